@@ -1,0 +1,105 @@
+import { ValueError, fmtShape } from '../core/errors.js';
+import { shapesEqual } from '../core/shape.js';
+import { Tensor } from '../core/tensor.js';
+import { Variable } from '../core/variable.js';
+import { add } from '../ops/binary.js';
+import { ones, zerosLike } from '../ops/creation.js';
+import { Tape, noGrad, withTape } from './tape.js';
+
+/**
+ * Gradients of `y` (recorded on `tape`) with respect to `xs`, seeded with `dy` (ones by default).
+ * A tensor `y` does not depend on gets a zero gradient.
+ */
+function backprop(tape: Tape, y: Tensor, xs: readonly Tensor[], dy?: Tensor): Tensor[] {
+  const seed = dy ?? ones(y.shape, y.dtype);
+  if (!shapesEqual(seed.shape, y.shape)) {
+    throw new ValueError(`gradient: dy has shape ${fmtShape(seed.shape)} but the function's output has shape ${fmtShape(y.shape)}`);
+  }
+  const grads = new Map<number, Tensor>([[y.id, seed]]);
+  // Only nodes on a path from some x to y matter; walking all recorded nodes is still correct.
+  for (let i = tape.nodes.length - 1; i >= 0; i--) {
+    const node = tape.nodes[i];
+    const g = grads.get(node.output.id);
+    if (!g) continue;
+    const inputGrads = node.backward(g);
+    node.inputs.forEach((input, k) => {
+      const gi = inputGrads[k];
+      if (!gi || !tape.tracked.has(input.id)) return;
+      if (!shapesEqual(gi.shape, input.shape)) {
+        throw new Error(`internal: gradient of '${node.name}' input ${k} has shape ${fmtShape(gi.shape)}, expected ${fmtShape(input.shape)}`);
+      }
+      const prev = grads.get(input.id);
+      grads.set(input.id, prev ? add(prev, gi) : gi);
+    });
+  }
+  return xs.map((x) => grads.get(x.id) ?? zerosLike(x));
+}
+
+function checkScalarOutput(y: unknown, fn: string): Tensor {
+  if (!(y instanceof Tensor)) throw new ValueError(`${fn}: the function must return a tensor, got ${typeof y}`);
+  return y;
+}
+
+/**
+ * Runs `f` while recording, returning its value and the gradients of its output with respect
+ * to `xs`. The building block of every other gradient function.
+ */
+export function valueAndGradsOf(f: () => Tensor, xs: readonly Tensor[], dy?: Tensor, fn = 'valueAndGrads'): { value: Tensor; grads: Tensor[] } {
+  const tape = new Tape();
+  for (const x of xs) tape.watch(x);
+  const value = checkScalarOutput(withTape(tape, f), fn);
+  // Backward ops are not recorded on this tape (but are on any outer one: higher-order gradients).
+  const grads = backpropOutside(tape, value, xs, dy);
+  return { value, grads };
+}
+
+function backpropOutside(tape: Tape, y: Tensor, xs: readonly Tensor[], dy?: Tensor): Tensor[] {
+  return backprop(tape, y, xs, dy);
+}
+
+/**
+ * `grad(f)` returns a function computing df/dx. `f` takes one tensor and returns one tensor
+ * (summed implicitly: the gradient is of sum(f(x)) unless `dy` is given).
+ * @example const dSquare = grad((x) => square(x)); dSquare(tensor([3])); // [6]
+ */
+export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tensor {
+  return (x, dy) => valueAndGradsOf(() => f(x), [x], dy, 'grad').grads[0];
+}
+
+/**
+ * `grads(f)` returns a function computing the gradient of `f` with respect to each argument.
+ * @example const [da, db] = grads((a, b) => mul(a, b))([a, b]);
+ */
+export function grads(f: (...args: Tensor[]) => Tensor): (args: Tensor[], dy?: Tensor) => Tensor[] {
+  return (args, dy) => valueAndGradsOf(() => f(...args), args, dy, 'grads').grads;
+}
+
+/** Like `grad`, also returning f(x). */
+export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => { value: Tensor; grad: Tensor } {
+  return (x, dy) => {
+    const { value, grads: g } = valueAndGradsOf(() => f(x), [x], dy, 'valueAndGrad');
+    return { value, grad: g[0] };
+  };
+}
+
+/** Like `grads`, also returning f(...args). */
+export function valueAndGrads(f: (...args: Tensor[]) => Tensor): (args: Tensor[], dy?: Tensor) => { value: Tensor; grads: Tensor[] } {
+  return (args, dy) => valueAndGradsOf(() => f(...args), args, dy, 'valueAndGrads');
+}
+
+/**
+ * The value of `f` (which must return a scalar) and its gradient with respect to each
+ * trainable variable in `varList` (keyed by variable name): a custom training loop's core.
+ * @example
+ * const { value, grads } = variableGrads(() => meanSquaredError(y, predict(x)), [w, b]);
+ */
+export function variableGrads(f: () => Tensor, varList: readonly Variable[]): { value: Tensor; grads: Record<string, Tensor> } {
+  const trainable = varList.filter((v) => v.trainable);
+  const { value, grads: g } = valueAndGradsOf(f, trainable, undefined, 'variableGrads');
+  if (value.size !== 1) throw new ValueError(`variableGrads: the function must return a scalar loss, got shape ${fmtShape(value.shape)}`);
+  const out: Record<string, Tensor> = {};
+  trainable.forEach((v, i) => (out[v.name] = g[i]));
+  return { value, grads: out };
+}
+
+export { noGrad };

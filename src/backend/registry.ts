@@ -1,0 +1,42 @@
+import { ValueError } from '../core/errors.js';
+import type { Backend } from './backend.js';
+
+const backends = new Map<string, () => Backend>();
+const instances = new Map<string, Backend>();
+let current: Backend | null = null;
+let currentName = 'ref';
+
+/** Makes a backend available to `setBackend(name)`. The factory runs on first use. */
+export function registerBackend(name: string, factory: () => Backend): void {
+  backends.set(name, factory);
+}
+
+/** The names of all registered backends. */
+export function listBackends(): string[] {
+  return [...backends.keys()];
+}
+
+/**
+ * Switches the backend new tensors are created on.
+ * @example setBackend('ref');
+ */
+export function setBackend(name: string): void {
+  const factory = backends.get(name);
+  if (!factory) {
+    throw new ValueError(`setBackend: unknown backend ${JSON.stringify(name)}; registered backends are ${listBackends().map((n) => `'${n}'`).join(', ')}`);
+  }
+  if (!instances.has(name)) instances.set(name, factory());
+  current = instances.get(name)!;
+  currentName = name;
+}
+
+/** The name of the active backend. */
+export function getBackend(): string {
+  return currentName;
+}
+
+/** The active backend object (for kernels and tests). */
+export function backend(): Backend {
+  if (!current) setBackend(currentName);
+  return current!;
+}

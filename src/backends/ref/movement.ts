@@ -1,0 +1,93 @@
+import { allocArray, type DType, type TypedArray } from '../../core/dtype.js';
+import { sizeOf, stridesOf } from '../../core/shape.js';
+
+export function transpose(x: TypedArray, shape: readonly number[], perm: readonly number[]): TypedArray {
+  const rank = shape.length;
+  const n = x.length;
+  const out = new (x.constructor as new (n: number) => TypedArray)(n);
+  const inStrides = stridesOf(shape);
+  const outShape = perm.map((p) => shape[p]);
+  if (rank === 2 && perm[0] === 1) {
+    const [r, c] = shape;
+    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = x[i * c + j];
+    return out;
+  }
+  // Walk the output in order; the input offset moves by the permuted strides.
+  const st = perm.map((p) => inStrides[p]);
+  const counter = new Array<number>(rank).fill(0);
+  let off = 0;
+  for (let i = 0; i < n; i++) {
+    out[i] = x[off];
+    for (let d = rank - 1; d >= 0; d--) {
+      counter[d]++;
+      off += st[d];
+      if (counter[d] < outShape[d]) break;
+      off -= st[d] * counter[d];
+      counter[d] = 0;
+    }
+  }
+  return out;
+}
+
+export function slice(x: TypedArray, shape: readonly number[], begin: readonly number[], size: readonly number[], strides?: readonly number[]): TypedArray {
+  const rank = shape.length;
+  const n = sizeOf(size);
+  const out = new (x.constructor as new (n: number) => TypedArray)(n);
+  if (n === 0) return out;
+  const inStrides = stridesOf(shape);
+  const step = strides ?? new Array<number>(rank).fill(1);
+  let base = 0;
+  for (let d = 0; d < rank; d++) base += begin[d] * inStrides[d];
+  const st = step.map((s, d) => s * inStrides[d]);
+  const counter = new Array<number>(rank).fill(0);
+  let off = base;
+  for (let i = 0; i < n; i++) {
+    out[i] = x[off];
+    for (let d = rank - 1; d >= 0; d--) {
+      counter[d]++;
+      off += st[d];
+      if (counter[d] < size[d]) break;
+      off -= st[d] * counter[d];
+      counter[d] = 0;
+    }
+  }
+  return out;
+}
+
+export function pad(x: TypedArray, shape: readonly number[], paddings: readonly (readonly [number, number])[], value: number): TypedArray {
+  const outShape = shape.map((d, i) => d + paddings[i][0] + paddings[i][1]);
+  const out = new (x.constructor as new (n: number) => TypedArray)(sizeOf(outShape));
+  if (value !== 0) out.fill(value);
+  const outStrides = stridesOf(outShape);
+  const rank = shape.length;
+  let base = 0;
+  for (let d = 0; d < rank; d++) base += paddings[d][0] * outStrides[d];
+  const counter = new Array<number>(rank).fill(0);
+  let off = base;
+  for (let i = 0; i < x.length; i++) {
+    out[off] = x[i];
+    for (let d = rank - 1; d >= 0; d--) {
+      counter[d]++;
+      off += outStrides[d];
+      if (counter[d] < shape[d]) break;
+      off -= outStrides[d] * counter[d];
+      counter[d] = 0;
+    }
+  }
+  return out;
+}
+
+export function concat(xs: readonly { values: TypedArray; shape: readonly number[] }[], axis: number, outShape: readonly number[], dtype: DType): TypedArray {
+  const out = allocArray(dtype, sizeOf(outShape));
+  const outer = sizeOf(outShape.slice(0, axis));
+  const outRow = sizeOf(outShape.slice(axis));
+  let colOffset = 0;
+  for (const { values, shape } of xs) {
+    const row = sizeOf(shape.slice(axis));
+    for (let o = 0; o < outer; o++) {
+      out.set(values.subarray(o * row, (o + 1) * row) as ArrayLike<number>, o * outRow + colOffset);
+    }
+    colOffset += row;
+  }
+  return out;
+}

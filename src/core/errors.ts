@@ -1,0 +1,26 @@
+/**
+ * Errors thrown by Myelin. Messages name the layer or argument and give the expected and
+ * received values, so a user can fix the call without reading library code.
+ */
+export class MyelinError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A value is of the right type but not acceptable (wrong shape, out of range, unknown name). */
+export class ValueError extends MyelinError {}
+
+/** Something is used before it is ready (a model fit before compile, a layer called before build). */
+export class StateError extends MyelinError {}
+
+/** Formats a shape the way messages show it: `[32, 13]`, with `null` for unknown dimensions. */
+export function fmtShape(shape: readonly (number | null)[]): string {
+  return `[${shape.map((d) => (d === null ? 'null' : String(d))).join(', ')}]`;
+}
+
+/** Throws a ValueError unless `cond` holds. The message is built lazily. */
+export function check(cond: unknown, message: () => string): asserts cond {
+  if (!cond) throw new ValueError(message());
+}

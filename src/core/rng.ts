@@ -1,0 +1,87 @@
+/**
+ * A seeded pseudo-random generator (xoshiro128**), so initialisation, shuffling and dropout are
+ * reproducible after `setSeed(n)`. Without a seed, the generator is seeded from Math.random.
+ */
+export class Rng {
+  private s0 = 0; private s1 = 0; private s2 = 0; private s3 = 0;
+  private spareNormal: number | null = null;
+
+  constructor(seed: number = Math.floor(Math.random() * 2 ** 32)) {
+    this.seed(seed);
+  }
+
+  seed(seed: number): void {
+    // splitmix32 spreads a small integer seed over the 128-bit state.
+    let x = seed >>> 0;
+    const next = () => {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = next(); this.s1 = next(); this.s2 = next(); this.s3 = next();
+    this.spareNormal = null;
+  }
+
+  /** Uniform 32-bit unsigned integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0; this.s3 ^= this.s1; this.s1 ^= this.s2; this.s0 ^= this.s3;
+    this.s2 ^= t; this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1) with 53 bits of precision. */
+  uniform(): number {
+    const hi = this.nextUint32() >>> 5;
+    const lo = this.nextUint32() >>> 6;
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** Standard normal (Box-Muller, caching the second value). */
+  normal(): number {
+    if (this.spareNormal !== null) {
+      const v = this.spareNormal;
+      this.spareNormal = null;
+      return v;
+    }
+    let u = 0;
+    while (u === 0) u = this.uniform();
+    const v = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spareNormal = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
+
+  /** Fisher-Yates shuffle of an index array in place. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = items[i]; items[i] = items[j]; items[j] = t;
+    }
+    return items;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** The generator every random op, initializer, shuffle and dropout draws from. */
+export const globalRng = new Rng();
+
+/**
+ * Makes initialisation, shuffling and dropout reproducible.
+ * @example setSeed(42); const a = randomNormal([2]); setSeed(42); // randomNormal([2]) equals a
+ */
+export function setSeed(seed: number): void {
+  if (!Number.isFinite(seed)) throw new Error(`setSeed: expected a finite number, got ${seed}`);
+  globalRng.seed(Math.floor(seed));
+}

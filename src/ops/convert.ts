@@ -1,0 +1,111 @@
+import type { DataHandle } from '../backend/backend.js';
+import { backend } from '../backend/registry.js';
+import { arrayTypeOf, getFloatX, type DType, type TypedArray } from '../core/dtype.js';
+import { ValueError, fmtShape } from '../core/errors.js';
+import { sizeOf, validateShape } from '../core/shape.js';
+import { Tensor, type NestedArray } from '../core/tensor.js';
+
+/** Anything an op accepts where a tensor is expected. */
+export type TensorLike = Tensor | number | boolean | NestedArray | TypedArray;
+
+/** Wraps a kernel's result as a tensor on the active backend. */
+export function wrap(handle: DataHandle, shape: readonly number[], dtype: DType): Tensor {
+  return new Tensor(handle, shape, dtype);
+}
+
+/**
+ * Creates a tensor from numbers, nested arrays or a typed array. Plain numbers become
+ * `float32` (the current floatX), booleans `bool`, an Int32Array `int32`.
+ * @example tensor([[1, 2], [3, 4]]); tensor([1, 2, 3, 4], [2, 2], 'int32');
+ */
+export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DType): Tensor {
+  if (values instanceof Tensor) {
+    let t = values;
+    if (dtype && dtype !== t.dtype) t = wrap(t.backend.cast(t, dtype), t.shape, dtype);
+    if (shape) {
+      validateShape(shape, 'tensor(shape)');
+      if (sizeOf(shape) !== t.size) throw new ValueError(`tensor: shape ${fmtShape(shape)} has ${sizeOf(shape)} elements but the values have ${t.size}`);
+      t = wrap(t.handle, shape, t.dtype);
+    }
+    return t;
+  }
+  let flat: ArrayLike<number>;
+  let inferred: number[];
+  let inferredDtype: DType;
+  if (ArrayBuffer.isView(values)) {
+    flat = values as TypedArray;
+    inferred = [flat.length];
+    inferredDtype = values instanceof Int32Array ? 'int32' : values instanceof Float64Array ? 'float64' : values instanceof Uint8Array ? 'bool' : 'float32';
+    if (values instanceof Float32Array) inferredDtype = 'float32';
+  } else {
+    const { data, shape: s, isBool } = flatten(values as NestedArray);
+    flat = data;
+    inferred = s;
+    inferredDtype = isBool ? 'bool' : getFloatX();
+  }
+  const finalShape = shape ? [...shape] : inferred;
+  if (shape) {
+    validateShape(shape, 'tensor(shape)');
+    if (sizeOf(shape) !== flat.length && !(flat.length === 1 && !ArrayBuffer.isView(values))) {
+      throw new ValueError(`tensor: shape ${fmtShape(shape)} has ${sizeOf(shape)} elements but ${flat.length} values were given`);
+    }
+  }
+  const dt = dtype ?? inferredDtype;
+  const n = sizeOf(finalShape);
+  const arr = new (arrayTypeOf(dt))(n);
+  if (flat.length === 1 && n !== 1) arr.fill(Number(flat[0]));
+  else if (dt === 'int32') for (let i = 0; i < n; i++) arr[i] = Math.trunc(flat[i]);
+  else if (dt === 'bool') for (let i = 0; i < n; i++) arr[i] = flat[i] ? 1 : 0;
+  else arr.set(flat);
+  return wrap(backend().upload(arr, dt), finalShape, dt);
+}
+
+function flatten(values: NestedArray): { data: number[]; shape: number[]; isBool: boolean } {
+  const shape: number[] = [];
+  let v: NestedArray = values;
+  while (Array.isArray(v)) {
+    shape.push(v.length);
+    if (v.length === 0) break;
+    v = v[0];
+  }
+  const data: number[] = [];
+  let isBool = typeof v === 'boolean';
+  const walk = (x: NestedArray, dim: number, path: number[]): void => {
+    if (dim === shape.length) {
+      if (Array.isArray(x)) throw new ValueError(`tensor: ragged nested array: element at [${path.join(', ')}] is an array but a number was expected (inferred shape ${fmtShape(shape)})`);
+      if (typeof x === 'boolean') { data.push(x ? 1 : 0); return; }
+      if (typeof x !== 'number') throw new ValueError(`tensor: element at [${path.join(', ')}] is ${typeof x} (${JSON.stringify(x)}); expected a number or boolean`);
+      isBool = false;
+      data.push(x);
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[dim]) {
+      throw new ValueError(`tensor: ragged nested array: element at [${path.join(', ')}] has ${Array.isArray(x) ? `length ${x.length}` : 'no length'} but length ${shape[dim]} was expected (pad sequences to equal length)`);
+    }
+    for (let i = 0; i < x.length; i++) walk(x[i], dim + 1, [...path, i]);
+  };
+  walk(values, 0, []);
+  return { data, shape, isBool: isBool && data.length > 0 };
+}
+
+/**
+ * Converts an op argument to a tensor, naming the op and argument in errors. Plain numbers
+ * adopt `like`'s dtype when given, so `mul(x64, 2)` stays float64.
+ */
+export function toTensor(x: TensorLike, arg: string, op: string, like?: DType): Tensor {
+  if (x instanceof Tensor) {
+    if (x.isDisposed) throw new ValueError(`${op}: argument '${arg}' was disposed`);
+    return x;
+  }
+  if (x === null || x === undefined) throw new ValueError(`${op}: argument '${arg}' is ${x}; expected a tensor, number or array`);
+  if (typeof x === 'number' && like) return tensor(x, [], like === 'bool' ? 'float32' : like);
+  return tensor(x);
+}
+
+/** `toTensor` for a float op: integer and bool inputs are cast to floatX. */
+export function toFloat(x: TensorLike, arg: string, op: string, like?: DType): Tensor {
+  const t = toTensor(x, arg, op, like);
+  if (t.dtype === 'float32' || t.dtype === 'float64') return t;
+  const dt = getFloatX();
+  return wrap(t.backend.cast(t, dt), t.shape, dt);
+}

@@ -1,0 +1,138 @@
+import { record } from '../autograd/tape.js';
+import { ValueError, fmtShape } from '../core/errors.js';
+import { normAxes, normAxis, reducedShape, shapesEqual, sizeOf } from '../core/shape.js';
+import type { Tensor } from '../core/tensor.js';
+import { cast, reshape } from './shape_ops.js';
+import { toFloat, toTensor, wrap, type TensorLike } from './convert.js';
+import { add, mul, div, sub, equal, broadcastTo, where } from './binary.js';
+import { exp, log, sqrt, abs, isFinite, stopGradient } from './unary.js';
+
+type Axis = number | readonly number[] | null;
+
+function reduceWith(op: 'sum' | 'prod' | 'max' | 'min', t: Tensor, axis: Axis | undefined, keepDims: boolean): { y: Tensor; axes: number[]; kept: number[] } {
+  const axes = normAxes(axis ?? undefined, t.rank, op);
+  const kept = reducedShape(t.shape, axes, true);
+  const y = axes.length === 0 ? t : wrap(t.backend.reduce(op, t, axes), reducedShape(t.shape, axes, false), t.dtype);
+  return { y: keepDims ? reshape(y, kept) : y, axes, kept };
+}
+
+/**
+ * Sum over `axis` (all axes when omitted).
+ * @example sum(x, 1, true) // row sums, shape [n, 1]
+ */
+export function sum(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
+  let t = toTensor(x, 'x', 'sum');
+  if (t.dtype === 'bool') t = cast(t, 'int32');
+  const { y, kept } = reduceWith('sum', t, axis, keepDims);
+  return record('sum', [t], y, (dy) => [broadcastTo(reshape(dy, kept), t.shape)]);
+}
+
+/** Mean over `axis` (all axes when omitted). */
+export function mean(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
+  const t = toFloat(x, 'x', 'mean');
+  const axes = normAxes(axis ?? undefined, t.rank, 'mean');
+  const count = sizeOf(axes.map((a) => t.shape[a]));
+  return div(sum(t, axes, keepDims), count);
+}
+
+/** Product over `axis`. The gradient is exact also where some elements are zero only for a single zero per group. */
+export function prod(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
+  const t = toTensor(x, 'x', 'prod');
+  const { y, kept } = reduceWith('prod', t, axis, keepDims);
+  return record('prod', [t], y, (dy) => [div(mul(broadcastTo(reshape(dy, kept), t.shape), reshape(y, kept)), t)]);
+}
+
+function extremum(op: 'max' | 'min', x: TensorLike, axis: Axis | undefined, keepDims: boolean): Tensor {
+  const t = toTensor(x, 'x', op);
+  const { y, kept } = reduceWith(op, t, axis, keepDims);
+  // The gradient is split evenly between tied extrema, so finite differences agree at ties.
+  return record(op, [t], y, (dy) => {
+    const mask = cast(equal(t, reshape(y, kept)), t.dtype);
+    const count = sum(mask, normAxes(axis ?? undefined, t.rank, op), true);
+    return [div(mul(mask, reshape(dy, kept)), count)];
+  });
+}
+
+/** Maximum over `axis`. */
+export function max(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
+  return extremum('max', x, axis, keepDims);
+}
+
+/** Minimum over `axis`. */
+export function min(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
+  return extremum('min', x, axis, keepDims);
+}
+
+function argReduce(op: 'argMax' | 'argMin', x: TensorLike, axis = 0): Tensor {
+  const t = toTensor(x, 'x', op);
+  if (t.rank === 0) throw new ValueError(`${op}: expected a tensor of rank >= 1, got a scalar`);
+  const a = normAxis(axis, t.rank, op);
+  if (t.shape[a] === 0) throw new ValueError(`${op}: axis ${axis} of shape ${fmtShape(t.shape)} is empty`);
+  return wrap(t.backend.argReduce(op, t, a), t.shape.filter((_, i) => i !== a), 'int32');
+}
+
+/** Index of the largest value along `axis` (default 0), as int32. */
+export function argMax(x: TensorLike, axis = 0): Tensor {
+  return argReduce('argMax', x, axis);
+}
+
+/** Index of the smallest value along `axis` (default 0), as int32. */
+export function argMin(x: TensorLike, axis = 0): Tensor {
+  return argReduce('argMin', x, axis);
+}
+
+/**
+ * log(sum(exp(x))) computed stably (the max is subtracted first, so large inputs do not overflow).
+ * @example logSumExp(logits, -1)
+ */
+export function logSumExp(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
+  const t = toFloat(x, 'x', 'logSumExp');
+  const axes = normAxes(axis ?? undefined, t.rank, 'logSumExp');
+  // The max is only a shift for stability: it carries no gradient (its contributions cancel).
+  const m = stopGradient(max(t, axes, true));
+  const shift = where(isFinite(m), m, 0);
+  const out = add(log(sum(exp(sub(t, shift)), axes, true)), shift);
+  return keepDims ? out : reshape(out, reducedShape(t.shape, axes, false));
+}
+
+/**
+ * Vector or matrix norm: `ord` 'euclidean' (default, 2), 1, Infinity, or 'fro'.
+ * @example norm(x) // Euclidean norm of all elements
+ */
+export function norm(x: TensorLike, ord: number | 'euclidean' | 'fro' = 'euclidean', axis?: Axis, keepDims = false): Tensor {
+  const t = toFloat(x, 'x', 'norm');
+  if (ord === 'euclidean' || ord === 'fro' || ord === 2) return sqrt(sum(mul(t, t), axis, keepDims));
+  if (ord === 1) return sum(abs(t), axis, keepDims);
+  if (ord === Infinity) return max(abs(t), axis, keepDims);
+  if (ord === -Infinity) return min(abs(t), axis, keepDims);
+  throw new ValueError(`norm: unsupported ord ${String(ord)}; expected 'euclidean', 'fro', 1, 2, Infinity or -Infinity`);
+}
+
+/** True where any element along `axis` is truthy (bool result). */
+export function any(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
+  const t = toTensor(x, 'x', 'any');
+  const axes = normAxes(axis ?? undefined, t.rank, 'any');
+  const y = wrap(t.backend.reduce('any', t, axes), reducedShape(t.shape, axes, false), 'bool');
+  return keepDims ? reshape(y, reducedShape(t.shape, axes, true)) : y;
+}
+
+/** True where all elements along `axis` are truthy (bool result). */
+export function all(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
+  const t = toTensor(x, 'x', 'all');
+  const axes = normAxes(axis ?? undefined, t.rank, 'all');
+  const y = wrap(t.backend.reduce('all', t, axes), reducedShape(t.shape, axes, false), 'bool');
+  return keepDims ? reshape(y, reducedShape(t.shape, axes, true)) : y;
+}
+
+/**
+ * Sums `dy` down to `shape`: the gradient of broadcasting `shape` up to `dy.shape`.
+ */
+export function reduceTo(dy: Tensor, shape: readonly number[]): Tensor {
+  if (shapesEqual(dy.shape, shape)) return dy;
+  const lead = dy.rank - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < dy.rank; i++) {
+    if (i < lead || (shape[i - lead] === 1 && dy.shape[i] !== 1)) axes.push(i);
+  }
+  return reshape(sum(dy, axes), shape);
+}
