@@ -24,6 +24,27 @@ export class Rng {
     this.spareNormal = null;
   }
 
+  /**
+   * The generator's exact position, so a resumed run draws the same numbers as one that never
+   * stopped (checkpoints save it).
+   * @example const s = globalRng.getState(); globalRng.uniform(); globalRng.setState(s);
+   */
+  getState(): RngState {
+    return { s: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spareNormal: this.spareNormal };
+  }
+
+  /** Restores a position from `getState()`. */
+  setState(state: RngState): void {
+    const s = state?.s;
+    if (!Array.isArray(s) || s.length !== 4 || !s.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32) || s.every((v) => v === 0)) {
+      throw new Error(`Rng.setState: expected {s: four uint32 values, not all zero, spareNormal: number | null}, got ${JSON.stringify(state)}`);
+    }
+    const spare = state.spareNormal;
+    if (spare !== null && !(typeof spare === 'number' && Number.isFinite(spare))) throw new Error(`Rng.setState: spareNormal must be a finite number or null, got ${JSON.stringify(spare)}`);
+    [this.s0, this.s1, this.s2, this.s3] = s;
+    this.spareNormal = spare;
+  }
+
   /** Uniform 32-bit unsigned integer. */
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
@@ -68,6 +89,12 @@ export class Rng {
     }
     return items;
   }
+}
+
+/** A generator's position, as `getState` returns it (plain JSON). */
+export interface RngState {
+  s: number[];
+  spareNormal: number | null;
 }
 
 function rotl(x: number, k: number): number {

@@ -3,6 +3,7 @@ import { backend } from '../backend/registry.js';
 import { type DType, type TypedArray } from './dtype.js';
 import { sizeOf } from './shape.js';
 import { formatTensor } from './format.js';
+import { releaseTicket, trackTensor, type Ticket } from './memory.js';
 
 let nextId = 0;
 
@@ -24,18 +25,32 @@ export class Tensor implements TensorInfo {
   readonly shape: number[];
   readonly dtype: DType;
   readonly size: number;
-  /** Backend memory. Only a Variable's `assign` ever replaces it. */
-  handle: DataHandle;
   readonly backend: Backend;
   protected disposed = false;
+  #handle: DataHandle;
+  #ticket: Ticket;
 
   constructor(handle: DataHandle, shape: readonly number[], dtype: DType, be: Backend = backend()) {
     this.id = nextId++;
-    this.handle = handle;
+    this.#handle = handle;
     this.shape = [...shape];
     this.dtype = dtype;
     this.size = sizeOf(shape);
     this.backend = be;
+    this.#ticket = trackTensor(this);
+  }
+
+  /** Backend memory. Only a Variable's `assign` ever replaces it. */
+  get handle(): DataHandle {
+    return this.#handle;
+  }
+
+  set handle(h: DataHandle) {
+    if (h === this.#handle) return;
+    // Memory accounting follows the buffer: the old one may be freed, the new one is shared.
+    if (releaseTicket(this.#ticket)) this.backend.dispose(this.#handle);
+    this.#handle = h;
+    this.#ticket = trackTensor(this);
   }
 
   get rank(): number {
@@ -78,7 +93,8 @@ export class Tensor implements TensorInfo {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.backend.dispose(this.handle);
+    // The buffer is freed only when no other tensor (a reshape view) still uses it.
+    if (releaseTicket(this.#ticket)) this.backend.dispose(this.#handle);
   }
 
   toString(): string {

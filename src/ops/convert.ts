@@ -98,7 +98,12 @@ export function toTensor(x: TensorLike, arg: string, op: string, like?: DType): 
     return x;
   }
   if (x === null || x === undefined) throw new ValueError(`${op}: argument '${arg}' is ${x}; expected a tensor, number or array`);
-  if (typeof x === 'number' && like) return tensor(x, [], like === 'bool' ? 'float32' : like);
+  if (typeof x === 'number' && like) {
+    // A fractional number next to an integer tensor must not be truncated: it promotes instead.
+    if (like === 'int32') return tensor(x, [], Number.isInteger(x) ? 'int32' : getFloatX());
+    if (like === 'bool') return tensor(x, [], getFloatX());
+    return tensor(x, [], like);
+  }
   return tensor(x);
 }
 

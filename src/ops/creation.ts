@@ -1,5 +1,6 @@
 import { backend } from '../backend/registry.js';
-import { getFloatX, type DType } from '../core/dtype.js';
+import { allocArray, getFloatX, type DType } from '../core/dtype.js';
+import { ValueError } from '../core/errors.js';
 import { sizeOf, validateShape } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { tensor, wrap, type TensorLike } from './convert.js';
@@ -51,4 +52,44 @@ export function tensor4d(values: TensorLike, shape?: readonly [number, number, n
 function checkedRank(t: Tensor, rank: number, fn: string): Tensor {
   if (t.rank !== rank) throw new Error(`${fn}: expected values of rank ${rank}, got shape [${t.shape.join(', ')}] (rank ${t.rank})`);
   return t;
+}
+
+/**
+ * `num` evenly spaced values from `start` to `stop`, both included.
+ * @example linspace(0, 1, 5) // [0, 0.25, 0.5, 0.75, 1]
+ */
+export function linspace(start: number, stop: number, num: number, dtype: DType = getFloatX()): Tensor {
+  if (!Number.isInteger(num) || num < 1) throw new ValueError(`linspace: num must be a positive integer, got ${num}`);
+  const values = allocArray(dtype, num);
+  const step = num === 1 ? 0 : (stop - start) / (num - 1);
+  for (let i = 0; i < num; i++) values[i] = start + i * step;
+  if (num > 1) values[num - 1] = stop;
+  return tensor(values, [num], dtype);
+}
+
+/**
+ * Values from `start` (inclusive) to `stop` (exclusive) by `step`, as TF.js `range`. With one
+ * argument it counts from 0, like Python. A step pointing away from `stop` gives an empty tensor.
+ * @example range(0, 5) // [0, 1, 2, 3, 4]
+ * @example range(5, 0, -2, 'int32') // [5, 3, 1]
+ */
+export function range(start: number, stop?: number, step = 1, dtype: DType = 'float32'): Tensor {
+  if (stop === undefined) [start, stop] = [0, start];
+  if (step === 0) throw new ValueError('range: step must not be 0');
+  if (![start, stop, step].every(Number.isFinite)) throw new ValueError(`range: start, stop and step must be finite, got ${start}, ${stop}, ${step}`);
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const values = allocArray(dtype, n);
+  for (let i = 0; i < n; i++) values[i] = start + i * step;
+  return tensor(values, [n], dtype);
+}
+
+/**
+ * An identity matrix of `numRows` x `numColumns` (square by default).
+ * @example eye(3) // 3x3 identity
+ */
+export function eye(numRows: number, numColumns: number = numRows, dtype: DType = getFloatX()): Tensor {
+  validateShape([numRows, numColumns], 'eye(numRows, numColumns)');
+  const values = allocArray(dtype, numRows * numColumns);
+  for (let i = 0; i < Math.min(numRows, numColumns); i++) values[i * numColumns + i] = 1;
+  return tensor(values, [numRows, numColumns], dtype);
 }

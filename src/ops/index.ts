@@ -1,7 +1,23 @@
 export { tensor, toTensor, type TensorLike } from './convert.js';
 export * from './creation.js';
+export * from './random.js';
+export { oneHot } from './one_hot.js';
 export * from './binary.js';
 export * from './unary.js';
 export * from './reduce.js';
 export * from './matmul.js';
 export * from './shape_ops.js';
+export * from './dims.js';
+export * from './slice.js';
+export * from './pad.js';
+export * from './concat.js';
+export * from './gather.js';
+export * from './tile.js';
+export * from './reverse.js';
+export * from './cumsum.js';
+export * from './clip.js';
+export * from './activation_ops.js';
+export * from './softmax.js';
+export * from './moments.js';
+// Installs the chainable methods (x.add(y).relu()) on Tensor.
+import './chain.js';

@@ -4,7 +4,7 @@ import { normAxes, normAxis, reducedShape, shapesEqual, sizeOf } from '../core/s
 import type { Tensor } from '../core/tensor.js';
 import { cast, reshape } from './shape_ops.js';
 import { toFloat, toTensor, wrap, type TensorLike } from './convert.js';
-import { add, mul, div, sub, equal, broadcastTo, where } from './binary.js';
+import { add, mul, div, sub, equal, broadcastTo, logicalAnd, where } from './binary.js';
 import { exp, log, sqrt, abs, isFinite, stopGradient } from './unary.js';
 
 type Axis = number | readonly number[] | null;
@@ -12,7 +12,9 @@ type Axis = number | readonly number[] | null;
 function reduceWith(op: 'sum' | 'prod' | 'max' | 'min', t: Tensor, axis: Axis | undefined, keepDims: boolean): { y: Tensor; axes: number[]; kept: number[] } {
   const axes = normAxes(axis ?? undefined, t.rank, op);
   const kept = reducedShape(t.shape, axes, true);
-  const y = axes.length === 0 ? t : wrap(t.backend.reduce(op, t, axes), reducedShape(t.shape, axes, false), t.dtype);
+  // With nothing to reduce the result is a fresh view: recording an op whose output is its own
+  // input would count that tensor's gradient twice.
+  const y = axes.length === 0 ? wrap(t.handle, t.shape, t.dtype) : wrap(t.backend.reduce(op, t, axes), reducedShape(t.shape, axes, false), t.dtype);
   return { y: keepDims ? reshape(y, kept) : y, axes, kept };
 }
 
@@ -35,11 +37,24 @@ export function mean(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
   return div(sum(t, axes, keepDims), count);
 }
 
-/** Product over `axis`. The gradient is exact also where some elements are zero only for a single zero per group. */
+/**
+ * Product over `axis`. The gradient is the product of the other elements, exact also where
+ * the group holds zeros (y / x would give NaN there).
+ * @example prod(tensor([[1, 2], [3, 4]]), 1) // [2, 12]
+ */
 export function prod(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
-  const t = toTensor(x, 'x', 'prod');
-  const { y, kept } = reduceWith('prod', t, axis, keepDims);
-  return record('prod', [t], y, (dy) => [div(mul(broadcastTo(reshape(dy, kept), t.shape), reshape(y, kept)), t)]);
+  let t = toTensor(x, 'x', 'prod');
+  if (t.dtype === 'bool') t = cast(t, 'int32');
+  const { y, axes, kept } = reduceWith('prod', t, axis, keepDims);
+  return record('prod', [t], y, (dy) => {
+    const isZero = equal(t, 0);
+    const zeros = reshape(sum(cast(isZero, t.dtype), axes), kept);
+    const safe = where(isZero, 1, t);
+    const prodNonZero = reshape(wrap(t.backend.reduce('prod', safe, axes), reducedShape(t.shape, axes, false), t.dtype), kept);
+    // No zero: y / x. One zero: the product of the rest at the zero, 0 elsewhere. More: all 0.
+    const others = where(equal(zeros, 0), div(prodNonZero, safe), where(logicalAnd(equal(zeros, 1), isZero), prodNonZero, 0));
+    return [mul(broadcastTo(reshape(dy, kept), t.shape), others)];
+  });
 }
 
 function extremum(op: 'max' | 'min', x: TensorLike, axis: Axis | undefined, keepDims: boolean): Tensor {

@@ -2,7 +2,7 @@ import { record } from '../autograd/tape.js';
 import type { UnaryOp } from '../backend/backend.js';
 import { isFloat } from '../core/dtype.js';
 import type { Tensor } from '../core/tensor.js';
-import { add, div, greater, less, logicalAnd, mul, sub, where } from './binary.js';
+import { add, div, greater, less, logicalAnd, minimum, mul, sub, where } from './binary.js';
 import { toFloat, toTensor, wrap, type TensorLike } from './convert.js';
 
 /**
@@ -64,8 +64,18 @@ export const softplus = unary('softplus', (dy, x) => mul(dy, sigmoid(x)));
 export const relu = unary('relu', (dy, x) => where(greater(x, 0), dy, 0), false);
 /** min(max(x, 0), 6). */
 export const relu6 = unary('relu6', (dy, x) => where(logicalAnd(greater(x, 0), less(x, 6)), dy, 0), false);
-/** x for x > 0, e^x - 1 otherwise (alpha = 1; see activations for other alphas). */
-export const elu = unary('elu', (dy, x, y) => where(greater(x, 0), dy, mul(dy, add(y, 1))));
+const eluKernel = unary('elu', (dy, x, y) => where(greater(x, 0), dy, mul(dy, add(y, 1))));
+
+/**
+ * x for x > 0, alpha * (e^x - 1) otherwise. alpha = 1 uses the fused kernel.
+ * @example elu(x, 0.5)
+ */
+export function elu(x: TensorLike, alpha = 1): Tensor {
+  if (alpha === 1) return eluKernel(x);
+  const t = toFloat(x, 'x', 'elu');
+  // expm1 of min(x, 0): the unused branch must not overflow, or its zero gradient becomes NaN.
+  return where(greater(t, 0), t, mul(expm1(minimum(t, 0)), alpha));
+}
 /** Scaled ELU with the self-normalising constants of Klambauer et al. */
 export const selu = unary('selu', (dy, x, y) => where(greater(x, 0), mul(dy, 1.0507009873554805), mul(dy, add(y, 1.0507009873554805 * 1.6732632423543772))));
 export const floor = unary('floor', zeroGrad, false);

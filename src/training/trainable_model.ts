@@ -1,5 +1,6 @@
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
+import type { CompiledState } from './compile.js';
 
 /**
  * What the trainer needs from a model. `LayersModel` (sequential and functional) implements it;
@@ -24,4 +25,6 @@ export interface TrainableModel {
   readonly weights: Variable[];
   /** Set by a callback (e.g. earlyStopping) to end `fit` after the current batch. */
   stopTraining: boolean;
+  /** Set by `compileModel`: optimizer, losses and metrics. Undefined until compiled. */
+  compiled?: CompiledState;
 }

@@ -1,0 +1,192 @@
+// Packed, cache-blocked single-precision matrix multiply with a 4x8 register-tiled SIMD
+// micro-kernel (8 f32x4 accumulators). All pointers are byte addresses into linear memory;
+// strides are in elements, so any transpose is just a swap of the row and column strides.
+
+const MR: i32 = 4;
+const NR: i32 = 8;
+/** Depth of one packed panel: a 4x8 micro-kernel streams KC*8 floats of B (8 KiB) from L1. */
+export const KC: i32 = 256;
+/** Rows of A packed at once (MC*KC floats, 128 KiB, stays in L2). */
+export const MC: i32 = 128;
+/** Columns of B packed at once (KC*NC floats, 2 MiB). */
+export const NC: i32 = 2048;
+
+/** Bytes of scratch one thread needs: packed A, packed B and one 4x8 edge tile. */
+export function gemmScratchBytes(): i32 {
+  return (MC * KC + KC * NC + MR * NR) * 4;
+}
+
+// dst[(strip*kc + p)*MR + r] = A[i0 + strip*MR + r, p0 + p]; rows past the edge are zero.
+function packA(a: usize, rs: i32, cs: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
+  for (let s = 0; s < mc; s += MR) {
+    const rows = min(MR, mc - s);
+    let d = dst + <usize>(s * kc) * 4;
+    if (rows == MR) {
+      const r0 = a + (<usize>((i0 + s) * rs + p0 * cs) << 2);
+      const rb = <usize>rs << 2, cb = <usize>cs << 2;
+      for (let p = 0; p < kc; p++) {
+        const src = r0 + <usize>p * cb;
+        store<f32>(d, load<f32>(src));
+        store<f32>(d, load<f32>(src + rb), 4);
+        store<f32>(d, load<f32>(src + 2 * rb), 8);
+        store<f32>(d, load<f32>(src + 3 * rb), 12);
+        d += 16;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let r = 0; r < MR; r++) {
+          const v: f32 = r < rows ? load<f32>(a + (<usize>((i0 + s + r) * rs + (p0 + p) * cs) << 2)) : 0;
+          store<f32>(d + (<usize>r << 2), v);
+        }
+        d += 16;
+      }
+    }
+  }
+}
+
+// dst[(strip*kc + p)*NR + c] = B[p0 + p, j0 + strip*NR + c]; columns past the edge are zero.
+function packB(b: usize, rs: i32, cs: i32, p0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
+  for (let t = 0; t < nc; t += NR) {
+    const cols = min(NR, nc - t);
+    let d = dst + <usize>(t * kc) * 4;
+    if (cols == NR && cs == 1) {
+      let src = b + (<usize>(p0 * rs + j0 + t) << 2);
+      const rb = <usize>rs << 2;
+      for (let p = 0; p < kc; p++) {
+        v128.store(d, v128.load(src));
+        v128.store(d, v128.load(src, 16), 16);
+        src += rb;
+        d += 32;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let c = 0; c < NR; c++) {
+          const v: f32 = c < cols ? load<f32>(b + (<usize>((p0 + p) * rs + (j0 + t + c) * cs) << 2)) : 0;
+          store<f32>(d + (<usize>c << 2), v);
+        }
+        d += 32;
+      }
+    }
+  }
+}
+
+// C[0..rows, 0..cols] (+)= packedA(4 x kc) * packedB(kc x 8). Edge tiles go through `tile`.
+function micro(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, accumulate: bool, rows: i32, cols: i32, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    pa += 16;
+    pb += 32;
+  }
+  const full = rows == MR && cols == NR;
+  const out = full ? c : tile;
+  const ld: usize = full ? <usize>ldc << 2 : 32;
+  if (full && accumulate) {
+    v128.store(out, f32x4.add(v128.load(out), c00)); v128.store(out, f32x4.add(v128.load(out, 16), c01), 16);
+    v128.store(out + ld, f32x4.add(v128.load(out + ld), c10)); v128.store(out + ld, f32x4.add(v128.load(out + ld, 16), c11), 16);
+    v128.store(out + 2 * ld, f32x4.add(v128.load(out + 2 * ld), c20)); v128.store(out + 2 * ld, f32x4.add(v128.load(out + 2 * ld, 16), c21), 16);
+    v128.store(out + 3 * ld, f32x4.add(v128.load(out + 3 * ld), c30)); v128.store(out + 3 * ld, f32x4.add(v128.load(out + 3 * ld, 16), c31), 16);
+    return;
+  }
+  v128.store(out, c00); v128.store(out, c01, 16);
+  v128.store(out + ld, c10); v128.store(out + ld, c11, 16);
+  v128.store(out + 2 * ld, c20); v128.store(out + 2 * ld, c21, 16);
+  v128.store(out + 3 * ld, c30); v128.store(out + 3 * ld, c31, 16);
+  if (full) return;
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < cols; j++) {
+      const dst = c + (<usize>(r * ldc + j) << 2);
+      const v = load<f32>(tile + (<usize>(r * NR + j) << 2));
+      store<f32>(dst, accumulate ? load<f32>(dst) + v : v);
+    }
+  }
+}
+
+/**
+ * C[rowStart..rowEnd, colStart..colEnd] = op(A) * op(B) for one matrix of a batch.
+ * A element (i, p) is at a + (i*ars + p*acs)*4, B element (p, j) at b + (p*brs + j*bcs)*4,
+ * C is row-major with n columns. `scratch` holds gemmScratchBytes() bytes owned by the caller.
+ */
+export function gemm(a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, c: usize, n: i32, k: i32,
+  rowStart: i32, rowEnd: i32, colStart: i32, colEnd: i32, scratch: usize): void {
+  if (k == 0) {
+    for (let i = rowStart; i < rowEnd; i++) memory.fill(c + (<usize>(i * n + colStart) << 2), 0, <usize>(colEnd - colStart) << 2);
+    return;
+  }
+  const packedA = scratch;
+  const packedB = scratch + <usize>(MC * KC) * 4;
+  const tile = packedB + <usize>(KC * NC) * 4;
+  for (let jc = colStart; jc < colEnd; jc += NC) {
+    const nc = min(NC, colEnd - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB(b, brs, bcs, pc, kc, jc, nc, packedB);
+      for (let ic = rowStart; ic < rowEnd; ic += MC) {
+        const mc = min(MC, rowEnd - ic);
+        packA(a, ars, acs, ic, mc, pc, kc, packedA);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const pb = packedB + <usize>(jr * kc) * 4;
+          for (let ir = 0; ir < mc; ir += MR) {
+            micro(packedA + <usize>(ir * kc) * 4, pb, kc, c + (<usize>((ic + ir) * n + jc + jr) << 2), n, pc > 0,
+              min(MR, mc - ir), min(NR, nc - jr), tile);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Small products straight from memory, no packing: C[i, j] = sum_p A[i, p] B[p, j] for rows
+ * rowStart..rowEnd. Used when packing would cost more than it saves (tiny layers).
+ */
+export function gemmSmall(a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, c: usize, n: i32, k: i32,
+  rowStart: i32, rowEnd: i32): void {
+  for (let i = rowStart; i < rowEnd; i++) {
+    const crow = c + (<usize>(i * n) << 2);
+    memory.fill(crow, 0, <usize>n << 2);
+    for (let p = 0; p < k; p++) {
+      const s = load<f32>(a + (<usize>(i * ars + p * acs) << 2));
+      const brow = b + (<usize>(p * brs) << 2);
+      if (bcs == 1) {
+        const sv = f32x4.splat(s);
+        let j = 0;
+        for (; j + 4 <= n; j += 4) {
+          const o = crow + (<usize>j << 2);
+          v128.store(o, f32x4.add(v128.load(o), f32x4.mul(sv, v128.load(brow + (<usize>j << 2)))));
+        }
+        for (; j < n; j++) {
+          const o = crow + (<usize>j << 2);
+          store<f32>(o, load<f32>(o) + s * load<f32>(brow + (<usize>j << 2)));
+        }
+      } else {
+        for (let j = 0; j < n; j++) {
+          const o = crow + (<usize>j << 2);
+          store<f32>(o, load<f32>(o) + s * load<f32>(brow + (<usize>(j * bcs) << 2)));
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Matrices start..end of a batch whose (a, b, c) byte addresses are listed as u32 triples at
+ * `table`; every matrix is multiplied in full. Lets one thread take whole matrices of a batch.
+ */
+export function gemmBatched(table: usize, start: i32, end: i32, ars: i32, acs: i32, brs: i32, bcs: i32, m: i32, n: i32, k: i32, scratch: usize): void {
+  for (let t = start; t < end; t++) {
+    const e = table + <usize>(t * 12);
+    gemm(load<u32>(e), ars, acs, load<u32>(e, 4), brs, bcs, load<u32>(e, 8), n, k, 0, m, 0, n, scratch);
+  }
+}

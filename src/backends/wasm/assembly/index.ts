@@ -1,0 +1,10 @@
+// Entry point of the WebAssembly module: kernels are pure functions over byte addresses in a
+// memory the JavaScript side owns and allocates; nothing here allocates.
+export { gemm, gemmBatched, gemmSmall, gemmScratchBytes } from './gemm';
+export { binary, unary } from './elementwise';
+export { reduce, softmaxRows, adam } from './reduce';
+
+/** First byte the JavaScript allocator may use (after this module's static data). */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,81 @@
+/**
+ * A size-class allocator over the WebAssembly memory, run from JavaScript: the kernels never
+ * allocate. Freed blocks go on a free list for their class and are reused by the next request of
+ * that class, which is exactly the pattern of a training loop (the same shapes every step), so
+ * the heap stops growing after the first step. Blocks are 16-byte aligned for SIMD loads.
+ */
+const PAGE = 65536;
+
+export class Heap {
+  readonly memory: WebAssembly.Memory;
+  #top: number;
+  readonly #base: number;
+  readonly #free = new Map<number, number[]>();
+  #live = 0;
+  /** Views over the whole memory; re-derived whenever the memory grows (never stale). */
+  f32!: Float32Array;
+  i32!: Int32Array;
+  u8!: Uint8Array;
+  u32!: Uint32Array;
+
+  constructor(memory: WebAssembly.Memory, base: number) {
+    this.memory = memory;
+    this.#base = this.#top = align(base, 64);
+    this.#refresh();
+  }
+
+  /** A block of at least `bytes` bytes; returns its address. Free it with `free(ptr, bytes)`. */
+  alloc(bytes: number): number {
+    const cls = sizeClass(bytes);
+    const list = this.#free.get(cls);
+    this.#live += cls;
+    if (list !== undefined && list.length > 0) return list.pop()!;
+    const ptr = this.#top;
+    this.#top += cls;
+    if (this.#top > this.u8.length) {
+      const need = Math.ceil((this.#top - this.u8.length) / PAGE);
+      // Grow by at least half again, so a growing heap does not re-grow on every step.
+      this.memory.grow(Math.max(need, Math.ceil(this.u8.length / PAGE / 2)));
+      this.#refresh();
+    }
+    return ptr;
+  }
+
+  /** Returns a block of `bytes` (as it was requested) to its free list. */
+  free(ptr: number, bytes: number): void {
+    const cls = sizeClass(bytes);
+    this.#live -= cls;
+    let list = this.#free.get(cls);
+    if (list === undefined) this.#free.set(cls, (list = []));
+    list.push(ptr);
+  }
+
+  /** Bytes handed out and not yet freed. */
+  get liveBytes(): number {
+    return this.#live;
+  }
+
+  /** Bytes of memory the heap has ever claimed (live plus free lists). */
+  get reservedBytes(): number {
+    return this.#top - this.#base;
+  }
+
+  #refresh(): void {
+    const buf = this.memory.buffer;
+    this.f32 = new Float32Array(buf);
+    this.i32 = new Int32Array(buf);
+    this.u8 = new Uint8Array(buf);
+    this.u32 = new Uint32Array(buf);
+  }
+}
+
+function align(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}
+
+/** Small sizes round to 16 bytes; larger ones to eighths of a power of two (at most 12.5% slack). */
+export function sizeClass(bytes: number): number {
+  if (bytes <= 4096) return Math.max(16, align(bytes, 16));
+  const step = 2 ** (Math.ceil(Math.log2(bytes)) - 3);
+  return align(bytes, step);
+}

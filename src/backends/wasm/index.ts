@@ -1,0 +1,297 @@
+import type { Backend, BinaryOp, DataHandle, ReduceOp, TensorInfo, UnaryOp } from '../../backend/backend.js';
+import { type DType, type TypedArray } from '../../core/dtype.js';
+import { ValueError } from '../../core/errors.js';
+import { sizeOf } from '../../core/shape.js';
+import { RefBackend } from '../ref/index.js';
+import { collapse, splitRange } from './broadcast.js';
+import { BYTES, HostHandle, WasmHandle } from './handles.js';
+import { Heap } from './heap.js';
+import { matmulF32 } from './matmul.js';
+import { compileWasm, instantiate, type KernelExports, nodeBuiltin } from './module.js';
+import { BINARY_CODES, FIRST_COMPARISON, REDUCE_CODES, UNARY_CODES } from './opcodes.js';
+import { ThreadPool } from './pool.js';
+
+/** Element-wise work below this many elements stays on the calling thread. */
+const PARALLEL_ELEMENTS = 1 << 17;
+const INITIAL_PAGES = 256;
+const MAX_PAGES = 32768;
+
+export interface WasmBackendOptions {
+  /** Threads to compute on, the calling one included; default: every available core. */
+  threads?: number;
+}
+
+/** Cores this host offers (1 where it cannot tell). */
+export function availableCores(): number {
+  const os = nodeBuiltin<typeof import('node:os')>('os');
+  if (os) return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+}
+
+/**
+ * The WebAssembly SIMD backend: float32, int32 and bool tensors live on one WebAssembly heap
+ * shared by a pool of worker threads; matmul, element-wise ops, reductions, softmax and Adam run
+ * as SIMD kernels split across the threads. float64 tensors stay in JavaScript memory and use
+ * the reference kernels (so gradient checks run unchanged), as do the rarer kernels (movement,
+ * gather, int32 arithmetic): they read the heap in place and copy the result in.
+ *
+ * @example
+ * registerWasmBackend(); setBackend('wasm');
+ * matMul(randomNormal([512, 512]), randomNormal([512, 512]));
+ */
+export class WasmBackend implements Backend {
+  readonly name = 'wasm';
+  readonly heap: Heap;
+  readonly kernels: KernelExports;
+  #pool: ThreadPool | null = null;
+  #threads: number;
+  readonly #module: WebAssembly.Module;
+  readonly #ref = new RefBackend();
+  readonly #scratch: number[] = [];
+  readonly #collected: FinalizationRegistry<{ ptr: number; bytes: number }>;
+
+  constructor(options: WasmBackendOptions = {}) {
+    const shared = typeof SharedArrayBuffer === 'function' && nodeBuiltin('worker_threads') !== undefined;
+    this.#module = compileWasm(shared ? 'threads' : 'single');
+    const memory = new WebAssembly.Memory(shared
+      ? { initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true }
+      : { initial: INITIAL_PAGES, maximum: MAX_PAGES });
+    this.kernels = instantiate(this.#module, memory);
+    this.heap = new Heap(memory, this.kernels.heapBase());
+    this.#threads = shared ? Math.max(1, Math.floor(options.threads ?? availableCores())) : 1;
+    this.#startPool();
+    // Safety net: blocks of handles nobody disposed go back to the heap when collected.
+    this.#collected = new FinalizationRegistry(({ ptr, bytes }) => this.heap.free(ptr, bytes));
+  }
+
+  /** Threads kernels are split across (the calling thread included). */
+  get threads(): number {
+    return this.#threads;
+  }
+
+  /** Changes the number of threads; new workers start in the background. */
+  setThreads(n: number): void {
+    if (!Number.isInteger(n) || n < 1) throw new ValueError(`setThreadCount: expected an integer >= 1, got ${n}`);
+    if (this.#module && !nodeBuiltin('worker_threads')) n = 1;
+    if (n === this.#threads) return;
+    void this.#pool?.terminate();
+    this.#threads = n;
+    this.#startPool();
+  }
+
+  /** Stops the worker threads (the backend keeps working on the calling thread). */
+  async shutdown(): Promise<void> {
+    await this.#pool?.terminate();
+    this.#pool = null;
+    this.#threads = 1;
+  }
+
+  #startPool(): void {
+    this.#pool = this.#threads > 1 ? new ThreadPool(this.#module, this.heap.memory, this.kernels, this.#threads - 1) : null;
+  }
+
+  #parts(work: number, grain: number): number {
+    if (work < grain || this.#pool === null) return 1;
+    return Math.min(this.#threads, this.#pool.readyThreads, Math.ceil(work / grain));
+  }
+
+  #scratchOf(thread: number): number {
+    while (this.#scratch.length <= thread) this.#scratch.push(this.heap.alloc(this.kernels.gemmScratchBytes()));
+    return this.#scratch[thread];
+  }
+
+  // ---- memory ----
+
+  #alloc(length: number, dtype: DType): WasmHandle {
+    const bytes = Math.max(1, length * BYTES[dtype]);
+    const h = new WasmHandle(this.heap.alloc(bytes), bytes, length, dtype);
+    this.#collected.register(h, { ptr: h.ptr, bytes }, h);
+    return h;
+  }
+
+  /** A typed array over the tensor's memory (no copy). Invalid after the next allocation. */
+  view(t: TensorInfo): TypedArray {
+    const h = t.handle;
+    if (h instanceof HostHandle) return h.values;
+    const w = h as WasmHandle;
+    if (w.ptr < 0) throw new ValueError('wasm backend: this tensor was disposed');
+    switch (w.dtype) {
+      case 'float32': return this.heap.f32.subarray(w.ptr >> 2, (w.ptr >> 2) + w.length);
+      case 'int32': return this.heap.i32.subarray(w.ptr >> 2, (w.ptr >> 2) + w.length);
+      default: return this.heap.u8.subarray(w.ptr, w.ptr + w.length);
+    }
+  }
+
+  #adopt(values: TypedArray): DataHandle {
+    if (values instanceof Float64Array) return new HostHandle(values);
+    const dtype: DType = values instanceof Float32Array ? 'float32' : values instanceof Int32Array ? 'int32' : 'bool';
+    const h = this.#alloc(values.length, dtype);
+    (this.view({ handle: h, shape: [], dtype }) as TypedArray).set(values as ArrayLike<number> as never);
+    return h;
+  }
+
+  /** Runs a reference kernel on in-place views of the inputs and moves its result to this heap. */
+  #viaRef(fn: (ref: RefBackend, info: (t: TensorInfo) => TensorInfo) => DataHandle): DataHandle {
+    const out = fn(this.#ref, (t) => ({ handle: this.view(t), shape: t.shape, dtype: t.dtype }));
+    return this.#adopt(out as TypedArray);
+  }
+
+  upload(values: TypedArray, dtype: DType): DataHandle {
+    if (dtype === 'float64') return new HostHandle(Float64Array.from(values as ArrayLike<number>));
+    const h = this.#alloc(values.length, dtype);
+    (this.view({ handle: h, shape: [], dtype }) as TypedArray).set(values as ArrayLike<number> as never);
+    return h;
+  }
+
+  read(t: TensorInfo): TypedArray {
+    return this.view(t).slice();
+  }
+
+  async readAsync(t: TensorInfo): Promise<TypedArray> {
+    return this.read(t);
+  }
+
+  dispose(handle: DataHandle): void {
+    if (!(handle instanceof WasmHandle) || handle.ptr < 0) return;
+    this.#collected.unregister(handle);
+    this.heap.free(handle.ptr, handle.bytes);
+    handle.ptr = -1;
+  }
+
+  // ---- kernels ----
+
+  fill(size: number, value: number, dtype: DType): DataHandle {
+    if (dtype === 'float64') return new HostHandle(new Float64Array(size).fill(value));
+    const h = this.#alloc(size, dtype);
+    this.view({ handle: h, shape: [], dtype }).fill(value);
+    return h;
+  }
+
+  cast(x: TensorInfo, dtype: DType): DataHandle {
+    return this.#viaRef((r, i) => r.cast(i(x), dtype));
+  }
+
+  unary(op: UnaryOp, x: TensorInfo): DataHandle {
+    const code = UNARY_CODES[op];
+    if (x.dtype !== 'float32' || code === undefined) return this.#viaRef((r, i) => r.unary(op, i(x)));
+    const n = sizeOf(x.shape);
+    const out = this.#alloc(n, 'float32');
+    const xp = (x.handle as WasmHandle).ptr;
+    const parts = this.#parts(n, PARALLEL_ELEMENTS);
+    if (parts === 1) this.kernels.unary(code, xp, out.ptr, 0, n);
+    else this.#pool!.run('unary', splitRange(n, parts, 4).map(([s, e]) => [code, xp, out.ptr, s, e]));
+    return out;
+  }
+
+  binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: readonly number[], outDtype: DType): DataHandle {
+    const code = BINARY_CODES[op];
+    const expected: DType = code !== undefined && code >= FIRST_COMPARISON ? 'bool' : 'float32';
+    if (code === undefined || a.dtype !== 'float32' || b.dtype !== 'float32' || outDtype !== expected) {
+      return this.#viaRef((r, i) => r.binary(op, i(a), i(b), outShape, outDtype));
+    }
+    const n = sizeOf(outShape);
+    const out = this.#alloc(n, outDtype);
+    if (n === 0) return out;
+    const ap = (a.handle as WasmHandle).ptr, bp = (b.handle as WasmHandle).ptr;
+    const { dims, sa, sb } = collapse(a.shape, b.shape, outShape);
+    const outBytes = BYTES[outDtype];
+    const r = dims.length;
+    const cols = r === 0 ? 1 : dims[r - 1];
+    const acs = r === 0 ? 0 : sa[r - 1], bcs = r === 0 ? 0 : sb[r - 1];
+    if (r <= 1) {
+      const parts = this.#parts(n, PARALLEL_ELEMENTS);
+      if (parts === 1) this.kernels.binary(code, ap, 0, acs, bp, 0, bcs, out.ptr, cols, 0, 1);
+      else {
+        this.#pool!.run('binary', splitRange(n, parts, 4).map(([s, e]) =>
+          [code, ap + s * acs * 4, 0, acs, bp + s * bcs * 4, 0, bcs, out.ptr + s * outBytes, e - s, 0, 1]));
+      }
+      return out;
+    }
+    const rows = dims[r - 2], ars = sa[r - 2], brs = sb[r - 2];
+    const blocks = n / (rows * cols);
+    const parts = blocks === 1 ? this.#parts(n, PARALLEL_ELEMENTS) : 1;
+    // Leading axes beyond the last two are walked here, one 2-d block at a time.
+    let aOff = 0, bOff = 0;
+    const counter = new Array<number>(Math.max(0, r - 2)).fill(0);
+    for (let blk = 0; blk < blocks; blk++) {
+      const o = out.ptr + blk * rows * cols * outBytes;
+      if (parts === 1) this.kernels.binary(code, ap + aOff * 4, ars, acs, bp + bOff * 4, brs, bcs, o, cols, 0, rows);
+      else this.#pool!.run('binary', splitRange(rows, parts).map(([s, e]) => [code, ap, ars, acs, bp, brs, bcs, o, cols, s, e]));
+      for (let d = r - 3; d >= 0; d--) {
+        counter[d]++;
+        aOff += sa[d];
+        bOff += sb[d];
+        if (counter[d] < dims[d]) break;
+        aOff -= sa[d] * counter[d];
+        bOff -= sb[d] * counter[d];
+        counter[d] = 0;
+      }
+    }
+    return out;
+  }
+
+  where(cond: TensorInfo, a: TensorInfo, b: TensorInfo, outShape: readonly number[]): DataHandle {
+    return this.#viaRef((r, i) => r.where(i(cond), i(a), i(b), outShape));
+  }
+
+  reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[]): DataHandle {
+    const code = REDUCE_CODES[op];
+    const contiguous = axes.every((ax, i) => ax === axes[0] + i);
+    if (x.dtype !== 'float32' || code === undefined || !contiguous || axes.length === 0) {
+      return this.#viaRef((r, i) => r.reduce(op, i(x), axes));
+    }
+    const outer = sizeOf(x.shape.slice(0, axes[0]));
+    const red = sizeOf(axes.map((ax) => x.shape[ax]));
+    const inner = sizeOf(x.shape.slice(axes[axes.length - 1] + 1));
+    const out = this.#alloc(outer * inner, 'float32');
+    const xp = (x.handle as WasmHandle).ptr;
+    const parts = outer > 1 ? Math.min(outer, this.#parts(outer * red * inner, PARALLEL_ELEMENTS)) : 1;
+    if (parts === 1) this.kernels.reduce(code, xp, out.ptr, red, inner, 0, outer);
+    else this.#pool!.run('reduce', splitRange(outer, parts).map(([s, e]) => [code, xp, out.ptr, red, inner, s, e]));
+    return out;
+  }
+
+  argReduce(op: 'argMax' | 'argMin', x: TensorInfo, axis: number): DataHandle {
+    return this.#viaRef((r, i) => r.argReduce(op, i(x), axis));
+  }
+
+  matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, outShape: readonly number[]): DataHandle {
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') {
+      return this.#viaRef((r, i) => r.matmul(i(a), i(b), transposeA, transposeB, outShape));
+    }
+    const out = this.#alloc(sizeOf(outShape), 'float32');
+    const ctx = {
+      heap: this.heap, kernels: this.kernels, pool: this.#pool,
+      threads: () => this.#threads, scratch: (t: number) => this.#scratchOf(t),
+    };
+    // Scratch is claimed before the addresses below are taken, so no allocation moves under them.
+    const parts = this.#pool ? Math.min(this.#threads, this.#pool.readyThreads) : 1;
+    for (let t = 0; t < parts; t++) this.#scratchOf(t);
+    matmulF32(ctx, a, (a.handle as WasmHandle).ptr, b, (b.handle as WasmHandle).ptr, transposeA, transposeB, outShape, out.ptr);
+    return out;
+  }
+
+  transpose(x: TensorInfo, perm: readonly number[]): DataHandle {
+    return this.#viaRef((r, i) => r.transpose(i(x), perm));
+  }
+
+  slice(x: TensorInfo, begin: readonly number[], size: readonly number[], strides?: readonly number[]): DataHandle {
+    return this.#viaRef((r, i) => r.slice(i(x), begin, size, strides));
+  }
+
+  pad(x: TensorInfo, paddings: readonly (readonly [number, number])[], value: number): DataHandle {
+    return this.#viaRef((r, i) => r.pad(i(x), paddings, value));
+  }
+
+  concat(xs: readonly TensorInfo[], axis: number, outShape: readonly number[]): DataHandle {
+    return this.#viaRef((r, i) => r.concat(xs.map(i), axis, outShape));
+  }
+
+  gather(x: TensorInfo, indices: TensorInfo, axis: number): DataHandle {
+    return this.#viaRef((r, i) => r.gather(i(x), i(indices), axis));
+  }
+
+  scatterAdd(updates: TensorInfo, indices: TensorInfo, axis: number, outShape: readonly number[]): DataHandle {
+    return this.#viaRef((r, i) => r.scatterAdd(i(updates), i(indices), axis, outShape));
+  }
+}

@@ -1,0 +1,88 @@
+import type { TensorInfo } from '../../backend/backend.js';
+import { sizeOf, stridesOf } from '../../core/shape.js';
+import type { Heap } from './heap.js';
+import type { KernelExports } from './module.js';
+import type { ThreadPool } from './pool.js';
+import { splitRange } from './broadcast.js';
+
+/** Below this many multiply-adds the product runs unpacked on the main thread. */
+const SMALL_MACS = 1 << 15;
+/** Below this many multiply-adds per product a batch is not split across threads. */
+const PARALLEL_MACS = 1 << 18;
+
+/** What a matmul needs from the backend: memory, kernels, threads and per-thread scratch. */
+export interface MatmulContext {
+  heap: Heap;
+  kernels: KernelExports;
+  pool: ThreadPool | null;
+  threads(): number;
+  scratch(thread: number): number;
+}
+
+/**
+ * C = op(A)·op(B) over broadcast batch dims, float32, into the block at `out`. A transpose is
+ * only a swap of strides: the packing step reads either layout.
+ */
+export function matmulF32(ctx: MatmulContext, a: TensorInfo, aPtr: number, b: TensorInfo, bPtr: number, tA: boolean, tB: boolean, outShape: readonly number[], out: number): void {
+  const m = outShape[outShape.length - 2], n = outShape[outShape.length - 1];
+  const k = tA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
+  const [ars, acs] = tA ? [1, m] : [k, 1];
+  const [brs, bcs] = tB ? [1, k] : [n, 1];
+  const batchShape = outShape.slice(0, -2);
+  const batch = sizeOf(batchShape);
+  const aOff = batchOffsets(a.shape.slice(0, -2), batchShape, m * k);
+  const bOff = batchOffsets(b.shape.slice(0, -2), batchShape, k * n);
+  const macs = m * n * k;
+  const K = ctx.kernels;
+  if (macs <= SMALL_MACS || m * n === 0) {
+    for (let i = 0; i < batch; i++) {
+      K.gemmSmall(aPtr + aOff[i] * 4, ars, acs, bPtr + bOff[i] * 4, brs, bcs, out + i * m * n * 4, n, k, 0, m);
+    }
+    return;
+  }
+  const threads = macs * batch >= PARALLEL_MACS && ctx.pool ? Math.min(ctx.threads(), ctx.pool.readyThreads) : 1;
+  if (batch >= 2 * threads && threads > 1) {
+    // Whole matrices per thread: list every product's addresses in a table the workers read.
+    const table = ctx.heap.alloc(batch * 12);
+    const u32 = ctx.heap.u32;
+    for (let i = 0; i < batch; i++) {
+      u32[table / 4 + 3 * i] = aPtr + aOff[i] * 4;
+      u32[table / 4 + 3 * i + 1] = bPtr + bOff[i] * 4;
+      u32[table / 4 + 3 * i + 2] = out + i * m * n * 4;
+    }
+    const ranges = splitRange(batch, threads);
+    ctx.pool!.run('gemmBatched', ranges.map(([s, e], t) => [table, s, e, ars, acs, brs, bcs, m, n, k, ctx.scratch(t)]));
+    ctx.heap.free(table, batch * 12);
+    return;
+  }
+  for (let i = 0; i < batch; i++) {
+    const ap = aPtr + aOff[i] * 4, bp = bPtr + bOff[i] * 4, cp = out + i * m * n * 4;
+    const parts = macs >= PARALLEL_MACS ? threads : 1;
+    // Split the output by rows when there are enough of them, otherwise by columns.
+    const byRows = m >= 16 * parts || m >= n;
+    const ranges = byRows ? splitRange(m, parts, 4) : splitRange(n, parts, 8);
+    const args = ranges.map(([s, e], t) => byRows
+      ? [ap, ars, acs, bp, brs, bcs, cp, n, k, s, e, 0, n, ctx.scratch(t)]
+      : [ap, ars, acs, bp, brs, bcs, cp, n, k, 0, m, s, e, ctx.scratch(t)]);
+    if (args.length === 1) K.gemm(ap, ars, acs, bp, brs, bcs, cp, n, k, 0, m, 0, n, ctx.scratch(0));
+    else ctx.pool!.run('gemm', args);
+  }
+}
+
+/** Element offset of each output batch's matrix inside an input whose batch dims broadcast. */
+function batchOffsets(inBatch: readonly number[], outBatch: readonly number[], matSize: number): number[] {
+  const n = sizeOf(outBatch);
+  if (inBatch.length === 0 || sizeOf(inBatch) === 1) return new Array<number>(n).fill(0);
+  const inStrides = stridesOf(inBatch), outStrides = stridesOf(outBatch);
+  const lead = outBatch.length - inBatch.length;
+  const offsets = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    let off = 0;
+    for (let d = 0; d < inBatch.length; d++) {
+      const coord = Math.floor(i / outStrides[d + lead]) % outBatch[d + lead];
+      off += (inBatch[d] === 1 ? 0 : coord) * inStrides[d];
+    }
+    offsets[i] = off * matSize;
+  }
+  return offsets;
+}

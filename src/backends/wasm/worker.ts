@@ -1,0 +1,40 @@
+// A kernel worker: instantiates the module over the shared memory, marks itself ready, then
+// sleeps on the sequence counter and runs the slice of each job the main thread gives it.
+import { FAILED, JOB_SLOT, KERNEL_NAMES, PENDING, SEQ, readyIndex, tagIndex } from './protocol.js';
+import { instantiate } from './module.js';
+import { workerData } from 'node:worker_threads';
+
+interface WorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  ctl: SharedArrayBuffer;
+  jobs: SharedArrayBuffer;
+  index: number;
+  workers: number;
+}
+
+const init = workerData as WorkerInit;
+const kernels = instantiate(init.module, init.memory) as unknown as Record<string, (...args: number[]) => void>;
+const fns = KERNEL_NAMES.map((name) => kernels[name]);
+const ctl = new Int32Array(init.ctl);
+const jobs = new Float64Array(init.jobs);
+const slot = (init.index + 1) * JOB_SLOT;
+const args: number[] = [];
+
+let seen = Atomics.load(ctl, SEQ);
+Atomics.store(ctl, readyIndex(init.index), 1);
+for (;;) {
+  Atomics.wait(ctl, SEQ, seen);
+  seen = Atomics.load(ctl, SEQ);
+  // Only a slot written for this very sequence number is ours to run.
+  if (Atomics.load(ctl, tagIndex(init.index, init.workers)) !== seen) continue;
+  try {
+    const argc = jobs[slot + 1];
+    args.length = argc;
+    for (let i = 0; i < argc; i++) args[i] = jobs[slot + 2 + i];
+    fns[jobs[slot]](...args);
+  } catch {
+    Atomics.store(ctl, FAILED, 1);
+  }
+  if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
+}

@@ -1,0 +1,143 @@
+import type { DataHandle } from '../backend/backend.js';
+import type { DType } from './dtype.js';
+import { ValueError } from './errors.js';
+import { Tensor } from './tensor.js';
+
+/**
+ * Memory bookkeeping. Tensors are reclaimed by the garbage collector; a FinalizationRegistry
+ * notices when one is collected so `memory()` reports what is really live. Several tensors can
+ * share one buffer (reshape views, a variable assigned another tensor's value), so buffers are
+ * reference-counted: bytes are counted once, and an explicit dispose frees a buffer only when
+ * no other tensor uses it. A backend whose memory the garbage collector cannot see (GPU)
+ * registers its own finalizer on its handles.
+ */
+
+const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
+/** One backend buffer and how many live tensors use it. */
+interface BufferRecord {
+  refs: number;
+  readonly bytes: number;
+}
+
+/** A tensor's claim on a buffer; `live` turns false once the claim is given back. */
+export interface Ticket {
+  live: boolean;
+  readonly buffer: BufferRecord;
+}
+
+// The record rides on the handle itself (a symbol property): a WeakMap entry, a WeakRef or an
+// unregister token would each cost more than the op that made the tensor.
+const RECORD = Symbol('myelin.buffer');
+type Tagged = { [RECORD]?: BufferRecord };
+const untaggable = new WeakMap<DataHandle, BufferRecord>();
+
+let numTensors = 0;
+let numDataBuffers = 0;
+let numBytes = 0;
+
+const collected = new FinalizationRegistry<Ticket>((ticket) => {
+  if (ticket.live) release(ticket);
+});
+
+function recordOf(handle: DataHandle): BufferRecord | undefined {
+  return (handle as Tagged)[RECORD] ?? untaggable.get(handle);
+}
+
+function acquireBuffer(handle: DataHandle, size: number, dtype: DType): BufferRecord {
+  let record = recordOf(handle);
+  if (!record) {
+    record = { refs: 0, bytes: size * BYTES_PER_ELEMENT[dtype] };
+    if (Object.isExtensible(handle)) (handle as Tagged)[RECORD] = record;
+    else untaggable.set(handle, record);
+    numDataBuffers++;
+    numBytes += record.bytes;
+  }
+  record.refs++;
+  return record;
+}
+
+/** Gives a ticket back; returns true when its buffer has no other user (and may be freed). */
+function release(ticket: Ticket): boolean {
+  ticket.live = false;
+  numTensors--;
+  if (--ticket.buffer.refs > 0) return false;
+  numDataBuffers--;
+  numBytes -= ticket.buffer.bytes;
+  return true;
+}
+
+/**
+ * Called by the Tensor constructor (and when a Variable's handle changes): counts the tensor
+ * until it is disposed or garbage collected. @internal
+ */
+export function trackTensor(t: Tensor): Ticket {
+  numTensors++;
+  const ticket: Ticket = { live: true, buffer: acquireBuffer(t.handle, t.size, t.dtype) };
+  collected.register(t, ticket);
+  return ticket;
+}
+
+/**
+ * Called on dispose (and before a Variable's handle changes). Returns true when the buffer has
+ * no other user, so the caller may free it. @internal
+ */
+export function releaseTicket(ticket: Ticket): boolean {
+  return ticket.live ? release(ticket) : false;
+}
+
+/** Live memory as TF.js reports it. */
+export interface MemoryInfo {
+  /** Tensors not yet disposed or garbage collected. */
+  numTensors: number;
+  /** Distinct backend buffers behind them (views share one). */
+  numDataBuffers: number;
+  /** Bytes held by those buffers. */
+  numBytes: number;
+}
+
+/**
+ * How many tensors and bytes are live. Tensors that are garbage but not yet collected still
+ * count until the garbage collector runs.
+ * @example console.log(memory().numTensors);
+ */
+export function memory(): MemoryInfo {
+  return { numTensors, numDataBuffers, numBytes };
+}
+
+/**
+ * Runs `fn` and returns its result (TF.js `tidy`). Memory here is reclaimed by the garbage
+ * collector, so tidy disposes nothing: a tensor the caller still holds is never freed behind
+ * its back. It exists so TF.js programs run unchanged; an optional name comes first, as in TF.js.
+ * @example const y = tidy(() => x.square().sum());
+ */
+export function tidy<T>(nameOrFn: string | (() => T), fn?: () => T): T {
+  const f = typeof nameOrFn === 'function' ? nameOrFn : fn;
+  if (typeof f !== 'function') throw new ValueError('tidy: expected a function (or a name and a function)');
+  const result = f();
+  if (result instanceof Promise) throw new ValueError('tidy: the function must not return a Promise (tidy is synchronous)');
+  return result;
+}
+
+/** Anything `dispose` walks: tensors, possibly nested in arrays and plain objects. */
+export type TensorContainer = Tensor | null | undefined | number | string | boolean | readonly TensorContainer[] | { [key: string]: TensorContainer };
+
+/**
+ * Frees the memory of every tensor in `container` now instead of at garbage collection.
+ * Using a disposed tensor afterwards throws.
+ * @example dispose([a, b, { c }]);
+ */
+export function dispose(container: TensorContainer): void {
+  if (container instanceof Tensor) container.dispose();
+  else if (Array.isArray(container)) for (const item of container) dispose(item);
+  else if (container && typeof container === 'object') for (const item of Object.values(container)) dispose(item as TensorContainer);
+}
+
+/**
+ * Marks a tensor to survive `tidy`. Since tidy never disposes, this only returns `t`; it is
+ * here so TF.js programs run unchanged.
+ * @example const w = keep(tensor([1]));
+ */
+export function keep<T extends Tensor>(t: T): T {
+  return t;
+}

@@ -1,0 +1,19 @@
+/** Weight and activity regularizers with Keras formulas (no 1/2 in L2). */
+import { L1, L1L2, L2 } from './regularizer.js';
+import { getRegularizer, regularizerNames, serializeRegularizer } from './registry.js';
+
+export { Regularizer, L1, L2, L1L2 } from './regularizer.js';
+export { getRegularizer, regularizerNames, serializeRegularizer, type RegularizerIdentifier } from './registry.js';
+
+/**
+ * Factory functions in the TF.js style.
+ * @example layers.dense({ units: 4, kernelRegularizer: regularizers.l2({ l2: 1e-4 }) })
+ */
+export const regularizers = {
+  l1: (args: { l1?: number } = {}) => new L1(args),
+  l2: (args: { l2?: number } = {}) => new L2(args),
+  l1l2: (args: { l1?: number; l2?: number } = {}) => new L1L2(args),
+  get: getRegularizer,
+  serialize: serializeRegularizer,
+  names: regularizerNames,
+};

@@ -1,0 +1,122 @@
+import { noGrad } from '../autograd/tape.js';
+import type { Logs } from '../callbacks/callback.js';
+import type { Tensor } from '../core/tensor.js';
+import { concat, scalar } from '../ops/index.js';
+import { requireCompiled, type CompiledState } from './compile.js';
+import { checkFinite, checkPositiveInt, checkSampleCounts, checkShapes, sliceRows, toTensorList } from './data.js';
+import { testStep, updateMetrics } from './step.js';
+import type { TrainableModel } from './trainable_model.js';
+import type { BatchDataset, EvaluateArgs, ModelData, PredictArgs } from './types.js';
+import { iterateBatches } from './dataset.js';
+
+/** Validated inputs and targets in model order. */
+export function prepareData(model: TrainableModel, x: ModelData, y: ModelData, call: string): { xs: Tensor[]; ys: Tensor[]; n: number } {
+  const xs = checkShapes(toTensorList(x, model.inputNames, 'x', call), model.inputNames, model.inputShapes, 'x', call);
+  const ys = checkShapes(toTensorList(y, model.outputNames, 'y', call), model.outputNames, model.outputShapes, 'y', call);
+  const n = checkSampleCounts([{ arg: 'x', tensors: xs }, { arg: 'y', tensors: ys }], call);
+  checkFinite(xs, 'x', call);
+  checkFinite(ys, 'y', call);
+  return { xs, ys, n };
+}
+
+/**
+ * Accumulates loss (weighted by batch size, as Keras) and metrics over batches, and reports
+ * them under `metricsNames`.
+ */
+export class LossAndMetricTracker {
+  private lossSum = 0;
+  private outputLossSums: number[];
+  private count = 0;
+
+  constructor(private readonly state: CompiledState) {
+    this.outputLossSums = state.losses.map(() => 0);
+    for (const m of state.metrics) m.metric.resetState();
+  }
+
+  add(loss: number, outputLosses: number[], batchSize: number, ys: Tensor[], outputs: Tensor[], sampleWeight?: Tensor): void {
+    this.lossSum += loss * batchSize;
+    outputLosses.forEach((l, i) => (this.outputLossSums[i] += l * batchSize));
+    this.count += batchSize;
+    updateMetrics(this.state, ys, outputs, sampleWeight);
+  }
+
+  logs(prefix = ''): Logs {
+    const logs: Logs = { [`${prefix}loss`]: this.lossSum / this.count };
+    if (this.outputLossSums.length > 1) {
+      this.state.metricsNames.slice(1, 1 + this.outputLossSums.length).forEach((name, i) => (logs[prefix + name] = this.outputLossSums[i] / this.count));
+    }
+    for (const m of this.state.metrics) logs[prefix + m.displayName] = m.metric.result();
+    return logs;
+  }
+}
+
+/** Loss and metrics of the model on (xs, ys) in inference mode, batch by batch. */
+export function evaluateLogs(model: TrainableModel, state: CompiledState, xs: Tensor[], ys: Tensor[], n: number, batchSize: number, sampleWeight?: Tensor, prefix = ''): Logs {
+  const tracker = new LossAndMetricTracker(state);
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    const bx = sliceRows(xs, start, end), by = sliceRows(ys, start, end);
+    const bsw = sampleWeight ? sliceRows([sampleWeight], start, end)[0] : undefined;
+    const r = testStep(model, state, bx, by, bsw);
+    tracker.add(r.loss, r.outputLosses, end - start, by, r.outputs, bsw);
+  }
+  return tracker.logs(prefix);
+}
+
+function asScalars(logs: Logs, names: readonly string[]): Tensor | Tensor[] {
+  const values = names.map((name) => scalar(logs[name]));
+  return values.length === 1 ? values[0] : values;
+}
+
+/**
+ * Loss (then each metric) of the model on test data, as scalars: a single tensor when there is
+ * nothing but the loss, a list otherwise (TF.js' convention).
+ * @example const [loss, mae] = model.evaluate(xTest, yTest) as Tensor[];
+ */
+export function evaluateModel(model: TrainableModel, x: ModelData, y: ModelData, args: EvaluateArgs = {}): Tensor | Tensor[] {
+  const state = requireCompiled(model, 'evaluate');
+  const batchSize = checkPositiveInt(args.batchSize ?? 32, 'batchSize', 'evaluate');
+  const { xs, ys, n } = prepareData(model, x, y, 'evaluate');
+  const logs = evaluateLogs(model, state, xs, ys, n, batchSize, args.sampleWeight);
+  return asScalars(logs, state.metricsNames);
+}
+
+/** Like `evaluateModel`, over a dataset of batches. */
+export async function evaluateDatasetModel(model: TrainableModel, dataset: BatchDataset, _args: { batches?: number } = {}): Promise<Tensor | Tensor[]> {
+  const state = requireCompiled(model, 'evaluateDataset');
+  const tracker = new LossAndMetricTracker(state);
+  let seen = 0;
+  for await (const { xs, ys } of iterateBatches(dataset, 'evaluateDataset')) {
+    if (_args.batches !== undefined && seen >= _args.batches) break;
+    const { xs: bx, ys: by, n } = prepareData(model, xs, ys, 'evaluateDataset');
+    const r = testStep(model, state, bx, by);
+    tracker.add(r.loss, r.outputLosses, n, by, r.outputs);
+    seen++;
+  }
+  if (seen === 0) throw new Error('evaluateDataset: the dataset yielded no batches');
+  return asScalars(tracker.logs(), state.metricsNames);
+}
+
+/**
+ * Model outputs for `x` in inference mode (dropout off), computed in batches.
+ * @example const yHat = model.predict(xTest) as Tensor;
+ */
+export function predictModel(model: TrainableModel, x: ModelData, args: PredictArgs = {}): Tensor | Tensor[] {
+  const call = 'predict';
+  const batchSize = checkPositiveInt(args.batchSize ?? 32, 'batchSize', call);
+  const xs = checkShapes(toTensorList(x, model.inputNames, 'x', call), model.inputNames, model.inputShapes, 'x', call);
+  const n = checkSampleCounts([{ arg: 'x', tensors: xs }], call);
+  const parts: Tensor[][] = model.outputNames.map(() => []);
+  noGrad(() => {
+    if (n <= batchSize) {
+      model.forward(xs, false).outputs.forEach((o, i) => parts[i].push(o));
+      return;
+    }
+    for (let start = 0; start < n; start += batchSize) {
+      const outputs = model.forward(sliceRows(xs, start, Math.min(n, start + batchSize)), false).outputs;
+      outputs.forEach((o, i) => parts[i].push(o));
+    }
+  });
+  const outs = parts.map((p) => (p.length === 1 ? p[0] : concat(p, 0)));
+  return outs.length === 1 ? outs[0] : outs;
+}

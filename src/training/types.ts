@@ -1,0 +1,67 @@
+import type { Callback, CustomCallbackArgs } from '../callbacks/callback.js';
+import type { Tensor } from '../core/tensor.js';
+
+/** `fit`'s callbacks: Callback instances and/or plain objects of hook functions (TF.js style). */
+export type CallbackLike = Callback | CustomCallbackArgs;
+
+/** Inputs or targets of a model: one tensor, one per input/output in order, or keyed by layer name. */
+export type ModelData = Tensor | Tensor[] | Record<string, Tensor>;
+
+/**
+ * Arguments of `model.compile`. Optimizer, losses and metrics are names (Keras short names
+ * included: 'mse', 'mae', 'mape', 'msle', ...) or instances.
+ */
+export interface CompileArgs {
+  optimizer: unknown;
+  loss: unknown | unknown[] | Record<string, unknown>;
+  metrics?: unknown[] | Record<string, unknown | unknown[]>;
+  /** Weights of each output's loss in the total (multi-output models). */
+  lossWeights?: number[] | Record<string, number>;
+}
+
+/** Arguments of `model.fit`, with Keras/TF.js names and defaults. */
+export interface FitArgs {
+  epochs?: number;
+  batchSize?: number;
+  /** 0 silent, 1 progress bar (plain lines when not a terminal), 2 one line per epoch. */
+  verbose?: 0 | 1 | 2;
+  validationSplit?: number;
+  validationData?: [ModelData, ModelData] | [ModelData, ModelData, Tensor];
+  shuffle?: boolean;
+  callbacks?: CallbackLike | CallbackLike[];
+  initialEpoch?: number;
+  classWeight?: Record<number, number>;
+  sampleWeight?: Tensor;
+  /** Steps between `onBatchEnd` yields to the event loop (keeps the process responsive). */
+  yieldEvery?: number;
+}
+
+export interface EvaluateArgs {
+  batchSize?: number;
+  verbose?: 0 | 1;
+  sampleWeight?: Tensor;
+}
+
+export interface PredictArgs {
+  batchSize?: number;
+}
+
+/** What `fit` returns: per-epoch values of the loss and every metric (validation ones prefixed `val_`). */
+export interface History {
+  epoch: number[];
+  history: Record<string, number[]>;
+  params: { epochs: number; steps?: number; samples?: number; verbose: number; metrics: string[] };
+}
+
+/** An async iterable of batches, for `fitDataset`: each element is `{xs, ys}` or `[xs, ys]`. */
+export type BatchDataset = AsyncIterable<{ xs: ModelData; ys: ModelData } | [ModelData, ModelData]> | Iterable<{ xs: ModelData; ys: ModelData } | [ModelData, ModelData]>;
+
+export interface FitDatasetArgs {
+  epochs?: number;
+  verbose?: 0 | 1 | 2;
+  callbacks?: CallbackLike | CallbackLike[];
+  validationData?: BatchDataset | [ModelData, ModelData];
+  initialEpoch?: number;
+  /** Batches per epoch; by default the dataset is iterated to its end each epoch. */
+  batchesPerEpoch?: number;
+}

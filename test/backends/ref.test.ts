@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { TensorInfo } from '../../src/backend/backend.js';
+import { RefBackend } from '../../src/backends/ref/index.js';
+import { BINARY, UNARY } from '../../src/backends/ref/elementwise.js';
+import type { DType } from '../../src/core/dtype.js';
+import { Rng } from '../../src/core/rng.js';
+
+const be = new RefBackend();
+const info = (values: number[], shape: number[], dtype: DType = 'float64'): TensorInfo => ({ handle: be.upload(Float64Array.from(values), dtype), shape, dtype });
+const read = (handle: object) => Array.from(handle as ArrayLike<number>);
+
+describe('reference kernels', () => {
+  it('cast truncates to int32 and maps to bool', () => {
+    assert.deepEqual(read(be.cast(info([1.7, -1.7, NaN, 0], [4]), 'int32')), [1, -1, 0, 0]);
+    assert.deepEqual(read(be.cast(info([2, 0, -0.5], [3]), 'bool')), [1, 0, 1]);
+  });
+  it('element-wise edge values', () => {
+    assert.equal(UNARY.relu(NaN), NaN);
+    assert.equal(UNARY.sigmoid(-800), 0);
+    assert.equal(UNARY.sigmoid(800), 1);
+    assert.equal(UNARY.softplus(800), 800);
+    assert.ok(Math.abs(UNARY.softplus(-800)) < 1e-300);
+    assert.equal(BINARY.mod(-1, 3), 2);
+    assert.equal(BINARY.mod(1, -3), -2);
+    assert.equal(BINARY.floorDiv(-7, 2), -4);
+    assert.equal(BINARY.maximum(NaN, 1), NaN);
+    assert.deepEqual(read(be.unary('isNaN', info([NaN, 1], [2]))), [1, 0]);
+  });
+  it('the binary fast paths agree with the general broadcast path', () => {
+    const rng = new Rng(5);
+    const vals = (n: number) => Array.from({ length: n }, () => rng.uniform());
+    const cases: [number[], number[], number[]][] = [[[2, 3], [3], [2, 3]], [[2, 3], [1, 3], [2, 3]], [[2, 3], [2, 1], [2, 3]], [[1], [2, 3], [2, 3]], [[2, 1, 3], [4, 1], [2, 4, 3]]];
+    for (const [sa, sb, out] of cases) {
+      const av = vals(sa.reduce((a, b) => a * b, 1)), bv = vals(sb.reduce((a, b) => a * b, 1));
+      const got = read(be.binary('sub', info(av, sa), info(bv, sb), out, 'float64'));
+      const strides = (s: number[]) => s.map((_, i) => s.slice(i + 1).reduce((a, b) => a * b, 1));
+      const expected = got.map((_, k) => {
+        const coord = out.map((d, i) => Math.floor(k / strides(out)[i]) % d);
+        const at = (s: number[], v: number[]) => v[s.reduce((acc, d, i) => acc + (d === 1 ? 0 : coord[coord.length - s.length + i]) * strides(s)[i], 0)];
+        return at(sa, av) - at(sb, bv);
+      });
+      assert.deepEqual(got, expected, `${JSON.stringify(sa)} - ${JSON.stringify(sb)}`);
+    }
+  });
+  it('reduce over leading, middle and trailing axes', () => {
+    const x = info([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [2, 3, 2]);
+    assert.deepEqual(read(be.reduce('sum', x, [1])), [9, 12, 27, 30]);
+    assert.deepEqual(read(be.reduce('max', x, [0, 2])), [8, 10, 12]);
+    assert.deepEqual(read(be.reduce('prod', x, [2])), [2, 12, 30, 56, 90, 132]);
+    assert.deepEqual(read(be.reduce('min', x, [0, 1, 2])), [1]);
+    assert.deepEqual(read(be.reduce('max', info([1, NaN, 3], [3]), [0])), [NaN]);
+  });
+  it('argReduce takes the first of ties', () => {
+    assert.deepEqual(read(be.argReduce('argMax', info([3, 1, 3, 3, 5, 5], [2, 3]), 1)), [0, 1]);
+    assert.deepEqual(read(be.argReduce('argMin', info([2, 1, 1, 2], [2, 2]), 0)), [1, 0]);
+  });
+  it('matmul propagates NaN from B even where A has zeros', () => {
+    const a = info([0, 1], [1, 2]), b = info([NaN, 2], [2, 1]);
+    assert.deepEqual(read(be.matmul(a, b, false, false, [1, 1])), [NaN]);
+  });
+  it('strided slice, pad, concat, gather and scatterAdd', () => {
+    const x = info([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [3, 4]);
+    assert.deepEqual(read(be.slice(x, [0, 1], [2, 2], [2, 2])), [1, 3, 9, 11]);
+    assert.deepEqual(read(be.pad(info([1, 2], [1, 2]), [[1, 0], [0, 1]], 7)), [7, 7, 7, 1, 2, 7]);
+    assert.deepEqual(read(be.concat([info([1, 2], [2, 1]), info([3, 4, 5, 6], [2, 2])], 1, [2, 3])), [1, 3, 4, 2, 5, 6]);
+    const idx: TensorInfo = { handle: Int32Array.from([2, 0, 2]), shape: [3], dtype: 'int32' };
+    assert.deepEqual(read(be.gather(x, idx, 1)), [2, 0, 2, 6, 4, 6, 10, 8, 10]);
+    assert.deepEqual(read(be.scatterAdd(info([1, 1, 1, 2, 2, 2], [2, 3]), idx, 1, [2, 3])), [1, 0, 2, 2, 0, 4]);
+  });
+  it('transpose of a rank-3 tensor', () => {
+    const x = info([0, 1, 2, 3, 4, 5], [1, 2, 3]);
+    assert.deepEqual(read(be.transpose(x, [2, 0, 1])), [0, 3, 1, 4, 2, 5]);
+  });
+});
