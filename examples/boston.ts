@@ -1,5 +1,5 @@
 /**
- * The first regression example of "Deep Learning with Python" (Keras), line for line:
+ * The classic Keras regression example, written as in Keras:
  * predict Boston house prices from 13 features.
  *
  *   node dist/examples/boston.js [epochs]

@@ -20,7 +20,7 @@ await model.fit(scaler.transform(xTrain), yTrain, { epochs, batchSize: 16, verbo
 const [loss, accuracy] = model.evaluate(scaler.transform(xTest), yTest) as my.Tensor[];
 console.log(`test loss ${loss.item().toFixed(4)}, test accuracy ${(accuracy.item() * 100).toFixed(1)}% on ${yTest.size} flowers`);
 
-const probabilities = model.predict(scaler.transform(xTest.slice([0, 0], [3, 4]))) as my.Tensor;
+const probabilities = model.predict(scaler.transform(xTest.slice([0, 0], [5, 4]))) as my.Tensor;
 const predicted = Array.from(probabilities.argMax(-1).dataSync(), (c) => classNames[c]);
-const actual = Array.from(yTest.dataSync().slice(0, 3), (c) => classNames[c]);
-console.log(`first three test flowers: predicted ${predicted.join(', ')}; actual ${actual.join(', ')}`);
+const actual = Array.from(yTest.dataSync().slice(0, 5), (c) => classNames[c]);
+console.log(`first five test flowers: predicted ${predicted.join(', ')}; actual ${actual.join(', ')}`);

@@ -12,8 +12,14 @@
  */
 import { registerBackend } from './backend/registry.js';
 import { RefBackend } from './backends/ref/index.js';
+import { registerWasmBackend } from './backends/wasm/register.js';
+import { setBackend } from './backend/registry.js';
 
 registerBackend('ref', () => new RefBackend());
+registerWasmBackend();
+// MYELIN_BACKEND=ref|wasm picks the backend for a whole process (e.g. to run the tests on either).
+const requestedBackend = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MYELIN_BACKEND;
+if (requestedBackend) setBackend(requestedBackend);
 
 // Tensors, backends, autodiff.
 export { Tensor, type NestedArray } from './core/tensor.js';
@@ -23,13 +29,14 @@ export { setSeed } from './core/rng.js';
 export { MyelinError, ValueError, StateError } from './core/errors.js';
 export { setBackend, getBackend, listBackends, registerBackend } from './backend/registry.js';
 export type { Backend } from './backend/backend.js';
+export { registerWasmBackend, setThreadCount, initWasmBackend } from './backends/wasm/register.js';
 export * from './ops/index.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, noGrad } from './autograd/gradients.js';
 export { getActivation, serializeActivation, listActivations, type Activation, type ActivationIdentifier } from './activations/index.js';
 export { tidy, dispose, keep, memory, type MemoryInfo, type TensorContainer } from './core/memory.js';
 
 // Layers and models.
-export { layers, Layer, SymbolicTensor, registerLayer, type LayerArgs, type CallArgs, type Shape } from './layers/index.js';
+export { layers, Layer, SymbolicTensor, registerLayer, deserializeLayer, serializeLayer, type LayerArgs, type CallArgs, type Shape } from './layers/index.js';
 export { LayersModel, Sequential, sequential, model, input, modelFromConfig, type ModelArgs, type SequentialArgs, type InputArgs } from './models/index.js';
 export { linearRegression, logisticRegression, type LinearRegressionArgs, type LogisticRegressionArgs } from './models/regression.js';
 export { initializers, Initializer, getInitializer } from './initializers/index.js';
@@ -46,6 +53,13 @@ export {
   History, TrainingError, ProgressLogger,
   type CompileArgs, type FitArgs, type EvaluateArgs, type PredictArgs, type FitDatasetArgs, type ModelData, type BatchDataset, type TrainableModel,
 } from './training/index.js';
+
+// Saving and loading.
+export { saveModel, loadModel, loadModelWithState, resumeFromCheckpoint, fetchModel } from './io/model_files.js';
+export { saveToBuffers, loadFromBuffers, type SaveOptions, type ModelFiles, type TrainingState, type ModelJson, type LoadedModel } from './io/native.js';
+export { encodeSafetensors, decodeSafetensors, type NamedTensor } from './io/safetensors.js';
+export { toTfjsFiles, fromTfjsFiles, saveTfjsModel, loadTfjsModel, type TfjsFiles, type TfjsModelJson } from './io/tfjs_format.js';
+export { FileFormatError } from './io/format_error.js';
 
 // Data.
 export { datasets, loadCsv, parseCsv, standardScaler, minMaxScaler, StandardScaler, MinMaxScaler, trainTestSplit, arrayDataset } from './data/index.js';

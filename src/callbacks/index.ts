@@ -3,3 +3,4 @@ export { EarlyStopping, earlyStopping, type EarlyStoppingArgs } from './early_st
 export { ReduceLROnPlateau, reduceLROnPlateau, LearningRateScheduler, learningRateScheduler, type ReduceLROnPlateauArgs } from './learning_rate.js';
 export { CsvLogger, csvLogger, type CsvLoggerArgs } from './csv_logger.js';
 export { TerminateOnNaN, terminateOnNaN } from './terminate_on_nan.js';
+export { ModelCheckpoint, modelCheckpoint, formatCheckpointPath, type ModelCheckpointArgs } from './model_checkpoint.js';

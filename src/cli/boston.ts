@@ -1,12 +1,7 @@
 import { datasets } from '../data/datasets.js';
 import { standardScaler } from '../data/scalers.js';
-// The package entry registers the backends; the rest is imported from where it is defined.
-import '../index.js';
-import { setSeed } from '../core/rng.js';
-import type { Tensor } from '../core/tensor.js';
-import { layers } from '../layers/index.js';
-import { sequential } from '../models/sequential.js';
-import { optimizers } from '../optimizers/index.js';
+// Through the package entry, as a user would: it also registers the backends.
+import { layers, optimizers, sequential, setSeed, type Tensor } from '../index.js';
 import type { BostonOptions } from './args.js';
 
 /** What `runBoston` measured on the test set. */
@@ -20,7 +15,7 @@ export interface BostonResult {
 }
 
 /**
- * The Keras book's first regression example: Dense(units, relu) → Dense(1), Adam, MSE loss and
+ * The classic Keras regression example: Dense(units, relu) → Dense(1), Adam, MSE loss and
  * MAE metric, trained on the Boston training set and evaluated on the test set.
  * @example const { testMae } = await runBoston({ ...BOSTON_DEFAULTS, normalize: true, epochs: 200 }, console.log);
  */

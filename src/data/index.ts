@@ -5,3 +5,6 @@ export { standardScaler, minMaxScaler, StandardScaler, MinMaxScaler, FeatureScal
 export { trainTestSplit, type TrainTestSplit, type TrainTestSplitOptions } from './split.js';
 export { arrayDataset, ArrayDataset, type ArrayDatasetOptions, type Batch } from './dataset.js';
 export { takeRows } from './rows.js';
+export { mnist, type MnistData, type MnistLoadOptions } from './mnist.js';
+export { digits, type DigitsData, type DigitsLoadOptions } from './digits.js';
+export { readIdx, type IdxArray } from './mnist_idx.js';

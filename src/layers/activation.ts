@@ -19,6 +19,7 @@ export class Activation extends Layer {
   constructor(args: ActivationArgs) {
     super(args);
     this.activation = getActivation(args.activation);
+    this.supportsMasking = true; // as in Keras 3: the input mask passes through
   }
 
   call(inputs: Tensor | Tensor[]): Tensor {

@@ -57,6 +57,7 @@ export class Dense extends Layer {
     super({ ...args, inputShape });
     if (!Number.isInteger(args.units) || args.units <= 0) throw new ValueError(`Dense '${this.name}': 'units' must be a positive integer, got ${JSON.stringify(args.units)}`);
     this.units = args.units;
+    this.supportsMasking = true; // as in Keras 3: the input mask passes through
     this.activation = getActivation(args.activation);
     this.useBias = args.useBias ?? true;
     this.kernelInitializer = getInitializer(args.kernelInitializer ?? 'glorotUniform');

@@ -38,6 +38,7 @@ export class Dropout extends Layer {
       throw new ValueError(`Dropout '${this.name}': 'rate' must be a number in [0, 1], got ${JSON.stringify(args.rate)}`);
     }
     this.rate = args.rate;
+    this.supportsMasking = true; // as in Keras 3: the input mask passes through
     this.noiseShape = args.noiseShape ? [...args.noiseShape] : null;
     this.seed = args.seed ?? null;
     // A seeded layer owns a generator: reproducible, yet a fresh mask at every step.

@@ -8,17 +8,44 @@ import { Dropout, type DropoutArgs } from './dropout.js';
 import { InputLayer, type InputLayerArgs } from './input_layer.js';
 import { Flatten, Reshape, type FlattenArgs, type ReshapeArgs } from './reshaping.js';
 
+import { Embedding, type EmbeddingArgs } from './embedding.js';
+import { SimpleRNN, LSTM, GRU, type LSTMArgs, type GRUArgs } from './recurrent_layers.js';
+import type { RecurrentArgs } from './recurrent.js';
+import { Bidirectional, TimeDistributed, type BidirectionalArgs, type TimeDistributedArgs } from './recurrent_wrappers.js';
+import { Masking, type MaskingArgs } from './recurrent_masking.js';
+import { Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, type Conv1DArgs, type GlobalPooling1DArgs } from './sequence_conv.js';
+import { Conv2D, Conv2DTranspose, type Conv2DArgs, type Conv2DTransposeArgs } from './convolutional.js';
+import { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './convolutional_depthwise.js';
+import { Cropping2D, UpSampling2D, ZeroPadding2D, type Cropping2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional_resizing.js';
+import { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, type GlobalPooling2DArgs, type Pooling2DArgs } from './pooling.js';
+import { BatchNormalization, LayerNormalization, type BatchNormalizationArgs, type LayerNormalizationArgs } from './normalization.js';
+import { GaussianNoise, SpatialDropout2D, type GaussianNoiseArgs, type SpatialDropout2DArgs } from './noise.js';
+import { RandomFlip, type RandomFlipArgs } from './augmentation.js';
+
 export { Layer, isShapeList, type LayerArgs, type CallArgs } from './layer.js';
 export { SymbolicTensor, Node, type Shape } from './symbolic.js';
 export { type InputSpec } from './input_spec.js';
 export { registerLayer, deserializeLayer, serializeLayer, layerClassNames, type LayerFactory } from './registry.js';
-export { collectLosses, addLoss } from './losses_collector.js';
+export { collectLosses, addLoss, isCollectingLosses } from './losses_collector.js';
 export { Activation, type ActivationArgs } from './activation.js';
 export { Dense, type DenseArgs } from './dense.js';
 export { Dropout, type DropoutArgs } from './dropout.js';
 export { InputLayer, input, type InputLayerArgs, type InputArgs } from './input_layer.js';
 export { Flatten, Reshape, type FlattenArgs, type ReshapeArgs, type DataFormat } from './reshaping.js';
 
+export { Embedding, type EmbeddingArgs } from './embedding.js';
+export { RecurrentLayer, type RecurrentArgs, type RecurrentCallArgs, type StepResult } from './recurrent.js';
+export { SimpleRNN, LSTM, GRU, type LSTMArgs, type GRUArgs, type GatedRecurrentArgs } from './recurrent_layers.js';
+export { Bidirectional, TimeDistributed, type BidirectionalArgs, type TimeDistributedArgs, type MergeMode } from './recurrent_wrappers.js';
+export { Masking, type MaskingArgs } from './recurrent_masking.js';
+export { Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, type Conv1DArgs, type Conv1DPadding, type GlobalPooling1DArgs, type SequenceDataFormat } from './sequence_conv.js';
+export { Conv2D, Conv2DTranspose, type Conv2DArgs, type Conv2DTransposeArgs } from './convolutional.js';
+export { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './convolutional_depthwise.js';
+export { Cropping2D, UpSampling2D, ZeroPadding2D, type Cropping2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional_resizing.js';
+export { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, type GlobalPooling2DArgs, type Pooling2DArgs } from './pooling.js';
+export { BatchNormalization, LayerNormalization, type BatchNormalizationArgs, type LayerNormalizationArgs } from './normalization.js';
+export { GaussianNoise, SpatialDropout2D, type GaussianNoiseArgs, type SpatialDropout2DArgs } from './noise.js';
+export { RandomFlip, type RandomFlipArgs, type FlipMode } from './augmentation.js';
 /**
  * Layer factories, as in TF.js.
  * @example
@@ -35,4 +62,30 @@ export const layers = {
   flatten: (args: FlattenArgs = {}) => new Flatten(args),
   reshape: (args: ReshapeArgs) => new Reshape(args),
   inputLayer: (args: InputLayerArgs) => new InputLayer(args),
+  embedding: (args: EmbeddingArgs) => new Embedding(args),
+  simpleRNN: (args: RecurrentArgs) => new SimpleRNN(args),
+  lstm: (args: LSTMArgs) => new LSTM(args),
+  gru: (args: GRUArgs) => new GRU(args),
+  bidirectional: (args: BidirectionalArgs) => new Bidirectional(args),
+  timeDistributed: (args: TimeDistributedArgs) => new TimeDistributed(args),
+  masking: (args: MaskingArgs = {}) => new Masking(args),
+  conv1d: (args: Conv1DArgs) => new Conv1D(args),
+  globalAveragePooling1d: (args: GlobalPooling1DArgs = {}) => new GlobalAveragePooling1D(args),
+  globalMaxPooling1d: (args: GlobalPooling1DArgs = {}) => new GlobalMaxPooling1D(args),
+  conv2d: (args: Conv2DArgs) => new Conv2D(args),
+  conv2dTranspose: (args: Conv2DTransposeArgs) => new Conv2DTranspose(args),
+  depthwiseConv2d: (args: DepthwiseConv2DArgs) => new DepthwiseConv2D(args),
+  separableConv2d: (args: SeparableConv2DArgs) => new SeparableConv2D(args),
+  maxPooling2d: (args: Pooling2DArgs = {}) => new MaxPooling2D(args),
+  averagePooling2d: (args: Pooling2DArgs = {}) => new AveragePooling2D(args),
+  globalAveragePooling2d: (args: GlobalPooling2DArgs = {}) => new GlobalAveragePooling2D(args),
+  globalMaxPooling2d: (args: GlobalPooling2DArgs = {}) => new GlobalMaxPooling2D(args),
+  zeroPadding2d: (args: ZeroPadding2DArgs = {}) => new ZeroPadding2D(args),
+  cropping2d: (args: Cropping2DArgs = {}) => new Cropping2D(args),
+  upSampling2d: (args: UpSampling2DArgs = {}) => new UpSampling2D(args),
+  batchNormalization: (args: BatchNormalizationArgs = {}) => new BatchNormalization(args),
+  layerNormalization: (args: LayerNormalizationArgs = {}) => new LayerNormalization(args),
+  spatialDropout2d: (args: SpatialDropout2DArgs) => new SpatialDropout2D(args),
+  gaussianNoise: (args: GaussianNoiseArgs) => new GaussianNoise(args),
+  randomFlip: (args: RandomFlipArgs = {}) => new RandomFlip(args),
 };

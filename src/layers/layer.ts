@@ -12,7 +12,7 @@ import { cast } from '../ops/shape_ops.js';
 import { getRegularizer, serializeRegularizer, type RegularizerIdentifier } from '../regularizers/registry.js';
 import type { Regularizer } from '../regularizers/regularizer.js';
 import { assertCompatible, type InputSpec } from './input_spec.js';
-import { addLoss } from './losses_collector.js';
+import { addLoss, isCollectingLosses } from './losses_collector.js';
 import { toSnakeCase, uniqueName } from './naming.js';
 import { Node, SymbolicTensor, type Shape } from './symbolic.js';
 
@@ -71,6 +71,11 @@ export abstract class Layer {
   activityRegularizer: Regularizer | null;
   /** Every symbolic call of this layer (functional graphs), in order. */
   readonly inboundNodes: Node[] = [];
+  /**
+   * Whether the layer passes an input mask (padded timesteps) on to its output; layers that
+   * consume or create masks override `computeMask` instead.
+   */
+  supportsMasking = false;
   /** The input shape(s) `build` received, for error messages. */
   protected builtInputShape?: Shape | Shape[];
   private weightEntries: WeightEntry[] = [];
@@ -113,6 +118,16 @@ export abstract class Layer {
   /** The computation, on concrete tensors. */
   abstract call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor | Tensor[];
 
+  /**
+   * The mask of the output given the input mask (Keras `compute_mask`): the input mask when
+   * the layer supports masking, otherwise none.
+   * @example layers.embedding({ inputDim: 10, outputDim: 4, maskZero: true }).computeMask(ids); // ids != 0
+   */
+  computeMask(inputs: Tensor | Tensor[], mask: Tensor | Tensor[] | null | undefined): Tensor | Tensor[] | null {
+    void inputs;
+    return this.supportsMasking ? (mask ?? null) : null;
+  }
+
   /** The output shape for an input shape (`null` dimensions stay unknown). Default: unchanged. */
   computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
     return inputShape;
@@ -142,7 +157,7 @@ export abstract class Layer {
     if (symbolic > 0) return this.applySymbolic(list as SymbolicTensor[], shapeArg, kwargs);
     const tensors = (list as Tensor[]).map((t) => (isFloat(t.dtype) && isFloat(this.dtype) && t.dtype !== this.dtype ? cast(t, this.dtype) : t));
     const outputs = this.call(tensors.length === 1 ? tensors[0] : tensors, kwargs);
-    if (this.activityRegularizer) for (const out of Array.isArray(outputs) ? outputs : [outputs]) addLoss(this.activityPenalty(out));
+    if (this.activityRegularizer && isCollectingLosses()) for (const out of Array.isArray(outputs) ? outputs : [outputs]) addLoss(this.activityPenalty(out));
     return outputs;
   }
 

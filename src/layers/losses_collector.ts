@@ -20,6 +20,11 @@ export function collectLosses<T>(fn: () => T): { result: T; losses: Tensor[] } {
   }
 }
 
+/** Whether some caller collects losses (layers skip computing penalties nobody reads). */
+export function isCollectingLosses(): boolean {
+  return collectors.length > 0;
+}
+
 /** Adds a scalar loss to the active collector (dropped when nobody collects, as outside fit). */
 export function addLoss(loss: Tensor): void {
   const target = collectors[collectors.length - 1];

@@ -84,15 +84,24 @@ function describe(x: unknown): string {
  */
 export function executeGraph(graph: Graph, inputs: Tensor[], training: boolean): Tensor[] {
   const values = new Map<number, Tensor>();
+  // Masks of padded timesteps travel beside the values (Keras' `_keras_mask`).
+  const masks = new Map<number, Tensor>();
   graph.inputs.forEach((t, i) => values.set(t.id, inputs[i]));
   for (const node of graph.nodes) {
     if (node.inputs.length === 0) continue;
     const args = node.inputs.map((t) => values.get(t.id) as Tensor);
     const kwargs: CallArgs = { ...(node.callArgs as CallArgs) };
     if (kwargs.training === undefined) kwargs.training = training;
-    const out = node.layer.apply(args.length === 1 ? args[0] : args, kwargs) as Tensor | Tensor[];
+    const inMasks = node.inputs.map((t) => masks.get(t.id) ?? null);
+    const inMask = inMasks.every((m) => m === null) ? null : inMasks.length === 1 ? inMasks[0] : (inMasks as Tensor[]);
+    if (kwargs.mask === undefined && inMask !== null) kwargs.mask = inMask;
+    const input = args.length === 1 ? args[0] : args;
+    const out = node.layer.apply(input, kwargs) as Tensor | Tensor[];
     const outs = Array.isArray(out) ? out : [out];
     node.outputs.forEach((t, i) => values.set(t.id, outs[i]));
+    const outMask = node.layer.computeMask(input, kwargs.mask ?? null);
+    const outMasks = Array.isArray(outMask) ? outMask : [outMask];
+    node.outputs.forEach((t, i) => { if (outMasks[i]) masks.set(t.id, outMasks[i] as Tensor); });
   }
   return graph.outputs.map((t) => values.get(t.id) as Tensor);
 }

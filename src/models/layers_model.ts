@@ -77,6 +77,18 @@ export class LayersModel extends Layer implements TrainableModel {
     return [...this.requireGraph().outputs];
   }
 
+  /** The model's output shape (a list for several outputs), as Keras' `model.output_shape`. */
+  override get outputShape(): Shape | Shape[] {
+    const shapes = this.outputShapes;
+    return shapes.length === 1 ? shapes[0] : shapes;
+  }
+
+  /** The model's symbolic output (a list for several outputs). */
+  override get output(): SymbolicTensor | SymbolicTensor[] {
+    const outs = this.outputs;
+    return outs.length === 1 ? outs[0] : outs;
+  }
+
   /** Every layer, inputs first (Keras order). */
   get layers(): Layer[] {
     return [...this.requireGraph().layers];
@@ -107,6 +119,11 @@ export class LayersModel extends Layer implements TrainableModel {
   /** The optimizer chosen by `compile` (undefined before). */
   get optimizer(): CompiledState['optimizer'] | undefined {
     return this.compiled?.optimizer;
+  }
+
+  /** Names of what `evaluate` returns and `fit` logs: 'loss', then per-output losses and metrics. */
+  get metricsNames(): string[] {
+    return this.compiled ? [...this.compiled.metricsNames] : [];
   }
 
   /** Layers the model reads weights from (Sequential: its layers; functional: the graph's). */
@@ -254,6 +271,17 @@ export class LayersModel extends Layer implements TrainableModel {
    */
   summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
     printSummary(this, this.requireGraph(), lineLength, positions, printFn);
+  }
+
+  /**
+   * Saves the model (Node): a directory with model.json + model.safetensors, or one
+   * `.safetensors` file; a compiled model keeps its optimizer state. Load with `loadModel`.
+   * @example await model.save('out/boston');
+   */
+  async save(path: string, options?: import('../io/native.js').SaveOptions): Promise<void> {
+    // Imported on use: io depends on models, and browsers never load the file-system code.
+    const { saveModel } = await import('../io/model_files.js');
+    await saveModel(this, path, options);
   }
 
   /** Keras-style config: layers with class names and configs, inbound nodes, input and output layers. */

@@ -99,7 +99,8 @@ export class Sequential extends LayersModel {
   }
 
   override build(inputShape: Shape | Shape[]): void {
-    if (!this.graph) this.buildWith(inputShape as Shape);
+    // The batch size of the first call must not be baked into the model's input.
+    if (!this.graph) this.buildWith([null, ...(inputShape as Shape).slice(1)]);
   }
 
   protected override graphFor(inputs: Tensor[]): Graph {

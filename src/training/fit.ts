@@ -102,7 +102,9 @@ export async function fitModel(model: TrainableModel, x: ModelData, y: ModelData
   let lastYield = performance.now();
   for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
     await list.epochBegin(epoch);
-    if (args.shuffle !== false) shuffleInPlace(order);
+    // A fresh permutation each epoch (as TF.js) makes epoch k depend only on the RNG state, so a
+    // run resumed from a checkpoint at an epoch boundary shuffles exactly as an unbroken one.
+    if (args.shuffle !== false) { order.forEach((_, i) => { order[i] = i; }); shuffleInPlace(order); }
     const tracker = new LossAndMetricTracker(state);
     for (let b = 0; b < steps; b++) {
       const start = b * batchSize, end = Math.min(train.n, start + batchSize);

@@ -21,9 +21,9 @@ describe('the myelin command', () => {
     assert.equal(run.stdout, '');
   });
   it('rejects an unknown command with status 2', () => {
-    const run = myelin('mnist');
+    const run = myelin('fly');
     assert.equal(run.status, 2);
-    assert.match(run.stderr, /unknown command 'mnist'; commands: boston, help/);
+    assert.match(run.stderr, /unknown command 'fly'; commands: boston, .*help/);
   });
   it(`reaches a test MAE of at most 3.0 with ${RELIABLE_BOSTON_ARGS.join(' ')}`, () => {
     const run = myelin('boston', ...RELIABLE_BOSTON_ARGS, '--seed', '1', '--verbose', '0');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { tensor } from '../../src/index.js';
+import { layers, optimizers, sequential, setSeed, tensor } from '../../src/index.js';
 import { arrayDataset } from '../../src/data/index.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -39,5 +39,15 @@ describe('arrayDataset', () => {
   it('explains bad arguments', () => {
     assert.throws(() => arrayDataset(x, y, { batchSize: 0 }), /arrayDataset: batchSize must be a positive integer, got 0/);
     assert.throws(() => arrayDataset(x, tensor([1, 2])), /arrayDataset: 'x' has 10 rows/);
+  });
+  it('feeds model.fitDataset: one pass is one epoch', async () => {
+    setSeed(0);
+    const xs = tensor(range(64).map((i) => [i / 64]));
+    const ys = tensor(range(64).map((i) => [2 * (i / 64) + 1]));
+    const model = sequential({ layers: [layers.dense({ units: 1, inputShape: [1] })] });
+    model.compile({ optimizer: optimizers.sgd({ learningRate: 0.5 }), loss: 'mse' });
+    const history = await model.fitDataset(arrayDataset(xs, ys, { batchSize: 16, shuffle: true, seed: 2 }), { epochs: 30, verbose: 0 });
+    assert.equal(history.history.loss.length, 30);
+    assert.ok(history.history.loss[29] < 1e-3 && history.history.loss[29] < history.history.loss[0] / 100, `losses ${history.history.loss[0]} -> ${history.history.loss[29]}`);
   });
 });

@@ -51,7 +51,8 @@ describe('functional models', () => {
 
   it('lists layers inputs-first and names inputs and outputs', () => {
     const { m } = buildDag('names');
-    assert.deepEqual(m.layers.map((l) => l.name), ['names_a', 'names_b', 'names_shared', 'names_head', 'names_sum', 'names_relu']);
+    // Keras order: by decreasing depth from the outputs (head feeds an output directly: depth 0).
+    assert.deepEqual(m.layers.map((l) => l.name), ['names_a', 'names_b', 'names_shared', 'names_sum', 'names_relu', 'names_head']);
     assert.deepEqual(m.inputNames, ['names_a', 'names_b']);
     assert.deepEqual(m.outputNames, ['names_relu', 'names_head']);
     assert.deepEqual(m.outputShapes, [[null, 2], [null, 1]]);
@@ -130,5 +131,17 @@ describe('functional models', () => {
     const xs = [tensor([[1, -2]]), tensor([[0.5, 3]])];
     const [a, b] = [m.predict(xs) as Tensor[], copy.predict(xs) as Tensor[]];
     a.forEach((t, i) => assertClose(b[i], t));
+  });
+});
+
+describe('model shape accessors', () => {
+  it('outputShape and output describe the whole model', () => {
+    const x = input({ shape: [3] });
+    const y1 = sym(layers.dense({ units: 2 }).apply(x));
+    const single = model({ inputs: x, outputs: y1 });
+    assert.deepEqual(single.outputShape, [null, 2]);
+    assert.equal(single.output, y1);
+    const y2 = sym(layers.dense({ units: 4 }).apply(x));
+    assert.deepEqual(model({ inputs: x, outputs: [y1, y2] }).outputShape, [[null, 2], [null, 4]]);
   });
 });

@@ -69,6 +69,11 @@ export class WasmBackend implements Backend {
     return this.#threads;
   }
 
+  /** Threads that can take work right now (workers start in the background). */
+  get readyThreads(): number {
+    return this.#pool ? this.#pool.readyThreads : 1;
+  }
+
   /** Changes the number of threads; new workers start in the background. */
   setThreads(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw new ValueError(`setThreadCount: expected an integer >= 1, got ${n}`);

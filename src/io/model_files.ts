@@ -1,0 +1,99 @@
+import { globalRng } from '../core/rng.js';
+import type { LayersModel } from '../models/layers_model.js';
+import { atomicWriteFile } from './atomic_write.js';
+import { checkFormat, FileFormatError } from './format_error.js';
+import { loadWithState, MODEL_JSON, MODEL_WEIGHTS, saveToBuffers, type LoadedModel, type ModelFiles, type SaveOptions } from './native.js';
+
+/**
+ * Saves a model in Myelin's native format (Node). A path ending in `.safetensors` gets one
+ * self-contained file; any other path is a directory with `model.json` (architecture, weight
+ * names and shapes, training config) and `model.safetensors` (weights, optimizer state).
+ * Every file is written atomically.
+ *
+ * @example
+ * await saveModel(model, 'out/boston');              // out/boston/model.json + model.safetensors
+ * await saveModel(model, 'out/boston.safetensors');  // one file
+ */
+export async function saveModel(model: LayersModel, path: string, options: SaveOptions = {}): Promise<void> {
+  const files = saveToBuffers(model, options);
+  if (path.endsWith('.safetensors')) {
+    await atomicWriteFile(path, files[MODEL_WEIGHTS]);
+    return;
+  }
+  const { join } = await import('node:path');
+  // Weights first: a model.json never points at weights that are not fully written.
+  await atomicWriteFile(join(path, MODEL_WEIGHTS), files[MODEL_WEIGHTS]);
+  await atomicWriteFile(join(path, MODEL_JSON), files[MODEL_JSON]);
+}
+
+/**
+ * Loads a model saved by `saveModel` / `model.save` (Node): a directory or a `.safetensors`
+ * file. A model saved compiled comes back compiled, with its optimizer state.
+ *
+ * @example const model = await loadModel('out/boston'); model.predict(x);
+ */
+export async function loadModel(path: string): Promise<LayersModel> {
+  return (await loadModelWithState(path)).model;
+}
+
+/** `loadModel` that also returns the training state a checkpoint recorded. */
+export async function loadModelWithState(path: string): Promise<LoadedModel> {
+  return loadWithState(await readModelFiles(path));
+}
+
+/**
+ * Loads a checkpoint to continue training exactly where it stopped: the model (compiled, with
+ * optimizer state), the epoch to pass as `initialEpoch`, and the global random generator put
+ * back where it was, so shuffling and dropout continue the same sequence.
+ *
+ * @example
+ * const { model, initialEpoch } = await resumeFromCheckpoint('ckpt/last.safetensors');
+ * await model.fit(x, y, { epochs: 20, initialEpoch });
+ */
+export async function resumeFromCheckpoint(path: string): Promise<{ model: LayersModel; initialEpoch: number }> {
+  const { model, trainingState } = await loadModelWithState(path);
+  checkFormat(trainingState !== undefined, () => `${path}: not a training checkpoint (no trainingState); use loadModel for a plain saved model`);
+  checkFormat(model.compiled !== undefined, () => `${path}: the checkpoint has no training config; save it with includeOptimizer`);
+  try {
+    globalRng.setState(trainingState.rng);
+  } catch (e) {
+    throw new FileFormatError(`${path}: ${(e as Error).message}`);
+  }
+  return { model, initialEpoch: trainingState.epoch };
+}
+
+async function readModelFiles(path: string): Promise<ModelFiles> {
+  const fs = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  let stat;
+  try {
+    stat = await fs.stat(path);
+  } catch {
+    throw new FileFormatError(`loadModel: '${path}' does not exist`);
+  }
+  if (stat.isFile()) return { [MODEL_WEIGHTS]: new Uint8Array(await fs.readFile(path)) };
+  const files: ModelFiles = {};
+  for (const name of [MODEL_JSON, MODEL_WEIGHTS]) {
+    try {
+      files[name] = new Uint8Array(await fs.readFile(join(path, name)));
+    } catch {
+      if (name === MODEL_WEIGHTS) throw new FileFormatError(`loadModel: '${path}' has no ${MODEL_WEIGHTS}; expected a directory written by model.save`);
+    }
+  }
+  return files;
+}
+
+/**
+ * Loads a native model from URLs (browsers): `base/model.json` and `base/model.safetensors`.
+ * @example const model = await fetchModel('/models/boston');
+ */
+export async function fetchModel(baseUrl: string, fetchFn: typeof fetch = fetch): Promise<LayersModel> {
+  const base = baseUrl.replace(/\/+$/, '');
+  const files: ModelFiles = {};
+  for (const name of [MODEL_JSON, MODEL_WEIGHTS]) {
+    const response = await fetchFn(`${base}/${name}`);
+    if (!response.ok) throw new FileFormatError(`fetchModel: ${base}/${name} answered ${response.status}`);
+    files[name] = new Uint8Array(await response.arrayBuffer());
+  }
+  return loadWithState(files).model;
+}

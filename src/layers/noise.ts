@@ -1,0 +1,97 @@
+import { ValueError } from '../core/errors.js';
+import { globalRng, Rng } from '../core/rng.js';
+import type { Tensor } from '../core/tensor.js';
+import type { Config } from '../initializers/initializer.js';
+import { add, mul } from '../ops/binary.js';
+import { tensor } from '../ops/convert.js';
+import { describeLayer, imageShape } from './convolutional_base.js';
+import { Layer, type CallArgs, type LayerArgs } from './layer.js';
+import { registerLayer } from './registry.js';
+import type { Shape } from './symbolic.js';
+
+export interface GaussianNoiseArgs extends LayerArgs {
+  /** Standard deviation of the added noise. */
+  stddev: number;
+  seed?: number | null;
+}
+
+/**
+ * Adds zero-mean Gaussian noise while training (a regularizer); the identity in inference.
+ * @example new GaussianNoise({ stddev: 0.1 }).apply(x, { training: true })
+ */
+export class GaussianNoise extends Layer {
+  static override readonly className: string = 'GaussianNoise';
+  readonly stddev: number;
+  readonly seed: number | null;
+  private readonly rng: Rng;
+
+  constructor(args: GaussianNoiseArgs) {
+    super(args);
+    if (typeof args.stddev !== 'number' || !(args.stddev >= 0)) throw new ValueError(`${describeLayer(this)}: 'stddev' must be a non-negative number, got ${JSON.stringify(args.stddev)}`);
+    this.stddev = args.stddev;
+    this.seed = args.seed ?? null;
+    this.rng = this.seed === null ? globalRng : new Rng(this.seed);
+  }
+
+  call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor {
+    const x = inputs as Tensor;
+    if (!kwargs.training || this.stddev === 0) return x;
+    const noise = new Float64Array(x.size);
+    for (let i = 0; i < noise.length; i++) noise[i] = this.stddev * this.rng.normal();
+    return add(x, tensor(noise, x.shape, x.dtype));
+  }
+
+  override getConfig(): Config {
+    return { ...super.getConfig(), stddev: this.stddev, seed: this.seed };
+  }
+}
+
+export interface SpatialDropout2DArgs extends LayerArgs {
+  /** Fraction of the channels to drop, in [0, 1]. */
+  rate: number;
+  seed?: number | null;
+  dataFormat?: 'channels_last' | 'channelsLast';
+}
+
+/**
+ * Dropout of whole feature maps: while training each channel of each image is zeroed with
+ * probability `rate` (the rest scaled by 1 / (1 - rate)), since neighbouring pixels are too
+ * correlated for element-wise dropout to regularize. The identity in inference.
+ * @example new SpatialDropout2D({ rate: 0.2 }).apply(images, { training: true })
+ */
+export class SpatialDropout2D extends Layer {
+  static override readonly className: string = 'SpatialDropout2D';
+  readonly rate: number;
+  readonly seed: number | null;
+  private readonly rng: Rng;
+
+  constructor(args: SpatialDropout2DArgs) {
+    super(args);
+    if (typeof args.rate !== 'number' || !(args.rate >= 0 && args.rate <= 1)) throw new ValueError(`${describeLayer(this)}: 'rate' must be a number in [0, 1], got ${JSON.stringify(args.rate)}`);
+    this.rate = args.rate;
+    this.seed = args.seed ?? null;
+    this.rng = this.seed === null ? globalRng : new Rng(this.seed);
+    this.inputSpec = [{ ndim: 4 }];
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    imageShape(this, inputShape as Shape);
+  }
+
+  call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor {
+    const x = inputs as Tensor;
+    if (!kwargs.training || this.rate === 0) return x;
+    const [n, , , c] = x.shape;
+    const keep = 1 - this.rate;
+    const mask = new Float64Array(n * c);
+    for (let i = 0; i < mask.length; i++) mask[i] = this.rng.uniform() < keep ? 1 / keep : 0;
+    return mul(x, tensor(mask, [n, 1, 1, c], x.dtype));
+  }
+
+  override getConfig(): Config {
+    return { ...super.getConfig(), rate: this.rate, seed: this.seed, dataFormat: 'channels_last' };
+  }
+}
+
+registerLayer(GaussianNoise.className, (config) => new GaussianNoise(config as unknown as GaussianNoiseArgs));
+registerLayer(SpatialDropout2D.className, (config) => new SpatialDropout2D(config as unknown as SpatialDropout2DArgs));
