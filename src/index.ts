@@ -63,3 +63,7 @@ export { FileFormatError } from './io/format_error.js';
 
 // Data.
 export { datasets, loadCsv, parseCsv, standardScaler, minMaxScaler, StandardScaler, MinMaxScaler, trainTestSplit, arrayDataset } from './data/index.js';
+
+// Text: vectorization, padding, sampling, and the text datasets.
+export * as text from './text/index.js';
+export { tinyShakespeare, sentimentSentences, type TinyShakespeareData, type SentimentData, type SentimentSource } from './data/text_datasets.js';

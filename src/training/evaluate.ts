@@ -1,5 +1,6 @@
 import { noGrad } from '../autograd/tape.js';
 import type { Logs } from '../callbacks/callback.js';
+import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { concat, scalar } from '../ops/index.js';
 import { requireCompiled, type CompiledState } from './compile.js';
@@ -16,7 +17,30 @@ export function prepareData(model: TrainableModel, x: ModelData, y: ModelData, c
   const n = checkSampleCounts([{ arg: 'x', tensors: xs }, { arg: 'y', tensors: ys }], call);
   checkFinite(xs, 'x', call);
   checkFinite(ys, 'y', call);
+  if (model.compiled) checkSparseLabels(model, model.compiled, ys, call);
   return { xs, ys, n };
+}
+
+/**
+ * Sparse categorical losses need integer class ids in [0, classes): checked on the whole
+ * dataset up front, so the error names the sample in the user's data (not in a shuffled batch).
+ */
+function checkSparseLabels(model: TrainableModel, state: CompiledState, ys: Tensor[], call: string): void {
+  state.losses.forEach((loss, i) => {
+    if (loss.name !== 'sparse_categorical_crossentropy') return;
+    const classes = model.outputShapes[i].at(-1);
+    const y = ys[i];
+    const label = ys.length > 1 ? `y[${i}] (output '${model.outputNames[i]}')` : 'y';
+    if (y.rank > 1 && y.shape[y.rank - 1] !== 1) {
+      throw new ValueError(`${call}: sparseCategoricalCrossentropy expects ${label} to hold one integer class id per sample (shape [n] or [n, 1]), got shape ${fmtShape(y.shape)}; for one-hot targets use categoricalCrossentropy`);
+    }
+    const v = y.dataSync();
+    for (let k = 0; k < v.length; k++) {
+      if (!Number.isInteger(v[k]) || v[k] < 0 || (typeof classes === 'number' && v[k] >= classes)) {
+        throw new ValueError(`${call}: sparseCategoricalCrossentropy expects ${label} to hold integer class ids in [0, ${typeof classes === 'number' ? classes - 1 : 'classes - 1'}] (the output has ${classes} units), got ${v[k]} at sample ${k}`);
+      }
+    }
+  });
 }
 
 /**

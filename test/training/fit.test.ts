@@ -165,6 +165,14 @@ describe('fit: bad input', () => {
     assert.throws(() => m.compile({ optimizer: 'adam', loss: 'msee' }), /msee[\s\S]*mse/);
     assert.throws(() => m.compile({ optimizer: 'adam', loss: 'mse', metrics: ['maee'] }), /maee[\s\S]*mae/);
   });
+  it('checks sparse labels on the whole dataset before training, naming the sample', async () => {
+    const m = sequential({ layers: [layers.dense({ units: 3, inputShape: [2] })] });
+    m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    const x = tensor([[0, 1], [1, 0], [1, 1], [0, 0]]);
+    await assert.rejects(m.fit(x, tensor([0, 1, 2, 3]), { verbose: 0 }), /integer class ids in \[0, 2\] \(the output has 3 units\), got 3 at sample 3/);
+    await assert.rejects(m.fit(x, tensor([0, 1.5, 2, 1]), { verbose: 0 }), /got 1.5 at sample 1/);
+    await assert.rejects(m.fit(x, tensor([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0]]), { verbose: 0 }), /one integer class id per sample \(shape \[n\] or \[n, 1\]\), got shape \[4, 3\]; for one-hot targets use categoricalCrossentropy/);
+  });
   it('stops with an error naming the epoch and batch when the loss becomes NaN', async () => {
     setSeed(9);
     const m = sequential({ layers: [layers.dense({ units: 1, inputShape: [2] })] });
