@@ -1,10 +1,11 @@
 import { ValueError, fmtShape } from '../core/errors.js';
+import { scoped } from '../core/memory.js';
 import { shapesEqual } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { Variable } from '../core/variable.js';
 import { add } from '../ops/binary.js';
 import { ones, zerosLike } from '../ops/creation.js';
-import { Tape, noGrad, withTape } from './tape.js';
+import { Tape, isRecording, noGrad, withTape } from './tape.js';
 
 /**
  * Gradients of `y` (recorded on `tape`) with respect to `xs`, seeded with `dy` (ones by default).
@@ -44,17 +45,18 @@ function checkScalarOutput(y: unknown, fn: string): Tensor {
  * Runs `f` while recording, returning its value and the gradients of its output with respect
  * to `xs`. The building block of every other gradient function.
  */
-export function valueAndGradsOf(f: () => Tensor, xs: readonly Tensor[], dy?: Tensor, fn = 'valueAndGrads'): { value: Tensor; grads: Tensor[] } {
-  const tape = new Tape();
-  for (const x of xs) tape.watch(x);
-  const value = checkScalarOutput(withTape(tape, f), fn);
-  // Backward ops are not recorded on this tape (but are on any outer one: higher-order gradients).
-  const grads = backpropOutside(tape, value, xs, dy);
-  return { value, grads };
-}
-
-function backpropOutside(tape: Tape, y: Tensor, xs: readonly Tensor[], dy?: Tensor): Tensor[] {
-  return backprop(tape, y, xs, dy);
+export function valueAndGradsOf(f: () => Tensor, xs: readonly Tensor[], dy?: Tensor, fn = 'valueAndGrads', scope = true): { value: Tensor; grads: Tensor[] } {
+  const run = () => {
+    const tape = new Tape();
+    for (const x of xs) tape.watch(x);
+    const value = checkScalarOutput(withTape(tape, f), fn);
+    // Backward ops are not recorded on this tape (but are on any outer one: higher-order gradients).
+    return { value, grads: backprop(tape, value, xs, dy) };
+  };
+  // As in TF.js, intermediates of the forward and backward pass are freed when the call returns
+  // (only the value and the gradients survive), so custom loops stay flat on every backend.
+  // Inside an outer gradient call (higher-order gradients) the outer tape still needs them.
+  return scope && !isRecording() ? scoped(run) : run();
 }
 
 /**

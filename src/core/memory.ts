@@ -75,7 +75,53 @@ export function trackTensor(t: Tensor): Ticket {
   numTensors++;
   const ticket: Ticket = { live: true, buffer: acquireBuffer(t.handle, t.size, t.dtype) };
   collected.register(t, ticket);
+  if (scopes.length > 0) scopes[scopes.length - 1].push(t);
   return ticket;
+}
+
+/**
+ * Open scopes, innermost last: each lists the tensors created while it was open. `tidy` and the
+ * trainer's per-batch scope dispose them at the end, so backends whose memory the garbage
+ * collector cannot see (WebAssembly, GPU) stay flat without user action.
+ */
+const scopes: Tensor[][] = [];
+
+function collect(container: unknown, into: Set<Tensor>, depth = 0): void {
+  if (depth > 32 || container === null || typeof container !== 'object') return;
+  if (container instanceof Tensor) { into.add(container); return; }
+  if (Array.isArray(container)) { for (const item of container) collect(item, into, depth + 1); return; }
+  const proto = Object.getPrototypeOf(container);
+  if (proto === Object.prototype || proto === null) for (const item of Object.values(container)) collect(item, into, depth + 1);
+}
+
+/** Disposes the tensors of the innermost scope except `keep` (handed to the enclosing scope), kept tensors and variables. */
+function closeScope(keepSet: Set<Tensor>): void {
+  const scope = scopes.pop() as Tensor[];
+  const parent = scopes[scopes.length - 1];
+  for (const t of scope) {
+    if (t.isDisposed || t.kept) continue;
+    if (keepSet.has(t)) parent?.push(t);
+    else t.dispose();
+  }
+}
+
+/**
+ * Runs `fn` in a scope: every tensor created inside and not reachable from the result (a tensor,
+ * or tensors in arrays and plain objects) is disposed when it returns. @internal
+ */
+export function scoped<T>(fn: () => T): T {
+  scopes.push([]);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    closeScope(new Set());
+    throw e;
+  }
+  const keepSet = new Set<Tensor>();
+  collect(result, keepSet);
+  closeScope(keepSet);
+  return result;
 }
 
 /**
@@ -106,17 +152,21 @@ export function memory(): MemoryInfo {
 }
 
 /**
- * Runs `fn` and returns its result (TF.js `tidy`). Memory here is reclaimed by the garbage
- * collector, so tidy disposes nothing: a tensor the caller still holds is never freed behind
- * its back. It exists so TF.js programs run unchanged; an optional name comes first, as in TF.js.
- * @example const y = tidy(() => x.square().sum());
+ * Runs `fn` and disposes every tensor it created except those in its result (TF.js `tidy`).
+ * Never needed for correctness: memory is also reclaimed by the garbage collector, and `fit`,
+ * `evaluate` and `predict` scope each batch themselves. It frees memory sooner in custom loops
+ * on the WebAssembly backend. A tensor created inside and used after it returns must be part of
+ * the result or marked with `keep`. An optional name comes first, as in TF.js.
+ * @example const loss = tidy(() => x.square().sum());
  */
 export function tidy<T>(nameOrFn: string | (() => T), fn?: () => T): T {
   const f = typeof nameOrFn === 'function' ? nameOrFn : fn;
   if (typeof f !== 'function') throw new ValueError('tidy: expected a function (or a name and a function)');
-  const result = f();
-  if (result instanceof Promise) throw new ValueError('tidy: the function must not return a Promise (tidy is synchronous)');
-  return result;
+  return scoped(() => {
+    const result = f();
+    if (result instanceof Promise) throw new ValueError('tidy: the function must not return a Promise (tidy is synchronous)');
+    return result;
+  });
 }
 
 /** Anything `dispose` walks: tensors, possibly nested in arrays and plain objects. */
@@ -134,10 +184,11 @@ export function dispose(container: TensorContainer): void {
 }
 
 /**
- * Marks a tensor to survive `tidy`. Since tidy never disposes, this only returns `t`; it is
- * here so TF.js programs run unchanged.
+ * Marks a tensor to survive every enclosing `tidy` and the trainer's per-batch scopes (for
+ * caches and state carried across batches). It is still freed when garbage collected.
  * @example const w = keep(tensor([1]));
  */
 export function keep<T extends Tensor>(t: T): T {
+  t.kept = true;
   return t;
 }

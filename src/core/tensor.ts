@@ -27,6 +27,8 @@ export class Tensor implements TensorInfo {
   readonly size: number;
   readonly backend: Backend;
   protected disposed = false;
+  /** Survives scopes (`keep`, variables); only dispose or the garbage collector frees it. @internal */
+  kept = false;
   #handle: DataHandle;
   #ticket: Ticket;
 

@@ -20,6 +20,7 @@ export class Variable extends Tensor {
 
   constructor(initial: Tensor, trainable = true, name?: string) {
     super(initial.backend.upload(initial.dataSync(), initial.dtype), initial.shape, initial.dtype, initial.backend);
+    this.kept = true;
     this.trainable = trainable;
     this.name = name ?? `variable_${nextVariableId++}`;
   }

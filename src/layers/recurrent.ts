@@ -1,5 +1,6 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import { globalRng, Rng } from '../core/rng.js';
+import { keep } from '../core/memory.js';
 import { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import { getActivation, serializeActivation, type Activation, type ActivationIdentifier } from '../activations/index.js';
@@ -14,6 +15,7 @@ import { zeros } from '../ops/creation.js';
 import { expandDims } from '../ops/dims.js';
 import { matMul } from '../ops/matmul.js';
 import { reverse } from '../ops/reverse.js';
+import { stopGradient } from '../ops/unary.js';
 import { reshape, transpose } from '../ops/shape_ops.js';
 import { getRegularizer, serializeRegularizer, type RegularizerIdentifier } from '../regularizers/registry.js';
 import type { Regularizer } from '../regularizers/regularizer.js';
@@ -198,7 +200,9 @@ export abstract class RecurrentLayer extends Layer {
       previous = output;
       if (this.returnSequences) outputs.push(output);
     });
-    if (this.stateful) this.states = states;
+    // Carried to the next batch as constants (no backprop across batches), and kept past the
+    // trainer's per-batch scope.
+    if (this.stateful) this.states = states.map((st) => keep(stopGradient(st)));
     const output = this.returnSequences ? concat(outputs.map((o) => expandDims(o, 1)), 1) : previous;
     return this.returnState ? [output, ...states] : output;
   }

@@ -1,3 +1,4 @@
+import { keep } from '../core/memory.js';
 import type { Tensor } from '../core/tensor.js';
 import { tensor } from './convert.js';
 import { gather } from './gather.js';
@@ -46,7 +47,8 @@ function windowIndices(g: Geometry2d, paddedW: number, backendName: string): Ten
       }
     }
   }
-  cached = tensor(idx, [idx.length], 'int32');
+  // Kept: the cache outlives the training step's scope that happens to create it.
+  cached = keep(tensor(idx, [idx.length], 'int32'));
   if (indexCache.size >= MAX_CACHED) indexCache.delete(indexCache.keys().next().value as string);
   indexCache.set(key, cached);
   return cached;

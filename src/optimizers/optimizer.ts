@@ -9,6 +9,7 @@ import { sum } from '../ops/reduce.js';
 import { cast } from '../ops/shape_ops.js';
 import { sqrt, square } from '../ops/unary.js';
 import { LearningRateSchedule, deserializeSchedule, serializeSchedule, type ScheduleConfig } from './schedules.js';
+import { scoped } from '../core/memory.js';
 
 /** Arguments every optimizer accepts (Keras 3 base optimizer arguments, camelCase). */
 export interface OptimizerArgs {
@@ -152,7 +153,8 @@ export abstract class Optimizer {
         throw new ValueError(`${this.name}: the gradient for variable '${variable.name}' has shape ${fmtShape(grad.shape)} but the variable has shape ${fmtShape(variable.shape)}`);
       }
     }
-    noGrad(() => {
+    // Scoped: the update's temporaries are freed at once; new values live on in the variables.
+    scoped(() => noGrad(() => {
       const vars = pairs.map((p) => p.variable);
       const grads = this.clip(pairs.map((p) => (p.grad.dtype === p.variable.dtype ? p.grad : cast(p.grad, p.variable.dtype))));
       const lr = this.learningRate;
@@ -163,7 +165,7 @@ export abstract class Optimizer {
       vars.forEach((v, i) => this.updateStep(grads[i], v, lr));
       this.iterations++;
       for (const v of vars) if (v.constraint) v.assign(v.constraint(v));
-    });
+    }));
   }
 
   /**

@@ -1,6 +1,7 @@
 import { noGrad } from '../autograd/tape.js';
 import type { Logs } from '../callbacks/callback.js';
 import { ValueError, fmtShape } from '../core/errors.js';
+import { scoped } from '../core/memory.js';
 import type { Tensor } from '../core/tensor.js';
 import { concat, scalar } from '../ops/index.js';
 import { requireCompiled, type CompiledState } from './compile.js';
@@ -79,10 +80,12 @@ export function evaluateLogs(model: TrainableModel, state: CompiledState, xs: Te
   const tracker = new LossAndMetricTracker(state);
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
-    const bx = sliceRows(xs, start, end), by = sliceRows(ys, start, end);
-    const bsw = sampleWeight ? sliceRows([sampleWeight], start, end)[0] : undefined;
-    const r = testStep(model, state, bx, by, bsw);
-    tracker.add(r.loss, r.outputLosses, end - start, by, r.outputs, bsw);
+    scoped(() => {
+      const bx = sliceRows(xs, start, end), by = sliceRows(ys, start, end);
+      const bsw = sampleWeight ? sliceRows([sampleWeight], start, end)[0] : undefined;
+      const r = testStep(model, state, bx, by, bsw);
+      tracker.add(r.loss, r.outputLosses, end - start, by, r.outputs, bsw);
+    });
   }
   return tracker.logs(prefix);
 }
@@ -113,8 +116,10 @@ export async function evaluateDatasetModel(model: TrainableModel, dataset: Batch
   for await (const { xs, ys } of iterateBatches(dataset, 'evaluateDataset')) {
     if (_args.batches !== undefined && seen >= _args.batches) break;
     const { xs: bx, ys: by, n } = prepareData(model, xs, ys, 'evaluateDataset');
-    const r = testStep(model, state, bx, by);
-    tracker.add(r.loss, r.outputLosses, n, by, r.outputs);
+    scoped(() => {
+      const r = testStep(model, state, bx, by);
+      tracker.add(r.loss, r.outputLosses, n, by, r.outputs);
+    });
     seen++;
   }
   if (seen === 0) throw new Error('evaluateDataset: the dataset yielded no batches');
@@ -131,16 +136,14 @@ export function predictModel(model: TrainableModel, x: ModelData, args: PredictA
   const xs = checkShapes(toTensorList(x, model.inputNames, 'x', call), model.inputNames, model.inputShapes, 'x', call);
   const n = checkSampleCounts([{ arg: 'x', tensors: xs }], call);
   const parts: Tensor[][] = model.outputNames.map(() => []);
-  noGrad(() => {
-    if (n <= batchSize) {
-      model.forward(xs, false).outputs.forEach((o, i) => parts[i].push(o));
-      return;
-    }
+  // Each batch's intermediates are freed as soon as its outputs exist; the parts once joined.
+  const outs = scoped(() => noGrad(() => {
+    if (n <= batchSize) return model.forward(xs, false).outputs;
     for (let start = 0; start < n; start += batchSize) {
-      const outputs = model.forward(sliceRows(xs, start, Math.min(n, start + batchSize)), false).outputs;
+      const outputs = scoped(() => model.forward(sliceRows(xs, start, Math.min(n, start + batchSize)), false).outputs);
       outputs.forEach((o, i) => parts[i].push(o));
     }
-  });
-  const outs = parts.map((p) => (p.length === 1 ? p[0] : concat(p, 0)));
+    return parts.map((p) => concat(p, 0));
+  }));
   return outs.length === 1 ? outs[0] : outs;
 }

@@ -1,5 +1,6 @@
 import { CallbackList, toCallbacks, type Logs } from '../callbacks/callback.js';
 import { MyelinError, ValueError } from '../core/errors.js';
+import { scoped } from '../core/memory.js';
 import { globalRng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
 import { requireCompiled, type CompiledState } from './compile.js';
@@ -110,16 +111,20 @@ export async function fitModel(model: TrainableModel, x: ModelData, y: ModelData
       const start = b * batchSize, end = Math.min(train.n, start + batchSize);
       await list.batchBegin(b, { batch: b, size: end - start });
       const idx = order.subarray(start, end);
-      const bx = takeRows(train.xs, idx), by = takeRows(train.ys, idx);
-      const bsw = train.sampleWeight ? takeRows([train.sampleWeight], idx)[0] : undefined;
-      const r = trainStep(model, state, bx, by, bsw);
+      // Everything a batch creates is freed when it ends; only numbers leave the scope.
+      const r = scoped(() => {
+        const bx = takeRows(train.xs, idx), by = takeRows(train.ys, idx);
+        const bsw = train.sampleWeight ? takeRows([train.sampleWeight], idx)[0] : undefined;
+        const step = trainStep(model, state, bx, by, bsw);
+        if (Number.isFinite(step.loss)) tracker.add(step.loss, step.outputLosses, end - start, by, step.outputs, bsw);
+        return { loss: step.loss };
+      });
       if (!Number.isFinite(r.loss)) {
         // A callback such as terminateOnNaN may end the run quietly; otherwise it is an error.
         await list.batchEnd(b, { batch: b, size: end - start, loss: r.loss });
         if (!model.stopTraining) throw nonFiniteLoss(r.loss, epoch, b, history);
         break;
       }
-      tracker.add(r.loss, r.outputLosses, end - start, by, r.outputs, bsw);
       await list.batchEnd(b, { batch: b, size: end - start, ...tracker.logs() });
       if (model.stopTraining) break;
       if (performance.now() - lastYield > YIELD_MS) { await yieldToEventLoop(); lastYield = performance.now(); }
@@ -164,13 +169,16 @@ export async function fitDatasetModel(model: TrainableModel, dataset: import('./
       if (limit !== undefined && b >= limit) break;
       const { xs, ys, n } = prepareData(model, batch.xs, batch.ys, call);
       await list.batchBegin(b, { batch: b, size: n });
-      const r = trainStep(model, state, xs, ys);
+      const r = scoped(() => {
+        const step = trainStep(model, state, xs, ys);
+        if (Number.isFinite(step.loss)) tracker.add(step.loss, step.outputLosses, n, ys, step.outputs);
+        return { loss: step.loss };
+      });
       if (!Number.isFinite(r.loss)) {
         await list.batchEnd(b, { batch: b, size: n, loss: r.loss });
         if (!model.stopTraining) throw nonFiniteLoss(r.loss, epoch, b, history);
         break;
       }
-      tracker.add(r.loss, r.outputLosses, n, ys, r.outputs);
       await list.batchEnd(b, { batch: b, size: n, ...tracker.logs() });
       b++;
       if (model.stopTraining) break;
@@ -185,8 +193,10 @@ export async function fitDatasetModel(model: TrainableModel, dataset: import('./
         const vt = new LossAndMetricTracker(state);
         for await (const batch of iterateBatches(validation, call)) {
           const { xs, ys, n } = prepareData(model, batch.xs, batch.ys, call);
-          const r = testStep(model, state, xs, ys);
-          vt.add(r.loss, r.outputLosses, n, ys, r.outputs);
+          scoped(() => {
+            const r = testStep(model, state, xs, ys);
+            vt.add(r.loss, r.outputLosses, n, ys, r.outputs);
+          });
         }
         Object.assign(logs, vt.logs('val_'));
       }
@@ -206,9 +216,12 @@ export async function trainOnBatchModel(model: TrainableModel, x: ModelData, y: 
   const state = requireCompiled(model, 'trainOnBatch');
   const { xs, ys, n } = prepareData(model, x, y, 'trainOnBatch');
   const tracker = new LossAndMetricTracker(state);
-  const r = trainStep(model, state, xs, ys);
-  if (!Number.isFinite(r.loss)) throw new ValueError(`trainOnBatch: the loss became ${r.loss}; the weights were not updated`);
-  tracker.add(r.loss, r.outputLosses, n, ys, r.outputs);
+  const loss = scoped(() => {
+    const r = trainStep(model, state, xs, ys);
+    if (Number.isFinite(r.loss)) tracker.add(r.loss, r.outputLosses, n, ys, r.outputs);
+    return r.loss;
+  });
+  if (!Number.isFinite(loss)) throw new ValueError(`trainOnBatch: the loss became ${loss}; the weights were not updated`);
   const logs = tracker.logs();
   const values = state.metricsNames.map((name) => logs[name]);
   return values.length === 1 ? values[0] : values;

@@ -41,7 +41,7 @@ export function trainStep(model: TrainableModel, state: CompiledState, xs: Tenso
     const l = totalLoss(state, ys, outputs, result.regularizationLosses, sampleWeight);
     perOutput = l.perOutput;
     return l.total;
-  }, vars, undefined, 'fit');
+  }, vars, undefined, 'fit', false); // the caller's per-batch scope frees the intermediates
   const loss = value.dataSync()[0];
   if (Number.isFinite(loss)) {
     noGrad(() => state.optimizer.applyGradients(vars.map((variable, i) => ({ variable, grad: grads[i] }))));

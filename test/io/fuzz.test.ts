@@ -125,3 +125,40 @@ function stripMetadata(bytes: Uint8Array): Uint8Array {
   out.set(bytes.subarray(8 + n), 8 + h.length);
   return out;
 }
+
+describe('Keras loader under fuzzing', () => {
+  it('.keras archives: 1500 mutated archives each load or throw a clear error', async () => {
+    const { zipSync } = await import('fflate');
+    const { loadKerasModel } = await import('../../src/io/keras_format.js');
+    const { k3Dense, k3Input, k3Sequential, k3WeightsH5, kerasArchive } = await import('./keras_fixtures.js');
+    const [k1, b1, k2, b2] = stacked.getWeights();
+    const config = k3Sequential('s', [k3Input('input_layer', [null, 4]), k3Dense('dense', 3, 'relu'), k3Dense('dense_1', 1)]);
+    const groups = { 'layers/dense/vars': [k1, b1], 'layers/dense_1/vars': [k2, b2] };
+    const h5 = await k3WeightsH5(groups);
+    const archive = await kerasArchive(config, groups);
+    const enc = new TextEncoder();
+    const rand = lcg(4);
+    let loaded = 0, rejected = 0;
+    const rssBefore = process.memoryUsage().rss;
+    for (let i = 0; i < 1500; i++) {
+      const r = rand();
+      let bytes: Uint8Array;
+      if (r < 0.4) bytes = zipSync({ 'config.json': enc.encode(JSON.stringify(mutateJson(config, rand))), 'model.weights.h5': h5 }, { level: 0 });
+      else if (r < 0.7) bytes = zipSync({ 'config.json': enc.encode(JSON.stringify(config)), 'model.weights.h5': mutateBytes(h5, rand) }, { level: rand() < 0.5 ? 0 : 6 });
+      else bytes = mutateBytes(archive, rand);
+      const start = performance.now();
+      try {
+        await loadKerasModel(bytes);
+        loaded++;
+      } catch (e) {
+        if (!(e instanceof MyelinError)) assert.fail(`case ${i} threw a non-Myelin error: ${(e as Error)?.stack ?? e}`);
+        assert.ok(e.message.length > 10, `case ${i}: the error message is not helpful: ${e.message}`);
+        rejected++;
+      }
+      const ms = performance.now() - start;
+      assert.ok(ms < 500, `case ${i} took ${ms.toFixed(0)} ms`);
+    }
+    assert.ok(process.memoryUsage().rss - rssBefore < 512 * 2 ** 20, 'memory grew by more than 512 MB');
+    assert.ok(rejected > 300 && loaded > 10, JSON.stringify({ loaded, rejected }));
+  });
+});

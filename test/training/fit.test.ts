@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  input, layers, model as functionalModel, sequential, setSeed, tensor, Tensor, TrainingError, type History,
+  input, layers, memory, model as functionalModel, sequential, setSeed, tensor, Tensor, TrainingError, type History,
 } from '../../src/index.js';
 
 function xorData(): { x: Tensor; y: Tensor } {
@@ -125,6 +125,23 @@ describe('fit', () => {
     const h = await m.fit(x, [y, yc], { epochs: 2, verbose: 0 });
     assert.deepEqual(m.metricsNames, ['loss', 'reg_loss', 'cls_loss', 'cls_accuracy']);
     assert.ok(Math.abs(h.history.loss[0] - (h.history.reg_loss[0] + h.history.cls_loss[0])) < 1e-4);
+  });
+});
+
+describe('fit: memory', () => {
+  it('frees every batch\'s tensors itself: thousands of steps, no dispose, no garbage collection', async () => {
+    setSeed(11);
+    const m = sequential({ layers: [layers.dense({ units: 8, activation: 'relu', inputShape: [2] }), layers.dropout({ rate: 0.1 }), layers.dense({ units: 1 })] });
+    m.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] });
+    const { x, y } = regressionData(64);
+    await m.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0 }); // creates the optimizer's slots
+    const before = memory();
+    await m.fit(x, y, { epochs: 40, batchSize: 2, validationSplit: 0.25, verbose: 0 }); // 960 steps
+    m.evaluate(x, y, { batchSize: 3 });
+    const after = memory();
+    // Without the per-batch scopes each step would leave hundreds of tensors to the collector.
+    assert.ok(after.numTensors - before.numTensors < 50, `live tensors ${before.numTensors} -> ${after.numTensors}`);
+    assert.ok(after.numBytes - before.numBytes < 64 * 1024, `live bytes ${before.numBytes} -> ${after.numBytes}`);
   });
 });
 

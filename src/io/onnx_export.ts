@@ -1,0 +1,81 @@
+import { ValueError } from '../core/errors.js';
+import { InputLayer } from '../layers/input_layer.js';
+import type { Layer } from '../layers/layer.js';
+import type { SymbolicTensor } from '../layers/symbolic.js';
+import { buildGraph } from '../models/graph.js';
+import type { LayersModel } from '../models/layers_model.js';
+import { OnnxGraphBuilder } from './onnx_builder.js';
+import { ONNX_EMITTERS } from './onnx_layers.js';
+import { encodeModel, ONNX_FLOAT, type OnnxValueInfo } from './onnx_proto.js';
+
+/** The default-domain operator set the exported graphs use. */
+export const ONNX_OPSET = 17;
+
+/** The layer classes `exportOnnx` translates. @example onnxSupportedLayers().includes('LSTM') // true */
+export function onnxSupportedLayers(): string[] {
+  return ONNX_EMITTERS.map(([cls]) => (cls as unknown as { className: string }).className);
+}
+
+/**
+ * Exports a model to ONNX (a serialized ModelProto, opset 17) for inference, e.g. with ONNX
+ * Runtime. Images stay channels-last at the model's edges: convolutions and pooling are
+ * wrapped in transposes to ONNX's NCHW. The batch dimension is dynamic ('batch'), weights are
+ * written as float32, dropout and noise layers become identities and batch normalization uses
+ * its moving statistics. A layer without a translation is an error naming it and listing the
+ * supported classes.
+ *
+ * @example
+ * const bytes = exportOnnx(model);
+ * // ort.InferenceSession.create(bytes).run({ [model.inputNames[0]]: input })
+ */
+export function exportOnnx(model: LayersModel): Uint8Array {
+  const inputs = model.inputs;
+  const graph = buildGraph(inputs, model.outputs, model.name);
+  const b = new OnnxGraphBuilder();
+  const names = new Map<SymbolicTensor, string>();
+  const graphInputs: OnnxValueInfo[] = inputs.map((t) => {
+    const name = b.fresh(t.sourceLayer.name);
+    names.set(t, name);
+    return { name, elemType: ONNX_FLOAT, shape: dims(t.shape, name) };
+  });
+  for (const node of graph.nodes) {
+    const layer = node.layer;
+    if (layer instanceof InputLayer) continue;
+    const emit = emitterFor(layer);
+    if (node.inputs.length !== 1 || node.outputs.length !== 1) {
+      throw new ValueError(`exportOnnx: layer '${layer.name}' (${layer.getClassName()}) takes ${node.inputs.length} inputs and gives ${node.outputs.length} outputs; only single-input, single-output layers are exported`);
+    }
+    const input = names.get(node.inputs[0]) as string;
+    names.set(node.outputs[0], emit(b, layer, input, node.inputs[0].shape));
+  }
+  const outputNames = model.outputNames;
+  const graphOutputs: OnnxValueInfo[] = model.outputs.map((t, i) => {
+    // Each output gets the Keras output name; an Identity also covers outputs that are inputs.
+    const name = b.fresh(outputNames[i]);
+    b.nodes.push({ op: 'Identity', inputs: [names.get(t) as string], outputs: [name], name: b.fresh(`${name}/output`) });
+    return { name, elemType: ONNX_FLOAT, shape: dims(t.shape, `${name}_dim`) };
+  });
+  return encodeModel({ name: model.name, nodes: b.nodes, initializers: b.initializers, inputs: graphInputs, outputs: graphOutputs, opset: ONNX_OPSET, producer: 'Myelin', producerVersion: '0.1.0' });
+}
+
+function emitterFor(layer: Layer): (typeof ONNX_EMITTERS)[number][1] {
+  // Exact classes only: a subclass may compute something else.
+  const found = ONNX_EMITTERS.find(([cls]) => layer.constructor === cls);
+  if (!found) throw new ValueError(`exportOnnx: layer '${layer.name}' (${layer.getClassName()}) has no ONNX translation; supported layers: ${onnxSupportedLayers().join(', ')}`);
+  if ((layer as { maskZero?: boolean }).maskZero) throw new ValueError(`exportOnnx: Embedding '${layer.name}' has maskZero; masks are not exported (ONNX's recurrent ops would read the padding)`);
+  return found[1];
+}
+
+/** The batch dimension (and any other unknown one) becomes a named, dynamic dimension. */
+function dims(shape: readonly (number | null)[], name: string): (number | string)[] {
+  return shape.map((d, i) => (d === null ? (i === 0 ? 'batch' : `${name}_${i}`) : d));
+}
+
+/**
+ * Writes `exportOnnx(model)` to `path` atomically (Node).
+ * @example await saveOnnx(model, 'out/model.onnx');
+ */
+export async function saveOnnx(model: LayersModel, path: string): Promise<void> {
+  const { atomicWriteFile } = await import('./atomic_write.js');
+  await atomicWriteFile(path, exportOnnx(model));
+}
