@@ -28,17 +28,36 @@ export class Heap {
   alloc(bytes: number): number {
     const cls = sizeClass(bytes);
     const list = this.#free.get(cls);
-    this.#live += cls;
-    if (list !== undefined && list.length > 0) return list.pop()!;
+    if (list !== undefined && list.length > 0) {
+      this.#live += cls;
+      return list.pop()!;
+    }
     const ptr = this.#top;
-    this.#top += cls;
-    if (this.#top > this.u8.length) {
-      const need = Math.ceil((this.#top - this.u8.length) / PAGE);
-      // Grow by at least half again, so a growing heap does not re-grow on every step.
-      this.memory.grow(Math.max(need, Math.ceil(this.u8.length / PAGE / 2)));
+    if (ptr + cls > this.u8.length) {
+      this.#grow(Math.ceil((ptr + cls - this.u8.length) / PAGE)); // throws before any state changes
       this.#refresh();
     }
+    this.#top += cls;
+    this.#live += cls;
     return ptr;
+  }
+
+  /**
+   * Grows by at least half again, so a growing heap does not re-grow on every step; near the
+   * maximum size, by just what is needed.
+   */
+  #grow(pages: number): void {
+    try {
+      this.memory.grow(Math.max(pages, Math.ceil(this.u8.length / PAGE / 2)));
+      return;
+    } catch {
+      // Fall through: half again may not fit under the maximum while the request does.
+    }
+    try {
+      this.memory.grow(pages);
+    } catch {
+      throw new RangeError(`wasm backend: out of memory: ${(this.u8.length / 2 ** 20).toFixed(0)} MiB in use by ${(this.#live / 2 ** 20).toFixed(0)} MiB of live tensors, and ${(pages * PAGE / 2 ** 20).toFixed(1)} MiB more cannot be added under the WebAssembly memory limit. Free tensors sooner (fit does per batch; wrap custom loops in tidy) or use smaller batches.`);
+    }
   }
 
   /** Returns a block of `bytes` (as it was requested) to its free list. */
