@@ -3,7 +3,7 @@
  * trained on random 64-character windows, then sampled from a prompt with temperature and
  * top-k. Run it on the WebAssembly backend for speed:
  *
- *   MYELIN_BACKEND=wasm node --expose-gc dist/examples/shakespeare.js [steps] [epochs]
+ *   MYELIN_BACKEND=wasm node dist/examples/shakespeare.js [steps] [epochs]
  */
 import * as my from 'myelin';
 

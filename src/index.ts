@@ -60,6 +60,8 @@ export { saveToBuffers, loadFromBuffers, type SaveOptions, type ModelFiles, type
 export { encodeSafetensors, decodeSafetensors, type NamedTensor } from './io/safetensors.js';
 export { toTfjsFiles, fromTfjsFiles, saveTfjsModel, loadTfjsModel, type TfjsFiles, type TfjsModelJson } from './io/tfjs_format.js';
 export { FileFormatError } from './io/format_error.js';
+export { loadKerasModel, loadKerasWeights, type KerasSource } from './io/keras_format.js';
+export { exportOnnx, saveOnnx, onnxSupportedLayers, ONNX_OPSET } from './io/onnx_export.js';
 
 // Data.
 export { datasets, loadCsv, parseCsv, standardScaler, minMaxScaler, StandardScaler, MinMaxScaler, trainTestSplit, arrayDataset } from './data/index.js';

@@ -1,5 +1,4 @@
 import { Rng } from '../core/rng.js';
-import { collectGarbageEachBatch } from './gc_callback.js';
 import { sentimentSentences } from '../data/text_datasets.js';
 import { layers, optimizers, sequential, setSeed, tensor, type Tensor } from '../index.js';
 import { TextVectorization } from '../text/text_vectorization.js';
@@ -92,7 +91,7 @@ export async function runSentiment(options: SentimentOptions, print: (line: stri
   });
   model.compile({ optimizer: optimizers.adam({ learningRate: options.learningRate }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
   print(`Training embedding → ${options.cell.toUpperCase()}(${options.units}) → dense sigmoid for ${options.epochs} epochs`);
-  await model.fit(xTrain, train.y, { epochs: options.epochs, batchSize: options.batchSize, verbose: options.verbose, callbacks: [collectGarbageEachBatch] });
+  await model.fit(xTrain, train.y, { epochs: options.epochs, batchSize: options.batchSize, verbose: options.verbose });
   const recurrentAccuracy = (model.evaluate(xTest, test.y) as Tensor[])[1].item();
   print(`${options.cell.toUpperCase()} held-out accuracy: ${(100 * recurrentAccuracy).toFixed(1)}%`);
 

@@ -1,5 +1,4 @@
 import { Rng } from '../core/rng.js';
-import { collectGarbageEachBatch } from './gc_callback.js';
 import { tinyShakespeare } from '../data/text_datasets.js';
 import { saveModel } from '../io/model_files.js';
 import type { Layer } from '../layers/layer.js';
@@ -101,7 +100,7 @@ export async function runShakespeare(options: ShakespeareOptions, print: (line: 
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     const starts = Array.from({ length: options.steps * options.batchSize }, () => rng.int(trainIds.length - T - 1));
     const { x, y } = windows(trainIds, starts, T);
-    const history = await model.fit(x, y, { epochs: epoch + 1, initialEpoch: epoch, batchSize: options.batchSize, validationData: [validation.x, validation.y], verbose: options.verbose, shuffle: false, callbacks: [collectGarbageEachBatch] });
+    const history = await model.fit(x, y, { epochs: epoch + 1, initialEpoch: epoch, batchSize: options.batchSize, validationData: [validation.x, validation.y], verbose: options.verbose, shuffle: false });
     result.trainLoss.push(history.history.loss.at(-1) as number);
     result.validationLoss.push(history.history.val_loss.at(-1) as number);
     print(`epoch ${epoch + 1}: train loss ${result.trainLoss.at(-1)?.toFixed(4)}, validation loss ${result.validationLoss.at(-1)?.toFixed(4)} nats/char, ${((Date.now() - started) / 1000).toFixed(0)} s`);

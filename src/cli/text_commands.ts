@@ -44,7 +44,7 @@ export function textCommandHelp(command: 'shakespeare' | 'sentiment'): string {
     : 'Trains embedding → LSTM/GRU → sigmoid on the labelled review sentences and compares it with a bag-of-words logistic regression.';
   const lines = Object.entries(defaults).map(([k, v]) => `  --${kebab(k)} ${JSON.stringify(v)}`);
   if (!('seed' in defaults)) lines.push('  --seed N');
-  return [`myelin ${command} [options]`, what, 'Options (defaults shown); use MYELIN_BACKEND=wasm and node --expose-gc for speed:', ...lines].join('\n');
+  return [`myelin ${command} [options]`, what, 'Options (defaults shown); use MYELIN_BACKEND=wasm for speed:', ...lines].join('\n');
 }
 
 /**
