@@ -24,6 +24,10 @@ Commands:
                 optimizer Adam, loss mse, metric mae; train on the 404 training rows, then
                 print the loss and MAE on the 102 test rows.
 ${MNIST_HELP}
+  shakespeare   A character-level LSTM language model on Tiny Shakespeare: trains, saves
+                the model, then generates text from a prompt ('myelin shakespeare --help').
+  sentiment     Embedding -> LSTM/GRU -> sigmoid on labelled review sentences, compared
+                with a bag-of-words logistic regression ('myelin sentiment --help').
   train         Train on a CSV file or the Boston set with a checkpoint after every epoch;
                 --resume continues an interrupted run exactly ('myelin train --help').
   help          Print this help.

@@ -119,7 +119,8 @@ function gridItems(x: Tensor, labels: ArrayLike<number>, predicted: ArrayLike<nu
  * Parses the options after `myelin mnist`.
  * @example parseMnistArgs(['--model', 'mlp', '--epochs', '3']);
  */
-export function parseMnistArgs(argv: readonly string[]): MnistOptions {
+export function parseMnistArgs(argv: readonly string[]): MnistOptions | null {
+  if (argv.includes('--help') || argv.includes('-h')) return null;
   let values;
   try {
     values = parseArgs({
@@ -161,4 +162,4 @@ export const MNIST_HELP = `  mnist         Train a digit classifier on MNIST (ne
                 --train-size N / --test-size N (subsets, for quick runs), --learning-rate X,
                 --seed N, --verbose 0|1|2, --html FILE (page of predicted test digits,
                 default ${MNIST_DEFAULTS.html}; '' for none), --grid-size N. Prints the test
-                accuracy and confusion matrix. MYELIN_BACKEND=wasm selects the fast backend.`;
+                accuracy and confusion matrix. MYELIN_BACKEND=ref selects the reference backend.`;

@@ -3,7 +3,7 @@ import { UsageError, parseCommandLine } from './args.js';
 import { runBoston } from './boston.js';
 import { helpText } from './help.js';
 import { parseTrainArgs, runTrain, TRAIN_HELP } from './train.js';
-import { parseMnistArgs, runMnist } from './mnist.js';
+import { MNIST_HELP, parseMnistArgs, runMnist } from './mnist.js';
 import { runTextCommand } from './text_commands.js';
 
 /** Where the command writes: standard output and standard error by default. */
@@ -50,6 +50,10 @@ async function runMnistCommand(argv: readonly string[], io: CliIo): Promise<numb
   let options;
   try {
     options = parseMnistArgs(argv);
+    if (options === null) {
+      io.out(`Usage: myelin mnist [options]\n${MNIST_HELP}`);
+      return 0;
+    }
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.err(`myelin mnist: ${e.message}`);

@@ -9,14 +9,15 @@ import { UNARY } from '../../src/backends/ref/elementwise.js';
 export interface CaseResult { name: string; ok: boolean; message?: string }
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-const EDGE = [NaN, Infinity, -Infinity, -0, 0, 3.4e38, -3.4e38, 1e-40, 0.5, -0.5, 1.5, 2.5, 1, -1, 88.8, -104];
+// No subnormals (the reference's 1e-40): WGSL lets a GPU flush them to zero, and SwiftShader does.
+const EDGE = [NaN, Infinity, -Infinity, -0, 0, 3.4e38, -3.4e38, 1e-30, 0.5, -0.5, 1.5, 2.5, 1, -1, 88.8, -104];
 const BOOL_OUT = new Set(['logicalNot', 'isNaN', 'isInf', 'isFinite']);
 const COMPARISONS = new Set(['equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual', 'logicalAnd', 'logicalOr']);
 // WGSL bounds the error of its transcendental built-ins loosely (exp/log: 3 + 2|x| ulp; sin/cos:
 // 2^-11 absolute on [-pi, pi]); these are the relative and absolute tolerances per op.
 const LOOSE: Partial<Record<string, [number, number]>> = {
   exp: [2e-5, 0], expm1: [3e-5, 1e-6], log: [1e-5, 1e-6], log1p: [2e-5, 1e-6], sin: [0, 5e-4], cos: [0, 5e-4],
-  tan: [1e-3, 1e-3], asin: [1e-5, 1e-6], acos: [1e-5, 1e-6], atan: [1e-5, 1e-6], sinh: [2e-5, 1e-6], cosh: [2e-5, 0],
+  tan: [1e-3, 1e-3], asin: [1e-5, 1e-4], acos: [1e-5, 1e-4], atan: [1e-5, 1e-6], sinh: [2e-5, 1e-6], cosh: [2e-5, 0],
   tanh: [2e-5, 1e-6], asinh: [2e-5, 1e-6], acosh: [2e-5, 1e-6], atanh: [2e-5, 1e-6], sigmoid: [2e-5, 1e-7],
   softplus: [2e-5, 1e-6], elu: [3e-5, 1e-6], selu: [3e-5, 1e-6], erf: [0, 3e-7], pow: [1e-4, 0], atan2: [1e-5, 1e-6],
   rsqrt: [3e-7, 0], sqrt: [3e-7, 0], div: [3e-7, 0], reciprocal: [3e-7, 0], mod: [1e-5, 1e-6], floorDiv: [0, 0],
@@ -63,6 +64,7 @@ export async function runConformance(gpu: Backend, ref: Backend): Promise<CaseRe
   async function run(name: string, f: (b: Backend, x: (p: Pair) => TensorInfo) => DataHandle, shape: readonly number[], dtype: DType,
     tol: (i: number, w: number) => number = rel(0)): Promise<void> {
     try {
+      if ((globalThis as { process?: { env: Record<string, string> } }).process?.env.MYELIN_WEBGPU_TRACE) console.error(name);
       const want = ref.read({ handle: f(ref, (p) => p[0]), shape, dtype });
       const got = await gpu.readAsync({ handle: f(gpu, (p) => p[1]), shape, dtype });
       const err = compare(name, want, got, tol);
@@ -95,7 +97,8 @@ export async function runConformance(gpu: Backend, ref: Backend): Promise<CaseRe
   }
   const xi = pair([11], 'int32');
   for (const op of ['neg', 'abs', 'square', 'sign', 'exp'] as UnaryOp[]) await run(`unary ${op} int32`, (b, i) => b.unary(op, i(xi)), [11], 'int32', rel(0, 1));
-  await run('unary float64 (CPU fallback)', (b, i) => b.unary('exp', i(pair([5], 'float64'))), [5], 'float64');
+  const x64 = pair([5], 'float64');
+  await run('unary float64 (CPU fallback)', (b, i) => b.unary('exp', i(x64)), [5], 'float64');
 
   const BROADCASTS: [number[], number[], number[]][] = [
     [[1], [1], [1]], [[13], [13], [13]], [[5, 7], [5, 7], [5, 7]], [[5, 7], [], [5, 7]], [[], [5, 7], [5, 7]],

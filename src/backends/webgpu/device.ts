@@ -8,7 +8,11 @@ export interface GpuDeviceInfo {
   adapter: string;
 }
 
+// Dawn's Node binding stops delivering events (mapAsync never resolves) once its GPU object is collected.
+let nodeInstance: GPU | null = null;
+
 async function nodeGpu(): Promise<GPU> {
+  if (nodeInstance) return nodeInstance;
   // A computed specifier keeps bundlers and `tsc` from resolving the optional package.
   const name = 'webgpu';
   let mod: { create: (options: string[]) => GPU; globals: Record<string, unknown> };
@@ -19,7 +23,8 @@ async function nodeGpu(): Promise<GPU> {
   }
   // Its GPUBufferUsage, GPUMapMode, ... constants are globals in browsers; Node needs them too.
   for (const [k, v] of Object.entries(mod.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
-  return mod.create([]);
+  nodeInstance = mod.create([]);
+  return nodeInstance;
 }
 
 /**

@@ -34,6 +34,21 @@ fn mod_f(a: f32, b: f32) -> f32 {
   if (r != 0.0 && (r < 0.0) != (b < 0.0)) { return r + b; }
   return r;
 }
+// A quotient that underflows to -0 still floors to -1, as in the reference's float64 division.
+fn floordiv_f(a: f32, b: f32) -> f32 {
+  let q = a / b;
+  if (q == 0.0 && a != 0.0 && !is_inf(b) && ((a < 0.0) != (b < 0.0))) { return -1.0; }
+  return floor(q);
+}
+fn neg_zero(x: f32) -> bool { return bitcast<u32>(x) == 0x80000000u; }
+// Signed zeros decide the quadrant, as in Math.atan2; GPU built-ins ignore the sign of zero.
+fn atan2_f(a: f32, b: f32) -> f32 {
+  if (a == 0.0) {
+    if (b > 0.0 || (b == 0.0 && !neg_zero(b))) { return a; }
+    return select(3.141592653589793, -3.141592653589793, neg_zero(a));
+  }
+  return atan2(a, b);
+}
 fn max_f(a: f32, b: f32) -> f32 { if (is_nan(a) || is_nan(b)) { return nan_f(); } return select(b, a, a > b); }
 fn min_f(a: f32, b: f32) -> f32 { if (is_nan(a) || is_nan(b)) { return nan_f(); } return select(b, a, a < b); }
 fn floordiv_i(a: i32, b: i32) -> i32 {
@@ -53,7 +68,7 @@ fn mod_i(a: i32, b: i32) -> i32 {
 /** The f32 expression of each binary op on `a` and `b`. */
 export const BINARY_F32: Record<BinaryOp, string> = {
   add: 'a + b', sub: 'a - b', mul: 'a * b', div: 'a / b', pow: 'pow_f(a, b)', maximum: 'max_f(a, b)',
-  minimum: 'min_f(a, b)', mod: 'mod_f(a, b)', floorDiv: 'floor(a / b)', atan2: 'atan2(a, b)',
+  minimum: 'min_f(a, b)', mod: 'mod_f(a, b)', floorDiv: 'floordiv_f(a, b)', atan2: 'atan2_f(a, b)',
   squaredDifference: '(a - b) * (a - b)',
   equal: 'select(0.0, 1.0, a == b && !is_nan(a))', notEqual: 'select(1.0, 0.0, a == b && !is_nan(a))',
   less: 'select(0.0, 1.0, a < b)', lessEqual: 'select(0.0, 1.0, a <= b)',

@@ -15,6 +15,8 @@ fn expm1_f(x: f32) -> f32 {
   return um1 * x / log(u);
 }
 fn log1p_f(x: f32) -> f32 {
+  if (x < -1.0) { return nan_f(); }
+  if (x == -1.0) { return -inf_f(); }
   let u = 1.0 + x;
   if (u == 1.0) { return x; }
   if (is_inf(u)) { return u; }
@@ -86,7 +88,7 @@ fn asin_f(x: f32) -> f32 { if (abs(x) > 1.0) { return nan_f(); } return asin(x);
 fn acos_f(x: f32) -> f32 { if (abs(x) > 1.0) { return nan_f(); } return acos(x); }
 fn log_f(x: f32) -> f32 { if (x < 0.0) { return nan_f(); } if (x == 0.0) { return -inf_f(); } return log(x); }
 fn sqrt_f(x: f32) -> f32 { if (x < 0.0) { return nan_f(); } return sqrt(x); }
-fn rsqrt_f(x: f32) -> f32 { if (x < 0.0) { return nan_f(); } if (x == 0.0) { return inf_f(); } return 1.0 / sqrt(x); }
+fn rsqrt_f(x: f32) -> f32 { if (x < 0.0) { return nan_f(); } if (x == 0.0) { return select(inf_f(), -inf_f(), bitcast<u32>(x) != 0u); } return 1.0 / sqrt(x); }
 `;
 
 /** The f32 expression of each unary op applied to `x`. */

@@ -1,0 +1,22 @@
+// The page-side half of the browser test: bundled with the library, it runs the kernel
+// conformance cases, gradients of representative ops and two short trainings on the WebGPU
+// backend, each against the reference backend in the same page, reading values asynchronously.
+import * as my from '../../../src/index.js';
+import { RefBackend } from '../../../src/backends/ref/index.js';
+import { initWebGPU } from '../../../src/backends/webgpu/register.js';
+import { runConformance } from '../cases.js';
+import { gradientCases, trainCnn, trainDense, type TrainingData } from './workloads.js';
+
+async function runAll(data: TrainingData): Promise<unknown> {
+  const gpu = await initWebGPU();
+  const conformance = await runConformance(gpu, new RefBackend());
+  const gradients = await gradientCases(my);
+  const dense = { ref: await trainDense(my, 'ref', data), webgpu: await trainDense(my, 'webgpu', data) };
+  const cnn = { ref: await trainCnn(my, 'ref'), webgpu: await trainCnn(my, 'webgpu') };
+  let syncError = '';
+  try { my.setBackend('webgpu'); my.tensor([1, 2]).add(1).dataSync(); } catch (e) { syncError = (e as Error).message; }
+  my.setBackend('ref');
+  return { adapter: gpu.adapter, conformance, gradients, dense, cnn, syncError };
+}
+
+(globalThis as { runWebGPUTests?: typeof runAll }).runWebGPUTests = runAll;
