@@ -29,8 +29,64 @@ export type BinaryOp =
 
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'any' | 'all';
 
-export interface Backend {
+/**
+ * Where a 2-D window lands on NHWC images: sizes, steps and the implicit padding (the fields of
+ * the ops' conv geometry, so the ops pass theirs unchanged).
+ */
+export interface WindowGeometry {
+  readonly inH: number;
+  readonly inW: number;
+  readonly kH: number;
+  readonly kW: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly dilationH: number;
+  readonly dilationW: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+}
+
+/**
+ * Optional fused kernels. Ops use one when the active backend has it and otherwise build the
+ * same result from the core kernels; a backend that implements one must agree with the
+ * reference backend's version (the conformance suite checks it on float32).
+ */
+export interface FusedKernels {
+  /**
+   * One Adam step over a whole parameter: m' = m + (g - m)(1 - beta1),
+   * v' = v + (g² - v)(1 - beta2), p' = p - alpha·m' / (sqrt(v') + epsilon), each rounded as
+   * the element-wise ops would. Returns [p', m', v'].
+   */
+  adam?(p: TensorInfo, g: TensorInfo, m: TensorInfo, v: TensorInfo, alpha: number, beta1: number, beta2: number, epsilon: number): [DataHandle, DataHandle, DataHandle];
+  /** Softmax (or log-softmax) along the last axis, shifted by the row max (0 when it is not finite). */
+  softmax?(x: TensorInfo, log: boolean): DataHandle;
+  /**
+   * im2col: every window of the NHWC images `x` as one row [n, outH, outW, kH * kW * channels],
+   * pixels outside the image read as `padValue`.
+   */
+  im2col?(x: TensorInfo, g: WindowGeometry, padValue: number): DataHandle;
+  /** The adjoint of im2col: each window row added back onto its pixels of an image of `imageShape`. */
+  col2im?(cols: TensorInfo, g: WindowGeometry, imageShape: readonly number[]): DataHandle;
+  /** Max over each window of NHWC images [n, outH, outW, channels]; padding never wins. */
+  maxPool?(x: TensorInfo, g: WindowGeometry): DataHandle;
+  /**
+   * Gradient of maxPool: each window's dy split evenly between the pixels of x equal to the
+   * window's max y; result shaped as x.
+   */
+  maxPoolGrad?(x: TensorInfo, y: TensorInfo, dy: TensorInfo, g: WindowGeometry): DataHandle;
+}
+
+export interface Backend extends FusedKernels {
   readonly name: string;
+  /** False for backends whose memory can only be read asynchronously (GPU); default true. */
+  readonly syncReads?: boolean;
+  /**
+   * True when the memory tracker should dispose a buffer once every tensor using it has been
+   * garbage collected, so the backend needs no finalizer of its own on every handle.
+   */
+  readonly freesOnCollect?: boolean;
 
   /** Copies `values` into backend memory. */
   upload(values: TypedArray, dtype: DType): DataHandle;

@@ -40,3 +40,18 @@ export function backend(): Backend {
   if (!current) setBackend(currentName);
   return current!;
 }
+
+/**
+ * Runs `fn` with `name` as the active backend, then restores the previous one (for work that
+ * must stay on the CPU, such as metric bookkeeping while training on a GPU).
+ * @example const t = withBackend('ref', () => tensor([1, 2]));
+ */
+export function withBackend<T>(name: string, fn: () => T): T {
+  const previous = currentName;
+  setBackend(name);
+  try {
+    return fn();
+  } finally {
+    setBackend(previous);
+  }
+}

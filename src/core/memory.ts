@@ -1,4 +1,4 @@
-import type { DataHandle } from '../backend/backend.js';
+import type { Backend, DataHandle } from '../backend/backend.js';
 import type { DType } from './dtype.js';
 import { ValueError } from './errors.js';
 import { Tensor } from './tensor.js';
@@ -18,6 +18,9 @@ const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, float64: 8, int32
 interface BufferRecord {
   refs: number;
   readonly bytes: number;
+  /** Set for backends with `freesOnCollect`: disposed here when the last user is collected. */
+  readonly owner: Backend | undefined;
+  readonly handle: DataHandle | undefined;
 }
 
 /** A tensor's claim on a buffer; `live` turns false once the claim is given back. */
@@ -37,17 +40,18 @@ let numDataBuffers = 0;
 let numBytes = 0;
 
 const collected = new FinalizationRegistry<Ticket>((ticket) => {
-  if (ticket.live) release(ticket);
+  if (ticket.live && release(ticket)) ticket.buffer.owner?.dispose(ticket.buffer.handle!);
 });
 
 function recordOf(handle: DataHandle): BufferRecord | undefined {
   return (handle as Tagged)[RECORD] ?? untaggable.get(handle);
 }
 
-function acquireBuffer(handle: DataHandle, size: number, dtype: DType): BufferRecord {
+function acquireBuffer(handle: DataHandle, size: number, dtype: DType, be: Backend): BufferRecord {
   let record = recordOf(handle);
   if (!record) {
-    record = { refs: 0, bytes: size * BYTES_PER_ELEMENT[dtype] };
+    const owned = be.freesOnCollect === true;
+    record = { refs: 0, bytes: size * BYTES_PER_ELEMENT[dtype], owner: owned ? be : undefined, handle: owned ? handle : undefined };
     if (Object.isExtensible(handle)) (handle as Tagged)[RECORD] = record;
     else untaggable.set(handle, record);
     numDataBuffers++;
@@ -73,7 +77,7 @@ function release(ticket: Ticket): boolean {
  */
 export function trackTensor(t: Tensor): Ticket {
   numTensors++;
-  const ticket: Ticket = { live: true, buffer: acquireBuffer(t.handle, t.size, t.dtype) };
+  const ticket: Ticket = { live: true, buffer: acquireBuffer(t.handle, t.size, t.dtype, t.backend) };
   collected.register(t, ticket);
   if (scopes.length > 0) scopes[scopes.length - 1].push(t);
   return ticket;
@@ -94,15 +98,22 @@ function collect(container: unknown, into: Set<Tensor>, depth = 0): void {
   if (proto === Object.prototype || proto === null) for (const item of Object.values(container)) collect(item, into, depth + 1);
 }
 
-/** Disposes the tensors of the innermost scope except `keep` (handed to the enclosing scope), kept tensors and variables. */
-function closeScope(keepSet: Set<Tensor>): void {
+/**
+ * Disposes the tensors of the innermost scope except `keep` (handed to the enclosing scope),
+ * kept tensors and variables. Returns the tensors it created that survive through `keep`.
+ */
+function closeScope(keepSet: Set<Tensor>): Tensor[] {
   const scope = scopes.pop() as Tensor[];
   const parent = scopes[scopes.length - 1];
+  const survivors: Tensor[] = [];
   for (const t of scope) {
     if (t.isDisposed || t.kept) continue;
-    if (keepSet.has(t)) parent?.push(t);
-    else t.dispose();
+    if (keepSet.has(t)) {
+      parent?.push(t);
+      survivors.push(t);
+    } else t.dispose();
   }
+  return survivors;
 }
 
 /**
@@ -110,6 +121,14 @@ function closeScope(keepSet: Set<Tensor>): void {
  * or tensors in arrays and plain objects) is disposed when it returns. @internal
  */
 export function scoped<T>(fn: () => T): T {
+  return scopedWithSurvivors(fn).result;
+}
+
+/**
+ * `scoped`, also returning the tensors created inside that survive as part of the result, so
+ * the caller can dispose exactly those later (and never tensors it was given). @internal
+ */
+export function scopedWithSurvivors<T>(fn: () => T): { result: T; survivors: Tensor[] } {
   scopes.push([]);
   let result: T;
   try {
@@ -120,8 +139,7 @@ export function scoped<T>(fn: () => T): T {
   }
   const keepSet = new Set<Tensor>();
   collect(result, keepSet);
-  closeScope(keepSet);
-  return result;
+  return { result, survivors: closeScope(keepSet) };
 }
 
 /**

@@ -154,7 +154,9 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   if (!shapesEqual(target, shape)) {
     throw new ValueError(`broadcastTo: a tensor of shape [${t.shape.join(', ')}] cannot be broadcast to [${shape.join(', ')}]`);
   }
-  const y = wrap(t.backend.binary('add', t, { handle: t.backend.fill(1, 0, t.dtype), shape: shape.map(() => 1), dtype: t.dtype }, shape, t.dtype), shape, t.dtype);
+  const zero = t.backend.fill(1, 0, t.dtype);
+  const y = wrap(t.backend.binary('add', t, { handle: zero, shape: shape.map(() => 1), dtype: t.dtype }, shape, t.dtype), shape, t.dtype);
+  t.backend.dispose(zero); // no tensor owns it, so nothing else would free it
   if (!isFloat(t.dtype)) return y;
   return record('broadcastTo', [t], y, (dy) => [reduceTo(dy, t.shape)]);
 }

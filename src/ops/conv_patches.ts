@@ -5,6 +5,7 @@ import { gather } from './gather.js';
 import { pad } from './pad.js';
 import { reshape } from './shape_ops.js';
 import type { Geometry2d } from './conv_geometry.js';
+import { hasIm2col, im2colOp } from './conv_fused.js';
 
 // One index tensor per geometry: building it is O(outH * outW * kH * kW) and layers reuse a
 // geometry on every batch.
@@ -17,13 +18,14 @@ const MAX_CACHED = 64;
  * order of a Keras kernel reshaped to [kH * kW * inChannels, filters].
  *
  * Built from pad and one gather, so its gradient (slice of a scatter-add) comes from those
- * primitives and runs on every backend.
+ * primitives and runs on every backend; a backend with a fused im2col kernel runs that instead.
  *
  * @example
  * const g = geometry2d(5, 5, [3, 3], [1, 1], [1, 1], 'valid', 'conv2d');
  * extractPatches(images, g).shape; // [batch, 3, 3, 9 * channels]
  */
 export function extractPatches(x: Tensor, g: Geometry2d, padValue = 0): Tensor {
+  if (hasIm2col(x.backend)) return im2colOp(x, g, padValue);
   const [n, , , c] = x.shape;
   const padded = pad(x, [[0, 0], [g.padTop, g.padBottom], [g.padLeft, g.padRight], [0, 0]], padValue);
   const paddedW = g.inW + g.padLeft + g.padRight;

@@ -9,6 +9,7 @@ import { assertImages, type Pair, type PaddingMode } from './conv_geometry.js';
 import { geometryOf } from './conv.js';
 import { extractPatches } from './conv_patches.js';
 import { toPair } from './conv_geometry.js';
+import { hasMaxPool, maxPoolOp } from './conv_fused.js';
 
 /** Window, strides (default: the window) and padding of a pooling op. */
 export interface Pool2dOptions {
@@ -32,6 +33,11 @@ function windows(t: Tensor, poolSize: Pair, options: Pool2dOptions, padValue: nu
  */
 export function maxPool2d(x: TensorLike, poolSize: Pair, options: Pool2dOptions = {}): Tensor {
   const t = toFloat(x, 'x', 'maxPool2d');
+  if (hasMaxPool(t.backend)) {
+    assertImages(t.shape, 'x', 'maxPool2d');
+    const size = toPair(poolSize, 'poolSize', 'maxPool2d');
+    return maxPoolOp(t, geometryOf(t, size, { strides: options.strides ?? size, padding: options.padding }, 'maxPool2d'));
+  }
   return max(windows(t, poolSize, options, -Infinity, 'maxPool2d').w, 3);
 }
 

@@ -1,7 +1,8 @@
+import { record } from '../autograd/tape.js';
 import { normAxis } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
-import { div, sub, where } from './binary.js';
-import { toFloat, type TensorLike } from './convert.js';
+import { div, mul, sub, where } from './binary.js';
+import { toFloat, wrap, type TensorLike } from './convert.js';
 import { max, sum } from './reduce.js';
 import { exp, isFinite, log, stopGradient } from './unary.js';
 
@@ -13,6 +14,10 @@ import { exp, isFinite, log, stopGradient } from './unary.js';
 export function softmax(logits: TensorLike, axis = -1): Tensor {
   const t = toFloat(logits, 'logits', 'softmax');
   const a = normAxis(axis, t.rank, 'softmax');
+  if (a === t.rank - 1 && t.backend.softmax) {
+    const y = wrap(t.backend.softmax(t, false), t.shape, t.dtype);
+    return record('softmax', [t], y, (dy) => [mul(y, sub(dy, sum(mul(dy, y), a, true)))]);
+  }
   const e = exp(shiftByMax(t, a));
   return div(e, sum(e, a, true));
 }
@@ -31,6 +36,10 @@ function shiftByMax(t: Tensor, axis: number): Tensor {
 export function logSoftmax(logits: TensorLike, axis = -1): Tensor {
   const t = toFloat(logits, 'logits', 'logSoftmax');
   const a = normAxis(axis, t.rank, 'logSoftmax');
+  if (a === t.rank - 1 && t.backend.softmax) {
+    const y = wrap(t.backend.softmax(t, true), t.shape, t.dtype);
+    return record('logSoftmax', [t], y, (dy) => [sub(dy, mul(exp(y), sum(dy, a, true)))]);
+  }
   // Subtracting log-sum-exp from the shifted values (not adding the shift back) keeps full
   // precision where the logits are large.
   const shifted = shiftByMax(t, a);

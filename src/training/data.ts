@@ -75,6 +75,8 @@ export function checkSampleCounts(groups: { arg: string; tensors: Tensor[] }[], 
 export function checkFinite(tensors: Tensor[], arg: string, call: string): void {
   tensors.forEach((t, k) => {
     if (t.dtype !== 'float32' && t.dtype !== 'float64') return;
+    // GPU memory cannot be scanned synchronously; there a NaN shows up as a NaN loss instead.
+    if (t.backend.syncReads === false) return;
     const v = t.dataSync();
     for (let i = 0; i < v.length; i++) {
       if (!Number.isFinite(v[i])) {

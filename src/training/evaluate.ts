@@ -6,7 +6,8 @@ import type { Tensor } from '../core/tensor.js';
 import { concat, scalar } from '../ops/index.js';
 import { requireCompiled, type CompiledState } from './compile.js';
 import { checkFinite, checkPositiveInt, checkSampleCounts, checkShapes, sliceRows, toTensorList } from './data.js';
-import { testStep, updateMetrics } from './step.js';
+import { runBatch } from './batch.js';
+import { canReadSync, forwardOnly, updateMetricsSync } from './step.js';
 import type { TrainableModel } from './trainable_model.js';
 import type { BatchDataset, EvaluateArgs, ModelData, PredictArgs } from './types.js';
 import { iterateBatches } from './dataset.js';
@@ -58,11 +59,10 @@ export class LossAndMetricTracker {
     for (const m of state.metrics) m.metric.resetState();
   }
 
-  add(loss: number, outputLosses: number[], batchSize: number, ys: Tensor[], outputs: Tensor[], sampleWeight?: Tensor): void {
+  addLosses(loss: number, outputLosses: number[], batchSize: number): void {
     this.lossSum += loss * batchSize;
     outputLosses.forEach((l, i) => (this.outputLossSums[i] += l * batchSize));
     this.count += batchSize;
-    updateMetrics(this.state, ys, outputs, sampleWeight);
   }
 
   logs(prefix = ''): Logs {
@@ -76,18 +76,32 @@ export class LossAndMetricTracker {
 }
 
 /** Loss and metrics of the model on (xs, ys) in inference mode, batch by batch. */
-export function evaluateLogs(model: TrainableModel, state: CompiledState, xs: Tensor[], ys: Tensor[], n: number, batchSize: number, sampleWeight?: Tensor, prefix = ''): Logs {
+export async function evaluateLogs(model: TrainableModel, state: CompiledState, xs: Tensor[], ys: Tensor[], n: number, batchSize: number, sampleWeight?: Tensor, prefix = ''): Promise<Logs> {
+  const tracker = new LossAndMetricTracker(state);
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    await runBatch('test', model, state, tracker, () => ({
+      xs: sliceRows(xs, start, end), ys: sliceRows(ys, start, end),
+      sampleWeight: sampleWeight ? sliceRows([sampleWeight], start, end)[0] : undefined, size: end - start,
+    }));
+  }
+  return tracker.logs(prefix);
+}
+
+/** `evaluateLogs` for backends with synchronous reads (the synchronous `evaluate`). */
+function evaluateLogsSync(model: TrainableModel, state: CompiledState, xs: Tensor[], ys: Tensor[], n: number, batchSize: number, sampleWeight?: Tensor): Logs {
   const tracker = new LossAndMetricTracker(state);
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
     scoped(() => {
-      const bx = sliceRows(xs, start, end), by = sliceRows(ys, start, end);
+      const by = sliceRows(ys, start, end);
       const bsw = sampleWeight ? sliceRows([sampleWeight], start, end)[0] : undefined;
-      const r = testStep(model, state, bx, by, bsw);
-      tracker.add(r.loss, r.outputLosses, end - start, by, r.outputs, bsw);
+      const step = forwardOnly(model, state, sliceRows(xs, start, end), by, bsw);
+      tracker.addLosses(step.loss.dataSync()[0], step.outputLosses.map((t) => t.dataSync()[0]), end - start);
+      updateMetricsSync(state, by, step.outputs, bsw);
     });
   }
-  return tracker.logs(prefix);
+  return tracker.logs();
 }
 
 function asScalars(logs: Logs, names: readonly string[]): Tensor | Tensor[] {
@@ -104,7 +118,10 @@ export function evaluateModel(model: TrainableModel, x: ModelData, y: ModelData,
   const state = requireCompiled(model, 'evaluate');
   const batchSize = checkPositiveInt(args.batchSize ?? 32, 'batchSize', 'evaluate');
   const { xs, ys, n } = prepareData(model, x, y, 'evaluate');
-  const logs = evaluateLogs(model, state, xs, ys, n, batchSize, args.sampleWeight);
+  if (!xs.every(canReadSync)) {
+    throw new ValueError(`evaluate: the '${xs[0].backend.name}' backend cannot read values synchronously; use await model.evaluateDataset(...), or validationData in fit`);
+  }
+  const logs = evaluateLogsSync(model, state, xs, ys, n, batchSize, args.sampleWeight);
   return asScalars(logs, state.metricsNames);
 }
 
@@ -116,10 +133,7 @@ export async function evaluateDatasetModel(model: TrainableModel, dataset: Batch
   for await (const { xs, ys } of iterateBatches(dataset, 'evaluateDataset')) {
     if (_args.batches !== undefined && seen >= _args.batches) break;
     const { xs: bx, ys: by, n } = prepareData(model, xs, ys, 'evaluateDataset');
-    scoped(() => {
-      const r = testStep(model, state, bx, by);
-      tracker.add(r.loss, r.outputLosses, n, by, r.outputs);
-    });
+    await runBatch('test', model, state, tracker, () => ({ xs: bx, ys: by, size: n }));
     seen++;
   }
   if (seen === 0) throw new Error('evaluateDataset: the dataset yielded no batches');

@@ -1,6 +1,5 @@
 import { CallbackList, toCallbacks, type Logs } from '../callbacks/callback.js';
 import { MyelinError, ValueError } from '../core/errors.js';
-import { scoped } from '../core/memory.js';
 import { globalRng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
 import { requireCompiled, type CompiledState } from './compile.js';
@@ -9,7 +8,7 @@ import { iterateBatches } from './dataset.js';
 import { evaluateLogs, LossAndMetricTracker, prepareData } from './evaluate.js';
 import { History } from './history.js';
 import { ProgressLogger } from './progress.js';
-import { testStep, trainStep } from './step.js';
+import { runBatch } from './batch.js';
 import type { TrainableModel } from './trainable_model.js';
 import type { FitArgs, FitDatasetArgs, ModelData } from './types.js';
 import { combineSampleWeights } from './weights.js';
@@ -111,18 +110,14 @@ export async function fitModel(model: TrainableModel, x: ModelData, y: ModelData
       const start = b * batchSize, end = Math.min(train.n, start + batchSize);
       await list.batchBegin(b, { batch: b, size: end - start });
       const idx = order.subarray(start, end);
-      // Everything a batch creates is freed when it ends; only numbers leave the scope.
-      const r = scoped(() => {
-        const bx = takeRows(train.xs, idx), by = takeRows(train.ys, idx);
-        const bsw = train.sampleWeight ? takeRows([train.sampleWeight], idx)[0] : undefined;
-        const step = trainStep(model, state, bx, by, bsw);
-        if (Number.isFinite(step.loss)) tracker.add(step.loss, step.outputLosses, end - start, by, step.outputs, bsw);
-        return { loss: step.loss };
-      });
-      if (!Number.isFinite(r.loss)) {
+      const loss = await runBatch('train', model, state, tracker, () => ({
+        xs: takeRows(train.xs, idx), ys: takeRows(train.ys, idx),
+        sampleWeight: train.sampleWeight ? takeRows([train.sampleWeight], idx)[0] : undefined, size: end - start,
+      }));
+      if (!Number.isFinite(loss)) {
         // A callback such as terminateOnNaN may end the run quietly; otherwise it is an error.
-        await list.batchEnd(b, { batch: b, size: end - start, loss: r.loss });
-        if (!model.stopTraining) throw nonFiniteLoss(r.loss, epoch, b, history);
+        await list.batchEnd(b, { batch: b, size: end - start, loss });
+        if (!model.stopTraining) throw nonFiniteLoss(loss, epoch, b, history);
         break;
       }
       await list.batchEnd(b, { batch: b, size: end - start, ...tracker.logs() });
@@ -130,7 +125,7 @@ export async function fitModel(model: TrainableModel, x: ModelData, y: ModelData
       if (performance.now() - lastYield > YIELD_MS) { await yieldToEventLoop(); lastYield = performance.now(); }
     }
     const logs: Logs = tracker.logs();
-    if (validation) Object.assign(logs, evaluateLogs(model, state, validation.xs, validation.ys, validation.n, batchSize, validation.sampleWeight, 'val_'));
+    if (validation) Object.assign(logs, await evaluateLogs(model, state, validation.xs, validation.ys, validation.n, batchSize, validation.sampleWeight, 'val_'));
     await list.epochEnd(epoch, logs);
     await yieldToEventLoop();
     lastYield = performance.now();
@@ -169,14 +164,10 @@ export async function fitDatasetModel(model: TrainableModel, dataset: import('./
       if (limit !== undefined && b >= limit) break;
       const { xs, ys, n } = prepareData(model, batch.xs, batch.ys, call);
       await list.batchBegin(b, { batch: b, size: n });
-      const r = scoped(() => {
-        const step = trainStep(model, state, xs, ys);
-        if (Number.isFinite(step.loss)) tracker.add(step.loss, step.outputLosses, n, ys, step.outputs);
-        return { loss: step.loss };
-      });
-      if (!Number.isFinite(r.loss)) {
-        await list.batchEnd(b, { batch: b, size: n, loss: r.loss });
-        if (!model.stopTraining) throw nonFiniteLoss(r.loss, epoch, b, history);
+      const loss = await runBatch('train', model, state, tracker, () => ({ xs, ys, size: n }));
+      if (!Number.isFinite(loss)) {
+        await list.batchEnd(b, { batch: b, size: n, loss });
+        if (!model.stopTraining) throw nonFiniteLoss(loss, epoch, b, history);
         break;
       }
       await list.batchEnd(b, { batch: b, size: n, ...tracker.logs() });
@@ -188,15 +179,12 @@ export async function fitDatasetModel(model: TrainableModel, dataset: import('./
     if (validation) {
       if (Array.isArray(validation)) {
         const v = prepareData(model, validation[0], validation[1], `${call} (validationData)`);
-        Object.assign(logs, evaluateLogs(model, state, v.xs, v.ys, v.n, 32, undefined, 'val_'));
+        Object.assign(logs, await evaluateLogs(model, state, v.xs, v.ys, v.n, 32, undefined, 'val_'));
       } else {
         const vt = new LossAndMetricTracker(state);
         for await (const batch of iterateBatches(validation, call)) {
           const { xs, ys, n } = prepareData(model, batch.xs, batch.ys, call);
-          scoped(() => {
-            const r = testStep(model, state, xs, ys);
-            vt.add(r.loss, r.outputLosses, n, ys, r.outputs);
-          });
+          await runBatch('test', model, state, vt, () => ({ xs, ys, size: n }));
         }
         Object.assign(logs, vt.logs('val_'));
       }
@@ -216,11 +204,7 @@ export async function trainOnBatchModel(model: TrainableModel, x: ModelData, y: 
   const state = requireCompiled(model, 'trainOnBatch');
   const { xs, ys, n } = prepareData(model, x, y, 'trainOnBatch');
   const tracker = new LossAndMetricTracker(state);
-  const loss = scoped(() => {
-    const r = trainStep(model, state, xs, ys);
-    if (Number.isFinite(r.loss)) tracker.add(r.loss, r.outputLosses, n, ys, r.outputs);
-    return r.loss;
-  });
+  const loss = await runBatch('train', model, state, tracker, () => ({ xs, ys, size: n }));
   if (!Number.isFinite(loss)) throw new ValueError(`trainOnBatch: the loss became ${loss}; the weights were not updated`);
   const logs = tracker.logs();
   const values = state.metricsNames.map((name) => logs[name]);

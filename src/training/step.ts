@@ -1,16 +1,22 @@
 import { valueAndGradsOf } from '../autograd/gradients.js';
 import { noGrad } from '../autograd/tape.js';
+import { withBackend } from '../backend/registry.js';
+import { scoped } from '../core/memory.js';
 import type { Tensor } from '../core/tensor.js';
 import { add, mul } from '../ops/binary.js';
+import { tensor } from '../ops/convert.js';
 import type { CompiledState } from './compile.js';
 import type { TrainableModel } from './trainable_model.js';
 
-export interface StepResult {
-  /** Total loss (weighted output losses plus regularization), as a number. */
-  loss: number;
+/** One batch's results, still as tensors (on GPU backends they are not read yet). */
+export interface StepTensors {
+  /** Total loss (weighted output losses plus regularization). */
+  loss: Tensor;
   /** Each output's loss, before weighting (reported for multi-output models). */
-  outputLosses: number[];
+  outputLosses: Tensor[];
   outputs: Tensor[];
+  /** Gradients of the loss for each trainable weight (training steps only). */
+  grads: Tensor[];
 }
 
 /**
@@ -26,13 +32,8 @@ function totalLoss(state: CompiledState, ys: Tensor[], outputs: Tensor[], penalt
   return { total, perOutput };
 }
 
-/**
- * One optimisation step: forward in training mode, loss, gradients of every trainable weight,
- * optimizer update. A non-finite loss is returned without updating, so the caller can stop
- * with the last good weights.
- */
-export function trainStep(model: TrainableModel, state: CompiledState, xs: Tensor[], ys: Tensor[], sampleWeight?: Tensor): StepResult {
-  const vars = model.trainableWeights;
+/** Forward in training mode, loss, and the gradient of every trainable weight. No update yet. */
+export function forwardBackward(model: TrainableModel, state: CompiledState, xs: Tensor[], ys: Tensor[], sampleWeight?: Tensor): StepTensors {
   let outputs: Tensor[] = [];
   let perOutput: Tensor[] = [];
   const { value, grads } = valueAndGradsOf(() => {
@@ -41,26 +42,57 @@ export function trainStep(model: TrainableModel, state: CompiledState, xs: Tenso
     const l = totalLoss(state, ys, outputs, result.regularizationLosses, sampleWeight);
     perOutput = l.perOutput;
     return l.total;
-  }, vars, undefined, 'fit', false); // the caller's per-batch scope frees the intermediates
-  const loss = value.dataSync()[0];
-  if (Number.isFinite(loss)) {
-    noGrad(() => state.optimizer.applyGradients(vars.map((variable, i) => ({ variable, grad: grads[i] }))));
-  }
-  return { loss, outputLosses: perOutput.map((t) => t.dataSync()[0]), outputs };
+  }, model.trainableWeights, undefined, 'fit', false); // the caller's per-batch scope frees the intermediates
+  return { loss: value, outputLosses: perOutput, outputs, grads };
+}
+
+/** One optimizer update from `forwardBackward`'s gradients. */
+export function applyUpdate(model: TrainableModel, state: CompiledState, grads: Tensor[]): void {
+  noGrad(() => state.optimizer.applyGradients(model.trainableWeights.map((variable, i) => ({ variable, grad: grads[i] }))));
 }
 
 /** Forward in inference mode and the loss (for evaluate and validation). */
-export function testStep(model: TrainableModel, state: CompiledState, xs: Tensor[], ys: Tensor[], sampleWeight?: Tensor): StepResult {
+export function forwardOnly(model: TrainableModel, state: CompiledState, xs: Tensor[], ys: Tensor[], sampleWeight?: Tensor): StepTensors {
   return noGrad(() => {
     const { outputs, regularizationLosses } = model.forward(xs, false);
     const { total, perOutput } = totalLoss(state, ys, outputs, regularizationLosses, sampleWeight);
-    return { loss: total.dataSync()[0], outputLosses: perOutput.map((t) => t.dataSync()[0]), outputs };
+    return { loss: total, outputLosses: perOutput, outputs, grads: [] };
   });
 }
 
-/** Feeds one batch's predictions into every compiled metric. */
-export function updateMetrics(state: CompiledState, ys: Tensor[], outputs: Tensor[], sampleWeight?: Tensor): void {
-  noGrad(() => {
+/** Whether tensors on the active backend can be read synchronously (not on GPU backends). */
+export function canReadSync(t: Tensor): boolean {
+  return t.backend.syncReads !== false;
+}
+
+/** The single values of scalar tensors: at once where the backend allows, else after the GPU finishes. */
+export async function readScalars(ts: Tensor[]): Promise<number[]> {
+  if (ts.every(canReadSync)) return ts.map((t) => t.dataSync()[0]);
+  return Promise.all(ts.map(async (t) => (await t.data())[0]));
+}
+
+/**
+ * Feeds one batch's predictions into every compiled metric. Metrics keep running totals on the
+ * CPU; on a backend without synchronous reads they are fed copies on the reference backend.
+ */
+export async function updateMetrics(state: CompiledState, ys: Tensor[], outputs: Tensor[], sampleWeight?: Tensor): Promise<void> {
+  if (state.metrics.length === 0) return;
+  const all = sampleWeight ? [...ys, ...outputs, sampleWeight] : [...ys, ...outputs];
+  if (all.every(canReadSync)) {
+    updateMetricsSync(state, ys, outputs, sampleWeight);
+    return;
+  }
+  const values = await Promise.all(all.map((t) => t.data()));
+  withBackend('ref', () => scoped(() => {
+    const host = all.map((t, i) => tensor(values[i], t.shape, t.dtype));
+    updateMetricsSync(state, host.slice(0, ys.length), host.slice(ys.length, ys.length + outputs.length), sampleWeight ? host[host.length - 1] : undefined);
+  }));
+}
+
+/** `updateMetrics` for backends with synchronous reads. */
+export function updateMetricsSync(state: CompiledState, ys: Tensor[], outputs: Tensor[], sampleWeight?: Tensor): void {
+  // Metrics keep numbers; whatever tensors they compute with are freed at once.
+  scoped(() => noGrad(() => {
     for (const m of state.metrics) m.metric.updateState(ys[m.output], outputs[m.output], sampleWeight);
-  });
+  }));
 }

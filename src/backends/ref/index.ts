@@ -1,7 +1,8 @@
-import type { Backend, BinaryOp, DataHandle, ReduceOp, TensorInfo, UnaryOp } from '../../backend/backend.js';
+import type { Backend, BinaryOp, DataHandle, ReduceOp, TensorInfo, UnaryOp, WindowGeometry } from '../../backend/backend.js';
 import { allocArray, arrayTypeOf, type DType, type TypedArray } from '../../core/dtype.js';
 import { sizeOf, stridesOf } from '../../core/shape.js';
 import { BINARY, UNARY } from './elementwise.js';
+import { adamStep, col2im, im2col, maxPool, maxPoolGrad, softmaxRows } from './fused.js';
 import { matmul } from './matmul.js';
 import { gather, scatterAdd } from './gather.js';
 import { concat, pad, slice, transpose } from './movement.js';
@@ -125,6 +126,33 @@ export class RefBackend implements Backend {
 
   scatterAdd(updates: TensorInfo, indices: TensorInfo, axis: number, outShape: readonly number[]): DataHandle {
     return scatterAdd(updates.handle as TypedArray, updates.shape, indices.handle as TypedArray, axis, outShape, updates.dtype);
+  }
+
+  // ---- optional fused kernels ----
+
+  adam(p: TensorInfo, g: TensorInfo, m: TensorInfo, v: TensorInfo, alpha: number, beta1: number, beta2: number, epsilon: number): [DataHandle, DataHandle, DataHandle] {
+    const h = (t: TensorInfo) => t.handle as TypedArray;
+    return adamStep(h(p), h(g), h(m), h(v), alpha, beta1, beta2, epsilon, p.dtype);
+  }
+
+  softmax(x: TensorInfo, log: boolean): DataHandle {
+    return softmaxRows(x.handle as TypedArray, x.shape[x.shape.length - 1] ?? 1, log, x.dtype);
+  }
+
+  im2col(x: TensorInfo, g: WindowGeometry, padValue: number): DataHandle {
+    return im2col(x.handle as TypedArray, x.shape, g, padValue, x.dtype);
+  }
+
+  col2im(cols: TensorInfo, g: WindowGeometry, imageShape: readonly number[]): DataHandle {
+    return col2im(cols.handle as TypedArray, g, imageShape, cols.dtype);
+  }
+
+  maxPool(x: TensorInfo, g: WindowGeometry): DataHandle {
+    return maxPool(x.handle as TypedArray, x.shape, g, x.dtype);
+  }
+
+  maxPoolGrad(x: TensorInfo, y: TensorInfo, dy: TensorInfo, g: WindowGeometry): DataHandle {
+    return maxPoolGrad(x.handle as TypedArray, y.handle as TypedArray, dy.handle as TypedArray, x.shape, g, x.dtype);
   }
 }
 

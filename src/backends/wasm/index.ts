@@ -1,4 +1,4 @@
-import type { Backend, BinaryOp, DataHandle, ReduceOp, TensorInfo, UnaryOp } from '../../backend/backend.js';
+import type { Backend, BinaryOp, DataHandle, ReduceOp, TensorInfo, UnaryOp, WindowGeometry } from '../../backend/backend.js';
 import { type DType, type TypedArray } from '../../core/dtype.js';
 import { ValueError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
@@ -10,6 +10,8 @@ import { matmulF32 } from './matmul.js';
 import { compileWasm, instantiate, type KernelExports, nodeBuiltin } from './module.js';
 import { BINARY_CODES, FIRST_COMPARISON, REDUCE_CODES, UNARY_CODES } from './opcodes.js';
 import { ThreadPool } from './pool.js';
+import type { KernelName } from './protocol.js';
+import { geometryArgs } from './windows.js';
 
 /** Element-wise work below this many elements stays on the calling thread. */
 const PARALLEL_ELEMENTS = 1 << 17;
@@ -48,7 +50,8 @@ export class WasmBackend implements Backend {
   readonly #module: WebAssembly.Module;
   readonly #ref = new RefBackend();
   readonly #scratch: number[] = [];
-  readonly #collected: FinalizationRegistry<{ ptr: number; bytes: number }>;
+  /** Blocks of tensors nobody disposed are freed by the memory tracker when they are collected. */
+  readonly freesOnCollect = true;
 
   constructor(options: WasmBackendOptions = {}) {
     const shared = typeof SharedArrayBuffer === 'function' && nodeBuiltin('worker_threads') !== undefined;
@@ -60,8 +63,6 @@ export class WasmBackend implements Backend {
     this.heap = new Heap(memory, this.kernels.heapBase());
     this.#threads = shared ? Math.max(1, Math.floor(options.threads ?? availableCores())) : 1;
     this.#startPool();
-    // Safety net: blocks of handles nobody disposed go back to the heap when collected.
-    this.#collected = new FinalizationRegistry(({ ptr, bytes }) => this.heap.free(ptr, bytes));
   }
 
   /** Threads kernels are split across (the calling thread included). */
@@ -109,9 +110,9 @@ export class WasmBackend implements Backend {
 
   #alloc(length: number, dtype: DType): WasmHandle {
     const bytes = Math.max(1, length * BYTES[dtype]);
-    const h = new WasmHandle(this.heap.alloc(bytes), bytes, length, dtype);
-    this.#collected.register(h, { ptr: h.ptr, bytes }, h);
-    return h;
+    // No finalizer per handle (it cost more than a small op): every handle is wrapped in a
+    // tensor, and the memory tracker frees it when its last tensor is collected.
+    return new WasmHandle(this.heap.alloc(bytes), bytes, length, dtype);
   }
 
   /** A typed array over the tensor's memory (no copy). Invalid after the next allocation. */
@@ -158,7 +159,6 @@ export class WasmBackend implements Backend {
 
   dispose(handle: DataHandle): void {
     if (!(handle instanceof WasmHandle) || handle.ptr < 0) return;
-    this.#collected.unregister(handle);
     this.heap.free(handle.ptr, handle.bytes);
     handle.ptr = -1;
   }
@@ -298,5 +298,70 @@ export class WasmBackend implements Backend {
 
   scatterAdd(updates: TensorInfo, indices: TensorInfo, axis: number, outShape: readonly number[]): DataHandle {
     return this.#viaRef((r, i) => r.scatterAdd(i(updates), i(indices), axis, outShape));
+  }
+
+  // ---- optional fused kernels (float32 on the heap; other dtypes through the reference) ----
+
+  /** Runs `kernel` over 0..total split in ranges across the threads; each call gets (..., start, end). */
+  #split(kernel: KernelName, total: number, work: number, head: number[]): void {
+    const parts = Math.min(total, this.#parts(work, PARALLEL_ELEMENTS));
+    if (parts <= 1) (this.kernels[kernel] as (...a: number[]) => void)(...head, 0, total);
+    else this.#pool!.run(kernel, splitRange(total, parts).map(([s, e]) => [...head, s, e]));
+  }
+
+  adam(p: TensorInfo, g: TensorInfo, m: TensorInfo, v: TensorInfo, alpha: number, beta1: number, beta2: number, epsilon: number): [DataHandle, DataHandle, DataHandle] {
+    if ([p, g, m, v].some((t) => t.dtype !== 'float32')) {
+      const i = (t: TensorInfo) => ({ handle: this.view(t), shape: t.shape, dtype: t.dtype });
+      return this.#ref.adam(i(p), i(g), i(m), i(v), alpha, beta1, beta2, epsilon).map((h) => this.#adopt(h as TypedArray)) as [DataHandle, DataHandle, DataHandle];
+    }
+    const n = sizeOf(p.shape);
+    const outs = [this.#alloc(n, 'float32'), this.#alloc(n, 'float32'), this.#alloc(n, 'float32')];
+    const ptr = (t: TensorInfo) => (t.handle as WasmHandle).ptr;
+    // 1 - beta is rounded once here, as the scalar operand of the op-by-op update would be.
+    this.#split('adam', n, n * 4, [ptr(p), ptr(g), ptr(m), ptr(v), outs[0].ptr, outs[1].ptr, outs[2].ptr, alpha, 1 - beta1, 1 - beta2, epsilon]);
+    return outs as [DataHandle, DataHandle, DataHandle];
+  }
+
+  softmax(x: TensorInfo, log: boolean): DataHandle {
+    if (x.dtype !== 'float32') return this.#viaRef((r, i) => r.softmax(i(x), log));
+    const n = sizeOf(x.shape), cols = x.shape[x.shape.length - 1] ?? 1;
+    const out = this.#alloc(n, 'float32');
+    if (n > 0) this.#split('softmaxRows', n / cols, n * 8, [(x.handle as WasmHandle).ptr, out.ptr, cols, log ? 1 : 0]);
+    return out;
+  }
+
+  im2col(x: TensorInfo, g: WindowGeometry, padValue: number): DataHandle {
+    if (x.dtype !== 'float32') return this.#viaRef((r, i) => r.im2col(i(x), g, padValue));
+    const [n, , , c] = x.shape;
+    const size = n * g.outH * g.outW * g.kH * g.kW * c;
+    const out = this.#alloc(size, 'float32');
+    if (size > 0) this.#split('im2col', n, size, [(x.handle as WasmHandle).ptr, out.ptr, ...geometryArgs(c, g), padValue]);
+    return out;
+  }
+
+  col2im(cols: TensorInfo, g: WindowGeometry, imageShape: readonly number[]): DataHandle {
+    if (cols.dtype !== 'float32') return this.#viaRef((r, i) => r.col2im(i(cols), g, imageShape));
+    const [n, , , c] = imageShape;
+    const out = this.#alloc(sizeOf(imageShape), 'float32');
+    if (sizeOf(imageShape) > 0) this.#split('col2im', n, sizeOf(cols.shape), [(cols.handle as WasmHandle).ptr, out.ptr, ...geometryArgs(c, g)]);
+    return out;
+  }
+
+  maxPool(x: TensorInfo, g: WindowGeometry): DataHandle {
+    if (x.dtype !== 'float32') return this.#viaRef((r, i) => r.maxPool(i(x), g));
+    const [n, , , c] = x.shape;
+    const size = n * g.outH * g.outW * c;
+    const out = this.#alloc(size, 'float32');
+    if (size > 0) this.#split('maxPool', n, size * g.kH * g.kW, [(x.handle as WasmHandle).ptr, out.ptr, ...geometryArgs(c, g)]);
+    return out;
+  }
+
+  maxPoolGrad(x: TensorInfo, y: TensorInfo, dy: TensorInfo, g: WindowGeometry): DataHandle {
+    if (x.dtype !== 'float32') return this.#viaRef((r, i) => r.maxPoolGrad(i(x), i(y), i(dy), g));
+    const [n, , , c] = x.shape;
+    const out = this.#alloc(sizeOf(x.shape), 'float32');
+    const ptr = (t: TensorInfo) => (t.handle as WasmHandle).ptr;
+    if (sizeOf(x.shape) > 0) this.#split('maxPoolGrad', n, sizeOf(y.shape) * g.kH * g.kW * 2, [ptr(x), ptr(y), ptr(dy), out.ptr, ...geometryArgs(c, g)]);
+    return out;
   }
 }

@@ -3,7 +3,6 @@ import { sizeOf, stridesOf } from '../../core/shape.js';
 import type { Heap } from './heap.js';
 import type { KernelExports } from './module.js';
 import type { ThreadPool } from './pool.js';
-import { splitRange } from './broadcast.js';
 
 /** Below this many multiply-adds the product runs unpacked on the main thread. */
 const SMALL_MACS = 1 << 15;
@@ -50,23 +49,39 @@ export function matmulF32(ctx: MatmulContext, a: TensorInfo, aPtr: number, b: Te
       u32[table / 4 + 3 * i + 1] = bPtr + bOff[i] * 4;
       u32[table / 4 + 3 * i + 2] = out + i * m * n * 4;
     }
-    const ranges = splitRange(batch, threads);
-    ctx.pool!.run('gemmBatched', ranges.map(([s, e], t) => [table, s, e, ars, acs, brs, bcs, m, n, k, ctx.scratch(t)]));
+    // One matrix per claim, so a thread that falls behind holds up at most one product.
+    ctx.pool!.runChunked('gemmBatchedOne', batch, (t) => [table, ars, acs, brs, bcs, m, n, k, ctx.scratch(t)]);
     ctx.heap.free(table, batch * 12);
     return;
   }
   for (let i = 0; i < batch; i++) {
     const ap = aPtr + aOff[i] * 4, bp = bPtr + bOff[i] * 4, cp = out + i * m * n * 4;
-    const parts = macs >= PARALLEL_MACS ? threads : 1;
-    // Split the output by rows when there are enough of them, otherwise by columns.
-    const byRows = m >= 16 * parts || m >= n;
-    const ranges = byRows ? splitRange(m, parts, 4) : splitRange(n, parts, 8);
-    const args = ranges.map(([s, e], t) => byRows
-      ? [ap, ars, acs, bp, brs, bcs, cp, n, k, s, e, 0, n, ctx.scratch(t)]
-      : [ap, ars, acs, bp, brs, bcs, cp, n, k, 0, m, s, e, ctx.scratch(t)]);
-    if (args.length === 1) K.gemm(ap, ars, acs, bp, brs, bcs, cp, n, k, 0, m, 0, n, ctx.scratch(0));
-    else ctx.pool!.run('gemm', args);
+    if (threads === 1 || macs < PARALLEL_MACS) {
+      K.gemm(ap, ars, acs, bp, brs, bcs, cp, n, k, 0, m, 0, n, ctx.scratch(0));
+      continue;
+    }
+    const [tileRows, tileCols] = tiling(m, n, threads);
+    const tiles = Math.ceil(m / tileRows) * Math.ceil(n / tileCols);
+    ctx.pool!.runChunked('gemmTile', tiles, (t) => [ap, ars, acs, bp, brs, bcs, cp, m, n, k, tileRows, tileCols, ctx.scratch(t)]);
   }
+}
+
+/**
+ * Tiles of the output for dynamic scheduling: about 8 per thread, so when one thread is
+ * descheduled the others finish its share, while each tile stays large enough that packing
+ * (each tile packs its own panels) is a small fraction of the work. Rows are cut first.
+ * @example tiling(1024, 1024, 2) // [256, 256]: 16 tiles
+ */
+export function tiling(m: number, n: number, threads: number): [number, number] {
+  const target = threads * 8;
+  let rows = m, cols = n;
+  while (Math.ceil(m / rows) * Math.ceil(n / cols) < target) {
+    if (rows >= cols && rows > 32) rows = Math.ceil(rows / 2 / 4) * 4;
+    else if (cols > 64) cols = Math.ceil(cols / 2 / 8) * 8;
+    else if (rows > 4) rows = Math.ceil(rows / 2 / 4) * 4;
+    else break;
+  }
+  return [rows, cols];
 }
 
 /** Element offset of each output batch's matrix inside an input whose batch dims broadcast. */

@@ -12,6 +12,9 @@ export interface KernelExports {
     rowStart: number, rowEnd: number, colStart: number, colEnd: number, scratch: number): void;
   gemmBatched(table: number, start: number, end: number, ars: number, acs: number, brs: number, bcs: number,
     m: number, n: number, k: number, scratch: number): void;
+  gemmTile(a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, m: number, n: number, k: number,
+    tileRows: number, tileCols: number, scratch: number, tile: number): void;
+  gemmBatchedOne(table: number, ars: number, acs: number, brs: number, bcs: number, m: number, n: number, k: number, scratch: number, index: number): void;
   gemmSmall(a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, n: number, k: number,
     rowStart: number, rowEnd: number): void;
   binary(op: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, out: number, cols: number,
@@ -20,7 +23,11 @@ export interface KernelExports {
   reduce(op: number, x: number, out: number, red: number, inner: number, start: number, end: number): void;
   softmaxRows(x: number, out: number, n: number, log: number, start: number, end: number): void;
   adam(p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, alpha: number,
-    beta1: number, beta2: number, eps: number, start: number, end: number): void;
+    oneMinusBeta1: number, oneMinusBeta2: number, eps: number, start: number, end: number): void;
+  im2col(x: number, out: number, ...geometryPadAndImages: number[]): void;
+  col2im(cols: number, img: number, ...geometryAndImages: number[]): void;
+  maxPool(x: number, out: number, ...geometryAndImages: number[]): void;
+  maxPoolGrad(x: number, y: number, dy: number, dx: number, ...geometryAndImages: number[]): void;
 }
 
 /** Which of the two builds. */

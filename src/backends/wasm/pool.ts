@@ -1,10 +1,13 @@
 import { type KernelExports, nodeBuiltin } from './module.js';
-import { FAILED, HEADER, JOB_SLOT, KERNEL_NAMES, type KernelName, PENDING, SEQ, readyIndex, tagIndex } from './protocol.js';
+import { DONE, FAILED, HEADER, INDEX_BITS, JOB_SLOT, KERNEL_NAMES, type KernelName, MODE_CHUNKED, MODE_FIXED, NEXT, PENDING, SEQ, TOTAL,
+  generationOf, readyIndex, runClaimedChunks, tagIndex } from './protocol.js';
 
 /**
  * Worker threads sharing the kernels' memory. `run` hands one argument list to each thread
  * (the main thread takes the first) and blocks with Atomics.wait until all are done, so kernels
- * stay synchronous. Workers start in the background; until one is ready, work runs without it.
+ * stay synchronous. `runChunked` instead lets every thread claim chunks from a shared counter
+ * (dynamic scheduling): a worker that is slow to wake costs at most one chunk's time.
+ * Workers start in the background; until one is ready, work runs without it.
  */
 export class ThreadPool {
   readonly #ctl: Int32Array;
@@ -45,19 +48,14 @@ export class ThreadPool {
   run(kernel: KernelName, argLists: number[][]): void {
     const fn = (this.#kernels as unknown as Record<string, (...a: number[]) => void>)[kernel];
     if (argLists.length === 1) { fn(...argLists[0]); return; }
-    const ctl = this.#ctl, jobs = this.#jobs;
+    const ctl = this.#ctl;
     const seq = Atomics.load(ctl, SEQ) + 1;
     const kernelIndex = KERNEL_NAMES.indexOf(kernel);
     Atomics.store(ctl, PENDING, argLists.length - 1);
     let next = 1;
     for (let w = 0; w < this.#count && next < argLists.length; w++) {
       if (Atomics.load(ctl, readyIndex(w)) !== 1) continue;
-      const args = argLists[next++];
-      const slot = (w + 1) * JOB_SLOT;
-      jobs[slot] = kernelIndex;
-      jobs[slot + 1] = args.length;
-      for (let i = 0; i < args.length; i++) jobs[slot + 2 + i] = args[i];
-      Atomics.store(ctl, tagIndex(w, this.#count), seq);
+      this.#post(w, seq, MODE_FIXED, kernelIndex, argLists[next++]);
     }
     if (next !== argLists.length) throw new Error(`wasm backend: ${argLists.length} work items but only ${next} ready threads`);
     Atomics.store(ctl, SEQ, seq);
@@ -65,6 +63,45 @@ export class ThreadPool {
     fn(...argLists[0]);
     for (let p = Atomics.load(ctl, PENDING); p !== 0; p = Atomics.load(ctl, PENDING)) Atomics.wait(ctl, PENDING, p);
     if (Atomics.exchange(ctl, FAILED, 0) !== 0) throw new Error(`wasm backend: a worker failed running '${kernel}'`);
+  }
+
+  /**
+   * Runs `kernel(...argsOf(thread), chunk)` for chunk = 0..chunks-1, each chunk exactly once, on
+   * whichever thread claims it first (thread 0 is this one, thread w + 1 worker w); returns when
+   * every chunk is done.
+   */
+  runChunked(kernel: KernelName, chunks: number, argsOf: (thread: number) => number[]): void {
+    const fn = (this.#kernels as unknown as Record<string, (...a: number[]) => void>)[kernel];
+    const ctl = this.#ctl;
+    const seq = Atomics.load(ctl, SEQ) + 1;
+    const gen = generationOf(seq);
+    const kernelIndex = KERNEL_NAMES.indexOf(kernel);
+    for (let w = 0; w < this.#count; w++) {
+      if (Atomics.load(ctl, readyIndex(w)) === 1) this.#post(w, seq, MODE_CHUNKED, kernelIndex, argsOf(w + 1));
+    }
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, TOTAL, (gen << INDEX_BITS) | chunks);
+    Atomics.store(ctl, NEXT, gen << INDEX_BITS);
+    Atomics.store(ctl, SEQ, seq);
+    Atomics.notify(ctl, SEQ);
+    const args = [...argsOf(0), 0];
+    const last = args.length - 1;
+    runClaimedChunks(ctl, gen, (chunk) => { args[last] = chunk; fn(...args); });
+    for (let d = Atomics.load(ctl, DONE); d < chunks; d = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, d);
+    if (Atomics.exchange(ctl, FAILED, 0) !== 0) throw new Error(`wasm backend: a thread failed running '${kernel}'`);
+  }
+
+  /** Writes worker `w`'s slot under the seqlock: tag -1 while writing, then the job's sequence number. */
+  #post(w: number, seq: number, mode: number, kernelIndex: number, args: readonly number[]): void {
+    const jobs = this.#jobs, tag = tagIndex(w, this.#count);
+    if (args.length > JOB_SLOT - 3) throw new Error(`wasm backend: ${args.length} kernel arguments do not fit a job slot`);
+    Atomics.store(this.#ctl, tag, -1);
+    const slot = (w + 1) * JOB_SLOT;
+    jobs[slot] = mode;
+    jobs[slot + 1] = kernelIndex;
+    jobs[slot + 2] = args.length;
+    for (let i = 0; i < args.length; i++) jobs[slot + 3 + i] = args[i];
+    Atomics.store(this.#ctl, tag, seq);
   }
 
   /** Stops the workers (tests and benchmarks that want a clean exit). */

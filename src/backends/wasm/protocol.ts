@@ -1,16 +1,33 @@
 /**
  * The layout of the shared control block between the main thread and the kernel workers.
- * `ctl` (Int32Array): [SEQ, PENDING, FAILED, READY_0..READY_{W-1}, TAG_0..TAG_{W-1}].
- * `jobs` (Float64Array): one slot of JOB_SLOT numbers per worker: [kernel index, argc, args...].
+ * `ctl` (Int32Array): [SEQ, PENDING, FAILED, NEXT, TOTAL, DONE, READY_0..READY_{W-1}, TAG_0..TAG_{W-1}].
+ * `jobs` (Float64Array): one slot of JOB_SLOT numbers per worker: [mode, kernel index, argc, args...].
+ *
+ * Two modes. FIXED: each worker runs its own argument list once and decrements PENDING. CHUNKED:
+ * every thread, the main one included, claims chunk indices from the NEXT counter until none are
+ * left, runs `kernel(...args, chunk)` and counts DONE; the main thread waits only for chunks that
+ * were claimed, so a worker the OS has not scheduled yet holds nothing up.
+ * NEXT and TOTAL carry the job's generation in their top bits, so a worker that wakes up late
+ * can tell a finished job's counter from the current one. A worker's TAG is -1 while the main
+ * thread rewrites its slot (a seqlock: the worker re-reads the tag after copying the arguments).
  */
 export const SEQ = 0;
 export const PENDING = 1;
 export const FAILED = 2;
-export const HEADER = 3;
-export const JOB_SLOT = 32;
+export const NEXT = 3;
+export const TOTAL = 4;
+export const DONE = 5;
+export const HEADER = 6;
+export const JOB_SLOT = 40;
+export const MODE_FIXED = 0;
+export const MODE_CHUNKED = 1;
+/** Bits of NEXT/TOTAL holding the index (the rest hold the generation). */
+export const INDEX_BITS = 20;
+export const INDEX_MASK = (1 << INDEX_BITS) - 1;
 
 /** Kernels a worker can run, by index. */
-export const KERNEL_NAMES = ['gemm', 'gemmBatched', 'gemmSmall', 'binary', 'unary', 'reduce', 'softmaxRows', 'adam'] as const;
+export const KERNEL_NAMES = ['gemm', 'gemmBatched', 'gemmSmall', 'binary', 'unary', 'reduce', 'softmaxRows', 'adam', 'im2col', 'col2im',
+  'maxPool', 'maxPoolGrad', 'gemmTile', 'gemmBatchedOne'] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
 export function readyIndex(worker: number): number {
@@ -19,4 +36,30 @@ export function readyIndex(worker: number): number {
 
 export function tagIndex(worker: number, workers: number): number {
   return HEADER + workers + worker;
+}
+
+/** The generation stamped into NEXT and TOTAL for job `seq`. */
+export function generationOf(seq: number): number {
+  return seq & ((1 << (31 - INDEX_BITS)) - 1);
+}
+
+/**
+ * Claims chunks of the current chunked job of generation `gen` and runs them; returns when none
+ * are left (or the job has moved on). Shared by the main thread and the workers.
+ */
+export function runClaimedChunks(ctl: Int32Array, gen: number, run: (chunk: number) => void): void {
+  for (;;) {
+    const claimed = Atomics.add(ctl, NEXT, 1);
+    const total = Atomics.load(ctl, TOTAL);
+    if (claimed >>> INDEX_BITS !== gen || total >>> INDEX_BITS !== gen) return;
+    const chunk = claimed & INDEX_MASK, count = total & INDEX_MASK;
+    if (chunk >= count) return;
+    try {
+      run(chunk);
+    } catch {
+      Atomics.store(ctl, FAILED, 1);
+    }
+    // Counted even when it failed, so the main thread never waits for a chunk that will not come.
+    if (Atomics.add(ctl, DONE, 1) + 1 === count) Atomics.notify(ctl, DONE);
+  }
 }

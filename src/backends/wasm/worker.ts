@@ -1,6 +1,6 @@
 // A kernel worker: instantiates the module over the shared memory, marks itself ready, then
-// sleeps on the sequence counter and runs the slice of each job the main thread gives it.
-import { FAILED, JOB_SLOT, KERNEL_NAMES, PENDING, SEQ, readyIndex, tagIndex } from './protocol.js';
+// sleeps on the sequence counter and runs its share of each job (see protocol.ts).
+import { FAILED, JOB_SLOT, KERNEL_NAMES, MODE_CHUNKED, PENDING, SEQ, generationOf, readyIndex, runClaimedChunks, tagIndex } from './protocol.js';
 import { instantiate } from './module.js';
 import { workerData } from 'node:worker_threads';
 
@@ -19,6 +19,7 @@ const fns = KERNEL_NAMES.map((name) => kernels[name]);
 const ctl = new Int32Array(init.ctl);
 const jobs = new Float64Array(init.jobs);
 const slot = (init.index + 1) * JOB_SLOT;
+const tag = tagIndex(init.index, init.workers);
 const args: number[] = [];
 
 let seen = Atomics.load(ctl, SEQ);
@@ -26,13 +27,20 @@ Atomics.store(ctl, readyIndex(init.index), 1);
 for (;;) {
   Atomics.wait(ctl, SEQ, seen);
   seen = Atomics.load(ctl, SEQ);
-  // Only a slot written for this very sequence number is ours to run.
-  if (Atomics.load(ctl, tagIndex(init.index, init.workers)) !== seen) continue;
+  // Only a slot written for this very sequence number is ours to run; the tag is checked again
+  // after copying, in case the main thread started rewriting the slot meanwhile.
+  if (Atomics.load(ctl, tag) !== seen) continue;
+  const mode = jobs[slot], fn = fns[jobs[slot + 1]], argc = jobs[slot + 2];
+  args.length = argc;
+  for (let i = 0; i < argc; i++) args[i] = jobs[slot + 3 + i];
+  if (Atomics.load(ctl, tag) !== seen) continue;
+  if (mode === MODE_CHUNKED) {
+    args.push(0);
+    runClaimedChunks(ctl, generationOf(seen), (chunk) => { args[argc] = chunk; fn(...args); });
+    continue;
+  }
   try {
-    const argc = jobs[slot + 1];
-    args.length = argc;
-    for (let i = 0; i < argc; i++) args[i] = jobs[slot + 2 + i];
-    fns[jobs[slot]](...args);
+    fn(...args);
   } catch {
     Atomics.store(ctl, FAILED, 1);
   }

@@ -35,6 +35,7 @@ const SYNC_READ = 'webgpu backend: GPU memory cannot be read synchronously (data
  */
 export class WebGPUBackend implements Backend {
   readonly name = 'webgpu';
+  readonly syncReads = false;
   readonly runner: KernelRunner;
   readonly #ref = new RefBackend();
   readonly #collected: FinalizationRegistry<GPUBuffer>;

@@ -1,11 +1,15 @@
 // The page-side half of the browser test: bundled with the library, it runs the kernel
 // conformance cases, gradients of representative ops and two short trainings on the WebGPU
 // backend, each against the reference backend in the same page, reading values asynchronously.
-import * as my from '../../../src/index.js';
+import * as my from './lib.js';
 import { RefBackend } from '../../../src/backends/ref/index.js';
+import { registerBackend } from '../../../src/backend/registry.js';
 import { initWebGPU } from '../../../src/backends/webgpu/register.js';
 import { runConformance } from '../cases.js';
 import { gradientCases, trainCnn, trainDense, type TrainingData } from './workloads.js';
+
+// The package entry registers 'ref'; this page bundles the modules without it.
+registerBackend('ref', () => new RefBackend());
 
 async function runAll(data: TrainingData): Promise<unknown> {
   const gpu = await initWebGPU();

@@ -1,7 +1,7 @@
 // Gradients and trainings run on one backend at a time with asynchronous reads only: the loop
 // is written out (valueAndGrads, optimizer update, `await loss.data()`) because `fit` reads the
 // loss synchronously.
-import type * as My from '../../../src/index.js';
+import type * as My from './lib.js';
 import type { Tensor } from '../../../src/core/tensor.js';
 
 type Lib = typeof My;
@@ -49,16 +49,16 @@ export async function gradientCases(my: Lib): Promise<GradientResult[]> {
   return out;
 }
 
-/** Losses of the seed example (Dense(10, relu) → Dense(1), adam, mse) over 2 epochs of batches of 32. */
+/** Losses of the seed example (Dense(10, relu) → Dense(1), adam, mse) over 6 epochs of batches of 32. */
 export async function trainDense(my: Lib, backend: string, data: TrainingData): Promise<number[]> {
   my.setBackend(backend);
   my.setSeed(7);
   const model = my.sequential({ layers: [my.layers.dense({ units: 10, activation: 'relu', inputShape: [data.features] }), my.layers.dense({ units: 1 })] });
   const x = my.tensor(Float32Array.from(data.x), [data.rows, data.features]);
   const y = my.tensor(Float32Array.from(data.y), [data.rows, 1]);
-  const optimizer = my.optimizers.adam({ learningRate: 0.01 });
+  const optimizer = my.optimizers.adam({ learningRate: 0.2 });
   const losses: number[] = [];
-  for (let epoch = 0; epoch < 2; epoch++) {
+  for (let epoch = 0; epoch < 6; epoch++) {
     for (let start = 0; start < data.rows; start += 32) {
       const size = Math.min(32, data.rows - start);
       const xb = my.slice(x, [start, 0], [size, data.features]), yb = my.slice(y, [start, 0], [size, 1]);

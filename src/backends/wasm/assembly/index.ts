@@ -1,8 +1,9 @@
 // Entry point of the WebAssembly module: kernels are pure functions over byte addresses in a
 // memory the JavaScript side owns and allocates; nothing here allocates.
-export { gemm, gemmBatched, gemmSmall, gemmScratchBytes } from './gemm';
+export { gemm, gemmBatched, gemmBatchedOne, gemmSmall, gemmScratchBytes, gemmTile } from './gemm';
 export { binary, unary } from './elementwise';
 export { reduce, softmaxRows, adam } from './reduce';
+export { im2col, col2im, maxPool, maxPoolGrad } from './windows';
 
 /** First byte the JavaScript allocator may use (after this module's static data). */
 export function heapBase(): usize {

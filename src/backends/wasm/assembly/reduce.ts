@@ -95,8 +95,8 @@ export function softmaxRows(x: usize, out: usize, n: i32, log: i32, start: i32, 
       s += e;
     }
     if (log) {
-      const lse = m + Math.log(s);
-      for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), <f32>(<f64>load<f32>(src + (<usize>i << 2)) - lse));
+      const logSum = Math.log(s);
+      for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), <f32>((<f64>load<f32>(src + (<usize>i << 2)) - m) - logSum));
     } else {
       const inv = 1 / s;
       for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), <f32>(<f64>load<f32>(dst + (<usize>i << 2)) * inv));
@@ -106,11 +106,12 @@ export function softmaxRows(x: usize, out: usize, n: i32, log: i32, start: i32, 
 
 /**
  * One Adam step (Keras 3 form) for elements start..end:
- * m' = m + (g - m)(1 - beta1); v' = v + (g² - v)(1 - beta2); p' = p - alpha·m' / (sqrt(v') + eps).
+ * m' = m + (g - m)·d1; v' = v + (g² - v)·d2; p' = p - alpha·m' / (sqrt(v') + eps), where d1 = 1 - beta1
+ * and d2 = 1 - beta2 come rounded from the caller, as the scalar operands of the element-wise ops do.
  */
 export function adam(p: usize, g: usize, m: usize, v: usize, pOut: usize, mOut: usize, vOut: usize,
-  alpha: f32, beta1: f32, beta2: f32, eps: f32, start: i32, end: i32): void {
-  const c1 = f32x4.splat(1 - beta1), c2 = f32x4.splat(1 - beta2), va = f32x4.splat(alpha), ve = f32x4.splat(eps);
+  alpha: f32, d1: f32, d2: f32, eps: f32, start: i32, end: i32): void {
+  const c1 = f32x4.splat(d1), c2 = f32x4.splat(d2), va = f32x4.splat(alpha), ve = f32x4.splat(eps);
   let i = start;
   for (; i + 4 <= end; i += 4) {
     const o = <usize>i << 2;
@@ -126,8 +127,8 @@ export function adam(p: usize, g: usize, m: usize, v: usize, pOut: usize, mOut: 
     const o = <usize>i << 2;
     const gi = load<f32>(g + o);
     let mi = load<f32>(m + o), vi = load<f32>(v + o);
-    mi = mi + (gi - mi) * (1 - beta1);
-    vi = vi + (gi * gi - vi) * (1 - beta2);
+    mi = mi + (gi - mi) * d1;
+    vi = vi + (gi * gi - vi) * d2;
     store<f32>(mOut + o, mi);
     store<f32>(vOut + o, vi);
     store<f32>(pOut + o, load<f32>(p + o) - (mi * alpha) / (Mathf.sqrt(vi) + eps));

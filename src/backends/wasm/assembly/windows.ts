@@ -1,0 +1,163 @@
+// Sliding-window kernels over NHWC float32 images (convolution patches and max pooling), for
+// images b0..b1 of a batch, so threads can take whole images. The geometry follows
+// WindowGeometry in backend/backend.ts; pixels outside the image are padding.
+
+// Geometry is copied into globals once per call: the kernels have too many scalars to pass
+// between helpers otherwise.
+let C: i32 = 0, IH: i32 = 0, IW: i32 = 0, KH: i32 = 0, KW: i32 = 0, SH: i32 = 0, SW: i32 = 0;
+let DH: i32 = 0, DW: i32 = 0, OH: i32 = 0, OW: i32 = 0, PT: i32 = 0, PL: i32 = 0;
+
+@inline function setGeometry(c: i32, ih: i32, iw: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, oh: i32, ow: i32, pt: i32, pl: i32): void {
+  C = c; IH = ih; IW = iw; KH = kh; KW = kw; SH = sh; SW = sw; DH = dh; DW = dw; OH = oh; OW = ow; PT = pt; PL = pl;
+}
+
+/** out[b, oh, ow, (i*kW + j)*c + ch] = x[b, oh*sH + i*dH - pT, ow*sW + j*dW - pL, ch], or padValue. */
+export function im2col(x: usize, out: usize, c: i32, ih: i32, iw: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32,
+  oh: i32, ow: i32, pt: i32, pl: i32, padValue: f32, b0: i32, b1: i32): void {
+  setGeometry(c, ih, iw, kh, kw, sh, sw, dh, dw, oh, ow, pt, pl);
+  const rowBytes = <usize>(KW * C) << 2, pixBytes = <usize>C << 2;
+  const pad = f32x4.splat(padValue);
+  let dst = out + (<usize>(b0 * OH * OW * KH * KW * C) << 2);
+  for (let b = b0; b < b1; b++) {
+    const img = x + (<usize>(b * IH * IW * C) << 2);
+    for (let y0 = 0; y0 < OH; y0++) {
+      for (let x0 = 0; x0 < OW; x0++) {
+        const left = x0 * SW - PL;
+        const inside = DW == 1 && left >= 0 && left + KW <= IW;
+        for (let i = 0; i < KH; i++) {
+          const y = y0 * SH + i * DH - PT;
+          if (y < 0 || y >= IH) {
+            let q: usize = 0;
+            for (; q + 16 <= rowBytes; q += 16) v128.store(dst + q, pad);
+            for (; q < rowBytes; q += 4) store<f32>(dst + q, padValue);
+            dst += rowBytes;
+            continue;
+          }
+          const src = img + (<usize>((y * IW) * C) << 2);
+          if (inside) {
+            memory.copy(dst, src + (<usize>(left * C) << 2), rowBytes);
+            dst += rowBytes;
+            continue;
+          }
+          for (let j = 0; j < KW; j++) {
+            const xx = left + j * DW;
+            if (xx >= 0 && xx < IW) memory.copy(dst, src + (<usize>(xx * C) << 2), pixBytes);
+            else for (let q: usize = 0; q < pixBytes; q += 4) store<f32>(dst + q, padValue);
+            dst += pixBytes;
+          }
+        }
+      }
+    }
+  }
+}
+
+// dst[0..n) += src[0..n)
+@inline function addRow(dst: usize, src: usize, n: i32): void {
+  let q = 0;
+  for (; q + 4 <= n; q += 4) { const o = <usize>q << 2; v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o))); }
+  for (; q < n; q++) { const o = <usize>q << 2; store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o)); }
+}
+
+/** The adjoint of im2col: img[b] = 0, then every window row is added back onto its pixels. */
+export function col2im(cols: usize, img: usize, c: i32, ih: i32, iw: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32,
+  oh: i32, ow: i32, pt: i32, pl: i32, b0: i32, b1: i32): void {
+  setGeometry(c, ih, iw, kh, kw, sh, sw, dh, dw, oh, ow, pt, pl);
+  memory.fill(img + (<usize>(b0 * IH * IW * C) << 2), 0, <usize>((b1 - b0) * IH * IW * C) << 2);
+  let src = cols + (<usize>(b0 * OH * OW * KH * KW * C) << 2);
+  const pixBytes = <usize>C << 2;
+  for (let b = b0; b < b1; b++) {
+    const base = img + (<usize>(b * IH * IW * C) << 2);
+    for (let y0 = 0; y0 < OH; y0++) {
+      for (let x0 = 0; x0 < OW; x0++) {
+        const left = x0 * SW - PL;
+        const inside = DW == 1 && left >= 0 && left + KW <= IW;
+        for (let i = 0; i < KH; i++) {
+          const y = y0 * SH + i * DH - PT;
+          if (y < 0 || y >= IH) { src += pixBytes * <usize>KW; continue; }
+          const row = base + (<usize>((y * IW) * C) << 2);
+          if (inside) {
+            addRow(row + (<usize>(left * C) << 2), src, KW * C);
+            src += pixBytes * <usize>KW;
+            continue;
+          }
+          for (let j = 0; j < KW; j++) {
+            const xx = left + j * DW;
+            if (xx >= 0 && xx < IW) addRow(row + (<usize>(xx * C) << 2), src, C);
+            src += pixBytes;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** out[b, oh, ow, ch] = max over the window's in-image pixels (NaN wins; -Infinity if none). */
+export function maxPool(x: usize, out: usize, c: i32, ih: i32, iw: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32,
+  oh: i32, ow: i32, pt: i32, pl: i32, b0: i32, b1: i32): void {
+  setGeometry(c, ih, iw, kh, kw, sh, sw, dh, dw, oh, ow, pt, pl);
+  const ninf = f32x4.splat(-Infinity);
+  let dst = out + (<usize>(b0 * OH * OW * C) << 2);
+  for (let b = b0; b < b1; b++) {
+    const img = x + (<usize>(b * IH * IW * C) << 2);
+    for (let y0 = 0; y0 < OH; y0++) {
+      for (let x0 = 0; x0 < OW; x0++) {
+        let ch = 0;
+        for (; ch + 4 <= C; ch += 4) v128.store(dst + (<usize>ch << 2), ninf);
+        for (; ch < C; ch++) store<f32>(dst + (<usize>ch << 2), -Infinity);
+        for (let i = 0; i < KH; i++) {
+          const y = y0 * SH + i * DH - PT;
+          if (y < 0 || y >= IH) continue;
+          for (let j = 0; j < KW; j++) {
+            const xx = x0 * SW + j * DW - PL;
+            if (xx < 0 || xx >= IW) continue;
+            const src = img + (<usize>((y * IW + xx) * C) << 2);
+            ch = 0;
+            // f32x4.max propagates NaN, as the reference does.
+            for (; ch + 4 <= C; ch += 4) { const o = <usize>ch << 2; v128.store(dst + o, f32x4.max(v128.load(dst + o), v128.load(src + o))); }
+            for (; ch < C; ch++) {
+              const o = <usize>ch << 2;
+              const v = load<f32>(src + o), m = load<f32>(dst + o);
+              if ((v > m || v != v) && m == m) store<f32>(dst + o, v);
+            }
+          }
+        }
+        dst += <usize>C << 2;
+      }
+    }
+  }
+}
+
+/** dx[b] = 0, then each window's dy split evenly between the pixels equal to its max y. */
+export function maxPoolGrad(x: usize, y: usize, dy: usize, dx: usize, c: i32, ih: i32, iw: i32, kh: i32, kw: i32, sh: i32, sw: i32,
+  dh: i32, dw: i32, oh: i32, ow: i32, pt: i32, pl: i32, b0: i32, b1: i32): void {
+  setGeometry(c, ih, iw, kh, kw, sh, sw, dh, dw, oh, ow, pt, pl);
+  memory.fill(dx + (<usize>(b0 * IH * IW * C) << 2), 0, <usize>((b1 - b0) * IH * IW * C) << 2);
+  for (let b = b0; b < b1; b++) {
+    const imgOff = b * IH * IW * C;
+    for (let y0 = 0; y0 < OH; y0++) {
+      for (let x0 = 0; x0 < OW; x0++) {
+        const win = ((b * OH + y0) * OW + x0) * C;
+        for (let ch = 0; ch < C; ch++) {
+          const m = load<f32>(y + (<usize>(win + ch) << 2));
+          let count: i32 = 0;
+          for (let pass = 0; pass < 2; pass++) {
+            const share: f32 = pass == 1 ? load<f32>(dy + (<usize>(win + ch) << 2)) / <f32>count : 0;
+            for (let i = 0; i < KH; i++) {
+              const yy = y0 * SH + i * DH - PT;
+              if (yy < 0 || yy >= IH) continue;
+              for (let j = 0; j < KW; j++) {
+                const xx = x0 * SW + j * DW - PL;
+                if (xx < 0 || xx >= IW) continue;
+                const o = <usize>(imgOff + (yy * IW + xx) * C + ch) << 2;
+                if (load<f32>(x + o) != m) continue;
+                if (pass == 0) count++;
+                else store<f32>(dx + o, load<f32>(dx + o) + share);
+              }
+            }
+            if (count == 0) break;
+          }
+        }
+      }
+    }
+  }
+}

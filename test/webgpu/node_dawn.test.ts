@@ -1,0 +1,24 @@
+// The same kernel conformance cases in Node through the optional `webgpu` package (Dawn), on
+// Chromium's SwiftShader Vulkan driver. The Vulkan loader reads its paths only at process start,
+// so the cases run in a child process.
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const driverDir = process.env.MYELIN_VULKAN_DIR ?? '/usr/lib/chromium';
+const icd = `${driverDir}/vk_swiftshader_icd.json`;
+const skip = existsSync(icd) ? false : `no SwiftShader Vulkan driver at ${icd}: run scripts/ensure-chromium.sh`;
+
+it('webgpu kernels in Node (Dawn on SwiftShader) match the reference backend', { skip, timeout: 120_000 }, () => {
+  const child = fileURLToPath(new URL('./node_child.js', import.meta.url));
+  const out = execFileSync(process.execPath, [child], {
+    env: { ...process.env, LD_LIBRARY_PATH: driverDir, VK_ICD_FILENAMES: icd },
+    encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const report = JSON.parse(out.trim().split('\n').pop()!) as { adapter: string; results: { ok: boolean; message?: string }[] };
+  assert.match(report.adapter, /swiftshader/i);
+  assert.ok(report.results.length > 700, `ran ${report.results.length} cases`);
+  assert.deepEqual(report.results.filter((r) => !r.ok).map((r) => r.message), []);
+});
