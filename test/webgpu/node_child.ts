@@ -3,9 +3,27 @@
 // the loader reads them only then). Prints one JSON line of results.
 import { RefBackend } from '../../src/backends/ref/index.js';
 import { initWebGPU } from '../../src/backends/webgpu/register.js';
+import { datasets, layers, sequential, setBackend, setSeed, standardScaler, tensor, withBackend, type History } from '../../src/index.js';
 import { runConformance } from './cases.js';
 
 const gpu = await initWebGPU();
 const results = await runConformance(gpu, new RefBackend());
-console.log(JSON.stringify({ adapter: gpu.adapter, results }));
+
+/** The seed example through model.fit on one backend: the per-epoch losses and MAEs. */
+const boston = withBackend('ref', () => {
+  const { xTrain, yTrain } = datasets.bostonHousing.load();
+  const x = standardScaler().fit(xTrain).transform(xTrain);
+  return { x: x.dataSync(), xShape: x.shape, y: yTrain.dataSync(), yShape: yTrain.shape };
+});
+
+async function seedExampleFit(backendName: string): Promise<History['history']> {
+  setBackend(backendName);
+  setSeed(3);
+  const model = sequential({ layers: [layers.dense({ units: 10, activation: 'relu', inputShape: [13] }), layers.dense({ units: 1 })] });
+  model.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] });
+  const h = await model.fit(tensor(boston.x, boston.xShape), tensor(boston.y, boston.yShape), { epochs: 3, batchSize: 32, shuffle: false, validationSplit: 0.2, verbose: 0 });
+  return h.history;
+}
+const fit = { ref: await seedExampleFit('ref'), webgpu: await seedExampleFit('webgpu') };
+console.log(JSON.stringify({ adapter: gpu.adapter, results, fit }));
 process.exit(0);

@@ -17,8 +17,15 @@ it('webgpu kernels in Node (Dawn on SwiftShader) match the reference backend', {
     env: { ...process.env, LD_LIBRARY_PATH: driverDir, VK_ICD_FILENAMES: icd },
     encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'],
   });
-  const report = JSON.parse(out.trim().split('\n').pop()!) as { adapter: string; results: { ok: boolean; message?: string }[] };
+  const report = JSON.parse(out.trim().split('\n').pop()!) as { adapter: string; results: { ok: boolean; message?: string }[]; fit: Record<'ref' | 'webgpu', Record<string, number[]>> };
   assert.match(report.adapter, /swiftshader/i);
   assert.ok(report.results.length > 700, `ran ${report.results.length} cases`);
   assert.deepEqual(report.results.filter((r) => !r.ok).map((r) => r.message), []);
+  // model.fit itself (losses read asynchronously, metrics on CPU copies) matches the CPU run.
+  for (const key of ['loss', 'mae', 'val_loss', 'val_mae']) {
+    const cpu = report.fit.ref[key], gpu = report.fit.webgpu[key];
+    assert.equal(gpu?.length, 3, `${key} per epoch on webgpu`);
+    gpu.forEach((v, i) => assert.ok(Math.abs(v - cpu[i]) <= 1e-3 * Math.abs(cpu[i]), `${key}[${i}]: webgpu ${v} vs ref ${cpu[i]}`));
+  }
+  assert.ok(report.fit.webgpu.loss[2] < report.fit.webgpu.loss[0], 'the loss falls');
 });
