@@ -60,15 +60,23 @@ async function trainThroughput(kind: 'W2' | 'W5', backend: string, steps: number
     optimizer.applyGradients(grads, vars);
     await value.data();
   };
+  const warm = now();
   for (let i = 0; i < 3; i++) await step();
+  emit({ workload: kind, backend, phase: 'warm-up', secondsPerStep: (now() - warm) / 3 });
   const t0 = now();
   for (let i = 0; i < steps; i++) await step();
   return (batch * steps) / (now() - t0);
 }
 
-await matmulGflops(2048);
-await matmulGflops(4096);
-for (const [kind, unit, gpuSteps, cpuSteps] of [['W2', 'samples/s', 100, 10], ['W5', 'images/s', 50, 3]] as const) {
+const only = process.env.BENCH_ONLY; // e.g. 'W2' to run one workload
+const scale = Number(process.env.BENCH_STEP_SCALE ?? 1);
+if (!only || only === 'W1') {
+  await matmulGflops(2048);
+  await matmulGflops(4096);
+}
+for (const [kind, unit, gpuFull, cpuFull] of [['W2', 'samples/s', 100, 10], ['W5', 'images/s', 50, 3]] as const) {
+  if (only && only !== kind) continue;
+  const gpuSteps = Math.max(1, Math.round(gpuFull * scale)), cpuSteps = Math.max(1, Math.round(cpuFull * scale));
   const onGpu = await trainThroughput(kind, 'webgpu', gpuSteps);
   const onCpu = await trainThroughput(kind, cpuBackend, cpuSteps);
   emit({ workload: kind, unit, webgpu: onGpu, [cpuBackend]: onCpu, ratio: onGpu / onCpu });

@@ -12,14 +12,16 @@
  */
 import { registerBackend } from './backend/registry.js';
 import { RefBackend } from './backends/ref/index.js';
-import { registerWasmBackend } from './backends/wasm/register.js';
+import { registerWasmBackend, useDefaultBackend } from './backends/wasm/register.js';
 import { setBackend } from './backend/registry.js';
 
 registerBackend('ref', () => new RefBackend());
 registerWasmBackend();
 // MYELIN_BACKEND=ref|wasm picks the backend for a whole process (e.g. to run the tests on either).
 const requestedBackend = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MYELIN_BACKEND;
+// Otherwise the wasm backend where it loads, the reference one where it cannot.
 if (requestedBackend) setBackend(requestedBackend);
+else useDefaultBackend();
 
 // Tensors, backends, autodiff.
 export { Tensor, type NestedArray } from './core/tensor.js';
@@ -29,7 +31,7 @@ export { setSeed } from './core/rng.js';
 export { MyelinError, ValueError, StateError } from './core/errors.js';
 export { setBackend, getBackend, listBackends, registerBackend, withBackend } from './backend/registry.js';
 export type { Backend } from './backend/backend.js';
-export { registerWasmBackend, setThreadCount, initWasmBackend } from './backends/wasm/register.js';
+export { registerWasmBackend, setThreadCount, initWasmBackend, useDefaultBackend, wasmSimdSupported } from './backends/wasm/register.js';
 export { initWebGPU, webgpuBackend } from './backends/webgpu/register.js';
 export { WebGPUBackend } from './backends/webgpu/index.js';
 export * from './ops/index.js';

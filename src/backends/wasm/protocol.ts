@@ -49,11 +49,13 @@ export function generationOf(seq: number): number {
  */
 export function runClaimedChunks(ctl: Int32Array, gen: number, run: (chunk: number) => void): void {
   for (;;) {
-    const claimed = Atomics.add(ctl, NEXT, 1);
+    // Compare-and-swap, not add: a late worker must never use up an index of a newer job.
+    const claimed = Atomics.load(ctl, NEXT);
     const total = Atomics.load(ctl, TOTAL);
     if (claimed >>> INDEX_BITS !== gen || total >>> INDEX_BITS !== gen) return;
     const chunk = claimed & INDEX_MASK, count = total & INDEX_MASK;
     if (chunk >= count) return;
+    if (Atomics.compareExchange(ctl, NEXT, claimed, claimed + 1) !== claimed) continue;
     try {
       run(chunk);
     } catch {

@@ -1,4 +1,4 @@
-import { backend, registerBackend } from '../../backend/registry.js';
+import { backend, registerBackend, setBackend } from '../../backend/registry.js';
 import { ValueError } from '../../core/errors.js';
 import { WasmBackend, type WasmBackendOptions } from './index.js';
 import { compileWasmAsync } from './module.js';
@@ -37,4 +37,35 @@ export function setThreadCount(n: number): void {
  */
 export async function initWasmBackend(url?: string | URL): Promise<void> {
   await compileWasmAsync('single', url);
+}
+
+// The smallest module using a 128-bit SIMD instruction (i8x16.splat then i8x16.popcnt).
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+/** True when this host runs WebAssembly with 128-bit SIMD. */
+export function wasmSimdSupported(): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes 'wasm' the active backend where it loads (WebAssembly SIMD present, and in browsers the
+ * module compiled by `initWasmBackend`), and 'ref' otherwise, without an error. Returns the name
+ * of the backend chosen.
+ * @example useDefaultBackend(); // 'wasm' in Node 20
+ */
+export function useDefaultBackend(): string {
+  if (wasmSimdSupported()) {
+    try {
+      setBackend('wasm');
+      return 'wasm';
+    } catch {
+      // Not loadable here (no module file, or a browser that has not compiled it yet).
+    }
+  }
+  setBackend('ref');
+  return 'ref';
 }
