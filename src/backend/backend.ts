@@ -76,6 +76,18 @@ export interface FusedKernels {
    * window's max y; result shaped as x.
    */
   maxPoolGrad?(x: TensorInfo, y: TensorInfo, dy: TensorInfo, g: WindowGeometry): DataHandle;
+  /**
+   * An LSTM cell with sigmoid gates and tanh: z [batch, 4·units] (pre-activations in Keras order
+   * i, f, c, o) and the cell state c [batch, units] give [activated gates, c' = f·c + i·tanh(zc),
+   * h' = o·tanh(c')].
+   */
+  lstmCell?(z: TensorInfo, c: TensorInfo): [DataHandle, DataHandle, DataHandle];
+  /**
+   * The cell's gradients, one output at a time. 'cell': dy = dc', state = c, returns [dz, dc]
+   * (dz zero in the o slot). 'hidden': dy = dh', state = c', returns [dz, dc'] (dz zero outside
+   * the o slot).
+   */
+  lstmCellGrad?(which: 'cell' | 'hidden', gates: TensorInfo, state: TensorInfo, dy: TensorInfo): [DataHandle, DataHandle];
 }
 
 export interface Backend extends FusedKernels {

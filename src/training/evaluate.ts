@@ -33,8 +33,11 @@ function checkSparseLabels(model: TrainableModel, state: CompiledState, ys: Tens
     const classes = model.outputShapes[i].at(-1);
     const y = ys[i];
     const label = ys.length > 1 ? `y[${i}] (output '${model.outputNames[i]}')` : 'y';
-    if (y.rank > 1 && y.shape[y.rank - 1] !== 1) {
-      throw new ValueError(`${call}: sparseCategoricalCrossentropy expects ${label} to hold one integer class id per sample (shape [n] or [n, 1]), got shape ${fmtShape(y.shape)}; for one-hot targets use categoricalCrossentropy`);
+    // One class id per prediction: y has the output's shape without its class axis (or with a 1 there).
+    const outRank = model.outputShapes[i].length;
+    if (!(y.rank === outRank - 1 || (y.rank === outRank && y.shape[y.rank - 1] === 1))) {
+      const expected = model.outputShapes[i].slice(0, -1);
+      throw new ValueError(`${call}: sparseCategoricalCrossentropy expects ${label} to hold one integer class id per prediction (shape ${fmtShape(expected)} or ${fmtShape([...expected, 1])}), got shape ${fmtShape(y.shape)}; for one-hot targets use categoricalCrossentropy`);
     }
     const v = y.dataSync();
     for (let k = 0; k < v.length; k++) {

@@ -107,6 +107,23 @@ describe('fused kernels: ref vs wasm', () => {
       readBoth('v', rv, wv, [n], 0);
     });
   }
+
+  for (const [batch, units] of [[1, 1], [3, 5], [32, 128]]) {
+    it(`lstmCell and both its gradients, batch ${batch}, units ${units}`, () => {
+      const z = pair([batch, 4 * units], values(batch * 4 * units, 4)), c = pair([batch, units]);
+      const r = ref.lstmCell!(z[0], c[0]), w = wasm.lstmCell!(z[1], c[1]);
+      const shapes = [[batch, 4 * units], [batch, units], [batch, units]];
+      r.forEach((h, i) => readBoth(`lstmCell output ${i}`, h, w[i], shapes[i], 1e-6));
+      const gates: Pair = [{ handle: r[0], shape: shapes[0], dtype: 'float32' }, { handle: w[0], shape: shapes[0], dtype: 'float32' }];
+      const cNew: Pair = [{ handle: r[1], shape: shapes[1], dtype: 'float32' }, { handle: w[1], shape: shapes[1], dtype: 'float32' }];
+      const dy = pair([batch, units]);
+      for (const [which, state] of [['cell', c], ['hidden', cNew]] as const) {
+        const gr = ref.lstmCellGrad!(which, gates[0], state[0], dy[0]), gw = wasm.lstmCellGrad!(which, gates[1], state[1], dy[1]);
+        readBoth(`${which} dz`, gr[0], gw[0], shapes[0], 1e-6);
+        readBoth(`${which} dstate`, gr[1], gw[1], shapes[1], 1e-6);
+      }
+    });
+  }
 });
 
 describe('reference fused kernels match the ops they replace', () => {
@@ -125,6 +142,16 @@ describe('reference fused kernels match the ops they replace', () => {
       assert.equal(v1[i], vi);
       assert.equal(p1[i], f(p[i] - f(f(mi * f(0.01)) / f(f(Math.sqrt(vi)) + f(1e-7)))));
     }
+  });
+  it('lstmCell matches the gate formulas', () => {
+    const z = Float64Array.of(0.5, -1, 2, 0.25), c = Float64Array.of(0.3);
+    const [gates, cNew, h] = be.lstmCell!({ handle: z, shape: [1, 4], dtype: 'float64' }, { handle: c, shape: [1, 1], dtype: 'float64' }) as Float64Array[];
+    const sig = (x: number) => 1 / (1 + Math.exp(-x));
+    const want = [sig(0.5), sig(-1), Math.tanh(2), sig(0.25)];
+    want.forEach((g, i) => assert.ok(Math.abs(gates[i] - g) < 1e-15));
+    const cn = want[1] * 0.3 + want[0] * want[2];
+    assert.ok(Math.abs(cNew[0] - cn) < 1e-15);
+    assert.ok(Math.abs(h[0] - want[3] * Math.tanh(cn)) < 1e-15);
   });
   it('im2col of a 3x3 image with a 2x2 window, and col2im as its adjoint', () => {
     const g = geometry2d(3, 3, [2, 2], [1, 1], [1, 1], 'valid', 'test');

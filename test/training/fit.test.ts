@@ -188,7 +188,7 @@ describe('fit: bad input', () => {
     const x = tensor([[0, 1], [1, 0], [1, 1], [0, 0]]);
     await assert.rejects(m.fit(x, tensor([0, 1, 2, 3]), { verbose: 0 }), /integer class ids in \[0, 2\] \(the output has 3 units\), got 3 at sample 3/);
     await assert.rejects(m.fit(x, tensor([0, 1.5, 2, 1]), { verbose: 0 }), /got 1.5 at sample 1/);
-    await assert.rejects(m.fit(x, tensor([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0]]), { verbose: 0 }), /one integer class id per sample \(shape \[n\] or \[n, 1\]\), got shape \[4, 3\]; for one-hot targets use categoricalCrossentropy/);
+    await assert.rejects(m.fit(x, tensor([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0]]), { verbose: 0 }), /one integer class id per prediction \(shape \[null\] or \[null, 1\]\), got shape \[4, 3\]; for one-hot targets use categoricalCrossentropy/);
   });
   it('stops with an error naming the epoch and batch when the loss becomes NaN', async () => {
     setSeed(9);

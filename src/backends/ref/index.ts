@@ -3,6 +3,7 @@ import { allocArray, arrayTypeOf, type DType, type TypedArray } from '../../core
 import { sizeOf, stridesOf } from '../../core/shape.js';
 import { BINARY, UNARY } from './elementwise.js';
 import { adamStep, col2im, im2col, maxPool, maxPoolGrad, softmaxRows } from './fused.js';
+import { lstmCellForward, lstmCellGradC, lstmCellGradH } from './lstm.js';
 import { matmul } from './matmul.js';
 import { gather, scatterAdd } from './gather.js';
 import { concat, pad, slice, transpose } from './movement.js';
@@ -149,6 +150,21 @@ export class RefBackend implements Backend {
 
   maxPool(x: TensorInfo, g: WindowGeometry): DataHandle {
     return maxPool(x.handle as TypedArray, x.shape, g, x.dtype);
+  }
+
+  lstmCell(z: TensorInfo, c: TensorInfo): [DataHandle, DataHandle, DataHandle] {
+    const n = (c.handle as TypedArray).length;
+    const gates = allocArray(z.dtype, n * 4), cNew = allocArray(z.dtype, n), h = allocArray(z.dtype, n);
+    lstmCellForward(z.handle as TypedArray, c.handle as TypedArray, gates, cNew, h, c.shape[c.shape.length - 1]);
+    return [gates, cNew, h];
+  }
+
+  lstmCellGrad(which: 'cell' | 'hidden', gates: TensorInfo, state: TensorInfo, dy: TensorInfo): [DataHandle, DataHandle] {
+    const n = (state.handle as TypedArray).length;
+    const dz = allocArray(dy.dtype, n * 4), ds = allocArray(dy.dtype, n);
+    const kernel = which === 'cell' ? lstmCellGradC : lstmCellGradH;
+    kernel(gates.handle as TypedArray, state.handle as TypedArray, dy.handle as TypedArray, dz, ds, state.shape[state.shape.length - 1]);
+    return [dz, ds];
   }
 
   maxPoolGrad(x: TensorInfo, y: TensorInfo, dy: TensorInfo, g: WindowGeometry): DataHandle {

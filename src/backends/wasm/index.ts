@@ -3,6 +3,7 @@ import { type DType, type TypedArray } from '../../core/dtype.js';
 import { ValueError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
 import { RefBackend } from '../ref/index.js';
+import { lstmCellForward, lstmCellGradC, lstmCellGradH } from '../ref/lstm.js';
 import { collapse, splitRange } from './broadcast.js';
 import { BYTES, HostHandle, WasmHandle } from './handles.js';
 import { Heap } from './heap.js';
@@ -354,6 +355,36 @@ export class WasmBackend implements Backend {
     const out = this.#alloc(size, 'float32');
     if (size > 0) this.#split('maxPool', n, size * g.kH * g.kW, [(x.handle as WasmHandle).ptr, out.ptr, ...geometryArgs(c, g)]);
     return out;
+  }
+
+  #refInfo(t: TensorInfo): TensorInfo {
+    return { handle: this.view(t), shape: t.shape, dtype: t.dtype };
+  }
+
+  // The LSTM cell runs as TypeScript loops over heap views (a few passes over small tensors,
+  // where one call beats a dozen kernel launches); outputs are allocated before any view is taken.
+  lstmCell(z: TensorInfo, c: TensorInfo): [DataHandle, DataHandle, DataHandle] {
+    if (z.dtype !== 'float32' || c.dtype !== 'float32') {
+      return this.#ref.lstmCell(this.#refInfo(z), this.#refInfo(c)).map((h) => this.#adopt(h as TypedArray)) as [DataHandle, DataHandle, DataHandle];
+    }
+    const n = sizeOf(c.shape);
+    const outs = [this.#alloc(4 * n, 'float32'), this.#alloc(n, 'float32'), this.#alloc(n, 'float32')];
+    const v = (h: WasmHandle, len: number) => this.heap.f32.subarray(h.ptr >> 2, (h.ptr >> 2) + len);
+    lstmCellForward(this.view(z), this.view(c), v(outs[0], 4 * n), v(outs[1], n), v(outs[2], n), c.shape[c.shape.length - 1]);
+    return outs as [DataHandle, DataHandle, DataHandle];
+  }
+
+  lstmCellGrad(which: 'cell' | 'hidden', gates: TensorInfo, state: TensorInfo, dy: TensorInfo): [DataHandle, DataHandle] {
+    if ([gates, state, dy].some((t) => t.dtype !== 'float32')) {
+      const r = this.#refInfo.bind(this);
+      return this.#ref.lstmCellGrad(which, r(gates), r(state), r(dy)).map((h) => this.#adopt(h as TypedArray)) as [DataHandle, DataHandle];
+    }
+    const n = sizeOf(state.shape);
+    const outs = [this.#alloc(4 * n, 'float32'), this.#alloc(n, 'float32')];
+    const v = (h: WasmHandle, len: number) => this.heap.f32.subarray(h.ptr >> 2, (h.ptr >> 2) + len);
+    const kernel = which === 'cell' ? lstmCellGradC : lstmCellGradH;
+    kernel(this.view(gates), this.view(state), this.view(dy), v(outs[0], 4 * n), v(outs[1], n), state.shape[state.shape.length - 1]);
+    return outs as [DataHandle, DataHandle];
   }
 
   maxPoolGrad(x: TensorInfo, y: TensorInfo, dy: TensorInfo, g: WindowGeometry): DataHandle {
