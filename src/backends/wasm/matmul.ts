@@ -6,8 +6,12 @@ import type { ThreadPool } from './pool.js';
 
 /** Below this many multiply-adds the product runs unpacked on the main thread. */
 const SMALL_MACS = 1 << 15;
-/** Below this many multiply-adds per product a batch is not split across threads. */
-const PARALLEL_MACS = 1 << 18;
+/**
+ * Below this many multiply-adds (about a quarter of a millisecond on one core) a product is not
+ * split across threads: waking a worker costs tens of microseconds, and on a busy machine a
+ * worker that claimed a chunk can be descheduled for a whole time slice while this thread waits.
+ */
+const PARALLEL_MACS = 1 << 23;
 
 /** What a matmul needs from the backend: memory, kernels, threads and per-thread scratch. */
 export interface MatmulContext {
