@@ -2,10 +2,11 @@
 // Runs every (workload, contender) pair in a fresh child process, alternating the contenders'
 // order across rounds, and reports medians with ratios against TF.js.
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type BenchCase, type Outcome, W1_QUICK_SIZES, W1_SIZES, type WorkloadId } from './workloads.js';
 import { median } from './tfjs_workloads.js';
-import { type CaseResult, formatTable, jsonLines, writeMarkdown } from './report.js';
+import { type CaseResult, formatTable, jsonLines, loadConditions, writeMarkdown } from './report.js';
 
 const CONTENDERS = ['myelin-wasm', 'myelin-ref', 'tfjs-wasm', 'tfjs-cpu'];
 const args = process.argv.slice(2);
@@ -25,6 +26,7 @@ const results = new Map<string, { outcomes: Outcome[]; c: BenchCase; contender: 
 const key = (c: BenchCase, who: string) => `${c.workload}${c.param ?? ''}|${who}`;
 
 const started = performance.now();
+const loadBefore = os.loadavg()[0];
 for (let r = 0; r < rounds; r++) {
   for (const c of cases) {
     // Rotate who goes first, so no contender always runs on a cooler (or hotter) machine.
@@ -65,8 +67,8 @@ for (const c of cases) {
 
 console.log(formatTable(summary));
 for (const line of jsonLines(summary)) console.log(line);
-console.log(`(${rounds} round${rounds > 1 ? 's' : ''}, ${((performance.now() - started) / 1000).toFixed(0)} s${quick ? ', quick mode' : ''})`);
+console.log(`(${rounds} round${rounds > 1 ? 's' : ''}, ${((performance.now() - started) / 1000).toFixed(0)} s${quick ? ', quick mode' : ''}; load average ${loadBefore.toFixed(2)} -> ${os.loadavg()[0].toFixed(2)})`);
 if (!quick && !args.includes('--no-write')) {
-  const path = writeMarkdown(summary, rounds);
+  const path = writeMarkdown(summary, rounds, loadConditions(loadBefore, os.loadavg()[0]));
   console.log(`wrote ${path}`);
 }

@@ -126,6 +126,33 @@ describe('fused kernels: ref vs wasm', () => {
   }
 });
 
+describe('wasm fast paths against the reference', () => {
+  for (const n of [2, 7, 1001, 1_500_001]) {
+    it(`where over ${n} elements, full and scalar values`, () => {
+      const cond = Uint8Array.from({ length: n }, () => (rand() < 0.5 ? 1 : 0));
+      const c: Pair = [ref, wasm].map((b) => ({ handle: b.upload(cond, 'bool'), shape: [n], dtype: 'bool' as const })) as unknown as Pair;
+      const a = pair([n]), b = pair([n]), s = pair([1]);
+      for (const [x, y] of [[a, b], [a, s], [s, b], [s, s]]) {
+        readBoth('where', ref.where(c[0], x[0], y[0], [n]), wasm.where(c[1], x[1], y[1], [n]), [n], 0);
+      }
+    });
+  }
+
+  it('2000 products split across threads in a row all finish and agree (no lost chunks)', () => {
+    const [m, k, n] = [160, 200, 300]; // 9.6 M multiply-adds: split into tiles across both threads
+    const a = pair([m, k]), b = pair([k, n]);
+    const want = ref.read({ handle: ref.matmul(a[0], b[0], false, false, [m, n]), shape: [m, n], dtype: 'float32' });
+    for (let i = 0; i < 2000; i++) {
+      const h = wasm.matmul(a[1], b[1], false, false, [m, n]);
+      if (i % 500 === 0) {
+        const got = wasm.read({ handle: h, shape: [m, n], dtype: 'float32' });
+        for (let j = 0; j < want.length; j += 97) assert.ok(Math.abs(want[j] - got[j]) <= 1e-4 * (1 + Math.abs(want[j])), `product ${i}[${j}]`);
+      }
+      wasm.dispose(h);
+    }
+  });
+});
+
 describe('reference fused kernels match the ops they replace', () => {
   const be: Backend = ref;
   it('adam equals the op-by-op float32 update', () => {

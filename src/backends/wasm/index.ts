@@ -249,12 +249,8 @@ export class WasmBackend implements Backend {
       return this.#viaRef((r, i) => r.where(i(cond), i(a), i(b), outShape));
     }
     const out = this.#alloc(n, 'float32');
-    const o = this.view({ handle: out, shape: outShape, dtype: 'float32' });
-    const c = this.view(cond), av = this.view(a), bv = this.view(b);
-    if (av.length === n && bv.length === n) for (let i = 0; i < n; i++) o[i] = c[i] ? av[i] : bv[i];
-    else if (av.length === n) { const y = bv[0]; for (let i = 0; i < n; i++) o[i] = c[i] ? av[i] : y; }
-    else if (bv.length === n) { const x = av[0]; for (let i = 0; i < n; i++) o[i] = c[i] ? x : bv[i]; }
-    else { const x = av[0], y = bv[0]; for (let i = 0; i < n; i++) o[i] = c[i] ? x : y; }
+    const ptr = (t: TensorInfo) => (t.handle as WasmHandle).ptr;
+    this.#split('select', n, n, [ptr(cond), ptr(a), full(a) ? 1 : 0, ptr(b), full(b) ? 1 : 0, out.ptr]);
     return out;
   }
 

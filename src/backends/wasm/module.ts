@@ -19,6 +19,7 @@ export interface KernelExports {
     rowStart: number, rowEnd: number): void;
   binary(op: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, out: number, cols: number,
     rowStart: number, rowEnd: number): void;
+  select(cond: number, a: number, sa: number, b: number, sb: number, out: number, start: number, end: number): void;
   unary(op: number, x: number, out: number, start: number, end: number): void;
   reduce(op: number, x: number, out: number, red: number, inner: number, start: number, end: number): void;
   softmaxRows(x: number, out: number, n: number, log: number, start: number, end: number): void;

@@ -164,3 +164,25 @@ export function unary(op: i32, x: usize, out: usize, start: i32, end: i32): void
     store<f32>(out + o, <f32>unF64(op, <f64>load<f32>(x + o)));
   }
 }
+
+/**
+ * out[i] = cond[i] ? a[i*sa] : b[i*sb] for i in start..end; cond is bool bytes, a and b float32
+ * with strides 1 (full) or 0 (a scalar).
+ */
+export function select(cond: usize, a: usize, sa: i32, b: usize, sb: i32, out: usize, start: i32, end: i32): void {
+  let i = start;
+  if (sa == 1 && sb == 1) {
+    const zero = i32x4.splat(0);
+    for (; i + 4 <= end; i += 4) {
+      // Four condition bytes widened to four lane masks.
+      const c8 = v128.load32_zero(cond + <usize>i);
+      const mask = i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(c8)), zero);
+      const o = <usize>i << 2;
+      v128.store(out + o, v128.bitselect(v128.load(a + o), v128.load(b + o), mask));
+    }
+  }
+  for (; i < end; i++) {
+    const v = load<u8>(cond + <usize>i) != 0 ? load<f32>(a + (<usize>(i * sa) << 2)) : load<f32>(b + (<usize>(i * sb) << 2));
+    store<f32>(out + (<usize>i << 2), v);
+  }
+}

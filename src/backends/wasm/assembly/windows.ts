@@ -137,7 +137,35 @@ export function maxPoolGrad(x: usize, y: usize, dy: usize, dx: usize, c: i32, ih
     for (let y0 = 0; y0 < OH; y0++) {
       for (let x0 = 0; x0 < OW; x0++) {
         const win = ((b * OH + y0) * OW + x0) * C;
-        for (let ch = 0; ch < C; ch++) {
+        // Four channels at a time: count the pixels equal to the max (compare masks are -1),
+        // then add dy / count where equal (NaN never equals, as in the reference).
+        let ch = 0;
+        for (; ch + 4 <= C; ch += 4) {
+          const m = v128.load(y + (<usize>(win + ch) << 2));
+          let count = i32x4.splat(0);
+          for (let i = 0; i < KH; i++) {
+            const yy = y0 * SH + i * DH - PT;
+            if (yy < 0 || yy >= IH) continue;
+            for (let j = 0; j < KW; j++) {
+              const xx = x0 * SW + j * DW - PL;
+              if (xx < 0 || xx >= IW) continue;
+              count = i32x4.sub(count, f32x4.eq(v128.load(x + (<usize>(imgOff + (yy * IW + xx) * C + ch) << 2)), m));
+            }
+          }
+          const share = f32x4.div(v128.load(dy + (<usize>(win + ch) << 2)), f32x4.convert_i32x4_s(count));
+          for (let i = 0; i < KH; i++) {
+            const yy = y0 * SH + i * DH - PT;
+            if (yy < 0 || yy >= IH) continue;
+            for (let j = 0; j < KW; j++) {
+              const xx = x0 * SW + j * DW - PL;
+              if (xx < 0 || xx >= IW) continue;
+              const o = <usize>(imgOff + (yy * IW + xx) * C + ch) << 2;
+              const eq = f32x4.eq(v128.load(x + o), m);
+              v128.store(dx + o, f32x4.add(v128.load(dx + o), v128.and(share, eq)));
+            }
+          }
+        }
+        for (; ch < C; ch++) {
           const m = load<f32>(y + (<usize>(win + ch) << 2));
           let count: i32 = 0;
           for (let pass = 0; pass < 2; pass++) {
