@@ -49,7 +49,7 @@ Options for boston:
 
 Examples:
   myelin
-      The original: 10 epochs on raw features (test MAE from about 9 to over 30, by seed).
+      The original: 10 epochs on raw features (test MAE anywhere from about 9 to over 80, by seed).
   myelin boston ${RELIABLE_BOSTON_ARGS.join(' ')}
       Reaches a test MAE of 3.0 or better (2.3 to 2.7 over 20 seeds), in seconds.
   myelin boston --normalize --epochs 100 --validation-split 0.2 --verbose 2 --seed 1
