@@ -1,6 +1,6 @@
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
-import { add, div, mul, sub } from '../ops/binary.js';
+import { add, div, mul } from '../ops/binary.js';
 import { sqrt, square } from '../ops/unary.js';
 import { Optimizer, type OptimizerArgs } from './optimizer.js';
 
