@@ -10,7 +10,7 @@ import { WasmBackend } from '../../src/backends/wasm/index.js';
 import { BINARY_CODES, UNARY_CODES } from '../../src/backends/wasm/opcodes.js';
 
 const ref = new RefBackend();
-const wasm = new WasmBackend({ threads: 2 });
+let wasm = new WasmBackend({ threads: 2 });
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 let seed = 12345;
@@ -58,6 +58,24 @@ function run(name: string, f: (b: Backend, x: (p: Pair) => TensorInfo) => DataHa
   const want = ref.read({ handle: f(ref, (p) => p[0]), shape, dtype });
   const got = wasm.read({ handle: f(wasm, (p) => p[1]), shape, dtype });
   assertSame(name, want, got, tol);
+}
+
+function checkMatmulCases(): void {
+  const cases: [number[], number[], number, number, number][] = [
+    [[], [], 1, 1, 1], [[], [], 1, 13, 7], [[], [], 13, 1, 7], [[], [], 3, 5, 0], [[], [], 17, 31, 29],
+    [[], [], 64, 64, 64], [[], [], 131, 257, 300], [[], [], 5, 1031, 263], [[], [], 520, 9, 33],
+    [[3], [3], 7, 5, 11], [[2, 1], [3], 9, 6, 4], [[1], [4], 65, 70, 40], [[6], [1], 40, 41, 42], [[5], [5], 48, 64, 96],
+  ];
+  for (const [ab, bb, m, n, k] of cases) for (const tA of [false, true]) for (const tB of [false, true]) {
+    const as = [...ab, ...(tA ? [k, m] : [m, k])], bs = [...bb, ...(tB ? [n, k] : [k, n])];
+    const batch = ab.length >= bb.length ? ab.map((d, i) => Math.max(d, bb[i - ab.length + bb.length] ?? 1)) : bb.map((d, i) => Math.max(d, ab[i - bb.length + ab.length] ?? 1));
+    const os = [...batch, m, n];
+    const av = values(size(as), 'float32'), bv = values(size(bs), 'float32');
+    const a = pair(as, 'float32', av), b = pair(bs, 'float32', bv);
+    const absA = ref.upload(av.map(Math.abs), 'float32'), absB = ref.upload(bv.map(Math.abs), 'float32');
+    const mag = ref.matmul({ handle: absA, shape: as, dtype: 'float32' }, { handle: absB, shape: bs, dtype: 'float32' }, tA, tB, os) as Float32Array;
+    run(`matmul ${JSON.stringify(as)}x${JSON.stringify(bs)} tA=${tA} tB=${tB}`, (be, i) => be.matmul(i(a), i(b), tA, tB, os), os, 'float32', (j) => 1.2e-7 * k * mag[j]);
+  }
 }
 
 before(async () => {
@@ -160,20 +178,19 @@ describe('conformance: ref vs wasm', () => {
   });
 
   it('matmul: every transpose, sizes 1/prime/large, broadcast batches, within 1.2e-7*k*sum|a||b|', () => {
-    const cases: [number[], number[], number, number, number][] = [
-      [[], [], 1, 1, 1], [[], [], 1, 13, 7], [[], [], 13, 1, 7], [[], [], 3, 5, 0], [[], [], 17, 31, 29],
-      [[], [], 64, 64, 64], [[], [], 131, 257, 300], [[], [], 5, 1031, 263], [[], [], 520, 9, 33],
-      [[3], [3], 7, 5, 11], [[2, 1], [3], 9, 6, 4], [[1], [4], 65, 70, 40], [[6], [1], 40, 41, 42], [[5], [5], 48, 64, 96],
-    ];
-    for (const [ab, bb, m, n, k] of cases) for (const tA of [false, true]) for (const tB of [false, true]) {
-      const as = [...ab, ...(tA ? [k, m] : [m, k])], bs = [...bb, ...(tB ? [n, k] : [k, n])];
-      const batch = ab.length >= bb.length ? ab.map((d, i) => Math.max(d, bb[i - ab.length + bb.length] ?? 1)) : bb.map((d, i) => Math.max(d, ab[i - bb.length + ab.length] ?? 1));
-      const os = [...batch, m, n];
-      const av = values(size(as), 'float32'), bv = values(size(bs), 'float32');
-      const a = pair(as, 'float32', av), b = pair(bs, 'float32', bv);
-      const absA = ref.upload(av.map(Math.abs), 'float32'), absB = ref.upload(bv.map(Math.abs), 'float32');
-      const mag = ref.matmul({ handle: absA, shape: as, dtype: 'float32' }, { handle: absB, shape: bs, dtype: 'float32' }, tA, tB, os) as Float32Array;
-      run(`matmul ${JSON.stringify(as)}x${JSON.stringify(bs)} tA=${tA} tB=${tB}`, (be, i) => be.matmul(i(a), i(b), tA, tB, os), os, 'float32', (j) => 1.2e-7 * k * mag[j]);
+    checkMatmulCases();
+  });
+
+  it('the build without fused multiply-add agrees on every matmul case too', () => {
+    if (process.env.MYELIN_WASM_FMA !== '0') assert.equal(wasm.flavor, 'threads-fma', 'Node 20+ runs the relaxed-SIMD build');
+    const fused = wasm;
+    wasm = new WasmBackend({ threads: 2, fusedMultiplyAdd: false });
+    try {
+      assert.equal(wasm.flavor, 'threads');
+      checkMatmulCases();
+    } finally {
+      wasm.shutdown();
+      wasm = fused;
     }
   });
 

@@ -8,7 +8,7 @@ import { collapse, splitRange } from './broadcast.js';
 import { BYTES, HostHandle, WasmHandle } from './handles.js';
 import { Heap } from './heap.js';
 import { matmulF32 } from './matmul.js';
-import { compileWasm, instantiate, type KernelExports, nodeBuiltin } from './module.js';
+import { compileWasm, instantiate, type KernelExports, nodeBuiltin, type WasmFlavor } from './module.js';
 import { BINARY_CODES, FIRST_COMPARISON, REDUCE_CODES, UNARY_CODES } from './opcodes.js';
 import { ThreadPool } from './pool.js';
 import type { KernelName } from './protocol.js';
@@ -25,6 +25,11 @@ const MAX_PAGES = 32768;
 export interface WasmBackendOptions {
   /** Threads to compute on, the calling one included; default: every available core. */
   threads?: number;
+  /**
+   * Use the build with relaxed SIMD's fused multiply-add where the host runs it (default true);
+   * false keeps the plain build, whose products round exactly as separate multiply and add.
+   */
+  fusedMultiplyAdd?: boolean;
 }
 
 /** Cores this host offers (1 where it cannot tell). */
@@ -56,10 +61,14 @@ export class WasmBackend implements Backend {
   readonly #scratch: number[] = [];
   /** Blocks of tensors nobody disposed are freed by the memory tracker when they are collected. */
   readonly freesOnCollect = true;
+  /** Which build runs: shared memory or not, with fused multiply-add ("-fma") or not. */
+  readonly flavor: WasmFlavor;
 
   constructor(options: WasmBackendOptions = {}) {
     const shared = typeof SharedArrayBuffer === 'function' && nodeBuiltin('worker_threads') !== undefined;
-    this.#module = compileWasm(shared ? 'threads' : 'single');
+    const { module, flavor } = compileWasm(shared ? 'threads' : 'single', options.fusedMultiplyAdd ?? true);
+    this.#module = module;
+    this.flavor = flavor;
     const memory = new WebAssembly.Memory(shared
       ? { initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true }
       : { initial: INITIAL_PAGES, maximum: MAX_PAGES });

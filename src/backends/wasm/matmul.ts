@@ -12,6 +12,10 @@ const SMALL_MACS = 1 << 15;
  * worker that claimed a chunk can be descheduled for a whole time slice while this thread waits.
  */
 const PARALLEL_MACS = 1 << 23;
+const MIN_TILE_SHIFT = 22;
+
+/** The least work worth a tile of its own (see tiling). */
+const MIN_TILE_MACS = 1 << MIN_TILE_SHIFT;
 
 /** What a matmul needs from the backend: memory, kernels, threads and per-thread scratch. */
 export interface MatmulContext {
@@ -64,20 +68,20 @@ export function matmulF32(ctx: MatmulContext, a: TensorInfo, aPtr: number, b: Te
       K.gemm(ap, ars, acs, bp, brs, bcs, cp, n, k, 0, m, 0, n, ctx.scratch(0));
       continue;
     }
-    const [tileRows, tileCols] = tiling(m, n, threads);
+    const [tileRows, tileCols] = tiling(m, n, k, threads);
     const tiles = Math.ceil(m / tileRows) * Math.ceil(n / tileCols);
     ctx.pool!.runChunked('gemmTile', tiles, (t) => [ap, ars, acs, bp, brs, bcs, cp, m, n, k, tileRows, tileCols, ctx.scratch(t)]);
   }
 }
 
 /**
- * Tiles of the output for dynamic scheduling: about 8 per thread, so when one thread is
- * descheduled the others finish its share, while each tile stays large enough that packing
- * (each tile packs its own panels) is a small fraction of the work. Rows are cut first.
- * @example tiling(1024, 1024, 2) // [256, 256]: 16 tiles
+ * Tiles of the output for dynamic scheduling: up to 8 per thread, so when one thread is
+ * descheduled the others finish its share, but none under MIN_TILE_MACS multiply-adds: each tile
+ * packs its own panels (k*(rows+cols) floats), which must stay a small fraction of its work.
+ * @example tiling(1024, 1024, 1024, 2) // [256, 256]: 16 tiles
  */
-export function tiling(m: number, n: number, threads: number): [number, number] {
-  const target = threads * 8;
+export function tiling(m: number, n: number, k: number, threads: number): [number, number] {
+  const target = Math.max(threads, Math.min(threads * 8, Math.floor((m * n * k) / MIN_TILE_MACS)));
   let rows = m, cols = n;
   while (Math.ceil(m / rows) * Math.ceil(n / cols) < target) {
     if (rows >= cols && rows > 32) rows = Math.ceil(rows / 2 / 4) * 4;

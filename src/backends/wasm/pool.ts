@@ -1,6 +1,6 @@
 import { type KernelExports, nodeBuiltin } from './module.js';
 import { DONE, FAILED, HEADER, INDEX_BITS, JOB_SLOT, KERNEL_NAMES, type KernelName, MODE_CHUNKED, MODE_FIXED, NEXT, PENDING, SEQ, TOTAL,
-  generationOf, readyIndex, runClaimedChunks, tagIndex } from './protocol.js';
+  generationOf, readyIndex, runClaimedChunks, spinWhileEqual, tagIndex } from './protocol.js';
 
 /**
  * Worker threads sharing the kernels' memory. `run` hands one argument list to each thread
@@ -61,7 +61,9 @@ export class ThreadPool {
     Atomics.store(ctl, SEQ, seq);
     Atomics.notify(ctl, SEQ);
     fn(...argLists[0]);
-    for (let p = Atomics.load(ctl, PENDING); p !== 0; p = Atomics.load(ctl, PENDING)) Atomics.wait(ctl, PENDING, p);
+    for (let p = Atomics.load(ctl, PENDING); p !== 0; p = Atomics.load(ctl, PENDING)) {
+      if (!spinWhileEqual(ctl, PENDING, p)) Atomics.wait(ctl, PENDING, p);
+    }
     if (Atomics.exchange(ctl, FAILED, 0) !== 0) throw new Error(`wasm backend: a worker failed running '${kernel}'`);
   }
 
@@ -87,7 +89,9 @@ export class ThreadPool {
     const args = [...argsOf(0), 0];
     const last = args.length - 1;
     runClaimedChunks(ctl, gen, (chunk) => { args[last] = chunk; fn(...args); });
-    for (let d = Atomics.load(ctl, DONE); d < chunks; d = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, d);
+    for (let d = Atomics.load(ctl, DONE); d < chunks; d = Atomics.load(ctl, DONE)) {
+      if (!spinWhileEqual(ctl, DONE, d)) Atomics.wait(ctl, DONE, d);
+    }
     if (Atomics.exchange(ctl, FAILED, 0) !== 0) throw new Error(`wasm backend: a thread failed running '${kernel}'`);
   }
 

@@ -65,3 +65,23 @@ export function runClaimedChunks(ctl: Int32Array, gen: number, run: (chunk: numb
     if (Atomics.add(ctl, DONE, 1) + 1 === count) Atomics.notify(ctl, DONE);
   }
 }
+
+/**
+ * How long a thread polls for a change before it sleeps in Atomics.wait. Training issues kernels
+ * back to back with a little JavaScript between them; waking a sleeping thread takes tens of
+ * microseconds (more on a virtual machine), about the length of a small product, so a worker
+ * that has just finished polls a while (as OpenMP runtimes and pthreadpool do) before sleeping.
+ */
+export const SPIN_MS = 0.3;
+
+/**
+ * Polls ctl[index] until it differs from `value`, for at most SPIN_MS; true if it changed.
+ * A cheap check of the clock every 256 polls keeps the loop itself tight.
+ */
+export function spinWhileEqual(ctl: Int32Array, index: number, value: number): boolean {
+  const deadline = performance.now() + SPIN_MS;
+  for (;;) {
+    for (let i = 0; i < 256; i++) if (Atomics.load(ctl, index) !== value) return true;
+    if (performance.now() > deadline) return false;
+  }
+}

@@ -1,6 +1,6 @@
 // A kernel worker: instantiates the module over the shared memory, marks itself ready, then
-// sleeps on the sequence counter and runs its share of each job (see protocol.ts).
-import { FAILED, JOB_SLOT, KERNEL_NAMES, MODE_CHUNKED, PENDING, SEQ, generationOf, readyIndex, runClaimedChunks, tagIndex } from './protocol.js';
+// polls, then sleeps, on the sequence counter and runs its share of each job (see protocol.ts).
+import { FAILED, JOB_SLOT, KERNEL_NAMES, MODE_CHUNKED, PENDING, SEQ, generationOf, readyIndex, runClaimedChunks, spinWhileEqual, tagIndex } from './protocol.js';
 import { instantiate } from './module.js';
 import { workerData } from 'node:worker_threads';
 
@@ -25,7 +25,7 @@ const args: number[] = [];
 let seen = Atomics.load(ctl, SEQ);
 Atomics.store(ctl, readyIndex(init.index), 1);
 for (;;) {
-  Atomics.wait(ctl, SEQ, seen);
+  if (!spinWhileEqual(ctl, SEQ, seen)) Atomics.wait(ctl, SEQ, seen);
   seen = Atomics.load(ctl, SEQ);
   // Only a slot written for this very sequence number is ours to run; the tag is checked again
   // after copying, in case the main thread started rewriting the slot meanwhile.
