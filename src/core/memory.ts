@@ -78,7 +78,7 @@ function release(ticket: Ticket): boolean {
 export function trackTensor(t: Tensor): Ticket {
   numTensors++;
   const ticket: Ticket = { live: true, buffer: acquireBuffer(t.handle, t.size, t.dtype, t.backend) };
-  collected.register(t, ticket);
+  collected.register(t, ticket, ticket);
   if (scopes.length > 0) scopes[scopes.length - 1].push(t);
   return ticket;
 }
@@ -147,7 +147,12 @@ export function scopedWithSurvivors<T>(fn: () => T): { result: T; survivors: Ten
  * no other user, so the caller may free it. @internal
  */
 export function releaseTicket(ticket: Ticket): boolean {
-  return ticket.live ? release(ticket) : false;
+  if (!ticket.live) return false;
+  // Dropping the registry's cell matters more than it looks: V8's young-generation collector
+  // keeps a registered object alive, so a disposed tensor left registered is promoted to the
+  // old generation and a training loop's heap climbs until a full collection.
+  collected.unregister(ticket);
+  return release(ticket);
 }
 
 /** Live memory as TF.js reports it. */
