@@ -221,6 +221,12 @@ describe('conformance: ref vs wasm', () => {
         run(`transpose ${perm} ${dtype}`, (b, i) => b.transpose(i(x), perm), perm.map((p) => [2, 3, 5][p]), dtype);
       }
       run(`slice ${dtype}`, (b, i) => b.slice(i(x), [1, 0, 1], [1, 2, 2], [1, 2, 3]), [1, 2, 2], dtype);
+      // Unit steps copy contiguous runs: whole trailing dims, a cut last dim, a cut middle dim, empty.
+      const boxes: [number[], number[]][] = [[[0, 0, 0], [2, 3, 5]], [[1, 0, 0], [1, 3, 5]], [[0, 1, 0], [2, 2, 5]],
+        [[0, 1, 2], [2, 2, 3]], [[1, 2, 4], [1, 1, 1]], [[0, 0, 3], [2, 3, 2]], [[0, 3, 0], [2, 0, 5]]];
+      for (const [begin, size] of boxes) run(`slice ${begin}+${size} ${dtype}`, (b, i) => b.slice(i(x), begin, size), size, dtype);
+      const s0 = pair([], dtype);
+      run(`slice of a scalar ${dtype}`, (b, i) => b.slice(i(s0), [], []), [], dtype);
       run(`pad ${dtype}`, (b, i) => b.pad(i(x), [[1, 0], [0, 2], [1, 1]], 7), [3, 5, 7], dtype);
       const y = pair([2, 1, 5], dtype);
       run(`concat ${dtype}`, (b, i) => b.concat([i(x), i(y), i(x)], 1, [2, 7, 5]), [2, 7, 5], dtype);

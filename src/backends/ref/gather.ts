@@ -2,12 +2,12 @@ import { allocArray, type DType, type TypedArray } from '../../core/dtype.js';
 import { sizeOf } from '../../core/shape.js';
 
 /** out[outer, i, inner] = x[outer, indices[i], inner]; indices are validated by the op. */
-export function gather(x: TypedArray, shape: readonly number[], indices: TypedArray, axis: number, dtype: DType): TypedArray {
+export function gather(x: TypedArray, shape: readonly number[], indices: TypedArray, axis: number, dtype: DType, out?: TypedArray): TypedArray {
   const outer = sizeOf(shape.slice(0, axis));
   const len = shape[axis];
   const inner = sizeOf(shape.slice(axis + 1));
   const nIdx = indices.length;
-  const out = allocArray(dtype, outer * nIdx * inner);
+  out ??= allocArray(dtype, outer * nIdx * inner);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < nIdx; i++) {
       const src = (o * len + indices[i]) * inner;

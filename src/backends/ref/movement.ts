@@ -1,10 +1,11 @@
 import { allocArray, type DType, type TypedArray } from '../../core/dtype.js';
 import { sizeOf, stridesOf } from '../../core/shape.js';
 
-export function transpose(x: TypedArray, shape: readonly number[], perm: readonly number[]): TypedArray {
+/** `out`, when given, receives the result (another backend's memory); otherwise one is allocated. */
+export function transpose(x: TypedArray, shape: readonly number[], perm: readonly number[], out?: TypedArray): TypedArray {
   const rank = shape.length;
   const n = x.length;
-  const out = new (x.constructor as new (n: number) => TypedArray)(n);
+  out ??= new (x.constructor as new (n: number) => TypedArray)(n);
   const inStrides = stridesOf(shape);
   const outShape = perm.map((p) => shape[p]);
   if (rank === 2 && perm[0] === 1) {
@@ -29,15 +30,16 @@ export function transpose(x: TypedArray, shape: readonly number[], perm: readonl
   return out;
 }
 
-export function slice(x: TypedArray, shape: readonly number[], begin: readonly number[], size: readonly number[], strides?: readonly number[]): TypedArray {
+export function slice(x: TypedArray, shape: readonly number[], begin: readonly number[], size: readonly number[], strides?: readonly number[], out?: TypedArray): TypedArray {
   const rank = shape.length;
   const n = sizeOf(size);
-  const out = new (x.constructor as new (n: number) => TypedArray)(n);
+  out ??= new (x.constructor as new (n: number) => TypedArray)(n);
   if (n === 0) return out;
   const inStrides = stridesOf(shape);
   const step = strides ?? new Array<number>(rank).fill(1);
   let base = 0;
   for (let d = 0; d < rank; d++) base += begin[d] * inStrides[d];
+  if (step.every((s) => s === 1)) return sliceRuns(x, shape, inStrides, base, size, out);
   const st = step.map((s, d) => s * inStrides[d]);
   const counter = new Array<number>(rank).fill(0);
   let off = base;
@@ -48,6 +50,31 @@ export function slice(x: TypedArray, shape: readonly number[], begin: readonly n
       off += st[d];
       if (counter[d] < size[d]) break;
       off -= st[d] * counter[d];
+      counter[d] = 0;
+    }
+  }
+  return out;
+}
+
+/**
+ * A unit-step slice as copies of contiguous runs: the trailing dims taken whole, times the last
+ * dim that is cut, are one run in both input and output.
+ */
+function sliceRuns(x: TypedArray, shape: readonly number[], inStrides: readonly number[], base: number, size: readonly number[], out: TypedArray): TypedArray {
+  if (size.length === 0) { out[0] = x[base]; return out; }
+  let k = size.length - 1;
+  while (k > 0 && size[k] === shape[k]) k--;
+  const run = size[k] * inStrides[k];
+  const runs = out.length / run;
+  const counter = new Array<number>(k).fill(0);
+  let off = base;
+  for (let r = 0; r < runs; r++) {
+    out.set(x.subarray(off, off + run) as ArrayLike<number>, r * run);
+    for (let d = k - 1; d >= 0; d--) {
+      counter[d]++;
+      off += inStrides[d];
+      if (counter[d] < size[d]) break;
+      off -= inStrides[d] * counter[d];
       counter[d] = 0;
     }
   }
@@ -77,8 +104,8 @@ export function pad(x: TypedArray, shape: readonly number[], paddings: readonly 
   return out;
 }
 
-export function concat(xs: readonly { values: TypedArray; shape: readonly number[] }[], axis: number, outShape: readonly number[], dtype: DType): TypedArray {
-  const out = allocArray(dtype, sizeOf(outShape));
+export function concat(xs: readonly { values: TypedArray; shape: readonly number[] }[], axis: number, outShape: readonly number[], dtype: DType, out?: TypedArray): TypedArray {
+  out ??= allocArray(dtype, sizeOf(outShape));
   const outer = sizeOf(outShape.slice(0, axis));
   const outRow = sizeOf(outShape.slice(axis));
   let colOffset = 0;

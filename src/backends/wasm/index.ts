@@ -3,7 +3,9 @@ import { type DType, type TypedArray } from '../../core/dtype.js';
 import { ValueError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
 import { RefBackend } from '../ref/index.js';
+import { gather as refGather } from '../ref/gather.js';
 import { lstmCellForward, lstmCellGradC, lstmCellGradH } from '../ref/lstm.js';
+import { concat as refConcat, slice as refSlice, transpose as refTranspose } from '../ref/movement.js';
 import { collapse, splitRange } from './broadcast.js';
 import { BYTES, HostHandle, WasmHandle } from './handles.js';
 import { Heap } from './heap.js';
@@ -300,12 +302,28 @@ export class WasmBackend implements Backend {
     return out;
   }
 
+  /**
+   * Runs a reference movement kernel that writes straight into a new block of this heap (no
+   * intermediate array, no copy), with `view` giving in-place views of the inputs. The block is
+   * allocated first, so the views taken after it stay valid. float64 stays in JavaScript memory.
+   */
+  #moveInto(length: number, dtype: DType, fn: (out: TypedArray, view: (t: TensorInfo) => TypedArray) => void): DataHandle {
+    if (dtype === 'float64') {
+      const out = new Float64Array(length);
+      fn(out, (t) => this.view(t));
+      return new HostHandle(out);
+    }
+    const h = this.#alloc(length, dtype);
+    fn(this.view({ handle: h, shape: [length], dtype }), (t) => this.view(t));
+    return h;
+  }
+
   transpose(x: TensorInfo, perm: readonly number[]): DataHandle {
-    return this.#viaRef((r, i) => r.transpose(i(x), perm));
+    return this.#moveInto(sizeOf(x.shape), x.dtype, (out, v) => refTranspose(v(x), x.shape, perm, out));
   }
 
   slice(x: TensorInfo, begin: readonly number[], size: readonly number[], strides?: readonly number[]): DataHandle {
-    return this.#viaRef((r, i) => r.slice(i(x), begin, size, strides));
+    return this.#moveInto(sizeOf(size), x.dtype, (out, v) => refSlice(v(x), x.shape, begin, size, strides, out));
   }
 
   pad(x: TensorInfo, paddings: readonly (readonly [number, number])[], value: number): DataHandle {
@@ -313,11 +331,13 @@ export class WasmBackend implements Backend {
   }
 
   concat(xs: readonly TensorInfo[], axis: number, outShape: readonly number[]): DataHandle {
-    return this.#viaRef((r, i) => r.concat(xs.map(i), axis, outShape));
+    return this.#moveInto(sizeOf(outShape), xs[0].dtype,
+      (out, v) => refConcat(xs.map((x) => ({ values: v(x), shape: x.shape })), axis, outShape, xs[0].dtype, out));
   }
 
   gather(x: TensorInfo, indices: TensorInfo, axis: number): DataHandle {
-    return this.#viaRef((r, i) => r.gather(i(x), i(indices), axis));
+    const length = sizeOf(x.shape.slice(0, axis)) * sizeOf(indices.shape) * sizeOf(x.shape.slice(axis + 1));
+    return this.#moveInto(length, x.dtype, (out, v) => refGather(v(x), x.shape, v(indices), axis, x.dtype, out));
   }
 
   scatterAdd(updates: TensorInfo, indices: TensorInfo, axis: number, outShape: readonly number[]): DataHandle {
