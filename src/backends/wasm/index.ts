@@ -362,7 +362,8 @@ export class WasmBackend implements Backend {
     const outs = [this.#alloc(n, 'float32'), this.#alloc(n, 'float32'), this.#alloc(n, 'float32')];
     const ptr = (t: TensorInfo) => (t.handle as WasmHandle).ptr;
     // 1 - beta is rounded once here, as the scalar operand of the op-by-op update would be.
-    this.#split('adam', n, n * 4, [ptr(p), ptr(g), ptr(m), ptr(v), outs[0].ptr, outs[1].ptr, outs[2].ptr, alpha, 1 - beta1, 1 - beta2, epsilon]);
+    // Work counts 16 per element: seven streams plus a square root and a division each.
+    this.#split('adam', n, n * 16, [ptr(p), ptr(g), ptr(m), ptr(v), outs[0].ptr, outs[1].ptr, outs[2].ptr, alpha, 1 - beta1, 1 - beta2, epsilon]);
     return outs as [DataHandle, DataHandle, DataHandle];
   }
 
