@@ -14,7 +14,8 @@ function layerOrNull(my: My, name: string): LayerFactory | null {
 
 /** Waits (briefly) for the wasm backend's worker threads, so timing starts with all cores. */
 async function settle(): Promise<void> {
-  const be = backend() as { readyThreads?: number; threads?: number };
+  const be = backend() as { readyThreads?: number; threads?: number; startWorkers?: () => void };
+  be.startWorkers?.();
   for (let i = 0; i < 300 && be.readyThreads !== undefined && be.readyThreads < (be.threads ?? 1); i++) {
     await new Promise((r) => setTimeout(r, 10));
   }

@@ -80,6 +80,7 @@ function checkMatmulCases(): void {
 
 before(async () => {
   // Workers start in the background; wait so the big cases really run on two threads.
+  wasm.startWorkers();
   for (let i = 0; i < 200 && wasm.readyThreads < 2; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(wasm.readyThreads, 2, 'the worker thread started');
 });

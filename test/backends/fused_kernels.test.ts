@@ -40,6 +40,7 @@ function readBoth(what: string, r: DataHandle, w: DataHandle, shape: readonly nu
 }
 
 before(async () => {
+  wasm.startWorkers();
   for (let i = 0; i < 200 && wasm.readyThreads < 2; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(wasm.readyThreads, 2, 'the worker thread started');
 });

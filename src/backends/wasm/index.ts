@@ -9,7 +9,7 @@ import { concat as refConcat, slice as refSlice, transpose as refTranspose } fro
 import { collapse, splitRange } from './broadcast.js';
 import { BYTES, HostHandle, WasmHandle } from './handles.js';
 import { Heap } from './heap.js';
-import { matmulF32 } from './matmul.js';
+import { matmulF32, PARALLEL_MACS } from './matmul.js';
 import { compileWasm, instantiate, type KernelExports, nodeBuiltin, type WasmFlavor } from './module.js';
 import { BINARY_CODES, FIRST_COMPARISON, REDUCE_CODES, UNARY_CODES } from './opcodes.js';
 import { ThreadPool } from './pool.js';
@@ -77,7 +77,6 @@ export class WasmBackend implements Backend {
     this.kernels = instantiate(this.#module, memory);
     this.heap = new Heap(memory, this.kernels.heapBase());
     this.#threads = shared ? Math.max(1, Math.floor(options.threads ?? availableCores())) : 1;
-    this.#startPool();
   }
 
   /** Threads kernels are split across (the calling thread included). */
@@ -96,8 +95,17 @@ export class WasmBackend implements Backend {
     if (this.#module && !nodeBuiltin('worker_threads')) n = 1;
     if (n === this.#threads) return;
     void this.#pool?.terminate();
+    this.#pool = null;
     this.#threads = n;
-    this.#startPool();
+  }
+
+  /**
+   * Starts the worker threads now. Otherwise they start at the first kernel big enough to share:
+   * a small model (the Boston regression) never pays for them, and a starting worker (tens of
+   * milliseconds of a core) does not compete with a short run that cannot use it.
+   */
+  startWorkers(): void {
+    if (this.#pool === null && this.#threads > 1) this.#startPool();
   }
 
   /** Stops the worker threads (the backend keeps working on the calling thread). */
@@ -112,7 +120,11 @@ export class WasmBackend implements Backend {
   }
 
   #parts(work: number, grain: number): number {
-    if (work < grain || this.#pool === null) return 1;
+    if (work < grain) return 1;
+    if (this.#pool === null) {
+      this.startWorkers();
+      return 1;
+    }
     return Math.min(this.#threads, this.#pool.readyThreads, Math.ceil(work / grain));
   }
 
@@ -291,6 +303,7 @@ export class WasmBackend implements Backend {
       return this.#viaRef((r, i) => r.matmul(i(a), i(b), transposeA, transposeB, outShape));
     }
     const out = this.#alloc(sizeOf(outShape), 'float32');
+    if (sizeOf(outShape) * (transposeA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1]) >= PARALLEL_MACS) this.startWorkers();
     const ctx = {
       heap: this.heap, kernels: this.kernels, pool: this.#pool,
       threads: () => this.#threads, scratch: (t: number) => this.#scratchOf(t),

@@ -11,7 +11,7 @@ const SMALL_MACS = 1 << 15;
  * split across threads: waking a worker costs tens of microseconds, and on a busy machine a
  * worker that claimed a chunk can be descheduled for a whole time slice while this thread waits.
  */
-const PARALLEL_MACS = 1 << 23;
+export const PARALLEL_MACS = 1 << 23;
 const MIN_TILE_SHIFT = 22;
 
 /** The least work worth a tile of its own (see tiling). */
