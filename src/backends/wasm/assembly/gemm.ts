@@ -176,8 +176,11 @@ export function gemm(a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32,
   const tile = packedB + <usize>(KC * NC) * 4;
   for (let jc = colStart; jc < colEnd; jc += NC) {
     const nc = min(NC, colEnd - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
+    // Equal depth blocks (784 = 4 x 196, not 3 x 256 + 16): a thin last block would pay a whole
+    // pass of C loads and stores for little work.
+    const kcStep = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
+    for (let pc = 0; pc < k; pc += kcStep) {
+      const kc = min(kcStep, k - pc);
       packB(b, brs, bcs, pc, kc, jc, nc, packedB);
       for (let ic = rowStart; ic < rowEnd; ic += MC) {
         const mc = min(MC, rowEnd - ic);
