@@ -25,5 +25,32 @@ async function seedExampleFit(backendName: string): Promise<History['history']> 
   return h.history;
 }
 const fit = { ref: await seedExampleFit('ref'), webgpu: await seedExampleFit('webgpu') };
-console.log(JSON.stringify({ adapter: gpu.adapter, results, fit }));
+
+/**
+ * Sequence models through model.fit: an embedding with maskZero (ids and masks checked on the
+ * CPU copies the backend keeps) feeding each recurrent layer (step gradients stacked on the GPU).
+ */
+async function sequenceFit(backendName: string, cell: 'lstm' | 'gru' | 'simpleRNN'): Promise<number[]> {
+  setBackend(backendName);
+  setSeed(5);
+  const model = sequential({ layers: [
+    layers.embedding({ inputDim: 12, outputDim: 8, inputLength: 6, maskZero: true }),
+    layers[cell]({ units: 16 }),
+    layers.dense({ units: 3, activation: 'softmax' }),
+  ] });
+  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const ids: number[] = [], labels: number[] = [];
+  for (let i = 0; i < 64; i++) {
+    // Trailing zeros (padding) of varying length exercise the mask.
+    for (let t = 0; t < 6; t++) ids.push(t < 6 - (i % 3) ? 1 + ((i * 7 + t * 3) % 11) : 0);
+    labels.push(i % 3);
+  }
+  const h = await model.fit(tensor(ids, [64, 6]), tensor(labels, [64]), { epochs: 3, batchSize: 16, shuffle: false, verbose: 0 });
+  return h.history.loss as number[];
+}
+const sequences: Record<string, { ref: number[]; webgpu: number[] }> = {};
+for (const cell of ['lstm', 'gru', 'simpleRNN'] as const) {
+  sequences[cell] = { ref: await sequenceFit('ref', cell), webgpu: await sequenceFit('webgpu', cell) };
+}
+console.log(JSON.stringify({ adapter: gpu.adapter, results, fit, sequences }));
 process.exit(0);

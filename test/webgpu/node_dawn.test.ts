@@ -17,7 +17,10 @@ it('webgpu kernels in Node (Dawn on SwiftShader) match the reference backend', {
     env: { ...process.env, LD_LIBRARY_PATH: driverDir, VK_ICD_FILENAMES: icd },
     encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'],
   });
-  const report = JSON.parse(out.trim().split('\n').pop()!) as { adapter: string; results: { ok: boolean; message?: string }[]; fit: Record<'ref' | 'webgpu', Record<string, number[]>> };
+  const report = JSON.parse(out.trim().split('\n').pop()!) as {
+    adapter: string; results: { ok: boolean; message?: string }[]; fit: Record<'ref' | 'webgpu', Record<string, number[]>>;
+    sequences: Record<string, Record<'ref' | 'webgpu', number[]>>;
+  };
   assert.match(report.adapter, /swiftshader/i);
   assert.ok(report.results.length > 700, `ran ${report.results.length} cases`);
   assert.deepEqual(report.results.filter((r) => !r.ok).map((r) => r.message), []);
@@ -28,4 +31,11 @@ it('webgpu kernels in Node (Dawn on SwiftShader) match the reference backend', {
     gpu.forEach((v, i) => assert.ok(Math.abs(v - cpu[i]) <= 1e-3 * Math.abs(cpu[i]), `${key}[${i}]: webgpu ${v} vs ref ${cpu[i]}`));
   }
   assert.ok(report.fit.webgpu.loss[2] < report.fit.webgpu.loss[0], 'the loss falls');
+  // Recurrent layers train on the GPU too (masked embedding ids, stacked step gradients).
+  for (const cell of ['lstm', 'gru', 'simpleRNN']) {
+    const { ref, webgpu } = report.sequences[cell];
+    assert.equal(webgpu.length, 3, `${cell}: a loss per epoch`);
+    webgpu.forEach((v, i) => assert.ok(Math.abs(v - ref[i]) <= 1e-4 * Math.abs(ref[i]), `${cell} loss[${i}]: webgpu ${v} vs ref ${ref[i]}`));
+    assert.ok(webgpu[2] < webgpu[0], `${cell}: the loss falls`);
+  }
 });

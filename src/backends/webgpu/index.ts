@@ -38,6 +38,12 @@ export class WebGPUBackend implements Backend {
   readonly syncReads = false;
   readonly runner: KernelRunner;
   readonly #ref = new RefBackend();
+  /**
+   * Whether casts, slices, gathers and comparisons of data that has a CPU copy are computed on
+   * the CPU too, so ids and masks stay readable synchronously (see #keepOnCpu). The kernel
+   * conformance tests turn it off to exercise the shaders on uploaded data.
+   */
+  keepIndexDataOnCpu = true;
   readonly #collected: FinalizationRegistry<GPUBuffer>;
 
   constructor(readonly device: GPUDevice, readonly adapter = 'unknown') {
@@ -124,6 +130,21 @@ export class WebGPUBackend implements Backend {
     return out instanceof Float64Array ? new HostHandle(out) : this.upload(out, dtypeOfArray(out));
   }
 
+  /**
+   * Index-like data (token ids, labels, masks, the rows of a batch) usually starts on the CPU,
+   * and layers check it there (an embedding's ids, a recurrent layer's mask). When every input
+   * of a movement, cast or comparison has a CPU copy and the result is small, the result is
+   * computed on the CPU too and uploaded, so it keeps a CPU copy and those checks work without a
+   * GPU read. Returns null when it does not apply.
+   */
+  #keepOnCpu(inputs: readonly TensorInfo[], n: number, dtype: DType, run: (ref: RefBackend, info: (t: TensorInfo) => TensorInfo) => DataHandle): DataHandle | null {
+    if (!this.keepIndexDataOnCpu || (dtype === 'float32' && n > MIRROR_ELEMENTS)) return null;
+    const hosts = inputs.map(hostValues);
+    if (hosts.some((v) => v === null)) return null;
+    const out = run(this.#ref, (t) => ({ handle: hosts[inputs.indexOf(t)]!, shape: t.shape, dtype: t.dtype })) as TypedArray;
+    return this.upload(out, dtype);
+  }
+
   // ---- kernels ----
 
   fill(size: number, value: number, dtype: DType): DataHandle {
@@ -139,6 +160,8 @@ export class WebGPUBackend implements Backend {
   cast(x: TensorInfo, dtype: DType): DataHandle {
     if (x.dtype === 'float64' || dtype === 'float64') return this.#onCpu('cast', [x], (r, i) => r.cast(i(x), dtype));
     const n = sizeOf(x.shape);
+    const kept = this.#keepOnCpu([x], n, dtype, (r, i) => r.cast(i(x), dtype));
+    if (kept) return kept;
     const out = this.#alloc(n, dtype);
     const code = castShader(storageType(x.dtype), storageType(dtype));
     this.runner.dispatch(code, [this.#buf(x, 'cast'), out.buffer!], [n], this.runner.groups1d(n));
@@ -160,6 +183,10 @@ export class WebGPUBackend implements Backend {
       return this.#onCpu(op, [a, b], (r, i) => r.binary(op, i(a), i(b), outShape, outDtype));
     }
     const n = sizeOf(outShape);
+    if (outDtype === 'bool') {
+      const kept = this.#keepOnCpu([a, b], n, outDtype, (r, i) => r.binary(op, i(a), i(b), outShape, outDtype));
+      if (kept) return kept;
+    }
     const out = this.#alloc(n, outDtype);
     const g = broadcastStrides([a.shape, b.shape], outShape);
     const code = binaryShader(op, storageType(a.dtype), storageType(b.dtype), storageType(outDtype), g.dims.length);
@@ -260,6 +287,8 @@ export class WebGPUBackend implements Backend {
 
   slice(x: TensorInfo, begin: readonly number[], size: readonly number[], strides?: readonly number[]): DataHandle {
     if (x.dtype === 'float64') return this.#onCpu('slice', [x], (r, i) => r.slice(i(x), begin, size, strides));
+    const kept = this.#keepOnCpu([x], sizeOf(size), x.dtype, (r, i) => r.slice(i(x), begin, size, strides));
+    if (kept) return kept;
     const inStrides = stridesOf(x.shape);
     const step = strides ?? begin.map(() => 1);
     const base = begin.reduce((acc, b, d) => acc + b * inStrides[d], 0);
@@ -297,10 +326,12 @@ export class WebGPUBackend implements Backend {
 
   gather(x: TensorInfo, indices: TensorInfo, axis: number): DataHandle {
     if (x.dtype === 'float64') return this.#onCpu('gather', [x, indices], (r, i) => r.gather(i(x), i(indices), axis));
-    const idx = this.#indices(indices);
     const outer = sizeOf(x.shape.slice(0, axis)), len = x.shape[axis], inner = sizeOf(x.shape.slice(axis + 1));
     const nIdx = sizeOf(indices.shape);
     const n = outer * nIdx * inner;
+    const kept = this.#keepOnCpu([x, indices], n, x.dtype, (r, i) => r.gather(i(x), i(indices), axis));
+    if (kept) return kept;
+    const idx = this.#indices(indices);
     const out = this.#alloc(n, x.dtype);
     this.runner.dispatch(gatherShader(), [this.#buf(x, 'gather'), this.#buf(idx, 'gather'), out.buffer!], [n, len, nIdx, inner], this.runner.groups1d(n));
     return out;
