@@ -31,7 +31,7 @@ export { setSeed } from './core/rng.js';
 export { MyelinError, ValueError, StateError } from './core/errors.js';
 export { setBackend, getBackend, listBackends, registerBackend, withBackend } from './backend/registry.js';
 export type { Backend } from './backend/backend.js';
-export { registerWasmBackend, setThreadCount, initWasmBackend, useDefaultBackend, wasmSimdSupported } from './backends/wasm/register.js';
+export { registerWasmBackend, setThreadCount, initWasmBackend, useDefaultBackend, wasmSimdSupported, type WasmBackendUrls } from './backends/wasm/register.js';
 export { initWebGPU, webgpuBackend } from './backends/webgpu/register.js';
 export { WebGPUBackend } from './backends/webgpu/index.js';
 export * from './ops/index.js';

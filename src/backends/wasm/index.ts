@@ -34,6 +34,17 @@ export interface WasmBackendOptions {
   fusedMultiplyAdd?: boolean;
 }
 
+/**
+ * Whether this host can share a WebAssembly memory with worker threads: Node (worker_threads),
+ * or a cross-origin isolated browser page or worker (Web Workers with SharedArrayBuffer).
+ */
+export function threadsAvailable(): boolean {
+  if (typeof SharedArrayBuffer !== 'function') return false;
+  if (nodeBuiltin('worker_threads') !== undefined) return true;
+  const g = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown };
+  return g.crossOriginIsolated === true && typeof g.Worker === 'function';
+}
+
 /** Cores this host offers (1 where it cannot tell). */
 export function availableCores(): number {
   const os = nodeBuiltin<typeof import('node:os')>('os');
@@ -67,7 +78,7 @@ export class WasmBackend implements Backend {
   readonly flavor: WasmFlavor;
 
   constructor(options: WasmBackendOptions = {}) {
-    const shared = typeof SharedArrayBuffer === 'function' && nodeBuiltin('worker_threads') !== undefined;
+    const shared = threadsAvailable();
     const { module, flavor } = compileWasm(shared ? 'threads' : 'single', options.fusedMultiplyAdd ?? true);
     this.#module = module;
     this.flavor = flavor;

@@ -2,19 +2,46 @@ import { type KernelExports, nodeBuiltin } from './module.js';
 import { DONE, FAILED, HEADER, INDEX_BITS, JOB_SLOT, KERNEL_NAMES, type KernelName, MODE_CHUNKED, MODE_FIXED, NEXT, PENDING, SEQ, TOTAL,
   generationOf, readyIndex, runClaimedChunks, spinWhileEqual, tagIndex } from './protocol.js';
 
+/** Where browsers load the worker script from (see setWorkerUrl). */
+let workerUrl: string | URL | undefined;
+
 /**
- * Worker threads sharing the kernels' memory. `run` hands one argument list to each thread
- * (the main thread takes the first) and blocks with Atomics.wait until all are done, so kernels
- * stay synchronous. `runChunked` instead lets every thread claim chunks from a shared counter
- * (dynamic scheduling): a worker that is slow to wake costs at most one chunk's time.
- * Workers start in the background; until one is ready, work runs without it.
+ * Where the pool's worker script (worker.js beside this file) is served, for browser builds that
+ * move it; the default is resolved from this module's own URL.
+ */
+export function setWorkerUrl(url: string | URL): void {
+  workerUrl = url;
+}
+
+/** Browser main threads may not block in Atomics.wait; workers and Node's main thread may. */
+function mayBlock(): boolean {
+  if (nodeBuiltin('worker_threads') !== undefined) return true;
+  return typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
+}
+
+/** Waits until ctl[index] differs from `value`: polls, then sleeps where this thread may. */
+function waitWhileEqual(ctl: Int32Array, index: number, value: number, block: boolean): void {
+  if (spinWhileEqual(ctl, index, value)) return;
+  if (block) Atomics.wait(ctl, index, value);
+  else while (Atomics.load(ctl, index) === value) { /* a browser's main thread can only poll */ }
+}
+
+/**
+ * Worker threads sharing the kernels' memory: worker_threads in Node, module Web Workers in
+ * cross-origin isolated browsers. `run` hands one argument list to each thread (the main thread
+ * takes the first) and waits until all are done, so kernels stay synchronous. `runChunked`
+ * instead lets every thread claim chunks from a shared counter (dynamic scheduling): a worker
+ * that is slow to wake costs at most one chunk's time. Workers start in the background; until
+ * one is ready, work runs without it. A browser's main thread cannot sleep in Atomics.wait, so
+ * there it polls while the workers finish (the kernels split are milliseconds long).
  */
 export class ThreadPool {
   readonly #ctl: Int32Array;
   readonly #jobs: Float64Array;
   readonly #kernels: KernelExports;
-  readonly #workers: { terminate(): Promise<number> }[] = [];
+  readonly #workers: { terminate(): unknown }[] = [];
   readonly #count: number;
+  readonly #block = mayBlock();
 
   constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, kernels: KernelExports, workers: number) {
     this.#kernels = kernels;
@@ -23,14 +50,21 @@ export class ThreadPool {
     const jobs = new SharedArrayBuffer((workers + 1) * JOB_SLOT * 8);
     this.#ctl = new Int32Array(ctl);
     this.#jobs = new Float64Array(jobs);
+    if (workers === 0) return;
     const wt = nodeBuiltin<typeof import('node:worker_threads')>('worker_threads');
-    if (!wt || workers === 0) return;
-    const script = new URL('./worker.js', import.meta.url);
+    const script = workerUrl ?? new URL('./worker.js', import.meta.url);
     for (let index = 0; index < workers; index++) {
-      const w = new wt.Worker(script, { workerData: { module, memory, ctl, jobs, index, workers } });
-      // Idle workers sleep in Atomics.wait; they must not keep the process alive.
-      w.unref();
-      this.#workers.push(w);
+      const init = { module, memory, ctl, jobs, index, workers };
+      if (wt) {
+        const w = new wt.Worker(script, { workerData: init });
+        // Idle workers sleep in Atomics.wait; they must not keep the process alive.
+        w.unref();
+        this.#workers.push(w);
+      } else {
+        const w = new Worker(script, { type: 'module' });
+        w.postMessage(init);
+        this.#workers.push(w);
+      }
     }
   }
 
@@ -61,9 +95,7 @@ export class ThreadPool {
     Atomics.store(ctl, SEQ, seq);
     Atomics.notify(ctl, SEQ);
     fn(...argLists[0]);
-    for (let p = Atomics.load(ctl, PENDING); p !== 0; p = Atomics.load(ctl, PENDING)) {
-      if (!spinWhileEqual(ctl, PENDING, p)) Atomics.wait(ctl, PENDING, p);
-    }
+    for (let p = Atomics.load(ctl, PENDING); p !== 0; p = Atomics.load(ctl, PENDING)) waitWhileEqual(ctl, PENDING, p, this.#block);
     if (Atomics.exchange(ctl, FAILED, 0) !== 0) throw new Error(`wasm backend: a worker failed running '${kernel}'`);
   }
 
@@ -89,9 +121,7 @@ export class ThreadPool {
     const args = [...argsOf(0), 0];
     const last = args.length - 1;
     runClaimedChunks(ctl, gen, (chunk) => { args[last] = chunk; fn(...args); });
-    for (let d = Atomics.load(ctl, DONE); d < chunks; d = Atomics.load(ctl, DONE)) {
-      if (!spinWhileEqual(ctl, DONE, d)) Atomics.wait(ctl, DONE, d);
-    }
+    for (let d = Atomics.load(ctl, DONE); d < chunks; d = Atomics.load(ctl, DONE)) waitWhileEqual(ctl, DONE, d, this.#block);
     if (Atomics.exchange(ctl, FAILED, 0) !== 0) throw new Error(`wasm backend: a thread failed running '${kernel}'`);
   }
 
@@ -110,7 +140,7 @@ export class ThreadPool {
 
   /** Stops the workers (tests and benchmarks that want a clean exit). */
   async terminate(): Promise<void> {
-    await Promise.all(this.#workers.map((w) => w.terminate()));
+    await Promise.all(this.#workers.map((w) => Promise.resolve(w.terminate())));
     this.#workers.length = 0;
     for (let i = 0; i < this.#count; i++) Atomics.store(this.#ctl, readyIndex(i), 0);
   }

@@ -1,7 +1,8 @@
 import { backend, registerBackend, setBackend } from '../../backend/registry.js';
 import { ValueError } from '../../core/errors.js';
-import { WasmBackend, type WasmBackendOptions } from './index.js';
+import { threadsAvailable, WasmBackend, type WasmBackendOptions } from './index.js';
 import { compileWasmAsync } from './module.js';
+import { setWorkerUrl } from './pool.js';
 
 let threadCount: number | undefined = envThreads();
 
@@ -30,13 +31,29 @@ export function setThreadCount(n: number): void {
   if (active instanceof WasmBackend) active.setThreads(n);
 }
 
+/** Where a browser build serves the backend's files (each defaults to beside this module). */
+export interface WasmBackendUrls {
+  /** myelin-single.wasm (its "-fma" variant is looked for beside it). */
+  single?: string | URL;
+  /** myelin-threads.wasm, used on cross-origin isolated pages (likewise with "-fma"). */
+  threads?: string | URL;
+  /** worker.js, the thread pool's worker script (an ES module). */
+  worker?: string | URL;
+}
+
 /**
  * Fetches and compiles the kernels ahead of `setBackend('wasm')`, for browsers (which compile
- * large modules only asynchronously). `url` is where myelin-single.wasm is served.
+ * large modules only asynchronously). On a cross-origin isolated page (COOP/COEP headers, so
+ * SharedArrayBuffer exists) it loads the threaded build and the backend runs on a pool of Web
+ * Workers; elsewhere the single-threaded build. A string or URL is where myelin-single.wasm is
+ * served; an object can place each file.
  * @example await initWasmBackend('/assets/myelin-single.wasm'); setBackend('wasm');
  */
-export async function initWasmBackend(url?: string | URL): Promise<void> {
-  await compileWasmAsync('single', url);
+export async function initWasmBackend(urls?: string | URL | WasmBackendUrls): Promise<void> {
+  const where: WasmBackendUrls = typeof urls === 'string' || urls instanceof URL ? { single: urls } : urls ?? {};
+  if (where.worker) setWorkerUrl(where.worker);
+  if (threadsAvailable()) await compileWasmAsync('threads', where.threads);
+  else await compileWasmAsync('single', where.single);
 }
 
 // The smallest module using a 128-bit SIMD instruction (i8x16.splat then i8x16.popcnt).

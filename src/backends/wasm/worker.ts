@@ -1,10 +1,12 @@
 // A kernel worker: instantiates the module over the shared memory, marks itself ready, then
 // polls, then sleeps, on the sequence counter and runs its share of each job (see protocol.ts).
+// In Node it is a worker_threads worker given its setup as workerData; in browsers a module
+// Web Worker given it in its first message.
 import { FAILED, JOB_SLOT, KERNEL_NAMES, MODE_CHUNKED, PENDING, SEQ, generationOf, readyIndex, runClaimedChunks, spinWhileEqual, tagIndex } from './protocol.js';
-import { instantiate } from './module.js';
-import { workerData } from 'node:worker_threads';
+import { instantiate, nodeBuiltin } from './module.js';
 
-interface WorkerInit {
+/** What the pool hands each worker. */
+export interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   ctl: SharedArrayBuffer;
@@ -13,36 +15,48 @@ interface WorkerInit {
   workers: number;
 }
 
-const init = workerData as WorkerInit;
-const kernels = instantiate(init.module, init.memory) as unknown as Record<string, (...args: number[]) => void>;
-const fns = KERNEL_NAMES.map((name) => kernels[name]);
-const ctl = new Int32Array(init.ctl);
-const jobs = new Float64Array(init.jobs);
-const slot = (init.index + 1) * JOB_SLOT;
-const tag = tagIndex(init.index, init.workers);
-const args: number[] = [];
+function serve(init: WorkerInit): never {
+  const kernels = instantiate(init.module, init.memory) as unknown as Record<string, (...args: number[]) => void>;
+  const fns = KERNEL_NAMES.map((name) => kernels[name]);
+  const ctl = new Int32Array(init.ctl);
+  const jobs = new Float64Array(init.jobs);
+  const slot = (init.index + 1) * JOB_SLOT;
+  const tag = tagIndex(init.index, init.workers);
+  const args: number[] = [];
 
-let seen = Atomics.load(ctl, SEQ);
-Atomics.store(ctl, readyIndex(init.index), 1);
-for (;;) {
-  if (!spinWhileEqual(ctl, SEQ, seen)) Atomics.wait(ctl, SEQ, seen);
-  seen = Atomics.load(ctl, SEQ);
-  // Only a slot written for this very sequence number is ours to run; the tag is checked again
-  // after copying, in case the main thread started rewriting the slot meanwhile.
-  if (Atomics.load(ctl, tag) !== seen) continue;
-  const mode = jobs[slot], fn = fns[jobs[slot + 1]], argc = jobs[slot + 2];
-  args.length = argc;
-  for (let i = 0; i < argc; i++) args[i] = jobs[slot + 3 + i];
-  if (Atomics.load(ctl, tag) !== seen) continue;
-  if (mode === MODE_CHUNKED) {
-    args.push(0);
-    runClaimedChunks(ctl, generationOf(seen), (chunk) => { args[argc] = chunk; fn(...args); });
-    continue;
+  let seen = Atomics.load(ctl, SEQ);
+  Atomics.store(ctl, readyIndex(init.index), 1);
+  for (;;) {
+    if (!spinWhileEqual(ctl, SEQ, seen)) Atomics.wait(ctl, SEQ, seen);
+    seen = Atomics.load(ctl, SEQ);
+    // Only a slot written for this very sequence number is ours to run; the tag is checked again
+    // after copying, in case the main thread started rewriting the slot meanwhile.
+    if (Atomics.load(ctl, tag) !== seen) continue;
+    const mode = jobs[slot], fn = fns[jobs[slot + 1]], argc = jobs[slot + 2];
+    args.length = argc;
+    for (let i = 0; i < argc; i++) args[i] = jobs[slot + 3 + i];
+    if (Atomics.load(ctl, tag) !== seen) continue;
+    if (mode === MODE_CHUNKED) {
+      args.push(0);
+      runClaimedChunks(ctl, generationOf(seen), (chunk) => { args[argc] = chunk; fn(...args); });
+      continue;
+    }
+    try {
+      fn(...args);
+    } catch {
+      Atomics.store(ctl, FAILED, 1);
+    }
+    if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
   }
-  try {
-    fn(...args);
-  } catch {
-    Atomics.store(ctl, FAILED, 1);
-  }
-  if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
+}
+
+const threads = nodeBuiltin<typeof import('node:worker_threads')>('worker_threads');
+if (threads?.workerData) {
+  serve(threads.workerData as WorkerInit);
+} else {
+  const scope = globalThis as unknown as { onmessage: ((e: { data: WorkerInit }) => void) | null };
+  scope.onmessage = (e) => {
+    scope.onmessage = null;
+    serve(e.data);
+  };
 }
