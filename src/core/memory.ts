@@ -23,9 +23,13 @@ interface BufferRecord {
   readonly handle: DataHandle | undefined;
 }
 
-/** A tensor's claim on a buffer; `live` turns false once the claim is given back. */
+/**
+ * A tensor's claim on a buffer; `live` turns false once the claim is given back. `registered`
+ * says whether the finalization registry watches the tensor (see trackTensor).
+ */
 export interface Ticket {
   live: boolean;
+  registered: boolean;
   readonly buffer: BufferRecord;
 }
 
@@ -71,24 +75,43 @@ function release(ticket: Ticket): boolean {
   return true;
 }
 
-/**
- * Called by the Tensor constructor (and when a Variable's handle changes): counts the tensor
- * until it is disposed or garbage collected. @internal
- */
-export function trackTensor(t: Tensor): Ticket {
-  numTensors++;
-  const ticket: Ticket = { live: true, buffer: acquireBuffer(t.handle, t.size, t.dtype, t.backend) };
+/** Has the garbage collector watch `t`, so its memory is reclaimed if nobody disposes it. */
+function watch(t: Tensor, ticket: Ticket): void {
+  if (ticket.registered || !ticket.live) return;
+  ticket.registered = true;
   collected.register(t, ticket, ticket);
-  if (scopes.length > 0) scopes[scopes.length - 1].push(t);
-  return ticket;
 }
 
 /**
- * Open scopes, innermost last: each lists the tensors created while it was open. `tidy` and the
- * trainer's per-batch scope dispose them at the end, so backends whose memory the garbage
- * collector cannot see (WebAssembly, GPU) stay flat without user action.
+ * Called by the Tensor constructor (and when a Variable's handle changes): counts the tensor
+ * until it is disposed or garbage collected. A tensor made inside a scope is only listed there:
+ * the scope disposes it or, if it survives, hands it on or has the garbage collector watch it
+ * then. Registering costs about as much as a small op, and a training step makes dozens of
+ * intermediates that its scope frees anyway. @internal
  */
-const scopes: Tensor[][] = [];
+export function trackTensor(t: Tensor): Ticket {
+  numTensors++;
+  const ticket: Ticket = { live: true, registered: false, buffer: acquireBuffer(t.handle, t.size, t.dtype, t.backend) };
+  if (scopes.length > 0) {
+    const scope = scopes[scopes.length - 1];
+    scope.tensors.push(t);
+    scope.tickets.push(ticket);
+  } else watch(t, ticket);
+  return ticket;
+}
+
+/** The tensors (and their tickets, in step) created while a scope was open. */
+interface Scope {
+  tensors: Tensor[];
+  tickets: Ticket[];
+}
+
+/**
+ * Open scopes, innermost last. `tidy` and the trainer's per-batch scope dispose their tensors at
+ * the end, so backends whose memory the garbage collector cannot see (WebAssembly, GPU) stay
+ * flat without user action.
+ */
+const scopes: Scope[] = [];
 
 function collect(container: unknown, into: Set<Tensor>, depth = 0): void {
   if (depth > 32 || container === null || typeof container !== 'object') return;
@@ -103,13 +126,20 @@ function collect(container: unknown, into: Set<Tensor>, depth = 0): void {
  * kept tensors and variables. Returns the tensors it created that survive through `keep`.
  */
 function closeScope(keepSet: Set<Tensor>): Tensor[] {
-  const scope = scopes.pop() as Tensor[];
+  const scope = scopes.pop() as Scope;
   const parent = scopes[scopes.length - 1];
   const survivors: Tensor[] = [];
-  for (const t of scope) {
-    if (t.isDisposed || t.kept) continue;
-    if (keepSet.has(t)) {
-      parent?.push(t);
+  for (let i = 0; i < scope.tensors.length; i++) {
+    const t = scope.tensors[i], ticket = scope.tickets[i];
+    // A stale entry: disposed, or a variable whose handle has changed since.
+    if (!ticket.live || t.isDisposed) continue;
+    if (t.kept) {
+      watch(t, ticket);
+    } else if (keepSet.has(t)) {
+      if (parent) {
+        parent.tensors.push(t);
+        parent.tickets.push(ticket);
+      } else watch(t, ticket);
       survivors.push(t);
     } else t.dispose();
   }
@@ -129,7 +159,7 @@ export function scoped<T>(fn: () => T): T {
  * the caller can dispose exactly those later (and never tensors it was given). @internal
  */
 export function scopedWithSurvivors<T>(fn: () => T): { result: T; survivors: Tensor[] } {
-  scopes.push([]);
+  scopes.push({ tensors: [], tickets: [] });
   let result: T;
   try {
     result = fn();
@@ -151,7 +181,7 @@ export function releaseTicket(ticket: Ticket): boolean {
   // Dropping the registry's cell matters more than it looks: V8's young-generation collector
   // keeps a registered object alive, so a disposed tensor left registered is promoted to the
   // old generation and a training loop's heap climbs until a full collection.
-  collected.unregister(ticket);
+  if (ticket.registered) collected.unregister(ticket);
   return release(ticket);
 }
 

@@ -98,13 +98,39 @@ export function toTensor(x: TensorLike, arg: string, op: string, like?: DType): 
     return x;
   }
   if (x === null || x === undefined) throw new ValueError(`${op}: argument '${arg}' is ${x}; expected a tensor, number or array`);
-  if (typeof x === 'number' && like) {
+  if (typeof x === 'number') {
     // A fractional number next to an integer tensor must not be truncated: it promotes instead.
-    if (like === 'int32') return tensor(x, [], Number.isInteger(x) ? 'int32' : getFloatX());
-    if (like === 'bool') return tensor(x, [], getFloatX());
-    return tensor(x, [], like);
+    if (!like) return scalarConstant(x, getFloatX());
+    if (like === 'int32') return scalarConstant(x, Number.isInteger(x) ? 'int32' : getFloatX());
+    if (like === 'bool') return scalarConstant(x, getFloatX());
+    return scalarConstant(x, like);
   }
   return tensor(x);
+}
+
+/** Scalar constants ops were given as numbers, per backend (see scalarConstant). */
+const constants = new WeakMap<object, Map<string, Tensor>>();
+const MAX_CONSTANTS = 1024;
+
+/**
+ * The scalar tensor for a number an op was given (`mul(x, 2)`, a loss's `1 / n`), made once per
+ * backend, value and dtype and then reused: a training step passes the same few numbers every
+ * time, and each new tensor costs an allocation and an upload. The tensors are kept (no scope
+ * frees them); past MAX_CONSTANTS the cache starts afresh and the garbage collector takes the
+ * old ones when nothing uses them.
+ */
+function scalarConstant(value: number, dtype: DType): Tensor {
+  const be = backend();
+  let cache = constants.get(be);
+  if (!cache) constants.set(be, (cache = new Map()));
+  const key = `${dtype}:${Object.is(value, -0) ? '-0' : value}`;
+  const hit = cache.get(key);
+  if (hit && !hit.isDisposed) return hit;
+  if (cache.size >= MAX_CONSTANTS) cache.clear();
+  const t = tensor(value, [], dtype);
+  t.kept = true;
+  cache.set(key, t);
+  return t;
 }
 
 /** `toTensor` for a float op: integer and bool inputs are cast to floatX. */
