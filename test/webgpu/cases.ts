@@ -217,6 +217,28 @@ export async function runConformance(gpu: Backend, ref: Backend): Promise<CaseRe
     const idx2 = pair([2, 3], 'int32', Int32Array.from([5, 0, 5, 2, 2, 1]));
     await run('gather 2-d indices', (b, i) => b.gather(i(x), i(idx2), 1), [4, 2, 3, 3], 'float32');
   }
+  {
+    // Fused kernels: Adam (three outputs, float64 through the CPU) and softmax / log-softmax.
+    const n = 1037;
+    const p = pair([n], 'float32'), g = pair([n], 'float32'), m = pair([n], 'float32', values(n, 'float32', false, 0.1));
+    const v = pair([n], 'float32', values(n, 'float32').map(Math.abs));
+    for (const k of [0, 1, 2]) {
+      await run(`adam output ${k}`, (b, i) => b.adam!(i(p), i(g), i(m), i(v), 1e-3, 0.9, 0.999, 1e-7)[k], [n], 'float32', rel(2e-6, 1e-9));
+    }
+    const p64 = pair([9], 'float64'), g64 = pair([9], 'float64'), m64 = pair([9], 'float64'), v64 = pair([9], 'float64', values(9, 'float64').map(Math.abs));
+    await run('adam float64 (CPU fallback)', (b, i) => b.adam!(i(p64), i(g64), i(m64), i(v64), 1e-3, 0.9, 0.999, 1e-7)[0], [9], 'float64');
+    for (const [rows, cols] of [[1, 1], [7, 10], [3, 65], [2, 1500]]) {
+      const x = pair([rows, cols], 'float32', values(rows * cols, 'float32', false, 20));
+      for (const log of [false, true]) {
+        await run(`${log ? 'logSoftmax' : 'softmax'} ${rows}x${cols}`, (b, i) => b.softmax!(i(x), log), [rows, cols], 'float32', rel(1e-5, 1e-6));
+      }
+    }
+    // Rows holding NaN, +Inf, -Inf, only -Inf, and the largest floats.
+    const special = pair([5, 3], 'float32', Float32Array.from([1, NaN, 2, 0, 3, Infinity, 1, 2, -Infinity, -Infinity, -Infinity, -Infinity, 3e38, -3e38, 1]));
+    for (const log of [false, true]) {
+      await run(`${log ? 'logSoftmax' : 'softmax'} special values`, (b, i) => b.softmax!(i(special), log), [5, 3], 'float32', rel(1e-5, 1e-6));
+    }
+  }
   (gpu as { keepIndexDataOnCpu?: boolean }).keepIndexDataOnCpu = true;
   return results;
 }

@@ -7,6 +7,7 @@ import { RefBackend } from '../ref/index.js';
 import { hostValues, noticeOnce } from './cpu_fallback.js';
 import { GpuHandle, HostHandle } from './handles.js';
 import { KernelRunner } from './runner.js';
+import { adamShader, softmaxShader } from './shaders/fused.js';
 import { argReduceShader, reduceGroupShader, reduceThreadShader, REDUCE_GROUP } from './shaders/reduce.js';
 import { binaryShader, castShader, fillShader, unaryShader, whereShader } from './shaders/elementwise.js';
 import { storageType } from './shaders/common.js';
@@ -322,6 +323,38 @@ export class WebGPUBackend implements Backend {
 
   #indices(indices: TensorInfo): TensorInfo {
     return indices.dtype === 'int32' ? indices : { ...indices, handle: this.cast(indices, 'int32'), dtype: 'int32' };
+  }
+
+  // ---- fused kernels ----
+
+  adam(p: TensorInfo, g: TensorInfo, m: TensorInfo, v: TensorInfo, alpha: number, beta1: number, beta2: number, epsilon: number): [DataHandle, DataHandle, DataHandle] {
+    if ([p, g, m, v].some((t) => t.dtype !== 'float32')) {
+      // float64 parameters live on the CPU (see #onCpu); the three results come back the same way.
+      const results: TypedArray[] = [];
+      this.#onCpu('adam', [p, g, m, v], (r, i) => {
+        results.push(...(r.adam(i(p), i(g), i(m), i(v), alpha, beta1, beta2, epsilon) as TypedArray[]));
+        return results[0];
+      });
+      return results.map((a) => (a instanceof Float64Array ? new HostHandle(a) : this.upload(a, dtypeOfArray(a)))) as [DataHandle, DataHandle, DataHandle];
+    }
+    const n = sizeOf(p.shape);
+    const outs = [this.#alloc(n, 'float32'), this.#alloc(n, 'float32'), this.#alloc(n, 'float32')];
+    // 1 - beta is rounded to float32 here, as the reference and the wasm kernel round it.
+    const bits = (x: number) => new Uint32Array(Float32Array.of(x).buffer)[0];
+    this.runner.dispatch(adamShader(), [this.#buf(p, 'adam'), this.#buf(g, 'adam'), this.#buf(m, 'adam'), this.#buf(v, 'adam'), ...outs.map((o) => o.buffer!)],
+      [n, bits(alpha), bits(1 - beta1), bits(1 - beta2), bits(epsilon)], this.runner.groups1d(n));
+    return outs as [DataHandle, DataHandle, DataHandle];
+  }
+
+  softmax(x: TensorInfo, log: boolean): DataHandle {
+    if (x.dtype !== 'float32') return this.#onCpu(log ? 'logSoftmax' : 'softmax', [x], (r, i) => r.softmax(i(x), log));
+    const n = sizeOf(x.shape);
+    const cols = x.shape[x.shape.length - 1] ?? 1;
+    const rows = cols === 0 ? 0 : n / cols;
+    const out = this.#alloc(n, 'float32');
+    const gx = Math.min(rows, 65535);
+    this.runner.dispatch(softmaxShader(), [this.#buf(x, 'softmax'), out.buffer!], [rows, cols, log ? 1 : 0], [gx, gx === 0 ? 0 : Math.ceil(rows / gx), 1]);
+    return out;
   }
 
   gather(x: TensorInfo, indices: TensorInfo, axis: number): DataHandle {
