@@ -4,7 +4,6 @@ import { ValueError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
 import { RefBackend } from '../ref/index.js';
 import { gather as refGather } from '../ref/gather.js';
-import { lstmCellForward, lstmCellGradC, lstmCellGradH } from '../ref/lstm.js';
 import { concat as refConcat, slice as refSlice, transpose as refTranspose } from '../ref/movement.js';
 import { collapse, splitRange } from './broadcast.js';
 import { BYTES, HostHandle, WasmHandle } from './handles.js';
@@ -435,10 +434,11 @@ export class WasmBackend implements Backend {
     if (z.dtype !== 'float32' || c.dtype !== 'float32') {
       return this.#ref.lstmCell(this.#refInfo(z), this.#refInfo(c)).map((h) => this.#adopt(h as TypedArray)) as [DataHandle, DataHandle, DataHandle];
     }
-    const n = sizeOf(c.shape);
+    const n = sizeOf(c.shape), units = c.shape[c.shape.length - 1];
     const outs = [this.#alloc(4 * n, 'float32'), this.#alloc(n, 'float32'), this.#alloc(n, 'float32')];
-    const v = (h: WasmHandle, len: number) => this.heap.f32.subarray(h.ptr >> 2, (h.ptr >> 2) + len);
-    lstmCellForward(this.view(z), this.view(c), v(outs[0], 4 * n), v(outs[1], n), v(outs[2], n), c.shape[c.shape.length - 1]);
+    const ptr = (t: TensorInfo) => (t.handle as WasmHandle).ptr;
+    // Work: about 60 operations per unit (five exponentials, divisions).
+    if (n > 0) this.#split('lstmForward', n / units, n * 60, [ptr(z), ptr(c), ...outs.map((o) => o.ptr), units]);
     return outs as [DataHandle, DataHandle, DataHandle];
   }
 
@@ -447,11 +447,11 @@ export class WasmBackend implements Backend {
       const r = this.#refInfo.bind(this);
       return this.#ref.lstmCellGrad(which, r(gates), r(state), r(dy)).map((h) => this.#adopt(h as TypedArray)) as [DataHandle, DataHandle];
     }
-    const n = sizeOf(state.shape);
+    const n = sizeOf(state.shape), units = state.shape[state.shape.length - 1];
     const outs = [this.#alloc(4 * n, 'float32'), this.#alloc(n, 'float32')];
-    const v = (h: WasmHandle, len: number) => this.heap.f32.subarray(h.ptr >> 2, (h.ptr >> 2) + len);
-    const kernel = which === 'cell' ? lstmCellGradC : lstmCellGradH;
-    kernel(this.view(gates), this.view(state), this.view(dy), v(outs[0], 4 * n), v(outs[1], n), state.shape[state.shape.length - 1]);
+    const ptr = (t: TensorInfo) => (t.handle as WasmHandle).ptr;
+    const kernel = which === 'cell' ? 'lstmGradCell' : 'lstmGradHidden';
+    if (n > 0) this.#split(kernel, n / units, n * 20, [ptr(gates), ptr(state), ptr(dy), outs[0].ptr, outs[1].ptr, units]);
     return outs as [DataHandle, DataHandle];
   }
 

@@ -30,6 +30,9 @@ export interface KernelExports {
   col2im(cols: number, img: number, ...geometryAndImages: number[]): void;
   maxPool(x: number, out: number, ...geometryAndImages: number[]): void;
   maxPoolGrad(x: number, y: number, dy: number, dx: number, ...geometryAndImages: number[]): void;
+  lstmForward(z: number, c: number, gates: number, cNew: number, h: number, units: number, rowStart: number, rowEnd: number): void;
+  lstmGradCell(gates: number, c: number, dcNew: number, dz: number, dc: number, units: number, rowStart: number, rowEnd: number): void;
+  lstmGradHidden(gates: number, cNew: number, dh: number, dz: number, dcNew: number, units: number, rowStart: number, rowEnd: number): void;
 }
 
 /** Which of the builds. */

@@ -4,6 +4,7 @@ export { gemm, gemmBatched, gemmBatchedOne, gemmSmall, gemmScratchBytes, gemmTil
 export { binary, unary, select } from './elementwise';
 export { reduce, softmaxRows, adam } from './reduce';
 export { im2col, col2im, maxPool, maxPoolGrad } from './windows';
+export { lstmForward, lstmGradCell, lstmGradHidden } from './lstm';
 
 /** First byte the JavaScript allocator may use (after this module's static data). */
 export function heapBase(): usize {
