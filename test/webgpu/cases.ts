@@ -5,6 +5,7 @@ import type { Backend, BinaryOp, DataHandle, ReduceOp, TensorInfo, UnaryOp } fro
 import { allocArray, type DType, type TypedArray } from '../../src/core/dtype.js';
 import { BINARY } from '../../src/backends/ref/elementwise.js';
 import { UNARY } from '../../src/backends/ref/elementwise.js';
+import { geometry2d } from '../../src/ops/conv_geometry.js';
 
 export interface CaseResult { name: string; ok: boolean; message?: string }
 
@@ -237,6 +238,51 @@ export async function runConformance(gpu: Backend, ref: Backend): Promise<CaseRe
     const special = pair([5, 3], 'float32', Float32Array.from([1, NaN, 2, 0, 3, Infinity, 1, 2, -Infinity, -Infinity, -Infinity, -Infinity, 3e38, -3e38, 1]));
     for (const log of [false, true]) {
       await run(`${log ? 'logSoftmax' : 'softmax'} special values`, (b, i) => b.softmax!(i(special), log), [5, 3], 'float32', rel(1e-5, 1e-6));
+    }
+  }
+  {
+    // Window kernels of convolution and pooling: odd sizes, strides, dilations, both paddings.
+    const geometries: [number, number, number, number, [number, number], [number, number], [number, number], 'valid' | 'same'][] = [
+      [1, 1, 1, 1, [1, 1], [1, 1], [1, 1], 'valid'], [2, 5, 7, 3, [3, 3], [1, 1], [1, 1], 'valid'],
+      [3, 6, 5, 4, [3, 2], [2, 1], [1, 1], 'same'], [2, 7, 7, 5, [3, 3], [2, 2], [2, 1], 'same'], [1, 9, 4, 1, [2, 2], [2, 2], [1, 1], 'same'],
+    ];
+    for (const [n, h, w, c, k, st, d, padding] of geometries) {
+      const g = geometry2d(h, w, k, st, d, padding, 'test');
+      const label = `[${n},${h},${w},${c}] k${k} s${st} d${d} ${padding}`;
+      const x = pair([n, h, w, c]);
+      const colsShape = [n, g.outH, g.outW, g.kH * g.kW * c];
+      await run(`im2col ${label}`, (b, i) => b.im2col!(i(x), g, 0), colsShape, 'float32');
+      await run(`im2col -inf padding ${label}`, (b, i) => b.im2col!(i(x), g, -Infinity), colsShape, 'float32');
+      const cols = pair(colsShape);
+      await run(`col2im ${label}`, (b, i) => b.col2im!(i(cols), g, [n, h, w, c]), [n, h, w, c], 'float32', rel(1e-6, 1e-6));
+      // Small integers make ties likely: the gradient splits dy between them.
+      const ties = pair([n, h, w, c], 'float32', Float32Array.from({ length: n * h * w * c }, () => Math.floor(rand() * 4)));
+      const yShape = [n, g.outH, g.outW, c];
+      await run(`maxPool ${label}`, (b, i) => b.maxPool!(i(ties), g), yShape, 'float32');
+      const y = [ref, gpu].map((b, k2) => ({ handle: b.maxPool!(k2 === 0 ? ties[0] : ties[1], g), shape: yShape, dtype: 'float32' as const }));
+      const dy = pair(yShape);
+      await run(`maxPoolGrad ${label}`, (b, i) => b.maxPoolGrad!(i(ties), b === ref ? y[0] : y[1], i(dy), g), [n, h, w, c], 'float32', rel(1e-6, 1e-6));
+    }
+    const g = geometry2d(3, 3, [2, 2], [2, 2], [1, 1], 'same', 'test');
+    const nan = pair([1, 3, 3, 1], 'float32', Float32Array.of(-5, NaN, -3, -2, -1, -6, -7, -8, -9));
+    await run('maxPool propagates NaN, never picks padding', (b, i) => b.maxPool!(i(nan), g), [1, 2, 2, 1], 'float32');
+  }
+  for (const [batch, units, scale] of [[1, 1, 4], [3, 5, 4], [32, 128, 4], [2, 7, 60]]) {
+    // The LSTM cell and both its gradients; scale 60 saturates the gates.
+    const z = pair([batch, 4 * units], 'float32', values(batch * 4 * units, 'float32', false, scale)), c = pair([batch, units]);
+    const shapes = [[batch, 4 * units], [batch, units], [batch, units]];
+    const label = `batch ${batch} units ${units} scale ${scale}`;
+    for (const k of [0, 1, 2]) await run(`lstmCell output ${k} ${label}`, (b, i) => b.lstmCell!(i(z), i(c))[k], shapes[k], 'float32', rel(2e-5, 2e-6));
+    const [gr, cr] = ref.lstmCell!(z[0], c[0]);
+    const [gg, cg] = gpu.lstmCell!(z[1], c[1]);
+    const gates = [{ handle: gr, shape: shapes[0], dtype: 'float32' as const }, { handle: gg, shape: shapes[0], dtype: 'float32' as const }];
+    const cNew = [{ handle: cr, shape: shapes[1], dtype: 'float32' as const }, { handle: cg, shape: shapes[1], dtype: 'float32' as const }];
+    const dy = pair([batch, units]);
+    for (const [which, state] of [['cell', c], ['hidden', cNew]] as const) {
+      for (const k of [0, 1]) {
+        await run(`lstmCellGrad ${which} output ${k} ${label}`, (b, i) => b.lstmCellGrad!(which, b === ref ? gates[0] : gates[1], b === ref ? state[0] : state[1], i(dy))[k],
+          shapes[k], 'float32', rel(2e-5, 2e-6));
+      }
     }
   }
   (gpu as { keepIndexDataOnCpu?: boolean }).keepIndexDataOnCpu = true;

@@ -1,5 +1,5 @@
 /// <reference types="@webgpu/types" />
-import type { Backend, BinaryOp, DataHandle, ReduceOp, TensorInfo, UnaryOp } from '../../backend/backend.js';
+import type { Backend, BinaryOp, DataHandle, ReduceOp, TensorInfo, UnaryOp, WindowGeometry } from '../../backend/backend.js';
 import { allocArray, arrayTypeOf, type DType, type TypedArray } from '../../core/dtype.js';
 import { ValueError, fmtShape } from '../../core/errors.js';
 import { sizeOf, stridesOf } from '../../core/shape.js';
@@ -7,7 +7,8 @@ import { RefBackend } from '../ref/index.js';
 import { hostValues, noticeOnce } from './cpu_fallback.js';
 import { GpuHandle, HostHandle } from './handles.js';
 import { KernelRunner } from './runner.js';
-import { adamShader, softmaxShader } from './shaders/fused.js';
+import { adamShader, lstmCellGradShader, lstmCellShader, softmaxShader } from './shaders/fused.js';
+import { col2imShader, geometryParams, im2colShader, maxPoolGradShader, maxPoolShader } from './shaders/windows.js';
 import { argReduceShader, reduceGroupShader, reduceThreadShader, REDUCE_GROUP } from './shaders/reduce.js';
 import { binaryShader, castShader, fillShader, unaryShader, whereShader } from './shaders/elementwise.js';
 import { storageType } from './shaders/common.js';
@@ -144,6 +145,16 @@ export class WebGPUBackend implements Backend {
     if (hosts.some((v) => v === null)) return null;
     const out = run(this.#ref, (t) => ({ handle: hosts[inputs.indexOf(t)]!, shape: t.shape, dtype: t.dtype })) as TypedArray;
     return this.upload(out, dtype);
+  }
+
+  /** `#onCpu` for a reference kernel with several results (float64 fused kernels). */
+  #onCpuMany(op: string, inputs: readonly TensorInfo[], run: (ref: RefBackend, info: (t: TensorInfo) => TensorInfo) => DataHandle[]): DataHandle[] {
+    let results: TypedArray[] = [];
+    this.#onCpu(op, inputs, (r, i) => {
+      results = run(r, i) as TypedArray[];
+      return results[0];
+    });
+    return results.map((a) => (a instanceof Float64Array ? new HostHandle(a) : this.upload(a, dtypeOfArray(a))));
   }
 
   // ---- kernels ----
@@ -329,13 +340,7 @@ export class WebGPUBackend implements Backend {
 
   adam(p: TensorInfo, g: TensorInfo, m: TensorInfo, v: TensorInfo, alpha: number, beta1: number, beta2: number, epsilon: number): [DataHandle, DataHandle, DataHandle] {
     if ([p, g, m, v].some((t) => t.dtype !== 'float32')) {
-      // float64 parameters live on the CPU (see #onCpu); the three results come back the same way.
-      const results: TypedArray[] = [];
-      this.#onCpu('adam', [p, g, m, v], (r, i) => {
-        results.push(...(r.adam(i(p), i(g), i(m), i(v), alpha, beta1, beta2, epsilon) as TypedArray[]));
-        return results[0];
-      });
-      return results.map((a) => (a instanceof Float64Array ? new HostHandle(a) : this.upload(a, dtypeOfArray(a)))) as [DataHandle, DataHandle, DataHandle];
+      return this.#onCpuMany('adam', [p, g, m, v], (r, i) => r.adam(i(p), i(g), i(m), i(v), alpha, beta1, beta2, epsilon)) as [DataHandle, DataHandle, DataHandle];
     }
     const n = sizeOf(p.shape);
     const outs = [this.#alloc(n, 'float32'), this.#alloc(n, 'float32'), this.#alloc(n, 'float32')];
@@ -355,6 +360,61 @@ export class WebGPUBackend implements Backend {
     const gx = Math.min(rows, 65535);
     this.runner.dispatch(softmaxShader(), [this.#buf(x, 'softmax'), out.buffer!], [rows, cols, log ? 1 : 0], [gx, gx === 0 ? 0 : Math.ceil(rows / gx), 1]);
     return out;
+  }
+
+  im2col(x: TensorInfo, g: WindowGeometry, padValue: number): DataHandle {
+    if (x.dtype !== 'float32') return this.#onCpu('im2col', [x], (r, i) => r.im2col(i(x), g, padValue));
+    const [n, , , c] = x.shape;
+    const size = n * g.outH * g.outW * g.kH * g.kW * c;
+    const out = this.#alloc(size, 'float32');
+    const padBits = new Uint32Array(Float32Array.of(padValue).buffer)[0];
+    this.runner.dispatch(im2colShader(), [this.#buf(x, 'im2col'), out.buffer!], [size, ...geometryParams(c, g), padBits], this.runner.groups1d(size));
+    return out;
+  }
+
+  col2im(cols: TensorInfo, g: WindowGeometry, imageShape: readonly number[]): DataHandle {
+    if (cols.dtype !== 'float32') return this.#onCpu('col2im', [cols], (r, i) => r.col2im(i(cols), g, imageShape));
+    const size = sizeOf(imageShape);
+    const out = this.#alloc(size, 'float32');
+    this.runner.dispatch(col2imShader(), [this.#buf(cols, 'col2im'), out.buffer!], [size, ...geometryParams(imageShape[3], g)], this.runner.groups1d(size));
+    return out;
+  }
+
+  maxPool(x: TensorInfo, g: WindowGeometry): DataHandle {
+    if (x.dtype !== 'float32') return this.#onCpu('maxPool', [x], (r, i) => r.maxPool(i(x), g));
+    const [n, , , c] = x.shape;
+    const size = n * g.outH * g.outW * c;
+    const out = this.#alloc(size, 'float32');
+    this.runner.dispatch(maxPoolShader(), [this.#buf(x, 'maxPool'), out.buffer!], [size, ...geometryParams(c, g)], this.runner.groups1d(size));
+    return out;
+  }
+
+  maxPoolGrad(x: TensorInfo, y: TensorInfo, dy: TensorInfo, g: WindowGeometry): DataHandle {
+    if (x.dtype !== 'float32') return this.#onCpu('maxPoolGrad', [x, y, dy], (r, i) => r.maxPoolGrad(i(x), i(y), i(dy), g));
+    const size = sizeOf(x.shape);
+    const out = this.#alloc(size, 'float32');
+    this.runner.dispatch(maxPoolGradShader(), [this.#buf(x, 'maxPoolGrad'), this.#buf(y, 'maxPoolGrad'), this.#buf(dy, 'maxPoolGrad'), out.buffer!],
+      [size, ...geometryParams(x.shape[3], g)], this.runner.groups1d(size));
+    return out;
+  }
+
+  lstmCell(z: TensorInfo, c: TensorInfo): [DataHandle, DataHandle, DataHandle] {
+    if (z.dtype !== 'float32' || c.dtype !== 'float32') return this.#onCpuMany('lstmCell', [z, c], (r, i) => r.lstmCell(i(z), i(c))) as [DataHandle, DataHandle, DataHandle];
+    const n = sizeOf(c.shape), units = c.shape[c.shape.length - 1];
+    const outs = [this.#alloc(4 * n, 'float32'), this.#alloc(n, 'float32'), this.#alloc(n, 'float32')];
+    this.runner.dispatch(lstmCellShader(), [this.#buf(z, 'lstmCell'), this.#buf(c, 'lstmCell'), ...outs.map((o) => o.buffer!)], [n, units], this.runner.groups1d(n));
+    return outs as [DataHandle, DataHandle, DataHandle];
+  }
+
+  lstmCellGrad(which: 'cell' | 'hidden', gates: TensorInfo, state: TensorInfo, dy: TensorInfo): [DataHandle, DataHandle] {
+    if ([gates, state, dy].some((t) => t.dtype !== 'float32')) {
+      return this.#onCpuMany('lstmCellGrad', [gates, state, dy], (r, i) => r.lstmCellGrad(which, i(gates), i(state), i(dy))) as [DataHandle, DataHandle];
+    }
+    const n = sizeOf(state.shape), units = state.shape[state.shape.length - 1];
+    const outs = [this.#alloc(4 * n, 'float32'), this.#alloc(n, 'float32')];
+    this.runner.dispatch(lstmCellGradShader(), [this.#buf(gates, 'lstmCellGrad'), this.#buf(state, 'lstmCellGrad'), this.#buf(dy, 'lstmCellGrad'), ...outs.map((o) => o.buffer!)],
+      [n, units, which === 'cell' ? 0 : 1], this.runner.groups1d(n));
+    return outs as [DataHandle, DataHandle];
   }
 
   gather(x: TensorInfo, indices: TensorInfo, axis: number): DataHandle {

@@ -1,5 +1,6 @@
 // Fused kernels of the WebGPU backend: one dispatch where the op-by-op form takes many.
 import { ENTRY_1D, LINEAR_INDEX, PRELUDE } from './common.js';
+import { UNARY_HELPERS } from './unary_ops.js';
 
 /** Threads sharing one row in the softmax kernel. */
 export const SOFTMAX_GROUP = 64;
@@ -100,6 +101,65 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     else if (wantLog) { out = (v - shift) - logTotal; }
     else { out = exp(v - shift) / total; }
     y[base + c] = out;
+  }
+}`;
+}
+
+/**
+ * The LSTM cell, one thread per (row, unit): gates i, f, g, o from z [batch, 4·units] (Keras
+ * order), c' = f·c + i·g, h' = o·tanh(c'). Params: batch·units, units.
+ */
+export function lstmCellShader(): string {
+  return `${PRELUDE}${UNARY_HELPERS}
+@group(0) @binding(0) var<storage, read> q: array<u32>;
+@group(0) @binding(1) var<storage, read> z: array<f32>;
+@group(0) @binding(2) var<storage, read> c: array<f32>;
+@group(0) @binding(3) var<storage, read_write> gates: array<f32>;
+@group(0) @binding(4) var<storage, read_write> c_new: array<f32>;
+@group(0) @binding(5) var<storage, read_write> h: array<f32>;
+${ENTRY_1D}${LINEAR_INDEX}
+  if (i >= q[0]) { return; }
+  let units = q[1];
+  let zr = (i / units) * 4u * units + i % units;
+  let ig = sigmoid_f(z[zr]); let fg = sigmoid_f(z[zr + units]);
+  let gg = tanh_f(z[zr + 2u * units]); let og = sigmoid_f(z[zr + 3u * units]);
+  gates[zr] = ig; gates[zr + units] = fg; gates[zr + 2u * units] = gg; gates[zr + 3u * units] = og;
+  let cn = fg * c[i] + ig * gg;
+  c_new[i] = cn;
+  h[i] = og * tanh_f(cn);
+}`;
+}
+
+/**
+ * The cell's gradients. 'cell' (hidden = 0): dy = dc', state = c; dz for the i, f and c slots,
+ * dstate = dc'·f. 'hidden' (1): dy = dh', state = c'; dz in the o slot, dstate = dh'·o·(1 - tanh²(c')).
+ * Params: batch·units, units, hidden.
+ */
+export function lstmCellGradShader(): string {
+  return `${PRELUDE}${UNARY_HELPERS}
+@group(0) @binding(0) var<storage, read> q: array<u32>;
+@group(0) @binding(1) var<storage, read> gates: array<f32>;
+@group(0) @binding(2) var<storage, read> state: array<f32>;
+@group(0) @binding(3) var<storage, read> dy: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dz: array<f32>;
+@group(0) @binding(5) var<storage, read_write> dstate: array<f32>;
+${ENTRY_1D}${LINEAR_INDEX}
+  if (i >= q[0]) { return; }
+  let units = q[1];
+  let zr = (i / units) * 4u * units + i % units;
+  let d = dy[i];
+  if (q[2] == 0u) {
+    let ig = gates[zr]; let fg = gates[zr + units]; let gg = gates[zr + 2u * units];
+    dz[zr] = d * gg * ig * (1.0 - ig);
+    dz[zr + units] = d * state[i] * fg * (1.0 - fg);
+    dz[zr + 2u * units] = d * ig * (1.0 - gg * gg);
+    dz[zr + 3u * units] = 0.0;
+    dstate[i] = d * fg;
+  } else {
+    let og = gates[zr + 3u * units]; let t = tanh_f(state[i]);
+    dz[zr] = 0.0; dz[zr + units] = 0.0; dz[zr + 2u * units] = 0.0;
+    dz[zr + 3u * units] = d * t * og * (1.0 - og);
+    dstate[i] = d * og * (1.0 - t * t);
   }
 }`;
 }
