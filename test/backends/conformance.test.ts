@@ -182,6 +182,17 @@ describe('conformance: ref vs wasm', () => {
     checkMatmulCases();
   });
 
+  it('products big enough to share packed panels between threads agree, every transpose', () => {
+    // 517 x 523 x 530: 143M multiply-adds, past the shared-panel threshold; odd sizes leave edge strips.
+    const [m, n, k] = [517, 523, 530];
+    for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
+      const as = tA ? [k, m] : [m, k], bs = tB ? [n, k] : [k, n];
+      const av = values(m * k, 'float32'), bv = values(k * n, 'float32');
+      const a = pair(as, 'float32', av), b = pair(bs, 'float32', bv);
+      run(`shared-panel matmul tA=${tA} tB=${tB}`, (be, i) => be.matmul(i(a), i(b), tA, tB, [m, n]), [m, n], 'float32', () => 1.2e-7 * k * 4);
+    }
+  });
+
   it('the build without fused multiply-add agrees on every matmul case too', () => {
     if (process.env.MYELIN_WASM_FMA !== '0') assert.equal(wasm.flavor, 'threads-fma', 'Node 20+ runs the relaxed-SIMD build');
     const fused = wasm;

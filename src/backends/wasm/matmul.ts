@@ -14,6 +14,13 @@ const SMALL_MACS = 1 << 15;
 export const PARALLEL_MACS = 1 << 23;
 const MIN_TILE_SHIFT = 22;
 
+/** From this many multiply-adds (about 5 ms on one core) threads share packed panels. */
+const SHARED_PANEL_MACS = 1 << 27;
+/** Depth of one block of shared panels, and rows/columns of one packing chunk (see gemm.ts). */
+const DEPTH_BLOCK = 256;
+const PANEL_ROWS = 64;
+const PANEL_COLS = 64;
+
 /** The least work worth a tile of its own (see tiling). */
 const MIN_TILE_MACS = 1 << MIN_TILE_SHIFT;
 
@@ -70,8 +77,34 @@ export function matmulF32(ctx: MatmulContext, a: TensorInfo, aPtr: number, b: Te
     }
     const [tileRows, tileCols] = tiling(m, n, k, threads);
     const tiles = Math.ceil(m / tileRows) * Math.ceil(n / tileCols);
+    if (macs >= SHARED_PANEL_MACS) {
+      sharedPanelProduct(ctx, ap, ars, acs, bp, brs, bcs, cp, m, n, k, tileRows, tileCols, tiles);
+      continue;
+    }
     ctx.pool!.runChunked('gemmTile', tiles, (t) => [ap, ars, acs, bp, brs, bcs, cp, m, n, k, tileRows, tileCols, ctx.scratch(t)]);
   }
+}
+
+/**
+ * A big product on several threads from shared panels: for each depth block the threads first
+ * pack A's row strips and B's column strips together (each once), then compute the output
+ * tiles from them. Tiles packing their own panels would pack B once per row of tiles and A
+ * once per column of tiles (four times the packing at n = 1024 on two threads). Two rounds of
+ * synchronisation per depth block, so only for products of a few milliseconds or more.
+ */
+function sharedPanelProduct(ctx: MatmulContext, ap: number, ars: number, acs: number, bp: number, brs: number, bcs: number, cp: number,
+  m: number, n: number, k: number, tileRows: number, tileCols: number, tiles: number): void {
+  const blocks = Math.ceil(k / DEPTH_BLOCK), step = Math.ceil(k / blocks);
+  const mPad = Math.ceil(m / 4) * 4, nPad = Math.ceil(n / 8) * 8;
+  const pa = ctx.heap.alloc(mPad * step * 4), pb = ctx.heap.alloc(nPad * step * 4);
+  const aChunks = Math.ceil(m / PANEL_ROWS), bChunks = Math.ceil(n / PANEL_COLS);
+  for (let p0 = 0; p0 < k; p0 += step) {
+    const kc = Math.min(step, k - p0);
+    ctx.pool!.runChunked('packPanels', aChunks + bChunks, () => [ap, ars, acs, bp, brs, bcs, m, n, p0, kc, pa, pb, aChunks]);
+    ctx.pool!.runChunked('gemmPanelTile', tiles, (t) => [pa, pb, cp, m, n, kc, p0 > 0 ? 1 : 0, tileRows, tileCols, ctx.scratch(t)]);
+  }
+  ctx.heap.free(pb, nPad * step * 4);
+  ctx.heap.free(pa, mPad * step * 4);
 }
 
 /**

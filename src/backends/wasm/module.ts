@@ -30,6 +30,10 @@ export interface KernelExports {
   col2im(cols: number, img: number, ...geometryAndImages: number[]): void;
   maxPool(x: number, out: number, ...geometryAndImages: number[]): void;
   maxPoolGrad(x: number, y: number, dy: number, dx: number, ...geometryAndImages: number[]): void;
+  packPanels(a: number, ars: number, acs: number, b: number, brs: number, bcs: number, m: number, n: number, p0: number, kc: number,
+    pa: number, pb: number, aChunks: number, chunk: number): void;
+  gemmPanelTile(pa: number, pb: number, c: number, m: number, n: number, kc: number, accumulate: number,
+    tileRows: number, tileCols: number, edge: number, tile: number): void;
   lstmForward(z: number, c: number, gates: number, cNew: number, h: number, units: number, rowStart: number, rowEnd: number): void;
   lstmGradCell(gates: number, c: number, dcNew: number, dz: number, dc: number, units: number, rowStart: number, rowEnd: number): void;
   lstmGradHidden(gates: number, cNew: number, dh: number, dz: number, dcNew: number, units: number, rowStart: number, rowEnd: number): void;

@@ -256,3 +256,44 @@ export function gemmTile(a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: 
 export function gemmBatchedOne(table: usize, ars: i32, acs: i32, brs: i32, bcs: i32, m: i32, n: i32, k: i32, scratch: usize, index: i32): void {
   gemmBatched(table, index, index + 1, ars, acs, brs, bcs, m, n, k, scratch);
 }
+
+// ---- Shared panels: for one big product split across threads, each depth block of A and B is
+// packed once (the threads share the packing, strip by strip) and every thread then computes its
+// tiles from the shared panels. Tiles that packed their own panels would pack B once per row of
+// tiles and A once per column of tiles: at n = 1024 on two threads, four times the packing.
+
+/** Rows (or columns) of one packing chunk: 16 strips of A, 8 of B. */
+export const PANEL_CHUNK_ROWS: i32 = 16 * MR;
+export const PANEL_CHUNK_COLS: i32 = 8 * NR;
+
+/**
+ * Packs chunk `chunk` of the depth block [p0, p0 + kc): chunks 0..aChunks-1 are row strips of A
+ * (into pa, strip s at pa + s*kc*MR floats), the rest column strips of B (into pb).
+ */
+export function packPanels(a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, m: i32, n: i32, p0: i32, kc: i32,
+  pa: usize, pb: usize, aChunks: i32, chunk: i32): void {
+  if (chunk < aChunks) {
+    const i0 = chunk * PANEL_CHUNK_ROWS;
+    packA(a, ars, acs, i0, min(PANEL_CHUNK_ROWS, m - i0), p0, kc, pa + (<usize>(i0 * kc) << 2));
+  } else {
+    const j0 = (chunk - aChunks) * PANEL_CHUNK_COLS;
+    packB(b, brs, bcs, p0, kc, j0, min(PANEL_CHUNK_COLS, n - j0), pb + (<usize>(j0 * kc) << 2));
+  }
+}
+
+/**
+ * Tile `tile` (row-major over tileRows x tileCols tiles of the m x n output) from the packed
+ * panels of one depth block: C (+)= A[:, block]·B[block, :]. `edge` holds one 4x8 edge tile.
+ */
+export function gemmPanelTile(pa: usize, pb: usize, c: usize, m: i32, n: i32, kc: i32, accumulate: i32,
+  tileRows: i32, tileCols: i32, edge: usize, tile: i32): void {
+  const perRow = (n + tileCols - 1) / tileCols;
+  const r0 = (tile / perRow) * tileRows, c0 = (tile % perRow) * tileCols;
+  const r1 = min(m, r0 + tileRows), c1 = min(n, c0 + tileCols);
+  for (let jr = c0; jr < c1; jr += NR) {
+    const pbj = pb + (<usize>(jr * kc) << 2);
+    for (let ir = r0; ir < r1; ir += MR) {
+      micro(pa + (<usize>(ir * kc) << 2), pbj, kc, c + (<usize>(ir * n + jr) << 2), n, accumulate != 0, min(MR, r1 - ir), min(NR, c1 - jr), edge);
+    }
+  }
+}
