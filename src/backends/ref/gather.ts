@@ -18,8 +18,9 @@ export function gather(x: TypedArray, shape: readonly number[], indices: TypedAr
 }
 
 /** The adjoint of gather: out[outer, indices[i], inner] += updates[outer, i, inner]. */
-export function scatterAdd(updates: TypedArray, updShape: readonly number[], indices: TypedArray, axis: number, outShape: readonly number[], dtype: DType): TypedArray {
-  const out = allocArray(dtype, sizeOf(outShape));
+export function scatterAdd(updates: TypedArray, updShape: readonly number[], indices: TypedArray, axis: number, outShape: readonly number[], dtype: DType, out?: TypedArray): TypedArray {
+  if (out) out.fill(0);
+  else out = allocArray(dtype, sizeOf(outShape));
   const outer = sizeOf(outShape.slice(0, axis));
   const len = outShape[axis];
   const inner = sizeOf(outShape.slice(axis + 1));

@@ -3,7 +3,7 @@ import { type DType, type TypedArray } from '../../core/dtype.js';
 import { ValueError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
 import { RefBackend } from '../ref/index.js';
-import { gather as refGather } from '../ref/gather.js';
+import { gather as refGather, scatterAdd as refScatterAdd } from '../ref/gather.js';
 import { concat as refConcat, slice as refSlice, transpose as refTranspose } from '../ref/movement.js';
 import { collapse, splitRange } from './broadcast.js';
 import { BYTES, HostHandle, WasmHandle } from './handles.js';
@@ -364,7 +364,8 @@ export class WasmBackend implements Backend {
   }
 
   scatterAdd(updates: TensorInfo, indices: TensorInfo, axis: number, outShape: readonly number[]): DataHandle {
-    return this.#viaRef((r, i) => r.scatterAdd(i(updates), i(indices), axis, outShape));
+    return this.#moveInto(sizeOf(outShape), updates.dtype,
+      (out, v) => refScatterAdd(v(updates), updates.shape, v(indices), axis, outShape, updates.dtype, out));
   }
 
   // ---- optional fused kernels (float32 on the heap; other dtypes through the reference) ----
