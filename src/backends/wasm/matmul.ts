@@ -14,8 +14,6 @@ const SMALL_MACS = 1 << 15;
 export const PARALLEL_MACS = 1 << 23;
 const MIN_TILE_SHIFT = 22;
 
-/** From this many multiply-adds (about 5 ms on one core) threads share packed panels. */
-const SHARED_PANEL_MACS = 1 << 27;
 /** Depth of one block of shared panels, and rows/columns of one packing chunk (see gemm.ts). */
 const DEPTH_BLOCK = 256;
 const PANEL_ROWS = 64;
@@ -76,21 +74,16 @@ export function matmulF32(ctx: MatmulContext, a: TensorInfo, aPtr: number, b: Te
       continue;
     }
     const [tileRows, tileCols] = tiling(m, n, k, threads);
-    const tiles = Math.ceil(m / tileRows) * Math.ceil(n / tileCols);
-    if (macs >= SHARED_PANEL_MACS) {
-      sharedPanelProduct(ctx, ap, ars, acs, bp, brs, bcs, cp, m, n, k, tileRows, tileCols, tiles);
-      continue;
-    }
-    ctx.pool!.runChunked('gemmTile', tiles, (t) => [ap, ars, acs, bp, brs, bcs, cp, m, n, k, tileRows, tileCols, ctx.scratch(t)]);
+    sharedPanelProduct(ctx, ap, ars, acs, bp, brs, bcs, cp, m, n, k, tileRows, tileCols, Math.ceil(m / tileRows) * Math.ceil(n / tileCols));
   }
 }
 
 /**
- * A big product on several threads from shared panels: for each depth block the threads first
+ * A product split across threads, from shared panels: for each depth block the threads first
  * pack A's row strips and B's column strips together (each once), then compute the output
  * tiles from them. Tiles packing their own panels would pack B once per row of tiles and A
  * once per column of tiles (four times the packing at n = 1024 on two threads). Two rounds of
- * synchronisation per depth block, so only for products of a few milliseconds or more.
+ * synchronisation per depth block: microseconds, with workers polling between jobs.
  */
 function sharedPanelProduct(ctx: MatmulContext, ap: number, ars: number, acs: number, bp: number, brs: number, bcs: number, cp: number,
   m: number, n: number, k: number, tileRows: number, tileCols: number, tiles: number): void {
@@ -109,8 +102,8 @@ function sharedPanelProduct(ctx: MatmulContext, ap: number, ars: number, acs: nu
 
 /**
  * Tiles of the output for dynamic scheduling: up to 8 per thread, so when one thread is
- * descheduled the others finish its share, but none under MIN_TILE_MACS multiply-adds: each tile
- * packs its own panels (k*(rows+cols) floats), which must stay a small fraction of its work.
+ * descheduled the others finish its share, but none under MIN_TILE_MACS multiply-adds, so each
+ * tile's pass over the shared panels stays long next to the cost of claiming it.
  * @example tiling(1024, 1024, 1024, 2) // [256, 256]: 16 tiles
  */
 export function tiling(m: number, n: number, k: number, threads: number): [number, number] {

@@ -13,8 +13,6 @@ export interface KernelExports {
     rowStart: number, rowEnd: number, colStart: number, colEnd: number, scratch: number): void;
   gemmBatched(table: number, start: number, end: number, ars: number, acs: number, brs: number, bcs: number,
     m: number, n: number, k: number, scratch: number): void;
-  gemmTile(a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, m: number, n: number, k: number,
-    tileRows: number, tileCols: number, scratch: number, tile: number): void;
   gemmBatchedOne(table: number, ars: number, acs: number, brs: number, bcs: number, m: number, n: number, k: number, scratch: number, index: number): void;
   gemmSmall(a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, n: number, k: number,
     rowStart: number, rowEnd: number): void;

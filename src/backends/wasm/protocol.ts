@@ -27,7 +27,7 @@ export const INDEX_MASK = (1 << INDEX_BITS) - 1;
 
 /** Kernels a worker can run, by index. */
 export const KERNEL_NAMES = ['gemm', 'gemmBatched', 'gemmSmall', 'binary', 'unary', 'reduce', 'softmaxRows', 'adam', 'im2col', 'col2im',
-  'maxPool', 'maxPoolGrad', 'gemmTile', 'gemmBatchedOne', 'select', 'lstmForward', 'lstmGradCell', 'lstmGradHidden',
+  'maxPool', 'maxPoolGrad', 'gemmBatchedOne', 'select', 'lstmForward', 'lstmGradCell', 'lstmGradHidden',
   'packPanels', 'gemmPanelTile'] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 

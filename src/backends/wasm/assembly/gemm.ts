@@ -241,17 +241,6 @@ export function gemmBatched(table: usize, start: i32, end: i32, ars: i32, acs: i
   }
 }
 
-/**
- * Tile `tile` of an m x n product cut into tileRows x tileCols tiles (row-major tile order), for
- * threads that claim tiles one at a time from a shared counter.
- */
-export function gemmTile(a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, c: usize, m: i32, n: i32, k: i32,
-  tileRows: i32, tileCols: i32, scratch: usize, tile: i32): void {
-  const perRow = (n + tileCols - 1) / tileCols;
-  const r0 = (tile / perRow) * tileRows, c0 = (tile % perRow) * tileCols;
-  gemm(a, ars, acs, b, brs, bcs, c, n, k, r0, min(m, r0 + tileRows), c0, min(n, c0 + tileCols), scratch);
-}
-
 /** Matrix `index` of a batch listed in `table` (see gemmBatched), claimed one at a time. */
 export function gemmBatchedOne(table: usize, ars: i32, acs: i32, brs: i32, bcs: i32, m: i32, n: i32, k: i32, scratch: usize, index: i32): void {
   gemmBatched(table, index, index + 1, ars, acs, brs, bcs, m, n, k, scratch);
