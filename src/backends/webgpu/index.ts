@@ -22,6 +22,11 @@ const MIRROR_ELEMENTS = 1 << 20;
 /** Rows at least this long are reduced by a whole workgroup each. */
 const LONG_ROW = 1024;
 
+/** The bit pattern of `x` rounded to float32, for a kernel's u32 params. */
+function f32Bits(x: number): number {
+  return new Uint32Array(Float32Array.of(x).buffer)[0];
+}
+
 const SYNC_READ = 'webgpu backend: GPU memory cannot be read synchronously (dataSync(), arraySync(), item(), print()); use `await tensor.data()` or `await tensor.array()` instead';
 
 /**
@@ -119,6 +124,11 @@ export class WebGPUBackend implements Backend {
   // ---- CPU fallback (float64) ----
 
   #onCpu(op: string, inputs: readonly TensorInfo[], run: (ref: RefBackend, info: (t: TensorInfo) => TensorInfo) => DataHandle): DataHandle {
+    return this.#onCpuMany(op, inputs, (r, info) => [run(r, info)])[0];
+  }
+
+  /** `#onCpu` for a reference kernel with several results (the float64 fused kernels). */
+  #onCpuMany(op: string, inputs: readonly TensorInfo[], run: (ref: RefBackend, info: (t: TensorInfo) => TensorInfo) => DataHandle[]): DataHandle[] {
     noticeOnce(op, 'WebGPU has no float64');
     const info = (t: TensorInfo): TensorInfo => {
       const v = hostValues(t);
@@ -128,8 +138,10 @@ export class WebGPUBackend implements Backend {
       return { handle: v, shape: t.shape, dtype: t.dtype };
     };
     for (const t of inputs) info(t);
-    const out = run(this.#ref, info) as TypedArray;
-    return out instanceof Float64Array ? new HostHandle(out) : this.upload(out, dtypeOfArray(out));
+    return run(this.#ref, info).map((h) => {
+      const out = h as TypedArray;
+      return out instanceof Float64Array ? new HostHandle(out) : this.upload(out, dtypeOfArray(out));
+    });
   }
 
   /**
@@ -147,23 +159,13 @@ export class WebGPUBackend implements Backend {
     return this.upload(out, dtype);
   }
 
-  /** `#onCpu` for a reference kernel with several results (float64 fused kernels). */
-  #onCpuMany(op: string, inputs: readonly TensorInfo[], run: (ref: RefBackend, info: (t: TensorInfo) => TensorInfo) => DataHandle[]): DataHandle[] {
-    let results: TypedArray[] = [];
-    this.#onCpu(op, inputs, (r, i) => {
-      results = run(r, i) as TypedArray[];
-      return results[0];
-    });
-    return results.map((a) => (a instanceof Float64Array ? new HostHandle(a) : this.upload(a, dtypeOfArray(a))));
-  }
-
   // ---- kernels ----
 
   fill(size: number, value: number, dtype: DType): DataHandle {
     if (dtype === 'float64') return new HostHandle(new Float64Array(size).fill(value));
     const mirror = dtype !== 'float32' || size <= MIRROR_ELEMENTS ? allocArray(dtype, size).fill(value) : null;
     const h = this.#alloc(size, dtype, mirror);
-    const bits = dtype === 'float32' ? new Uint32Array(Float32Array.of(value).buffer)[0]
+    const bits = dtype === 'float32' ? f32Bits(value)
       : dtype === 'int32' ? Int32Array.of(value)[0] >>> 0 : Uint8Array.of(value)[0];
     this.runner.dispatch(fillShader(storageType(dtype)), [h.buffer!], [size, bits], this.runner.groups1d(size));
     return h;
@@ -345,9 +347,8 @@ export class WebGPUBackend implements Backend {
     const n = sizeOf(p.shape);
     const outs = [this.#alloc(n, 'float32'), this.#alloc(n, 'float32'), this.#alloc(n, 'float32')];
     // 1 - beta is rounded to float32 here, as the reference and the wasm kernel round it.
-    const bits = (x: number) => new Uint32Array(Float32Array.of(x).buffer)[0];
     this.runner.dispatch(adamShader(), [this.#buf(p, 'adam'), this.#buf(g, 'adam'), this.#buf(m, 'adam'), this.#buf(v, 'adam'), ...outs.map((o) => o.buffer!)],
-      [n, bits(alpha), bits(1 - beta1), bits(1 - beta2), bits(epsilon)], this.runner.groups1d(n));
+      [n, f32Bits(alpha), f32Bits(1 - beta1), f32Bits(1 - beta2), f32Bits(epsilon)], this.runner.groups1d(n));
     return outs as [DataHandle, DataHandle, DataHandle];
   }
 
@@ -367,8 +368,7 @@ export class WebGPUBackend implements Backend {
     const [n, , , c] = x.shape;
     const size = n * g.outH * g.outW * g.kH * g.kW * c;
     const out = this.#alloc(size, 'float32');
-    const padBits = new Uint32Array(Float32Array.of(padValue).buffer)[0];
-    this.runner.dispatch(im2colShader(), [this.#buf(x, 'im2col'), out.buffer!], [size, ...geometryParams(c, g), padBits], this.runner.groups1d(size));
+    this.runner.dispatch(im2colShader(), [this.#buf(x, 'im2col'), out.buffer!], [size, ...geometryParams(c, g), f32Bits(padValue)], this.runner.groups1d(size));
     return out;
   }
 
