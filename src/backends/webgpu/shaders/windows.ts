@@ -16,6 +16,28 @@ const GEOMETRY = /* wgsl */ `
   let outH = q[10]; let outW = q[11]; let padTop = i32(q[12]); let padLeft = i32(q[13]);
   let taps = kH * kW; let windows = outH * outW;`;
 
+/** Decomposes image element i into (b, yy, xx, ch). */
+const PIXEL = /* wgsl */ `
+  let ch = i % c; let xx = i32((i / c) % u32(inW)); let yy = i32((i / (c * u32(inW))) % u32(inH)); let b = i / (c * u32(inW) * u32(inH));`;
+
+/**
+ * Runs `body` for every window w (and tap ti, tj) that reads image pixel (yy, xx): the gather
+ * form of an adjoint, shared by col2im and the max-pool gradient.
+ */
+function forEachCoveringWindow(body: string): string {
+  return `
+  for (var ti = 0u; ti < kH; ti = ti + 1u) {
+    let oy = yy + padTop - i32(ti) * dH;
+    if (oy < 0 || oy % sH != 0 || oy / sH >= i32(outH)) { continue; }
+    for (var tj = 0u; tj < kW; tj = tj + 1u) {
+      let ox = xx + padLeft - i32(tj) * dW;
+      if (ox < 0 || ox % sW != 0 || ox / sW >= i32(outW)) { continue; }
+      let w = u32(oy / sH) * outW + u32(ox / sW);
+${body}
+    }
+  }`;
+}
+
 /** cols[b, oh, ow, (i·kW + j)·c + ch] = x[b, oh·sH + i·dH - padTop, ow·sW + j·dW - padLeft, ch], or the pad value (params word 14, f32 bits). */
 export function im2colShader(): string {
   return `@group(0) @binding(0) var<storage, read> q: array<u32>;
@@ -38,18 +60,8 @@ export function col2imShader(): string {
 @group(0) @binding(2) var<storage, read_write> img: array<f32>;
 ${ENTRY_1D}${LINEAR_INDEX}
   if (i >= q[0]) { return; }${GEOMETRY}
-  let ch = i % c; let xx = i32((i / c) % u32(inW)); let yy = i32((i / (c * u32(inW))) % u32(inH)); let b = i / (c * u32(inW) * u32(inH));
-  var acc = 0.0;
-  for (var ti = 0u; ti < kH; ti = ti + 1u) {
-    let oy = yy + padTop - i32(ti) * dH;
-    if (oy < 0 || oy % sH != 0 || oy / sH >= i32(outH)) { continue; }
-    for (var tj = 0u; tj < kW; tj = tj + 1u) {
-      let ox = xx + padLeft - i32(tj) * dW;
-      if (ox < 0 || ox % sW != 0 || ox / sW >= i32(outW)) { continue; }
-      let w = u32(oy / sH) * outW + u32(ox / sW);
-      acc = acc + cols[((b * windows + w) * taps + ti * kW + tj) * c + ch];
-    }
-  }
+${PIXEL}
+  var acc = 0.0;${forEachCoveringWindow('      acc = acc + cols[((b * windows + w) * taps + ti * kW + tj) * c + ch];')}
   img[i] = acc;
 }`;
 }
@@ -91,17 +103,9 @@ export function maxPoolGradShader(): string {
 @group(0) @binding(4) var<storage, read_write> dx: array<f32>;
 ${ENTRY_1D}${LINEAR_INDEX}
   if (i >= q[0]) { return; }${GEOMETRY}
-  let ch = i % c; let xx = i32((i / c) % u32(inW)); let yy = i32((i / (c * u32(inW))) % u32(inH)); let b = i / (c * u32(inW) * u32(inH));
+${PIXEL}
   let v = x[i];
-  var acc = 0.0;
-  for (var ti = 0u; ti < kH; ti = ti + 1u) {
-    let oy = yy + padTop - i32(ti) * dH;
-    if (oy < 0 || oy % sH != 0 || oy / sH >= i32(outH)) { continue; }
-    for (var tj = 0u; tj < kW; tj = tj + 1u) {
-      let ox = xx + padLeft - i32(tj) * dW;
-      if (ox < 0 || ox % sW != 0 || ox / sW >= i32(outW)) { continue; }
-      let w = u32(oy / sH) * outW + u32(ox / sW);
-      let win = (b * windows + w) * c + ch;
+  var acc = 0.0;${forEachCoveringWindow(`      let win = (b * windows + w) * c + ch;
       let m = y[win];
       if (v != m) { continue; }
       // Ties in this window: the pixels of its taps equal to its max.
@@ -116,9 +120,7 @@ ${ENTRY_1D}${LINEAR_INDEX}
           if (x[((b * u32(inH) + u32(py)) * u32(inW) + u32(px)) * c + ch] == m) { ties = ties + 1.0; }
         }
       }
-      acc = acc + dy[win] / ties;
-    }
-  }
+      acc = acc + dy[win] / ties;`)}
   dx[i] = acc;
 }`;
 }
