@@ -33,6 +33,15 @@ export class Callback {
   async onEpochEnd(_epoch: number, _logs?: Logs): Promise<void> {}
   async onBatchBegin(_batch: number, _logs?: Logs): Promise<void> {}
   async onBatchEnd(_batch: number, _logs?: Logs): Promise<void> {}
+
+  /**
+   * Whether this callback runs code between batches (overrides a batch hook). fit skips the
+   * batch hooks when no callback does, and keeps its fused step (which syncs weights once an
+   * epoch) only when none but the progress bar does.
+   */
+  get watchesBatches(): boolean {
+    return this.onBatchBegin !== Callback.prototype.onBatchBegin || this.onBatchEnd !== Callback.prototype.onBatchEnd;
+  }
 }
 
 /** TF.js-style custom callback: a plain object with any of the hook functions. */
@@ -60,6 +69,7 @@ export class CustomCallback extends Callback {
   override async onEpochEnd(epoch: number, logs?: Logs) { await this.hooks.onEpochEnd?.(epoch, logs); }
   override async onBatchBegin(batch: number, logs?: Logs) { await this.hooks.onBatchBegin?.(batch, logs); }
   override async onBatchEnd(batch: number, logs?: Logs) { await this.hooks.onBatchEnd?.(batch, logs); }
+  override get watchesBatches(): boolean { return !!(this.hooks.onBatchBegin || this.hooks.onBatchEnd); }
 }
 
 /** Normalises `fit`'s `callbacks` argument (a callback, a hooks object, or a list of them). */

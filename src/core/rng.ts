@@ -81,12 +81,25 @@ export class Rng {
     return Math.floor(this.uniform() * n);
   }
 
-  /** Fisher-Yates shuffle of an index array in place. */
-  shuffle<T>(items: T[]): T[] {
+  /**
+   * Fisher-Yates shuffle in place, drawing `int(i + 1)` for each i from the top. The generator
+   * is inlined: fit shuffles every sample index each epoch, often before any code is optimised.
+   */
+  shuffle<A extends unknown[] | Int32Array>(items: A): A {
+    let s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
     for (let i = items.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      const t = items[i]; items[i] = items[j]; items[j] = t;
+      let x = Math.imul(s1, 5);
+      const hi = (Math.imul((x << 7) | (x >>> 25), 9) >>> 0) >>> 5;
+      let t = s1 << 9;
+      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+      x = Math.imul(s1, 5);
+      const lo = (Math.imul((x << 7) | (x >>> 25), 9) >>> 0) >>> 6;
+      t = s1 << 9;
+      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+      const j = Math.floor(((hi * 67108864 + lo) / 9007199254740992) * (i + 1));
+      const v = items[i]; items[i] = items[j]; items[j] = v;
     }
+    this.s0 = s0; this.s1 = s1; this.s2 = s2; this.s3 = s3;
     return items;
   }
 }

@@ -71,4 +71,10 @@ export class MeanMetricWrapper extends Metric {
   resetState(): void {
     this.mean.reset();
   }
+
+  /** Adds per-sample values computed elsewhere (the fused training step): their sum and count. @internal */
+  addSampleValues(total: number, count: number): void {
+    this.mean.total += total;
+    this.mean.count += count;
+  }
 }

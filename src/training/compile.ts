@@ -20,6 +20,8 @@ export interface CompiledState {
   readonly metrics: BoundMetric[];
   /** Names of the values `evaluate` returns and `fit` logs, in order: 'loss' first. */
   readonly metricsNames: string[];
+  /** Whether fit fuses the training step: 'auto' (small supported models), true (required), false. */
+  readonly jitCompile: boolean | 'auto';
 }
 
 /**
@@ -68,8 +70,10 @@ export function compileModel(model: TrainableModel, args: CompileArgs): void {
       metrics.push({ output, metric, displayName: multi ? `${outputs[output]}_${base}` : base });
     }
   });
+  const jitCompile = args.jitCompile ?? 'auto';
+  if (jitCompile !== true && jitCompile !== false && jitCompile !== 'auto') throw new ValueError(`compile: 'jitCompile' must be true, false or 'auto', got ${JSON.stringify(args.jitCompile)}`);
   const metricsNames = ['loss', ...(multi ? outputs.map((o) => `${o}_loss`) : []), ...metrics.map((m) => m.displayName)];
-  model.compiled = { optimizer, losses, lossWeights, metrics, metricsNames };
+  model.compiled = { optimizer, losses, lossWeights, metrics, metricsNames, jitCompile };
 }
 
 function isPlainRecord(v: object): boolean {

@@ -12,6 +12,7 @@ import { runBatch } from './batch.js';
 import type { TrainableModel } from './trainable_model.js';
 import type { FitArgs, FitDatasetArgs, ModelData } from './types.js';
 import { combineSampleWeights } from './weights.js';
+import { fusedStepFor } from './fused/support.js';
 
 /** Thrown when training cannot go on (the loss became NaN or infinite). Carries the history so far. */
 export class TrainingError extends MyelinError {
@@ -98,48 +99,51 @@ export async function fitModel(model: TrainableModel, x: ModelData, y: ModelData
   const { history, list } = makeCallbacks(model, state, args.callbacks, verbose, { epochs, steps, samples: train.n }, !!validation);
   model.stopTraining = false;
   await list.trainBegin();
+  const fused = fusedStepFor(model, state, train, batchSize, list.callbacks, call);
+  const batchHooks = list.callbacks.some((c) => c.watchesBatches);
   const order = new Int32Array(train.n).map((_, i) => i);
   let lastYield = performance.now();
   for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
     await list.epochBegin(epoch);
     // A fresh permutation each epoch (as TF.js) makes epoch k depend only on the RNG state, so a
     // run resumed from a checkpoint at an epoch boundary shuffles exactly as an unbroken one.
-    if (args.shuffle !== false) { order.forEach((_, i) => { order[i] = i; }); shuffleInPlace(order); }
+    if (args.shuffle !== false) { for (let i = 0; i < order.length; i++) order[i] = i; globalRng.shuffle(order); }
     const tracker = new LossAndMetricTracker(state);
-    for (let b = 0; b < steps; b++) {
-      const start = b * batchSize, end = Math.min(train.n, start + batchSize);
-      await list.batchBegin(b, { batch: b, size: end - start });
-      const idx = order.subarray(start, end);
-      const loss = await runBatch('train', model, state, tracker, () => ({
-        xs: takeRows(train.xs, idx), ys: takeRows(train.ys, idx),
-        sampleWeight: train.sampleWeight ? takeRows([train.sampleWeight], idx)[0] : undefined, size: end - start,
-      }));
-      if (!Number.isFinite(loss)) {
-        // A callback such as terminateOnNaN may end the run quietly; otherwise it is an error.
-        await list.batchEnd(b, { batch: b, size: end - start, loss });
-        if (!model.stopTraining) throw nonFiniteLoss(loss, epoch, b, history);
-        break;
+    // The fused step keeps weights in arrays during the epoch and writes them back at its end
+    // (also when the epoch ends early), before validation and the epoch callbacks.
+    fused?.load();
+    try {
+      for (let b = 0; b < steps; b++) {
+        const start = b * batchSize, end = Math.min(train.n, start + batchSize);
+        if (batchHooks) await list.batchBegin(b, { batch: b, size: end - start });
+        const idx = order.subarray(start, end);
+        const loss = fused ? fused.trainBatch(idx, tracker) : await runBatch('train', model, state, tracker, () => ({
+          xs: takeRows(train.xs, idx), ys: takeRows(train.ys, idx),
+          sampleWeight: train.sampleWeight ? takeRows([train.sampleWeight], idx)[0] : undefined, size: end - start,
+        }));
+        if (!Number.isFinite(loss)) {
+          // A callback such as terminateOnNaN may end the run quietly; otherwise it is an error.
+          fused?.store();
+          if (batchHooks) await list.batchEnd(b, { batch: b, size: end - start, loss });
+          if (!model.stopTraining) throw nonFiniteLoss(loss, epoch, b, history);
+          break;
+        }
+        if (batchHooks) await list.batchEnd(b, { batch: b, size: end - start, ...tracker.logs() });
+        if (model.stopTraining) break;
+        if (performance.now() - lastYield > YIELD_MS) { await yieldToEventLoop(); lastYield = performance.now(); }
       }
-      await list.batchEnd(b, { batch: b, size: end - start, ...tracker.logs() });
-      if (model.stopTraining) break;
-      if (performance.now() - lastYield > YIELD_MS) { await yieldToEventLoop(); lastYield = performance.now(); }
+    } finally {
+      fused?.store();
     }
     const logs: Logs = tracker.logs();
     if (validation) Object.assign(logs, await evaluateLogs(model, state, validation.xs, validation.ys, validation.n, batchSize, validation.sampleWeight, 'val_'));
     await list.epochEnd(epoch, logs);
-    await yieldToEventLoop();
-    lastYield = performance.now();
+    if (performance.now() - lastYield > YIELD_MS) { await yieldToEventLoop(); lastYield = performance.now(); }
   }
   await list.trainEnd();
   return history;
 }
 
-function shuffleInPlace(order: Int32Array): void {
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = globalRng.int(i + 1);
-    const t = order[i]; order[i] = order[j]; order[j] = t;
-  }
-}
 
 /**
  * Trains on batches from a dataset (an iterable or async iterable of `{xs, ys}`), re-iterated

@@ -17,6 +17,13 @@ export interface CompileArgs {
   metrics?: unknown[] | Record<string, unknown | unknown[]>;
   /** Weights of each output's loss in the total (multi-output models). */
   lossWeights?: number[] | Record<string, number>;
+  /**
+   * Keras' `jit_compile`: whether `fit` runs the training step fused into one routine instead of
+   * op by op. 'auto' (default) fuses small models it can (a Sequential chain of Dense layers with
+   * a common loss and SGD or Adam; see docs/training.md); true requires it and throws naming what
+   * prevents it; false always trains op by op.
+   */
+  jitCompile?: boolean | 'auto';
 }
 
 /** Arguments of `model.fit`, with Keras/TF.js names and defaults. */

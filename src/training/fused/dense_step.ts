@@ -1,0 +1,211 @@
+import { withBackend } from '../../backend/registry.js';
+import type { TypedArray } from '../../core/dtype.js';
+import { scoped } from '../../core/memory.js';
+import type { Tensor } from '../../core/tensor.js';
+import type { Variable } from '../../core/variable.js';
+import { noGrad } from '../../autograd/tape.js';
+import { tensor } from '../../ops/convert.js';
+import type { HostUpdateRule, Optimizer } from '../../optimizers/optimizer.js';
+import type { CompiledState } from '../compile.js';
+import type { LossAndMetricTracker } from '../evaluate.js';
+import type { HostActivation } from './activations.js';
+import type { DenseKernels } from './dense_kernels.js';
+import type { HostLoss } from './losses.js';
+
+/** One Dense layer of the chain, with its work arrays sized for the largest batch. */
+export interface FusedLayer {
+  readonly inDim: number;
+  readonly units: number;
+  readonly kernel: Variable;
+  readonly bias: Variable | null;
+  readonly activation: HostActivation;
+}
+
+/**
+ * A trainable variable, its values and optimizer slots as arrays between syncs: `values` in the
+ * variable's dtype (the optimizer updates these), `work` the same values as float64 in the
+ * kernels' memory (what the products read), `grad` its gradient there.
+ */
+interface Param {
+  readonly variable: Variable;
+  values: Float32Array | Float64Array;
+  readonly work: Float64Array;
+  readonly grad: Float64Array;
+  readonly slotVariables: Variable[];
+  slotValues: (Float32Array | Float64Array)[];
+}
+
+/** How the batch's metrics are updated: from arrays, or (any other metric) from tensors. */
+type MetricUpdate = (t: Float64Array, p: Float64Array, rows: number) => void;
+
+export interface FusedStepParts {
+  readonly layers: readonly FusedLayer[];
+  readonly loss: HostLoss;
+  readonly lossWeight: number;
+  readonly rule: HostUpdateRule;
+  readonly optimizer: Optimizer;
+  readonly trainableWeights: readonly Variable[];
+  readonly x: TypedArray;
+  readonly y: TypedArray;
+  readonly yRowShape: readonly number[];
+  readonly yDtype: Tensor['dtype'];
+  readonly metricUpdates: readonly (((t: Float64Array, p: Float64Array, rows: number, cols: number) => void) | null)[];
+  readonly state: CompiledState;
+  readonly batchSize: number;
+  readonly kernels: DenseKernels;
+}
+
+const asArray = (values: TypedArray): Float32Array | Float64Array => (values instanceof Float64Array ? values : values instanceof Float32Array ? values : Float32Array.from(values));
+
+/**
+ * The whole training step of a chain of Dense layers (forward, loss, backward, optimizer update,
+ * metrics) over plain arrays, its matrix products in a small WebAssembly module: what a small
+ * network costs without a tensor, a tape node or a backend kernel call per operation. Weights and optimizer slots stay in arrays during an epoch
+ * and are written back to their variables by `store` (fit calls it at every epoch end and when it
+ * stops), so everything outside the step sees the same state as after eager steps. Activations
+ * and gradients are held in float64; weights and slots round to their variables' dtype at every
+ * update, exactly as stored.
+ */
+export class FusedDenseStep {
+  private readonly params: Param[];
+  private readonly paramOf = new Map<Variable, Param>();
+  private readonly inputs: Float64Array[]; // inputs[l]: the input of layer l (inputs[L] = output)
+  private readonly preActivations: Float64Array[];
+  private readonly outGrads: Float64Array[]; // d loss / d (output of layer l)
+  private readonly preGrads: Float64Array[]; // d loss / d (pre-activation of layer l)
+  private readonly targets: Float64Array;
+  private readonly targetCols: number;
+  private readonly metricUpdates: MetricUpdate[];
+  private dirty = false;
+
+  constructor(private readonly parts: FusedStepParts) {
+    const { layers, batchSize, kernels } = parts;
+    const sizeOf = new Map<Variable, number>();
+    layers.forEach((l) => {
+      sizeOf.set(l.kernel, l.inDim * l.units);
+      if (l.bias) sizeOf.set(l.bias, l.units);
+    });
+    const outCols = layers[layers.length - 1].units;
+    this.targetCols = parts.loss.targetCols(outCols);
+    // Everything the products touch lives in the kernels' memory, laid out once.
+    const paramSizes = parts.trainableWeights.map((v) => sizeOf.get(v)!);
+    const views = kernels.allocate([
+      ...paramSizes, ...paramSizes,
+      batchSize * layers[0].inDim, ...layers.map((l) => batchSize * l.units),
+      ...layers.flatMap((l) => [batchSize * l.units, batchSize * l.units, batchSize * l.units]),
+    ]);
+    let next = 0;
+    const take = () => views[next++];
+    const work = paramSizes.map(take), grads = paramSizes.map(take);
+    this.params = parts.trainableWeights.map((variable, i) => ({ variable, values: new Float32Array(0), work: work[i], grad: grads[i], slotVariables: [], slotValues: [] }));
+    for (const p of this.params) this.paramOf.set(p.variable, p);
+    this.inputs = [take(), ...layers.map(take)];
+    const perLayer = layers.map(() => [take(), take(), take()]);
+    this.preActivations = perLayer.map((v) => v[0]);
+    this.outGrads = perLayer.map((v) => v[1]);
+    this.preGrads = perLayer.map((v) => v[2]);
+    this.targets = new Float64Array(batchSize * this.targetCols);
+    this.metricUpdates = parts.state.metrics.map((m, i) => {
+      const host = parts.metricUpdates[i];
+      if (host) return (t: Float64Array, p: Float64Array, rows: number) => host(t, p, rows, outCols);
+      return (t: Float64Array, p: Float64Array, rows: number) => this.feedTensors(m.metric, t, p, rows, outCols);
+    });
+  }
+
+  /** Reads the weights and optimizer slots from their variables (creating missing slots as the eager step would). */
+  load(): void {
+    for (const p of this.params) {
+      p.values = asArray(p.variable.dataSync());
+      p.work.set(p.values);
+      p.slotVariables.length = 0;
+      for (const s of this.parts.rule.slots) p.slotVariables.push(this.parts.optimizer.slotVariable(p.variable, s.name, s.initial));
+      p.slotValues = p.slotVariables.map((s) => asArray(s.dataSync()));
+    }
+    this.dirty = false;
+  }
+
+  /** Writes weights and slots back into their variables, if any step ran since `load`. */
+  store(): void {
+    if (!this.dirty) return;
+    const write = (v: Variable, values: TypedArray) => { v.handle = v.backend.upload(values, v.dtype); };
+    for (const p of this.params) {
+      write(p.variable, p.values);
+      p.slotVariables.forEach((s, i) => write(s, p.slotValues[i]));
+    }
+    this.dirty = false;
+  }
+
+  /**
+   * One step on the training rows `rows`. Returns the batch's loss; when it is not finite nothing
+   * is updated (as the eager step), so fit can stop with the last good weights.
+   */
+  trainBatch(rows: ArrayLike<number>, tracker: LossAndMetricTracker): number {
+    const { layers, loss: hostLoss, lossWeight, x, y } = this.parts;
+    const n = rows.length;
+    const inDim = layers[0].inDim, tCols = this.targetCols;
+    const x0 = this.inputs[0], t = this.targets;
+    for (let r = 0; r < n; r++) {
+      const src = rows[r] * inDim, dst = r * inDim;
+      for (let k = 0; k < inDim; k++) x0[dst + k] = x[src + k];
+      const ts = rows[r] * tCols, td = r * tCols;
+      for (let k = 0; k < tCols; k++) t[td + k] = y[ts + k];
+    }
+    for (let l = 0; l < layers.length; l++) this.forward(l, n);
+
+    const last = layers.length - 1, outCols = layers[last].units, out = this.inputs[last + 1];
+    const dOut = this.outGrads[last];
+    const perOutput = hostLoss.samples(t, out, dOut, n, outCols) / n;
+    const loss = lossWeight * perOutput;
+    if (!Number.isFinite(loss)) return loss;
+    const scale = lossWeight / n;
+    for (let i = 0, e = n * outCols; i < e; i++) dOut[i] *= scale;
+    for (let l = last; l >= 0; l--) this.backward(l, n);
+
+    const { optimizer, rule } = this.parts;
+    const lr = optimizer.learningRate;
+    for (const p of this.params) {
+      rule.update(p.values, p.grad, p.slotValues, lr);
+      p.work.set(p.values);
+    }
+    optimizer.iterations++;
+    this.dirty = true;
+
+    tracker.addLosses(loss, [perOutput], n);
+    for (const update of this.metricUpdates) update(t, out, n);
+    return loss;
+  }
+
+  private work(v: Variable | null): Float64Array | null {
+    return v ? this.paramOf.get(v)!.work : null;
+  }
+
+  private grad(v: Variable | null): Float64Array | null {
+    return v ? this.paramOf.get(v)!.grad : null;
+  }
+
+  /** z = x·W + b, y = activation(z) for `n` rows. */
+  private forward(l: number, n: number): void {
+    const { inDim, units, kernel, bias, activation } = this.parts.layers[l];
+    const z = this.preActivations[l];
+    this.parts.kernels.forward(this.inputs[l], this.work(kernel)!, this.work(bias), z, n, inDim, units);
+    activation.forward(z, this.inputs[l + 1], n, units);
+  }
+
+  /** From d loss / d y of layer l: the kernel and bias gradients and d loss / d x (unless l = 0). */
+  private backward(l: number, n: number): void {
+    const { inDim, units, kernel, bias, activation } = this.parts.layers[l];
+    const dz = this.preGrads[l], kernels = this.parts.kernels;
+    activation.backward(this.outGrads[l], this.preActivations[l], this.inputs[l + 1], dz, n, units);
+    kernels.weightGrads(this.inputs[l], dz, this.grad(kernel)!, this.grad(bias), n, inDim, units);
+    if (l > 0) kernels.inputGrad(dz, this.work(kernel)!, this.outGrads[l - 1], n, inDim, units);
+  }
+
+  /** Any metric without an array form: fed the batch as tensors (on the reference backend). */
+  private feedTensors(metric: CompiledState['metrics'][number]['metric'], t: Float64Array, p: Float64Array, rows: number, cols: number): void {
+    const { yRowShape, yDtype } = this.parts;
+    const dtype = this.parts.layers[this.parts.layers.length - 1].kernel.dtype;
+    withBackend('ref', () => scoped(() => noGrad(() => {
+      metric.updateState(tensor(t.slice(0, rows * this.targetCols), [rows, ...yRowShape], yDtype), tensor(p.slice(0, rows * cols), [rows, cols], dtype));
+    })));
+  }
+}

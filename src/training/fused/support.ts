@@ -1,0 +1,91 @@
+import { ValueError } from '../../core/errors.js';
+import type { Tensor } from '../../core/tensor.js';
+import { Dense } from '../../layers/dense.js';
+import type { Callback } from '../../callbacks/callback.js';
+import { ProgressLogger } from '../progress.js';
+import type { CompiledState } from '../compile.js';
+import type { TrainableModel } from '../trainable_model.js';
+import { HOST_ACTIVATIONS } from './activations.js';
+import { FusedDenseStep, type FusedLayer } from './dense_step.js';
+import { DenseKernels } from './dense_kernels.js';
+import { hostLoss } from './losses.js';
+import { hostMetric } from './metrics.js';
+
+/**
+ * Below this many multiply-adds in one batch's forward pass, a fused step beats the backend's
+ * kernels (their per-operation cost dominates); above it the eager step with fast matrix
+ * products wins. Measured with `npm run bench` (docs/training.md).
+ */
+export const FUSED_STEP_MAX_FORWARD_MACS = 1 << 16;
+/** The fused step copies the training data to plain arrays; larger data stays eager. */
+const MAX_HOST_DATA = 1 << 24;
+
+interface TrainData { xs: Tensor[]; ys: Tensor[]; n: number; sampleWeight?: Tensor }
+
+/**
+ * The fused step for this model and fit, or why there is none. Supported: a Sequential chain of
+ * Dense layers (activations in HOST_ACTIVATIONS, no regularizers or constraints) with one of the
+ * fused losses, an optimizer with an array update (SGD, Adam), no sample weights, on a backend
+ * with synchronous reads, and no callback that runs between batches.
+ */
+export function planFusedStep(model: TrainableModel, state: CompiledState, data: TrainData, batchSize: number, callbacks: readonly Callback[], honourSize: boolean): FusedDenseStep | string {
+  const chain = model.layerChain?.();
+  if (!chain) return `model '${model.name}' is not a Sequential model`;
+  if (model.inputShapes.length !== 1 || model.inputShapes[0].length !== 2) return `the model's input is not one batch of vectors`;
+  const layers: FusedLayer[] = [];
+  for (const layer of chain) {
+    const what = `layer '${layer.name}' (${layer.getClassName()})`;
+    if (!(layer instanceof Dense) || layer.call !== Dense.prototype.call) return `${what} is not a Dense layer (the fused step runs chains of Dense layers)`;
+    const activation = HOST_ACTIVATIONS[layer.activation.name];
+    if (!activation) return `${what} uses activation '${layer.activation.name}' (fused: ${Object.keys(HOST_ACTIVATIONS).join(', ')})`;
+    if (layer.kernelRegularizer || layer.biasRegularizer || layer.activityRegularizer || layer.kernelConstraint || layer.biasConstraint) return `${what} has a regularizer or constraint`;
+    if (!layer.kernel) return `${what} is not built yet`;
+    if (!layer.trainable) return `${what} is frozen`;
+    const [inDim, units] = layer.kernel.shape;
+    const prev = layers.at(-1);
+    if (prev ? prev.units !== inDim : model.inputShapes[0][1] !== inDim) return `${what} does not take the previous layer's output`;
+    layers.push({ inDim, units, kernel: layer.kernel, bias: layer.bias, activation });
+  }
+  if (layers.length === 0) return `model '${model.name}' has no layers`;
+  if (layers.some((l) => l.kernel.dtype !== layers[0].kernel.dtype || (l.bias && l.bias.dtype !== l.kernel.dtype))) return `the layers' weights mix dtypes`;
+  const ownWeights = new Set(layers.flatMap((l) => (l.bias ? [l.kernel, l.bias] : [l.kernel])));
+  if (model.trainableWeights.length !== ownWeights.size || model.trainableWeights.some((v) => !ownWeights.has(v))) return `the model has trainable weights outside its Dense layers`;
+
+  if (state.losses.length !== 1) return `the model has ${state.losses.length} outputs`;
+  const loss = hostLoss(state.losses[0]);
+  if (typeof loss === 'string') return loss;
+  const rule = state.optimizer.hostUpdateRule();
+  if (typeof rule === 'string') return rule;
+  if (data.sampleWeight) return `sample or class weights are given`;
+  const x = data.xs[0], y = data.ys[0];
+  if (x.backend.syncReads === false) return `backend '${x.backend.name}' reads memory asynchronously`;
+  const outCols = layers[layers.length - 1].units;
+  if (y.size !== data.n * loss.targetCols(outCols)) return `'y' has shape [${y.shape.join(', ')}], not one target row per prediction`;
+  if (x.size + y.size > MAX_HOST_DATA) return `the training data has more than ${MAX_HOST_DATA} values`;
+  // The progress bar only prints the batch logs; any other batch hook may read or change weights.
+  const watcher = callbacks.find((c) => c.watchesBatches && !(c instanceof ProgressLogger));
+  if (watcher) return `callback ${watcher.constructor.name} runs between batches`;
+  const macs = batchSize * layers.reduce((s, l) => s + l.inDim * l.units, 0);
+  if (honourSize && macs > FUSED_STEP_MAX_FORWARD_MACS) return `a batch's forward pass has ${macs} multiply-adds (the fused step is faster below ${FUSED_STEP_MAX_FORWARD_MACS})`;
+
+  const kernels = DenseKernels.create();
+  if (typeof kernels === 'string') return kernels;
+  return new FusedDenseStep({
+    layers, loss, lossWeight: state.lossWeights[0], rule, optimizer: state.optimizer, trainableWeights: model.trainableWeights,
+    x: x.dataSync(), y: y.dataSync(), yRowShape: y.shape.slice(1), yDtype: y.dtype,
+    metricUpdates: state.metrics.map((m) => hostMetric(m.metric)), state, batchSize: Math.min(batchSize, data.n), kernels,
+  });
+}
+
+/**
+ * What fit runs: the fused step when `jitCompile` allows it and the model qualifies; with
+ * `jitCompile: true`, a model that does not qualify is an error naming the reason.
+ */
+export function fusedStepFor(model: TrainableModel, state: CompiledState, data: TrainData, batchSize: number, callbacks: readonly Callback[], call: string): FusedDenseStep | null {
+  const mode = state.jitCompile ?? 'auto';
+  if (mode === false) return null;
+  const plan = planFusedStep(model, state, data, batchSize, callbacks, mode === 'auto');
+  if (typeof plan !== 'string') return plan;
+  if (mode === true) throw new ValueError(`${call}: jitCompile is true but the training step cannot be fused: ${plan}`);
+  return null;
+}

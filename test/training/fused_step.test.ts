@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  Callback, LayersModel, getBackend, layers, losses, metrics, optimizers, schedules, sequential, setBackend, setSeed, tensor,
+  Tensor, TrainingError, type Logs,
+} from '../../src/index.js';
+import { globalRng, Rng } from '../../src/core/rng.js';
+import { FusedDenseStep } from '../../src/training/fused/dense_step.js';
+
+// The fused step is checked against the eager step (the oracle): the same model, the same
+// starting weights and the same shuffles must give the same losses, metrics, weights and
+// optimizer state, up to float rounding (the fused step keeps activations in float64).
+
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+}
+
+function features(n: number, cols: number, seed: number): number[][] {
+  const rand = lcg(seed);
+  return Array.from({ length: n }, () => Array.from({ length: cols }, rand));
+}
+
+type Build = () => LayersModel;
+interface Case {
+  name: string;
+  build: Build;
+  compile: () => Parameters<LayersModel['compile']>[0];
+  x: number[][];
+  y: number[] | number[][];
+  epochs?: number;
+  batchSize?: number;
+}
+
+interface Run { history: Record<string, number[]>; weights: Float32Array[]; optimizer: { name: string; values: Float32Array }[]; fusedSteps: number }
+
+/** Counts fused steps by wrapping the step's method for one run. */
+async function countFused<T>(fn: () => Promise<T>): Promise<{ result: T; steps: number }> {
+  const original = FusedDenseStep.prototype.trainBatch;
+  let steps = 0;
+  FusedDenseStep.prototype.trainBatch = function (...args) { steps++; return original.apply(this, args); };
+  try {
+    return { result: await fn(), steps };
+  } finally {
+    FusedDenseStep.prototype.trainBatch = original;
+  }
+}
+
+async function train(c: Case, jitCompile: boolean, start: Tensor[]): Promise<Run> {
+  const m = c.build();
+  m.setWeights(start);
+  m.compile({ ...c.compile(), jitCompile });
+  setSeed(7);
+  const { result: h, steps } = await countFused(() => m.fit(tensor(c.x), tensor(c.y), { epochs: c.epochs ?? 4, batchSize: c.batchSize ?? 16, verbose: 0 }));
+  return {
+    history: h.history,
+    weights: m.getWeights().map((w) => w.dataSync() as Float32Array),
+    optimizer: m.optimizer!.getWeights().map((w) => ({ name: w.name, values: Float32Array.from(w.tensor.dataSync()) })),
+    fusedSteps: steps,
+  };
+}
+
+function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < actual.length; i++) {
+    const scale = Math.max(1, Math.abs(expected[i]));
+    assert.ok(Math.abs(actual[i] - expected[i]) <= tol * scale, `${what}[${i}]: fused ${actual[i]}, eager ${expected[i]}`);
+  }
+}
+
+async function assertSameTraining(c: Case, tol = 2e-4): Promise<void> {
+  setSeed(3);
+  const start = c.build().getWeights();
+  const eager = await train(c, false, start);
+  const fused = await train(c, true, start);
+  assert.equal(eager.fusedSteps, 0);
+  assert.ok(fused.fusedSteps > 0, 'the fused step ran');
+  assert.deepEqual(Object.keys(fused.history).sort(), Object.keys(eager.history).sort());
+  for (const key of Object.keys(eager.history)) assertClose(fused.history[key], eager.history[key], tol, `${c.name} history.${key}`);
+  fused.weights.forEach((w, i) => assertClose(w, eager.weights[i], tol, `${c.name} weight ${i}`));
+  // The two models' layers are numbered apart ('dense_3' vs 'dense_5'): compare what follows.
+  const role = (name: string) => name.split('/').slice(1).join('/');
+  assert.deepEqual(fused.optimizer.map((o) => role(o.name)), eager.optimizer.map((o) => role(o.name)), 'optimizer state names and order');
+  fused.optimizer.forEach((o, i) => assertClose(o.values, eager.optimizer[i].values, tol, `${c.name} optimizer ${o.name}`));
+}
+
+const oneHot = (labels: number[], k: number): number[][] => labels.map((l) => Array.from({ length: k }, (_, j) => (j === l ? 1 : 0)));
+const labelsOf = (x: number[][], k: number): number[] => x.map((r) => Math.abs(Math.floor((r[0] + r[1] * 0.7 + 1) * k * 0.5)) % k);
+
+const CASES: Case[] = [
+  {
+    name: 'relu regression, adam, mse with mae and mse metrics (the Boston shape)',
+    build: () => sequential({ layers: [layers.dense({ units: 8, activation: 'relu', inputShape: [5] }), layers.dense({ units: 1 })] }),
+    compile: () => ({ optimizer: 'adam', loss: 'mse', metrics: ['mae', 'mse'] }),
+    x: features(50, 5, 1), y: features(50, 5, 1).map((r) => [3 * r[0] - r[2] + 0.5]), batchSize: 16,
+  },
+  {
+    name: 'tanh and sigmoid, binary crossentropy, SGD with Nesterov momentum, accuracy (fed as tensors)',
+    build: () => sequential({ layers: [layers.dense({ units: 6, activation: 'tanh', inputShape: [3] }), layers.dense({ units: 1, activation: 'sigmoid' })] }),
+    compile: () => ({ optimizer: optimizers.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }), loss: 'binaryCrossentropy', metrics: ['accuracy'] }),
+    x: features(40, 3, 2), y: features(40, 3, 2).map((r) => [r[0] + r[1] > 0 ? 1 : 0]), batchSize: 12,
+  },
+  {
+    name: 'softmax, categorical crossentropy, adam with a decaying learning rate, categorical accuracy',
+    build: () => sequential({ layers: [layers.dense({ units: 7, activation: 'sigmoid', inputShape: [4] }), layers.dense({ units: 3, activation: 'softmax' })] }),
+    compile: () => ({ optimizer: optimizers.adam({ learningRate: schedules.exponentialDecay({ initialLearningRate: 0.05, decaySteps: 3, decayRate: 0.8 }) }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] }),
+    x: features(45, 4, 3), y: oneHot(labelsOf(features(45, 4, 3), 3), 3), batchSize: 10,
+  },
+  {
+    name: 'logits with label smoothing, plain SGD, no bias, three layers',
+    build: () => sequential({ layers: [
+      layers.dense({ units: 5, activation: 'softplus', inputShape: [4], useBias: false }),
+      layers.dense({ units: 5, activation: 'relu' }),
+      layers.dense({ units: 3 }),
+    ] }),
+    compile: () => ({ optimizer: optimizers.sgd({ learningRate: 0.2 }), loss: new losses.CategoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.1 }), metrics: ['categoricalAccuracy'] }),
+    x: features(30, 4, 4), y: oneHot(labelsOf(features(30, 4, 4), 3), 3), batchSize: 8,
+  },
+  {
+    name: 'sparse labels [n] on probabilities, sparse accuracy',
+    build: () => sequential({ layers: [layers.dense({ units: 6, activation: 'relu', inputShape: [3] }), layers.dense({ units: 4, activation: 'softmax' })] }),
+    compile: () => ({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] }),
+    x: features(33, 3, 5), y: labelsOf(features(33, 3, 5), 4), batchSize: 9,
+  },
+  {
+    name: 'sparse labels [n, 1] on logits, one layer, one batch an epoch',
+    build: () => sequential({ layers: [layers.dense({ units: 4, inputShape: [3] })] }),
+    compile: () => ({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: new losses.SparseCategoricalCrossentropy({ fromLogits: true }), metrics: ['sparseCategoricalAccuracy'] }),
+    x: features(20, 3, 6), y: labelsOf(features(20, 3, 6), 4).map((l) => [l]), batchSize: 20,
+  },
+  {
+    name: 'mae loss with a loss weight, root mean squared error metric fed as tensors',
+    build: () => sequential({ layers: [layers.dense({ units: 3, activation: 'tanh', inputShape: [2] }), layers.dense({ units: 2 })] }),
+    compile: () => ({ optimizer: optimizers.sgd({ learningRate: 0.05, momentum: 0.5 }), loss: 'mae', lossWeights: [2], metrics: [new metrics.RootMeanSquaredError(), 'mse'] }),
+    x: features(25, 2, 7), y: features(25, 2, 7).map((r) => [r[0] * r[1], r[0] - r[1]]), batchSize: 7,
+  },
+  {
+    name: 'binary crossentropy from logits with label smoothing',
+    build: () => sequential({ layers: [layers.dense({ units: 4, activation: 'relu', inputShape: [3] }), layers.dense({ units: 2 })] }),
+    compile: () => ({ optimizer: 'adam', loss: new losses.BinaryCrossentropy({ fromLogits: true, labelSmoothing: 0.2 }) }),
+    x: features(24, 3, 8), y: features(24, 3, 8).map((r) => [r[0] > 0 ? 1 : 0, r[1] > r[2] ? 1 : 0]), batchSize: 5,
+  },
+];
+
+describe('fused dense training step', () => {
+  for (const backendName of ['ref', 'wasm']) {
+    describe(`on the ${backendName} backend`, () => {
+      for (const c of CASES) {
+        it(`trains as the eager step: ${c.name}`, async () => {
+          const previous = getBackend();
+          setBackend(backendName);
+          try {
+            await assertSameTraining(c);
+          } finally {
+            setBackend(previous);
+          }
+        });
+      }
+    });
+  }
+
+  it("runs by default ('auto') for a small Dense model and stays eager for a large one", async () => {
+    const small = sequential({ layers: [layers.dense({ units: 4, activation: 'relu', inputShape: [3] }), layers.dense({ units: 1 })] });
+    small.compile({ optimizer: 'adam', loss: 'mse' });
+    const ran = await countFused(() => small.fit(tensor(features(20, 3, 1)), tensor(features(20, 1, 2)), { epochs: 2, batchSize: 10, verbose: 0 }));
+    assert.equal(ran.steps, 4);
+    const large = sequential({ layers: [layers.dense({ units: 300, activation: 'relu', inputShape: [300] }), layers.dense({ units: 1 })] });
+    large.compile({ optimizer: 'adam', loss: 'mse' });
+    const skipped = await countFused(() => large.fit(tensor(features(8, 300, 1)), tensor(features(8, 1, 2)), { epochs: 1, batchSize: 8, verbose: 0 }));
+    assert.equal(skipped.steps, 0);
+  });
+
+  it('stays eager when a callback runs between batches, and fused under the progress bar', async () => {
+    const m = sequential({ layers: [layers.dense({ units: 2, inputShape: [3] })] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const x = tensor(features(12, 3, 1)), y = tensor(features(12, 2, 2));
+    let batches = 0;
+    const watched = await countFused(() => m.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0, callbacks: { onBatchEnd: () => { batches++; } } }));
+    assert.equal(watched.steps, 0);
+    assert.equal(batches, 3);
+    const lines: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((s: string) => { lines.push(String(s)); return true; }) as typeof process.stdout.write;
+    try {
+      const shown = await countFused(() => m.fit(x, y, { epochs: 1, batchSize: 4, verbose: 2 }));
+      assert.equal(shown.steps, 3);
+    } finally {
+      process.stdout.write = write;
+    }
+    assert.match(lines.join(''), /loss/);
+  });
+
+  it('with jitCompile: true, names what prevents fusing', async () => {
+    const withDropout = sequential({ layers: [layers.dense({ units: 4, inputShape: [3] }), layers.dropout({ rate: 0.5, name: 'drop' }), layers.dense({ units: 1 })] });
+    withDropout.compile({ optimizer: 'adam', loss: 'mse', jitCompile: true });
+    const x = tensor(features(8, 3, 1)), y = tensor(features(8, 1, 2));
+    await assert.rejects(withDropout.fit(x, y, { verbose: 0 }), /fit: jitCompile is true but the training step cannot be fused: layer 'drop' \(Dropout\) is not a Dense layer/);
+    const nadam = sequential({ layers: [layers.dense({ units: 1, inputShape: [3] })] });
+    nadam.compile({ optimizer: 'nadam', loss: 'mse', jitCompile: true });
+    await assert.rejects(nadam.fit(x, y, { verbose: 0 }), /optimizer 'nadam' \(Nadam\) has no fused update \(fused: SGD, Adam\)/);
+    const huber = sequential({ layers: [layers.dense({ units: 1, inputShape: [3], activation: 'elu' })] });
+    huber.compile({ optimizer: 'adam', loss: 'mse', jitCompile: true });
+    await assert.rejects(huber.fit(x, y, { verbose: 0 }), /uses activation 'elu' \(fused: linear, relu, sigmoid, tanh, softplus, softmax\)/);
+    const weighted = sequential({ layers: [layers.dense({ units: 1, inputShape: [3] })] });
+    weighted.compile({ optimizer: 'adam', loss: 'mse', jitCompile: true });
+    await assert.rejects(weighted.fit(x, y, { verbose: 0, sampleWeight: tensor([1, 2, 1, 2, 1, 2, 1, 2]) }), /sample or class weights are given/);
+    assert.throws(() => weighted.compile({ optimizer: 'adam', loss: 'mse', jitCompile: 'yes' as never }), /compile: 'jitCompile' must be true, false or 'auto', got "yes"/);
+  });
+
+  it('writes weights back before every epoch callback and reads back what a callback changes', async () => {
+    const build = () => sequential({ layers: [layers.dense({ units: 3, activation: 'relu', inputShape: [2] }), layers.dense({ units: 1 })] });
+    const x = tensor(features(16, 2, 1)), y = tensor(features(16, 1, 3));
+    setSeed(2);
+    const start = build().getWeights();
+    const run = async (jitCompile: boolean) => {
+      const m = build();
+      m.setWeights(start);
+      m.compile({ optimizer: 'adam', loss: 'mse', jitCompile });
+      const seen: number[][] = [];
+      class Shrink extends Callback {
+        override async onEpochEnd(_epoch: number, _logs?: Logs) {
+          seen.push(Array.from(this.model.trainableWeights[0].dataSync()));
+          // Halving the first kernel must carry into the next epoch's steps.
+          (this.model as LayersModel).layers[0].setWeights([tensor(seen.at(-1)!.map((v) => v / 2), [2, 3]), (this.model as LayersModel).layers[0].getWeights()[1]]);
+        }
+      }
+      setSeed(5);
+      const h = await m.fit(x, y, { epochs: 3, batchSize: 4, verbose: 0, callbacks: [new Shrink()] });
+      return { seen, loss: h.history.loss };
+    };
+    const eager = await run(false);
+    const fused = await run(true);
+    eager.seen.forEach((w, i) => assertClose(fused.seen[i], w, 1e-5, `epoch ${i} kernel`));
+    assertClose(fused.loss, eager.loss, 1e-5, 'loss');
+  });
+
+  it('stops on a non-finite loss without updating on that batch', async () => {
+    const m = sequential({ layers: [layers.dense({ units: 1, inputShape: [2] })] });
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 1e6 }), loss: 'mse', jitCompile: true });
+    const x = tensor(features(32, 2, 4).map((r) => r.map((v) => v * 1e3))), y = tensor(features(32, 1, 5));
+    let message = '';
+    await assert.rejects(m.fit(x, y, { epochs: 50, batchSize: 8, verbose: 0 }), (e: unknown) => {
+      assert.ok(e instanceof TrainingError);
+      message = (e as Error).message;
+      return true;
+    });
+    const [, epoch, batch] = /fit: the loss became (?:NaN|-?Infinity) at epoch (\d+), batch (\d+); training stopped/.exec(message)!.map(Number);
+    // Every batch before the failing one was applied (4 a epoch), the failing one was not.
+    assert.equal(m.optimizer!.iterations, (epoch - 1) * 4 + (batch - 1));
+  });
+
+  it('counts optimizer iterations as the eager step does', async () => {
+    const m = sequential({ layers: [layers.dense({ units: 1, inputShape: [2] })] });
+    m.compile({ optimizer: 'adam', loss: 'mse', jitCompile: true });
+    await m.fit(tensor(features(10, 2, 1)), tensor(features(10, 1, 2)), { epochs: 3, batchSize: 4, verbose: 0 });
+    assert.equal(m.optimizer!.iterations, 9);
+  });
+});
+
+describe('Rng.shuffle', () => {
+  it('draws as int(i + 1) from the top, as the generator would one number at a time', () => {
+    const a = new Rng(11), b = new Rng(11);
+    const shuffled = a.shuffle(Int32Array.from({ length: 1000 }, (_, i) => i));
+    const expected = Array.from({ length: 1000 }, (_, i) => i);
+    for (let i = expected.length - 1; i > 0; i--) {
+      const j = b.int(i + 1);
+      [expected[i], expected[j]] = [expected[j], expected[i]];
+    }
+    assert.deepEqual(Array.from(shuffled), expected);
+    assert.deepEqual(a.getState(), b.getState());
+    assert.equal(a.uniform(), b.uniform());
+    assert.ok(globalRng instanceof Rng);
+  });
+});
