@@ -31,7 +31,7 @@ export interface ModelJson {
   formatVersion: 1;
   modelConfig: SerializedObject;
   weights: { name: string; shape: number[]; dtype: string }[];
-  trainingConfig?: { optimizer: OptimizerConfig; loss: LossConfig[]; lossWeights: number[]; metrics: string[] };
+  trainingConfig?: { optimizer: OptimizerConfig; loss: LossConfig[]; lossWeights: number[]; metrics: string[]; jitCompile?: boolean | 'auto' };
   optimizerWeights?: string[];
   trainingState?: TrainingState;
 }
@@ -71,6 +71,7 @@ export function saveToBuffers(model: LayersModel, options: SaveOptions = {}): Mo
       loss: compiled.losses.map(serializeLoss),
       lossWeights: [...compiled.lossWeights],
       metrics: compiled.metrics.map((m) => m.displayName),
+      ...(compiled.jitCompile === 'auto' ? {} : { jitCompile: compiled.jitCompile }),
     };
     const state = compiled.optimizer.getWeights();
     json.optimizerWeights = state.map((w) => w.name);
@@ -130,8 +131,9 @@ function restoreTraining(model: LayersModel, json: ModelJson, tensors: NamedTens
     model.compile({
       optimizer: getOptimizer(tc.optimizer),
       loss: tc.loss.length === 1 ? getLoss(tc.loss[0]) : tc.loss.map((l) => getLoss(l)),
-      lossWeights: tc.lossWeights.length > 1 ? tc.lossWeights : undefined,
+      lossWeights: tc.lossWeights.some((w) => w !== 1) ? tc.lossWeights : undefined,
       metrics: model.outputNames.length === 1 ? tc.metrics : undefined,
+      jitCompile: tc.jitCompile,
     });
   } catch (e) {
     if (e instanceof FileFormatError) throw e;
@@ -170,8 +172,9 @@ export function readModelJson(raw: unknown): ModelJson {
   const tc = raw.trainingConfig;
   if (tc !== undefined) {
     checkFormat(isJsonObject(tc) && isJsonObject(tc.optimizer) && Array.isArray(tc.loss) && tc.loss.length > 0 && tc.loss.every(isJsonObject)
-      && Array.isArray(tc.lossWeights) && tc.lossWeights.every((w) => typeof w === 'number') && Array.isArray(tc.metrics) && tc.metrics.every((m) => typeof m === 'string'),
-    () => `${MODEL_JSON}: 'trainingConfig' must be {optimizer, loss: [...], lossWeights: [...], metrics: [...]}`);
+      && Array.isArray(tc.lossWeights) && tc.lossWeights.every((w) => typeof w === 'number') && Array.isArray(tc.metrics) && tc.metrics.every((m) => typeof m === 'string')
+      && (tc.jitCompile === undefined || tc.jitCompile === true || tc.jitCompile === false || tc.jitCompile === 'auto'),
+    () => `${MODEL_JSON}: 'trainingConfig' must be {optimizer, loss: [...], lossWeights: [...], metrics: [...], jitCompile?: true | false | 'auto'}`);
     checkFormat(Array.isArray(raw.optimizerWeights) && raw.optimizerWeights.every((n) => typeof n === 'string'), () => `${MODEL_JSON}: 'optimizerWeights' must be a list of names`);
   }
   const ts = raw.trainingState;

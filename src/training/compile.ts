@@ -53,7 +53,16 @@ export function compileModel(model: TrainableModel, args: CompileArgs): void {
     if (l === undefined) throw new ValueError(`compile: no loss given for output '${outputs[i]}'`);
     return getLoss(l as Parameters<typeof getLoss>[0]);
   });
-  const lossWeights = args.lossWeights === undefined ? outputs.map(() => 1) : perOutput<number>(args.lossWeights, 'lossWeights').map((w) => w ?? 1);
+  // A list of loss weights is one per output even for a single output (Keras' loss_weights=[2]).
+  const weightList = Array.isArray(args.lossWeights) && !multi ? (() => {
+    if (args.lossWeights.length !== 1) throw new ValueError(`compile: 'lossWeights' has ${args.lossWeights.length} entries but the model has 1 output (${outputs[0]})`);
+    return args.lossWeights;
+  })() : args.lossWeights === undefined ? outputs.map(() => 1) : perOutput<number>(args.lossWeights, 'lossWeights');
+  const lossWeights = weightList.map((w, i) => {
+    if (w === undefined || w === null) return 1;
+    if (typeof w !== 'number' || !Number.isFinite(w)) throw new ValueError(`compile: the loss weight of output '${outputs[i]}' must be a finite number, got ${JSON.stringify(w)}`);
+    return w;
+  });
 
   const metricLists: unknown[][] = (() => {
     const m = args.metrics;

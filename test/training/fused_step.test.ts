@@ -6,6 +6,7 @@ import {
 } from '../../src/index.js';
 import { globalRng, Rng } from '../../src/core/rng.js';
 import { FusedDenseStep } from '../../src/training/fused/dense_step.js';
+import { loadFromBuffers, saveToBuffers } from '../../src/io/native.js';
 
 // The fused step is checked against the eager step (the oracle): the same model, the same
 // starting weights and the same shuffles must give the same losses, metrics, weights and
@@ -254,6 +255,34 @@ describe('fused dense training step', () => {
     m.compile({ optimizer: 'adam', loss: 'mse', jitCompile: true });
     await m.fit(tensor(features(10, 2, 1)), tensor(features(10, 1, 2)), { epochs: 3, batchSize: 4, verbose: 0 });
     assert.equal(m.optimizer!.iterations, 9);
+  });
+});
+
+describe('compile: jitCompile and loss weights of a single output', () => {
+  it('takes a one-entry list of loss weights for one output and scales the loss by it', async () => {
+    const build = (lossWeights?: number[]) => {
+      setSeed(4);
+      const m = sequential({ layers: [layers.dense({ units: 1, inputShape: [2] })] });
+      m.compile({ optimizer: 'sgd', loss: 'mse', lossWeights, jitCompile: false });
+      return m;
+    };
+    const x = tensor(features(6, 2, 1)), y = tensor(features(6, 1, 2));
+    const plain = build().evaluate(x, y) as Tensor;
+    const doubled = build([2]).evaluate(x, y) as Tensor;
+    assert.deepEqual(doubled.shape, []);
+    assertClose([doubled.item()], [2 * plain.item()], 1e-6, 'weighted loss');
+    assert.throws(() => build([1, 2]), /compile: 'lossWeights' has 2 entries but the model has 1 output/);
+    assert.throws(() => build(['2' as never]), /compile: the loss weight of output '.*' must be a finite number, got "2"/);
+  });
+
+  it('saves jitCompile and loss weights with the training config', () => {
+    const m = sequential({ layers: [layers.dense({ units: 1, inputShape: [2] })] });
+    m.compile({ optimizer: 'adam', loss: 'mse', lossWeights: [3], jitCompile: false });
+    const restored = loadFromBuffers(saveToBuffers(m));
+    assert.equal(restored.compiled!.jitCompile, false);
+    assert.deepEqual(restored.compiled!.lossWeights, [3]);
+    m.compile({ optimizer: 'adam', loss: 'mse' });
+    assert.equal(loadFromBuffers(saveToBuffers(m)).compiled!.jitCompile, 'auto');
   });
 });
 

@@ -16,7 +16,7 @@ import { hostMetric } from './metrics.js';
  * kernels (their per-operation cost dominates); above it the eager step with fast matrix
  * products wins. Measured with `npm run bench` (docs/training.md).
  */
-export const FUSED_STEP_MAX_FORWARD_MACS = 1 << 16;
+export const FUSED_STEP_MAX_FORWARD_MACS = 1 << 18;
 /** The fused step copies the training data to plain arrays; larger data stays eager. */
 const MAX_HOST_DATA = 1 << 24;
 
