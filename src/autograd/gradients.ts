@@ -22,7 +22,7 @@ function backprop(tape: Tape, y: Tensor, xs: readonly Tensor[], dy?: Tensor): Te
     const node = tape.nodes[i];
     const g = grads.get(node.output.id);
     if (!g) continue;
-    const inputGrads = node.backward(g);
+    const inputGrads = node.backward(g, node.inputs.map((input) => tape.tracked.has(input.id)));
     node.inputs.forEach((input, k) => {
       const gi = inputGrads[k];
       if (!gi || !tape.tracked.has(input.id)) return;

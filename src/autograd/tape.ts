@@ -6,7 +6,12 @@ import type { Tensor } from '../core/tensor.js';
  * tape. Backprop walks the tape backwards. The tape lives only for one gradient call, so no
  * graph outlives it and nothing needs disposing.
  */
-export type BackwardFn = (dy: Tensor) => (Tensor | null)[];
+/**
+ * d(loss)/d(input_i) from dy = d(loss)/d(output). `needs[i]` says whether input i's gradient is
+ * used (the input depends on a watched tensor): an op whose gradients are costly (a matrix
+ * product's, against a data batch) returns null for the others instead of computing them.
+ */
+export type BackwardFn = (dy: Tensor, needs: readonly boolean[]) => (Tensor | null)[];
 
 export interface TapeNode {
   readonly name: string;

@@ -33,11 +33,12 @@ export function matMul(a: TensorLike, b: TensorLike, transposeA = false, transpo
   const A = ta, B = tb;
   let y = wrap(A.backend.matmul(A, B, transposeA, transposeB, outShape), outShape, dt);
   if (isFloat(dt)) {
-    y = record('matMul', [A, B], y, (dy) => {
-      // d/dA = dy · Bᵀ and d/dB = Aᵀ · dy, arranged to honour each transpose flag.
-      const da = transposeA ? matMul(B, dy, transposeB, true) : matMul(dy, B, false, !transposeB);
-      const db = transposeB ? matMul(dy, A, true, transposeA) : matMul(A, dy, !transposeA, false);
-      return [reduceTo(da, A.shape), reduceTo(db, B.shape)];
+    y = record('matMul', [A, B], y, (dy, needs) => {
+      // d/dA = dy · Bᵀ and d/dB = Aᵀ · dy, arranged to honour each transpose flag; each only when
+      // used (a first layer's product with the data batch needs no gradient for the batch).
+      const da = !needs[0] ? null : transposeA ? matMul(B, dy, transposeB, true) : matMul(dy, B, false, !transposeB);
+      const db = !needs[1] ? null : transposeB ? matMul(dy, A, true, transposeA) : matMul(A, dy, !transposeA, false);
+      return [da && reduceTo(da, A.shape), db && reduceTo(db, B.shape)];
     });
   }
   if (vecA && vecB) return reshape(y, outShape.slice(0, -2));

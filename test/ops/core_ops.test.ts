@@ -30,6 +30,19 @@ describe('matMul', () => {
       checkGradients((x, y) => matMul(x, y, ta, tb), [a, b]);
     });
   }
+  it('computes only the gradients that are used (none for a data batch)', () => {
+    const x = tensor([[1, 2], [3, 4], [5, 6]]), w = tensor([[1], [-1]]);
+    const be = x.backend, original = be.matmul;
+    let products = 0;
+    be.matmul = function (...args) { products++; return original.apply(this, args); };
+    try {
+      const dw = grad((v) => sum(matMul(x, v)))(w);
+      assert.deepEqual(dw.arraySync(), [[9], [12]]);
+      assert.equal(products, 2, 'the forward product and dW, not dX');
+    } finally {
+      be.matmul = original;
+    }
+  });
   it('rejects mismatched inner dimensions with both shapes', () => {
     assert.throws(() => matMul(tensor([[1, 2, 3]]), tensor([[1, 2]])), /matMul: inner dimensions do not match: a \[1, 3\] has 3 columns but b \[1, 2\] has 1 rows/);
   });
