@@ -31,6 +31,7 @@ interface Case {
   y: number[] | number[][];
   epochs?: number;
   batchSize?: number;
+  validationSplit?: number;
 }
 
 interface Run { history: Record<string, number[]>; weights: Float32Array[]; optimizer: { name: string; values: Float32Array }[]; fusedSteps: number }
@@ -52,7 +53,7 @@ async function train(c: Case, jitCompile: boolean, start: Tensor[]): Promise<Run
   m.setWeights(start);
   m.compile({ ...c.compile(), jitCompile });
   setSeed(7);
-  const { result: h, steps } = await countFused(() => m.fit(tensor(c.x), tensor(c.y), { epochs: c.epochs ?? 4, batchSize: c.batchSize ?? 16, verbose: 0 }));
+  const { result: h, steps } = await countFused(() => m.fit(tensor(c.x), tensor(c.y), { epochs: c.epochs ?? 4, batchSize: c.batchSize ?? 16, validationSplit: c.validationSplit, verbose: 0 }));
   return {
     history: h.history,
     weights: m.getWeights().map((w) => w.dataSync() as Float32Array),
@@ -134,6 +135,12 @@ const CASES: Case[] = [
     build: () => sequential({ layers: [layers.dense({ units: 3, activation: 'tanh', inputShape: [2] }), layers.dense({ units: 2 })] }),
     compile: () => ({ optimizer: optimizers.sgd({ learningRate: 0.05, momentum: 0.5 }), loss: 'mae', lossWeights: [2], metrics: [new metrics.RootMeanSquaredError(), 'mse'] }),
     x: features(25, 2, 7), y: features(25, 2, 7).map((r) => [r[0] * r[1], r[0] - r[1]]), batchSize: 7,
+  },
+  {
+    name: 'float64 weights, a validation split',
+    build: () => sequential({ layers: [layers.dense({ units: 5, activation: 'tanh', inputShape: [3], dtype: 'float64' }), layers.dense({ units: 1, dtype: 'float64' })] }),
+    compile: () => ({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] }),
+    x: features(30, 3, 9), y: features(30, 3, 9).map((r) => [r[0] - 2 * r[1] * r[2]]), batchSize: 6, validationSplit: 0.2,
   },
   {
     name: 'binary crossentropy from logits with label smoothing',
