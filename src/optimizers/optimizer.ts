@@ -126,7 +126,7 @@ export abstract class Optimizer {
     if (this.weightDecay || this.clipNorm || this.clipValue || this.globalClipNorm) {
       return `optimizer '${this.name}' uses weight decay or gradient clipping, which the fused step does not do`;
     }
-    return this.hostRule() ?? `optimizer '${this.name}' (${this.className}) has no fused update (fused: SGD, Adam)`;
+    return this.hostRule() ?? `optimizer '${this.name}' (${this.className}) has no fused update (fused: SGD, Adam, RMSprop, Adagrad)`;
   }
 
   /** The array form of `updateStep`, where a subclass has one. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  Callback, LayersModel, getBackend, layers, losses, metrics, optimizers, schedules, sequential, setBackend, setSeed, tensor,
+  Callback, LayersModel, getBackend, layers, losses, metrics, optimizers, regularizers, schedules, sequential, setBackend, setSeed, tensor,
   Tensor, TrainingError, type Logs,
 } from '../../src/index.js';
 import { globalRng, Rng } from '../../src/core/rng.js';
@@ -137,6 +137,31 @@ const CASES: Case[] = [
     x: features(25, 2, 7), y: features(25, 2, 7).map((r) => [r[0] * r[1], r[0] - r[1]]), batchSize: 7,
   },
   {
+    name: 'elu and leaky relu, L2 kernel regularizer, centered RMSprop with momentum',
+    build: () => sequential({ layers: [
+      layers.dense({ units: 6, activation: 'elu', inputShape: [3], kernelRegularizer: regularizers.l2({ l2: 0.01 }) }),
+      layers.dense({ units: 4, activation: 'leakyRelu' }),
+      layers.dense({ units: 1 }),
+    ] }),
+    compile: () => ({ optimizer: optimizers.rmsprop({ learningRate: 0.01, momentum: 0.8, centered: true }), loss: 'mse', metrics: ['mae'] }),
+    x: features(28, 3, 10), y: features(28, 3, 10).map((r) => [r[0] * 2 - r[1]]), batchSize: 7,
+  },
+  {
+    name: 'selu, L1L2 on kernels and L1 on biases, Adagrad',
+    build: () => sequential({ layers: [
+      layers.dense({ units: 5, activation: 'selu', inputShape: [4], kernelRegularizer: regularizers.l1l2({ l1: 0.001, l2: 0.002 }), biasRegularizer: regularizers.l1({ l1: 0.003 }) }),
+      layers.dense({ units: 3, activation: 'softmax' }),
+    ] }),
+    compile: () => ({ optimizer: optimizers.adagrad({ learningRate: 0.1 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] }),
+    x: features(26, 4, 11), y: oneHot(labelsOf(features(26, 4, 11), 3), 3), batchSize: 13,
+  },
+  {
+    name: 'plain RMSprop',
+    build: () => sequential({ layers: [layers.dense({ units: 4, activation: 'relu', inputShape: [2] }), layers.dense({ units: 1, activation: 'sigmoid' })] }),
+    compile: () => ({ optimizer: 'rmsprop', loss: 'binaryCrossentropy' }),
+    x: features(20, 2, 12), y: features(20, 2, 12).map((r) => [r[0] * r[1] > 0 ? 1 : 0]), batchSize: 6,
+  },
+  {
     name: 'float64 weights, a validation split',
     build: () => sequential({ layers: [layers.dense({ units: 5, activation: 'tanh', inputShape: [3], dtype: 'float64' }), layers.dense({ units: 1, dtype: 'float64' })] }),
     compile: () => ({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] }),
@@ -205,10 +230,13 @@ describe('fused dense training step', () => {
     await assert.rejects(withDropout.fit(x, y, { verbose: 0 }), /fit: jitCompile is true but the training step cannot be fused: layer 'drop' \(Dropout\) is not a Dense layer/);
     const nadam = sequential({ layers: [layers.dense({ units: 1, inputShape: [3] })] });
     nadam.compile({ optimizer: 'nadam', loss: 'mse', jitCompile: true });
-    await assert.rejects(nadam.fit(x, y, { verbose: 0 }), /optimizer 'nadam' \(Nadam\) has no fused update \(fused: SGD, Adam\)/);
-    const huber = sequential({ layers: [layers.dense({ units: 1, inputShape: [3], activation: 'elu' })] });
-    huber.compile({ optimizer: 'adam', loss: 'mse', jitCompile: true });
-    await assert.rejects(huber.fit(x, y, { verbose: 0 }), /uses activation 'elu' \(fused: linear, relu, sigmoid, tanh, softplus, softmax\)/);
+    await assert.rejects(nadam.fit(x, y, { verbose: 0 }), /optimizer 'nadam' \(Nadam\) has no fused update \(fused: SGD, Adam, RMSprop, Adagrad\)/);
+    const gelu = sequential({ layers: [layers.dense({ units: 1, inputShape: [3], activation: 'gelu' })] });
+    gelu.compile({ optimizer: 'adam', loss: 'mse', jitCompile: true });
+    await assert.rejects(gelu.fit(x, y, { verbose: 0 }), /uses activation 'gelu' \(fused: linear, relu, sigmoid, tanh, softplus, elu, selu, leaky_relu, softmax\)/);
+    const huber = sequential({ layers: [layers.dense({ units: 1, inputShape: [3] })] });
+    huber.compile({ optimizer: 'adam', loss: 'huber', jitCompile: true });
+    await assert.rejects(huber.fit(x, y, { verbose: 0 }), /loss 'huber' \(Huber\) has no fused form/);
     const weighted = sequential({ layers: [layers.dense({ units: 1, inputShape: [3] })] });
     weighted.compile({ optimizer: 'adam', loss: 'mse', jitCompile: true });
     await assert.rejects(weighted.fit(x, y, { verbose: 0, sampleWeight: tensor([1, 2, 1, 2, 1, 2, 1, 2]) }), /sample or class weights are given/);

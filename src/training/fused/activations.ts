@@ -46,6 +46,9 @@ const softmax: HostActivation = {
 };
 
 const sigmoidOf = (z: number): number => 1 / (1 + Math.exp(-z));
+// The constants of the eager activations: SELU's (Klambauer et al.), leaky ReLU's Keras default.
+const SELU_SCALE = 1.0507009873554805, SELU_ALPHA = 1.6732632423543772;
+const LEAKY_ALPHA = 0.2;
 
 /** The activations the fused step runs, by canonical Keras name. */
 export const HOST_ACTIVATIONS: Readonly<Record<string, HostActivation>> = {
@@ -54,5 +57,8 @@ export const HOST_ACTIVATIONS: Readonly<Record<string, HostActivation>> = {
   sigmoid: elementwise(sigmoidOf, (_z, y) => y * (1 - y)),
   tanh: elementwise(Math.tanh, (_z, y) => 1 - y * y),
   softplus: elementwise((z) => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))), sigmoidOf),
+  elu: elementwise((z) => (z > 0 ? z : Math.expm1(z)), (z, y) => (z > 0 ? 1 : y + 1)),
+  selu: elementwise((z) => (z > 0 ? SELU_SCALE * z : SELU_SCALE * SELU_ALPHA * Math.expm1(z)), (z, y) => (z > 0 ? SELU_SCALE : y + SELU_SCALE * SELU_ALPHA)),
+  leaky_relu: elementwise((z) => (z > 0 ? z : LEAKY_ALPHA * z), (z) => (z > 0 ? 1 : LEAKY_ALPHA)),
   softmax,
 };

@@ -19,7 +19,13 @@ export interface FusedLayer {
   readonly kernel: Variable;
   readonly bias: Variable | null;
   readonly activation: HostActivation;
+  /** L1/L2 weight regularization of the kernel and the bias, when set. */
+  readonly kernelPenalty?: Penalty;
+  readonly biasPenalty?: Penalty;
 }
+
+/** A weight regularizer's factors: l1·Σ|w| + l2·Σw² is added to the loss. */
+export interface Penalty { readonly l1: number; readonly l2: number }
 
 /**
  * A trainable variable, its values and optimizer slots as arrays between syncs: `values` in the
@@ -31,6 +37,7 @@ interface Param {
   values: Float32Array | Float64Array;
   readonly work: Float64Array;
   readonly grad: Float64Array;
+  readonly penalty: Penalty | undefined;
   readonly slotVariables: Variable[];
   slotValues: (Float32Array | Float64Array)[];
 }
@@ -53,6 +60,16 @@ export interface FusedStepParts {
   readonly state: CompiledState;
   readonly batchSize: number;
   readonly kernels: DenseKernels;
+}
+
+function penaltyValue(w: Float32Array | Float64Array, { l1, l2 }: Penalty): number {
+  let abs = 0, squares = 0;
+  for (let i = 0; i < w.length; i++) { abs += Math.abs(w[i]); squares += w[i] * w[i]; }
+  return l1 * abs + l2 * squares;
+}
+
+function addPenaltyGrad(w: Float32Array | Float64Array, { l1, l2 }: Penalty, grad: Float64Array): void {
+  for (let i = 0; i < w.length; i++) grad[i] += l1 * Math.sign(w[i]) + 2 * l2 * w[i];
 }
 
 const asArray = (values: TypedArray): Float32Array | Float64Array => (values instanceof Float64Array ? values : values instanceof Float32Array ? values : Float32Array.from(values));
@@ -80,10 +97,11 @@ export class FusedDenseStep {
 
   constructor(private readonly parts: FusedStepParts) {
     const { layers, batchSize, kernels } = parts;
-    const sizeOf = new Map<Variable, number>();
+    const sizeOf = new Map<Variable, number>(), penaltyOf = new Map<Variable, Penalty | undefined>();
     layers.forEach((l) => {
       sizeOf.set(l.kernel, l.inDim * l.units);
-      if (l.bias) sizeOf.set(l.bias, l.units);
+      penaltyOf.set(l.kernel, l.kernelPenalty);
+      if (l.bias) { sizeOf.set(l.bias, l.units); penaltyOf.set(l.bias, l.biasPenalty); }
     });
     const outCols = layers[layers.length - 1].units;
     this.targetCols = parts.loss.targetCols(outCols);
@@ -97,7 +115,9 @@ export class FusedDenseStep {
     let next = 0;
     const take = () => views[next++];
     const work = paramSizes.map(take), grads = paramSizes.map(take);
-    this.params = parts.trainableWeights.map((variable, i) => ({ variable, values: new Float32Array(0), work: work[i], grad: grads[i], slotVariables: [], slotValues: [] }));
+    this.params = parts.trainableWeights.map((variable, i) => ({
+      variable, values: new Float32Array(0), work: work[i], grad: grads[i], penalty: penaltyOf.get(variable), slotVariables: [], slotValues: [],
+    }));
     for (const p of this.params) this.paramOf.set(p.variable, p);
     this.inputs = [take(), ...layers.map(take)];
     const perLayer = layers.map(() => [take(), take(), take()]);
@@ -155,11 +175,13 @@ export class FusedDenseStep {
     const last = layers.length - 1, outCols = layers[last].units, out = this.inputs[last + 1];
     const dOut = this.outGrads[last];
     const perOutput = hostLoss.samples(t, out, dOut, n, outCols) / n;
-    const loss = lossWeight * perOutput;
+    let loss = lossWeight * perOutput;
+    for (const p of this.params) if (p.penalty) loss += penaltyValue(p.values, p.penalty);
     if (!Number.isFinite(loss)) return loss;
     const scale = lossWeight / n;
     for (let i = 0, e = n * outCols; i < e; i++) dOut[i] *= scale;
     for (let l = last; l >= 0; l--) this.backward(l, n);
+    for (const p of this.params) if (p.penalty) addPenaltyGrad(p.values, p.penalty, p.grad);
 
     const { optimizer, rule } = this.parts;
     const lr = optimizer.learningRate;

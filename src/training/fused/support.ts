@@ -1,6 +1,7 @@
 import { ValueError } from '../../core/errors.js';
 import type { Tensor } from '../../core/tensor.js';
 import { Dense } from '../../layers/dense.js';
+import { L1, L1L2, L2, type Regularizer } from '../../regularizers/regularizer.js';
 import type { Callback } from '../../callbacks/callback.js';
 import { ProgressLogger } from '../progress.js';
 import type { CompiledState } from '../compile.js';
@@ -20,13 +21,23 @@ export const FUSED_STEP_MAX_FORWARD_MACS = 1 << 18;
 /** The fused step copies the training data to plain arrays; larger data stays eager. */
 const MAX_HOST_DATA = 1 << 24;
 
+/** The l1 and l2 factors of a weight regularizer, none for no regularizer, null for one the step cannot fuse. */
+function penaltyOf(reg: Regularizer | null): { l1: number; l2: number } | undefined | null {
+  if (!reg) return undefined;
+  // Exact classes only: a subclass may penalise differently.
+  if (reg.constructor === L1) return { l1: (reg as L1).l1, l2: 0 };
+  if (reg.constructor === L2) return { l1: 0, l2: (reg as L2).l2 };
+  if (reg.constructor === L1L2) return { l1: (reg as L1L2).l1, l2: (reg as L1L2).l2 };
+  return null;
+}
+
 interface TrainData { xs: Tensor[]; ys: Tensor[]; n: number; sampleWeight?: Tensor }
 
 /**
  * The fused step for this model and fit, or why there is none. Supported: a Sequential chain of
- * Dense layers (activations in HOST_ACTIVATIONS, no regularizers or constraints) with one of the
- * fused losses, an optimizer with an array update (SGD, Adam), no sample weights, on a backend
- * with synchronous reads, and no callback that runs between batches.
+ * Dense layers (activations in HOST_ACTIVATIONS, L1/L2 weight regularizers, no constraints) with
+ * one of the fused losses, an optimizer with an array update (SGD, Adam, RMSprop, Adagrad), no
+ * sample weights, on a backend with synchronous reads, and no callback that runs between batches.
  */
 export function planFusedStep(model: TrainableModel, state: CompiledState, data: TrainData, batchSize: number, callbacks: readonly Callback[], honourSize: boolean): FusedDenseStep | string {
   const chain = model.layerChain?.();
@@ -38,13 +49,15 @@ export function planFusedStep(model: TrainableModel, state: CompiledState, data:
     if (!(layer instanceof Dense) || layer.call !== Dense.prototype.call) return `${what} is not a Dense layer (the fused step runs chains of Dense layers)`;
     const activation = HOST_ACTIVATIONS[layer.activation.name];
     if (!activation) return `${what} uses activation '${layer.activation.name}' (fused: ${Object.keys(HOST_ACTIVATIONS).join(', ')})`;
-    if (layer.kernelRegularizer || layer.biasRegularizer || layer.activityRegularizer || layer.kernelConstraint || layer.biasConstraint) return `${what} has a regularizer or constraint`;
+    if (layer.activityRegularizer || layer.kernelConstraint || layer.biasConstraint) return `${what} has an activity regularizer or a constraint`;
+    const kernelPenalty = penaltyOf(layer.kernelRegularizer), biasPenalty = penaltyOf(layer.biasRegularizer);
+    if (kernelPenalty === null || biasPenalty === null) return `${what} has a regularizer other than L1, L2 or L1L2`;
     if (!layer.kernel) return `${what} is not built yet`;
     if (!layer.trainable) return `${what} is frozen`;
     const [inDim, units] = layer.kernel.shape;
     const prev = layers.at(-1);
     if (prev ? prev.units !== inDim : model.inputShapes[0][1] !== inDim) return `${what} does not take the previous layer's output`;
-    layers.push({ inDim, units, kernel: layer.kernel, bias: layer.bias, activation });
+    layers.push({ inDim, units, kernel: layer.kernel, bias: layer.bias, activation, kernelPenalty, biasPenalty });
   }
   if (layers.length === 0) return `model '${model.name}' has no layers`;
   if (layers.some((l) => l.kernel.dtype !== layers[0].kernel.dtype || (l.bias && l.bias.dtype !== l.kernel.dtype))) return `the layers' weights mix dtypes`;
