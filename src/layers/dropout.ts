@@ -49,10 +49,19 @@ export class Dropout extends Layer {
     const x = inputs as Tensor;
     if (!kwargs.training || this.rate === 0) return x;
     const shape = this.maskShape(x.shape);
-    const keep = 1 - this.rate;
     const mask = new Float64Array(sizeOf(shape));
-    for (let i = 0; i < mask.length; i++) mask[i] = this.rng.uniform() < keep ? 1 / keep : 0;
+    this.fillMask(mask, mask.length);
     return mul(x, tensor(mask, shape, x.dtype));
+  }
+
+  /**
+   * The first `size` values of `mask` become a fresh keep/drop mask in row-major order: 1/(1 - rate)
+   * where kept, 0 where dropped (what `call` multiplies by; the fused training step draws its
+   * masks here too, so both consume the generator alike). @internal
+   */
+  fillMask(mask: Float64Array, size: number): void {
+    const keep = 1 - this.rate;
+    for (let i = 0; i < size; i++) mask[i] = this.rng.uniform() < keep ? 1 / keep : 0;
   }
 
   private maskShape(inputShape: readonly number[]): number[] {

@@ -162,6 +162,30 @@ const CASES: Case[] = [
     x: features(20, 2, 12), y: features(20, 2, 12).map((r) => [r[0] * r[1] > 0 ? 1 : 0]), batchSize: 6,
   },
   {
+    name: 'dropout between Dense layers and on the input (one seeded), adam',
+    build: () => sequential({ layers: [
+      layers.dropout({ rate: 0.2, inputShape: [4] }),
+      layers.dense({ units: 8, activation: 'relu' }),
+      layers.dropout({ rate: 0.5 }),
+      layers.dense({ units: 6, activation: 'tanh' }),
+      layers.dropout({ rate: 0.3, seed: 42 }),
+      layers.dense({ units: 2, activation: 'softmax' }),
+    ] }),
+    compile: () => ({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] }),
+    x: features(36, 4, 13), y: oneHot(labelsOf(features(36, 4, 13), 2), 2), batchSize: 9,
+  },
+  {
+    name: 'dropout on the output, rate 0 elsewhere',
+    build: () => sequential({ layers: [
+      layers.dense({ units: 5, activation: 'sigmoid', inputShape: [2] }),
+      layers.dropout({ rate: 0 }),
+      layers.dense({ units: 1 }),
+      layers.dropout({ rate: 0.25 }),
+    ] }),
+    compile: () => ({ optimizer: optimizers.sgd({ learningRate: 0.05 }), loss: 'mse' }),
+    x: features(20, 2, 14), y: features(20, 2, 14).map((r) => [r[0] + r[1]]), batchSize: 5,
+  },
+  {
     name: 'float64 weights, a validation split',
     build: () => sequential({ layers: [layers.dense({ units: 5, activation: 'tanh', inputShape: [3], dtype: 'float64' }), layers.dense({ units: 1, dtype: 'float64' })] }),
     compile: () => ({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] }),
@@ -224,10 +248,13 @@ describe('fused dense training step', () => {
   });
 
   it('with jitCompile: true, names what prevents fusing', async () => {
-    const withDropout = sequential({ layers: [layers.dense({ units: 4, inputShape: [3] }), layers.dropout({ rate: 0.5, name: 'drop' }), layers.dense({ units: 1 })] });
-    withDropout.compile({ optimizer: 'adam', loss: 'mse', jitCompile: true });
+    const withNoise = sequential({ layers: [layers.dense({ units: 4, inputShape: [3] }), layers.gaussianNoise({ stddev: 0.1, name: 'noise' }), layers.dense({ units: 1 })] });
+    withNoise.compile({ optimizer: 'adam', loss: 'mse', jitCompile: true });
     const x = tensor(features(8, 3, 1)), y = tensor(features(8, 1, 2));
-    await assert.rejects(withDropout.fit(x, y, { verbose: 0 }), /fit: jitCompile is true but the training step cannot be fused: layer 'drop' \(Dropout\) is not a Dense layer/);
+    await assert.rejects(withNoise.fit(x, y, { verbose: 0 }), /fit: jitCompile is true but the training step cannot be fused: layer 'noise' \(GaussianNoise\) is not a Dense or Dropout layer/);
+    const twoDropouts = sequential({ layers: [layers.dense({ units: 4, inputShape: [3] }), layers.dropout({ rate: 0.5 }), layers.dropout({ rate: 0.5, name: 'again' }), layers.dense({ units: 1 })] });
+    twoDropouts.compile({ optimizer: 'adam', loss: 'mse', jitCompile: true });
+    await assert.rejects(twoDropouts.fit(x, y, { verbose: 0 }), /layer 'again' \(Dropout\) follows another Dropout layer/);
     const nadam = sequential({ layers: [layers.dense({ units: 1, inputShape: [3] })] });
     nadam.compile({ optimizer: 'nadam', loss: 'mse', jitCompile: true });
     await assert.rejects(nadam.fit(x, y, { verbose: 0 }), /optimizer 'nadam' \(Nadam\) has no fused update \(fused: SGD, Adam, RMSprop, Adagrad\)/);

@@ -10,6 +10,7 @@ import type { CompiledState } from '../compile.js';
 import type { LossAndMetricTracker } from '../evaluate.js';
 import type { HostActivation } from './activations.js';
 import type { DenseKernels } from './dense_kernels.js';
+import type { Dropout } from '../../layers/dropout.js';
 import type { HostLoss } from './losses.js';
 
 /** One Dense layer of the chain, with its work arrays sized for the largest batch. */
@@ -22,6 +23,8 @@ export interface FusedLayer {
   /** L1/L2 weight regularization of the kernel and the bias, when set. */
   readonly kernelPenalty?: Penalty;
   readonly biasPenalty?: Penalty;
+  /** A Dropout layer applied to this layer's output, when the chain has one there. */
+  readonly dropout?: Dropout;
 }
 
 /** A weight regularizer's factors: l1·Σ|w| + l2·Σw² is added to the loss. */
@@ -47,6 +50,8 @@ type MetricUpdate = (t: Float64Array, p: Float64Array, rows: number) => void;
 
 export interface FusedStepParts {
   readonly layers: readonly FusedLayer[];
+  /** A Dropout layer applied to the model's input (before the first Dense layer). */
+  readonly inputDropout?: Dropout;
   readonly loss: HostLoss;
   readonly lossWeight: number;
   readonly rule: HostUpdateRule;
@@ -90,6 +95,10 @@ export class FusedDenseStep {
   private readonly preActivations: Float64Array[];
   private readonly outGrads: Float64Array[]; // d loss / d (output of layer l)
   private readonly preGrads: Float64Array[]; // d loss / d (pre-activation of layer l)
+  // With dropout after layer l: its activation before the mask, and the mask (else unused).
+  private readonly activated: Float64Array[];
+  private readonly masks: Float64Array[];
+  private readonly inputMask: Float64Array;
   private readonly targets: Float64Array;
   private readonly targetCols: number;
   private readonly metricUpdates: MetricUpdate[];
@@ -111,6 +120,7 @@ export class FusedDenseStep {
       ...paramSizes, ...paramSizes,
       batchSize * layers[0].inDim, ...layers.map((l) => batchSize * l.units),
       ...layers.flatMap((l) => [batchSize * l.units, batchSize * l.units, batchSize * l.units]),
+      ...layers.flatMap((l) => (l.dropout ? [batchSize * l.units, batchSize * l.units] : [0, 0])),
     ]);
     let next = 0;
     const take = () => views[next++];
@@ -124,6 +134,10 @@ export class FusedDenseStep {
     this.preActivations = perLayer.map((v) => v[0]);
     this.outGrads = perLayer.map((v) => v[1]);
     this.preGrads = perLayer.map((v) => v[2]);
+    const dropoutBuffers = layers.map(() => [take(), take()]);
+    this.activated = dropoutBuffers.map((v) => v[0]);
+    this.masks = dropoutBuffers.map((v) => v[1]);
+    this.inputMask = new Float64Array(parts.inputDropout ? batchSize * layers[0].inDim : 0);
     this.targets = new Float64Array(batchSize * this.targetCols);
     this.metricUpdates = parts.state.metrics.map((m, i) => {
       const host = parts.metricUpdates[i];
@@ -170,6 +184,12 @@ export class FusedDenseStep {
       const ts = rows[r] * tCols, td = r * tCols;
       for (let k = 0; k < tCols; k++) t[td + k] = y[ts + k];
     }
+    const inputDropout = this.parts.inputDropout;
+    if (inputDropout) {
+      // The data batch needs no gradient, so its mask is applied and forgotten.
+      inputDropout.fillMask(this.inputMask, n * inDim);
+      for (let i = 0, e = n * inDim; i < e; i++) x0[i] *= this.inputMask[i];
+    }
     for (let l = 0; l < layers.length; l++) this.forward(l, n);
 
     const last = layers.length - 1, outCols = layers[last].units, out = this.inputs[last + 1];
@@ -207,17 +227,28 @@ export class FusedDenseStep {
 
   /** z = x·W + b, y = activation(z) for `n` rows. */
   private forward(l: number, n: number): void {
-    const { inDim, units, kernel, bias, activation } = this.parts.layers[l];
-    const z = this.preActivations[l];
+    const { inDim, units, kernel, bias, activation, dropout } = this.parts.layers[l];
+    const z = this.preActivations[l], y = this.inputs[l + 1];
     this.parts.kernels.forward(this.inputs[l], this.work(kernel)!, this.work(bias), z, n, inDim, units);
-    activation.forward(z, this.inputs[l + 1], n, units);
+    if (!dropout) {
+      activation.forward(z, y, n, units);
+      return;
+    }
+    const a = this.activated[l], mask = this.masks[l];
+    activation.forward(z, a, n, units);
+    dropout.fillMask(mask, n * units);
+    for (let i = 0, e = n * units; i < e; i++) y[i] = a[i] * mask[i];
   }
 
   /** From d loss / d y of layer l: the kernel and bias gradients and d loss / d x (unless l = 0). */
   private backward(l: number, n: number): void {
-    const { inDim, units, kernel, bias, activation } = this.parts.layers[l];
-    const dz = this.preGrads[l], kernels = this.parts.kernels;
-    activation.backward(this.outGrads[l], this.preActivations[l], this.inputs[l + 1], dz, n, units);
+    const { inDim, units, kernel, bias, activation, dropout } = this.parts.layers[l];
+    const dz = this.preGrads[l], kernels = this.parts.kernels, dy = this.outGrads[l];
+    if (dropout) {
+      const mask = this.masks[l];
+      for (let i = 0, e = n * units; i < e; i++) dy[i] *= mask[i];
+    }
+    activation.backward(dy, this.preActivations[l], dropout ? this.activated[l] : this.inputs[l + 1], dz, n, units);
     kernels.weightGrads(this.inputs[l], dz, this.grad(kernel)!, this.grad(bias), n, inDim, units);
     if (l > 0) kernels.inputGrad(dz, this.work(kernel)!, this.outGrads[l - 1], n, inDim, units);
   }

@@ -1,6 +1,7 @@
 import { ValueError } from '../../core/errors.js';
 import type { Tensor } from '../../core/tensor.js';
 import { Dense } from '../../layers/dense.js';
+import { Dropout } from '../../layers/dropout.js';
 import { L1, L1L2, L2, type Regularizer } from '../../regularizers/regularizer.js';
 import type { Callback } from '../../callbacks/callback.js';
 import { ProgressLogger } from '../progress.js';
@@ -35,7 +36,8 @@ interface TrainData { xs: Tensor[]; ys: Tensor[]; n: number; sampleWeight?: Tens
 
 /**
  * The fused step for this model and fit, or why there is none. Supported: a Sequential chain of
- * Dense layers (activations in HOST_ACTIVATIONS, L1/L2 weight regularizers, no constraints) with
+ * Dense layers (activations in HOST_ACTIVATIONS, L1/L2 weight regularizers, no constraints),
+ * Dropout between them or on the input (without noiseShape), with
  * one of the fused losses, an optimizer with an array update (SGD, Adam, RMSprop, Adagrad), no
  * sample weights, on a backend with synchronous reads, and no callback that runs between batches.
  */
@@ -44,9 +46,18 @@ export function planFusedStep(model: TrainableModel, state: CompiledState, data:
   if (!chain) return `model '${model.name}' is not a Sequential model`;
   if (model.inputShapes.length !== 1 || model.inputShapes[0].length !== 2) return `the model's input is not one batch of vectors`;
   const layers: FusedLayer[] = [];
+  let inputDropout: Dropout | undefined;
   for (const layer of chain) {
     const what = `layer '${layer.name}' (${layer.getClassName()})`;
-    if (!(layer instanceof Dense) || layer.call !== Dense.prototype.call) return `${what} is not a Dense layer (the fused step runs chains of Dense layers)`;
+    if (layer instanceof Dropout && layer.call === Dropout.prototype.call && !layer.noiseShape) {
+      if (layer.rate === 0) continue; // as in training, an identity
+      const prev = layers.at(-1);
+      if (prev ? prev.dropout : inputDropout) return `${what} follows another Dropout layer`;
+      if (prev) layers[layers.length - 1] = { ...prev, dropout: layer };
+      else inputDropout = layer;
+      continue;
+    }
+    if (!(layer instanceof Dense) || layer.call !== Dense.prototype.call) return `${what} is not a Dense or Dropout layer (the fused step runs chains of Dense layers, with Dropout between them)`;
     const activation = HOST_ACTIVATIONS[layer.activation.name];
     if (!activation) return `${what} uses activation '${layer.activation.name}' (fused: ${Object.keys(HOST_ACTIVATIONS).join(', ')})`;
     if (layer.activityRegularizer || layer.kernelConstraint || layer.biasConstraint) return `${what} has an activity regularizer or a constraint`;
@@ -84,7 +95,7 @@ export function planFusedStep(model: TrainableModel, state: CompiledState, data:
   const kernels = DenseKernels.create();
   if (typeof kernels === 'string') return kernels;
   return new FusedDenseStep({
-    layers, loss, lossWeight: state.lossWeights[0], rule, optimizer: state.optimizer, trainableWeights: model.trainableWeights,
+    layers, inputDropout, loss, lossWeight: state.lossWeights[0], rule, optimizer: state.optimizer, trainableWeights: model.trainableWeights,
     x: x.dataSync(), y: y.dataSync(), yRowShape: y.shape.slice(1), yDtype: y.dtype,
     metricUpdates: state.metrics.map((m) => hostMetric(m.metric)), state, batchSize: Math.min(batchSize, data.n), kernels,
   });
