@@ -34,13 +34,18 @@ export class Callback {
   async onBatchBegin(_batch: number, _logs?: Logs): Promise<void> {}
   async onBatchEnd(_batch: number, _logs?: Logs): Promise<void> {}
 
-  /**
-   * Whether this callback runs code between batches (overrides a batch hook). fit skips the
-   * batch hooks when no callback does, and keeps its fused step (which syncs weights once an
-   * epoch) only when none but the progress bar does.
-   */
+  /** Whether this callback runs code between batches (overrides a batch hook); fit skips the batch hooks when none does. */
   get watchesBatches(): boolean {
     return this.onBatchBegin !== Callback.prototype.onBatchBegin || this.onBatchEnd !== Callback.prototype.onBatchEnd;
+  }
+
+  /**
+   * Whether its batch hooks may read or change the model's weights or optimizer state. fit's
+   * fused step keeps those in arrays during an epoch, so it runs only when no callback does;
+   * callbacks that only read the batch logs (the progress bar, terminateOnNaN) say false.
+   */
+  get needsModelBetweenBatches(): boolean {
+    return this.watchesBatches;
   }
 }
 

@@ -64,6 +64,11 @@ export class ModelCheckpoint extends Callback {
     this.currentEpoch = epoch;
   }
 
+  /** Saving once an epoch needs no batch hook (and keeps fit's fused step). */
+  override get watchesBatches(): boolean {
+    return this.saveFreq !== 'epoch';
+  }
+
   override async onBatchEnd(batch: number, logs?: Logs): Promise<void> {
     if (this.saveFreq === 'epoch') return;
     if (++this.batchesSinceSave < this.saveFreq) return;

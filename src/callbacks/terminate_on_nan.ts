@@ -5,6 +5,9 @@ import { Callback, type Logs } from './callback.js';
  * such a step; this callback ends the run quietly instead of with an error).
  */
 export class TerminateOnNaN extends Callback {
+  /** It reads only the batch loss. */
+  override get needsModelBetweenBatches(): boolean { return false; }
+
   override async onBatchEnd(batch: number, logs?: Logs): Promise<void> {
     const loss = logs?.loss;
     if (loss !== undefined && !Number.isFinite(loss)) {

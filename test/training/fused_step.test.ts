@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
-  Callback, LayersModel, getBackend, layers, losses, metrics, optimizers, regularizers, schedules, sequential, setBackend, setSeed, tensor,
+  Callback, LayersModel, callbacks, getBackend, layers, losses, metrics, optimizers, regularizers, schedules, sequential, setBackend, setSeed, tensor,
   Tensor, TrainingError, type Logs,
 } from '../../src/index.js';
 import { globalRng, Rng } from '../../src/core/rng.js';
@@ -245,6 +248,29 @@ describe('fused dense training step', () => {
       process.stdout.write = write;
     }
     assert.match(lines.join(''), /loss/);
+    // Callbacks that only read the batch logs, or save once an epoch, keep the fused step.
+    const dir = await mkdtemp(join(tmpdir(), 'myelin-fused-'));
+    try {
+      const kept = await countFused(() => m.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0, callbacks: [callbacks.terminateOnNaN(), callbacks.modelCheckpoint({ filepath: join(dir, 'm.safetensors') })] }));
+      assert.equal(kept.steps, 6);
+      const everyBatch = await countFused(() => m.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0, callbacks: [callbacks.modelCheckpoint({ filepath: join(dir, 'b.safetensors'), saveFreq: 2 })] }));
+      assert.equal(everyBatch.steps, 0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ends quietly under terminateOnNaN, without updating on the failing batch', async () => {
+    const m = sequential({ layers: [layers.dense({ units: 1, inputShape: [2] })] });
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 1e6 }), loss: 'mse', jitCompile: true });
+    const log = console.log;
+    console.log = () => {};
+    try {
+      const h = await m.fit(tensor(features(32, 2, 4).map((r) => r.map((v) => v * 1e3))), tensor(features(32, 1, 5)), { epochs: 50, batchSize: 8, verbose: 0, callbacks: [callbacks.terminateOnNaN()] });
+      assert.ok(h.history.loss.length < 50);
+    } finally {
+      console.log = log;
+    }
   });
 
   it('with jitCompile: true, names what prevents fusing', async () => {

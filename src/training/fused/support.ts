@@ -4,7 +4,6 @@ import { Dense } from '../../layers/dense.js';
 import { Dropout } from '../../layers/dropout.js';
 import { L1, L1L2, L2, type Regularizer } from '../../regularizers/regularizer.js';
 import type { Callback } from '../../callbacks/callback.js';
-import { ProgressLogger } from '../progress.js';
 import type { CompiledState } from '../compile.js';
 import type { TrainableModel } from '../trainable_model.js';
 import { HOST_ACTIVATIONS } from './activations.js';
@@ -86,8 +85,7 @@ export function planFusedStep(model: TrainableModel, state: CompiledState, data:
   const outCols = layers[layers.length - 1].units;
   if (y.size !== data.n * loss.targetCols(outCols)) return `'y' has shape [${y.shape.join(', ')}], not one target row per prediction`;
   if (x.size + y.size > MAX_HOST_DATA) return `the training data has more than ${MAX_HOST_DATA} values`;
-  // The progress bar only prints the batch logs; any other batch hook may read or change weights.
-  const watcher = callbacks.find((c) => c.watchesBatches && !(c instanceof ProgressLogger));
+  const watcher = callbacks.find((c) => c.needsModelBetweenBatches);
   if (watcher) return `callback ${watcher.constructor.name} runs between batches`;
   const macs = batchSize * layers.reduce((s, l) => s + l.inDim * l.units, 0);
   if (honourSize && macs > FUSED_STEP_MAX_FORWARD_MACS) return `a batch's forward pass has ${macs} multiply-adds (the fused step is faster below ${FUSED_STEP_MAX_FORWARD_MACS})`;
