@@ -72,4 +72,26 @@ describe('reference kernels', () => {
     const x = info([0, 1, 2, 3, 4, 5], [1, 2, 3]);
     assert.deepEqual(read(be.transpose(x, [2, 0, 1])), [0, 3, 1, 4, 2, 5]);
   });
+  it('transpose agrees with the index definition for every permutation, with and without kept trailing runs', () => {
+    const permutations = (n: number): number[][] => n === 1 ? [[0]] : permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]));
+    const rng = new Rng(5);
+    for (const shape of [[3, 4], [2, 3, 9], [4, 1, 3, 8], [2, 3, 2, 2, 5], [5, 16], [3, 2, 1]]) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const values = Array.from({ length: size }, () => rng.int(1000));
+      const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+      for (const perm of permutations(shape.length)) {
+        const outShape = perm.map((p) => shape[p]);
+        const expected = Array.from({ length: size }, (_, i) => {
+          // Output index i -> output coordinates -> input offset (input axis perm[d] = coordinate d).
+          let rest = i, off = 0;
+          for (let d = outShape.length - 1; d >= 0; d--) {
+            off += (rest % outShape[d]) * strides[perm[d]];
+            rest = Math.floor(rest / outShape[d]);
+          }
+          return values[off];
+        });
+        assert.deepEqual(read(be.transpose(info(values, shape), perm)), expected, `shape [${shape}] perm [${perm}]`);
+      }
+    }
+  });
 });

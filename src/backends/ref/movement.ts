@@ -13,6 +13,12 @@ export function transpose(x: TypedArray, shape: readonly number[], perm: readonl
     for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = x[i * c + j];
     return out;
   }
+  // Trailing axes the permutation leaves in place are contiguous in both: copy them as runs
+  // (swapping a sequence's batch and time axes moves whole feature rows).
+  let kept = rank;
+  while (kept > 0 && perm[kept - 1] === kept - 1) kept--;
+  const run = sizeOf(shape.slice(kept));
+  if (run >= 8 && kept > 0) return transposeRuns(x, out, outShape.slice(0, kept), perm.slice(0, kept).map((p) => inStrides[p]), run);
   // Walk the output in order; the input offset moves by the permuted strides.
   const st = perm.map((p) => inStrides[p]);
   const counter = new Array<number>(rank).fill(0);
@@ -24,6 +30,24 @@ export function transpose(x: TypedArray, shape: readonly number[], perm: readonl
       off += st[d];
       if (counter[d] < outShape[d]) break;
       off -= st[d] * counter[d];
+      counter[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** `transpose` for permutations that keep a contiguous run of `run` values at the end. */
+function transposeRuns(x: TypedArray, out: TypedArray, outer: readonly number[], strides: readonly number[], run: number): TypedArray {
+  const rank = outer.length, count = sizeOf(outer);
+  const counter = new Array<number>(rank).fill(0);
+  let off = 0;
+  for (let i = 0; i < count; i++) {
+    out.set(x.subarray(off, off + run) as ArrayLike<number>, i * run);
+    for (let d = rank - 1; d >= 0; d--) {
+      counter[d]++;
+      off += strides[d];
+      if (counter[d] < outer[d]) break;
+      off -= strides[d] * counter[d];
       counter[d] = 0;
     }
   }
