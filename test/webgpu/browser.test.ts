@@ -14,6 +14,7 @@ interface Report {
   gradients: { name: string; maxError: number; ok: boolean; message?: string }[];
   dense: { ref: number[]; webgpu: number[] };
   cnn: { ref: number[]; webgpu: number[] };
+  fused: { on: number[]; off: number[] };
   syncError: string;
 }
 
@@ -72,6 +73,12 @@ describe('webgpu backend in headless Chromium', { skip, timeout: 180_000 }, () =
     assert.equal(webgpu.length, ref.length);
     assert.ok(ref[ref.length - 1] < ref[0] / 2, `the loss falls: ${ref[0]} -> ${ref[ref.length - 1]}`);
     ref.forEach((l, i) => assert.ok(Math.abs(webgpu[i] - l) <= 1e-3 * Math.abs(l) + 1e-4, `step ${i}: webgpu ${webgpu[i]} vs ref ${l}`));
+  });
+
+  it("fit's fused step runs in the page and trains as the op-by-op step", () => {
+    const { on, off } = report.fused;
+    assert.equal(on.length, 4);
+    off.forEach((l, i) => assert.ok(Math.abs(on[i] - l) <= 1e-4 * Math.abs(l), `epoch ${i}: fused ${on[i]} vs op by op ${l}`));
   });
 
   it('a small CNN trains to the same losses as the CPU', () => {

@@ -1,12 +1,13 @@
 // The page-side half of the browser test: bundled with the library, it runs the kernel
 // conformance cases, gradients of representative ops and two short trainings on the WebGPU
-// backend, each against the reference backend in the same page, reading values asynchronously.
+// backend, each against the reference backend in the same page, reading values asynchronously;
+// and fit's fused step (its WebAssembly module compiled in the page) against the op-by-op step.
 import * as my from './lib.js';
 import { RefBackend } from '../../../src/backends/ref/index.js';
 import { registerBackend } from '../../../src/backend/registry.js';
 import { initWebGPU } from '../../../src/backends/webgpu/register.js';
 import { runConformance } from '../cases.js';
-import { gradientCases, trainCnn, trainDense, type TrainingData } from './workloads.js';
+import { fitSeedExample, gradientCases, trainCnn, trainDense, type TrainingData } from './workloads.js';
 
 // The package entry registers 'ref'; this page bundles the modules without it.
 registerBackend('ref', () => new RefBackend());
@@ -17,10 +18,11 @@ async function runAll(data: TrainingData): Promise<unknown> {
   const gradients = await gradientCases(my);
   const dense = { ref: await trainDense(my, 'ref', data), webgpu: await trainDense(my, 'webgpu', data) };
   const cnn = { ref: await trainCnn(my, 'ref'), webgpu: await trainCnn(my, 'webgpu') };
+  const fused = { on: await fitSeedExample(my, data, true), off: await fitSeedExample(my, data, false) };
   let syncError = '';
   try { my.setBackend('webgpu'); my.tensor([1, 2]).add(1).dataSync(); } catch (e) { syncError = (e as Error).message; }
   my.setBackend('ref');
-  return { adapter: gpu.adapter, conformance, gradients, dense, cnn, syncError };
+  return { adapter: gpu.adapter, conformance, gradients, dense, cnn, fused, syncError };
 }
 
 (globalThis as { runWebGPUTests?: typeof runAll }).runWebGPUTests = runAll;

@@ -72,6 +72,21 @@ export async function trainDense(my: Lib, backend: string, data: TrainingData): 
   return losses;
 }
 
+/**
+ * Epoch losses of the seed example trained by `fit` on the reference backend, with the fused
+ * step required (its WebAssembly module compiled in the page) or turned off.
+ */
+export async function fitSeedExample(my: Lib, data: TrainingData, jitCompile: boolean): Promise<number[]> {
+  my.setBackend('ref');
+  my.setSeed(7);
+  const model = my.sequential({ layers: [my.layers.dense({ units: 10, activation: 'relu', inputShape: [data.features] }), my.layers.dense({ units: 1 })] });
+  model.compile({ optimizer: my.optimizers.adam({ learningRate: 0.05 }), loss: 'mse', jitCompile });
+  const x = my.tensor(Float32Array.from(data.x), [data.rows, data.features]);
+  const y = my.tensor(Float32Array.from(data.y), [data.rows, 1]);
+  const history = await model.fit(x, y, { epochs: 4, batchSize: 32, shuffle: false, verbose: 0 });
+  return history.history.loss;
+}
+
 /** Losses of a small CNN (conv 3x3 → relu → max pool → dense softmax) on 4 fixed batches. */
 export async function trainCnn(my: Lib, backend: string): Promise<number[]> {
   my.setBackend(backend);
