@@ -9,11 +9,11 @@ import type { HostUpdateRule, Optimizer } from '../../optimizers/optimizer.js';
 import type { CompiledState } from '../compile.js';
 import type { LossAndMetricTracker } from '../evaluate.js';
 import type { HostActivation } from './activations.js';
-import type { DenseKernels } from './dense_kernels.js';
 import type { Dropout } from '../../layers/dropout.js';
+import type { DenseKernels } from './dense_kernels.js';
 import type { HostLoss } from './losses.js';
 
-/** One Dense layer of the chain, with its work arrays sized for the largest batch. */
+/** One Dense layer of the chain: its sizes, weights, activation, penalties and any dropout after it. */
 export interface FusedLayer {
   readonly inDim: number;
   readonly units: number;
@@ -47,6 +47,8 @@ interface Param {
 
 /** How the batch's metrics are updated: from arrays, or (any other metric) from tensors. */
 type MetricUpdate = (t: Float64Array, p: Float64Array, rows: number) => void;
+/** A metric's update from the batch's targets and predictions as arrays (see metrics.ts). */
+export type ArrayMetricUpdate = (t: Float64Array, p: Float64Array, rows: number, cols: number) => void;
 
 export interface FusedStepParts {
   readonly layers: readonly FusedLayer[];
@@ -61,7 +63,8 @@ export interface FusedStepParts {
   readonly y: TypedArray;
   readonly yRowShape: readonly number[];
   readonly yDtype: Tensor['dtype'];
-  readonly metricUpdates: readonly (((t: Float64Array, p: Float64Array, rows: number, cols: number) => void) | null)[];
+  /** Per compiled metric, its array update, or null to feed it tensors. */
+  readonly metricUpdates: readonly (ArrayMetricUpdate | null)[];
   readonly state: CompiledState;
   readonly batchSize: number;
   readonly kernels: DenseKernels;
@@ -82,11 +85,11 @@ const asArray = (values: TypedArray): Float32Array | Float64Array => (values ins
 /**
  * The whole training step of a chain of Dense layers (forward, loss, backward, optimizer update,
  * metrics) over plain arrays, its matrix products in a small WebAssembly module: what a small
- * network costs without a tensor, a tape node or a backend kernel call per operation. Weights and optimizer slots stay in arrays during an epoch
- * and are written back to their variables by `store` (fit calls it at every epoch end and when it
- * stops), so everything outside the step sees the same state as after eager steps. Activations
- * and gradients are held in float64; weights and slots round to their variables' dtype at every
- * update, exactly as stored.
+ * network costs without a tensor, a tape node or a backend kernel call per operation. Weights
+ * and optimizer slots stay in arrays during an epoch and are written back to their variables by
+ * `store` (fit calls it at every epoch end and when it stops), so everything outside the step
+ * sees the same state as after eager steps. Activations and gradients are held in float64;
+ * weights and slots round to their variables' dtype at every update, exactly as stored.
  */
 export class FusedDenseStep {
   private readonly params: Param[];

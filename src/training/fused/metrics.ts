@@ -2,6 +2,7 @@ import { meanAbsoluteError, meanSquaredError } from '../../losses/regression.js'
 import { categoricalAccuracy, sparseCategoricalAccuracy } from '../../metrics/accuracy.js';
 import { MeanMetricWrapper } from '../../metrics/mean_metric.js';
 import type { Metric } from '../../metrics/metric.js';
+import type { ArrayMetricUpdate } from './dense_step.js';
 
 /**
  * Per-sample metric values on plain arrays, for metrics that are running means of a known
@@ -42,7 +43,7 @@ const BY_FUNCTION = new Map<unknown, SampleSum>([
 ]);
 
 /** A metric update from arrays, or null when the metric must be fed tensors. */
-export function hostMetric(metric: Metric): ((t: Float64Array, p: Float64Array, rows: number, cols: number) => void) | null {
+export function hostMetric(metric: Metric): ArrayMetricUpdate | null {
   if (!(metric instanceof MeanMetricWrapper)) return null;
   // Subclasses that change result() (RootMeanSquaredError) still keep a plain running mean.
   const sampleSum = BY_FUNCTION.get(metric.fn);
