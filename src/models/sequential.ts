@@ -90,7 +90,7 @@ export class Sequential extends LayersModel {
   }
 
   /** The layers in order: a Sequential model is a plain chain (fit may fuse its training step). */
-  layerChain(): Layer[] {
+  override layerChain(): Layer[] {
     return [...this.stack];
   }
 

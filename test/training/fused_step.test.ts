@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
-  Callback, LayersModel, callbacks, getBackend, layers, losses, metrics, optimizers, regularizers, schedules, sequential, setBackend, setSeed, tensor,
+  Callback, LayersModel, callbacks, getBackend, input, layers, model as functionalModel, losses, metrics, optimizers, regularizers, schedules, sequential, setBackend, setSeed, tensor,
   Tensor, TrainingError, type Logs,
 } from '../../src/index.js';
 import { globalRng, Rng } from '../../src/core/rng.js';
@@ -189,6 +189,17 @@ const CASES: Case[] = [
     x: features(20, 2, 14), y: features(20, 2, 14).map((r) => [r[0] + r[1]]), batchSize: 5,
   },
   {
+    name: 'a functional model that is a plain chain',
+    build: () => {
+      const x = input({ shape: [3] });
+      const h = layers.dense({ units: 5, activation: 'tanh' }).apply(x);
+      const y = layers.dense({ units: 1 }).apply(layers.dropout({ rate: 0.2 }).apply(h));
+      return functionalModel({ inputs: x, outputs: y as never });
+    },
+    compile: () => ({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] }),
+    x: features(24, 3, 15), y: features(24, 3, 15).map((r) => [r[0] - r[2]]), batchSize: 8,
+  },
+  {
     name: 'float64 weights, a validation split',
     build: () => sequential({ layers: [layers.dense({ units: 5, activation: 'tanh', inputShape: [3], dtype: 'float64' }), layers.dense({ units: 1, dtype: 'float64' })] }),
     compile: () => ({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] }),
@@ -271,6 +282,20 @@ describe('fused dense training step', () => {
     } finally {
       console.log = log;
     }
+  });
+
+  it('does not fuse functional models with branches or shared layers', async () => {
+    const x = input({ shape: [3] });
+    const shared = layers.dense({ units: 3 });
+    const twice = functionalModel({ inputs: x, outputs: shared.apply(shared.apply(x)) as never });
+    twice.compile({ optimizer: 'adam', loss: 'mse', jitCompile: true });
+    const data = tensor(features(8, 3, 1));
+    await assert.rejects(twice.fit(data, data, { verbose: 0 }), /is not a plain chain of layers \(one input, one output, no branches or shared layers\)/);
+    const a = layers.dense({ units: 2 }).apply(x), b = layers.dense({ units: 2 }).apply(x);
+    const branched = functionalModel({ inputs: x, outputs: [a, b] as never });
+    branched.compile({ optimizer: 'adam', loss: 'mse', jitCompile: true });
+    const y2 = tensor(features(8, 2, 2));
+    await assert.rejects(branched.fit(data, [y2, y2], { verbose: 0 }), /not a plain chain/);
   });
 
   it('with jitCompile: true, names what prevents fusing', async () => {

@@ -34,15 +34,16 @@ function penaltyOf(reg: Regularizer | null): { l1: number; l2: number } | undefi
 interface TrainData { xs: Tensor[]; ys: Tensor[]; n: number; sampleWeight?: Tensor }
 
 /**
- * The fused step for this model and fit, or why there is none. Supported: a Sequential chain of
- * Dense layers (activations in HOST_ACTIVATIONS, L1/L2 weight regularizers, no constraints),
- * Dropout between them or on the input (without noiseShape), with
- * one of the fused losses, an optimizer with an array update (SGD, Adam, RMSprop, Adagrad), no
- * sample weights, on a backend with synchronous reads, and no callback that runs between batches.
+ * The fused step for this model and fit, or why there is none. Supported: a chain (Sequential,
+ * or a functional model without branches) of Dense layers (activations in HOST_ACTIVATIONS,
+ * L1/L2 weight regularizers, no constraints), with Dropout (no noiseShape) between them or on
+ * the input; one of the fused losses; an optimizer with an array update (SGD, Adam, RMSprop,
+ * Adagrad); no sample weights; a backend with synchronous reads; no callback that needs the
+ * model between batches.
  */
 export function planFusedStep(model: TrainableModel, state: CompiledState, data: TrainData, batchSize: number, callbacks: readonly Callback[], honourSize: boolean): FusedDenseStep | string {
   const chain = model.layerChain?.();
-  if (!chain) return `model '${model.name}' is not a Sequential model`;
+  if (!chain) return `model '${model.name}' is not a plain chain of layers (one input, one output, no branches or shared layers)`;
   if (model.inputShapes.length !== 1 || model.inputShapes[0].length !== 2) return `the model's input is not one batch of vectors`;
   const layers: FusedLayer[] = [];
   let inputDropout: Dropout | undefined;
