@@ -148,6 +148,16 @@ describe('conformance: ref vs wasm', () => {
     run('where', (be, i) => be.where(i(c), i(a), i(b), [5, 7]), [5, 7], 'float32');
   });
 
+  it('where with a full condition and full or scalar values (a gradient mask), odd and split lengths', () => {
+    for (const n of [2, 37, 200_003]) {
+      const c = pair([n], 'bool'), a = pair([n], 'float32', values(n, 'float32', true)), b = pair([n], 'float32', values(n, 'float32', true));
+      const sa = pair([], 'float32', Float32Array.of(-0)), sb = pair([1], 'float32', Float32Array.of(2.5));
+      run(`where full/full n=${n}`, (be, i) => be.where(i(c), i(a), i(b), [n]), [n], 'float32');
+      run(`where full/scalar n=${n}`, (be, i) => be.where(i(c), i(a), i(sb), [n]), [n], 'float32');
+      run(`where scalar/full n=${n}`, (be, i) => be.where(i(c), i(sa), i(b), [n]), [n], 'float32');
+    }
+  });
+
   it('every reduce op over every axis combination', () => {
     const shapes = [[1], [13], [3, 5, 7], [2, 1, 11], [64, 3001], [3001, 64]];
     for (const shape of shapes) {

@@ -81,11 +81,42 @@ function binaryRow(op: i32, a: usize, sa: i32, b: usize, sb: i32, out: usize, n:
       store<f32>(out + (<usize>i << 2), <f32>r);
     }
   } else {
+    if (op <= GE && (sa | sb) == 1) i = compareRows(op, a, sa, b, sb, out, n);
     for (; i < n; i++) {
       const r = binF64(op, <f64>load<f32>(a + (<usize>(i * sa) << 2)), <f64>load<f32>(b + (<usize>(i * sb) << 2)));
       store<u8>(out + <usize>i, <u8>r);
     }
   }
+}
+
+// A comparison's lane masks (all ones where true); NaN compares as the scalar code does.
+@inline function compareV(op: i32, x: v128, y: v128): v128 {
+  switch (op) {
+    case EQ: return f32x4.eq(x, y);
+    case NE: return f32x4.ne(x, y);
+    case LT: return f32x4.lt(x, y);
+    case LE: return f32x4.le(x, y);
+    case GT: return f32x4.gt(x, y);
+    default: return f32x4.ge(x, y);
+  }
+}
+
+// Comparisons 16 at a time: four f32x4 masks narrowed to 16 bytes of 0/1 (the bool layout).
+// Returns how many outputs it wrote; the caller finishes the tail. sa/sb: 1 contiguous, 0 repeated.
+function compareRows(op: i32, a: usize, sa: i32, b: usize, sb: i32, out: usize, n: i32): i32 {
+  const one = i8x16.splat(1);
+  const ya = v128.load32_splat(a), yb = v128.load32_splat(b);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const o = <usize>i << 2;
+    const m0 = compareV(op, sa ? v128.load(a + o) : ya, sb ? v128.load(b + o) : yb);
+    const m1 = compareV(op, sa ? v128.load(a + o, 16) : ya, sb ? v128.load(b + o, 16) : yb);
+    const m2 = compareV(op, sa ? v128.load(a + o, 32) : ya, sb ? v128.load(b + o, 32) : yb);
+    const m3 = compareV(op, sa ? v128.load(a + o, 48) : ya, sb ? v128.load(b + o, 48) : yb);
+    const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(m0, m1), i16x8.narrow_i32x4_s(m2, m3));
+    v128.store(out + <usize>i, v128.and(bytes, one));
+  }
+  return i;
 }
 
 /**
@@ -171,15 +202,15 @@ export function unary(op: i32, x: usize, out: usize, start: i32, end: i32): void
  */
 export function select(cond: usize, a: usize, sa: i32, b: usize, sb: i32, out: usize, start: i32, end: i32): void {
   let i = start;
-  if (sa == 1 && sb == 1) {
-    const zero = i32x4.splat(0);
-    for (; i + 4 <= end; i += 4) {
-      // Four condition bytes widened to four lane masks.
-      const c8 = v128.load32_zero(cond + <usize>i);
-      const mask = i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(c8)), zero);
-      const o = <usize>i << 2;
-      v128.store(out + o, v128.bitselect(v128.load(a + o), v128.load(b + o), mask));
-    }
+  // A scalar side (a gradient mask's 0) is one splat register.
+  const ya = v128.load32_splat(a), yb = v128.load32_splat(b);
+  const zero = i32x4.splat(0);
+  for (; i + 4 <= end; i += 4) {
+    // Four condition bytes widened to four lane masks.
+    const c8 = v128.load32_zero(cond + <usize>i);
+    const mask = i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(c8)), zero);
+    const o = <usize>i << 2;
+    v128.store(out + o, v128.bitselect(sa ? v128.load(a + o) : ya, sb ? v128.load(b + o) : yb, mask));
   }
   for (; i < end; i++) {
     const v = load<u8>(cond + <usize>i) != 0 ? load<f32>(a + (<usize>(i * sa) << 2)) : load<f32>(b + (<usize>(i * sb) << 2));
