@@ -7,47 +7,31 @@ export function transpose(x: TypedArray, shape: readonly number[], perm: readonl
   const n = x.length;
   out ??= new (x.constructor as new (n: number) => TypedArray)(n);
   const inStrides = stridesOf(shape);
-  const outShape = perm.map((p) => shape[p]);
   if (rank === 2 && perm[0] === 1) {
     const [r, c] = shape;
     for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = x[i * c + j];
     return out;
   }
-  // Trailing axes the permutation leaves in place are contiguous in both: copy them as runs
-  // (swapping a sequence's batch and time axes moves whole feature rows).
+  // Trailing axes the permutation leaves in place are contiguous in both, so each output
+  // position of the leading axes copies a run (whole feature rows when a sequence's batch and
+  // time axes swap; one value when the last axis moves).
   let kept = rank;
   while (kept > 0 && perm[kept - 1] === kept - 1) kept--;
   const run = sizeOf(shape.slice(kept));
-  if (run >= 8 && kept > 0) return transposeRuns(x, out, outShape.slice(0, kept), perm.slice(0, kept).map((p) => inStrides[p]), run);
+  const outer = perm.slice(0, kept).map((p) => shape[p]);
+  const st = perm.slice(0, kept).map((p) => inStrides[p]);
+  const count = sizeOf(outer);
   // Walk the output in order; the input offset moves by the permuted strides.
-  const st = perm.map((p) => inStrides[p]);
-  const counter = new Array<number>(rank).fill(0);
-  let off = 0;
-  for (let i = 0; i < n; i++) {
-    out[i] = x[off];
-    for (let d = rank - 1; d >= 0; d--) {
-      counter[d]++;
-      off += st[d];
-      if (counter[d] < outShape[d]) break;
-      off -= st[d] * counter[d];
-      counter[d] = 0;
-    }
-  }
-  return out;
-}
-
-/** `transpose` for permutations that keep a contiguous run of `run` values at the end. */
-function transposeRuns(x: TypedArray, out: TypedArray, outer: readonly number[], strides: readonly number[], run: number): TypedArray {
-  const rank = outer.length, count = sizeOf(outer);
-  const counter = new Array<number>(rank).fill(0);
+  const counter = new Array<number>(kept).fill(0);
   let off = 0;
   for (let i = 0; i < count; i++) {
-    out.set(x.subarray(off, off + run) as ArrayLike<number>, i * run);
-    for (let d = rank - 1; d >= 0; d--) {
+    if (run >= 8) out.set(x.subarray(off, off + run) as ArrayLike<number>, i * run);
+    else for (let j = 0; j < run; j++) out[i * run + j] = x[off + j];
+    for (let d = kept - 1; d >= 0; d--) {
       counter[d]++;
-      off += strides[d];
+      off += st[d];
       if (counter[d] < outer[d]) break;
-      off -= strides[d] * counter[d];
+      off -= st[d] * counter[d];
       counter[d] = 0;
     }
   }
