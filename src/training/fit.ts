@@ -97,10 +97,11 @@ export async function fitModel(model: TrainableModel, x: ModelData, y: ModelData
 
   const steps = Math.ceil(train.n / batchSize);
   const { history, list } = makeCallbacks(model, state, args.callbacks, verbose, { epochs, steps, samples: train.n }, !!validation);
-  model.stopTraining = false;
-  await list.trainBegin();
+  // Decided before any callback runs, so `jitCompile: true` on a model it cannot fuse fails early.
   const fused = fusedStepFor(model, state, train, batchSize, list.callbacks, call);
   const batchHooks = list.callbacks.some((c) => c.watchesBatches);
+  model.stopTraining = false;
+  await list.trainBegin();
   const order = new Int32Array(train.n).map((_, i) => i);
   let lastYield = performance.now();
   for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
@@ -143,7 +144,6 @@ export async function fitModel(model: TrainableModel, x: ModelData, y: ModelData
   await list.trainEnd();
   return history;
 }
-
 
 /**
  * Trains on batches from a dataset (an iterable or async iterable of `{xs, ys}`), re-iterated
