@@ -34,7 +34,7 @@ export class Callback {
   async onBatchBegin(_batch: number, _logs?: Logs): Promise<void> {}
   async onBatchEnd(_batch: number, _logs?: Logs): Promise<void> {}
 
-  /** Whether this callback runs code between batches (overrides a batch hook); fit skips the batch hooks when none does. */
+  /** Whether this callback runs code between batches (overrides a batch hook); fit skips batch hooks when none does. */
   get watchesBatches(): boolean {
     return this.onBatchBegin !== Callback.prototype.onBatchBegin || this.onBatchEnd !== Callback.prototype.onBatchEnd;
   }

@@ -126,6 +126,7 @@ export abstract class Optimizer {
     if (this.weightDecay || this.clipNorm || this.clipValue || this.globalClipNorm) {
       return `optimizer '${this.name}' uses weight decay or gradient clipping, which the fused step does not do`;
     }
+    if (this.beforeUpdates !== Optimizer.prototype.beforeUpdates) return `optimizer '${this.name}' (${this.className}) runs code before each update`;
     return this.hostRule() ?? `optimizer '${this.name}' (${this.className}) has no fused update (fused: SGD, Adam, RMSprop, Adagrad)`;
   }
 
