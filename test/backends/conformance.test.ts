@@ -65,6 +65,8 @@ function checkMatmulCases(): void {
     [[], [], 1, 1, 1], [[], [], 1, 13, 7], [[], [], 13, 1, 7], [[], [], 3, 5, 0], [[], [], 17, 31, 29],
     [[], [], 64, 64, 64], [[], [], 131, 257, 300], [[], [], 5, 1031, 263], [[], [], 520, 9, 33],
     [[3], [3], 7, 5, 11], [[2, 1], [3], 9, 6, 4], [[1], [4], 65, 70, 40], [[6], [1], 40, 41, 42], [[5], [5], 48, 64, 96],
+    // Small outputs with a long depth: split by depth across threads.
+    [[], [], 9, 32, 43264], [[], [], 13, 37, 30011],
   ];
   for (const [ab, bb, m, n, k] of cases) for (const tA of [false, true]) for (const tB of [false, true]) {
     const as = [...ab, ...(tA ? [k, m] : [m, k])], bs = [...bb, ...(tB ? [n, k] : [k, n])];

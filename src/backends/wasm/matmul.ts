@@ -19,6 +19,10 @@ const DEPTH_BLOCK = 256;
 const PANEL_ROWS = 64;
 const PANEL_COLS = 64;
 
+/** Products with at most this many outputs and at least this depth are split by depth. */
+const DEPTH_SPLIT_MAX_OUTPUT = 64 * 64;
+const DEPTH_SPLIT_MIN_DEPTH = 4096;
+
 /** The least work worth a tile of its own (see tiling). */
 const MIN_TILE_MACS = 1 << MIN_TILE_SHIFT;
 
@@ -73,6 +77,10 @@ export function matmulF32(ctx: MatmulContext, a: TensorInfo, aPtr: number, b: Te
       K.gemm(ap, ars, acs, bp, brs, bcs, cp, n, k, 0, m, 0, n, ctx.scratch(0));
       continue;
     }
+    if (m * n <= DEPTH_SPLIT_MAX_OUTPUT && k >= DEPTH_SPLIT_MIN_DEPTH) {
+      depthSplitProduct(ctx, ap, ars, acs, bp, brs, bcs, cp, m, n, k, threads);
+      continue;
+    }
     const [tileRows, tileCols] = tiling(m, n, k, threads);
     sharedPanelProduct(ctx, ap, ars, acs, bp, brs, bcs, cp, m, n, k, tileRows, tileCols, Math.ceil(m / tileRows) * Math.ceil(n / tileCols));
   }
@@ -98,6 +106,27 @@ function sharedPanelProduct(ctx: MatmulContext, ap: number, ars: number, acs: nu
   }
   ctx.heap.free(pb, nPad * step * 4);
   ctx.heap.free(pa, mPad * step * 4);
+}
+
+/**
+ * A product with a small output and a long depth, split by depth: each thread multiplies its
+ * slice into its own partial C with the single-thread kernel (its own packing, no barrier per
+ * depth block, where shared panels would synchronise every 256 of the depth), then the
+ * partials are added here. Two slices per thread, claimed dynamically.
+ */
+function depthSplitProduct(ctx: MatmulContext, ap: number, ars: number, acs: number, bp: number, brs: number, bcs: number, cp: number,
+  m: number, n: number, k: number, threads: number): void {
+  const parts = Math.min(2 * threads, Math.floor(k / DEPTH_BLOCK));
+  const bytes = parts * m * n * 4;
+  const partials = ctx.heap.alloc(bytes);
+  ctx.pool!.runChunked('gemmDepthSlice', parts, (t) => [ap, ars, acs, bp, brs, bcs, partials, m, n, k, parts, ctx.scratch(t)]);
+  const f32 = ctx.heap.f32, out = cp / 4, size = m * n;
+  for (let i = 0; i < size; i++) {
+    let s = 0;
+    for (let p = 0; p < parts; p++) s += f32[partials / 4 + p * size + i];
+    f32[out + i] = s;
+  }
+  ctx.heap.free(partials, bytes);
 }
 
 /**

@@ -32,6 +32,8 @@ export interface KernelExports {
     pa: number, pb: number, aChunks: number, chunk: number): void;
   gemmPanelTile(pa: number, pb: number, c: number, m: number, n: number, kc: number, accumulate: number,
     tileRows: number, tileCols: number, edge: number, tile: number): void;
+  gemmDepthSlice(a: number, ars: number, acs: number, b: number, brs: number, bcs: number, partials: number, m: number, n: number, k: number,
+    parts: number, scratch: number, chunk: number): void;
   lstmForward(z: number, c: number, gates: number, cNew: number, h: number, units: number, rowStart: number, rowEnd: number): void;
   lstmGradCell(gates: number, c: number, dcNew: number, dz: number, dc: number, units: number, rowStart: number, rowEnd: number): void;
   lstmGradHidden(gates: number, cNew: number, dh: number, dz: number, dcNew: number, units: number, rowStart: number, rowEnd: number): void;

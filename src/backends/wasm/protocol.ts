@@ -28,7 +28,7 @@ export const INDEX_MASK = (1 << INDEX_BITS) - 1;
 /** Kernels a worker can run, by index. */
 export const KERNEL_NAMES = ['gemm', 'gemmBatched', 'gemmSmall', 'binary', 'unary', 'reduce', 'softmaxRows', 'adam', 'im2col', 'col2im',
   'maxPool', 'maxPoolGrad', 'gemmBatchedOne', 'select', 'lstmForward', 'lstmGradCell', 'lstmGradHidden',
-  'packPanels', 'gemmPanelTile'] as const;
+  'packPanels', 'gemmPanelTile', 'gemmDepthSlice'] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
 export function readyIndex(worker: number): number {

@@ -246,6 +246,24 @@ export function gemmBatchedOne(table: usize, ars: i32, acs: i32, brs: i32, bcs: 
   gemmBatched(table, index, index + 1, ars, acs, brs, bcs, m, n, k, scratch);
 }
 
+/**
+ * Depth slice `chunk` of `parts`: partial C (m x n, at partials + chunk·m·n floats) =
+ * op(A)[:, slice]·op(B)[slice, :], for products whose output is too small to split by tiles
+ * but whose depth is long (a first convolution's kernel gradient: 9 x 32 outputs, depth 43264).
+ * The caller adds the partials.
+ */
+export function gemmDepthSlice(a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, partials: usize, m: i32, n: i32, k: i32,
+  parts: i32, scratch: usize, chunk: i32): void {
+  const per = (k + parts - 1) / parts;
+  const p0 = chunk * per, kc = min(per, k - p0);
+  const c = partials + (<usize>(chunk * m * n) << 2);
+  if (kc <= 0) {
+    memory.fill(c, 0, <usize>(m * n) << 2);
+    return;
+  }
+  gemm(a + (<usize>(p0 * acs) << 2), ars, acs, b + (<usize>(p0 * brs) << 2), brs, bcs, c, n, kc, 0, m, 0, n, scratch);
+}
+
 // ---- Shared panels: for one big product split across threads, each depth block of A and B is
 // packed once (the threads share the packing, strip by strip) and every thread then computes its
 // tiles from the shared panels. Tiles that packed their own panels would pack B once per row of

@@ -1,6 +1,6 @@
 // Entry point of the WebAssembly module: kernels are pure functions over byte addresses in a
 // memory the JavaScript side owns and allocates; nothing here allocates.
-export { gemm, gemmBatched, gemmBatchedOne, gemmSmall, gemmScratchBytes, packPanels, gemmPanelTile } from './gemm';
+export { gemm, gemmBatched, gemmBatchedOne, gemmSmall, gemmScratchBytes, packPanels, gemmPanelTile, gemmDepthSlice } from './gemm';
 export { binary, unary, select } from './elementwise';
 export { reduce, softmaxRows, adam } from './reduce';
 export { im2col, col2im, maxPool, maxPoolGrad } from './windows';
