@@ -20,18 +20,27 @@ export function transpose(x: TypedArray, shape: readonly number[], perm: readonl
   const run = sizeOf(shape.slice(kept));
   const outer = perm.slice(0, kept).map((p) => shape[p]);
   const st = perm.slice(0, kept).map((p) => inStrides[p]);
-  const count = sizeOf(outer);
   // Walk the output in order; the input offset moves by the permuted strides.
-  const counter = new Array<number>(kept).fill(0);
-  let off = 0;
+  return copyRuns(x, out, 0, outer, st, run);
+}
+
+/**
+ * The movement loop shared by transpose and slice: walks the output in order over the `outer`
+ * axes, the input offset moving by `strides` from `base`, and copies `run` contiguous values at
+ * each position (run 1: an element at a time).
+ */
+function copyRuns(x: TypedArray, out: TypedArray, base: number, outer: readonly number[], strides: readonly number[], run: number): TypedArray {
+  const rank = outer.length, count = sizeOf(outer);
+  const counter = new Array<number>(rank).fill(0);
+  let off = base;
   for (let i = 0; i < count; i++) {
     if (run >= 8) out.set(x.subarray(off, off + run) as ArrayLike<number>, i * run);
     else for (let j = 0; j < run; j++) out[i * run + j] = x[off + j];
-    for (let d = kept - 1; d >= 0; d--) {
+    for (let d = rank - 1; d >= 0; d--) {
       counter[d]++;
-      off += st[d];
+      off += strides[d];
       if (counter[d] < outer[d]) break;
-      off -= st[d] * counter[d];
+      off -= strides[d] * counter[d];
       counter[d] = 0;
     }
   }
@@ -48,20 +57,7 @@ export function slice(x: TypedArray, shape: readonly number[], begin: readonly n
   let base = 0;
   for (let d = 0; d < rank; d++) base += begin[d] * inStrides[d];
   if (step.every((s) => s === 1)) return sliceRuns(x, shape, inStrides, base, size, out);
-  const st = step.map((s, d) => s * inStrides[d]);
-  const counter = new Array<number>(rank).fill(0);
-  let off = base;
-  for (let i = 0; i < n; i++) {
-    out[i] = x[off];
-    for (let d = rank - 1; d >= 0; d--) {
-      counter[d]++;
-      off += st[d];
-      if (counter[d] < size[d]) break;
-      off -= st[d] * counter[d];
-      counter[d] = 0;
-    }
-  }
-  return out;
+  return copyRuns(x, out, base, size, step.map((s, d) => s * inStrides[d]), 1);
 }
 
 /**
@@ -72,21 +68,7 @@ function sliceRuns(x: TypedArray, shape: readonly number[], inStrides: readonly 
   if (size.length === 0) { out[0] = x[base]; return out; }
   let k = size.length - 1;
   while (k > 0 && size[k] === shape[k]) k--;
-  const run = size[k] * inStrides[k];
-  const runs = out.length / run;
-  const counter = new Array<number>(k).fill(0);
-  let off = base;
-  for (let r = 0; r < runs; r++) {
-    out.set(x.subarray(off, off + run) as ArrayLike<number>, r * run);
-    for (let d = k - 1; d >= 0; d--) {
-      counter[d]++;
-      off += inStrides[d];
-      if (counter[d] < size[d]) break;
-      off -= inStrides[d] * counter[d];
-      counter[d] = 0;
-    }
-  }
-  return out;
+  return copyRuns(x, out, base, size.slice(0, k), inStrides.slice(0, k), size[k] * inStrides[k]);
 }
 
 export function pad(x: TypedArray, shape: readonly number[], paddings: readonly (readonly [number, number])[], value: number): TypedArray {

@@ -45,7 +45,7 @@ const BY_FUNCTION = new Map<unknown, SampleSum>([
 /** A metric update from arrays, or null when the metric must be fed tensors. */
 export function hostMetric(metric: Metric): ArrayMetricUpdate | null {
   if (!(metric instanceof MeanMetricWrapper)) return null;
-  // Subclasses that change result() (RootMeanSquaredError) still keep a plain running mean.
+  // Only the known per-sample functions: a subclass's own function (RootMeanSquaredError's) is fed tensors.
   const sampleSum = BY_FUNCTION.get(metric.fn);
   if (!sampleSum) return null;
   return (t, p, rows, cols) => metric.addSampleValues(sampleSum(t, p, rows, cols), rows);
