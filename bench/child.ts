@@ -10,7 +10,8 @@ const c = { workload: workload as WorkloadId, param: param && param !== '--quick
 
 let outcome: Outcome;
 try {
-  if (contender === 'tfjs-cpu' || contender === 'tfjs-wasm') outcome = await runTfjs(contender === 'tfjs-cpu' ? 'cpu' : 'wasm', c, quick);
+  if (contender === 'tfjs-cpu' || contender === 'tfjs-wasm')
+    outcome = await runTfjs(contender === 'tfjs-cpu' ? 'cpu' : 'wasm', c, quick);
   else if (contender.startsWith('myelin-')) outcome = await runMyelin(contender.slice('myelin-'.length), c, quick);
   else outcome = { ok: false, reason: `unknown contender '${contender}'` };
 } catch (e) {

@@ -29,23 +29,34 @@ export async function runMyelin(backendName: string, c: BenchCase, quick: boolea
   switch (c.workload) {
     case 'W1': {
       const n = c.param!;
-      const a = my.tensor(uniform(n * n, 1), [n, n]), b = my.tensor(uniform(n * n, 2), [n, n]);
-      const once = () => { const y = my.matMul(a, b); y.dataSync(); y.dispose(); };
+      const a = my.tensor(uniform(n * n, 1), [n, n]),
+        b = my.tensor(uniform(n * n, 2), [n, n]);
+      const once = () => {
+        const y = my.matMul(a, b);
+        y.dataSync();
+        y.dispose();
+      };
       once();
       const times: number[] = [];
       const t0 = performance.now();
-      do { const t = performance.now(); once(); times.push(performance.now() - t); } while (performance.now() - t0 < 1000 && times.length < 20);
+      do {
+        const t = performance.now();
+        once();
+        times.push(performance.now() - t);
+      } while (performance.now() - t0 < 1000 && times.length < 20);
       const sec = median(times) / 1000;
       return { ok: true, value: (2 * n ** 3) / sec / 1e9, unit: 'GFLOPS', higherIsBetter: true };
     }
     case 'W2': {
       const x = my.tensor(uniform(s.w2Samples * 784, 4, 0, 1), [s.w2Samples, 784]);
       const y = my.tensor(oneHot(randomLabels(s.w2Samples, 10, 5), 10), [s.w2Samples, 10]);
-      const model = my.sequential({ layers: [
-        my.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }),
-        my.layers.dense({ units: 256, activation: 'relu' }),
-        my.layers.dense({ units: 10, activation: 'softmax' }),
-      ] });
+      const model = my.sequential({
+        layers: [
+          my.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }),
+          my.layers.dense({ units: 256, activation: 'relu' }),
+          my.layers.dense({ units: 10, activation: 'softmax' }),
+        ],
+      });
       model.compile({ optimizer: my.optimizers.adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy' });
       await model.fit(x, y, { epochs: 1, batchSize: 128, shuffle: true, verbose: 0 });
       const t = performance.now();
@@ -55,27 +66,39 @@ export async function runMyelin(backendName: string, c: BenchCase, quick: boolea
     }
     case 'W3': {
       const d = w3Data();
-      const model = my.sequential({ layers: [
-        my.layers.dense({ units: 10, activation: 'relu', inputShape: [13] }),
-        my.layers.dense({ units: 1 }),
-      ] });
+      const model = my.sequential({
+        layers: [my.layers.dense({ units: 10, activation: 'relu', inputShape: [13] }), my.layers.dense({ units: 1 })],
+      });
       model.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] });
-      const xTrain = my.tensor(d.xTrain, [404, 13]), yTrain = my.tensor(d.yTrain, [404, 1]);
+      const xTrain = my.tensor(d.xTrain, [404, 13]),
+        yTrain = my.tensor(d.yTrain, [404, 1]);
       const t = performance.now();
       await model.fit(xTrain, yTrain, { epochs: 10, batchSize: 32, verbose: 0 });
       const fit = (performance.now() - t) / 1000;
-      const res = model.evaluate(my.tensor(d.xTest, [102, 13]), my.tensor(d.yTest, [102, 1])) as import('../src/index.js').Tensor[];
+      const res = model.evaluate(
+        my.tensor(d.xTest, [102, 13]),
+        my.tensor(d.yTest, [102, 1]),
+      ) as import('../src/index.js').Tensor[];
       console.error(`W3 myelin-${backendName}: test mse ${res[0].item().toFixed(2)}`);
-      return { ok: true, value: fit, unit: 's fit()', higherIsBetter: false, extra: { process: performance.now() / 1000 } };
+      return {
+        ok: true,
+        value: fit,
+        unit: 's fit()',
+        higherIsBetter: false,
+        extra: { process: performance.now() / 1000 },
+      };
     }
     case 'W4': {
-      const embedding = layerOrNull(my, 'embedding'), lstm = layerOrNull(my, 'lstm');
+      const embedding = layerOrNull(my, 'embedding'),
+        lstm = layerOrNull(my, 'lstm');
       if (!embedding || !lstm) return { ok: false, reason: 'not available: Myelin has no layers.lstm yet' };
-      const model = my.sequential({ layers: [
-        embedding({ inputDim: 65, outputDim: 64, inputLength: 64 }),
-        lstm({ units: 128, returnSequences: true }),
-        my.layers.dense({ units: 65, activation: 'softmax' }),
-      ] as never });
+      const model = my.sequential({
+        layers: [
+          embedding({ inputDim: 65, outputDim: 64, inputLength: 64 }),
+          lstm({ units: 128, returnSequences: true }),
+          my.layers.dense({ units: 65, activation: 'softmax' }),
+        ] as never,
+      });
       model.compile({ optimizer: my.optimizers.adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy' });
       const x = my.tensor(Float32Array.from(randomLabels(32 * 64, 65, 6)), [32, 64]);
       const y = my.tensor(oneHot(randomLabels(32 * 64, 65, 7), 65), [32, 64, 65]);
@@ -83,16 +106,20 @@ export async function runMyelin(backendName: string, c: BenchCase, quick: boolea
       return { ok: true, value: (32 * 64) / perStep, unit: 'tokens/s', higherIsBetter: true, extra: { steps } };
     }
     case 'W5': {
-      const conv2d = layerOrNull(my, 'conv2d'), pool = layerOrNull(my, 'maxPooling2d');
-      if (!conv2d || !pool) return { ok: false, reason: 'not available: Myelin has no layers.conv2d / layers.maxPooling2d yet' };
-      const model = my.sequential({ layers: [
-        conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-        pool({ poolSize: 2 }),
-        conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-        pool({ poolSize: 2 }),
-        my.layers.flatten(),
-        my.layers.dense({ units: 10, activation: 'softmax' }),
-      ] as never });
+      const conv2d = layerOrNull(my, 'conv2d'),
+        pool = layerOrNull(my, 'maxPooling2d');
+      if (!conv2d || !pool)
+        return { ok: false, reason: 'not available: Myelin has no layers.conv2d / layers.maxPooling2d yet' };
+      const model = my.sequential({
+        layers: [
+          conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+          pool({ poolSize: 2 }),
+          conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+          pool({ poolSize: 2 }),
+          my.layers.flatten(),
+          my.layers.dense({ units: 10, activation: 'softmax' }),
+        ] as never,
+      });
       model.compile({ optimizer: my.optimizers.adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy' });
       const x = my.tensor(uniform(64 * 28 * 28, 8, 0, 1), [64, 28, 28, 1]);
       const y = my.tensor(oneHot(randomLabels(64, 10, 9), 10), [64, 10]);

@@ -11,7 +11,10 @@ import { type CaseResult, formatTable, jsonLines, loadConditions, writeMarkdown 
 const CONTENDERS = ['myelin-wasm', 'myelin-ref', 'tfjs-wasm', 'tfjs-cpu'];
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
 const rounds = Number(flag('--rounds') ?? (quick ? 1 : 3));
 const only = flag('--only')?.split(',') as WorkloadId[] | undefined;
 
@@ -42,9 +45,15 @@ for (let r = 0; r < rounds; r++) {
       const seconds = (performance.now() - t0) / 1000;
       const last = p.stdout.trim().split('\n').pop() ?? '';
       let outcome: Outcome;
-      try { outcome = JSON.parse(last) as Outcome; } catch { outcome = { ok: false, reason: `cannot run: child exited (${p.signal ?? p.status})` }; }
+      try {
+        outcome = JSON.parse(last) as Outcome;
+      } catch {
+        outcome = { ok: false, reason: `cannot run: child exited (${p.signal ?? p.status})` };
+      }
       results.set(k, { c, contender: who, seconds, outcomes: [...(prev?.outcomes ?? []), outcome] });
-      process.stderr.write(`round ${r + 1}/${rounds} ${c.workload}${c.param ? ` n=${c.param}` : ''} ${who}: ${outcome.ok ? `${outcome.value.toPrecision(4)} ${outcome.unit}` : outcome.reason}\n`);
+      process.stderr.write(
+        `round ${r + 1}/${rounds} ${c.workload}${c.param ? ` n=${c.param}` : ''} ${who}: ${outcome.ok ? `${outcome.value.toPrecision(4)} ${outcome.unit}` : outcome.reason}\n`,
+      );
     }
   }
 }
@@ -56,18 +65,30 @@ for (const c of cases) {
     const rec = results.get(key(c, who));
     if (!rec) continue;
     const failed = rec.outcomes.find((o) => !o.ok);
-    if (failed && !failed.ok) { row.cells[who] = { ok: false, reason: failed.reason }; continue; }
+    if (failed && !failed.ok) {
+      row.cells[who] = { ok: false, reason: failed.reason };
+      continue;
+    }
     const oks = rec.outcomes.filter((o): o is Extract<Outcome, { ok: true }> => o.ok);
     const extra: Record<string, number> = {};
     for (const name of Object.keys(oks[0].extra ?? {})) extra[name] = median(oks.map((o) => o.extra![name]));
-    row.cells[who] = { ok: true, value: median(oks.map((o) => o.value)), unit: oks[0].unit, higherIsBetter: oks[0].higherIsBetter, extra, runs: oks.length };
+    row.cells[who] = {
+      ok: true,
+      value: median(oks.map((o) => o.value)),
+      unit: oks[0].unit,
+      higherIsBetter: oks[0].higherIsBetter,
+      extra,
+      runs: oks.length,
+    };
   }
   summary.push(row);
 }
 
 console.log(formatTable(summary));
 for (const line of jsonLines(summary)) console.log(line);
-console.log(`(${rounds} round${rounds > 1 ? 's' : ''}, ${((performance.now() - started) / 1000).toFixed(0)} s${quick ? ', quick mode' : ''}; load average ${loadBefore.toFixed(2)} -> ${os.loadavg()[0].toFixed(2)})`);
+console.log(
+  `(${rounds} round${rounds > 1 ? 's' : ''}, ${((performance.now() - started) / 1000).toFixed(0)} s${quick ? ', quick mode' : ''}; load average ${loadBefore.toFixed(2)} -> ${os.loadavg()[0].toFixed(2)})`,
+);
 if (!quick && !args.includes('--no-write')) {
   const path = writeMarkdown(summary, rounds, loadConditions(loadBefore, os.loadavg()[0]));
   console.log(`wrote ${path}`);

@@ -63,12 +63,13 @@ export function w3Data(): { xTrain: Float32Array; yTrain: Float32Array; xTest: F
   const r = rng(3);
   const w = Array.from({ length: 13 }, () => r() * 2 - 1);
   const make = (rows: number) => {
-    const x = new Float32Array(rows * 13), y = new Float32Array(rows);
+    const x = new Float32Array(rows * 13),
+      y = new Float32Array(rows);
     for (let i = 0; i < rows; i++) {
       let s = 22;
       for (let j = 0; j < 13; j++) {
         // Sum of three uniforms: roughly normal with mean 0, then scaled to unit variance.
-        const v = ((r() + r() + r()) - 1.5) * 2;
+        const v = (r() + r() + r() - 1.5) * 2;
         x[i * 13 + j] = v;
         s += 3 * w[j] * v;
       }
@@ -76,6 +77,7 @@ export function w3Data(): { xTrain: Float32Array; yTrain: Float32Array; xTest: F
     }
     return { x, y };
   };
-  const tr = make(404), te = make(102);
+  const tr = make(404),
+    te = make(102);
   return { xTrain: tr.x, yTrain: tr.y, xTest: te.x, yTest: te.y };
 }

@@ -14,10 +14,7 @@ const epochs = Number(process.argv[2] ?? 10);
 const { xTrain, yTrain, xTest, yTest } = my.datasets.bostonHousing.load();
 
 const model = my.sequential({
-  layers: [
-    my.layers.dense({ units: 10, activation: 'relu', inputShape: [13] }),
-    my.layers.dense({ units: 1 }),
-  ],
+  layers: [my.layers.dense({ units: 10, activation: 'relu', inputShape: [13] }), my.layers.dense({ units: 1 })],
 });
 model.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] });
 model.summary();

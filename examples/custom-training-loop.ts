@@ -11,7 +11,10 @@ my.setSeed(0);
 
 // Noisy samples of y = 3x - 2.
 const x = my.randomUniform([100, 1], -1, 1);
-const y = x.mul(3).sub(2).add(my.randomNormal([100, 1], 0, 0.1));
+const y = x
+  .mul(3)
+  .sub(2)
+  .add(my.randomNormal([100, 1], 0, 0.1));
 
 const w = my.variable(my.zeros([1, 1]), true, 'w');
 const b = my.variable(my.zeros([1]), true, 'b');

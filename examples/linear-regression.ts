@@ -11,7 +11,10 @@ my.setSeed(0);
 
 const trueWeights = my.tensor([[2], [-3], [0.5]]);
 const x = my.randomNormal([500, 3]);
-const y = my.matMul(x, trueWeights).add(4).add(my.randomNormal([500, 1], 0, 0.1));
+const y = my
+  .matMul(x, trueWeights)
+  .add(4)
+  .add(my.randomNormal([500, 1], 0, 0.1));
 
 const model = my.linearRegression({ inputDim: 3 });
 model.compile({ optimizer: my.optimizers.sgd({ learningRate: 0.05 }), loss: 'mse' });

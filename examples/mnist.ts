@@ -11,11 +11,15 @@
 import { MNIST_DEFAULTS, runMnist } from '../src/cli/mnist.js';
 
 const [model = 'cnn', epochs, trainSize] = process.argv.slice(2);
-if (model !== 'cnn' && model !== 'mlp') throw new Error(`usage: mnist.js [cnn|mlp] [epochs] [trainSize], got model '${model}'`);
-await runMnist({
-  ...MNIST_DEFAULTS,
-  model,
-  epochs: epochs ? Number(epochs) : MNIST_DEFAULTS.epochs,
-  trainSize: trainSize ? Number(trainSize) : MNIST_DEFAULTS.trainSize,
-  seed: 1,
-}, console.log);
+if (model !== 'cnn' && model !== 'mlp')
+  throw new Error(`usage: mnist.js [cnn|mlp] [epochs] [trainSize], got model '${model}'`);
+await runMnist(
+  {
+    ...MNIST_DEFAULTS,
+    model,
+    epochs: epochs ? Number(epochs) : MNIST_DEFAULTS.epochs,
+    trainSize: trainSize ? Number(trainSize) : MNIST_DEFAULTS.trainSize,
+    seed: 1,
+  },
+  console.log,
+);

@@ -14,7 +14,13 @@ const { sentences, labels } = my.sentimentSentences.load();
 const keys = my.randomUniform([sentences.length], 0, 1, 'float32', 1).dataSync();
 const order = Array.from(sentences.keys()).sort((a, b) => keys[a] - keys[b]);
 const nTest = 600;
-const pick = (idx: number[]) => ({ text: idx.map((i) => sentences[i]), y: my.tensor(idx.map((i) => labels[i]), [idx.length, 1]) });
+const pick = (idx: number[]) => ({
+  text: idx.map((i) => sentences[i]),
+  y: my.tensor(
+    idx.map((i) => labels[i]),
+    [idx.length, 1],
+  ),
+});
 const train = pick(order.slice(nTest));
 const test = pick(order.slice(0, nTest));
 
@@ -32,7 +38,11 @@ const model = my.sequential({
     my.layers.dense({ units: 1, activation: 'sigmoid' }),
   ],
 });
-model.compile({ optimizer: my.optimizers.adam({ learningRate: 0.005 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+model.compile({
+  optimizer: my.optimizers.adam({ learningRate: 0.005 }),
+  loss: 'binaryCrossentropy',
+  metrics: ['accuracy'],
+});
 await model.fit(xTrain, train.y, { epochs, batchSize: 32, verbose: 2, callbacks: [{ onBatchEnd: () => gc?.() }] });
 const lstmAccuracy = (model.evaluate(xTest, test.y) as my.Tensor[])[1].item();
 
@@ -45,7 +55,13 @@ function bagOfWords(ids: my.Tensor): my.Tensor {
   return my.tensor(out, [n, vocab]);
 }
 const baseline = my.sequential({ layers: [my.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [vocab] })] });
-baseline.compile({ optimizer: my.optimizers.adam({ learningRate: 0.01 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+baseline.compile({
+  optimizer: my.optimizers.adam({ learningRate: 0.01 }),
+  loss: 'binaryCrossentropy',
+  metrics: ['accuracy'],
+});
 await baseline.fit(bagOfWords(xTrain), train.y, { epochs: 20, batchSize: 32, verbose: 0 });
 const baselineAccuracy = (baseline.evaluate(bagOfWords(xTest), test.y) as my.Tensor[])[1].item();
-console.log(`held-out accuracy: LSTM ${(100 * lstmAccuracy).toFixed(1)}%, bag-of-words logistic regression ${(100 * baselineAccuracy).toFixed(1)}%`);
+console.log(
+  `held-out accuracy: LSTM ${(100 * lstmAccuracy).toFixed(1)}%, bag-of-words logistic regression ${(100 * baselineAccuracy).toFixed(1)}%`,
+);

@@ -9,7 +9,8 @@ import * as my from 'myelin';
 
 const steps = Number(process.argv[2] ?? 100);
 const epochs = Number(process.argv[3] ?? 5);
-const T = 64, batchSize = 32;
+const T = 64,
+  batchSize = 32;
 my.setSeed(1);
 
 const { trainText, validationText } = my.tinyShakespeare.load();
@@ -20,8 +21,12 @@ const vocab = chars.vocabularySize();
 
 /** Inputs and next-character targets for windows starting at `starts`. */
 function windows(ids: Int32Array, starts: number[]): [my.Tensor, my.Tensor] {
-  const x = new Int32Array(starts.length * T), y = new Int32Array(starts.length * T);
-  starts.forEach((s, i) => { x.set(ids.subarray(s, s + T), i * T); y.set(ids.subarray(s + 1, s + 1 + T), i * T); });
+  const x = new Int32Array(starts.length * T),
+    y = new Int32Array(starts.length * T);
+  starts.forEach((s, i) => {
+    x.set(ids.subarray(s, s + T), i * T);
+    y.set(ids.subarray(s + 1, s + 1 + T), i * T);
+  });
   return [my.tensor(x, [starts.length, T], 'int32'), my.tensor(y, [starts.length, T], 'int32')];
 }
 
@@ -32,14 +37,26 @@ const model = my.sequential({
     my.layers.dense({ units: vocab }),
   ],
 });
-model.compile({ optimizer: my.optimizers.adam({ learningRate: 0.005, clipNorm: 5 }), loss: (yTrue: my.Tensor, yPred: my.Tensor) => my.losses.sparseCategoricalCrossentropy(yTrue, yPred, true) });
-const validation = windows(validationIds, Array.from({ length: 256 }, (_, i) => i * T));
+model.compile({
+  optimizer: my.optimizers.adam({ learningRate: 0.005, clipNorm: 5 }),
+  loss: (yTrue: my.Tensor, yPred: my.Tensor) => my.losses.sparseCategoricalCrossentropy(yTrue, yPred, true),
+});
+const validation = windows(
+  validationIds,
+  Array.from({ length: 256 }, (_, i) => i * T),
+);
 const gc = (globalThis as { gc?: () => void }).gc;
 
 for (let epoch = 0; epoch < epochs; epoch++) {
   const starts = my.randomUniform([steps * batchSize], 0, trainIds.length - T - 1, 'float32', epoch).dataSync();
   const [x, y] = windows(trainIds, Array.from(starts, Math.floor));
-  const h = await model.fit(x, y, { epochs: epoch + 1, initialEpoch: epoch, batchSize, validationData: validation, callbacks: [{ onBatchEnd: () => gc?.() }] });
+  const h = await model.fit(x, y, {
+    epochs: epoch + 1,
+    initialEpoch: epoch,
+    batchSize,
+    validationData: validation,
+    callbacks: [{ onBatchEnd: () => gc?.() }],
+  });
   console.log(`epoch ${epoch + 1}: validation loss ${h.history.val_loss[0].toFixed(3)} nats/char`);
 }
 
@@ -51,7 +68,10 @@ let state: my.Tensor[] | null = null;
 let out = 'ROMEO:\n';
 for (let i = 0; i < 300; i++) {
   const x = embedding.apply(my.tensor(Int32Array.from(ids), [1, ids.length], 'int32')) as my.Tensor;
-  if (!stepper.built) { stepper.apply(x); stepper.setWeights(lstm.getWeights()); }
+  if (!stepper.built) {
+    stepper.apply(x);
+    stepper.setWeights(lstm.getWeights());
+  }
   const [y, h, c] = stepper.apply(x, { initialState: state } as my.CallArgs) as my.Tensor[];
   state = [h, c];
   const logits = (dense.apply(y) as my.Tensor).dataSync();

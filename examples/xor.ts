@@ -8,7 +8,12 @@ import * as my from 'myelin';
 const epochs = Number(process.argv[2] ?? 500);
 my.setSeed(1);
 
-const xs = my.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+const xs = my.tensor([
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+]);
 const ys = my.tensor([[0], [1], [1], [0]]);
 
 const model = my.sequential({
@@ -17,13 +22,22 @@ const model = my.sequential({
     my.layers.dense({ units: 1, activation: 'sigmoid' }),
   ],
 });
-model.compile({ optimizer: my.optimizers.adam({ learningRate: 0.05 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+model.compile({
+  optimizer: my.optimizers.adam({ learningRate: 0.05 }),
+  loss: 'binaryCrossentropy',
+  metrics: ['accuracy'],
+});
 
 const history = await model.fit(xs, ys, { epochs, batchSize: 4, verbose: 0 });
 console.log(`final loss ${history.history.loss.at(-1)!.toFixed(4)}, accuracy ${history.history.accuracy.at(-1)}`);
 
 const predictions = model.predict(xs) as my.Tensor;
 const p = predictions.dataSync();
-for (const [i, [a, b]] of [[0, 0], [0, 1], [1, 0], [1, 1]].entries()) {
+for (const [i, [a, b]] of [
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+].entries()) {
   console.log(`${a} xor ${b} -> ${p[i].toFixed(3)}`);
 }

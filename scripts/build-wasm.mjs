@@ -22,7 +22,23 @@ for (const target of TARGETS) {
 
 const denseWasm = 'dist/src/training/fused/dense_kernels.wasm';
 fs.mkdirSync('dist/src/training/fused', { recursive: true });
-await compile(['src/training/fused/assembly/dense.ts', '--outFile', denseWasm, '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort='], 'fused dense kernels');
+await compile(
+  [
+    'src/training/fused/assembly/dense.ts',
+    '--outFile',
+    denseWasm,
+    '-O3',
+    '--runtime',
+    'stub',
+    '--noAssert',
+    '--use',
+    'abort=',
+  ],
+  'fused dense kernels',
+);
 const base64 = fs.readFileSync(denseWasm).toString('base64');
 fs.rmSync(denseWasm);
-fs.writeFileSync('dist/src/training/fused/dense_kernels_wasm.js', `// Built by scripts/build-wasm.mjs from src/training/fused/assembly/dense.ts.\nexport const DENSE_KERNELS_WASM = '${base64}';\n`);
+fs.writeFileSync(
+  'dist/src/training/fused/dense_kernels_wasm.js',
+  `// Built by scripts/build-wasm.mjs from src/training/fused/assembly/dense.ts.\nexport const DENSE_KERNELS_WASM = '${base64}';\n`,
+);

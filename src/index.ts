@@ -18,7 +18,8 @@ import { setBackend } from './backend/registry.js';
 registerBackend('ref', () => new RefBackend());
 registerWasmBackend();
 // MYELIN_BACKEND=ref|wasm picks the backend for a whole process (e.g. to run the tests on either).
-const requestedBackend = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MYELIN_BACKEND;
+const requestedBackend = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+  ?.MYELIN_BACKEND;
 // Otherwise the wasm backend where it loads, the reference one where it cannot.
 if (requestedBackend) setBackend(requestedBackend);
 else useDefaultBackend();
@@ -31,18 +32,56 @@ export { setSeed } from './core/rng.js';
 export { MyelinError, ValueError, StateError } from './core/errors.js';
 export { setBackend, getBackend, listBackends, registerBackend, withBackend } from './backend/registry.js';
 export type { Backend } from './backend/backend.js';
-export { registerWasmBackend, setThreadCount, initWasmBackend, useDefaultBackend, wasmSimdSupported, type WasmBackendUrls } from './backends/wasm/register.js';
+export {
+  registerWasmBackend,
+  setThreadCount,
+  initWasmBackend,
+  useDefaultBackend,
+  wasmSimdSupported,
+  type WasmBackendUrls,
+} from './backends/wasm/register.js';
 export { initWebGPU, webgpuBackend } from './backends/webgpu/register.js';
 export { WebGPUBackend } from './backends/webgpu/index.js';
 export * from './ops/index.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, noGrad } from './autograd/gradients.js';
-export { getActivation, serializeActivation, listActivations, type Activation, type ActivationIdentifier } from './activations/index.js';
+export {
+  getActivation,
+  serializeActivation,
+  listActivations,
+  type Activation,
+  type ActivationIdentifier,
+} from './activations/index.js';
 export { tidy, dispose, keep, memory, type MemoryInfo, type TensorContainer } from './core/memory.js';
 
 // Layers and models.
-export { layers, Layer, SymbolicTensor, registerLayer, deserializeLayer, serializeLayer, type LayerArgs, type CallArgs, type Shape } from './layers/index.js';
-export { LayersModel, Sequential, sequential, model, input, modelFromConfig, type ModelArgs, type SequentialArgs, type InputArgs } from './models/index.js';
-export { linearRegression, logisticRegression, type LinearRegressionArgs, type LogisticRegressionArgs } from './models/regression.js';
+export {
+  layers,
+  Layer,
+  SymbolicTensor,
+  registerLayer,
+  deserializeLayer,
+  serializeLayer,
+  type LayerArgs,
+  type CallArgs,
+  type Shape,
+} from './layers/index.js';
+export {
+  LayersModel,
+  Sequential,
+  sequential,
+  model,
+  input,
+  modelFromConfig,
+  type ModelArgs,
+  type SequentialArgs,
+  type InputArgs,
+} from './models/index.js';
+export {
+  linearRegression,
+  logisticRegression,
+  type LinearRegressionArgs,
+  type LogisticRegressionArgs,
+} from './models/regression.js';
 export { initializers, Initializer, getInitializer } from './initializers/index.js';
 export { regularizers, Regularizer, getRegularizer } from './regularizers/index.js';
 export { constraints, Constraint, getConstraint } from './constraints/index.js';
@@ -54,22 +93,62 @@ export { metrics, Metric, getMetric } from './metrics/index.js';
 export * as callbacks from './callbacks/index.js';
 export { Callback, CustomCallback, type Logs, type CustomCallbackArgs } from './callbacks/index.js';
 export {
-  History, TrainingError, ProgressLogger,
-  type CompileArgs, type FitArgs, type EvaluateArgs, type PredictArgs, type FitDatasetArgs, type ModelData, type BatchDataset, type TrainableModel,
+  History,
+  TrainingError,
+  ProgressLogger,
+  type CompileArgs,
+  type FitArgs,
+  type EvaluateArgs,
+  type PredictArgs,
+  type FitDatasetArgs,
+  type ModelData,
+  type BatchDataset,
+  type TrainableModel,
 } from './training/index.js';
 
 // Saving and loading.
 export { saveModel, loadModel, loadModelWithState, resumeFromCheckpoint, fetchModel } from './io/model_files.js';
-export { saveToBuffers, loadFromBuffers, type SaveOptions, type ModelFiles, type TrainingState, type ModelJson, type LoadedModel } from './io/native.js';
+export {
+  saveToBuffers,
+  loadFromBuffers,
+  type SaveOptions,
+  type ModelFiles,
+  type TrainingState,
+  type ModelJson,
+  type LoadedModel,
+} from './io/native.js';
 export { encodeSafetensors, decodeSafetensors, type NamedTensor } from './io/safetensors.js';
-export { toTfjsFiles, fromTfjsFiles, saveTfjsModel, loadTfjsModel, type TfjsFiles, type TfjsModelJson } from './io/tfjs_format.js';
+export {
+  toTfjsFiles,
+  fromTfjsFiles,
+  saveTfjsModel,
+  loadTfjsModel,
+  type TfjsFiles,
+  type TfjsModelJson,
+} from './io/tfjs_format.js';
 export { FileFormatError } from './io/format_error.js';
 export { loadKerasModel, loadKerasWeights, type KerasSource } from './io/keras_format.js';
 export { exportOnnx, saveOnnx, onnxSupportedLayers, ONNX_OPSET } from './io/onnx_export.js';
 
 // Data.
-export { datasets, loadCsv, parseCsv, standardScaler, minMaxScaler, StandardScaler, MinMaxScaler, trainTestSplit, arrayDataset } from './data/index.js';
+export {
+  datasets,
+  loadCsv,
+  parseCsv,
+  standardScaler,
+  minMaxScaler,
+  StandardScaler,
+  MinMaxScaler,
+  trainTestSplit,
+  arrayDataset,
+} from './data/index.js';
 
 // Text: vectorization, padding, sampling, and the text datasets.
 export * as text from './text/index.js';
-export { tinyShakespeare, sentimentSentences, type TinyShakespeareData, type SentimentData, type SentimentSource } from './data/text_datasets.js';
+export {
+  tinyShakespeare,
+  sentimentSentences,
+  type TinyShakespeareData,
+  type SentimentData,
+  type SentimentSource,
+} from './data/text_datasets.js';

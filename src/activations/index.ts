@@ -68,12 +68,17 @@ export function getActivation(identifier?: ActivationIdentifier): Activation {
   if (typeof identifier === 'string') {
     const name = canonicalName(identifier);
     if (!name) {
-      throw new ValueError(`Unknown activation ${JSON.stringify(identifier)}; valid names are ${listActivations().map((n) => `'${n}'`).join(', ')}`);
+      throw new ValueError(
+        `Unknown activation ${JSON.stringify(identifier)}; valid names are ${listActivations()
+          .map((n) => `'${n}'`)
+          .join(', ')}`,
+      );
     }
     return { name, apply: ACTIVATIONS[name] };
   }
   if (typeof identifier === 'function') return { name: identifier.name || 'custom_activation', apply: identifier };
-  if (typeof identifier === 'object' && typeof identifier.apply === 'function' && typeof identifier.name === 'string') return identifier;
+  if (typeof identifier === 'object' && typeof identifier.apply === 'function' && typeof identifier.name === 'string')
+    return identifier;
   throw new ValueError(`getActivation: expected a name, a function or an Activation, got ${typeof identifier}`);
 }
 

@@ -2,7 +2,7 @@ import { ValueError, fmtShape } from '../core/errors.js';
 import { scoped } from '../core/memory.js';
 import { shapesEqual } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
-import { Variable } from '../core/variable.js';
+import type { Variable } from '../core/variable.js';
 import { add } from '../ops/binary.js';
 import { ones, zerosLike } from '../ops/creation.js';
 import { Tape, isRecording, noGrad, withTape } from './tape.js';
@@ -14,7 +14,9 @@ import { Tape, isRecording, noGrad, withTape } from './tape.js';
 function backprop(tape: Tape, y: Tensor, xs: readonly Tensor[], dy?: Tensor): Tensor[] {
   const seed = dy ?? ones(y.shape, y.dtype);
   if (!shapesEqual(seed.shape, y.shape)) {
-    throw new ValueError(`gradient: dy has shape ${fmtShape(seed.shape)} but the function's output has shape ${fmtShape(y.shape)}`);
+    throw new ValueError(
+      `gradient: dy has shape ${fmtShape(seed.shape)} but the function's output has shape ${fmtShape(y.shape)}`,
+    );
   }
   const grads = new Map<number, Tensor>([[y.id, seed]]);
   // Only nodes on a path from some x to y matter; walking all recorded nodes is still correct.
@@ -22,12 +24,17 @@ function backprop(tape: Tape, y: Tensor, xs: readonly Tensor[], dy?: Tensor): Te
     const node = tape.nodes[i];
     const g = grads.get(node.output.id);
     if (!g) continue;
-    const inputGrads = node.backward(g, node.inputs.map((input) => tape.tracked.has(input.id)));
+    const inputGrads = node.backward(
+      g,
+      node.inputs.map((input) => tape.tracked.has(input.id)),
+    );
     node.inputs.forEach((input, k) => {
       const gi = inputGrads[k];
       if (!gi || !tape.tracked.has(input.id)) return;
       if (!shapesEqual(gi.shape, input.shape)) {
-        throw new Error(`internal: gradient of '${node.name}' input ${k} has shape ${fmtShape(gi.shape)}, expected ${fmtShape(input.shape)}`);
+        throw new Error(
+          `internal: gradient of '${node.name}' input ${k} has shape ${fmtShape(gi.shape)}, expected ${fmtShape(input.shape)}`,
+        );
       }
       const prev = grads.get(input.id);
       grads.set(input.id, prev ? add(prev, gi) : gi);
@@ -45,7 +52,13 @@ function checkScalarOutput(y: unknown, fn: string): Tensor {
  * Runs `f` while recording, returning its value and the gradients of its output with respect
  * to `xs`. The building block of every other gradient function.
  */
-export function valueAndGradsOf(f: () => Tensor, xs: readonly Tensor[], dy?: Tensor, fn = 'valueAndGrads', scope = true): { value: Tensor; grads: Tensor[] } {
+export function valueAndGradsOf(
+  f: () => Tensor,
+  xs: readonly Tensor[],
+  dy?: Tensor,
+  fn = 'valueAndGrads',
+  scope = true,
+): { value: Tensor; grads: Tensor[] } {
   const run = () => {
     const tape = new Tape();
     for (const x of xs) tape.watch(x);
@@ -85,7 +98,9 @@ export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor)
 }
 
 /** Like `grads`, also returning f(...args). */
-export function valueAndGrads(f: (...args: Tensor[]) => Tensor): (args: Tensor[], dy?: Tensor) => { value: Tensor; grads: Tensor[] } {
+export function valueAndGrads(
+  f: (...args: Tensor[]) => Tensor,
+): (args: Tensor[], dy?: Tensor) => { value: Tensor; grads: Tensor[] } {
   return (args, dy) => valueAndGradsOf(() => f(...args), args, dy, 'valueAndGrads');
 }
 
@@ -95,10 +110,14 @@ export function valueAndGrads(f: (...args: Tensor[]) => Tensor): (args: Tensor[]
  * @example
  * const { value, grads } = variableGrads(() => meanSquaredError(y, predict(x)), [w, b]);
  */
-export function variableGrads(f: () => Tensor, varList: readonly Variable[]): { value: Tensor; grads: Record<string, Tensor> } {
+export function variableGrads(
+  f: () => Tensor,
+  varList: readonly Variable[],
+): { value: Tensor; grads: Record<string, Tensor> } {
   const trainable = varList.filter((v) => v.trainable);
   const { value, grads: g } = valueAndGradsOf(f, trainable, undefined, 'variableGrads');
-  if (value.size !== 1) throw new ValueError(`variableGrads: the function must return a scalar loss, got shape ${fmtShape(value.shape)}`);
+  if (value.size !== 1)
+    throw new ValueError(`variableGrads: the function must return a scalar loss, got shape ${fmtShape(value.shape)}`);
   const out: Record<string, Tensor> = {};
   trainable.forEach((v, i) => (out[v.name] = g[i]));
   return { value, grads: out };

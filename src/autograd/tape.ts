@@ -46,7 +46,11 @@ export function record(name: string, inputs: readonly Tensor[], output: Tensor, 
   if (!isRecording()) return output;
   for (const tape of activeTapes) {
     let depends = false;
-    for (const x of inputs) if (tape.tracked.has(x.id)) { depends = true; break; }
+    for (const x of inputs)
+      if (tape.tracked.has(x.id)) {
+        depends = true;
+        break;
+      }
     if (!depends) continue;
     tape.nodes.push({ name, inputs, output, backward });
     tape.tracked.add(output.id);

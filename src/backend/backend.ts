@@ -17,15 +17,64 @@ export interface TensorInfo {
 }
 
 export type UnaryOp =
-  | 'neg' | 'abs' | 'sign' | 'exp' | 'expm1' | 'log' | 'log1p' | 'sqrt' | 'rsqrt' | 'square'
-  | 'reciprocal' | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'sinh' | 'cosh' | 'tanh'
-  | 'asinh' | 'acosh' | 'atanh' | 'sigmoid' | 'softplus' | 'relu' | 'relu6' | 'elu' | 'selu'
-  | 'floor' | 'ceil' | 'round' | 'erf' | 'logicalNot' | 'isNaN' | 'isInf' | 'isFinite';
+  | 'neg'
+  | 'abs'
+  | 'sign'
+  | 'exp'
+  | 'expm1'
+  | 'log'
+  | 'log1p'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'square'
+  | 'reciprocal'
+  | 'sin'
+  | 'cos'
+  | 'tan'
+  | 'asin'
+  | 'acos'
+  | 'atan'
+  | 'sinh'
+  | 'cosh'
+  | 'tanh'
+  | 'asinh'
+  | 'acosh'
+  | 'atanh'
+  | 'sigmoid'
+  | 'softplus'
+  | 'relu'
+  | 'relu6'
+  | 'elu'
+  | 'selu'
+  | 'floor'
+  | 'ceil'
+  | 'round'
+  | 'erf'
+  | 'logicalNot'
+  | 'isNaN'
+  | 'isInf'
+  | 'isFinite';
 
 export type BinaryOp =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'mod' | 'floorDiv'
-  | 'atan2' | 'squaredDifference' | 'equal' | 'notEqual' | 'less' | 'lessEqual' | 'greater'
-  | 'greaterEqual' | 'logicalAnd' | 'logicalOr';
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'mod'
+  | 'floorDiv'
+  | 'atan2'
+  | 'squaredDifference'
+  | 'equal'
+  | 'notEqual'
+  | 'less'
+  | 'lessEqual'
+  | 'greater'
+  | 'greaterEqual'
+  | 'logicalAnd'
+  | 'logicalOr';
 
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'any' | 'all';
 
@@ -59,7 +108,16 @@ export interface FusedKernels {
    * v' = v + (g² - v)(1 - beta2), p' = p - alpha·m' / (sqrt(v') + epsilon), each rounded as
    * the element-wise ops would. Returns [p', m', v'].
    */
-  adam?(p: TensorInfo, g: TensorInfo, m: TensorInfo, v: TensorInfo, alpha: number, beta1: number, beta2: number, epsilon: number): [DataHandle, DataHandle, DataHandle];
+  adam?(
+    p: TensorInfo,
+    g: TensorInfo,
+    m: TensorInfo,
+    v: TensorInfo,
+    alpha: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+  ): [DataHandle, DataHandle, DataHandle];
   /** Softmax (or log-softmax) along the last axis, shifted by the row max (0 when it is not finite). */
   softmax?(x: TensorInfo, log: boolean): DataHandle;
   /**
@@ -87,7 +145,12 @@ export interface FusedKernels {
    * (dz zero in the o slot). 'hidden': dy = dh', state = c', returns [dz, dc'] (dz zero outside
    * the o slot).
    */
-  lstmCellGrad?(which: 'cell' | 'hidden', gates: TensorInfo, state: TensorInfo, dy: TensorInfo): [DataHandle, DataHandle];
+  lstmCellGrad?(
+    which: 'cell' | 'hidden',
+    gates: TensorInfo,
+    state: TensorInfo,
+    dy: TensorInfo,
+  ): [DataHandle, DataHandle];
 }
 
 export interface Backend extends FusedKernels {
@@ -124,7 +187,13 @@ export interface Backend extends FusedKernels {
    * Batched matrix multiply: the last two dims are the matrices (transposed per flag), leading
    * dims broadcast. `outShape` is `[...batch, m, n]`.
    */
-  matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, outShape: readonly number[]): DataHandle;
+  matmul(
+    a: TensorInfo,
+    b: TensorInfo,
+    transposeA: boolean,
+    transposeB: boolean,
+    outShape: readonly number[],
+  ): DataHandle;
   transpose(x: TensorInfo, perm: readonly number[]): DataHandle;
   /** Strided slice: out[i] = x[begin + i * stride] along each axis, `size` elements per axis. */
   slice(x: TensorInfo, begin: readonly number[], size: readonly number[], strides?: readonly number[]): DataHandle;

@@ -23,7 +23,11 @@ export function listBackends(): string[] {
 export function setBackend(name: string): void {
   const factory = backends.get(name);
   if (!factory) {
-    throw new ValueError(`setBackend: unknown backend ${JSON.stringify(name)}; registered backends are ${listBackends().map((n) => `'${n}'`).join(', ')}`);
+    throw new ValueError(
+      `setBackend: unknown backend ${JSON.stringify(name)}; registered backends are ${listBackends()
+        .map((n) => `'${n}'`)
+        .join(', ')}`,
+    );
   }
   if (!instances.has(name)) instances.set(name, factory());
   current = instances.get(name)!;

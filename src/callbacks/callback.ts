@@ -25,8 +25,12 @@ export class Callback {
   model!: TrainableModel;
   params!: TrainingParams;
 
-  setModel(model: TrainableModel): void { this.model = model; }
-  setParams(params: TrainingParams): void { this.params = params; }
+  setModel(model: TrainableModel): void {
+    this.model = model;
+  }
+  setParams(params: TrainingParams): void {
+    this.params = params;
+  }
   async onTrainBegin(_logs?: Logs): Promise<void> {}
   async onTrainEnd(_logs?: Logs): Promise<void> {}
   async onEpochBegin(_epoch: number, _logs?: Logs): Promise<void> {}
@@ -66,15 +70,30 @@ export class CustomCallback extends Callback {
   constructor(private readonly hooks: CustomCallbackArgs) {
     super();
     const unknown = Object.keys(hooks).filter((k) => !(HOOKS as readonly string[]).includes(k));
-    if (unknown.length) throw new ValueError(`callbacks: unknown hook(s) ${unknown.join(', ')}; valid hooks are ${HOOKS.join(', ')}`);
+    if (unknown.length)
+      throw new ValueError(`callbacks: unknown hook(s) ${unknown.join(', ')}; valid hooks are ${HOOKS.join(', ')}`);
   }
-  override async onTrainBegin(logs?: Logs) { await this.hooks.onTrainBegin?.(logs); }
-  override async onTrainEnd(logs?: Logs) { await this.hooks.onTrainEnd?.(logs); }
-  override async onEpochBegin(epoch: number, logs?: Logs) { await this.hooks.onEpochBegin?.(epoch, logs); }
-  override async onEpochEnd(epoch: number, logs?: Logs) { await this.hooks.onEpochEnd?.(epoch, logs); }
-  override async onBatchBegin(batch: number, logs?: Logs) { await this.hooks.onBatchBegin?.(batch, logs); }
-  override async onBatchEnd(batch: number, logs?: Logs) { await this.hooks.onBatchEnd?.(batch, logs); }
-  override get watchesBatches(): boolean { return !!(this.hooks.onBatchBegin || this.hooks.onBatchEnd); }
+  override async onTrainBegin(logs?: Logs) {
+    await this.hooks.onTrainBegin?.(logs);
+  }
+  override async onTrainEnd(logs?: Logs) {
+    await this.hooks.onTrainEnd?.(logs);
+  }
+  override async onEpochBegin(epoch: number, logs?: Logs) {
+    await this.hooks.onEpochBegin?.(epoch, logs);
+  }
+  override async onEpochEnd(epoch: number, logs?: Logs) {
+    await this.hooks.onEpochEnd?.(epoch, logs);
+  }
+  override async onBatchBegin(batch: number, logs?: Logs) {
+    await this.hooks.onBatchBegin?.(batch, logs);
+  }
+  override async onBatchEnd(batch: number, logs?: Logs) {
+    await this.hooks.onBatchEnd?.(batch, logs);
+  }
+  override get watchesBatches(): boolean {
+    return !!(this.hooks.onBatchBegin || this.hooks.onBatchEnd);
+  }
 }
 
 /** Normalises `fit`'s `callbacks` argument (a callback, a hooks object, or a list of them). */
@@ -93,12 +112,27 @@ export class CallbackList {
   constructor(readonly callbacks: Callback[]) {}
 
   configure(model: TrainableModel, params: TrainingParams): void {
-    for (const c of this.callbacks) { c.setModel(model); c.setParams(params); }
+    for (const c of this.callbacks) {
+      c.setModel(model);
+      c.setParams(params);
+    }
   }
-  async trainBegin(logs?: Logs) { for (const c of this.callbacks) await c.onTrainBegin(logs); }
-  async trainEnd(logs?: Logs) { for (const c of this.callbacks) await c.onTrainEnd(logs); }
-  async epochBegin(epoch: number, logs?: Logs) { for (const c of this.callbacks) await c.onEpochBegin(epoch, logs); }
-  async epochEnd(epoch: number, logs?: Logs) { for (const c of this.callbacks) await c.onEpochEnd(epoch, logs); }
-  async batchBegin(batch: number, logs?: Logs) { for (const c of this.callbacks) await c.onBatchBegin(batch, logs); }
-  async batchEnd(batch: number, logs?: Logs) { for (const c of this.callbacks) await c.onBatchEnd(batch, logs); }
+  async trainBegin(logs?: Logs) {
+    for (const c of this.callbacks) await c.onTrainBegin(logs);
+  }
+  async trainEnd(logs?: Logs) {
+    for (const c of this.callbacks) await c.onTrainEnd(logs);
+  }
+  async epochBegin(epoch: number, logs?: Logs) {
+    for (const c of this.callbacks) await c.onEpochBegin(epoch, logs);
+  }
+  async epochEnd(epoch: number, logs?: Logs) {
+    for (const c of this.callbacks) await c.onEpochEnd(epoch, logs);
+  }
+  async batchBegin(batch: number, logs?: Logs) {
+    for (const c of this.callbacks) await c.onBatchBegin(batch, logs);
+  }
+  async batchEnd(batch: number, logs?: Logs) {
+    for (const c of this.callbacks) await c.onBatchEnd(batch, logs);
+  }
 }

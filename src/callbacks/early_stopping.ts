@@ -63,7 +63,9 @@ export class EarlyStopping extends Callback {
 
   override async onTrainEnd(): Promise<void> {
     if (this.stoppedEpoch > 0 && (this.args.verbose ?? 0) > 0) {
-      console.log(`Epoch ${this.stoppedEpoch + 1}: early stopping${this.args.restoreBestWeights ? `; restored the weights of epoch ${this.bestEpoch + 1}` : ''}`);
+      console.log(
+        `Epoch ${this.stoppedEpoch + 1}: early stopping${this.args.restoreBestWeights ? `; restored the weights of epoch ${this.bestEpoch + 1}` : ''}`,
+      );
     }
   }
 

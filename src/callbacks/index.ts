@@ -1,6 +1,24 @@
-export { Callback, CustomCallback, CallbackList, type Logs, type TrainingParams, type CustomCallbackArgs } from './callback.js';
+export {
+  Callback,
+  CustomCallback,
+  CallbackList,
+  type Logs,
+  type TrainingParams,
+  type CustomCallbackArgs,
+} from './callback.js';
 export { EarlyStopping, earlyStopping, type EarlyStoppingArgs } from './early_stopping.js';
-export { ReduceLROnPlateau, reduceLROnPlateau, LearningRateScheduler, learningRateScheduler, type ReduceLROnPlateauArgs } from './learning_rate.js';
+export {
+  ReduceLROnPlateau,
+  reduceLROnPlateau,
+  LearningRateScheduler,
+  learningRateScheduler,
+  type ReduceLROnPlateauArgs,
+} from './learning_rate.js';
 export { CsvLogger, csvLogger, type CsvLoggerArgs } from './csv_logger.js';
 export { TerminateOnNaN, terminateOnNaN } from './terminate_on_nan.js';
-export { ModelCheckpoint, modelCheckpoint, formatCheckpointPath, type ModelCheckpointArgs } from './model_checkpoint.js';
+export {
+  ModelCheckpoint,
+  modelCheckpoint,
+  formatCheckpointPath,
+  type ModelCheckpointArgs,
+} from './model_checkpoint.js';

@@ -9,7 +9,9 @@ interface HasLearningRate {
 function optimizerOf(cb: Callback, owner: string): HasLearningRate {
   const opt = cb.model.compiled?.optimizer as unknown as HasLearningRate | undefined;
   if (!opt || typeof opt.learningRate !== 'number') {
-    throw new ValueError(`${owner}: the model's optimizer has no numeric learningRate (a schedule cannot be overridden by this callback)`);
+    throw new ValueError(
+      `${owner}: the model's optimizer has no numeric learningRate (a schedule cannot be overridden by this callback)`,
+    );
   }
   return opt;
 }
@@ -38,8 +40,14 @@ export class ReduceLROnPlateau extends Callback {
   constructor(readonly args: ReduceLROnPlateauArgs = {}) {
     super();
     const factor = args.factor ?? 0.1;
-    if (!(factor < 1 && factor > 0)) throw new ValueError(`reduceLROnPlateau: 'factor' must be in (0, 1), got ${factor}`);
-    this.monitor = new Monitor(args.monitor ?? 'val_loss', args.mode ?? 'auto', args.minDelta ?? 1e-4, 'reduceLROnPlateau');
+    if (!(factor < 1 && factor > 0))
+      throw new ValueError(`reduceLROnPlateau: 'factor' must be in (0, 1), got ${factor}`);
+    this.monitor = new Monitor(
+      args.monitor ?? 'val_loss',
+      args.mode ?? 'auto',
+      args.minDelta ?? 1e-4,
+      'reduceLROnPlateau',
+    );
   }
 
   override async onTrainBegin(): Promise<void> {
@@ -52,7 +60,10 @@ export class ReduceLROnPlateau extends Callback {
     const opt = optimizerOf(this, 'reduceLROnPlateau');
     const current = this.monitor.read(logs);
     if (logs) logs.learning_rate = opt.learningRate;
-    if (this.cooldownCounter > 0) { this.cooldownCounter--; this.wait = 0; }
+    if (this.cooldownCounter > 0) {
+      this.cooldownCounter--;
+      this.wait = 0;
+    }
     if (this.monitor.isImprovement(current)) {
       this.monitor.best = current;
       this.wait = 0;
@@ -63,7 +74,8 @@ export class ReduceLROnPlateau extends Callback {
         const old = opt.learningRate;
         if (old > minLr) {
           opt.learningRate = Math.max(old * (this.args.factor ?? 0.1), minLr);
-          if ((this.args.verbose ?? 0) > 0) console.log(`Epoch ${epoch + 1}: reduceLROnPlateau reducing learning rate to ${opt.learningRate}.`);
+          if ((this.args.verbose ?? 0) > 0)
+            console.log(`Epoch ${epoch + 1}: reduceLROnPlateau reducing learning rate to ${opt.learningRate}.`);
           this.cooldownCounter = this.args.cooldown ?? 0;
           this.wait = 0;
         }
@@ -85,16 +97,24 @@ export function reduceLROnPlateau(args?: ReduceLROnPlateauArgs): ReduceLROnPlate
  * @example callbacks: [learningRateScheduler((epoch, lr) => (epoch < 10 ? lr : lr * 0.9))]
  */
 export class LearningRateScheduler extends Callback {
-  constructor(readonly schedule: (epoch: number, lr: number) => number, readonly verbose = 0) {
+  constructor(
+    readonly schedule: (epoch: number, lr: number) => number,
+    readonly verbose = 0,
+  ) {
     super();
-    if (typeof schedule !== 'function') throw new ValueError(`learningRateScheduler: 'schedule' must be a function (epoch, lr) => lr, got ${typeof schedule}`);
+    if (typeof schedule !== 'function')
+      throw new ValueError(
+        `learningRateScheduler: 'schedule' must be a function (epoch, lr) => lr, got ${typeof schedule}`,
+      );
   }
 
   override async onEpochBegin(epoch: number): Promise<void> {
     const opt = optimizerOf(this, 'learningRateScheduler');
     const lr = this.schedule(epoch, opt.learningRate);
     if (typeof lr !== 'number' || !Number.isFinite(lr)) {
-      throw new ValueError(`learningRateScheduler: the schedule returned ${String(lr)} for epoch ${epoch}; expected a finite number`);
+      throw new ValueError(
+        `learningRateScheduler: the schedule returned ${String(lr)} for epoch ${epoch}; expected a finite number`,
+      );
     }
     opt.learningRate = lr;
     if (this.verbose > 0) console.log(`Epoch ${epoch + 1}: learningRateScheduler setting learning rate to ${lr}.`);
@@ -105,6 +125,9 @@ export class LearningRateScheduler extends Callback {
   }
 }
 
-export function learningRateScheduler(schedule: (epoch: number, lr: number) => number, verbose = 0): LearningRateScheduler {
+export function learningRateScheduler(
+  schedule: (epoch: number, lr: number) => number,
+  verbose = 0,
+): LearningRateScheduler {
   return new LearningRateScheduler(schedule, verbose);
 }

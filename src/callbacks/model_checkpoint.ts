@@ -47,11 +47,15 @@ export class ModelCheckpoint extends Callback {
   constructor(readonly args: ModelCheckpointArgs) {
     super();
     if (!args || typeof args.filepath !== 'string' || args.filepath === '') {
-      throw new ValueError(`modelCheckpoint: 'filepath' must be a non-empty string (a .safetensors file or a directory), got ${JSON.stringify(args?.filepath)}`);
+      throw new ValueError(
+        `modelCheckpoint: 'filepath' must be a non-empty string (a .safetensors file or a directory), got ${JSON.stringify(args?.filepath)}`,
+      );
     }
     const freq = args.saveFreq ?? 'epoch';
     if (freq !== 'epoch' && !(Number.isInteger(freq) && freq > 0)) {
-      throw new ValueError(`modelCheckpoint: 'saveFreq' must be 'epoch' or a positive integer number of batches, got ${JSON.stringify(freq)}`);
+      throw new ValueError(
+        `modelCheckpoint: 'saveFreq' must be 'epoch' or a positive integer number of batches, got ${JSON.stringify(freq)}`,
+      );
     }
     this.filepath = args.filepath;
     this.saveBestOnly = args.saveBestOnly ?? false;
@@ -85,7 +89,8 @@ export class ModelCheckpoint extends Callback {
     if (this.saveBestOnly) {
       const value = this.monitor.read(logs);
       if (!this.monitor.isImprovement(value)) {
-        if (this.args.verbose) console.log(`Epoch ${epochsDone}: ${this.monitor.name} did not improve from ${this.monitor.best}`);
+        if (this.args.verbose)
+          console.log(`Epoch ${epochsDone}: ${this.monitor.name} did not improve from ${this.monitor.best}`);
         return;
       }
       this.monitor.best = value;
@@ -106,14 +111,26 @@ export class ModelCheckpoint extends Callback {
  * @example formatCheckpointPath('ckpt/e{epoch:02d}-{loss:.2f}.safetensors', 3, { loss: 0.1234 }); // 'ckpt/e03-0.12.safetensors'
  */
 export function formatCheckpointPath(template: string, epoch: number, logs: Logs): string {
-  return template.replace(/\{([A-Za-z_][\w]*)(?::(0?)(\d*)(?:\.(\d+))?([dfe]?))?\}/g, (whole, key: string, zero: string, width: string, precision: string, kind: string) => {
-    const value = key === 'epoch' ? epoch : logs[key];
-    if (value === undefined) throw new ValueError(`modelCheckpoint: filepath placeholder ${whole} names '${key}', which is not logged; available: epoch, ${Object.keys(logs).join(', ')}`);
-    let text = kind === 'd' ? String(Math.round(value)) : kind === 'e' ? value.toExponential(precision ? Number(precision) : 6)
-      : kind === 'f' || precision ? value.toFixed(precision ? Number(precision) : 6) : String(value);
-    if (width) text = text.padStart(Number(width), zero ? '0' : ' ');
-    return text;
-  });
+  return template.replace(
+    /\{([A-Za-z_][\w]*)(?::(0?)(\d*)(?:\.(\d+))?([dfe]?))?\}/g,
+    (whole, key: string, zero: string, width: string, precision: string, kind: string) => {
+      const value = key === 'epoch' ? epoch : logs[key];
+      if (value === undefined)
+        throw new ValueError(
+          `modelCheckpoint: filepath placeholder ${whole} names '${key}', which is not logged; available: epoch, ${Object.keys(logs).join(', ')}`,
+        );
+      let text =
+        kind === 'd'
+          ? String(Math.round(value))
+          : kind === 'e'
+            ? value.toExponential(precision ? Number(precision) : 6)
+            : kind === 'f' || precision
+              ? value.toFixed(precision ? Number(precision) : 6)
+              : String(value);
+      if (width) text = text.padStart(Number(width), zero ? '0' : ' ');
+      return text;
+    },
+  );
 }
 
 /**

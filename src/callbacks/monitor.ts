@@ -12,8 +12,14 @@ export class Monitor {
   readonly maximize: boolean;
   best: number;
 
-  constructor(readonly name: string, mode: MonitorMode, readonly minDelta: number, readonly owner: string) {
-    if (!['auto', 'min', 'max'].includes(mode)) throw new ValueError(`${owner}: mode must be 'auto', 'min' or 'max', got ${JSON.stringify(mode)}`);
+  constructor(
+    readonly name: string,
+    mode: MonitorMode,
+    readonly minDelta: number,
+    readonly owner: string,
+  ) {
+    if (!['auto', 'min', 'max'].includes(mode))
+      throw new ValueError(`${owner}: mode must be 'auto', 'min' or 'max', got ${JSON.stringify(mode)}`);
     this.maximize = mode === 'max' || (mode === 'auto' && /acc|auc|precision|recall|f1/.test(name));
     this.minDelta = Math.abs(minDelta);
     this.best = this.maximize ? -Infinity : Infinity;
@@ -23,7 +29,9 @@ export class Monitor {
   read(logs: Logs | undefined): number {
     const v = logs?.[this.name];
     if (v === undefined) {
-      throw new ValueError(`${this.owner}: monitored quantity '${this.name}' is not in the logs; available: ${Object.keys(logs ?? {}).join(', ') || 'none'} (use validationSplit or validationData for 'val_' quantities)`);
+      throw new ValueError(
+        `${this.owner}: monitored quantity '${this.name}' is not in the logs; available: ${Object.keys(logs ?? {}).join(', ') || 'none'} (use validationSplit or validationData for 'val_' quantities)`,
+      );
     }
     return v;
   }

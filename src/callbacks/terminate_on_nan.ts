@@ -6,7 +6,9 @@ import { Callback, type Logs } from './callback.js';
  */
 export class TerminateOnNaN extends Callback {
   /** It reads only the batch loss. */
-  override get needsModelBetweenBatches(): boolean { return false; }
+  override get needsModelBetweenBatches(): boolean {
+    return false;
+  }
 
   override async onBatchEnd(batch: number, logs?: Logs): Promise<void> {
     const loss = logs?.loss;

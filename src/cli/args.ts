@@ -62,7 +62,8 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
     throw new UsageError((e as Error).message.split('\n')[0].split('. ')[0].replace(/\.$/, ''));
   }
   const { values, positionals } = parsed;
-  if (positionals.length > 1) throw new UsageError(`expected at most one command, got ${positionals.map((p) => `'${p}'`).join(' ')}`);
+  if (positionals.length > 1)
+    throw new UsageError(`expected at most one command, got ${positionals.map((p) => `'${p}'`).join(' ')}`);
   const command = positionals[0] ?? 'boston';
   if (!(COMMANDS as readonly string[]).includes(command)) {
     throw new UsageError(`unknown command '${command}'; commands: ${COMMANDS.join(', ')}`);
@@ -75,15 +76,33 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
     epochs: integerOption('--epochs', values.epochs, d.epochs, 1),
     batchSize: integerOption('--batch-size', values['batch-size'], d.batchSize, 1),
     units: integerOption('--units', values.units, d.units, 1),
-    learningRate: numberOption('--learning-rate', values['learning-rate'], d.learningRate, (x) => x > 0, 'a positive number'),
-    validationSplit: numberOption('--validation-split', values['validation-split'], d.validationSplit, (x) => x >= 0 && x < 1, 'a number in [0, 1)'),
+    learningRate: numberOption(
+      '--learning-rate',
+      values['learning-rate'],
+      d.learningRate,
+      (x) => x > 0,
+      'a positive number',
+    ),
+    validationSplit: numberOption(
+      '--validation-split',
+      values['validation-split'],
+      d.validationSplit,
+      (x) => x >= 0 && x < 1,
+      'a number in [0, 1)',
+    ),
     verbose: verboseOption(values.verbose),
   };
   if (values.seed !== undefined) options.seed = integerOption('--seed', values.seed, 0, 0);
   return { command: 'boston', options };
 }
 
-function numberOption(name: string, raw: string | undefined, fallback: number, ok: (x: number) => boolean, expected: string): number {
+function numberOption(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  ok: (x: number) => boolean,
+  expected: string,
+): number {
   if (raw === undefined) return fallback;
   const value = raw.trim() === '' ? NaN : Number(raw);
   if (!Number.isFinite(value) || !ok(value)) throw new UsageError(`option ${name} expects ${expected}, got '${raw}'`);
@@ -97,6 +116,7 @@ function integerOption(name: string, raw: string | undefined, fallback: number, 
 
 function verboseOption(raw: string | undefined): 0 | 1 | 2 {
   if (raw === undefined) return BOSTON_DEFAULTS.verbose;
-  if (raw !== '0' && raw !== '1' && raw !== '2') throw new UsageError(`option --verbose expects 0, 1 or 2, got '${raw}'`);
+  if (raw !== '0' && raw !== '1' && raw !== '2')
+    throw new UsageError(`option --verbose expects 0, 1 or 2, got '${raw}'`);
   return Number(raw) as 0 | 1 | 2;
 }

@@ -28,17 +28,18 @@ export async function runBoston(options: BostonOptions, print: (line: string) =>
     xTrain = scaler.transform(xTrain);
     xTest = scaler.transform(xTest);
   }
-  print(`Boston housing: ${xTrain.shape[0]} training and ${xTest.shape[0]} test samples, ${xTrain.shape[1]} features, ${options.normalize ? 'standardized with training-set mean and std' : 'unnormalized (use --normalize to standardize)'}`);
+  print(
+    `Boston housing: ${xTrain.shape[0]} training and ${xTest.shape[0]} test samples, ${xTrain.shape[1]} features, ${options.normalize ? 'standardized with training-set mean and std' : 'unnormalized (use --normalize to standardize)'}`,
+  );
 
   const model = sequential({
-    layers: [
-      layers.dense({ units: options.units, activation: 'relu', inputShape: [13] }),
-      layers.dense({ units: 1 }),
-    ],
+    layers: [layers.dense({ units: options.units, activation: 'relu', inputShape: [13] }), layers.dense({ units: 1 })],
   });
   model.compile({ optimizer: optimizers.adam({ learningRate: options.learningRate }), loss: 'mse', metrics: ['mae'] });
   if (options.summary) model.summary(undefined, undefined, print);
-  print(`Training ${options.epochs} epochs, batch size ${options.batchSize}, Adam learning rate ${options.learningRate}${options.validationSplit > 0 ? `, validation split ${options.validationSplit}` : ''}${options.seed !== undefined ? `, seed ${options.seed}` : ''}`);
+  print(
+    `Training ${options.epochs} epochs, batch size ${options.batchSize}, Adam learning rate ${options.learningRate}${options.validationSplit > 0 ? `, validation split ${options.validationSplit}` : ''}${options.seed !== undefined ? `, seed ${options.seed}` : ''}`,
+  );
 
   const history = await model.fit(xTrain, yTrain, {
     epochs: options.epochs,

@@ -26,7 +26,15 @@ export interface MnistOptions {
 }
 
 export const MNIST_DEFAULTS: MnistOptions = {
-  model: 'cnn', epochs: 12, batchSize: 128, trainSize: 60000, testSize: 10000, learningRate: 0.001, verbose: 1, html: 'mnist-predictions.html', gridSize: 120,
+  model: 'cnn',
+  epochs: 12,
+  batchSize: 128,
+  trainSize: 60000,
+  testSize: 10000,
+  learningRate: 0.001,
+  verbose: 1,
+  html: 'mnist-predictions.html',
+  gridSize: 120,
 };
 
 /** What `runMnist` measured. */
@@ -77,24 +85,50 @@ export async function runMnist(options: MnistOptions, print: (line: string) => v
   print(`MNIST: ${trainN} training and ${testN} test images, model ${options.model}, backend ${getBackend()}`);
 
   const model = sequential({ layers: buildModel(options.model) });
-  model.compile({ optimizer: optimizers.adam({ learningRate: options.learningRate }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  model.compile({
+    optimizer: optimizers.adam({ learningRate: options.learningRate }),
+    loss: 'sparseCategoricalCrossentropy',
+    metrics: ['accuracy'],
+  });
   if (options.verbose > 0) model.summary(undefined, undefined, print);
-  print(`Training ${options.epochs} epochs, batch size ${options.batchSize}, Adam learning rate ${options.learningRate}${options.seed !== undefined ? `, seed ${options.seed}` : ''}`);
+  print(
+    `Training ${options.epochs} epochs, batch size ${options.batchSize}, Adam learning rate ${options.learningRate}${options.seed !== undefined ? `, seed ${options.seed}` : ''}`,
+  );
   const start = performance.now();
-  const history = await model.fit(xTrain, yTrain, { epochs: options.epochs, batchSize: options.batchSize, verbose: options.verbose });
+  const history = await model.fit(xTrain, yTrain, {
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    verbose: options.verbose,
+  });
   const trainSeconds = (performance.now() - start) / 1000;
 
   const [loss, accuracy] = model.evaluate(xTest, yTest, { batchSize: 500 }) as Tensor[];
   const predicted = argMax(model.predict(xTest, { batchSize: 500 }) as Tensor, 1).dataSync();
   const labels = yTest.dataSync();
   const confusion = confusionMatrix(labels, predicted, 10);
-  const result = { testAccuracy: accuracy.item(), testLoss: loss.item(), confusion, trainSeconds, history: history.history };
+  const result = {
+    testAccuracy: accuracy.item(),
+    testLoss: loss.item(),
+    confusion,
+    trainSeconds,
+    history: history.history,
+  };
   print(`Training time: ${trainSeconds.toFixed(1)} s`);
   print(`Test loss: ${result.testLoss.toFixed(4)}`);
-  print(`Test accuracy: ${(100 * result.testAccuracy).toFixed(2)}% (${testN - countWrong(labels, predicted)} of ${testN})`);
+  print(
+    `Test accuracy: ${(100 * result.testAccuracy).toFixed(2)}% (${testN - countWrong(labels, predicted)} of ${testN})`,
+  );
   print(`Confusion matrix (rows: true digit, columns: predicted):\n${formatConfusionMatrix(confusion)}`);
   if (options.html) {
-    writeFileSync(options.html, predictionsHtml(`Myelin ${options.model.toUpperCase()} on MNIST`, gridItems(xTest, labels, predicted, options.gridSize), 28, `Test accuracy ${(100 * result.testAccuracy).toFixed(2)}% on ${testN} images after ${options.epochs} epochs on ${trainN} training images.`));
+    writeFileSync(
+      options.html,
+      predictionsHtml(
+        `Myelin ${options.model.toUpperCase()} on MNIST`,
+        gridItems(xTest, labels, predicted, options.gridSize),
+        28,
+        `Test accuracy ${(100 * result.testAccuracy).toFixed(2)}% on ${testN} images after ${options.epochs} epochs on ${trainN} training images.`,
+      ),
+    );
     print(`Wrote ${options.html}`);
   }
   return result;
@@ -107,12 +141,19 @@ function countWrong(labels: ArrayLike<number>, predicted: ArrayLike<number>): nu
 }
 
 /** Misclassified test digits first, then the first correct ones, `count` in all. */
-function gridItems(x: Tensor, labels: ArrayLike<number>, predicted: ArrayLike<number>, count: number): DigitPrediction[] {
+function gridItems(
+  x: Tensor,
+  labels: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  count: number,
+): DigitPrediction[] {
   const pixels = x.dataSync();
   const order = Array.from({ length: labels.length }, (_, i) => i);
   const wrong = order.filter((i) => labels[i] !== predicted[i]);
   const right = order.filter((i) => labels[i] === predicted[i]);
-  return [...wrong, ...right].slice(0, count).map((i) => ({ pixels: pixels.subarray(i * 784, (i + 1) * 784), label: labels[i], predicted: predicted[i] }));
+  return [...wrong, ...right]
+    .slice(0, count)
+    .map((i) => ({ pixels: pixels.subarray(i * 784, (i + 1) * 784), label: labels[i], predicted: predicted[i] }));
 }
 
 /**
@@ -126,8 +167,16 @@ export function parseMnistArgs(argv: readonly string[]): MnistOptions | null {
     values = parseArgs({
       args: [...argv],
       options: {
-        model: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, 'train-size': { type: 'string' }, 'test-size': { type: 'string' },
-        'learning-rate': { type: 'string' }, seed: { type: 'string' }, verbose: { type: 'string' }, html: { type: 'string' }, 'grid-size': { type: 'string' },
+        model: { type: 'string' },
+        epochs: { type: 'string' },
+        'batch-size': { type: 'string' },
+        'train-size': { type: 'string' },
+        'test-size': { type: 'string' },
+        'learning-rate': { type: 'string' },
+        seed: { type: 'string' },
+        verbose: { type: 'string' },
+        html: { type: 'string' },
+        'grid-size': { type: 'string' },
       },
       strict: true,
     }).values;
@@ -138,19 +187,30 @@ export function parseMnistArgs(argv: readonly string[]): MnistOptions | null {
   const int = (name: string, raw: string | undefined, fallback: number, min = 1): number => {
     if (raw === undefined) return fallback;
     const v = Number(raw);
-    if (raw.trim() === '' || !Number.isInteger(v) || v < min) throw new UsageError(`option --${name} expects ${min === 0 ? 'a non-negative' : 'a positive'} integer, got '${raw}'`);
+    if (raw.trim() === '' || !Number.isInteger(v) || v < min)
+      throw new UsageError(
+        `option --${name} expects ${min === 0 ? 'a non-negative' : 'a positive'} integer, got '${raw}'`,
+      );
     return v;
   };
   const model = values.model ?? d.model;
   if (model !== 'cnn' && model !== 'mlp') throw new UsageError(`option --model expects 'cnn' or 'mlp', got '${model}'`);
   const verbose = values.verbose ?? String(d.verbose);
-  if (verbose !== '0' && verbose !== '1' && verbose !== '2') throw new UsageError(`option --verbose expects 0, 1 or 2, got '${verbose}'`);
+  if (verbose !== '0' && verbose !== '1' && verbose !== '2')
+    throw new UsageError(`option --verbose expects 0, 1 or 2, got '${verbose}'`);
   const lr = values['learning-rate'] === undefined ? d.learningRate : Number(values['learning-rate']);
-  if (!(lr > 0)) throw new UsageError(`option --learning-rate expects a positive number, got '${values['learning-rate']}'`);
+  if (!(lr > 0))
+    throw new UsageError(`option --learning-rate expects a positive number, got '${values['learning-rate']}'`);
   const options: MnistOptions = {
-    model, epochs: int('epochs', values.epochs, d.epochs), batchSize: int('batch-size', values['batch-size'], d.batchSize),
-    trainSize: int('train-size', values['train-size'], d.trainSize), testSize: int('test-size', values['test-size'], d.testSize),
-    learningRate: lr, verbose: Number(verbose) as 0 | 1 | 2, html: values.html ?? d.html, gridSize: int('grid-size', values['grid-size'], d.gridSize, 0),
+    model,
+    epochs: int('epochs', values.epochs, d.epochs),
+    batchSize: int('batch-size', values['batch-size'], d.batchSize),
+    trainSize: int('train-size', values['train-size'], d.trainSize),
+    testSize: int('test-size', values['test-size'], d.testSize),
+    learningRate: lr,
+    verbose: Number(verbose) as 0 | 1 | 2,
+    html: values.html ?? d.html,
+    gridSize: int('grid-size', values['grid-size'], d.gridSize, 0),
   };
   if (values.seed !== undefined) options.seed = int('seed', values.seed, 0, 0);
   return options;

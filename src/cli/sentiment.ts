@@ -48,7 +48,8 @@ function bagOfWords(ids: Tensor, vocab: number): Tensor {
   const [n, length] = ids.shape;
   const v = ids.dataSync();
   const out = new Float32Array(n * vocab);
-  for (let i = 0; i < n; i++) for (let t = 0; t < length; t++) if (v[i * length + t] > 0) out[i * vocab + v[i * length + t]] = 1;
+  for (let i = 0; i < n; i++)
+    for (let t = 0; t < length; t++) if (v[i * length + t] > 0) out[i * vocab + v[i * length + t]] = 1;
   return tensor(out, [n, vocab]);
 }
 
@@ -69,34 +70,61 @@ export async function runSentiment(options: SentimentOptions, print: (line: stri
     [order[i], order[j]] = [order[j], order[i]];
   }
   const nTest = Math.round(sentences.length * options.testFraction);
-  const pick = (idx: number[]) => ({ text: idx.map((i) => sentences[i]), y: tensor(idx.map((i) => labels[i]), [idx.length, 1]) });
+  const pick = (idx: number[]) => ({
+    text: idx.map((i) => sentences[i]),
+    y: tensor(
+      idx.map((i) => labels[i]),
+      [idx.length, 1],
+    ),
+  });
   const train = pick(order.slice(nTest));
   const test = pick(order.slice(0, nTest));
 
   // The vocabulary comes from the training sentences only: test words it lacks become OOV.
-  const vectorizer = new TextVectorization({ maxTokens: options.maxTokens, outputSequenceLength: options.seqLength }).adapt(train.text);
+  const vectorizer = new TextVectorization({
+    maxTokens: options.maxTokens,
+    outputSequenceLength: options.seqLength,
+  }).adapt(train.text);
   const vocab = vectorizer.vocabularySize();
   const xTrain = vectorizer.call(train.text);
   const xTest = vectorizer.call(test.text);
-  print(`Sentiment sentences: ${train.text.length} training, ${test.text.length} held-out; vocabulary ${vocab} words, ${options.seqLength} words per sentence`);
+  print(
+    `Sentiment sentences: ${train.text.length} training, ${test.text.length} held-out; vocabulary ${vocab} words, ${options.seqLength} words per sentence`,
+  );
 
-  const recurrent = options.cell === 'gru' ? layers.gru({ units: options.units }) : layers.lstm({ units: options.units });
+  const recurrent =
+    options.cell === 'gru' ? layers.gru({ units: options.units }) : layers.lstm({ units: options.units });
   const model = sequential({
     layers: [
-      layers.embedding({ inputDim: vocab, outputDim: options.embeddingDim, maskZero: true, inputShape: [options.seqLength] }),
+      layers.embedding({
+        inputDim: vocab,
+        outputDim: options.embeddingDim,
+        maskZero: true,
+        inputShape: [options.seqLength],
+      }),
       recurrent,
       layers.dropout({ rate: 0.3 }),
       layers.dense({ units: 1, activation: 'sigmoid' }),
     ],
   });
-  model.compile({ optimizer: optimizers.adam({ learningRate: options.learningRate }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
-  print(`Training embedding → ${options.cell.toUpperCase()}(${options.units}) → dense sigmoid for ${options.epochs} epochs`);
+  model.compile({
+    optimizer: optimizers.adam({ learningRate: options.learningRate }),
+    loss: 'binaryCrossentropy',
+    metrics: ['accuracy'],
+  });
+  print(
+    `Training embedding → ${options.cell.toUpperCase()}(${options.units}) → dense sigmoid for ${options.epochs} epochs`,
+  );
   await model.fit(xTrain, train.y, { epochs: options.epochs, batchSize: options.batchSize, verbose: options.verbose });
   const recurrentAccuracy = (model.evaluate(xTest, test.y) as Tensor[])[1].item();
   print(`${options.cell.toUpperCase()} held-out accuracy: ${(100 * recurrentAccuracy).toFixed(1)}%`);
 
   const baseline = sequential({ layers: [layers.dense({ units: 1, activation: 'sigmoid', inputShape: [vocab] })] });
-  baseline.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+  baseline.compile({
+    optimizer: optimizers.adam({ learningRate: 0.01 }),
+    loss: 'binaryCrossentropy',
+    metrics: ['accuracy'],
+  });
   print('Training the bag-of-words logistic regression baseline');
   await baseline.fit(bagOfWords(xTrain, vocab), train.y, { epochs: 20, batchSize: options.batchSize, verbose: 0 });
   const baselineAccuracy = (baseline.evaluate(bagOfWords(xTest, vocab), test.y) as Tensor[])[1].item();

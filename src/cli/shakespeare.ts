@@ -72,7 +72,10 @@ function windows(ids: Int32Array, starts: number[], length: number): { x: Tensor
  * saved, then sampled from `prompt` at `temperature`.
  * @example const { validationLoss, sample } = await runShakespeare({ ...SHAKESPEARE_DEFAULTS, epochs: 1 }, console.log);
  */
-export async function runShakespeare(options: ShakespeareOptions, print: (line: string) => void): Promise<ShakespeareResult> {
+export async function runShakespeare(
+  options: ShakespeareOptions,
+  print: (line: string) => void,
+): Promise<ShakespeareResult> {
   const started = Date.now();
   if (options.seed !== undefined) setSeed(options.seed);
   const rng = new Rng(options.seed ?? Math.floor(Math.random() * 2 ** 31));
@@ -82,7 +85,9 @@ export async function runShakespeare(options: ShakespeareOptions, print: (line: 
   const trainIds = Int32Array.from(chars.encode(trainText));
   const validationIds = Int32Array.from(chars.encode(validationText));
   const T = options.seqLength;
-  print(`Tiny Shakespeare: ${trainIds.length} training and ${validationIds.length} validation characters, vocabulary ${vocab} (with padding and OOV ids)`);
+  print(
+    `Tiny Shakespeare: ${trainIds.length} training and ${validationIds.length} validation characters, vocabulary ${vocab} (with padding and OOV ids)`,
+  );
 
   const model = sequential({
     layers: [
@@ -91,19 +96,36 @@ export async function runShakespeare(options: ShakespeareOptions, print: (line: 
       layers.dense({ units: vocab }),
     ],
   });
-  model.compile({ optimizer: optimizers.adam({ learningRate: options.learningRate, clipNorm: 5 }), loss: new SparseCategoricalCrossentropy({ fromLogits: true }) });
-  const validationStarts = Array.from({ length: Math.min(options.validationSequences, Math.floor((validationIds.length - 1) / T)) }, (_, i) => i * T);
+  model.compile({
+    optimizer: optimizers.adam({ learningRate: options.learningRate, clipNorm: 5 }),
+    loss: new SparseCategoricalCrossentropy({ fromLogits: true }),
+  });
+  const validationStarts = Array.from(
+    { length: Math.min(options.validationSequences, Math.floor((validationIds.length - 1) / T)) },
+    (_, i) => i * T,
+  );
   const validation = windows(validationIds, validationStarts, T);
-  print(`Training ${options.epochs} epochs of ${options.steps} batches (${options.batchSize} windows of ${T} characters), LSTM ${options.units} units, Adam ${options.learningRate}`);
+  print(
+    `Training ${options.epochs} epochs of ${options.steps} batches (${options.batchSize} windows of ${T} characters), LSTM ${options.units} units, Adam ${options.learningRate}`,
+  );
 
   const result: ShakespeareResult = { validationLoss: [], trainLoss: [], sample: '', seconds: 0 };
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     const starts = Array.from({ length: options.steps * options.batchSize }, () => rng.int(trainIds.length - T - 1));
     const { x, y } = windows(trainIds, starts, T);
-    const history = await model.fit(x, y, { epochs: epoch + 1, initialEpoch: epoch, batchSize: options.batchSize, validationData: [validation.x, validation.y], verbose: options.verbose, shuffle: false });
+    const history = await model.fit(x, y, {
+      epochs: epoch + 1,
+      initialEpoch: epoch,
+      batchSize: options.batchSize,
+      validationData: [validation.x, validation.y],
+      verbose: options.verbose,
+      shuffle: false,
+    });
     result.trainLoss.push(history.history.loss.at(-1) as number);
     result.validationLoss.push(history.history.val_loss.at(-1) as number);
-    print(`epoch ${epoch + 1}: train loss ${result.trainLoss.at(-1)?.toFixed(4)}, validation loss ${result.validationLoss.at(-1)?.toFixed(4)} nats/char, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    print(
+      `epoch ${epoch + 1}: train loss ${result.trainLoss.at(-1)?.toFixed(4)}, validation loss ${result.validationLoss.at(-1)?.toFixed(4)} nats/char, ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
   }
   if (options.out) {
     await saveModel(model, options.out);
@@ -118,7 +140,13 @@ export async function runShakespeare(options: ShakespeareOptions, print: (line: 
 /** Runs the trained layers one character at a time, carrying the LSTM state. */
 function generate(trained: readonly Layer[], chars: TextVectorization, options: ShakespeareOptions, rng: Rng): string {
   const [embedding, lstm, dense] = trained;
-  const stepper = new LSTM({ ...(lstm.getConfig() as object), name: 'generator', returnState: true, returnSequences: true, units: options.units } as never);
+  const stepper = new LSTM({
+    ...(lstm.getConfig() as object),
+    name: 'generator',
+    returnState: true,
+    returnSequences: true,
+    units: options.units,
+  } as never);
   return noGrad(() => {
     let ids = chars.encode(options.prompt);
     if (ids.length === 0) ids = [chars.encode('\n')[0]];
@@ -134,7 +162,10 @@ function generate(trained: readonly Layer[], chars: TextVectorization, options: 
       states = [h, c];
       const logits = (dense.apply(out) as Tensor).dataSync();
       const vocab = logits.length / ids.length;
-      const next = sampleFromLogits(logits.subarray((ids.length - 1) * vocab), { temperature: options.temperature, rng });
+      const next = sampleFromLogits(logits.subarray((ids.length - 1) * vocab), {
+        temperature: options.temperature,
+        rng,
+      });
       text += chars.decode([next]);
       ids = [next];
     }

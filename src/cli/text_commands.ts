@@ -9,12 +9,22 @@ type Defaults = Record<string, string | number | undefined>;
 const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** Options as --kebab-case flags over `defaults`; numbers are checked, names match the keys. */
-function parseOptions<T extends Defaults>(argv: readonly string[], defaults: T, choices: Record<string, readonly string[]> = {}): T | null {
+function parseOptions<T extends Defaults>(
+  argv: readonly string[],
+  defaults: T,
+  choices: Record<string, readonly string[]> = {},
+): T | null {
   const keys = [...new Set([...Object.keys(defaults), 'seed'])];
-  const spec = Object.fromEntries([...keys.map((k) => [kebab(k), { type: 'string' as const }]), ['help', { type: 'boolean' as const, short: 'h' }]]);
+  const spec = Object.fromEntries([
+    ...keys.map((k) => [kebab(k), { type: 'string' as const }]),
+    ['help', { type: 'boolean' as const, short: 'h' }],
+  ]);
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: [...argv], options: spec, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+    values = parseArgs({ args: [...argv], options: spec, strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | boolean | undefined
+    >;
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0].split('. ')[0].replace(/\.$/, ''));
   }
@@ -24,12 +34,14 @@ function parseOptions<T extends Defaults>(argv: readonly string[], defaults: T, 
     const raw = values[kebab(key)] as string | undefined;
     if (raw === undefined) continue;
     if (choices[key]) {
-      if (!choices[key].includes(raw)) throw new UsageError(`option --${kebab(key)} expects one of ${choices[key].join(', ')}, got '${raw}'`);
+      if (!choices[key].includes(raw))
+        throw new UsageError(`option --${kebab(key)} expects one of ${choices[key].join(', ')}, got '${raw}'`);
       out[key] = raw;
     } else if (typeof defaults[key] === 'string') out[key] = raw.replace(/\\n/g, '\n');
     else {
       const n = raw.trim() === '' ? NaN : Number(raw);
-      if (!Number.isFinite(n) || n < 0) throw new UsageError(`option --${kebab(key)} expects a non-negative number, got '${raw}'`);
+      if (!Number.isFinite(n) || n < 0)
+        throw new UsageError(`option --${kebab(key)} expects a non-negative number, got '${raw}'`);
       out[key] = n;
     }
   }
@@ -39,24 +51,35 @@ function parseOptions<T extends Defaults>(argv: readonly string[], defaults: T, 
 /** Usage of the two text commands: every option with its default. */
 export function textCommandHelp(command: 'shakespeare' | 'sentiment'): string {
   const defaults: Defaults = command === 'shakespeare' ? { ...SHAKESPEARE_DEFAULTS } : { ...SENTIMENT_DEFAULTS };
-  const what = command === 'shakespeare'
-    ? 'Trains a character-level LSTM on Tiny Shakespeare, saves it (--out), then generates text from --prompt at --temperature.'
-    : 'Trains embedding → LSTM/GRU → sigmoid on the labelled review sentences and compares it with a bag-of-words logistic regression.';
+  const what =
+    command === 'shakespeare'
+      ? 'Trains a character-level LSTM on Tiny Shakespeare, saves it (--out), then generates text from --prompt at --temperature.'
+      : 'Trains embedding → LSTM/GRU → sigmoid on the labelled review sentences and compares it with a bag-of-words logistic regression.';
   const lines = Object.entries(defaults).map(([k, v]) => `  --${kebab(k)} ${JSON.stringify(v)}`);
   if (!('seed' in defaults)) lines.push('  --seed N');
-  return [`myelin ${command} [options]`, what, 'Options (defaults shown); use MYELIN_BACKEND=wasm for speed:', ...lines].join('\n');
+  return [
+    `myelin ${command} [options]`,
+    what,
+    'Options (defaults shown); use MYELIN_BACKEND=wasm for speed:',
+    ...lines,
+  ].join('\n');
 }
 
 /**
  * `myelin shakespeare` and `myelin sentiment`: parses the options, runs, returns the exit status.
  * @example process.exitCode = await runTextCommand('sentiment', ['--cell', 'gru'], io);
  */
-export async function runTextCommand(command: 'shakespeare' | 'sentiment', argv: readonly string[], io: { out: (l: string) => void; err: (l: string) => void }): Promise<number> {
+export async function runTextCommand(
+  command: 'shakespeare' | 'sentiment',
+  argv: readonly string[],
+  io: { out: (l: string) => void; err: (l: string) => void },
+): Promise<number> {
   let options;
   try {
-    options = command === 'shakespeare'
-      ? parseOptions(argv, { ...SHAKESPEARE_DEFAULTS } as unknown as Defaults)
-      : parseOptions(argv, { ...SENTIMENT_DEFAULTS } as unknown as Defaults, { cell: ['lstm', 'gru'] });
+    options =
+      command === 'shakespeare'
+        ? parseOptions(argv, { ...SHAKESPEARE_DEFAULTS } as unknown as Defaults)
+        : parseOptions(argv, { ...SENTIMENT_DEFAULTS } as unknown as Defaults, { cell: ['lstm', 'gru'] });
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.err(`myelin ${command}: ${e.message}`);

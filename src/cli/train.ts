@@ -50,9 +50,18 @@ Options:
   --verbose 0|1|2         Progress output (default 2).`;
 
 const OPTIONS = {
-  csv: { type: 'string' }, label: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
-  units: { type: 'string' }, 'learning-rate': { type: 'string' }, seed: { type: 'string' }, checkpoint: { type: 'string' },
-  resume: { type: 'boolean' }, save: { type: 'string' }, verbose: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  csv: { type: 'string' },
+  label: { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  units: { type: 'string' },
+  'learning-rate': { type: 'string' },
+  seed: { type: 'string' },
+  checkpoint: { type: 'string' },
+  resume: { type: 'boolean' },
+  save: { type: 'string' },
+  verbose: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 /**
@@ -70,20 +79,29 @@ export function parseTrainArgs(argv: readonly string[]): TrainOptions | null {
   const int = (name: string, raw: string | undefined, fallback: number, min: number) => {
     if (raw === undefined) return fallback;
     const v = Number(raw);
-    if (raw.trim() === '' || !Number.isInteger(v) || v < min) throw new UsageError(`option --${name} expects an integer >= ${min}, got '${raw}'`);
+    if (raw.trim() === '' || !Number.isInteger(v) || v < min)
+      throw new UsageError(`option --${name} expects an integer >= ${min}, got '${raw}'`);
     return v;
   };
   const lr = values['learning-rate'] === undefined ? 0.01 : Number(values['learning-rate']);
-  if (!(lr > 0)) throw new UsageError(`option --learning-rate expects a positive number, got '${values['learning-rate']}'`);
-  if (values.csv !== undefined && values.label === undefined) throw new UsageError(`option --csv needs --label COLUMN, the column to predict`);
+  if (!(lr > 0))
+    throw new UsageError(`option --learning-rate expects a positive number, got '${values['learning-rate']}'`);
+  if (values.csv !== undefined && values.label === undefined)
+    throw new UsageError(`option --csv needs --label COLUMN, the column to predict`);
   const verbose = values.verbose ?? '2';
   if (!['0', '1', '2'].includes(verbose)) throw new UsageError(`option --verbose expects 0, 1 or 2, got '${verbose}'`);
   return {
-    csv: values.csv, label: values.label,
-    epochs: int('epochs', values.epochs, 20, 1), batchSize: int('batch-size', values['batch-size'], 32, 1),
-    units: int('units', values.units, 16, 1), learningRate: lr, seed: int('seed', values.seed, 1, 0),
-    checkpoint: values.checkpoint ?? 'myelin-checkpoint.safetensors', resume: values.resume ?? false,
-    save: values.save, verbose: Number(verbose) as 0 | 1 | 2,
+    csv: values.csv,
+    label: values.label,
+    epochs: int('epochs', values.epochs, 20, 1),
+    batchSize: int('batch-size', values['batch-size'], 32, 1),
+    units: int('units', values.units, 16, 1),
+    learningRate: lr,
+    seed: int('seed', values.seed, 1, 0),
+    checkpoint: values.checkpoint ?? 'myelin-checkpoint.safetensors',
+    resume: values.resume ?? false,
+    save: values.save,
+    verbose: Number(verbose) as 0 | 1 | 2,
   };
 }
 
@@ -91,7 +109,10 @@ export function parseTrainArgs(argv: readonly string[]): TrainOptions | null {
  * Runs `myelin train`: trains with a checkpoint after every epoch, resuming when asked.
  * @example await runTrain(parseTrainArgs(['--epochs', '5'])!, console.log);
  */
-export async function runTrain(options: TrainOptions, print: (line: string) => void): Promise<{ model: LayersModel; finalLoss: number; startEpoch: number }> {
+export async function runTrain(
+  options: TrainOptions,
+  print: (line: string) => void,
+): Promise<{ model: LayersModel; finalLoss: number; startEpoch: number }> {
   let x: Tensor, y: Tensor;
   if (options.csv) {
     const data = loadCsv(options.csv, { labelColumn: options.label as string });
@@ -109,20 +130,27 @@ export async function runTrain(options: TrainOptions, print: (line: string) => v
   } else {
     if (options.resume) print(`No checkpoint at ${options.checkpoint}; starting from scratch`);
     setSeed(options.seed);
-    model = sequential({ layers: [
-      layers.dense({ units: options.units, activation: 'relu', inputShape: [x.shape[1]] }),
-      layers.dense({ units: 1 }),
-    ] });
+    model = sequential({
+      layers: [
+        layers.dense({ units: options.units, activation: 'relu', inputShape: [x.shape[1]] }),
+        layers.dense({ units: 1 }),
+      ],
+    });
     model.compile({ optimizer: adam({ learningRate: options.learningRate }), loss: 'mse', metrics: ['mae'] });
   }
   let finalLoss = NaN;
   if (startEpoch < options.epochs) {
     const history = await model.fit(x, y, {
-      epochs: options.epochs, initialEpoch: startEpoch, batchSize: options.batchSize, verbose: options.verbose,
+      epochs: options.epochs,
+      initialEpoch: startEpoch,
+      batchSize: options.batchSize,
+      verbose: options.verbose,
       callbacks: [modelCheckpoint({ filepath: options.checkpoint })],
     });
     finalLoss = history.history.loss.at(-1) as number;
-    print(`Trained epochs ${startEpoch + 1}-${options.epochs}; final loss ${finalLoss.toFixed(4)}; checkpoint ${options.checkpoint}`);
+    print(
+      `Trained epochs ${startEpoch + 1}-${options.epochs}; final loss ${finalLoss.toFixed(4)}; checkpoint ${options.checkpoint}`,
+    );
   } else {
     print(`The checkpoint already has ${startEpoch} epochs (--epochs ${options.epochs}); nothing to do`);
   }

@@ -124,7 +124,8 @@ export class MinMaxNorm extends Constraint {
     this.maxValue = args.maxValue ?? 1;
     this.rate = args.rate ?? 1;
     this.axis = checkAxis(args.axis ?? 0, 'MinMaxNorm');
-    if (!(this.maxValue >= this.minValue)) throw new ValueError(`MinMaxNorm: 'maxValue' (${this.maxValue}) must be >= 'minValue' (${this.minValue})`);
+    if (!(this.maxValue >= this.minValue))
+      throw new ValueError(`MinMaxNorm: 'maxValue' (${this.maxValue}) must be >= 'minValue' (${this.minValue})`);
   }
 
   apply(w: Tensor): Tensor {

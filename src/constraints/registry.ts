@@ -6,7 +6,10 @@ type ConstraintClass = (new (args?: Config) => Constraint) & { className: string
 
 // Lookups ignore case and underscores: 'max_norm', 'maxNorm' and 'MaxNorm' are one name.
 const CLASSES: Record<string, ConstraintClass> = {
-  maxNorm: MaxNorm as ConstraintClass, nonNeg: NonNeg, unitNorm: UnitNorm as ConstraintClass, minMaxNorm: MinMaxNorm as ConstraintClass,
+  maxNorm: MaxNorm as ConstraintClass,
+  nonNeg: NonNeg,
+  unitNorm: UnitNorm as ConstraintClass,
+  minMaxNorm: MinMaxNorm as ConstraintClass,
 };
 const key = (name: string): string => name.toLowerCase().replace(/_/g, '');
 const byKey = new Map(Object.entries(CLASSES).map(([name, cls]) => [key(name), cls]));
@@ -28,8 +31,11 @@ export type ConstraintIdentifier = Constraint | string | SerializedObject;
 export function getConstraint(id: ConstraintIdentifier): Constraint {
   if (id instanceof Constraint) return id;
   if (typeof id === 'string') return new (lookup(id))();
-  if (id && typeof id === 'object' && typeof id.className === 'string') return new (lookup(id.className))(id.config ?? {});
-  throw new ValueError(`getConstraint: expected a name, a {className, config} object or a Constraint, got ${JSON.stringify(id)}`);
+  if (id && typeof id === 'object' && typeof id.className === 'string')
+    return new (lookup(id.className))(id.config ?? {});
+  throw new ValueError(
+    `getConstraint: expected a name, a {className, config} object or a Constraint, got ${JSON.stringify(id)}`,
+  );
 }
 
 function lookup(name: string): ConstraintClass {

@@ -6,12 +6,18 @@ export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
 /** The typed-array constructor that stores values of `dtype`. */
-export function arrayTypeOf(dtype: DType): Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor {
+export function arrayTypeOf(
+  dtype: DType,
+): Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor {
   switch (dtype) {
-    case 'float32': return Float32Array;
-    case 'float64': return Float64Array;
-    case 'int32': return Int32Array;
-    case 'bool': return Uint8Array;
+    case 'float32':
+      return Float32Array;
+    case 'float64':
+      return Float64Array;
+    case 'int32':
+      return Int32Array;
+    case 'bool':
+      return Uint8Array;
   }
 }
 
@@ -37,7 +43,9 @@ export function upcast(a: DType, b: DType): DType {
 let floatX: 'float32' | 'float64' = 'float32';
 
 /** The float dtype new weights and tensors made from plain numbers get (Keras' `floatx`). */
-export function getFloatX(): 'float32' | 'float64' { return floatX; }
+export function getFloatX(): 'float32' | 'float64' {
+  return floatX;
+}
 
 /**
  * Sets the default float dtype. `setFloatX('float64')` is how gradient checks build float64 layers.

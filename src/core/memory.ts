@@ -55,7 +55,12 @@ function acquireBuffer(handle: DataHandle, size: number, dtype: DType, be: Backe
   let record = recordOf(handle);
   if (!record) {
     const owned = be.freesOnCollect === true;
-    record = { refs: 0, bytes: size * BYTES_PER_ELEMENT[dtype], owner: owned ? be : undefined, handle: owned ? handle : undefined };
+    record = {
+      refs: 0,
+      bytes: size * BYTES_PER_ELEMENT[dtype],
+      owner: owned ? be : undefined,
+      handle: owned ? handle : undefined,
+    };
     if (Object.isExtensible(handle)) (handle as Tagged)[RECORD] = record;
     else untaggable.set(handle, record);
     numDataBuffers++;
@@ -115,10 +120,17 @@ const scopes: Scope[] = [];
 
 function collect(container: unknown, into: Set<Tensor>, depth = 0): void {
   if (depth > 32 || container === null || typeof container !== 'object') return;
-  if (container instanceof Tensor) { into.add(container); return; }
-  if (Array.isArray(container)) { for (const item of container) collect(item, into, depth + 1); return; }
+  if (container instanceof Tensor) {
+    into.add(container);
+    return;
+  }
+  if (Array.isArray(container)) {
+    for (const item of container) collect(item, into, depth + 1);
+    return;
+  }
   const proto = Object.getPrototypeOf(container);
-  if (proto === Object.prototype || proto === null) for (const item of Object.values(container)) collect(item, into, depth + 1);
+  if (proto === Object.prototype || proto === null)
+    for (const item of Object.values(container)) collect(item, into, depth + 1);
 }
 
 /**
@@ -130,7 +142,8 @@ function closeScope(keepSet: Set<Tensor>): Tensor[] {
   const parent = scopes[scopes.length - 1];
   const survivors: Tensor[] = [];
   for (let i = 0; i < scope.tensors.length; i++) {
-    const t = scope.tensors[i], ticket = scope.tickets[i];
+    const t = scope.tensors[i],
+      ticket = scope.tickets[i];
     // A stale entry: disposed, or a variable whose handle has changed since.
     if (!ticket.live || t.isDisposed) continue;
     if (t.kept) {
@@ -217,13 +230,22 @@ export function tidy<T>(nameOrFn: string | (() => T), fn?: () => T): T {
   if (typeof f !== 'function') throw new ValueError('tidy: expected a function (or a name and a function)');
   return scoped(() => {
     const result = f();
-    if (result instanceof Promise) throw new ValueError('tidy: the function must not return a Promise (tidy is synchronous)');
+    if (result instanceof Promise)
+      throw new ValueError('tidy: the function must not return a Promise (tidy is synchronous)');
     return result;
   });
 }
 
 /** Anything `dispose` walks: tensors, possibly nested in arrays and plain objects. */
-export type TensorContainer = Tensor | null | undefined | number | string | boolean | readonly TensorContainer[] | { [key: string]: TensorContainer };
+export type TensorContainer =
+  | Tensor
+  | null
+  | undefined
+  | number
+  | string
+  | boolean
+  | readonly TensorContainer[]
+  | { [key: string]: TensorContainer };
 
 /**
  * Frees the memory of every tensor in `container` now instead of at garbage collection.
@@ -233,7 +255,8 @@ export type TensorContainer = Tensor | null | undefined | number | string | bool
 export function dispose(container: TensorContainer): void {
   if (container instanceof Tensor) container.dispose();
   else if (Array.isArray(container)) for (const item of container) dispose(item);
-  else if (container && typeof container === 'object') for (const item of Object.values(container)) dispose(item as TensorContainer);
+  else if (container && typeof container === 'object')
+    for (const item of Object.values(container)) dispose(item as TensorContainer);
 }
 
 /**

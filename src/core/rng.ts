@@ -3,7 +3,10 @@
  * reproducible after `setSeed(n)`. Without a seed, the generator is seeded from Math.random.
  */
 export class Rng {
-  private s0 = 0; private s1 = 0; private s2 = 0; private s3 = 0;
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
   private spareNormal: number | null = null;
 
   constructor(seed: number = Math.floor(Math.random() * 2 ** 32)) {
@@ -20,7 +23,10 @@ export class Rng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.s0 = next(); this.s1 = next(); this.s2 = next(); this.s3 = next();
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next();
     this.spareNormal = null;
   }
 
@@ -36,11 +42,19 @@ export class Rng {
   /** Restores a position from `getState()`. */
   setState(state: RngState): void {
     const s = state?.s;
-    if (!Array.isArray(s) || s.length !== 4 || !s.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32) || s.every((v) => v === 0)) {
-      throw new Error(`Rng.setState: expected {s: four uint32 values, not all zero, spareNormal: number | null}, got ${JSON.stringify(state)}`);
+    if (
+      !Array.isArray(s) ||
+      s.length !== 4 ||
+      !s.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32) ||
+      s.every((v) => v === 0)
+    ) {
+      throw new Error(
+        `Rng.setState: expected {s: four uint32 values, not all zero, spareNormal: number | null}, got ${JSON.stringify(state)}`,
+      );
     }
     const spare = state.spareNormal;
-    if (spare !== null && !(typeof spare === 'number' && Number.isFinite(spare))) throw new Error(`Rng.setState: spareNormal must be a finite number or null, got ${JSON.stringify(spare)}`);
+    if (spare !== null && !(typeof spare === 'number' && Number.isFinite(spare)))
+      throw new Error(`Rng.setState: spareNormal must be a finite number or null, got ${JSON.stringify(spare)}`);
     [this.s0, this.s1, this.s2, this.s3] = s;
     this.spareNormal = spare;
   }
@@ -49,8 +63,12 @@ export class Rng {
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
     const t = this.s1 << 9;
-    this.s2 ^= this.s0; this.s3 ^= this.s1; this.s1 ^= this.s2; this.s0 ^= this.s3;
-    this.s2 ^= t; this.s3 = rotl(this.s3, 11);
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
     return result;
   }
 
@@ -86,20 +104,38 @@ export class Rng {
    * is inlined: fit shuffles every sample index each epoch, often before any code is optimised.
    */
   shuffle<A extends unknown[] | Int32Array>(items: A): A {
-    let s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
+    let s0 = this.s0,
+      s1 = this.s1,
+      s2 = this.s2,
+      s3 = this.s3;
     for (let i = items.length - 1; i > 0; i--) {
       let x = Math.imul(s1, 5);
       const hi = (Math.imul((x << 7) | (x >>> 25), 9) >>> 0) >>> 5;
       let t = s1 << 9;
-      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
       x = Math.imul(s1, 5);
       const lo = (Math.imul((x << 7) | (x >>> 25), 9) >>> 0) >>> 6;
       t = s1 << 9;
-      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
       const j = Math.floor(((hi * 67108864 + lo) / 9007199254740992) * (i + 1));
-      const v = items[i]; items[i] = items[j]; items[j] = v;
+      const v = items[i];
+      items[i] = items[j];
+      items[j] = v;
     }
-    this.s0 = s0; this.s1 = s1; this.s2 = s2; this.s3 = s3;
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
     return items;
   }
 }

@@ -34,7 +34,9 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], op =
     const da = a[a.length - rank + i] ?? 1;
     const db = b[b.length - rank + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new ValueError(`${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} cannot be broadcast together (dimension ${i} of the result: ${da} vs ${db})`);
+      throw new ValueError(
+        `${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} cannot be broadcast together (dimension ${i} of the result: ${da} vs ${db})`,
+      );
     }
     out[i] = da === 1 ? db : da;
   }
@@ -44,7 +46,9 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], op =
 /** Resolves a possibly negative axis against `rank`; throws naming the op when out of range. */
 export function normAxis(axis: number, rank: number, op = 'axis'): number {
   if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1)) {
-    throw new ValueError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank} (expected an integer in [${-rank}, ${Math.max(rank - 1, 0)}])`);
+    throw new ValueError(
+      `${op}: axis ${axis} is out of range for a tensor of rank ${rank} (expected an integer in [${-rank}, ${Math.max(rank - 1, 0)}])`,
+    );
   }
   return axis < 0 ? axis + rank : axis;
 }

@@ -1,6 +1,6 @@
 import type { Backend, DataHandle, TensorInfo } from '../backend/backend.js';
 import { backend } from '../backend/registry.js';
-import { type DType, type TypedArray } from './dtype.js';
+import type { DType, TypedArray } from './dtype.js';
 import { sizeOf } from './shape.js';
 import { formatTensor } from './format.js';
 import { releaseTicket, trackTensor, type Ticket } from './memory.js';
@@ -87,7 +87,8 @@ export class Tensor implements TensorInfo {
 
   /** The single value of a one-element tensor. */
   item(): number {
-    if (this.size !== 1) throw new Error(`item(): expected a tensor with one element, got shape [${this.shape.join(', ')}]`);
+    if (this.size !== 1)
+      throw new Error(`item(): expected a tensor with one element, got shape [${this.shape.join(', ')}]`);
     return this.dataSync()[0];
   }
 
@@ -109,7 +110,8 @@ export class Tensor implements TensorInfo {
   }
 
   protected assertAlive(): void {
-    if (this.disposed) throw new Error(`Tensor ${this.id} (shape [${this.shape.join(', ')}]) was disposed and cannot be used`);
+    if (this.disposed)
+      throw new Error(`Tensor ${this.id} (shape [${this.shape.join(', ')}]) was disposed and cannot be used`);
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {

@@ -29,7 +29,9 @@ export class Variable extends Tensor {
   assign(value: Tensor): void {
     this.assertAlive();
     if (!shapesEqual(value.shape, this.shape)) {
-      throw new ValueError(`Variable '${this.name}': assign expected shape ${fmtShape(this.shape)}, got ${fmtShape(value.shape)}`);
+      throw new ValueError(
+        `Variable '${this.name}': assign expected shape ${fmtShape(this.shape)}, got ${fmtShape(value.shape)}`,
+      );
     }
     if (value.dtype !== this.dtype) {
       throw new ValueError(`Variable '${this.name}': assign expected dtype ${this.dtype}, got ${value.dtype}`);

@@ -56,7 +56,10 @@ export interface CsvTable {
  * const { features, labels, columnNames } = loadCsv('houses.csv', { labelColumn: 'price' });
  * // features: [rows, columns - 1] float32, labels: [rows] float32
  */
-export function loadCsv(path: string | URL, options: CsvOptions & { labelColumn: ColumnRef | ColumnRef[] }): LabelledCsvData;
+export function loadCsv(
+  path: string | URL,
+  options: CsvOptions & { labelColumn: ColumnRef | ColumnRef[] },
+): LabelledCsvData;
 export function loadCsv(path: string | URL, options?: CsvOptions): CsvData;
 export function loadCsv(path: string | URL, options: CsvOptions = {}): CsvData {
   const source = typeof path === 'string' ? path : fileURLToPath(path);
@@ -94,7 +97,13 @@ function parseCsvTable(text: string, options: Pick<CsvOptions, 'header' | 'delim
   const { header = true, delimiter = ',' } = options;
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { delimiter, trim: true, skip_empty_lines: true, info: true, bom: true }) as unknown as typeof records;
+    records = parse(text, {
+      delimiter,
+      trim: true,
+      skip_empty_lines: true,
+      info: true,
+      bom: true,
+    }) as unknown as typeof records;
   } catch (e) {
     throw new ValueError(`${where}: malformed CSV: ${(e as Error).message}`);
   }
@@ -106,12 +115,24 @@ function parseCsvTable(text: string, options: Pick<CsvOptions, 'header' | 'delim
 }
 
 /** Resolves column references against the header, listing the available columns when one is missing. */
-export function resolveColumns(refs: readonly ColumnRef[], columnNames: readonly string[], argument: string, where: string): number[] {
+export function resolveColumns(
+  refs: readonly ColumnRef[],
+  columnNames: readonly string[],
+  argument: string,
+  where: string,
+): number[] {
   return refs.map((ref) => {
-    const index = typeof ref === 'number' ? (Number.isInteger(ref) && ref >= 0 && ref < columnNames.length ? ref : -1) : columnNames.indexOf(ref);
+    const index =
+      typeof ref === 'number'
+        ? Number.isInteger(ref) && ref >= 0 && ref < columnNames.length
+          ? ref
+          : -1
+        : columnNames.indexOf(ref);
     if (index < 0) {
       const what = typeof ref === 'number' ? `column index ${ref}` : `column '${ref}'`;
-      throw new ValueError(`${where}: ${argument}: ${what} not found; available columns: ${columnNames.map((c, i) => `${c} (${i})`).join(', ')}`);
+      throw new ValueError(
+        `${where}: ${argument}: ${what} not found; available columns: ${columnNames.map((c, i) => `${c} (${i})`).join(', ')}`,
+      );
     }
     return index;
   });
@@ -126,7 +147,9 @@ function tableToTensors(table: CsvTable, options: CsvOptions, where: string): Cs
     : table.columnNames.map((_, i) => i).filter((i) => !labelIdx.includes(i));
   const overlap = featureIdx.find((i) => labelIdx.includes(i));
   if (overlap !== undefined) {
-    throw new ValueError(`${where}: column '${table.columnNames[overlap]}' is both a feature (columns) and a label (labelColumn)`);
+    throw new ValueError(
+      `${where}: column '${table.columnNames[overlap]}' is both a feature (columns) and a label (labelColumn)`,
+    );
   }
   if (table.rows.length === 0) throw new ValueError(`${where}: the CSV has a header but no data rows`);
   const features = numericTensor(table, featureIdx, dtype, where, [table.rows.length, featureIdx.length]);
@@ -140,16 +163,25 @@ function tableToTensors(table: CsvTable, options: CsvOptions, where: string): Cs
   return result;
 }
 
-function numericTensor(table: CsvTable, columnIdx: readonly number[], dtype: DType, where: string, shape: number[]): Tensor {
+function numericTensor(
+  table: CsvTable,
+  columnIdx: readonly number[],
+  dtype: DType,
+  where: string,
+  shape: number[],
+): Tensor {
   const out = new (arrayTypeOf(dtype))(table.rows.length * columnIdx.length);
   table.rows.forEach((row, r) => {
     columnIdx.forEach((c, k) => {
       const cell = row[c];
       const at = () => `line ${table.lines[r]} (data row ${r + 1}), column '${table.columnNames[c]}' (index ${c})`;
-      if (cell === '') throw new ValueError(`${where}: ${at()} is empty; missing values are not supported (fill or drop them first)`);
+      if (cell === '')
+        throw new ValueError(`${where}: ${at()} is empty; missing values are not supported (fill or drop them first)`);
       const value = Number(cell);
       if (Number.isNaN(value) && cell !== 'NaN') {
-        throw new ValueError(`${where}: ${at()} is '${cell}', which is not a number; exclude the column with the 'columns' option`);
+        throw new ValueError(
+          `${where}: ${at()} is '${cell}', which is not a number; exclude the column with the 'columns' option`,
+        );
       }
       if (dtype === 'int32' && !Number.isInteger(value)) {
         throw new ValueError(`${where}: ${at()} is '${cell}', which is not an integer (dtype int32 was asked for)`);

@@ -33,9 +33,14 @@ export class ArrayDataset implements AsyncIterable<Batch>, Iterable<Batch> {
   readonly dropRemainder: boolean;
   private readonly rng: Rng;
 
-  constructor(readonly x: Tensor, readonly y: Tensor, options: ArrayDatasetOptions = {}) {
+  constructor(
+    readonly x: Tensor,
+    readonly y: Tensor,
+    options: ArrayDatasetOptions = {},
+  ) {
     const { batchSize = 32, shuffle = false, seed, dropRemainder = false } = options;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`arrayDataset: batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new ValueError(`arrayDataset: batchSize must be a positive integer, got ${batchSize}`);
     this.size = commonRowCount([x, y], ['x', 'y'], 'arrayDataset');
     this.batchSize = batchSize;
     this.shuffle = shuffle;

@@ -21,7 +21,9 @@ export function shippedDataPath(relative: string): string {
     if (existsSync(new URL('package.json', dir)) && existsSync(candidate)) return fileURLToPath(candidate);
     dir = new URL('..', dir);
   }
-  throw new ValueError(`datasets: the shipped file data/${relative} was not found above ${fileURLToPath(new URL('.', import.meta.url))}; the package installation is incomplete`);
+  throw new ValueError(
+    `datasets: the shipped file data/${relative} was not found above ${fileURLToPath(new URL('.', import.meta.url))}; the package installation is incomplete`,
+  );
 }
 
 /** The Boston housing data in Keras' split (see `bostonHousing.load`). */
@@ -53,10 +55,17 @@ export const bostonHousing = {
    */
   load(options: { dtype?: 'float32' | 'float64' } = {}): BostonHousingData {
     const dtype = options.dtype ?? getFloatX();
-    const read = (file: string) => loadCsv(shippedDataPath(`boston_housing/${file}`), { labelColumn: 'MEDV', dtype, labelDtype: dtype });
+    const read = (file: string) =>
+      loadCsv(shippedDataPath(`boston_housing/${file}`), { labelColumn: 'MEDV', dtype, labelDtype: dtype });
     const train = read('train.csv');
     const test = read('test.csv');
-    return { xTrain: train.features, yTrain: train.labels, xTest: test.features, yTest: test.labels, featureNames: train.columnNames };
+    return {
+      xTrain: train.features,
+      yTrain: train.labels,
+      xTest: test.features,
+      yTest: test.labels,
+      featureNames: train.columnNames,
+    };
   },
 };
 

@@ -34,7 +34,10 @@ export const digits = {
     const text = gunzipSync(readFileSync(digitsPath())).toString('utf8');
     const lines = text.split('\n').filter((l) => l !== '');
     const header = lines[0].split(',');
-    if (header.length !== 65 || header[64] !== 'target') throw new ValueError(`datasets.digits: unexpected header in data/digits/digits.csv.gz: expected 64 pixel columns and 'target', got ${header.length} columns`);
+    if (header.length !== 65 || header[64] !== 'target')
+      throw new ValueError(
+        `datasets.digits: unexpected header in data/digits/digits.csv.gz: expected 64 pixel columns and 'target', got ${header.length} columns`,
+      );
     const n = lines.length - 1;
     const dtype = options.dtype ?? getFloatX();
     const pixels = dtype === 'float64' ? new Float64Array(n * 64) : new Float32Array(n * 64);
@@ -44,7 +47,10 @@ export const digits = {
       for (let j = 0; j < 64; j++) pixels[r * 64 + j] = Number(cells[j]) / 16;
       targets[r] = Number(cells[64]);
     }
-    return { images: tensor(pixels, options.flatten ? [n, 64] : [n, 8, 8, 1], dtype), labels: tensor(targets, [n], 'int32') };
+    return {
+      images: tensor(pixels, options.flatten ? [n, 64] : [n, 8, 8, 1], dtype),
+      labels: tensor(targets, [n], 'int32'),
+    };
   },
 };
 
@@ -59,5 +65,7 @@ function digitsPath(): string {
     if (existsSync(new URL('package.json', dir)) && existsSync(candidate)) return fileURLToPath(candidate);
     dir = new URL('..', dir);
   }
-  throw new ValueError(`datasets.digits: the shipped file data/digits/digits.csv.gz was not found above ${fileURLToPath(new URL('.', import.meta.url))}; the package installation is incomplete`);
+  throw new ValueError(
+    `datasets.digits: the shipped file data/digits/digits.csv.gz was not found above ${fileURLToPath(new URL('.', import.meta.url))}; the package installation is incomplete`,
+  );
 }

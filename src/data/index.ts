@@ -1,7 +1,25 @@
 /** Data: shipped datasets, CSV loading, scaling, splitting and batching. */
 export { datasets, bostonHousing, iris, type BostonHousingData, type IrisData } from './datasets.js';
-export { loadCsv, parseCsv, readCsvTable, type CsvOptions, type CsvData, type LabelledCsvData, type CsvTable, type ColumnRef } from './csv.js';
-export { standardScaler, minMaxScaler, StandardScaler, MinMaxScaler, FeatureScaler, type ScalerStats, type StandardScalerOptions, type MinMaxScalerOptions } from './scalers.js';
+export {
+  loadCsv,
+  parseCsv,
+  readCsvTable,
+  type CsvOptions,
+  type CsvData,
+  type LabelledCsvData,
+  type CsvTable,
+  type ColumnRef,
+} from './csv.js';
+export {
+  standardScaler,
+  minMaxScaler,
+  StandardScaler,
+  MinMaxScaler,
+  FeatureScaler,
+  type ScalerStats,
+  type StandardScalerOptions,
+  type MinMaxScalerOptions,
+} from './scalers.js';
 export { trainTestSplit, type TrainTestSplit, type TrainTestSplitOptions } from './split.js';
 export { arrayDataset, ArrayDataset, type ArrayDatasetOptions, type Batch } from './dataset.js';
 export { takeRows } from './rows.js';

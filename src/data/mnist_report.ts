@@ -4,7 +4,11 @@ import { deflateSync } from 'node:zlib';
  * counts[true][predicted] for integer labels 0..numClasses-1.
  * @example confusionMatrix([0, 1, 1], [0, 1, 0], 2) // [[1, 0], [1, 1]]
  */
-export function confusionMatrix(labels: ArrayLike<number>, predicted: ArrayLike<number>, numClasses: number): number[][] {
+export function confusionMatrix(
+  labels: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  numClasses: number,
+): number[][] {
   const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   for (let i = 0; i < labels.length; i++) m[labels[i]][predicted[i]]++;
   return m;
@@ -55,14 +59,20 @@ export function grayscalePng(pixels: ArrayLike<number>, width: number, height: n
   const raw = new Uint8Array(height * (width + 1));
   for (let y = 0; y < height; y++) {
     // Each scanline starts with filter type 0 (none).
-    for (let x = 0; x < width; x++) raw[y * (width + 1) + 1 + x] = 255 - Math.round(255 * Math.min(1, Math.max(0, pixels[y * width + x])));
+    for (let x = 0; x < width; x++)
+      raw[y * (width + 1) + 1 + x] = 255 - Math.round(255 * Math.min(1, Math.max(0, pixels[y * width + x])));
   }
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 0, 0, 0, 0], 8);
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([
+    signature,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
 }
 
 /** One test image with its true and predicted label. */

@@ -15,7 +15,8 @@ export function takeRows(x: Tensor, indices: readonly number[]): Tensor {
   const source = x.dataSync();
   const out = new (arrayTypeOf(x.dtype))(indices.length * rowSize);
   indices.forEach((row, i) => {
-    if (row < 0 || row >= x.shape[0]) throw new ValueError(`takeRows: row ${row} is out of range for shape ${fmtShape(x.shape)}`);
+    if (row < 0 || row >= x.shape[0])
+      throw new ValueError(`takeRows: row ${row} is out of range for shape ${fmtShape(x.shape)}`);
     out.set(source.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize);
   });
   return tensor(out, [indices.length, ...x.shape.slice(1)], x.dtype);
@@ -29,7 +30,9 @@ export function commonRowCount(tensors: readonly Tensor[], names: readonly strin
   const n = tensors[0].shape[0];
   tensors.forEach((t, i) => {
     if (t.shape[0] !== n) {
-      throw new ValueError(`${fn}: '${names[0]}' has ${n} rows (shape ${fmtShape(tensors[0].shape)}) but '${names[i]}' has ${t.shape[0]} (shape ${fmtShape(t.shape)})`);
+      throw new ValueError(
+        `${fn}: '${names[0]}' has ${n} rows (shape ${fmtShape(tensors[0].shape)}) but '${names[i]}' has ${t.shape[0]} (shape ${fmtShape(t.shape)})`,
+      );
     }
   });
   return n;

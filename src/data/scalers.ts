@@ -50,7 +50,8 @@ export abstract class FeatureScaler {
 
   /** The fitted statistics (a copy). */
   getConfig(): ScalerStats {
-    if (!this.stats) throw new StateError(`${this.className}.getConfig: the scaler has not been fitted; call fit(xTrain) first`);
+    if (!this.stats)
+      throw new StateError(`${this.className}.getConfig: the scaler has not been fitted; call fit(xTrain) first`);
     return { center: [...this.stats.center], scale: [...this.stats.scale] };
   }
 
@@ -58,16 +59,21 @@ export abstract class FeatureScaler {
 
   protected setStats(stats: ScalerStats): void {
     if (stats.center.length !== stats.scale.length || stats.scale.some((s) => !(s > 0) && !(s < 0))) {
-      throw new ValueError(`${this.className}: center and scale must have equal lengths and non-zero scales; got ${stats.center.length} centers and scales [${stats.scale.join(', ')}]`);
+      throw new ValueError(
+        `${this.className}: center and scale must have equal lengths and non-zero scales; got ${stats.center.length} centers and scales [${stats.scale.join(', ')}]`,
+      );
     }
     this.stats = { center: [...stats.center], scale: [...stats.scale] };
   }
 
   private fitted(method: string, x: Tensor): ScalerStats {
-    if (!this.stats) throw new StateError(`${this.className}.${method}: the scaler has not been fitted; call fit(xTrain) first`);
+    if (!this.stats)
+      throw new StateError(`${this.className}.${method}: the scaler has not been fitted; call fit(xTrain) first`);
     const features = x.rank === 1 ? 1 : x.shape[x.rank - 1];
     if (x.rank === 0 || features !== this.stats.center.length) {
-      throw new ValueError(`${this.className}.${method}: the scaler was fitted on ${this.stats.center.length} features (the last axis) but x has shape ${fmtShape(x.shape)}`);
+      throw new ValueError(
+        `${this.className}.${method}: the scaler was fitted on ${this.stats.center.length} features (the last axis) but x has shape ${fmtShape(x.shape)}`,
+      );
     }
     return this.stats;
   }
@@ -89,9 +95,13 @@ export class StandardScaler extends FeatureScaler {
   }
 
   /** The per-feature means (Keras Normalization's `mean`). */
-  get mean(): number[] { return this.getConfig().center; }
+  get mean(): number[] {
+    return this.getConfig().center;
+  }
   /** The per-feature population standard deviations (1 for constant features). */
-  get std(): number[] { return this.getConfig().scale; }
+  get std(): number[] {
+    return this.getConfig().scale;
+  }
 
   protected statsOf(values: ArrayLike<number>, rows: number, features: number): ScalerStats {
     const center = new Array<number>(features).fill(0);
@@ -137,7 +147,8 @@ export class MinMaxScaler extends FeatureScaler {
   constructor(options: MinMaxScalerOptions = {}) {
     super();
     const [lo, hi] = options.featureRange ?? [0, 1];
-    if (!(lo < hi)) throw new ValueError(`MinMaxScaler: featureRange must be [low, high] with low < high, got [${lo}, ${hi}]`);
+    if (!(lo < hi))
+      throw new ValueError(`MinMaxScaler: featureRange must be [low, high] with low < high, got [${lo}, ${hi}]`);
     this.featureRange = [lo, hi];
     if (options.center || options.scale) this.setStats({ center: options.center ?? [], scale: options.scale ?? [] });
   }
@@ -146,7 +157,7 @@ export class MinMaxScaler extends FeatureScaler {
     return { ...super.getConfig(), featureRange: [...this.featureRange] };
   }
 
-  protected statsOf(values: ArrayLike<number>, rows: number, features: number): ScalerStats {
+  protected statsOf(values: ArrayLike<number>, _rows: number, features: number): ScalerStats {
     const [lo, hi] = this.featureRange;
     const min = new Array<number>(features).fill(Infinity);
     const max = new Array<number>(features).fill(-Infinity);

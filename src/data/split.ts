@@ -38,7 +38,8 @@ export function trainTestSplit(x: Tensor, y: Tensor, options: TrainTestSplitOpti
   let train: number[];
   let test: number[];
   if (stratify) {
-    if (!shuffle) throw new ValueError(`trainTestSplit: stratify requires shuffle: true (a stratified split picks rows at random)`);
+    if (!shuffle)
+      throw new ValueError(`trainTestSplit: stratify requires shuffle: true (a stratified split picks rows at random)`);
     [train, test] = stratifiedIndices(classKeys(y), nTest, rng);
   } else {
     const order = Array.from({ length: n }, (_, i) => i);
@@ -57,14 +58,18 @@ export function trainTestSplit(x: Tensor, y: Tensor, options: TrainTestSplitOpti
 function testCount(testSize: number, n: number): number {
   const count = testSize > 0 && testSize < 1 ? Math.ceil(testSize * n) : testSize;
   if (!Number.isInteger(count) || count < 1 || count > n - 1) {
-    throw new ValueError(`trainTestSplit: testSize must be a fraction in (0, 1) or a row count in [1, ${n - 1}] leaving both parts non-empty; got ${testSize} for ${n} rows`);
+    throw new ValueError(
+      `trainTestSplit: testSize must be a fraction in (0, 1) or a row count in [1, ${n - 1}] leaving both parts non-empty; got ${testSize} for ${n} rows`,
+    );
   }
   return count;
 }
 
 function classKeys(y: Tensor): number[] {
   if (y.rank !== 1 && !(y.rank === 2 && y.shape[1] === 1)) {
-    throw new ValueError(`trainTestSplit: stratify needs one class per row, y of shape [n] or [n, 1]; got ${fmtShape(y.shape)} (pass class indices, not one-hot rows)`);
+    throw new ValueError(
+      `trainTestSplit: stratify needs one class per row, y of shape [n] or [n, 1]; got ${fmtShape(y.shape)} (pass class indices, not one-hot rows)`,
+    );
   }
   return Array.from(y.dataSync());
 }
@@ -84,7 +89,10 @@ function stratifiedIndices(keys: number[], nTest: number, rng: Rng): [number[], 
   const byRemainder = exact.map((e, i) => [e - Math.floor(e), i]).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   for (const [, i] of byRemainder) {
     if (left === 0) break;
-    if (counts[i] < groups[i].length) { counts[i]++; left--; }
+    if (counts[i] < groups[i].length) {
+      counts[i]++;
+      left--;
+    }
   }
   const train: number[] = [];
   const test: number[] = [];

@@ -23,7 +23,8 @@ export const tinyShakespeare = {
    */
   load(options: { validationFraction?: number } = {}): TinyShakespeareData {
     const fraction = options.validationFraction ?? 0.1;
-    if (!(fraction >= 0 && fraction < 1)) throw new ValueError(`tinyShakespeare.load: 'validationFraction' must be in [0, 1), got ${fraction}`);
+    if (!(fraction >= 0 && fraction < 1))
+      throw new ValueError(`tinyShakespeare.load: 'validationFraction' must be in [0, 1), got ${fraction}`);
     const text = readFileSync(shippedDataPath('tinyshakespeare/input.txt'), 'utf8');
     const cut = Math.round(text.length * (1 - fraction));
     return { text, trainText: text.slice(0, cut), validationText: text.slice(cut) };
@@ -63,13 +64,19 @@ export const sentimentSentences = {
     const data: SentimentData = { sentences: [], labels: [], sources: [] };
     for (const source of sources) {
       const file = SENTIMENT_FILES[source];
-      if (!file) throw new ValueError(`sentimentSentences.load: unknown source ${JSON.stringify(source)}; expected amazon, imdb or yelp`);
+      if (!file)
+        throw new ValueError(
+          `sentimentSentences.load: unknown source ${JSON.stringify(source)}; expected amazon, imdb or yelp`,
+        );
       // Split on '\n' only: the imdb file holds U+0085, which other splitters treat as a line break.
-      const lines = readFileSync(shippedDataPath(`sentiment_labelled_sentences/${file}`), 'utf8').split('\n').filter((l) => l !== '');
+      const lines = readFileSync(shippedDataPath(`sentiment_labelled_sentences/${file}`), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '');
       lines.forEach((line, i) => {
         const tab = line.lastIndexOf('\t');
         const label = line.slice(tab + 1).trim();
-        if (tab < 0 || (label !== '0' && label !== '1')) throw new ValueError(`sentimentSentences.load: ${file} line ${i + 1} is not 'sentence<TAB>0|1'`);
+        if (tab < 0 || (label !== '0' && label !== '1'))
+          throw new ValueError(`sentimentSentences.load: ${file} line ${i + 1} is not 'sentence<TAB>0|1'`);
         data.sentences.push(line.slice(0, tab).trim());
         data.labels.push(Number(label));
         data.sources.push(source);

@@ -15,7 +15,8 @@ export class Constant extends Initializer {
   constructor(args: { value?: number } = {}) {
     super();
     this.value = args.value ?? 0;
-    if (typeof this.value !== 'number') throw new ValueError(`Constant initializer: 'value' must be a number, got ${JSON.stringify(this.value)}`);
+    if (typeof this.value !== 'number')
+      throw new ValueError(`Constant initializer: 'value' must be a number, got ${JSON.stringify(this.value)}`);
   }
 
   call(shape: readonly number[], dtype?: DType): Tensor {

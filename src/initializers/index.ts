@@ -6,7 +6,14 @@ import { Constant, Ones, Zeros } from './constant.js';
 import { Identity, Orthogonal } from './orthogonal.js';
 import { RandomNormal, RandomUniform, TruncatedNormal } from './random.js';
 import {
-  GlorotNormal, GlorotUniform, HeNormal, HeUniform, LecunNormal, LecunUniform, VarianceScaling, type VarianceScalingArgs,
+  GlorotNormal,
+  GlorotUniform,
+  HeNormal,
+  HeUniform,
+  LecunNormal,
+  LecunUniform,
+  VarianceScaling,
+  type VarianceScalingArgs,
 } from './variance_scaling.js';
 import { getInitializer, initializerNames, serializeInitializer } from './registry.js';
 
@@ -15,8 +22,16 @@ export { Constant, Ones, Zeros } from './constant.js';
 export { Identity, Orthogonal } from './orthogonal.js';
 export { RandomNormal, RandomUniform, TruncatedNormal } from './random.js';
 export {
-  GlorotNormal, GlorotUniform, HeNormal, HeUniform, LecunNormal, LecunUniform, VarianceScaling,
-  type VarianceScalingArgs, type FanMode, type Distribution,
+  GlorotNormal,
+  GlorotUniform,
+  HeNormal,
+  HeUniform,
+  LecunNormal,
+  LecunUniform,
+  VarianceScaling,
+  type VarianceScalingArgs,
+  type FanMode,
+  type Distribution,
 } from './variance_scaling.js';
 export { getInitializer, initializerNames, serializeInitializer, type InitializerIdentifier } from './registry.js';
 

@@ -67,7 +67,8 @@ export function sample(shape: readonly number[], dtype: DType | undefined, draw:
 /** Initializers produce float weights; an integer dtype is a user error. */
 export function floatDtype(dtype: DType | undefined, who: string): DType {
   const dt = dtype ?? getFloatX();
-  if (dt !== 'float32' && dt !== 'float64') throw new ValueError(`${who}: expected a float dtype (float32 or float64), got ${dt}`);
+  if (dt !== 'float32' && dt !== 'float64')
+    throw new ValueError(`${who}: expected a float dtype (float32 or float64), got ${dt}`);
   return dt;
 }
 
@@ -82,6 +83,7 @@ export function truncatedNormalDraw(rng: Rng, mean: number, stddev: number): num
 /** Checks a seed argument: undefined/null or an integer. */
 export function checkSeed(seed: unknown, who: string): number | null {
   if (seed === undefined || seed === null) return null;
-  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new ValueError(`${who}: 'seed' must be an integer, got ${JSON.stringify(seed)}`);
+  if (typeof seed !== 'number' || !Number.isInteger(seed))
+    throw new ValueError(`${who}: 'seed' must be an integer, got ${JSON.stringify(seed)}`);
   return seed;
 }

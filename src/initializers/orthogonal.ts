@@ -25,7 +25,8 @@ export class Orthogonal extends Initializer {
   }
 
   call(shape: readonly number[], dtype?: DType): Tensor {
-    if (shape.length < 2) throw new ValueError(`Orthogonal initializer: the shape must have rank >= 2, got ${fmtShape(shape)}`);
+    if (shape.length < 2)
+      throw new ValueError(`Orthogonal initializer: the shape must have rank >= 2, got ${fmtShape(shape)}`);
     const rows = sizeOf(shape.slice(0, -1));
     const cols = shape[shape.length - 1];
     const tall = Math.max(rows, cols);
@@ -86,7 +87,8 @@ export class Identity extends Initializer {
   }
 
   call(shape: readonly number[], dtype?: DType): Tensor {
-    if (shape.length !== 2) throw new ValueError(`Identity initializer: only 2-D shapes are supported, got ${fmtShape(shape)}`);
+    if (shape.length !== 2)
+      throw new ValueError(`Identity initializer: only 2-D shapes are supported, got ${fmtShape(shape)}`);
     const [rows, cols] = shape;
     const out = new Float64Array(rows * cols);
     for (let i = 0; i < Math.min(rows, cols); i++) out[i * cols + i] = this.gain;

@@ -4,7 +4,8 @@ import type { Tensor } from '../core/tensor.js';
 import { Initializer, checkSeed, rngFor, sample, truncatedNormalDraw, type Config } from './initializer.js';
 
 function checkPositive(value: number, arg: string, who: string): number {
-  if (typeof value !== 'number' || !(value > 0)) throw new ValueError(`${who}: '${arg}' must be a positive number, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !(value > 0))
+    throw new ValueError(`${who}: '${arg}' must be a positive number, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -49,7 +50,8 @@ export class RandomUniform extends Initializer {
     super();
     this.minval = args.minval ?? -0.05;
     this.maxval = args.maxval ?? 0.05;
-    if (!(this.maxval >= this.minval)) throw new ValueError(`RandomUniform: 'maxval' (${this.maxval}) must be >= 'minval' (${this.minval})`);
+    if (!(this.maxval >= this.minval))
+      throw new ValueError(`RandomUniform: 'maxval' (${this.maxval}) must be >= 'minval' (${this.minval})`);
     this.seed = checkSeed(args.seed, 'RandomUniform');
   }
 

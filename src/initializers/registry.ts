@@ -4,7 +4,13 @@ import { Initializer, type Config, type SerializedObject } from './initializer.j
 import { Identity, Orthogonal } from './orthogonal.js';
 import { RandomNormal, RandomUniform, TruncatedNormal } from './random.js';
 import {
-  GlorotNormal, GlorotUniform, HeNormal, HeUniform, LecunNormal, LecunUniform, VarianceScaling,
+  GlorotNormal,
+  GlorotUniform,
+  HeNormal,
+  HeUniform,
+  LecunNormal,
+  LecunUniform,
+  VarianceScaling,
 } from './variance_scaling.js';
 
 type InitializerClass = (new (args?: Config) => Initializer) & { className: string };
@@ -12,15 +18,28 @@ type InitializerClass = (new (args?: Config) => Initializer) & { className: stri
 // Canonical (TF.js camelCase) name -> class. Lookups ignore case and underscores, so Keras'
 // 'glorot_uniform', TF.js' 'glorotUniform' and the class name 'GlorotUniform' all resolve.
 const CLASSES: Record<string, InitializerClass> = {
-  zeros: Zeros, ones: Ones, constant: Constant as InitializerClass,
-  randomNormal: RandomNormal as InitializerClass, randomUniform: RandomUniform as InitializerClass,
-  truncatedNormal: TruncatedNormal as InitializerClass, varianceScaling: VarianceScaling as InitializerClass,
-  glorotUniform: GlorotUniform as InitializerClass, glorotNormal: GlorotNormal as InitializerClass,
-  heNormal: HeNormal as InitializerClass, heUniform: HeUniform as InitializerClass,
-  lecunNormal: LecunNormal as InitializerClass, lecunUniform: LecunUniform as InitializerClass,
-  orthogonal: Orthogonal as InitializerClass, identity: Identity as InitializerClass,
+  zeros: Zeros,
+  ones: Ones,
+  constant: Constant as InitializerClass,
+  randomNormal: RandomNormal as InitializerClass,
+  randomUniform: RandomUniform as InitializerClass,
+  truncatedNormal: TruncatedNormal as InitializerClass,
+  varianceScaling: VarianceScaling as InitializerClass,
+  glorotUniform: GlorotUniform as InitializerClass,
+  glorotNormal: GlorotNormal as InitializerClass,
+  heNormal: HeNormal as InitializerClass,
+  heUniform: HeUniform as InitializerClass,
+  lecunNormal: LecunNormal as InitializerClass,
+  lecunUniform: LecunUniform as InitializerClass,
+  orthogonal: Orthogonal as InitializerClass,
+  identity: Identity as InitializerClass,
 };
-const ALIASES: Record<string, string> = { zero: 'zeros', one: 'ones', normal: 'randomNormal', uniform: 'randomUniform' };
+const ALIASES: Record<string, string> = {
+  zero: 'zeros',
+  one: 'ones',
+  normal: 'randomNormal',
+  uniform: 'randomUniform',
+};
 
 const key = (name: string): string => name.toLowerCase().replace(/_/g, '');
 const byKey = new Map<string, InitializerClass>();
@@ -49,8 +68,11 @@ export type InitializerIdentifier = Initializer | string | SerializedObject;
 export function getInitializer(id: InitializerIdentifier): Initializer {
   if (id instanceof Initializer) return id;
   if (typeof id === 'string') return new (lookup(id))();
-  if (id && typeof id === 'object' && typeof id.className === 'string') return new (lookup(id.className))(id.config ?? {});
-  throw new ValueError(`getInitializer: expected a name, a {className, config} object or an Initializer, got ${JSON.stringify(id)}`);
+  if (id && typeof id === 'object' && typeof id.className === 'string')
+    return new (lookup(id.className))(id.config ?? {});
+  throw new ValueError(
+    `getInitializer: expected a name, a {className, config} object or an Initializer, got ${JSON.stringify(id)}`,
+  );
 }
 
 function lookup(name: string): InitializerClass {

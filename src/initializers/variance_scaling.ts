@@ -1,16 +1,34 @@
 import type { DType } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import { Initializer, checkSeed, computeFans, rngFor, sample, truncatedNormalDraw, type Config } from './initializer.js';
+import {
+  Initializer,
+  checkSeed,
+  computeFans,
+  rngFor,
+  sample,
+  truncatedNormalDraw,
+  type Config,
+} from './initializer.js';
 
 export type FanMode = 'fan_in' | 'fan_out' | 'fan_avg';
 export type Distribution = 'truncated_normal' | 'untruncated_normal' | 'uniform';
 
 // Keras spellings are canonical; TF.js spellings are accepted ('normal' is truncated there too).
-const MODES: Record<string, FanMode> = { fan_in: 'fan_in', fanIn: 'fan_in', fan_out: 'fan_out', fanOut: 'fan_out', fan_avg: 'fan_avg', fanAvg: 'fan_avg' };
+const MODES: Record<string, FanMode> = {
+  fan_in: 'fan_in',
+  fanIn: 'fan_in',
+  fan_out: 'fan_out',
+  fanOut: 'fan_out',
+  fan_avg: 'fan_avg',
+  fanAvg: 'fan_avg',
+};
 const DISTRIBUTIONS: Record<string, Distribution> = {
-  truncated_normal: 'truncated_normal', truncatedNormal: 'truncated_normal', normal: 'truncated_normal',
-  untruncated_normal: 'untruncated_normal', untruncatedNormal: 'untruncated_normal',
+  truncated_normal: 'truncated_normal',
+  truncatedNormal: 'truncated_normal',
+  normal: 'truncated_normal',
+  untruncated_normal: 'untruncated_normal',
+  untruncatedNormal: 'untruncated_normal',
   uniform: 'uniform',
 };
 // Standard deviation of a unit normal truncated to [-2, 2]; dividing by it restores the target variance.
@@ -41,11 +59,18 @@ export class VarianceScaling extends Initializer {
     super();
     const who = (this.constructor as typeof Initializer).className;
     this.scale = args.scale ?? 1;
-    if (typeof this.scale !== 'number' || !(this.scale > 0)) throw new ValueError(`${who}: 'scale' must be a positive number, got ${JSON.stringify(args.scale)}`);
+    if (typeof this.scale !== 'number' || !(this.scale > 0))
+      throw new ValueError(`${who}: 'scale' must be a positive number, got ${JSON.stringify(args.scale)}`);
     const mode = MODES[args.mode ?? 'fan_in'];
-    if (!mode) throw new ValueError(`${who}: unknown mode ${JSON.stringify(args.mode)}; expected one of ${Object.keys(MODES).join(', ')}`);
+    if (!mode)
+      throw new ValueError(
+        `${who}: unknown mode ${JSON.stringify(args.mode)}; expected one of ${Object.keys(MODES).join(', ')}`,
+      );
     const distribution = DISTRIBUTIONS[args.distribution ?? 'truncated_normal'];
-    if (!distribution) throw new ValueError(`${who}: unknown distribution ${JSON.stringify(args.distribution)}; expected one of ${Object.keys(DISTRIBUTIONS).join(', ')}`);
+    if (!distribution)
+      throw new ValueError(
+        `${who}: unknown distribution ${JSON.stringify(args.distribution)}; expected one of ${Object.keys(DISTRIBUTIONS).join(', ')}`,
+      );
     this.mode = mode;
     this.distribution = distribution;
     this.seed = checkSeed(args.seed, who);

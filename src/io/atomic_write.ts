@@ -11,7 +11,10 @@ export async function atomicWriteFile(path: string, data: Uint8Array): Promise<v
   const { dirname, basename, join } = await import('node:path');
   const dir = dirname(path);
   await fs.mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
+  const tmp = join(
+    dir,
+    `.${basename(path)}.tmp-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+  );
   const handle = await fs.open(tmp, 'w');
   try {
     await handle.writeFile(data);

@@ -20,7 +20,18 @@ const MUST_BE_OFF: Record<string, (v: unknown) => boolean> = {
   sparse: (v) => !v,
 };
 /** Keras settings with no effect on the numbers (or Myelin's equivalents are implicit). */
-const IGNORED = ['synchronized', 'unroll', 'implementation', 'useCudnn', 'optional', 'renormClipping', 'renormMomentum', 'virtualBatchSize', 'adjustment', 'fused'];
+const IGNORED = [
+  'synchronized',
+  'unroll',
+  'implementation',
+  'useCudnn',
+  'optional',
+  'renormClipping',
+  'renormMomentum',
+  'virtualBatchSize',
+  'adjustment',
+  'fused',
+];
 
 /**
  * Converts a Keras model config (Keras 3 `config.json`, or the `model_config` attribute of a
@@ -32,9 +43,16 @@ const IGNORED = ['synchronized', 'unroll', 'implementation', 'useCudnn', 'option
  * @example kerasToMyelinConfig(JSON.parse(configJson), 'config.json'); // { className: 'Sequential', config: {...} }
  */
 export function kerasToMyelinConfig(raw: unknown, what: string): SerializedObject {
-  checkFormat(isJsonObject(raw) && typeof raw.class_name === 'string', () => `${what}: expected a Keras model config {class_name, config}`);
+  checkFormat(
+    isJsonObject(raw) && typeof raw.class_name === 'string',
+    () => `${what}: expected a Keras model config {class_name, config}`,
+  );
   const camel = toCamelKeys(raw) as Config;
-  checkFormat(MODEL_CLASSES.has(camel.className as string), () => `${what}: the top-level class is '${String(camel.className)}'; expected a Keras model (Sequential or Functional)`);
+  checkFormat(
+    MODEL_CLASSES.has(camel.className as string),
+    () =>
+      `${what}: the top-level class is '${String(camel.className)}'; expected a Keras model (Sequential or Functional)`,
+  );
   return convertModel(camel, what);
 }
 
@@ -43,20 +61,34 @@ function convertModel(entry: Config, what: string): SerializedObject {
   const isSequential = entry.className === 'Sequential';
   // Keras 2.2 wrote a Sequential's config as the bare list of layers.
   const config: Config = Array.isArray(entry.config) ? { layers: entry.config } : (entry.config as Config);
-  checkFormat(isJsonObject(config) && Array.isArray(config.layers), () => `${what}: model '${String(config?.name)}' has no 'layers' list`);
-  const layers = (config.layers as unknown[]).map((l, i) => convertLayerEntry(l, `${what}: layers[${i}]`, !isSequential));
+  checkFormat(
+    isJsonObject(config) && Array.isArray(config.layers),
+    () => `${what}: model '${String(config?.name)}' has no 'layers' list`,
+  );
+  const layers = (config.layers as unknown[]).map((l, i) =>
+    convertLayerEntry(l, `${what}: layers[${i}]`, !isSequential),
+  );
   const name = typeof config.name === 'string' ? config.name : undefined;
   if (isSequential) {
     // A Keras 3 Sequential built with build() records its input shape only at the model level.
     const shape = config.buildInputShape;
-    if (Array.isArray(shape) && layers[0]?.className !== 'InputLayer' && !(layers[0]?.config as Config | undefined)?.batchInputShape) {
+    if (
+      Array.isArray(shape) &&
+      layers[0]?.className !== 'InputLayer' &&
+      !(layers[0]?.config as Config | undefined)?.batchInputShape
+    ) {
       layers.unshift({ className: 'InputLayer', config: { batchInputShape: shape } });
     }
     return { className: 'Sequential', config: { name, layers } };
   }
   return {
     className: 'Functional',
-    config: { name, layers, inputLayers: tensorRefs(config.inputLayers, `${what}: input_layers`), outputLayers: tensorRefs(config.outputLayers, `${what}: output_layers`) },
+    config: {
+      name,
+      layers,
+      inputLayers: tensorRefs(config.inputLayers, `${what}: input_layers`),
+      outputLayers: tensorRefs(config.outputLayers, `${what}: output_layers`),
+    },
   };
 }
 
@@ -64,13 +96,19 @@ function convertModel(entry: Config, what: string): SerializedObject {
 function convertLayerEntry(raw: unknown, where: string, functional: boolean): Config {
   checkFormat(isJsonObject(raw) && typeof raw.className === 'string', () => `${where}: expected {class_name, config}`);
   const className = raw.className as string;
-  const name = (isJsonObject(raw.config) && typeof raw.config.name === 'string' ? raw.config.name : raw.name) as string | undefined;
+  const name = (isJsonObject(raw.config) && typeof raw.config.name === 'string' ? raw.config.name : raw.name) as
+    | string
+    | undefined;
   const label = `${where} ('${name ?? className}')`;
   if (className === 'Lambda') {
-    throw new FileFormatError(`${label}: a Keras Lambda layer stores serialized Python code, which Myelin never runs; rebuild that step as a Myelin layer and load the other weights with loadKerasWeights`);
+    throw new FileFormatError(
+      `${label}: a Keras Lambda layer stores serialized Python code, which Myelin never runs; rebuild that step as a Myelin layer and load the other weights with loadKerasWeights`,
+    );
   }
   checkKerasOrigin(raw, label);
-  const converted: Config = MODEL_CLASSES.has(className) ? { ...convertModel(raw, label) } : { className, config: convertLayerConfig(className, raw.config, label) };
+  const converted: Config = MODEL_CLASSES.has(className)
+    ? { ...convertModel(raw, label) }
+    : { className, config: convertLayerConfig(className, raw.config, label) };
   if (!functional) return converted;
   return { ...converted, name: raw.name ?? name, inboundNodes: inboundNodes(raw.inboundNodes, label) };
 }
@@ -79,23 +117,40 @@ function convertLayerConfig(className: string, raw: unknown, where: string): Con
   checkFormat(isJsonObject(raw), () => `${where}: 'config' must be an object`);
   const config: Config = { ...raw };
   for (const [key, isOff] of Object.entries(MUST_BE_OFF)) {
-    checkFormat(isOff(config[key]), () => `${where}: ${className} option '${key}' = ${JSON.stringify(config[key])} is not supported by Myelin`);
+    checkFormat(
+      isOff(config[key]),
+      () => `${where}: ${className} option '${key}' = ${JSON.stringify(config[key])} is not supported by Myelin`,
+    );
     delete config[key];
   }
   for (const key of IGNORED) delete config[key];
   if (config.dtype !== undefined) config.dtype = policyDtype(config.dtype, where);
-  if (config.batchShape !== undefined) { config.batchInputShape = config.batchShape; delete config.batchShape; }
+  if (config.batchShape !== undefined) {
+    config.batchInputShape = config.batchShape;
+    delete config.batchShape;
+  }
   for (const key of Object.keys(config)) {
-    if (/(Initializer|Regularizer|Constraint)$/.test(key) && isJsonObject(config[key])) config[key] = plainObject(config[key] as Config, `${where}: '${key}'`);
-    if (/[aA]ctivation$/.test(key) && isJsonObject(config[key])) config[key] = activationName(config[key] as Config, `${where}: '${key}'`);
+    if (/(Initializer|Regularizer|Constraint)$/.test(key) && isJsonObject(config[key]))
+      config[key] = plainObject(config[key] as Config, `${where}: '${key}'`);
+    if (/[aA]ctivation$/.test(key) && isJsonObject(config[key]))
+      config[key] = activationName(config[key] as Config, `${where}: '${key}'`);
   }
   // tf.keras 2 wrote a built BatchNormalization's axis as a one-element list.
-  if (className === 'BatchNormalization' && Array.isArray(config.axis) && config.axis.length === 1) config.axis = config.axis[0];
+  if (className === 'BatchNormalization' && Array.isArray(config.axis) && config.axis.length === 1)
+    config.axis = config.axis[0];
   if (className === 'Bidirectional') {
-    checkFormat(config.mergeMode !== null, () => `${where}: Bidirectional with merge_mode None (two separate outputs) is not supported; use 'concat', 'sum', 'mul' or 'ave'`);
+    checkFormat(
+      config.mergeMode !== null,
+      () =>
+        `${where}: Bidirectional with merge_mode None (two separate outputs) is not supported; use 'concat', 'sum', 'mul' or 'ave'`,
+    );
     const forward = convertLayerEntry(config.layer, `${where}: layer`, false);
-    checkFormat(RECURRENT_CLASSES.has(forward.className as string), () => `${where}: Bidirectional wraps '${String(forward.className)}'; Myelin wraps SimpleRNN, LSTM or GRU`);
-    if (config.backwardLayer !== undefined && config.backwardLayer !== null) checkMirror(forward, convertLayerEntry(config.backwardLayer, `${where}: backward_layer`, false), where);
+    checkFormat(
+      RECURRENT_CLASSES.has(forward.className as string),
+      () => `${where}: Bidirectional wraps '${String(forward.className)}'; Myelin wraps SimpleRNN, LSTM or GRU`,
+    );
+    if (config.backwardLayer !== undefined && config.backwardLayer !== null)
+      checkMirror(forward, convertLayerEntry(config.backwardLayer, `${where}: backward_layer`, false), where);
     config.layer = forward;
     delete config.backwardLayer;
   } else if (className === 'TimeDistributed') {
@@ -106,9 +161,15 @@ function convertLayerConfig(className: string, raw: unknown, where: string): Con
 
 /** Myelin builds the backward layer from the forward one; a file whose backward layer differs otherwise is refused. */
 function checkMirror(forward: Config, backward: Config, where: string): void {
-  const strip = (c: Config) => { const { name: _n, goBackwards: _g, zeroOutputForMask: _z, ...rest } = c.config as Config; return JSON.stringify(rest); };
-  checkFormat(forward.className === backward.className && strip(forward) === strip(backward),
-    () => `${where}: the backward layer differs from the forward layer (other than direction); Myelin's Bidirectional mirrors the forward layer`);
+  const strip = (c: Config) => {
+    const { name: _n, goBackwards: _g, zeroOutputForMask: _z, ...rest } = c.config as Config;
+    return JSON.stringify(rest);
+  };
+  checkFormat(
+    forward.className === backward.className && strip(forward) === strip(backward),
+    () =>
+      `${where}: the backward layer differs from the forward layer (other than direction); Myelin's Bidirectional mirrors the forward layer`,
+  );
 }
 
 /** Keras 3 dtype policies (`{class_name: 'DTypePolicy', config: {name}}`) become a plain dtype. */
@@ -129,30 +190,48 @@ function plainObject(obj: Config, where: string): SerializedObject {
 /** Keras may write a built-in activation as `{module: 'keras.activations', class_name: 'function', config: 'relu'}`. */
 function activationName(obj: Config, where: string): string {
   checkKerasOrigin(obj, where);
-  checkFormat(typeof obj.config === 'string', () => `${where}: a custom activation object cannot be loaded; only Keras' built-in activations (by name) are supported`);
+  checkFormat(
+    typeof obj.config === 'string',
+    () =>
+      `${where}: a custom activation object cannot be loaded; only Keras' built-in activations (by name) are supported`,
+  );
   return obj.config as string;
 }
 
 /** Refuses objects from outside Keras (custom classes registered in Python). */
 function checkKerasOrigin(obj: Config, where: string): void {
   const module = obj.module;
-  checkFormat(module === undefined || module === null || (typeof module === 'string' && /^keras(\.|$)/.test(module)),
-    () => `${where}: class '${String(obj.className)}' comes from module '${String(module)}', not from Keras; custom classes cannot be loaded`);
+  checkFormat(
+    module === undefined || module === null || (typeof module === 'string' && /^keras(\.|$)/.test(module)),
+    () =>
+      `${where}: class '${String(obj.className)}' comes from module '${String(module)}', not from Keras; custom classes cannot be loaded`,
+  );
   const registered = obj.registeredName;
   // Keras names custom registrations 'package>Name'; its own classes have null or their class name.
-  checkFormat(registered === undefined || registered === null || !String(registered).includes('>'),
-    () => `${where}: '${String(registered)}' is a custom registered class; custom classes cannot be loaded`);
+  checkFormat(
+    registered === undefined || registered === null || !String(registered).includes('>'),
+    () => `${where}: '${String(registered)}' is a custom registered class; custom classes cannot be loaded`,
+  );
 }
 
 /** Keras 3 writes `[name, node, index]` or a list of them; legacy files always a list. */
 function tensorRefs(raw: unknown, where: string): [string, number, number][] {
   const refs = Array.isArray(raw) && typeof raw[0] === 'string' ? [raw] : raw;
-  checkFormat(Array.isArray(refs) && refs.length > 0 && refs.every(isTensorRef), () => `${where}: expected a list of [layer_name, node_index, tensor_index]`);
+  checkFormat(
+    Array.isArray(refs) && refs.length > 0 && refs.every(isTensorRef),
+    () => `${where}: expected a list of [layer_name, node_index, tensor_index]`,
+  );
   return refs as [string, number, number][];
 }
 
 function isTensorRef(r: unknown): boolean {
-  return Array.isArray(r) && r.length >= 3 && typeof r[0] === 'string' && Number.isSafeInteger(r[1]) && Number.isSafeInteger(r[2]);
+  return (
+    Array.isArray(r) &&
+    r.length >= 3 &&
+    typeof r[0] === 'string' &&
+    Number.isSafeInteger(r[1]) &&
+    Number.isSafeInteger(r[2])
+  );
 }
 
 /**
@@ -164,18 +243,31 @@ function inboundNodes(raw: unknown, where: string): unknown[] {
   checkFormat(Array.isArray(raw), () => `${where}: 'inbound_nodes' must be a list`);
   return raw.map((node, n) => {
     if (Array.isArray(node)) {
-      checkFormat(node.every((r) => isTensorRef(r)), () => `${where}: inbound node ${n} must list [layer, node, tensor, kwargs] entries`);
+      checkFormat(
+        node.every((r) => isTensorRef(r)),
+        () => `${where}: inbound node ${n} must list [layer, node, tensor, kwargs] entries`,
+      );
       return node.map((r: unknown[]) => [r[0], r[1], r[2], plainCallArgs(r[3])]);
     }
-    checkFormat(isJsonObject(node) && Array.isArray(node.args), () => `${where}: inbound node ${n} must be {args, kwargs}`);
+    checkFormat(
+      isJsonObject(node) && Array.isArray(node.args),
+      () => `${where}: inbound node ${n} must be {args, kwargs}`,
+    );
     const tensors: unknown[] = [];
     const collect = (v: unknown) => {
       if (Array.isArray(v)) v.forEach(collect);
-      else if (isJsonObject(v) && v.className === '__keras_tensor__' && isJsonObject(v.config)) tensors.push(v.config.kerasHistory);
-      else throw new FileFormatError(`${where}: inbound node ${n} passes a non-tensor argument (${JSON.stringify(v)?.slice(0, 80)}), which Myelin's layers do not take`);
+      else if (isJsonObject(v) && v.className === '__keras_tensor__' && isJsonObject(v.config))
+        tensors.push(v.config.kerasHistory);
+      else
+        throw new FileFormatError(
+          `${where}: inbound node ${n} passes a non-tensor argument (${JSON.stringify(v)?.slice(0, 80)}), which Myelin's layers do not take`,
+        );
     };
     node.args.forEach(collect);
-    checkFormat(tensors.length > 0 && tensors.every(isTensorRef), () => `${where}: inbound node ${n} has no valid keras_history references`);
+    checkFormat(
+      tensors.length > 0 && tensors.every(isTensorRef),
+      () => `${where}: inbound node ${n} has no valid keras_history references`,
+    );
     const kwargs = plainCallArgs(node.kwargs);
     return (tensors as unknown[][]).map((h) => [h[0], h[1], h[2], kwargs]);
   });
@@ -185,7 +277,8 @@ function inboundNodes(raw: unknown, where: string): unknown[] {
 function plainCallArgs(raw: unknown): Config {
   if (!isJsonObject(raw)) return {};
   for (const [k, v] of Object.entries(raw)) {
-    if (JSON.stringify(v)?.includes('__keras_tensor__')) throw new FileFormatError(`a layer call passes a tensor as keyword argument '${k}', which is not supported`);
+    if (JSON.stringify(v)?.includes('__keras_tensor__'))
+      throw new FileFormatError(`a layer call passes a tensor as keyword argument '${k}', which is not supported`);
   }
   return typeof raw.training === 'boolean' ? { training: raw.training } : {};
 }

@@ -38,7 +38,11 @@ export async function loadKerasModel(source: KerasSource): Promise<LayersModel> 
   }
   return H5Reader.use(bytes, what, (h5) => {
     const text = h5.stringAttr('', 'model_config');
-    checkFormat(typeof text === 'string', () => `${what}: no 'model_config' attribute; this is a weights-only file (use loadKerasWeights with a model built in Myelin)`);
+    checkFormat(
+      typeof text === 'string',
+      () =>
+        `${what}: no 'model_config' attribute; this is a weights-only file (use loadKerasWeights with a model built in Myelin)`,
+    );
     const config = kerasToMyelinConfig(parseJsonSafely(text, `${what}: model_config`), `${what}: model_config`);
     const model = buildModelFromConfig(config, valueBudget(bytes), `${what}: model_config`);
     assign(legacyWeights(h5, model, 'model_weights'));
@@ -69,7 +73,11 @@ async function assignKerasWeights(model: LayersModel, h5bytes: Uint8Array, what:
   await H5Reader.use(h5bytes, what, (h5) => assign(kerasV3Weights(h5, model)));
 }
 
-interface Pairing { variable: Variable; value: Tensor; source: string }
+interface Pairing {
+  variable: Variable;
+  value: Tensor;
+  source: string;
+}
 
 /**
  * Keras 3 layout (`saving_lib`): each layer's variables are datasets `0, 1, ...` in a
@@ -98,7 +106,11 @@ function childPaths(model: LayersModel, prefix: string): [Layer, string][] {
 
 function varGroups(layer: Layer, path: string): string[] {
   if (layer instanceof LayersModel) return childPaths(layer, `${path}/`).flatMap(([l, p]) => varGroups(l, p));
-  if (layer instanceof Bidirectional) return [...varGroups(layer.forwardLayer, `${path}/forward_layer`), ...varGroups(layer.backwardLayer, `${path}/backward_layer`)];
+  if (layer instanceof Bidirectional)
+    return [
+      ...varGroups(layer.forwardLayer, `${path}/forward_layer`),
+      ...varGroups(layer.backwardLayer, `${path}/backward_layer`),
+    ];
   if (layer instanceof TimeDistributed) return varGroups(layer.layer, `${path}/layer`);
   if (layer instanceof RecurrentLayer) return [`${path}/cell/vars`];
   return [`${path}/vars`];
@@ -107,8 +119,14 @@ function varGroups(layer: Layer, path: string): string[] {
 /** The datasets `0..n-1` of a vars group, in order (none when the group is absent). */
 function readVars(h5: H5Reader, path: string): { name: string; tensor: Tensor }[] {
   const keys = h5.keys(path);
-  checkFormat(keys.every((k) => /^(0|[1-9]\d{0,5})$/.test(k)) && keys.map(Number).sort((a, b) => a - b).every((k, i) => k === i),
-    () => `${h5.what}: '${path}' should hold datasets named 0..${keys.length - 1}, got ${keys.slice(0, 8).join(', ')}`);
+  checkFormat(
+    keys.every((k) => /^(0|[1-9]\d{0,5})$/.test(k)) &&
+      keys
+        .map(Number)
+        .sort((a, b) => a - b)
+        .every((k, i) => k === i),
+    () => `${h5.what}: '${path}' should hold datasets named 0..${keys.length - 1}, got ${keys.slice(0, 8).join(', ')}`,
+  );
   return keys.map((_, i) => ({ name: `${path}/${i}`, tensor: h5.readTensor(`${path}/${i}`) }));
 }
 
@@ -120,13 +138,25 @@ function readVars(h5: H5Reader, path: string): { name: string; tensor: Tensor }[
 function legacyWeights(h5: H5Reader, model: LayersModel, root: string): Pairing[] {
   const prefix = root ? `${root}/` : '';
   const layerNames = chunkedNames(h5, root, 'layer_names');
-  checkFormat(layerNames !== undefined, () => `${h5.what}: '${root || '/'}' has no 'layer_names' attribute; not a Keras weights file`);
-  const saved = layerNames.map((name) => ({ name, weights: chunkedNames(h5, prefix + name, 'weight_names') ?? [] })).filter((g) => g.weights.length > 0);
+  checkFormat(
+    layerNames !== undefined,
+    () => `${h5.what}: '${root || '/'}' has no 'layer_names' attribute; not a Keras weights file`,
+  );
+  const saved = layerNames
+    .map((name) => ({ name, weights: chunkedNames(h5, prefix + name, 'weight_names') ?? [] }))
+    .filter((g) => g.weights.length > 0);
   const layers = model.layers.filter((l) => l.weights.length > 0);
-  checkFormat(saved.length === layers.length, () => `${h5.what}: the file has weights for ${saved.length} layers (${saved.map((g) => g.name).join(', ')}) but model '${model.name}' has ${layers.length} layers with weights (${layers.map((l) => l.name).join(', ')})`);
+  checkFormat(
+    saved.length === layers.length,
+    () =>
+      `${h5.what}: the file has weights for ${saved.length} layers (${saved.map((g) => g.name).join(', ')}) but model '${model.name}' has ${layers.length} layers with weights (${layers.map((l) => l.name).join(', ')})`,
+  );
   return layers.flatMap((layer, k) => {
     const group = saved[k];
-    const values = group.weights.map((w) => ({ name: `${group.name}/${w}`, tensor: h5.readTensor(`${prefix}${group.name}/${w}`) }));
+    const values = group.weights.map((w) => ({
+      name: `${group.name}/${w}`,
+      tensor: h5.readTensor(`${prefix}${group.name}/${w}`),
+    }));
     return pairUp(layer, [...layer.trainableWeights, ...layer.nonTrainableWeights], values, h5.what);
   });
 }
@@ -144,19 +174,32 @@ function chunkedNames(h5: H5Reader, path: string, name: string): string[] | unde
   throw new FileFormatError(`${h5.what}: attribute '${name}' is split into too many chunks`);
 }
 
-function pairUp(layer: Layer, variables: Variable[], values: { name: string; tensor: Tensor }[], what: string): Pairing[] {
-  checkFormat(values.length === variables.length, () => `${what}: layer '${layer.name}' (${layer.getClassName()}) has ${variables.length} weights (${variables.map((v) => `${v.name} ${fmtShape(v.shape)}`).join(', ') || 'none'}) but the file has ${values.length} for it${values.length ? ` (${values.map((v) => `${v.name} ${fmtShape(v.tensor.shape)}`).join(', ')})` : ''}`);
+function pairUp(
+  layer: Layer,
+  variables: Variable[],
+  values: { name: string; tensor: Tensor }[],
+  what: string,
+): Pairing[] {
+  checkFormat(
+    values.length === variables.length,
+    () =>
+      `${what}: layer '${layer.name}' (${layer.getClassName()}) has ${variables.length} weights (${variables.map((v) => `${v.name} ${fmtShape(v.shape)}`).join(', ') || 'none'}) but the file has ${values.length} for it${values.length ? ` (${values.map((v) => `${v.name} ${fmtShape(v.tensor.shape)}`).join(', ')})` : ''}`,
+  );
   return variables.map((variable, i) => {
     const { name, tensor } = values[i];
-    checkFormat(tensor.shape.length === variable.shape.length && tensor.shape.every((d, k) => d === variable.shape[k]),
-      () => `${what}: '${name}' has shape ${fmtShape(tensor.shape)} but weight '${variable.name}' of layer '${layer.name}' needs ${fmtShape(variable.shape)}`);
+    checkFormat(
+      tensor.shape.length === variable.shape.length && tensor.shape.every((d, k) => d === variable.shape[k]),
+      () =>
+        `${what}: '${name}' has shape ${fmtShape(tensor.shape)} but weight '${variable.name}' of layer '${layer.name}' needs ${fmtShape(variable.shape)}`,
+    );
     return { variable, value: tensor, source: name };
   });
 }
 
 /** Assigns after every pairing has been checked, so a bad file leaves the model untouched. */
 function assign(pairs: Pairing[]): void {
-  for (const { variable, value } of pairs) variable.assign(value.dtype === variable.dtype ? value : cast(value, variable.dtype));
+  for (const { variable, value } of pairs)
+    variable.assign(value.dtype === variable.dtype ? value : cast(value, variable.dtype));
 }
 
 /** The most float32 values a file of this size could hold: the cap on what a config may create. */
@@ -170,7 +213,10 @@ function isZip(bytes: Uint8Array): boolean {
 
 async function readSource(source: KerasSource, who: string): Promise<{ bytes: Uint8Array; what: string }> {
   if (source instanceof Uint8Array) return { bytes: source, what: 'Keras file' };
-  checkFormat(typeof source === 'string', () => `${who}: expected a file path or a Uint8Array, got ${source === null ? 'null' : typeof source}`);
+  checkFormat(
+    typeof source === 'string',
+    () => `${who}: expected a file path or a Uint8Array, got ${source === null ? 'null' : typeof source}`,
+  );
   const fs = await import('node:fs/promises');
   try {
     return { bytes: new Uint8Array(await fs.readFile(source)), what: source };

@@ -4,19 +4,50 @@ import { tensor } from '../ops/convert.js';
 import { checkFormat, FileFormatError } from './format_error.js';
 
 /** The parts of h5wasm this reader uses (typed here so its emscripten typings stay out). */
-interface H5Metadata { type: number; size: number; shape: number[] | null; total_size: number; vlen?: boolean; littleEndian?: boolean }
-interface H5Attribute { metadata: H5Metadata; value: unknown }
-interface H5Entity { type?: number; keys?: () => string[]; get?: (name: string) => H5Entity | null; attrs?: Record<string, H5Attribute>; metadata?: H5Metadata; filters?: unknown[]; value?: unknown }
-interface H5File extends H5Entity { file_id: bigint; close(): number }
+interface H5Metadata {
+  type: number;
+  size: number;
+  shape: number[] | null;
+  total_size: number;
+  vlen?: boolean;
+  littleEndian?: boolean;
+}
+interface H5Attribute {
+  metadata: H5Metadata;
+  value: unknown;
+}
+interface H5Entity {
+  type?: number;
+  keys?: () => string[];
+  get?: (name: string) => H5Entity | null;
+  attrs?: Record<string, H5Attribute>;
+  metadata?: H5Metadata;
+  filters?: unknown[];
+  value?: unknown;
+}
+interface H5File extends H5Entity {
+  file_id: bigint;
+  close(): number;
+}
 interface H5Lib {
   File: new (name: string, mode: string) => H5File;
   Group: new (...args: never[]) => H5Entity;
   Dataset: new (...args: never[]) => H5Entity;
-  ready: Promise<{ FS: { writeFile(name: string, data: Uint8Array): void; readFile(name: string): Uint8Array; unlink(name: string): void }; activate_throwing_error_handler(): void; deactivate_throwing_error_handler(): void }>;
+  ready: Promise<{
+    FS: {
+      writeFile(name: string, data: Uint8Array): void;
+      readFile(name: string): Uint8Array;
+      unlink(name: string): void;
+    };
+    activate_throwing_error_handler(): void;
+    deactivate_throwing_error_handler(): void;
+  }>;
 }
 
 /** HDF5 type classes (H5T_class_t). */
-const H5T_INTEGER = 0, H5T_FLOAT = 1, H5T_STRING = 3;
+const H5T_INTEGER = 0,
+  H5T_FLOAT = 1,
+  H5T_STRING = 3;
 /** A compressed dataset may expand; this caps what one is allowed to claim. */
 const MAX_FILTERED_BYTES = 1 << 30;
 let counter = 0;
@@ -33,7 +64,12 @@ async function h5lib(): Promise<H5Lib> {
  * are refused, and any HDF5 failure becomes a FileFormatError naming the file.
  */
 export class H5Reader {
-  private constructor(private readonly lib: H5Lib, readonly file: H5File, readonly what: string, private readonly byteLength: number) {}
+  private constructor(
+    private readonly lib: H5Lib,
+    readonly file: H5File,
+    readonly what: string,
+    private readonly byteLength: number,
+  ) {}
 
   /**
    * Opens `bytes` (in h5wasm's in-memory file system, so it works in browsers too), runs
@@ -41,8 +77,10 @@ export class H5Reader {
    * @example const names = await H5Reader.use(bytes, 'model.h5', (h5) => h5.keys(''));
    */
   static async use<T>(bytes: Uint8Array, what: string, read: (h5: H5Reader) => T): Promise<T> {
-    checkFormat(bytes.byteLength >= 8 && bytes[0] === 0x89 && bytes[1] === 0x48 && bytes[2] === 0x44 && bytes[3] === 0x46,
-      () => `${what}: not an HDF5 file (it does not start with the HDF5 signature)`);
+    checkFormat(
+      bytes.byteLength >= 8 && bytes[0] === 0x89 && bytes[1] === 0x48 && bytes[2] === 0x44 && bytes[3] === 0x46,
+      () => `${what}: not an HDF5 file (it does not start with the HDF5 signature)`,
+    );
     const lib = await h5lib();
     const module = await lib.ready;
     const name = `/myelin-read-${counter++}.h5`;
@@ -54,7 +92,11 @@ export class H5Reader {
       checkFormat(file.file_id >= 0n, () => `${what}: not a readable HDF5 file`);
       return read(new H5Reader(lib, file, what, bytes.byteLength));
     } finally {
-      try { file?.close(); } catch { /* already failed; the error that matters is thrown above */ }
+      try {
+        file?.close();
+      } catch {
+        /* already failed; the error that matters is thrown above */
+      }
       module.deactivate_throwing_error_handler();
       module.FS.unlink(name);
     }
@@ -64,8 +106,14 @@ export class H5Reader {
   get(path: string): H5Entity | null {
     return guard(this.what, () => {
       const entity = path === '' ? this.file : (this.file.get as (p: string) => H5Entity | null)(path);
-      if (entity && !((entity as object) instanceof this.lib.Group) && !((entity as object) instanceof this.lib.Dataset)) {
-        throw new FileFormatError(`${this.what}: '${path}' is a link to another file or a broken link; only groups and datasets are read`);
+      if (
+        entity &&
+        !((entity as object) instanceof this.lib.Group) &&
+        !((entity as object) instanceof this.lib.Dataset)
+      ) {
+        throw new FileFormatError(
+          `${this.what}: '${path}' is a link to another file or a broken link; only groups and datasets are read`,
+        );
       }
       return entity;
     });
@@ -92,7 +140,10 @@ export class H5Reader {
       if (!attr) return undefined;
       const m = attr.metadata;
       checkFormat(m.type === H5T_STRING, () => `${this.what}: attribute '${name}' of '${path || '/'}' should be text`);
-      checkFormat(m.vlen || m.size * m.total_size <= this.byteLength, () => `${this.what}: attribute '${name}' claims more bytes than the file holds`);
+      checkFormat(
+        m.vlen || m.size * m.total_size <= this.byteLength,
+        () => `${this.what}: attribute '${name}' claims more bytes than the file holds`,
+      );
       const value = attr.value;
       const ok = typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
       checkFormat(ok, () => `${this.what}: attribute '${name}' of '${path || '/'}' should be text`);
@@ -107,17 +158,31 @@ export class H5Reader {
     return guard(this.what, () => {
       const m = ds.metadata as H5Metadata;
       const shape = m.shape ?? [];
-      checkFormat(shape.length <= 8 && shape.every((d) => Number.isSafeInteger(d) && d >= 0), () => `${this.what}: dataset '${path}' has an invalid shape ${JSON.stringify(shape)}`);
-      checkFormat((m.type === H5T_FLOAT && (m.size === 4 || m.size === 8)) || (m.type === H5T_INTEGER && m.size <= 4),
-        () => `${this.what}: dataset '${path}' holds ${describeType(m)}; weights must be float32 or float64`);
+      checkFormat(
+        shape.length <= 8 && shape.every((d) => Number.isSafeInteger(d) && d >= 0),
+        () => `${this.what}: dataset '${path}' has an invalid shape ${JSON.stringify(shape)}`,
+      );
+      checkFormat(
+        (m.type === H5T_FLOAT && (m.size === 4 || m.size === 8)) || (m.type === H5T_INTEGER && m.size <= 4),
+        () => `${this.what}: dataset '${path}' holds ${describeType(m)}; weights must be float32 or float64`,
+      );
       const bytes = shape.reduce((n, d) => n * d, 1) * m.size;
       const filtered = Array.isArray(ds.filters) && ds.filters.length > 0;
-      checkFormat(bytes <= (filtered ? MAX_FILTERED_BYTES : this.byteLength),
-        () => `${this.what}: dataset '${path}' of shape ${fmtShape(shape)} claims ${bytes} bytes, more than the file can hold`);
+      checkFormat(
+        bytes <= (filtered ? MAX_FILTERED_BYTES : this.byteLength),
+        () =>
+          `${this.what}: dataset '${path}' of shape ${fmtShape(shape)} claims ${bytes} bytes, more than the file can hold`,
+      );
       const value = ds.value;
       const expected = bytes / m.size;
-      checkFormat(ArrayBuffer.isView(value) && (value as unknown as ArrayLike<number>).length === expected, () => `${this.what}: dataset '${path}' could not be read as ${expected} numbers`);
-      const numbers = value instanceof Float32Array || value instanceof Float64Array ? value : Float32Array.from(value as unknown as ArrayLike<number>);
+      checkFormat(
+        ArrayBuffer.isView(value) && (value as unknown as ArrayLike<number>).length === expected,
+        () => `${this.what}: dataset '${path}' could not be read as ${expected} numbers`,
+      );
+      const numbers =
+        value instanceof Float32Array || value instanceof Float64Array
+          ? value
+          : Float32Array.from(value as unknown as ArrayLike<number>);
       return tensor(numbers, shape, numbers instanceof Float64Array ? 'float64' : 'float32');
     });
   }
@@ -136,7 +201,11 @@ function guard<T>(what: string, f: () => T): T {
   } catch (e) {
     if (e instanceof FileFormatError) throw e;
     const message = e instanceof Error ? e.message : String(e);
-    const line = message.split('\n').find((l) => /minor:|error/i.test(l))?.trim() ?? message.split('\n')[0];
+    const line =
+      message
+        .split('\n')
+        .find((l) => /minor:|error/i.test(l))
+        ?.trim() ?? message.split('\n')[0];
     throw new FileFormatError(`${what}: the HDF5 data is corrupt or unsupported (${line.slice(0, 200)})`);
   }
 }

@@ -2,7 +2,15 @@ import { globalRng } from '../core/rng.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { atomicWriteFile } from './atomic_write.js';
 import { checkFormat, FileFormatError } from './format_error.js';
-import { loadWithState, MODEL_JSON, MODEL_WEIGHTS, saveToBuffers, type LoadedModel, type ModelFiles, type SaveOptions } from './native.js';
+import {
+  loadWithState,
+  MODEL_JSON,
+  MODEL_WEIGHTS,
+  saveToBuffers,
+  type LoadedModel,
+  type ModelFiles,
+  type SaveOptions,
+} from './native.js';
 
 /**
  * Saves a model in Myelin's native format (Node). A path ending in `.safetensors` gets one
@@ -52,8 +60,14 @@ export async function loadModelWithState(path: string): Promise<LoadedModel> {
  */
 export async function resumeFromCheckpoint(path: string): Promise<{ model: LayersModel; initialEpoch: number }> {
   const { model, trainingState } = await loadModelWithState(path);
-  checkFormat(trainingState !== undefined, () => `${path}: not a training checkpoint (no trainingState); use loadModel for a plain saved model`);
-  checkFormat(model.compiled !== undefined, () => `${path}: the checkpoint has no training config; save it with includeOptimizer`);
+  checkFormat(
+    trainingState !== undefined,
+    () => `${path}: not a training checkpoint (no trainingState); use loadModel for a plain saved model`,
+  );
+  checkFormat(
+    model.compiled !== undefined,
+    () => `${path}: the checkpoint has no training config; save it with includeOptimizer`,
+  );
   try {
     globalRng.setState(trainingState.rng);
   } catch (e) {
@@ -77,7 +91,10 @@ async function readModelFiles(path: string): Promise<ModelFiles> {
     try {
       files[name] = new Uint8Array(await fs.readFile(join(path, name)));
     } catch {
-      if (name === MODEL_WEIGHTS) throw new FileFormatError(`loadModel: '${path}' has no ${MODEL_WEIGHTS}; expected a directory written by model.save`);
+      if (name === MODEL_WEIGHTS)
+        throw new FileFormatError(
+          `loadModel: '${path}' has no ${MODEL_WEIGHTS}; expected a directory written by model.save`,
+        );
     }
   }
   return files;

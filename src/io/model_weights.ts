@@ -16,7 +16,10 @@ import type { NamedTensor } from './safetensors.js';
 export function namedModelWeights(model: LayersModel): NamedTensor[] {
   const seen = new Set<string>();
   return model.weights.map((v) => {
-    if (seen.has(v.name)) throw new FileFormatError(`Model '${model.name}': two weights are named '${v.name}'; give the layers unique names before saving`);
+    if (seen.has(v.name))
+      throw new FileFormatError(
+        `Model '${model.name}': two weights are named '${v.name}'; give the layers unique names before saving`,
+      );
     seen.add(v.name);
     return { name: v.name, tensor: v };
   });
@@ -33,20 +36,38 @@ export function assignNamedWeights(model: LayersModel, tensors: readonly NamedTe
   const missing = variables.filter((v) => !byName.has(v.name)).map((v) => v.name);
   const known = new Set(variables.map((v) => v.name));
   const extra = tensors.filter((t) => !known.has(t.name)).map((t) => t.name);
-  checkFormat(missing.length === 0 && extra.length === 0, () => `${what}: weights do not match the model: ${[
-    missing.length ? `missing ${missing.join(', ')}` : '', extra.length ? `unexpected ${extra.join(', ')}` : '',
-  ].filter(Boolean).join('; ')}`);
-  assignInOrder(variables.map((v) => ({ name: v.name, tensor: byName.get(v.name) as Tensor })), model, what);
+  checkFormat(
+    missing.length === 0 && extra.length === 0,
+    () =>
+      `${what}: weights do not match the model: ${[
+        missing.length ? `missing ${missing.join(', ')}` : '',
+        extra.length ? `unexpected ${extra.join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('; ')}`,
+  );
+  assignInOrder(
+    variables.map((v) => ({ name: v.name, tensor: byName.get(v.name) as Tensor })),
+    model,
+    what,
+  );
 }
 
 /** Assigns `values[i]` to `model.weights[i]` after checking every shape. */
 export function assignInOrder(values: readonly NamedTensor[], model: LayersModel, what: string): void {
   const variables = model.weights;
-  checkFormat(values.length === variables.length, () => `${what}: the file has ${values.length} weights but model '${model.name}' has ${variables.length} (${variables.map((v) => `${v.name} ${fmtShape(v.shape)}`).join(', ')})`);
+  checkFormat(
+    values.length === variables.length,
+    () =>
+      `${what}: the file has ${values.length} weights but model '${model.name}' has ${variables.length} (${variables.map((v) => `${v.name} ${fmtShape(v.shape)}`).join(', ')})`,
+  );
   variables.forEach((v, i) => {
     const t = values[i].tensor;
-    checkFormat(t.shape.length === v.shape.length && t.shape.every((d, k) => d === v.shape[k]),
-      () => `${what}: weight '${values[i].name}' has shape ${fmtShape(t.shape)} but '${v.name}' needs ${fmtShape(v.shape)}`);
+    checkFormat(
+      t.shape.length === v.shape.length && t.shape.every((d, k) => d === v.shape[k]),
+      () =>
+        `${what}: weight '${values[i].name}' has shape ${fmtShape(t.shape)} but '${v.name}' needs ${fmtShape(v.shape)}`,
+    );
   });
   variables.forEach((v, i) => {
     const t = values[i].tensor;
@@ -62,7 +83,11 @@ export function assignInOrder(values: readonly NamedTensor[], model: LayersModel
  *
  * @example const model = buildModelFromConfig(json.modelConfig, totalElements, 'model.json');
  */
-export function buildModelFromConfig(config: SerializedObject | Config, maxWeightElements: number, what: string): LayersModel {
+export function buildModelFromConfig(
+  config: SerializedObject | Config,
+  maxWeightElements: number,
+  what: string,
+): LayersModel {
   const proto = Layer.prototype as unknown as { addWeight: (...args: unknown[]) => unknown };
   const original = proto.addWeight;
   let created = 0;
@@ -71,7 +96,9 @@ export function buildModelFromConfig(config: SerializedObject | Config, maxWeigh
     const n = Array.isArray(shape) && shape.every((d) => Number.isSafeInteger(d) && d >= 0) ? sizeOf(shape) : 0;
     created += n;
     if (created > maxWeightElements) {
-      throw new FileFormatError(`${what}: layer '${this.name}' would create weight '${name}' of shape ${fmtShape(shape as number[])}, more values than the ${maxWeightElements} the file holds`);
+      throw new FileFormatError(
+        `${what}: layer '${this.name}' would create weight '${name}' of shape ${fmtShape(shape as number[])}, more values than the ${maxWeightElements} the file holds`,
+      );
     }
     return original.apply(this, args);
   };

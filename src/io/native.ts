@@ -31,7 +31,13 @@ export interface ModelJson {
   formatVersion: 1;
   modelConfig: SerializedObject;
   weights: { name: string; shape: number[]; dtype: string }[];
-  trainingConfig?: { optimizer: OptimizerConfig; loss: LossConfig[]; lossWeights: number[]; metrics: string[]; jitCompile?: boolean | 'auto' };
+  trainingConfig?: {
+    optimizer: OptimizerConfig;
+    loss: LossConfig[];
+    lossWeights: number[];
+    metrics: string[];
+    jitCompile?: boolean | 'auto';
+  };
   optimizerWeights?: string[];
   trainingState?: TrainingState;
 }
@@ -77,7 +83,8 @@ export function saveToBuffers(model: LayersModel, options: SaveOptions = {}): Mo
     json.optimizerWeights = state.map((w) => w.name);
     for (const w of state) tensors.push({ name: OPTIMIZER_PREFIX + w.name, tensor: w.tensor });
   }
-  if (options.trainingState) json.trainingState = { ...options.trainingState, rng: options.trainingState.rng ?? globalRng.getState() };
+  if (options.trainingState)
+    json.trainingState = { ...options.trainingState, rng: options.trainingState.rng ?? globalRng.getState() };
   const text = JSON.stringify(json);
   return {
     [MODEL_JSON]: new TextEncoder().encode(text),
@@ -106,18 +113,30 @@ export function loadFromBuffers(files: ModelFiles): LayersModel {
 /** `loadFromBuffers` that also returns the saved training state. */
 export function loadWithState(files: ModelFiles): LoadedModel {
   const weightBytes = files?.[MODEL_WEIGHTS];
-  checkFormat(weightBytes instanceof Uint8Array, () => `loadFromBuffers: expected a '${MODEL_WEIGHTS}' Uint8Array, got files ${Object.keys(files ?? {}).join(', ') || 'none'}`);
+  checkFormat(
+    weightBytes instanceof Uint8Array,
+    () =>
+      `loadFromBuffers: expected a '${MODEL_WEIGHTS}' Uint8Array, got files ${Object.keys(files ?? {}).join(', ') || 'none'}`,
+  );
   const { tensors, metadata } = decodeSafetensors(weightBytes, {}, MODEL_WEIGHTS);
   // The copy inside the weights file was written together with them, so it wins: a directory
   // whose model.json is older (a save interrupted between the two files) still loads consistently.
   const jsonSource = metadata[METADATA_KEY] ?? files[MODEL_JSON];
-  checkFormat(jsonSource !== undefined, () => `${MODEL_WEIGHTS}: no '${MODEL_JSON}' given and the file carries no model config in its metadata; is it a Myelin model?`);
+  checkFormat(
+    jsonSource !== undefined,
+    () =>
+      `${MODEL_WEIGHTS}: no '${MODEL_JSON}' given and the file carries no model config in its metadata; is it a Myelin model?`,
+  );
   const json = readModelJson(parseJsonSafely(jsonSource, MODEL_JSON));
 
   const modelTensors = tensors.filter((t) => !t.name.startsWith(OPTIMIZER_PREFIX));
   const manifest = new Map(json.weights.map((w) => [w.name, w.shape.join(',')]));
   for (const t of modelTensors) {
-    checkFormat(manifest.get(t.name) === t.tensor.shape.join(','), () => `${MODEL_WEIGHTS}: tensor '${t.name}' of shape [${t.tensor.shape}] is not listed with that shape in ${MODEL_JSON}`);
+    checkFormat(
+      manifest.get(t.name) === t.tensor.shape.join(','),
+      () =>
+        `${MODEL_WEIGHTS}: tensor '${t.name}' of shape [${t.tensor.shape}] is not listed with that shape in ${MODEL_JSON}`,
+    );
   }
   const model = buildModelFromConfig(json.modelConfig, totalElements(modelTensors), MODEL_JSON);
   assignNamedWeights(model, modelTensors, MODEL_WEIGHTS);
@@ -139,10 +158,15 @@ function restoreTraining(model: LayersModel, json: ModelJson, tensors: NamedTens
     if (e instanceof FileFormatError) throw e;
     throw new FileFormatError(`${MODEL_JSON}: cannot restore the training config: ${(e as Error).message}`);
   }
-  const state = tensors.filter((t) => t.name.startsWith(OPTIMIZER_PREFIX)).map((t) => ({ name: t.name.slice(OPTIMIZER_PREFIX.length), tensor: t.tensor }));
+  const state = tensors
+    .filter((t) => t.name.startsWith(OPTIMIZER_PREFIX))
+    .map((t) => ({ name: t.name.slice(OPTIMIZER_PREFIX.length), tensor: t.tensor }));
   const listed = json.optimizerWeights ?? [];
-  checkFormat(state.length === listed.length && state.every((s) => listed.includes(s.name)),
-    () => `${MODEL_WEIGHTS}: optimizer state tensors (${state.map((s) => s.name).join(', ')}) do not match ${MODEL_JSON}'s list (${listed.join(', ')})`);
+  checkFormat(
+    state.length === listed.length && state.every((s) => listed.includes(s.name)),
+    () =>
+      `${MODEL_WEIGHTS}: optimizer state tensors (${state.map((s) => s.name).join(', ')}) do not match ${MODEL_JSON}'s list (${listed.join(', ')})`,
+  );
   const byName = new Map(state.map((s) => [s.name, s]));
   const variables = new Map(model.weights.map((v) => [v.name, v]));
   for (const s of state) {
@@ -150,11 +174,18 @@ function restoreTraining(model: LayersModel, json: ModelJson, tensors: NamedTens
     if (s.name === 'iteration') continue;
     const owner = [...variables.keys()].find((n) => s.name.startsWith(`${n}/`));
     if (owner === undefined) {
-      checkFormat(s.tensor.size === 1, () => `${MODEL_WEIGHTS}: optimizer state '${s.name}' belongs to no weight of the model`);
+      checkFormat(
+        s.tensor.size === 1,
+        () => `${MODEL_WEIGHTS}: optimizer state '${s.name}' belongs to no weight of the model`,
+      );
       continue;
     }
     const v = variables.get(owner)!;
-    checkFormat(s.tensor.shape.join(',') === v.shape.join(','), () => `${MODEL_WEIGHTS}: optimizer slot '${s.name}' has shape [${s.tensor.shape}] but weight '${owner}' has [${v.shape}]`);
+    checkFormat(
+      s.tensor.shape.join(',') === v.shape.join(','),
+      () =>
+        `${MODEL_WEIGHTS}: optimizer slot '${s.name}' has shape [${s.tensor.shape}] but weight '${owner}' has [${v.shape}]`,
+    );
   }
   model.compiled!.optimizer.setWeights(listed.map((n) => byName.get(n)!));
 }
@@ -162,25 +193,63 @@ function restoreTraining(model: LayersModel, json: ModelJson, tensors: NamedTens
 /** Checks the structure of a parsed model.json; returns it typed. */
 export function readModelJson(raw: unknown): ModelJson {
   checkFormat(isJsonObject(raw), () => `${MODEL_JSON}: expected a JSON object`);
-  checkFormat(raw.format === FORMAT, () => `${MODEL_JSON}: 'format' must be '${FORMAT}', got ${JSON.stringify(raw.format)}`);
-  checkFormat(raw.formatVersion === 1, () => `${MODEL_JSON}: unsupported formatVersion ${JSON.stringify(raw.formatVersion)}; this version of Myelin reads 1`);
+  checkFormat(
+    raw.format === FORMAT,
+    () => `${MODEL_JSON}: 'format' must be '${FORMAT}', got ${JSON.stringify(raw.format)}`,
+  );
+  checkFormat(
+    raw.formatVersion === 1,
+    () =>
+      `${MODEL_JSON}: unsupported formatVersion ${JSON.stringify(raw.formatVersion)}; this version of Myelin reads 1`,
+  );
   const mc = raw.modelConfig;
-  checkFormat(isJsonObject(mc) && typeof mc.className === 'string' && isJsonObject(mc.config), () => `${MODEL_JSON}: 'modelConfig' must be {className, config}`);
+  checkFormat(
+    isJsonObject(mc) && typeof mc.className === 'string' && isJsonObject(mc.config),
+    () => `${MODEL_JSON}: 'modelConfig' must be {className, config}`,
+  );
   const weights = raw.weights;
-  checkFormat(Array.isArray(weights) && weights.every((w) => isJsonObject(w) && typeof w.name === 'string' && Array.isArray(w.shape) && w.shape.every((d) => Number.isSafeInteger(d) && d >= 0)),
-    () => `${MODEL_JSON}: 'weights' must be a list of {name, shape, dtype}`);
+  checkFormat(
+    Array.isArray(weights) &&
+      weights.every(
+        (w) =>
+          isJsonObject(w) &&
+          typeof w.name === 'string' &&
+          Array.isArray(w.shape) &&
+          w.shape.every((d) => Number.isSafeInteger(d) && d >= 0),
+      ),
+    () => `${MODEL_JSON}: 'weights' must be a list of {name, shape, dtype}`,
+  );
   const tc = raw.trainingConfig;
   if (tc !== undefined) {
-    checkFormat(isJsonObject(tc) && isJsonObject(tc.optimizer) && Array.isArray(tc.loss) && tc.loss.length > 0 && tc.loss.every(isJsonObject)
-      && Array.isArray(tc.lossWeights) && tc.lossWeights.every((w) => typeof w === 'number') && Array.isArray(tc.metrics) && tc.metrics.every((m) => typeof m === 'string')
-      && (tc.jitCompile === undefined || tc.jitCompile === true || tc.jitCompile === false || tc.jitCompile === 'auto'),
-    () => `${MODEL_JSON}: 'trainingConfig' must be {optimizer, loss: [...], lossWeights: [...], metrics: [...], jitCompile?: true | false | 'auto'}`);
-    checkFormat(Array.isArray(raw.optimizerWeights) && raw.optimizerWeights.every((n) => typeof n === 'string'), () => `${MODEL_JSON}: 'optimizerWeights' must be a list of names`);
+    checkFormat(
+      isJsonObject(tc) &&
+        isJsonObject(tc.optimizer) &&
+        Array.isArray(tc.loss) &&
+        tc.loss.length > 0 &&
+        tc.loss.every(isJsonObject) &&
+        Array.isArray(tc.lossWeights) &&
+        tc.lossWeights.every((w) => typeof w === 'number') &&
+        Array.isArray(tc.metrics) &&
+        tc.metrics.every((m) => typeof m === 'string') &&
+        (tc.jitCompile === undefined || tc.jitCompile === true || tc.jitCompile === false || tc.jitCompile === 'auto'),
+      () =>
+        `${MODEL_JSON}: 'trainingConfig' must be {optimizer, loss: [...], lossWeights: [...], metrics: [...], jitCompile?: true | false | 'auto'}`,
+    );
+    checkFormat(
+      Array.isArray(raw.optimizerWeights) && raw.optimizerWeights.every((n) => typeof n === 'string'),
+      () => `${MODEL_JSON}: 'optimizerWeights' must be a list of names`,
+    );
   }
   const ts = raw.trainingState;
   if (ts !== undefined) {
-    checkFormat(isJsonObject(ts) && Number.isSafeInteger(ts.epoch) && (ts.epoch as number) >= 0 && (ts.batch === null || (Number.isSafeInteger(ts.batch) && (ts.batch as number) >= 0)) && isJsonObject(ts.rng),
-      () => `${MODEL_JSON}: 'trainingState' must be {epoch, batch, rng}`);
+    checkFormat(
+      isJsonObject(ts) &&
+        Number.isSafeInteger(ts.epoch) &&
+        (ts.epoch as number) >= 0 &&
+        (ts.batch === null || (Number.isSafeInteger(ts.batch) && (ts.batch as number) >= 0)) &&
+        isJsonObject(ts.rng),
+      () => `${MODEL_JSON}: 'trainingState' must be {epoch, batch, rng}`,
+    );
   }
   return raw as unknown as ModelJson;
 }

@@ -12,7 +12,8 @@ export class OnnxGraphBuilder {
 
   /** A name not used yet, based on `base`. */
   fresh(base: string): string {
-    let name = base.replace(/[^\w./-]/g, '_'), i = 1;
+    let name = base.replace(/[^\w./-]/g, '_'),
+      i = 1;
     while (this.used.has(name)) name = `${base}_${i++}`;
     this.used.add(name);
     return name;
@@ -23,17 +24,34 @@ export class OnnxGraphBuilder {
     return this.opMulti(opType, inputs, scope, 1, attributes)[0];
   }
 
-  opMulti(opType: string, inputs: string[], scope: string, outputs: number, attributes?: Record<string, OnnxAttribute>): string[] {
-    const outs = Array.from({ length: outputs }, (_, i) => this.fresh(`${scope}/${opType}${outputs > 1 ? `_${i}` : ''}`));
+  opMulti(
+    opType: string,
+    inputs: string[],
+    scope: string,
+    outputs: number,
+    attributes?: Record<string, OnnxAttribute>,
+  ): string[] {
+    const outs = Array.from({ length: outputs }, (_, i) =>
+      this.fresh(`${scope}/${opType}${outputs > 1 ? `_${i}` : ''}`),
+    );
     this.nodes.push({ op: opType, inputs, outputs: outs, name: this.fresh(`${scope}/${opType}_node`), attributes });
     return outs;
   }
 
   /** A float32 constant from values or a tensor. */
   constant(scope: string, values: Tensor | Float32Array | number[], dims?: number[]): string {
-    const data = values instanceof Float32Array ? values : Array.isArray(values) ? Float32Array.from(values) : Float32Array.from(values.dataSync() as ArrayLike<number>);
+    const data =
+      values instanceof Float32Array
+        ? values
+        : Array.isArray(values)
+          ? Float32Array.from(values)
+          : Float32Array.from(values.dataSync() as ArrayLike<number>);
     const name = this.fresh(scope);
-    this.initializers.push({ name, dims: dims ?? (Array.isArray(values) || values instanceof Float32Array ? [data.length] : [...values.shape]), float32: data });
+    this.initializers.push({
+      name,
+      dims: dims ?? (Array.isArray(values) || values instanceof Float32Array ? [data.length] : [...values.shape]),
+      float32: data,
+    });
     return name;
   }
 

@@ -43,7 +43,9 @@ export function exportOnnx(model: LayersModel): Uint8Array {
     if (layer instanceof InputLayer) continue;
     const emit = emitterFor(layer);
     if (node.inputs.length !== 1 || node.outputs.length !== 1) {
-      throw new ValueError(`exportOnnx: layer '${layer.name}' (${layer.getClassName()}) takes ${node.inputs.length} inputs and gives ${node.outputs.length} outputs; only single-input, single-output layers are exported`);
+      throw new ValueError(
+        `exportOnnx: layer '${layer.name}' (${layer.getClassName()}) takes ${node.inputs.length} inputs and gives ${node.outputs.length} outputs; only single-input, single-output layers are exported`,
+      );
     }
     const input = names.get(node.inputs[0]) as string;
     names.set(node.outputs[0], emit(b, layer, input, node.inputs[0].shape));
@@ -52,17 +54,37 @@ export function exportOnnx(model: LayersModel): Uint8Array {
   const graphOutputs: OnnxValueInfo[] = model.outputs.map((t, i) => {
     // Each output gets the Keras output name; an Identity also covers outputs that are inputs.
     const name = b.fresh(outputNames[i]);
-    b.nodes.push({ op: 'Identity', inputs: [names.get(t) as string], outputs: [name], name: b.fresh(`${name}/output`) });
+    b.nodes.push({
+      op: 'Identity',
+      inputs: [names.get(t) as string],
+      outputs: [name],
+      name: b.fresh(`${name}/output`),
+    });
     return { name, elemType: ONNX_FLOAT, shape: dims(t.shape, `${name}_dim`) };
   });
-  return encodeModel({ name: model.name, nodes: b.nodes, initializers: b.initializers, inputs: graphInputs, outputs: graphOutputs, opset: ONNX_OPSET, producer: 'Myelin', producerVersion: '0.1.0' });
+  return encodeModel({
+    name: model.name,
+    nodes: b.nodes,
+    initializers: b.initializers,
+    inputs: graphInputs,
+    outputs: graphOutputs,
+    opset: ONNX_OPSET,
+    producer: 'Myelin',
+    producerVersion: '0.1.0',
+  });
 }
 
 function emitterFor(layer: Layer): (typeof ONNX_EMITTERS)[number][1] {
   // Exact classes only: a subclass may compute something else.
   const found = ONNX_EMITTERS.find(([cls]) => layer.constructor === cls);
-  if (!found) throw new ValueError(`exportOnnx: layer '${layer.name}' (${layer.getClassName()}) has no ONNX translation; supported layers: ${onnxSupportedLayers().join(', ')}`);
-  if ((layer as { maskZero?: boolean }).maskZero) throw new ValueError(`exportOnnx: Embedding '${layer.name}' has maskZero; masks are not exported (ONNX's recurrent ops would read the padding)`);
+  if (!found)
+    throw new ValueError(
+      `exportOnnx: layer '${layer.name}' (${layer.getClassName()}) has no ONNX translation; supported layers: ${onnxSupportedLayers().join(', ')}`,
+    );
+  if ((layer as { maskZero?: boolean }).maskZero)
+    throw new ValueError(
+      `exportOnnx: Embedding '${layer.name}' has maskZero; masks are not exported (ONNX's recurrent ops would read the padding)`,
+    );
   return found[1];
 }
 

@@ -19,7 +19,8 @@ import type { OnnxGraphBuilder } from './onnx_builder.js';
 /** Translates one layer: its input's ONNX name and symbolic shape in, its output's name out. */
 type Emitter = (b: OnnxGraphBuilder, layer: Layer, x: string, inputShape: Shape) => string;
 
-const SELU_ALPHA = 1.6732632423543772, SELU_SCALE = 1.0507009873554805;
+const SELU_ALPHA = 1.6732632423543772,
+  SELU_SCALE = 1.0507009873554805;
 
 /** Keras activation names → ONNX, each a function of the input's name. */
 const ACTIVATIONS: Record<string, (b: OnnxGraphBuilder, x: string, s: string) => string> = {
@@ -43,13 +44,20 @@ const ACTIVATIONS: Record<string, (b: OnnxGraphBuilder, x: string, s: string) =>
   // gelu(x) = x/2 · (1 + erf(x/√2)), the exact form Keras uses by default.
   gelu: (b, x, s) => {
     const erf = b.op('Erf', [b.op('Div', [x, b.constant(`${s}/sqrt2`, [Math.SQRT2], [])], s)], s);
-    return b.op('Mul', [b.op('Mul', [x, b.constant(`${s}/half`, [0.5], [])], s), b.op('Add', [erf, b.constant(`${s}/one`, [1], [])], s)], s);
+    return b.op(
+      'Mul',
+      [b.op('Mul', [x, b.constant(`${s}/half`, [0.5], [])], s), b.op('Add', [erf, b.constant(`${s}/one`, [1], [])], s)],
+      s,
+    );
   },
 };
 
 function activation(b: OnnxGraphBuilder, name: string, x: string, layer: Layer): string {
   const emit = ACTIVATIONS[name];
-  if (!emit) throw new ValueError(`exportOnnx: layer '${layer.name}' uses activation '${name}', which has no ONNX translation; supported: ${Object.keys(ACTIVATIONS).join(', ')}`);
+  if (!emit)
+    throw new ValueError(
+      `exportOnnx: layer '${layer.name}' uses activation '${name}', which has no ONNX translation; supported: ${Object.keys(ACTIVATIONS).join(', ')}`,
+    );
   return emit(b, x, layer.name);
 }
 
@@ -67,53 +75,95 @@ const autoPad = (padding: string) => (padding === 'same' ? 'SAME_UPPER' : 'VALID
 
 function conv2d(b: OnnxGraphBuilder, layer: Layer, x: string): string {
   const c = layer as Conv2D;
-  if (c.padding !== 'valid' && c.padding !== 'same') throw new ValueError(`exportOnnx: Conv2D '${c.name}' uses padding '${c.padding}'; only 'valid' and 'same' are exported`);
+  if (c.padding !== 'valid' && c.padding !== 'same')
+    throw new ValueError(
+      `exportOnnx: Conv2D '${c.name}' uses padding '${c.padding}'; only 'valid' and 'same' are exported`,
+    );
   const kernel = c.kernel as Tensor; // [kh, kw, in/groups, out] → ONNX [out, in/groups, kh, kw]
-  const w = b.constant(`${c.name}/kernel`, transposed(kernel, [3, 2, 0, 1]), [kernel.shape[3], kernel.shape[2], kernel.shape[0], kernel.shape[1]]);
+  const w = b.constant(`${c.name}/kernel`, transposed(kernel, [3, 2, 0, 1]), [
+    kernel.shape[3],
+    kernel.shape[2],
+    kernel.shape[0],
+    kernel.shape[1],
+  ]);
   const inputs = [b.toNchw(x, c.name), w, ...(c.bias ? [b.constant(`${c.name}/bias`, c.bias)] : [])];
-  const y = b.op('Conv', inputs, c.name, { kernel_shape: { ints: [...c.kernelSize] }, strides: { ints: [...c.strides] }, dilations: { ints: [...c.dilationRate] }, group: { int: c.groups }, auto_pad: autoPad(c.padding) });
+  const y = b.op('Conv', inputs, c.name, {
+    kernel_shape: { ints: [...c.kernelSize] },
+    strides: { ints: [...c.strides] },
+    dilations: { ints: [...c.dilationRate] },
+    group: { int: c.groups },
+    auto_pad: autoPad(c.padding),
+  });
   return activation(b, c.activation.name, b.toNhwc(y, c.name), c);
 }
 
 function pool(opType: 'MaxPool' | 'AveragePool'): Emitter {
   return (b, layer, x) => {
     const p = layer as MaxPooling2D;
-    const attrs = { kernel_shape: { ints: [...p.poolSize] }, strides: { ints: [...p.strides] }, auto_pad: autoPad(p.padding), ...(opType === 'AveragePool' ? { count_include_pad: { int: 0 } } : {}) };
+    const attrs = {
+      kernel_shape: { ints: [...p.poolSize] },
+      strides: { ints: [...p.strides] },
+      auto_pad: autoPad(p.padding),
+      ...(opType === 'AveragePool' ? { count_include_pad: { int: 0 } } : {}),
+    };
     return b.toNhwc(b.op(opType, [b.toNchw(x, p.name)], p.name, attrs), p.name);
   };
 }
 
 function globalPool(opType: 'ReduceMean' | 'ReduceMax'): Emitter {
-  return (b, layer, x) => b.op(opType, [x], layer.name, { axes: { ints: [1, 2] }, keepdims: { int: (layer as GlobalAveragePooling2D).keepdims ? 1 : 0 } });
+  return (b, layer, x) =>
+    b.op(opType, [x], layer.name, {
+      axes: { ints: [1, 2] },
+      keepdims: { int: (layer as GlobalAveragePooling2D).keepdims ? 1 : 0 },
+    });
 }
 
 /** Inference batch norm folded into one scale and shift per feature: x·γ/√(σ²+ε) + (β − μ·γ/√(σ²+ε)). */
 function batchNorm(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape): string {
   const bn = layer as BatchNormalization;
-  const mean = (bn.movingMean as Tensor).dataSync(), variance = (bn.movingVariance as Tensor).dataSync();
-  const gamma = bn.gamma?.dataSync(), beta = bn.beta?.dataSync();
+  const mean = (bn.movingMean as Tensor).dataSync(),
+    variance = (bn.movingVariance as Tensor).dataSync();
+  const gamma = bn.gamma?.dataSync(),
+    beta = bn.beta?.dataSync();
   const scale = Float32Array.from(mean, (_, i) => (gamma ? gamma[i] : 1) / Math.sqrt(variance[i] + bn.epsilon));
   const shift = Float32Array.from(mean, (m, i) => (beta ? beta[i] : 0) - m * scale[i]);
   const axis = bn.axis < 0 ? bn.axis + shape.length : bn.axis;
   const dims = shape.slice(1).map((d, i) => (i + 1 === axis ? (d as number) : 1));
-  return b.op('Add', [b.op('Mul', [x, b.constant(`${bn.name}/scale`, scale, dims)], bn.name), b.constant(`${bn.name}/shift`, shift, dims)], bn.name);
+  return b.op(
+    'Add',
+    [
+      b.op('Mul', [x, b.constant(`${bn.name}/scale`, scale, dims)], bn.name),
+      b.constant(`${bn.name}/shift`, shift, dims),
+    ],
+    bn.name,
+  );
 }
 
 function layerNorm(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape): string {
   const ln = layer as LayerNormalization;
   const rank = shape.length;
   const axes = ln.axis.map((a) => (a < 0 ? a + rank : a)).sort((p, q) => p - q);
-  if (axes.some((a, i) => a !== rank - axes.length + i)) throw new ValueError(`exportOnnx: LayerNormalization '${ln.name}' normalizes over axes ${JSON.stringify(ln.axis)}; only trailing axes are exported`);
+  if (axes.some((a, i) => a !== rank - axes.length + i))
+    throw new ValueError(
+      `exportOnnx: LayerNormalization '${ln.name}' normalizes over axes ${JSON.stringify(ln.axis)}; only trailing axes are exported`,
+    );
   const dims = axes.map((a) => shape[a] as number);
   const size = dims.reduce((p, q) => p * q, 1);
-  const gamma = ln.gamma ? b.constant(`${ln.name}/gamma`, ln.gamma) : b.constant(`${ln.name}/ones`, new Float32Array(size).fill(1), dims);
+  const gamma = ln.gamma
+    ? b.constant(`${ln.name}/gamma`, ln.gamma)
+    : b.constant(`${ln.name}/ones`, new Float32Array(size).fill(1), dims);
   const inputs = [x, gamma, ...(ln.beta ? [b.constant(`${ln.name}/beta`, ln.beta)] : [])];
   return b.op('LayerNormalization', inputs, ln.name, { axis: { int: axes[0] }, epsilon: ln.epsilon });
 }
 
 function flatten(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape): string {
   const f = layer as Flatten;
-  const input = f.dataFormat === 'channels_first' && shape.length > 2 ? b.op('Transpose', [x], f.name, { perm: { ints: [0, ...Array.from({ length: shape.length - 2 }, (_, i) => i + 2), 1] } }) : x;
+  const input =
+    f.dataFormat === 'channels_first' && shape.length > 2
+      ? b.op('Transpose', [x], f.name, {
+          perm: { ints: [0, ...Array.from({ length: shape.length - 2 }, (_, i) => i + 2), 1] },
+        })
+      : x;
   return b.op('Flatten', [input], f.name, { axis: { int: 1 } });
 }
 
@@ -124,37 +174,80 @@ function reshape(b: OnnxGraphBuilder, layer: Layer, x: string): string {
 
 function embedding(b: OnnxGraphBuilder, layer: Layer, x: string): string {
   const e = layer as Embedding;
-  return b.op('Gather', [b.constant(`${e.name}/embeddings`, e.embeddings as Tensor), b.op('Cast', [x], e.name, { to: { int: 7 } })], e.name, { axis: { int: 0 } });
+  return b.op(
+    'Gather',
+    [b.constant(`${e.name}/embeddings`, e.embeddings as Tensor), b.op('Cast', [x], e.name, { to: { int: 7 } })],
+    e.name,
+    { axis: { int: 0 } },
+  );
 }
 
 /** ONNX recurrent ops take these activations by name. */
-const RNN_ACTIVATIONS: Record<string, string> = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu', softsign: 'Softsign', softplus: 'Softplus' };
+const RNN_ACTIVATIONS: Record<string, string> = {
+  sigmoid: 'Sigmoid',
+  tanh: 'Tanh',
+  relu: 'Relu',
+  softsign: 'Softsign',
+  softplus: 'Softplus',
+};
 /** Keras gate blocks → ONNX's: LSTM i,f,c,o → i,o,f,c; GRU z,r,h is the same order. */
 const GATE_ORDER: Record<string, number[]> = { LSTM: [0, 3, 1, 2], GRU: [0, 1, 2], SimpleRNN: [0] };
 
 function recurrent(b: OnnxGraphBuilder, layer: Layer, x: string): string {
-  const directions = layer instanceof Bidirectional ? [layer.forwardLayer, layer.backwardLayer] : [layer as RecurrentLayer];
+  const directions =
+    layer instanceof Bidirectional ? [layer.forwardLayer, layer.backwardLayer] : [layer as RecurrentLayer];
   const cell = directions[0];
   const cls = cell.getClassName();
   const who = `exportOnnx: ${layer.getClassName()} '${layer.name}'`;
-  if (layer instanceof Bidirectional && layer.mergeMode !== 'concat') throw new ValueError(`${who}: only mergeMode 'concat' is exported, got '${layer.mergeMode}'`);
-  if (cell.returnState || cell.stateful || (!(layer instanceof Bidirectional) && cell.goBackwards)) throw new ValueError(`${who}: returnState, stateful and goBackwards are not exported`);
-  const names = [cell.activation.name, ...(cell instanceof LSTM || cell instanceof GRU ? [cell.recurrentActivation.name] : [])];
-  for (const n of names) if (!RNN_ACTIVATIONS[n]) throw new ValueError(`${who}: activation '${n}' has no ONNX recurrent form; supported: ${Object.keys(RNN_ACTIVATIONS).join(', ')}`);
+  if (layer instanceof Bidirectional && layer.mergeMode !== 'concat')
+    throw new ValueError(`${who}: only mergeMode 'concat' is exported, got '${layer.mergeMode}'`);
+  if (cell.returnState || cell.stateful || (!(layer instanceof Bidirectional) && cell.goBackwards))
+    throw new ValueError(`${who}: returnState, stateful and goBackwards are not exported`);
+  const names = [
+    cell.activation.name,
+    ...(cell instanceof LSTM || cell instanceof GRU ? [cell.recurrentActivation.name] : []),
+  ];
+  for (const n of names)
+    if (!RNN_ACTIVATIONS[n])
+      throw new ValueError(
+        `${who}: activation '${n}' has no ONNX recurrent form; supported: ${Object.keys(RNN_ACTIVATIONS).join(', ')}`,
+      );
   const act = RNN_ACTIVATIONS[cell.activation.name];
-  const acts = cell instanceof LSTM ? [RNN_ACTIVATIONS[cell.recurrentActivation.name], act, act] : cell instanceof GRU ? [RNN_ACTIVATIONS[cell.recurrentActivation.name], act] : [act];
-  const u = cell.units, order = GATE_ORDER[cls];
-  const stack = (parts: Float32Array[]) => { const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0)); let at = 0; for (const p of parts) { out.set(p, at); at += p.length; } return out; };
+  const acts =
+    cell instanceof LSTM
+      ? [RNN_ACTIVATIONS[cell.recurrentActivation.name], act, act]
+      : cell instanceof GRU
+        ? [RNN_ACTIVATIONS[cell.recurrentActivation.name], act]
+        : [act];
+  const u = cell.units,
+    order = GATE_ORDER[cls];
+  const stack = (parts: Float32Array[]) => {
+    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  };
   const inputDim = (cell.kernel as Tensor).shape[0];
   const W = stack(directions.map((l) => gateMatrix(l.kernel as Tensor, order, u)));
   const R = stack(directions.map((l) => gateMatrix(l.recurrentKernel as Tensor, order, u)));
   const B = stack(directions.map((l) => recurrentBias(l, order, u)));
-  const nd = directions.length, g = order.length;
+  const nd = directions.length,
+    g = order.length;
   const inputs = [
     b.op('Transpose', [x], layer.name, { perm: { ints: [1, 0, 2] } }), // [batch, time, features] → [time, batch, features]
-    b.constant(`${layer.name}/W`, W, [nd, g * u, inputDim]), b.constant(`${layer.name}/R`, R, [nd, g * u, u]), b.constant(`${layer.name}/B`, B, [nd, 2 * g * u]),
+    b.constant(`${layer.name}/W`, W, [nd, g * u, inputDim]),
+    b.constant(`${layer.name}/R`, R, [nd, g * u, u]),
+    b.constant(`${layer.name}/B`, B, [nd, 2 * g * u]),
   ];
-  const attrs = { hidden_size: { int: u }, direction: nd === 2 ? 'bidirectional' : 'forward', activations: { strings: nd === 2 ? [...acts, ...acts] : acts }, ...(cell instanceof GRU ? { linear_before_reset: { int: cell.resetAfter ? 1 : 0 } } : {}) };
+  const attrs = {
+    hidden_size: { int: u },
+    direction: nd === 2 ? 'bidirectional' : 'forward',
+    activations: { strings: nd === 2 ? [...acts, ...acts] : acts },
+    ...(cell instanceof GRU ? { linear_before_reset: { int: cell.resetAfter ? 1 : 0 } } : {}),
+  };
   const op = cls === 'SimpleRNN' ? 'RNN' : cls;
   const [y, yh] = b.opMulti(op, inputs, layer.name, 2, attrs);
   if (cell.returnSequences) {
@@ -186,12 +279,16 @@ function recurrentBias(layer: RecurrentLayer, order: number[], u: number): Float
   if (!layer.bias) return out;
   const v = layer.bias.dataSync();
   const rows = layer.bias.shape.length === 2 ? 2 : 1; // GRU with resetAfter: [input row, recurrent row]
-  for (let row = 0; row < rows; row++) order.forEach((src, k) => { for (let j = 0; j < u; j++) out[row * g * u + k * u + j] = v[row * g * u + src * u + j]; });
+  for (let row = 0; row < rows; row++)
+    order.forEach((src, k) => {
+      for (let j = 0; j < u; j++) out[row * g * u + k * u + j] = v[row * g * u + src * u + j];
+    });
   return out;
 }
 
 function transposed(t: Tensor, perm: number[]): Float32Array {
-  const shape = t.shape, v = t.dataSync();
+  const shape = t.shape,
+    v = t.dataSync();
   const outShape = perm.map((p) => shape[p]);
   const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
   const out = new Float32Array(v.length);
@@ -200,7 +297,10 @@ function transposed(t: Tensor, perm: number[]): Float32Array {
     let src = 0;
     for (let k = 0; k < perm.length; k++) src += idx[k] * strides[perm[k]];
     out[o] = v[src];
-    for (let k = outShape.length - 1; k >= 0; k--) { if (++idx[k] < outShape[k]) break; idx[k] = 0; }
+    for (let k = outShape.length - 1; k >= 0; k--) {
+      if (++idx[k] < outShape[k]) break;
+      idx[k] = 0;
+    }
   }
   return out;
 }
@@ -209,10 +309,21 @@ function transposed(t: Tensor, perm: number[]): Float32Array {
 export const ONNX_EMITTERS: [abstract new (...args: never[]) => Layer, Emitter][] = [
   [Dense, dense],
   [Activation, (b, l, x) => activation(b, (l as Activation).activation.name, x, l)],
-  [Dropout, identity], [SpatialDropout2D, identity], [GaussianNoise, identity],
-  [Flatten, flatten], [Reshape, reshape],
-  [Conv2D, conv2d], [MaxPooling2D, pool('MaxPool')], [AveragePooling2D, pool('AveragePool')],
-  [GlobalAveragePooling2D, globalPool('ReduceMean')], [GlobalMaxPooling2D, globalPool('ReduceMax')],
-  [BatchNormalization, batchNorm], [LayerNormalization, layerNorm], [Embedding, embedding],
-  [SimpleRNN, recurrent], [LSTM, recurrent], [GRU, recurrent], [Bidirectional, recurrent],
+  [Dropout, identity],
+  [SpatialDropout2D, identity],
+  [GaussianNoise, identity],
+  [Flatten, flatten],
+  [Reshape, reshape],
+  [Conv2D, conv2d],
+  [MaxPooling2D, pool('MaxPool')],
+  [AveragePooling2D, pool('AveragePool')],
+  [GlobalAveragePooling2D, globalPool('ReduceMean')],
+  [GlobalMaxPooling2D, globalPool('ReduceMax')],
+  [BatchNormalization, batchNorm],
+  [LayerNormalization, layerNorm],
+  [Embedding, embedding],
+  [SimpleRNN, recurrent],
+  [LSTM, recurrent],
+  [GRU, recurrent],
+  [Bidirectional, recurrent],
 ];

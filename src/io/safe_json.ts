@@ -28,7 +28,11 @@ export function parseJsonSafely(input: string | Uint8Array, what: string, limits
     throw new FileFormatError(`${what}: the JSON is not valid UTF-8`);
   }
   const depth = nestingDepth(text);
-  checkFormat(depth <= maxDepth, () => `${what}: JSON nested ${depth > maxDepth ? `more than ${maxDepth}` : depth} levels deep; the limit is ${maxDepth}`);
+  checkFormat(
+    depth <= maxDepth,
+    () =>
+      `${what}: JSON nested ${depth > maxDepth ? `more than ${maxDepth}` : depth} levels deep; the limit is ${maxDepth}`,
+  );
   try {
     return JSON.parse(text, (key, value) => (key === '__proto__' ? undefined : value));
   } catch (e) {
@@ -38,16 +42,22 @@ export function parseJsonSafely(input: string | Uint8Array, what: string, limits
 
 /** The deepest bracket nesting outside strings; stops counting once past `DEFAULT_DEPTH * 4`. */
 function nestingDepth(text: string): number {
-  let depth = 0, max = 0, inString = false;
+  let depth = 0,
+    max = 0,
+    inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
       depth++;
-      if (depth > max) { max = depth; if (max > DEFAULT_DEPTH * 4) return max; }
+      if (depth > max) {
+        max = depth;
+        if (max > DEFAULT_DEPTH * 4) return max;
+      }
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return max;

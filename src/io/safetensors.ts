@@ -1,6 +1,6 @@
 import type { DType, TypedArray } from '../core/dtype.js';
 import { fmtShape } from '../core/errors.js';
-import { Tensor } from '../core/tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { tensor } from '../ops/convert.js';
 import { checkFormat, FileFormatError } from './format_error.js';
 import { isJsonObject, parseJsonSafely } from './safe_json.js';
@@ -27,10 +27,16 @@ export interface SafetensorsLimits {
 
 /** Bytes per element of every safetensors dtype Myelin reads, and the dtype it becomes. */
 const READ_DTYPES: Record<string, { bytes: number; dtype: DType }> = {
-  F64: { bytes: 8, dtype: 'float64' }, F32: { bytes: 4, dtype: 'float32' },
-  F16: { bytes: 2, dtype: 'float32' }, BF16: { bytes: 2, dtype: 'float32' },
-  I64: { bytes: 8, dtype: 'int32' }, I32: { bytes: 4, dtype: 'int32' }, I16: { bytes: 2, dtype: 'int32' },
-  I8: { bytes: 1, dtype: 'int32' }, U8: { bytes: 1, dtype: 'int32' }, BOOL: { bytes: 1, dtype: 'bool' },
+  F64: { bytes: 8, dtype: 'float64' },
+  F32: { bytes: 4, dtype: 'float32' },
+  F16: { bytes: 2, dtype: 'float32' },
+  BF16: { bytes: 2, dtype: 'float32' },
+  I64: { bytes: 8, dtype: 'int32' },
+  I32: { bytes: 4, dtype: 'int32' },
+  I16: { bytes: 2, dtype: 'int32' },
+  I8: { bytes: 1, dtype: 'int32' },
+  U8: { bytes: 1, dtype: 'int32' },
+  BOOL: { bytes: 1, dtype: 'bool' },
 };
 const WRITE_DTYPES: Record<DType, string> = { float64: 'F64', float32: 'F32', int32: 'I32', bool: 'BOOL' };
 
@@ -51,10 +57,15 @@ export function encodeSafetensors(tensors: readonly NamedTensor[], metadata: Rec
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const { name, tensor: t } of tensors) {
-    if (name === '__metadata__' || name in header) throw new FileFormatError(`encodeSafetensors: tensor name '${name}' is reserved or used twice`);
+    if (name === '__metadata__' || name in header)
+      throw new FileFormatError(`encodeSafetensors: tensor name '${name}' is reserved or used twice`);
     const values = t.dataSync();
     const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-    header[name] = { dtype: WRITE_DTYPES[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + bytes.byteLength] };
+    header[name] = {
+      dtype: WRITE_DTYPES[t.dtype],
+      shape: [...t.shape],
+      data_offsets: [offset, offset + bytes.byteLength],
+    };
     chunks.push(bytes);
     offset += bytes.byteLength;
   }
@@ -68,11 +79,20 @@ export function encodeSafetensors(tensors: readonly NamedTensor[], metadata: Rec
   out.set(headerBytes, 8);
   out.fill(0x20, 8 + headerBytes.byteLength, 8 + headerBytes.byteLength + pad);
   let at = 8 + headerBytes.byteLength + pad;
-  for (const c of chunks) { out.set(c, at); at += c.byteLength; }
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
   return out;
 }
 
-interface Entry { name: string; dtype: string; shape: number[]; begin: number; end: number }
+interface Entry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  begin: number;
+  end: number;
+}
 
 /**
  * Decodes a safetensors buffer. Everything is checked before any tensor is allocated: the
@@ -82,16 +102,26 @@ interface Entry { name: string; dtype: string; shape: number[]; begin: number; e
  *
  * @example const { tensors, metadata } = decodeSafetensors(bytes);
  */
-export function decodeSafetensors(bytes: Uint8Array, limits: SafetensorsLimits = {}, what = 'safetensors'): DecodedSafetensors {
+export function decodeSafetensors(
+  bytes: Uint8Array,
+  limits: SafetensorsLimits = {},
+  what = 'safetensors',
+): DecodedSafetensors {
   requireLittleEndian();
   const maxHeader = limits.maxHeaderBytes ?? 100_000_000;
   const maxRank = limits.maxRank ?? 16;
   const maxTensors = limits.maxTensors ?? 1_000_000;
   checkFormat(bytes instanceof Uint8Array, () => `${what}: expected a Uint8Array, got ${typeof bytes}`);
-  checkFormat(bytes.byteLength >= 8, () => `${what}: the file is ${bytes.byteLength} bytes, shorter than the 8-byte header length`);
+  checkFormat(
+    bytes.byteLength >= 8,
+    () => `${what}: the file is ${bytes.byteLength} bytes, shorter than the 8-byte header length`,
+  );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = view.getBigUint64(0, true);
-  checkFormat(headerLen <= BigInt(Math.min(maxHeader, bytes.byteLength - 8)), () => `${what}: the header claims ${headerLen} bytes but ${bytes.byteLength - 8} bytes follow (limit ${maxHeader})`);
+  checkFormat(
+    headerLen <= BigInt(Math.min(maxHeader, bytes.byteLength - 8)),
+    () => `${what}: the header claims ${headerLen} bytes but ${bytes.byteLength - 8} bytes follow (limit ${maxHeader})`,
+  );
   const hLen = Number(headerLen);
   checkFormat(hLen >= 2, () => `${what}: the header is ${hLen} bytes; expected a JSON object`);
   const header = parseJsonSafely(bytes.subarray(8, 8 + hLen), `${what} header`, { maxDepth: 8, maxBytes: maxHeader });
@@ -109,14 +139,23 @@ export function decodeSafetensors(bytes: Uint8Array, limits: SafetensorsLimits =
   const byOffset = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let expected = 0;
   for (const e of byOffset) {
-    checkFormat(e.begin === expected, () => e.begin < expected
-      ? `${what}: tensor '${e.name}' (bytes ${e.begin}-${e.end}) overlaps the previous tensor, which ends at ${expected}`
-      : `${what}: bytes ${expected}-${e.begin} before tensor '${e.name}' belong to no tensor`);
+    checkFormat(e.begin === expected, () =>
+      e.begin < expected
+        ? `${what}: tensor '${e.name}' (bytes ${e.begin}-${e.end}) overlaps the previous tensor, which ends at ${expected}`
+        : `${what}: bytes ${expected}-${e.begin} before tensor '${e.name}' belong to no tensor`,
+    );
     expected = e.end;
   }
-  checkFormat(expected === bodyLen, () => `${what}: the tensors cover ${expected} bytes of data but the file has ${bodyLen} (truncated or trailing bytes)`);
+  checkFormat(
+    expected === bodyLen,
+    () =>
+      `${what}: the tensors cover ${expected} bytes of data but the file has ${bodyLen} (truncated or trailing bytes)`,
+  );
 
-  const tensors = byOffset.map((e) => ({ name: e.name, tensor: materialize(e, bytes.subarray(bodyStart + e.begin, bodyStart + e.end), what) }));
+  const tensors = byOffset.map((e) => ({
+    name: e.name,
+    tensor: materialize(e, bytes.subarray(bodyStart + e.begin, bodyStart + e.end), what),
+  }));
   return { tensors, metadata };
 }
 
@@ -135,21 +174,38 @@ function readEntry(name: string, raw: unknown, bodyLen: number, maxRank: number,
   const where = `${what}: tensor '${name}'`;
   checkFormat(isJsonObject(raw), () => `${where}: expected {dtype, shape, data_offsets}`);
   const { dtype, shape, data_offsets: offsets } = raw;
-  checkFormat(typeof dtype === 'string' && dtype in READ_DTYPES, () => `${where}: unsupported dtype ${JSON.stringify(dtype)}; supported: ${Object.keys(READ_DTYPES).join(', ')}`);
-  checkFormat(Array.isArray(shape) && shape.length <= maxRank && shape.every((d) => Number.isSafeInteger(d) && d >= 0),
-    () => `${where}: shape must be a list of at most ${maxRank} non-negative integers, got ${JSON.stringify(shape)}`);
-  checkFormat(Array.isArray(offsets) && offsets.length === 2 && offsets.every((o) => Number.isSafeInteger(o) && o >= 0),
-    () => `${where}: data_offsets must be [begin, end] non-negative integers, got ${JSON.stringify(offsets)}`);
+  checkFormat(
+    typeof dtype === 'string' && dtype in READ_DTYPES,
+    () => `${where}: unsupported dtype ${JSON.stringify(dtype)}; supported: ${Object.keys(READ_DTYPES).join(', ')}`,
+  );
+  checkFormat(
+    Array.isArray(shape) && shape.length <= maxRank && shape.every((d) => Number.isSafeInteger(d) && d >= 0),
+    () => `${where}: shape must be a list of at most ${maxRank} non-negative integers, got ${JSON.stringify(shape)}`,
+  );
+  checkFormat(
+    Array.isArray(offsets) && offsets.length === 2 && offsets.every((o) => Number.isSafeInteger(o) && o >= 0),
+    () => `${where}: data_offsets must be [begin, end] non-negative integers, got ${JSON.stringify(offsets)}`,
+  );
   const [begin, end] = offsets as number[];
-  checkFormat(begin <= end && end <= bodyLen, () => `${where}: data_offsets [${begin}, ${end}] are outside the ${bodyLen} bytes of data`);
+  checkFormat(
+    begin <= end && end <= bodyLen,
+    () => `${where}: data_offsets [${begin}, ${end}] are outside the ${bodyLen} bytes of data`,
+  );
   // The element count is bounded by the data actually present, so a huge shape fails here.
   const itemBytes = READ_DTYPES[dtype].bytes;
   let count = 1;
   for (const d of shape as number[]) {
     count *= d;
-    checkFormat(count * itemBytes <= bodyLen || count === 0, () => `${where}: shape ${fmtShape(shape as number[])} needs more bytes than the file's ${bodyLen} bytes of data`);
+    checkFormat(
+      count * itemBytes <= bodyLen || count === 0,
+      () => `${where}: shape ${fmtShape(shape as number[])} needs more bytes than the file's ${bodyLen} bytes of data`,
+    );
   }
-  checkFormat(count * itemBytes === end - begin, () => `${where}: shape ${fmtShape(shape as number[])} of ${dtype} needs ${count * itemBytes} bytes but data_offsets span ${end - begin}`);
+  checkFormat(
+    count * itemBytes === end - begin,
+    () =>
+      `${where}: shape ${fmtShape(shape as number[])} of ${dtype} needs ${count * itemBytes} bytes but data_offsets span ${end - begin}`,
+  );
   return { name, dtype, shape: shape as number[], begin, end };
 }
 
@@ -159,25 +215,47 @@ function materialize(e: Entry, raw: Uint8Array, what: string): Tensor {
   const buf = copy.buffer;
   let values: TypedArray;
   switch (e.dtype) {
-    case 'F64': values = new Float64Array(buf); break;
-    case 'F32': values = new Float32Array(buf); break;
-    case 'I32': values = new Int32Array(buf); break;
-    case 'BOOL': values = copy; break;
-    case 'F16': values = Float32Array.from(new Uint16Array(buf), halfToFloat); break;
-    case 'BF16': values = Float32Array.from(new Uint16Array(buf), (h) => bf16ToFloat(h)); break;
-    case 'I16': values = Int32Array.from(new Int16Array(buf)); break;
-    case 'I8': values = Int32Array.from(new Int8Array(buf)); break;
-    case 'U8': values = Int32Array.from(copy); break;
+    case 'F64':
+      values = new Float64Array(buf);
+      break;
+    case 'F32':
+      values = new Float32Array(buf);
+      break;
+    case 'I32':
+      values = new Int32Array(buf);
+      break;
+    case 'BOOL':
+      values = copy;
+      break;
+    case 'F16':
+      values = Float32Array.from(new Uint16Array(buf), halfToFloat);
+      break;
+    case 'BF16':
+      values = Float32Array.from(new Uint16Array(buf), (h) => bf16ToFloat(h));
+      break;
+    case 'I16':
+      values = Int32Array.from(new Int16Array(buf));
+      break;
+    case 'I8':
+      values = Int32Array.from(new Int8Array(buf));
+      break;
+    case 'U8':
+      values = Int32Array.from(copy);
+      break;
     case 'I64': {
       const big = new BigInt64Array(buf);
       values = new Int32Array(big.length);
       for (let i = 0; i < big.length; i++) {
-        checkFormat(big[i] >= -2147483648n && big[i] <= 2147483647n, () => `${what}: tensor '${e.name}' holds the I64 value ${big[i]}, outside the int32 range Myelin uses`);
+        checkFormat(
+          big[i] >= -2147483648n && big[i] <= 2147483647n,
+          () => `${what}: tensor '${e.name}' holds the I64 value ${big[i]}, outside the int32 range Myelin uses`,
+        );
         values[i] = Number(big[i]);
       }
       break;
     }
-    default: throw new FileFormatError(`${what}: tensor '${e.name}': unsupported dtype ${e.dtype}`);
+    default:
+      throw new FileFormatError(`${what}: tensor '${e.name}': unsupported dtype ${e.dtype}`);
   }
   return tensor(values, e.shape, dtype);
 }
@@ -200,5 +278,8 @@ function halfToFloat(h: number): number {
 }
 
 function requireLittleEndian(): void {
-  if (!LITTLE_ENDIAN) throw new FileFormatError('safetensors: this platform is big-endian; Myelin reads and writes little-endian data only');
+  if (!LITTLE_ENDIAN)
+    throw new FileFormatError(
+      'safetensors: this platform is big-endian; Myelin reads and writes little-endian data only',
+    );
 }

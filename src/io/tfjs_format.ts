@@ -44,19 +44,37 @@ const TFJS_ACTIVATION: Record<string, string> = { silu: 'swish' };
  * @example const { modelJson, shards } = toTfjsFiles(model); // shards['weights.bin']
  */
 export function toTfjsFiles(model: LayersModel, shardName = 'weights.bin'): TfjsFiles {
-  const named = namedModelWeights(model).map(({ name, tensor: t }) => ({ name, tensor: t.dtype === 'float64' ? cast(t, 'float32') : t }));
-  const specs: TfjsWeightSpec[] = named.map(({ name, tensor: t }) => ({ name, shape: [...t.shape], dtype: t.dtype as TfjsWeightSpec['dtype'] }));
-  const parts = named.map(({ tensor: t }) => { const v = t.dataSync(); return new Uint8Array(v.buffer, v.byteOffset, v.byteLength); });
+  const named = namedModelWeights(model).map(({ name, tensor: t }) => ({
+    name,
+    tensor: t.dtype === 'float64' ? cast(t, 'float32') : t,
+  }));
+  const specs: TfjsWeightSpec[] = named.map(({ name, tensor: t }) => ({
+    name,
+    shape: [...t.shape],
+    dtype: t.dtype as TfjsWeightSpec['dtype'],
+  }));
+  const parts = named.map(({ tensor: t }) => {
+    const v = t.dataSync();
+    return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  });
   const data = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
   let at = 0;
-  for (const p of parts) { data.set(p, at); at += p.byteLength; }
+  for (const p of parts) {
+    data.set(p, at);
+    at += p.byteLength;
+  }
   const config = tfjsTopologyConfig(model);
   return {
     modelJson: {
       format: 'layers-model',
       generatedBy: 'Myelin',
       convertedBy: null,
-      modelTopology: { class_name: model.getClassName() === 'Functional' ? 'Model' : model.getClassName(), config: toSnakeKeys(config) as Config, keras_version: 'tfjs-layers 4.22.0', backend: 'tensor_flow.js' },
+      modelTopology: {
+        class_name: model.getClassName() === 'Functional' ? 'Model' : model.getClassName(),
+        config: toSnakeKeys(config) as Config,
+        keras_version: 'tfjs-layers 4.22.0',
+        backend: 'tensor_flow.js',
+      },
       weightsManifest: [{ paths: [shardName], weights: specs }],
     },
     shards: { [shardName]: data },
@@ -69,7 +87,8 @@ function tfjsTopologyConfig(model: LayersModel): Config {
   const layers = config.layers as { className: string; config: Config }[];
   if (model.getClassName() === 'Sequential' && layers[0]?.className === 'InputLayer') {
     const inputLayer = layers.shift() as { config: Config };
-    if (layers[0] && !layers[0].config.batchInputShape) layers[0].config.batchInputShape = inputLayer.config.batchInputShape;
+    if (layers[0] && !layers[0].config.batchInputShape)
+      layers[0].config.batchInputShape = inputLayer.config.batchInputShape;
   }
   for (const layer of layers) {
     const act = layer.config.activation;
@@ -86,17 +105,37 @@ function tfjsTopologyConfig(model: LayersModel): Config {
  *
  * @example const model = fromTfjsFiles(modelJsonBytes, { 'group1-shard1of1.bin': bin });
  */
-export function fromTfjsFiles(modelJson: TfjsModelJson | Uint8Array | string, shards: Record<string, Uint8Array>): LayersModel {
-  const json = modelJson instanceof Uint8Array || typeof modelJson === 'string' ? parseJsonSafely(modelJson, 'model.json') : modelJson;
+export function fromTfjsFiles(
+  modelJson: TfjsModelJson | Uint8Array | string,
+  shards: Record<string, Uint8Array>,
+): LayersModel {
+  const json =
+    modelJson instanceof Uint8Array || typeof modelJson === 'string'
+      ? parseJsonSafely(modelJson, 'model.json')
+      : modelJson;
   checkFormat(isJsonObject(json), () => `model.json: expected a JSON object`);
-  checkFormat(json.format === undefined || json.format === 'layers-model', () => `model.json: format '${String(json.format)}' is not a TF.js layers model (graph models are not supported)`);
-  const topology = isJsonObject(json.modelTopology) && isJsonObject(json.modelTopology.model_config) ? json.modelTopology.model_config : json.modelTopology;
-  checkFormat(isJsonObject(topology) && typeof topology.class_name === 'string' && isJsonObject(topology.config), () => `model.json: 'modelTopology' must be {class_name, config}`);
+  checkFormat(
+    json.format === undefined || json.format === 'layers-model',
+    () => `model.json: format '${String(json.format)}' is not a TF.js layers model (graph models are not supported)`,
+  );
+  const topology =
+    isJsonObject(json.modelTopology) && isJsonObject(json.modelTopology.model_config)
+      ? json.modelTopology.model_config
+      : json.modelTopology;
+  checkFormat(
+    isJsonObject(topology) && typeof topology.class_name === 'string' && isJsonObject(topology.config),
+    () => `model.json: 'modelTopology' must be {class_name, config}`,
+  );
   const weights = readTfjsWeights(json.weightsManifest, shards);
   const serialized = toCamelKeys(topology) as { className: string; config: Config };
-  const model = buildModelFromConfig(serialized, weights.reduce((n, w) => n + w.tensor.size, 0), 'model.json');
+  const model = buildModelFromConfig(
+    serialized,
+    weights.reduce((n, w) => n + w.tensor.size, 0),
+    'model.json',
+  );
   const names = new Set(model.weights.map((v) => v.name));
-  if (weights.length === names.size && weights.every((w) => names.has(w.name))) assignNamedWeights(model, weights, 'weights.bin');
+  if (weights.length === names.size && weights.every((w) => names.has(w.name)))
+    assignNamedWeights(model, weights, 'weights.bin');
   else assignInOrder(weights, model, 'weights.bin'); // TF.js may uniquify variable names ('kernel_1')
   return model;
 }
@@ -107,41 +146,75 @@ function readTfjsWeights(manifest: unknown, shards: Record<string, Uint8Array>):
   const out: NamedTensor[] = [];
   manifest.forEach((group, g) => {
     const where = `model.json: weightsManifest[${g}]`;
-    checkFormat(isJsonObject(group) && Array.isArray(group.paths) && Array.isArray(group.weights), () => `${where} must be {paths, weights}`);
+    checkFormat(
+      isJsonObject(group) && Array.isArray(group.paths) && Array.isArray(group.weights),
+      () => `${where} must be {paths, weights}`,
+    );
     const paths = group.paths as unknown[];
     let total = 0;
     for (const p of paths) {
-      checkFormat(typeof p === 'string' && shards[p] instanceof Uint8Array, () => `${where}: shard ${JSON.stringify(p)} was not provided (have ${Object.keys(shards).join(', ') || 'none'})`);
+      checkFormat(
+        typeof p === 'string' && shards[p] instanceof Uint8Array,
+        () =>
+          `${where}: shard ${JSON.stringify(p)} was not provided (have ${Object.keys(shards).join(', ') || 'none'})`,
+      );
       total += shards[p as string].byteLength;
     }
     const specs = (group.weights as unknown[]).map((w, i) => readSpec(w, `${where}.weights[${i}]`, total));
     const needed = specs.reduce((n, s) => n + s.bytes, 0);
-    checkFormat(needed === total, () => `${where}: the weights need ${needed} bytes but the shards ${paths.join(', ')} hold ${total}`);
+    checkFormat(
+      needed === total,
+      () => `${where}: the weights need ${needed} bytes but the shards ${paths.join(', ')} hold ${total}`,
+    );
     const data = new Uint8Array(total);
     let at = 0;
-    for (const p of paths) { data.set(shards[p as string], at); at += shards[p as string].byteLength; }
+    for (const p of paths) {
+      data.set(shards[p as string], at);
+      at += shards[p as string].byteLength;
+    }
     let offset = 0;
     for (const s of specs) {
       const bytes = data.slice(offset, offset + s.bytes);
       offset += s.bytes;
-      const values = s.dtype === 'float32' ? new Float32Array(bytes.buffer) : s.dtype === 'int32' ? new Int32Array(bytes.buffer) : bytes;
+      const values =
+        s.dtype === 'float32'
+          ? new Float32Array(bytes.buffer)
+          : s.dtype === 'int32'
+            ? new Int32Array(bytes.buffer)
+            : bytes;
       out.push({ name: s.name, tensor: tensor(values, s.shape, s.dtype) });
     }
   });
   return out;
 }
 
-function readSpec(raw: unknown, where: string, available: number): { name: string; shape: number[]; dtype: DType; bytes: number } {
+function readSpec(
+  raw: unknown,
+  where: string,
+  available: number,
+): { name: string; shape: number[]; dtype: DType; bytes: number } {
   checkFormat(isJsonObject(raw) && typeof raw.name === 'string', () => `${where}: expected {name, shape, dtype}`);
-  checkFormat(raw.quantization === undefined, () => `${where} ('${raw.name}'): quantized weights are not supported; save the TF.js model without quantization`);
+  checkFormat(
+    raw.quantization === undefined,
+    () => `${where} ('${raw.name}'): quantized weights are not supported; save the TF.js model without quantization`,
+  );
   const { shape, dtype } = raw;
-  checkFormat(typeof dtype === 'string' && dtype in BYTES, () => `${where} ('${raw.name}'): unsupported dtype ${JSON.stringify(dtype)}; expected float32, int32 or bool`);
-  checkFormat(Array.isArray(shape) && shape.length <= 16 && shape.every((d) => Number.isSafeInteger(d) && d >= 0), () => `${where} ('${raw.name}'): shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+  checkFormat(
+    typeof dtype === 'string' && dtype in BYTES,
+    () => `${where} ('${raw.name}'): unsupported dtype ${JSON.stringify(dtype)}; expected float32, int32 or bool`,
+  );
+  checkFormat(
+    Array.isArray(shape) && shape.length <= 16 && shape.every((d) => Number.isSafeInteger(d) && d >= 0),
+    () => `${where} ('${raw.name}'): shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`,
+  );
   let count = 1;
   for (const d of shape as number[]) {
     count *= d;
     if (count === 0) break;
-    if (count * BYTES[dtype] > available) throw new FileFormatError(`${where} ('${raw.name}'): shape ${fmtShape(shape as number[])} needs more than the ${available} bytes the shards hold`);
+    if (count * BYTES[dtype] > available)
+      throw new FileFormatError(
+        `${where} ('${raw.name}'): shape ${fmtShape(shape as number[])} needs more than the ${available} bytes the shards hold`,
+      );
   }
   return { name: raw.name, shape: shape as number[], dtype: dtype as DType, bytes: count * BYTES[dtype] };
 }
@@ -174,12 +247,18 @@ export async function loadTfjsModel(modelJsonPath: string): Promise<LayersModel>
     throw new FileFormatError(`loadTfjsModel: cannot read '${modelJsonPath}'`);
   }
   const json = parseJsonSafely(raw, 'model.json');
-  checkFormat(isJsonObject(json) && Array.isArray(json.weightsManifest), () => `model.json: 'weightsManifest' must be a list of {paths, weights}`);
+  checkFormat(
+    isJsonObject(json) && Array.isArray(json.weightsManifest),
+    () => `model.json: 'weightsManifest' must be a list of {paths, weights}`,
+  );
   const shards: Record<string, Uint8Array> = {};
   for (const group of json.weightsManifest as unknown[]) {
     const paths = isJsonObject(group) && Array.isArray(group.paths) ? group.paths : [];
     for (const p of paths) {
-      checkFormat(typeof p === 'string' && /^[\w.-]+$/.test(p) && p !== '.' && p !== '..', () => `model.json: shard path ${JSON.stringify(p)} must be a plain file name in the model's directory`);
+      checkFormat(
+        typeof p === 'string' && /^[\w.-]+$/.test(p) && p !== '.' && p !== '..',
+        () => `model.json: shard path ${JSON.stringify(p)} must be a plain file name in the model's directory`,
+      );
       try {
         shards[p] = new Uint8Array(await fs.readFile(join(dirname(modelJsonPath), p)));
       } catch {

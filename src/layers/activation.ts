@@ -1,5 +1,10 @@
 import type { Tensor } from '../core/tensor.js';
-import { getActivation, serializeActivation, type Activation as ActivationFn, type ActivationIdentifier } from '../activations/index.js';
+import {
+  getActivation,
+  serializeActivation,
+  type Activation as ActivationFn,
+  type ActivationIdentifier,
+} from '../activations/index.js';
 import type { Config } from '../initializers/initializer.js';
 import { Layer, type LayerArgs } from './layer.js';
 import { registerLayer } from './registry.js';

@@ -34,7 +34,10 @@ export class RandomFlip extends Layer {
   constructor(args: RandomFlipArgs = {}) {
     super(args);
     this.mode = args.mode ?? 'horizontal_and_vertical';
-    if (!MODES.includes(this.mode)) throw new ValueError(`${describeLayer(this)}: 'mode' must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(args.mode)}`);
+    if (!MODES.includes(this.mode))
+      throw new ValueError(
+        `${describeLayer(this)}: 'mode' must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(args.mode)}`,
+      );
     this.seed = args.seed ?? null;
     this.rng = this.seed === null ? globalRng : new Rng(this.seed);
     this.inputSpec = [{ ndim: 4 }];

@@ -7,7 +7,15 @@ import type { InitializerIdentifier } from '../initializers/registry.js';
 import { conv2d, conv2dTranspose } from '../ops/conv.js';
 import { convOutputLength, deconvOutputLength, geometry2d } from '../ops/conv_geometry.js';
 import type { RegularizerIdentifier } from '../regularizers/registry.js';
-import { BaseConv, describeLayer, imageShape, kernelSettings, serializeKernelSettings, type BaseConvArgs, type KernelSettings } from './convolutional_base.js';
+import {
+  BaseConv,
+  describeLayer,
+  imageShape,
+  kernelSettings,
+  serializeKernelSettings,
+  type BaseConvArgs,
+  type KernelSettings,
+} from './convolutional_base.js';
 import { registerLayer } from './registry.js';
 import type { Shape } from './symbolic.js';
 
@@ -40,16 +48,30 @@ export class Conv2D extends BaseConv {
     super(args);
     this.filters = positiveInteger(args.filters, 'filters', describeLayer(this));
     this.groups = positiveInteger(args.groups ?? 1, 'groups', describeLayer(this));
-    if (this.filters % this.groups !== 0) throw new ValueError(`${describeLayer(this)}: 'filters' (${this.filters}) must be divisible by 'groups' (${this.groups})`);
+    if (this.filters % this.groups !== 0)
+      throw new ValueError(
+        `${describeLayer(this)}: 'filters' (${this.filters}) must be divisible by 'groups' (${this.groups})`,
+      );
     this.kernelSettings = kernelSettings(args.kernelInitializer, args.kernelRegularizer, args.kernelConstraint);
   }
 
   override build(inputShape: Shape | Shape[]): void {
     const [, , c] = imageShape(this, inputShape as Shape);
-    if (c % this.groups !== 0) throw new ValueError(`${describeLayer(this)}: the input's ${c} channels are not divisible by 'groups' (${this.groups})`);
+    if (c % this.groups !== 0)
+      throw new ValueError(
+        `${describeLayer(this)}: the input's ${c} channels are not divisible by 'groups' (${this.groups})`,
+      );
     this.checkFits(inputShape as Shape);
     const s = this.kernelSettings;
-    this.kernel = this.addWeight('kernel', [...this.kernelSize, c / this.groups, this.filters], undefined, s.initializer, s.regularizer, true, s.constraint);
+    this.kernel = this.addWeight(
+      'kernel',
+      [...this.kernelSize, c / this.groups, this.filters],
+      undefined,
+      s.initializer,
+      s.regularizer,
+      true,
+      s.constraint,
+    );
     this.buildBias(this.filters);
     this.inputSpec = [{ ndim: 4, axes: { [-1]: c } }];
   }
@@ -57,7 +79,12 @@ export class Conv2D extends BaseConv {
   call(inputs: Tensor | Tensor[]): Tensor {
     const x = inputs as Tensor;
     this.checkFits(x.shape);
-    const y = conv2d(x, this.kernel as Variable, { strides: this.strides, padding: this.padding, dilations: this.dilationRate }, this.groups);
+    const y = conv2d(
+      x,
+      this.kernel as Variable,
+      { strides: this.strides, padding: this.padding, dilations: this.dilationRate },
+      this.groups,
+    );
     return this.finish(y);
   }
 
@@ -66,17 +93,35 @@ export class Conv2D extends BaseConv {
     imageShape(this, shape);
     this.checkFits(shape);
     const [kh, kw] = this.kernelSize;
-    return [shape[0], convOutputLength(shape[1], kh, this.strides[0], this.dilationRate[0], this.padding), convOutputLength(shape[2], kw, this.strides[1], this.dilationRate[1], this.padding), this.filters];
+    return [
+      shape[0],
+      convOutputLength(shape[1], kh, this.strides[0], this.dilationRate[0], this.padding),
+      convOutputLength(shape[2], kw, this.strides[1], this.dilationRate[1], this.padding),
+      this.filters,
+    ];
   }
 
   /** Throws naming this layer when the kernel does not fit in the (padded) input. */
   private checkFits(shape: Shape): void {
     if (shape[1] === null || shape[2] === null) return;
-    geometry2d(shape[1], shape[2], this.kernelSize, this.strides, this.dilationRate, this.padding, `${describeLayer(this)} with input shape ${fmtShape(shape)}`);
+    geometry2d(
+      shape[1],
+      shape[2],
+      this.kernelSize,
+      this.strides,
+      this.dilationRate,
+      this.padding,
+      `${describeLayer(this)} with input shape ${fmtShape(shape)}`,
+    );
   }
 
   override getConfig(): Config {
-    return { ...super.getConfig(), filters: this.filters, groups: this.groups, ...serializeKernelSettings('kernel', this.kernelSettings) };
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      groups: this.groups,
+      ...serializeKernelSettings('kernel', this.kernelSettings),
+    };
   }
 }
 
@@ -109,21 +154,40 @@ export class Conv2DTranspose extends BaseConv {
   override build(inputShape: Shape | Shape[]): void {
     const [, , c] = imageShape(this, inputShape as Shape);
     const s = this.kernelSettings;
-    this.kernel = this.addWeight('kernel', [...this.kernelSize, this.filters, c], undefined, s.initializer, s.regularizer, true, s.constraint);
+    this.kernel = this.addWeight(
+      'kernel',
+      [...this.kernelSize, this.filters, c],
+      undefined,
+      s.initializer,
+      s.regularizer,
+      true,
+      s.constraint,
+    );
     this.buildBias(this.filters);
     this.inputSpec = [{ ndim: 4, axes: { [-1]: c } }];
   }
 
   call(inputs: Tensor | Tensor[]): Tensor {
     const x = inputs as Tensor;
-    return this.finish(conv2dTranspose(x, this.kernel as Variable, { strides: this.strides, padding: this.padding, dilations: this.dilationRate }));
+    return this.finish(
+      conv2dTranspose(x, this.kernel as Variable, {
+        strides: this.strides,
+        padding: this.padding,
+        dilations: this.dilationRate,
+      }),
+    );
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const shape = inputShape as Shape;
     imageShape(this, shape);
     const [kh, kw] = this.kernelSize;
-    return [shape[0], deconvOutputLength(shape[1], kh, this.strides[0], this.dilationRate[0], this.padding), deconvOutputLength(shape[2], kw, this.strides[1], this.dilationRate[1], this.padding), this.filters];
+    return [
+      shape[0],
+      deconvOutputLength(shape[1], kh, this.strides[0], this.dilationRate[0], this.padding),
+      deconvOutputLength(shape[2], kw, this.strides[1], this.dilationRate[1], this.padding),
+      this.filters,
+    ];
   }
 
   override getConfig(): Config {
@@ -133,7 +197,8 @@ export class Conv2DTranspose extends BaseConv {
 
 /** Throws unless `value` is a positive integer. */
 export function positiveInteger(value: unknown, arg: string, who: string): number {
-  if (!Number.isInteger(value) || (value as number) < 1) throw new ValueError(`${who}: '${arg}' must be a positive integer, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(value) || (value as number) < 1)
+    throw new ValueError(`${who}: '${arg}' must be a positive integer, got ${JSON.stringify(value)}`);
   return value as number;
 }
 

@@ -1,6 +1,11 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import { getActivation, serializeActivation, type Activation, type ActivationIdentifier } from '../activations/index.js';
+import {
+  getActivation,
+  serializeActivation,
+  type Activation,
+  type ActivationIdentifier,
+} from '../activations/index.js';
 import { getConstraint, serializeConstraint, type ConstraintIdentifier } from '../constraints/registry.js';
 import type { Constraint } from '../constraints/constraint.js';
 import type { Config, Initializer } from '../initializers/initializer.js';
@@ -41,17 +46,24 @@ export function describeLayer(layer: Layer): string {
  */
 export function imageShape(layer: Layer, shape: Shape): [number | null, number | null, number] {
   if (shape.length !== 4) {
-    throw new ValueError(`${describeLayer(layer)} expects a rank-4 batch of images [batch, height, width, channels], got input shape ${fmtShape(shape)} (rank ${shape.length})`);
+    throw new ValueError(
+      `${describeLayer(layer)} expects a rank-4 batch of images [batch, height, width, channels], got input shape ${fmtShape(shape)} (rank ${shape.length})`,
+    );
   }
   const c = shape[3];
-  if (c === null) throw new ValueError(`${describeLayer(layer)}: the channel dimension (last axis) of the input must be known, got input shape ${fmtShape(shape)}`);
+  if (c === null)
+    throw new ValueError(
+      `${describeLayer(layer)}: the channel dimension (last axis) of the input must be known, got input shape ${fmtShape(shape)}`,
+    );
   return [shape[1], shape[2], c];
 }
 
 /** Throws for data formats other than channels-last. */
 export function checkDataFormat(format: string | undefined, who: string): 'channels_last' {
   if (format === undefined || format === 'channels_last' || format === 'channelsLast') return 'channels_last';
-  throw new ValueError(`${who}: 'dataFormat' must be 'channels_last' (images as [batch, height, width, channels]), got ${JSON.stringify(format)}; transpose channels-first data with transpose(x, [0, 2, 3, 1])`);
+  throw new ValueError(
+    `${who}: 'dataFormat' must be 'channels_last' (images as [batch, height, width, channels]), got ${JSON.stringify(format)}; transpose channels-first data with transpose(x, [0, 2, 3, 1])`,
+  );
 }
 
 /**
@@ -88,7 +100,16 @@ export abstract class BaseConv extends Layer {
 
   /** Adds the bias (when used) of length `units`. */
   protected buildBias(units: number): void {
-    if (this.useBias) this.bias = this.addWeight('bias', [units], undefined, this.biasInitializer, this.biasRegularizer, true, this.biasConstraint);
+    if (this.useBias)
+      this.bias = this.addWeight(
+        'bias',
+        [units],
+        undefined,
+        this.biasInitializer,
+        this.biasRegularizer,
+        true,
+        this.biasConstraint,
+      );
   }
 
   /** Bias and activation after the convolution. */
@@ -120,8 +141,16 @@ export interface KernelSettings {
   constraint: Constraint | null;
 }
 
-export function kernelSettings(init: InitializerIdentifier | undefined, reg: RegularizerIdentifier | null | undefined, con: ConstraintIdentifier | null | undefined): KernelSettings {
-  return { initializer: getInitializer(init ?? 'glorotUniform'), regularizer: optionalRegularizer(reg), constraint: optionalConstraint(con) };
+export function kernelSettings(
+  init: InitializerIdentifier | undefined,
+  reg: RegularizerIdentifier | null | undefined,
+  con: ConstraintIdentifier | null | undefined,
+): KernelSettings {
+  return {
+    initializer: getInitializer(init ?? 'glorotUniform'),
+    regularizer: optionalRegularizer(reg),
+    constraint: optionalConstraint(con),
+  };
 }
 
 /** `{<prefix>Initializer, <prefix>Regularizer, <prefix>Constraint}` for getConfig. */

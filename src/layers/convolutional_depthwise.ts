@@ -7,7 +7,15 @@ import type { InitializerIdentifier } from '../initializers/registry.js';
 import { conv2d, depthwiseConv2d } from '../ops/conv.js';
 import { convOutputLength, geometry2d } from '../ops/conv_geometry.js';
 import type { RegularizerIdentifier } from '../regularizers/registry.js';
-import { BaseConv, describeLayer, imageShape, kernelSettings, serializeKernelSettings, type BaseConvArgs, type KernelSettings } from './convolutional_base.js';
+import {
+  BaseConv,
+  describeLayer,
+  imageShape,
+  kernelSettings,
+  serializeKernelSettings,
+  type BaseConvArgs,
+  type KernelSettings,
+} from './convolutional_base.js';
 import { positiveInteger } from './convolutional.js';
 import { registerLayer } from './registry.js';
 import type { Shape } from './symbolic.js';
@@ -29,14 +37,35 @@ abstract class DepthwiseBase extends BaseConv {
   constructor(args: DepthwiseConv2DArgs) {
     super(args);
     this.depthMultiplier = positiveInteger(args.depthMultiplier ?? 1, 'depthMultiplier', describeLayer(this));
-    this.depthwiseSettings = kernelSettings(args.depthwiseInitializer, args.depthwiseRegularizer, args.depthwiseConstraint);
+    this.depthwiseSettings = kernelSettings(
+      args.depthwiseInitializer,
+      args.depthwiseRegularizer,
+      args.depthwiseConstraint,
+    );
   }
 
   protected buildDepthwise(inputShape: Shape): number {
     const [h, w, c] = imageShape(this, inputShape);
-    if (h !== null && w !== null) geometry2d(h, w, this.kernelSize, this.strides, this.dilationRate, this.padding, `${describeLayer(this)} with input shape ${fmtShape(inputShape)}`);
+    if (h !== null && w !== null)
+      geometry2d(
+        h,
+        w,
+        this.kernelSize,
+        this.strides,
+        this.dilationRate,
+        this.padding,
+        `${describeLayer(this)} with input shape ${fmtShape(inputShape)}`,
+      );
     const s = this.depthwiseSettings;
-    this.depthwiseKernel = this.addWeight('depthwise_kernel', [...this.kernelSize, c, this.depthMultiplier], undefined, s.initializer, s.regularizer, true, s.constraint);
+    this.depthwiseKernel = this.addWeight(
+      'depthwise_kernel',
+      [...this.kernelSize, c, this.depthMultiplier],
+      undefined,
+      s.initializer,
+      s.regularizer,
+      true,
+      s.constraint,
+    );
     this.inputSpec = [{ ndim: 4, axes: { [-1]: c } }];
     return c;
   }
@@ -44,15 +73,28 @@ abstract class DepthwiseBase extends BaseConv {
   protected spatialOutput(shape: Shape, channels: number | null): Shape {
     imageShape(this, shape);
     const [kh, kw] = this.kernelSize;
-    return [shape[0], convOutputLength(shape[1], kh, this.strides[0], this.dilationRate[0], this.padding), convOutputLength(shape[2], kw, this.strides[1], this.dilationRate[1], this.padding), channels];
+    return [
+      shape[0],
+      convOutputLength(shape[1], kh, this.strides[0], this.dilationRate[0], this.padding),
+      convOutputLength(shape[2], kw, this.strides[1], this.dilationRate[1], this.padding),
+      channels,
+    ];
   }
 
   protected depthwise(x: Tensor): Tensor {
-    return depthwiseConv2d(x, this.depthwiseKernel as Variable, { strides: this.strides, padding: this.padding, dilations: this.dilationRate });
+    return depthwiseConv2d(x, this.depthwiseKernel as Variable, {
+      strides: this.strides,
+      padding: this.padding,
+      dilations: this.dilationRate,
+    });
   }
 
   override getConfig(): Config {
-    return { ...super.getConfig(), depthMultiplier: this.depthMultiplier, ...serializeKernelSettings('depthwise', this.depthwiseSettings) };
+    return {
+      ...super.getConfig(),
+      depthMultiplier: this.depthMultiplier,
+      ...serializeKernelSettings('depthwise', this.depthwiseSettings),
+    };
   }
 }
 
@@ -104,13 +146,25 @@ export class SeparableConv2D extends DepthwiseBase {
   constructor(args: SeparableConv2DArgs) {
     super(args);
     this.filters = positiveInteger(args.filters, 'filters', describeLayer(this));
-    this.pointwiseSettings = kernelSettings(args.pointwiseInitializer, args.pointwiseRegularizer, args.pointwiseConstraint);
+    this.pointwiseSettings = kernelSettings(
+      args.pointwiseInitializer,
+      args.pointwiseRegularizer,
+      args.pointwiseConstraint,
+    );
   }
 
   override build(inputShape: Shape | Shape[]): void {
     const c = this.buildDepthwise(inputShape as Shape);
     const s = this.pointwiseSettings;
-    this.pointwiseKernel = this.addWeight('pointwise_kernel', [1, 1, c * this.depthMultiplier, this.filters], undefined, s.initializer, s.regularizer, true, s.constraint);
+    this.pointwiseKernel = this.addWeight(
+      'pointwise_kernel',
+      [1, 1, c * this.depthMultiplier, this.filters],
+      undefined,
+      s.initializer,
+      s.regularizer,
+      true,
+      s.constraint,
+    );
     this.buildBias(this.filters);
   }
 
@@ -123,7 +177,11 @@ export class SeparableConv2D extends DepthwiseBase {
   }
 
   override getConfig(): Config {
-    return { ...super.getConfig(), filters: this.filters, ...serializeKernelSettings('pointwise', this.pointwiseSettings) };
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      ...serializeKernelSettings('pointwise', this.pointwiseSettings),
+    };
   }
 }
 

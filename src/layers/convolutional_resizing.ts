@@ -15,13 +15,28 @@ import type { Shape } from './symbolic.js';
 type Margins = number | readonly [number, number] | readonly [readonly [number, number], readonly [number, number]];
 
 function toMargins(value: Margins, arg: string, who: string): [[number, number], [number, number]] {
-  const bad = () => new ValueError(`${who}: '${arg}' must be a non-negative integer, [height, width] or [[top, bottom], [left, right]], got ${JSON.stringify(value)}`);
+  const bad = () =>
+    new ValueError(
+      `${who}: '${arg}' must be a non-negative integer, [height, width] or [[top, bottom], [left, right]], got ${JSON.stringify(value)}`,
+    );
   const ok = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
-  if (ok(value)) return [[value, value], [value, value]];
+  if (ok(value))
+    return [
+      [value, value],
+      [value, value],
+    ];
   if (!Array.isArray(value) || value.length !== 2) throw bad();
-  if (ok(value[0]) && ok(value[1])) return [[value[0], value[0]], [value[1], value[1]]];
+  if (ok(value[0]) && ok(value[1]))
+    return [
+      [value[0], value[0]],
+      [value[1], value[1]],
+    ];
   const [hh, ww] = value as unknown as [number[], number[]];
-  if (Array.isArray(hh) && Array.isArray(ww) && hh.length === 2 && ww.length === 2 && [...hh, ...ww].every(ok)) return [[hh[0], hh[1]], [ww[0], ww[1]]];
+  if (Array.isArray(hh) && Array.isArray(ww) && hh.length === 2 && ww.length === 2 && [...hh, ...ww].every(ok))
+    return [
+      [hh[0], hh[1]],
+      [ww[0], ww[1]],
+    ];
   throw bad();
 }
 
@@ -94,7 +109,9 @@ export class Cropping2D extends Layer {
     const [h, w, c] = imageShape(this, s);
     const [[t, b], [l, r]] = this.cropping;
     if ((h !== null && t + b >= h) || (w !== null && l + r >= w)) {
-      throw new ValueError(`${describeLayer(this)}: cropping [[${t}, ${b}], [${l}, ${r}]] removes everything from input shape [${s.join(', ')}] (expected an input larger than ${t + b}x${l + r})`);
+      throw new ValueError(
+        `${describeLayer(this)}: cropping [[${t}, ${b}], [${l}, ${r}]] removes everything from input shape [${s.join(', ')}] (expected an input larger than ${t + b}x${l + r})`,
+      );
     }
     return [s[0], h === null ? null : h - t - b, w === null ? null : w - l - r, c];
   }
@@ -125,7 +142,10 @@ export class UpSampling2D extends Layer {
     super(args);
     const who = describeLayer(this);
     this.size = toPair(args.size ?? 2, 'size', who);
-    if ((args.interpolation ?? 'nearest') !== 'nearest') throw new ValueError(`${who}: 'interpolation' must be 'nearest' (the only one implemented), got ${JSON.stringify(args.interpolation)}`);
+    if ((args.interpolation ?? 'nearest') !== 'nearest')
+      throw new ValueError(
+        `${who}: 'interpolation' must be 'nearest' (the only one implemented), got ${JSON.stringify(args.interpolation)}`,
+      );
     checkDataFormat(args.dataFormat, who);
     this.inputSpec = [{ ndim: 4 }];
   }
@@ -146,7 +166,12 @@ export class UpSampling2D extends Layer {
   }
 
   override getConfig(): Config {
-    return { ...super.getConfig(), size: [...this.size], interpolation: this.interpolation, dataFormat: 'channels_last' };
+    return {
+      ...super.getConfig(),
+      size: [...this.size],
+      interpolation: this.interpolation,
+      dataFormat: 'channels_last',
+    };
   }
 }
 

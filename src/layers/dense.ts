@@ -1,7 +1,12 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
-import { getActivation, serializeActivation, type Activation, type ActivationIdentifier } from '../activations/index.js';
+import {
+  getActivation,
+  serializeActivation,
+  type Activation,
+  type ActivationIdentifier,
+} from '../activations/index.js';
 import { getConstraint, serializeConstraint, type ConstraintIdentifier } from '../constraints/registry.js';
 import type { Constraint } from '../constraints/constraint.js';
 import type { Config } from '../initializers/initializer.js';
@@ -55,7 +60,10 @@ export class Dense extends Layer {
   constructor(args: DenseArgs) {
     const inputShape = args?.inputShape ?? (args?.inputDim !== undefined ? [args.inputDim] : undefined);
     super({ ...args, inputShape });
-    if (!Number.isInteger(args.units) || args.units <= 0) throw new ValueError(`Dense '${this.name}': 'units' must be a positive integer, got ${JSON.stringify(args.units)}`);
+    if (!Number.isInteger(args.units) || args.units <= 0)
+      throw new ValueError(
+        `Dense '${this.name}': 'units' must be a positive integer, got ${JSON.stringify(args.units)}`,
+      );
     this.units = args.units;
     this.supportsMasking = true; // as in Keras 3: the input mask passes through
     this.activation = getActivation(args.activation);
@@ -72,10 +80,29 @@ export class Dense extends Layer {
     const shape = inputShape as Shape;
     const inputDim = shape[shape.length - 1];
     if (shape.length < 1 || inputDim === null || inputDim === undefined) {
-      throw new ValueError(`Dense '${this.name}': the last dimension of the input must be known, got input shape ${fmtShape(shape)}`);
+      throw new ValueError(
+        `Dense '${this.name}': the last dimension of the input must be known, got input shape ${fmtShape(shape)}`,
+      );
     }
-    this.kernel = this.addWeight('kernel', [inputDim, this.units], undefined, this.kernelInitializer, this.kernelRegularizer, true, this.kernelConstraint);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.units], undefined, this.biasInitializer, this.biasRegularizer, true, this.biasConstraint);
+    this.kernel = this.addWeight(
+      'kernel',
+      [inputDim, this.units],
+      undefined,
+      this.kernelInitializer,
+      this.kernelRegularizer,
+      true,
+      this.kernelConstraint,
+    );
+    if (this.useBias)
+      this.bias = this.addWeight(
+        'bias',
+        [this.units],
+        undefined,
+        this.biasInitializer,
+        this.biasRegularizer,
+        true,
+        this.biasConstraint,
+      );
     this.inputSpec = [{ minNdim: 2, axes: { [-1]: inputDim } }];
   }
 
@@ -83,7 +110,10 @@ export class Dense extends Layer {
     const x = inputs as Tensor;
     const kernel = this.kernel as Variable;
     // Rank > 2: fold the leading axes into rows, multiply, unfold (reshapes are views).
-    let y = x.rank === 2 ? matMul(x, kernel) : reshape(matMul(reshape(x, [-1, x.shape[x.rank - 1]]), kernel), [...x.shape.slice(0, -1), this.units]);
+    let y =
+      x.rank === 2
+        ? matMul(x, kernel)
+        : reshape(matMul(reshape(x, [-1, x.shape[x.rank - 1]]), kernel), [...x.shape.slice(0, -1), this.units]);
     if (this.bias) y = add(y, this.bias);
     return this.activation.apply(y);
   }

@@ -35,7 +35,9 @@ export class Dropout extends Layer {
   constructor(args: DropoutArgs) {
     super(args);
     if (typeof args.rate !== 'number' || !(args.rate >= 0 && args.rate <= 1)) {
-      throw new ValueError(`Dropout '${this.name}': 'rate' must be a number in [0, 1], got ${JSON.stringify(args.rate)}`);
+      throw new ValueError(
+        `Dropout '${this.name}': 'rate' must be a number in [0, 1], got ${JSON.stringify(args.rate)}`,
+      );
     }
     this.rate = args.rate;
     this.supportsMasking = true; // as in Keras 3: the input mask passes through
@@ -67,12 +69,16 @@ export class Dropout extends Layer {
   private maskShape(inputShape: readonly number[]): number[] {
     if (!this.noiseShape) return [...inputShape];
     if (this.noiseShape.length !== inputShape.length) {
-      throw new ValueError(`Dropout '${this.name}': noiseShape ${fmtShape(this.noiseShape)} must have the input's rank ${inputShape.length} (input shape ${fmtShape(inputShape)})`);
+      throw new ValueError(
+        `Dropout '${this.name}': noiseShape ${fmtShape(this.noiseShape)} must have the input's rank ${inputShape.length} (input shape ${fmtShape(inputShape)})`,
+      );
     }
     return this.noiseShape.map((d, i) => {
       if (d === null) return inputShape[i];
       if (d !== 1 && d !== inputShape[i]) {
-        throw new ValueError(`Dropout '${this.name}': noiseShape ${fmtShape(this.noiseShape as (number | null)[])} does not broadcast to the input shape ${fmtShape(inputShape)} (axis ${i})`);
+        throw new ValueError(
+          `Dropout '${this.name}': noiseShape ${fmtShape(this.noiseShape as (number | null)[])} does not broadcast to the input shape ${fmtShape(inputShape)} (axis ${i})`,
+        );
       }
       return d;
     });

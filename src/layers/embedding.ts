@@ -50,10 +50,14 @@ export class Embedding extends Layer {
 
   constructor(args: EmbeddingArgs) {
     const inputLength = args?.inputLength ?? null;
-    const inputShape = args?.inputShape ?? (args?.batchInputShape ? undefined : inputLength !== null ? [inputLength] : undefined);
+    const inputShape =
+      args?.inputShape ?? (args?.batchInputShape ? undefined : inputLength !== null ? [inputLength] : undefined);
     super({ ...args, inputShape });
     for (const key of ['inputDim', 'outputDim'] as const) {
-      if (!Number.isInteger(args[key]) || args[key] <= 0) throw new ValueError(`Embedding '${this.name}': '${key}' must be a positive integer, got ${JSON.stringify(args[key])}`);
+      if (!Number.isInteger(args[key]) || args[key] <= 0)
+        throw new ValueError(
+          `Embedding '${this.name}': '${key}' must be a positive integer, got ${JSON.stringify(args[key])}`,
+        );
     }
     this.inputDim = args.inputDim;
     this.outputDim = args.outputDim;
@@ -66,7 +70,15 @@ export class Embedding extends Layer {
   }
 
   override build(): void {
-    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], undefined, this.embeddingsInitializer, this.embeddingsRegularizer, true, this.embeddingsConstraint);
+    this.embeddings = this.addWeight(
+      'embeddings',
+      [this.inputDim, this.outputDim],
+      undefined,
+      this.embeddingsInitializer,
+      this.embeddingsRegularizer,
+      true,
+      this.embeddingsConstraint,
+    );
   }
 
   call(inputs: Tensor | Tensor[]): Tensor {
@@ -80,7 +92,9 @@ export class Embedding extends Layer {
     for (let i = 0; i < values.length; i++) {
       const id = values[i];
       if (!Number.isInteger(id) || id < 0 || id >= this.inputDim) {
-        throw new ValueError(`Embedding '${this.name}': token id ${id} (at flat position ${i} of input shape ${fmtShape(x.shape)}) is outside the vocabulary; expected integers in [0, ${this.inputDim}) (inputDim ${this.inputDim})`);
+        throw new ValueError(
+          `Embedding '${this.name}': token id ${id} (at flat position ${i} of input shape ${fmtShape(x.shape)}) is outside the vocabulary; expected integers in [0, ${this.inputDim}) (inputDim ${this.inputDim})`,
+        );
       }
     }
     return x.dtype === 'int32' ? x : cast(x, 'int32');

@@ -11,20 +11,55 @@ import { Flatten, Reshape, type FlattenArgs, type ReshapeArgs } from './reshapin
 import { Embedding, type EmbeddingArgs } from './embedding.js';
 import { SimpleRNN, LSTM, GRU, type LSTMArgs, type GRUArgs } from './recurrent_layers.js';
 import type { RecurrentArgs } from './recurrent.js';
-import { Bidirectional, TimeDistributed, type BidirectionalArgs, type TimeDistributedArgs } from './recurrent_wrappers.js';
+import {
+  Bidirectional,
+  TimeDistributed,
+  type BidirectionalArgs,
+  type TimeDistributedArgs,
+} from './recurrent_wrappers.js';
 import { Masking, type MaskingArgs } from './recurrent_masking.js';
-import { Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, type Conv1DArgs, type GlobalPooling1DArgs } from './sequence_conv.js';
+import {
+  Conv1D,
+  GlobalAveragePooling1D,
+  GlobalMaxPooling1D,
+  type Conv1DArgs,
+  type GlobalPooling1DArgs,
+} from './sequence_conv.js';
 import { Conv2D, Conv2DTranspose, type Conv2DArgs, type Conv2DTransposeArgs } from './convolutional.js';
-import { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './convolutional_depthwise.js';
-import { Cropping2D, UpSampling2D, ZeroPadding2D, type Cropping2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional_resizing.js';
-import { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, type GlobalPooling2DArgs, type Pooling2DArgs } from './pooling.js';
-import { BatchNormalization, LayerNormalization, type BatchNormalizationArgs, type LayerNormalizationArgs } from './normalization.js';
+import {
+  DepthwiseConv2D,
+  SeparableConv2D,
+  type DepthwiseConv2DArgs,
+  type SeparableConv2DArgs,
+} from './convolutional_depthwise.js';
+import {
+  Cropping2D,
+  UpSampling2D,
+  ZeroPadding2D,
+  type Cropping2DArgs,
+  type UpSampling2DArgs,
+  type ZeroPadding2DArgs,
+} from './convolutional_resizing.js';
+import {
+  AveragePooling2D,
+  GlobalAveragePooling2D,
+  GlobalMaxPooling2D,
+  MaxPooling2D,
+  type GlobalPooling2DArgs,
+  type Pooling2DArgs,
+} from './pooling.js';
+import {
+  BatchNormalization,
+  LayerNormalization,
+  type BatchNormalizationArgs,
+  type LayerNormalizationArgs,
+} from './normalization.js';
 import { GaussianNoise, SpatialDropout2D, type GaussianNoiseArgs, type SpatialDropout2DArgs } from './noise.js';
 import { RandomFlip, type RandomFlipArgs } from './augmentation.js';
 
 export { Layer, isShapeList, type LayerArgs, type CallArgs } from './layer.js';
 export { SymbolicTensor, Node, type Shape } from './symbolic.js';
-export { type InputSpec } from './input_spec.js';
+export type { InputSpec } from './input_spec.js';
 export { registerLayer, deserializeLayer, serializeLayer, layerClassNames, type LayerFactory } from './registry.js';
 export { collectLosses, addLoss, isCollectingLosses } from './losses_collector.js';
 export { Activation, type ActivationArgs } from './activation.js';
@@ -36,14 +71,52 @@ export { Flatten, Reshape, type FlattenArgs, type ReshapeArgs, type DataFormat }
 export { Embedding, type EmbeddingArgs } from './embedding.js';
 export { RecurrentLayer, type RecurrentArgs, type RecurrentCallArgs, type StepResult } from './recurrent.js';
 export { SimpleRNN, LSTM, GRU, type LSTMArgs, type GRUArgs, type GatedRecurrentArgs } from './recurrent_layers.js';
-export { Bidirectional, TimeDistributed, type BidirectionalArgs, type TimeDistributedArgs, type MergeMode } from './recurrent_wrappers.js';
+export {
+  Bidirectional,
+  TimeDistributed,
+  type BidirectionalArgs,
+  type TimeDistributedArgs,
+  type MergeMode,
+} from './recurrent_wrappers.js';
 export { Masking, type MaskingArgs } from './recurrent_masking.js';
-export { Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, type Conv1DArgs, type Conv1DPadding, type GlobalPooling1DArgs, type SequenceDataFormat } from './sequence_conv.js';
+export {
+  Conv1D,
+  GlobalAveragePooling1D,
+  GlobalMaxPooling1D,
+  type Conv1DArgs,
+  type Conv1DPadding,
+  type GlobalPooling1DArgs,
+  type SequenceDataFormat,
+} from './sequence_conv.js';
 export { Conv2D, Conv2DTranspose, type Conv2DArgs, type Conv2DTransposeArgs } from './convolutional.js';
-export { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './convolutional_depthwise.js';
-export { Cropping2D, UpSampling2D, ZeroPadding2D, type Cropping2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional_resizing.js';
-export { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, type GlobalPooling2DArgs, type Pooling2DArgs } from './pooling.js';
-export { BatchNormalization, LayerNormalization, type BatchNormalizationArgs, type LayerNormalizationArgs } from './normalization.js';
+export {
+  DepthwiseConv2D,
+  SeparableConv2D,
+  type DepthwiseConv2DArgs,
+  type SeparableConv2DArgs,
+} from './convolutional_depthwise.js';
+export {
+  Cropping2D,
+  UpSampling2D,
+  ZeroPadding2D,
+  type Cropping2DArgs,
+  type UpSampling2DArgs,
+  type ZeroPadding2DArgs,
+} from './convolutional_resizing.js';
+export {
+  AveragePooling2D,
+  GlobalAveragePooling2D,
+  GlobalMaxPooling2D,
+  MaxPooling2D,
+  type GlobalPooling2DArgs,
+  type Pooling2DArgs,
+} from './pooling.js';
+export {
+  BatchNormalization,
+  LayerNormalization,
+  type BatchNormalizationArgs,
+  type LayerNormalizationArgs,
+} from './normalization.js';
 export { GaussianNoise, SpatialDropout2D, type GaussianNoiseArgs, type SpatialDropout2DArgs } from './noise.js';
 export { RandomFlip, type RandomFlipArgs, type FlipMode } from './augmentation.js';
 /**

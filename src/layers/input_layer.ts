@@ -29,9 +29,14 @@ export class InputLayer extends Layer {
   readonly sparse: boolean;
 
   constructor(args: InputLayerArgs) {
-    const batchInputShape = args.batchInputShape ?? (args.inputShape ? [args.batchSize ?? null, ...args.inputShape] : undefined);
-    if (!batchInputShape) throw new ValueError(`InputLayer: give 'inputShape' (shape of one sample) or 'batchInputShape', got ${JSON.stringify(args)}`);
-    if (args.batchInputShape && args.inputShape) throw new ValueError(`InputLayer: give only one of 'inputShape' and 'batchInputShape'`);
+    const batchInputShape =
+      args.batchInputShape ?? (args.inputShape ? [args.batchSize ?? null, ...args.inputShape] : undefined);
+    if (!batchInputShape)
+      throw new ValueError(
+        `InputLayer: give 'inputShape' (shape of one sample) or 'batchInputShape', got ${JSON.stringify(args)}`,
+      );
+    if (args.batchInputShape && args.inputShape)
+      throw new ValueError(`InputLayer: give only one of 'inputShape' and 'batchInputShape'`);
     super({ name: args.name, batchInputShape, dtype: args.dtype ?? getFloatX(), trainable: false });
     if (args.sparse) throw new ValueError(`InputLayer '${this.name}': sparse inputs are not supported`);
     this.sparse = false;
@@ -46,7 +51,12 @@ export class InputLayer extends Layer {
   }
 
   override getConfig(): Config {
-    return { batchInputShape: [...(this.batchInputShape as Shape)], dtype: this.dtype, sparse: this.sparse, name: this.name };
+    return {
+      batchInputShape: [...(this.batchInputShape as Shape)],
+      dtype: this.dtype,
+      sparse: this.sparse,
+      name: this.name,
+    };
   }
 }
 
@@ -70,8 +80,20 @@ export interface InputArgs {
  * const m = model({ inputs: x, outputs: y });
  */
 export function input(args: InputArgs): SymbolicTensor {
-  if (!args || (!args.shape && !args.batchShape)) throw new ValueError(`input: give 'shape' (shape of one sample, e.g. [13]) or 'batchShape', got ${JSON.stringify(args)}`);
-  if (args.shape && args.batchShape) throw new ValueError(`input: give only one of 'shape' ${fmtShape(args.shape)} and 'batchShape' ${fmtShape(args.batchShape)}`);
-  const layer = new InputLayer({ inputShape: args.shape, batchInputShape: args.batchShape, batchSize: args.batchSize, name: args.name, dtype: args.dtype });
+  if (!args || (!args.shape && !args.batchShape))
+    throw new ValueError(
+      `input: give 'shape' (shape of one sample, e.g. [13]) or 'batchShape', got ${JSON.stringify(args)}`,
+    );
+  if (args.shape && args.batchShape)
+    throw new ValueError(
+      `input: give only one of 'shape' ${fmtShape(args.shape)} and 'batchShape' ${fmtShape(args.batchShape)}`,
+    );
+  const layer = new InputLayer({
+    inputShape: args.shape,
+    batchInputShape: args.batchShape,
+    batchSize: args.batchSize,
+    name: args.name,
+    dtype: args.dtype,
+  });
   return layer.output as SymbolicTensor;
 }

@@ -17,11 +17,19 @@ export interface InputSpec {
  * Throws when `shape` violates `spec`, naming the layer, the expected shape (as built) and the
  * received one: `Input 0 of layer 'dense' is incompatible: expected shape [null, 4], got [32, 13]`.
  */
-export function assertCompatible(layerName: string, index: number, spec: InputSpec, shape: Shape, expected: Shape | undefined): void {
+export function assertCompatible(
+  layerName: string,
+  index: number,
+  spec: InputSpec,
+  shape: Shape,
+  expected: Shape | undefined,
+): void {
   const problem = violation(spec, shape);
   if (!problem) return;
   const want = expected ? fmtShape(expected) : describe(spec);
-  throw new ValueError(`Input ${index} of layer '${layerName}' is incompatible: expected shape ${want}, got ${fmtShape(shape)} (${problem})`);
+  throw new ValueError(
+    `Input ${index} of layer '${layerName}' is incompatible: expected shape ${want}, got ${fmtShape(shape)} (${problem})`,
+  );
 }
 
 function violation(spec: InputSpec, shape: Shape): string | null {

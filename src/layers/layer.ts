@@ -84,14 +84,17 @@ export abstract class Layer {
   constructor(args: LayerArgs = {}) {
     const className = (new.target as unknown as typeof Layer).className;
     this.name = args.name ?? uniqueName(toSnakeCase(className));
-    if (typeof this.name !== 'string' || this.name === '') throw new ValueError(`${className}: 'name' must be a non-empty string, got ${JSON.stringify(args.name)}`);
+    if (typeof this.name !== 'string' || this.name === '')
+      throw new ValueError(`${className}: 'name' must be a non-empty string, got ${JSON.stringify(args.name)}`);
     this.dtype = args.dtype ?? getFloatX();
     this.trainableFlag = args.trainable ?? true;
     this.activityRegularizer = args.activityRegularizer ? getRegularizer(args.activityRegularizer) : null;
     if (args.batchInputShape) this.batchInputShape = [...args.batchInputShape];
     else if (args.inputShape) this.batchInputShape = [args.batchSize ?? null, ...args.inputShape];
-    if (this.batchInputShape && this.batchInputShape.some((d) => d !== null && !(Number.isInteger(d) && d >= 0))) {
-      throw new ValueError(`Layer '${this.name}': input shape ${fmtShape(this.batchInputShape)} must contain non-negative integers or null`);
+    if (this.batchInputShape?.some((d) => d !== null && !(Number.isInteger(d) && d >= 0))) {
+      throw new ValueError(
+        `Layer '${this.name}': input shape ${fmtShape(this.batchInputShape)} must contain non-negative integers or null`,
+      );
     }
   }
 
@@ -145,19 +148,27 @@ export abstract class Layer {
     if (list.length === 0) throw new ValueError(`Layer '${this.name}' was called with an empty list of inputs`);
     const symbolic = list.filter((x) => x instanceof SymbolicTensor).length;
     if (symbolic > 0 && symbolic < list.length) {
-      throw new ValueError(`Layer '${this.name}' was called with a mix of symbolic and concrete tensors; pass all SymbolicTensors (building a model) or all Tensors (computing)`);
+      throw new ValueError(
+        `Layer '${this.name}' was called with a mix of symbolic and concrete tensors; pass all SymbolicTensors (building a model) or all Tensors (computing)`,
+      );
     }
     for (const [i, x] of list.entries()) {
-      if (!(x instanceof SymbolicTensor) && !(x instanceof Tensor)) throw new ValueError(`Layer '${this.name}': input ${i} must be a Tensor or SymbolicTensor, got ${x === null ? 'null' : typeof x}`);
+      if (!(x instanceof SymbolicTensor) && !(x instanceof Tensor))
+        throw new ValueError(
+          `Layer '${this.name}': input ${i} must be a Tensor or SymbolicTensor, got ${x === null ? 'null' : typeof x}`,
+        );
     }
     const shapes = list.map((x) => x.shape as Shape);
     const shapeArg = list.length === 1 ? shapes[0] : shapes;
     this.ensureBuilt(shapeArg);
     shapes.forEach((shape, i) => this.checkInputShape(i, shape));
     if (symbolic > 0) return this.applySymbolic(list as SymbolicTensor[], shapeArg, kwargs);
-    const tensors = (list as Tensor[]).map((t) => (isFloat(t.dtype) && isFloat(this.dtype) && t.dtype !== this.dtype ? cast(t, this.dtype) : t));
+    const tensors = (list as Tensor[]).map((t) =>
+      isFloat(t.dtype) && isFloat(this.dtype) && t.dtype !== this.dtype ? cast(t, this.dtype) : t,
+    );
     const outputs = this.call(tensors.length === 1 ? tensors[0] : tensors, kwargs);
-    if (this.activityRegularizer && isCollectingLosses()) for (const out of Array.isArray(outputs) ? outputs : [outputs]) addLoss(this.activityPenalty(out));
+    if (this.activityRegularizer && isCollectingLosses())
+      for (const out of Array.isArray(outputs) ? outputs : [outputs]) addLoss(this.activityPenalty(out));
     return outputs;
   }
 
@@ -174,11 +185,16 @@ export abstract class Layer {
     const spec = this.inputSpec?.[index];
     if (!spec) return;
     const built = this.builtInputShape;
-    const asBuilt = built === undefined ? undefined : isShapeList(built) ? built[index] : index === 0 ? built : undefined;
+    const asBuilt =
+      built === undefined ? undefined : isShapeList(built) ? built[index] : index === 0 ? built : undefined;
     assertCompatible(this.name, index, spec, shape, asBuilt && [null, ...asBuilt.slice(1)]);
   }
 
-  private applySymbolic(inputs: SymbolicTensor[], shapeArg: Shape | Shape[], kwargs: CallArgs): SymbolicTensor | SymbolicTensor[] {
+  private applySymbolic(
+    inputs: SymbolicTensor[],
+    shapeArg: Shape | Shape[],
+    kwargs: CallArgs,
+  ): SymbolicTensor | SymbolicTensor[] {
     const outShape = this.computeOutputShape(shapeArg);
     const node = new Node(this, inputs, kwargs as Config);
     const shapes = isShapeList(outShape) ? outShape : [outShape];
@@ -214,9 +230,12 @@ export abstract class Layer {
     constraint?: ConstraintIdentifier | null,
   ): Variable {
     const fullName = `${this.name}/${name}`;
-    if (this.weightEntries.some((w) => w.variable.name === fullName)) throw new ValueError(`Layer '${this.name}' already has a weight named '${name}'`);
+    if (this.weightEntries.some((w) => w.variable.name === fullName))
+      throw new ValueError(`Layer '${this.name}' already has a weight named '${name}'`);
     if (!shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw new ValueError(`Layer '${this.name}': weight '${name}' needs a fully known shape, got ${fmtShape(shape as Shape)} (is the input's last dimension known?)`);
+      throw new ValueError(
+        `Layer '${this.name}': weight '${name}' needs a fully known shape, got ${fmtShape(shape as Shape)} (is the input's last dimension known?)`,
+      );
     }
     const value = getInitializer(initializer ?? 'glorotUniform').call(shape, dtype ?? this.dtype);
     const variable = new Variable(value, trainable && this.trainable, fullName);
@@ -264,32 +283,48 @@ export abstract class Layer {
     const weights = this.weights;
     if (!Array.isArray(values) || values.length !== weights.length) {
       const list = weights.map((w) => `${w.name} ${fmtShape(w.shape)}`).join(', ');
-      throw new ValueError(`Layer '${this.name}': setWeights expected ${weights.length} weights (${list || 'none'}), got ${Array.isArray(values) ? values.length : typeof values}`);
+      throw new ValueError(
+        `Layer '${this.name}': setWeights expected ${weights.length} weights (${list || 'none'}), got ${Array.isArray(values) ? values.length : typeof values}`,
+      );
     }
     values.forEach((value, i) => {
       const w = weights[i];
-      if (!(value instanceof Tensor)) throw new ValueError(`Layer '${this.name}': setWeights value ${i} for '${w.name}' must be a Tensor, got ${typeof value}`);
+      if (!(value instanceof Tensor))
+        throw new ValueError(
+          `Layer '${this.name}': setWeights value ${i} for '${w.name}' must be a Tensor, got ${typeof value}`,
+        );
       if (!shapesEqual(value.shape, w.shape)) {
-        throw new ValueError(`Layer '${this.name}': weight '${w.name}' expects shape ${fmtShape(w.shape)}, got ${fmtShape(value.shape)}`);
+        throw new ValueError(
+          `Layer '${this.name}': weight '${w.name}' expects shape ${fmtShape(w.shape)}, got ${fmtShape(value.shape)}`,
+        );
       }
     });
-    values.forEach((value, i) => weights[i].assign(value.dtype === weights[i].dtype ? value : cast(value, weights[i].dtype)));
+    values.forEach((value, i) =>
+      weights[i].assign(value.dtype === weights[i].dtype ? value : cast(value, weights[i].dtype)),
+    );
   }
 
   /** Number of scalars in all weights. */
   countParams(): number {
     if (!this.built && this.weights.length === 0) {
-      throw new StateError(`Layer '${this.name}' is not built yet, so it has no weights to count; call it on data or give it an inputShape`);
+      throw new StateError(
+        `Layer '${this.name}' is not built yet, so it has no weights to count; call it on data or give it an inputShape`,
+      );
     }
     return this.weights.reduce((n, w) => n + sizeOf(w.shape), 0);
   }
 
   /** The output shape of the layer's only symbolic call ('multiple' calls have no single one). */
   get outputShape(): Shape | Shape[] {
-    if (this.inboundNodes.length === 0) throw new StateError(`Layer '${this.name}' has not been called on a symbolic input, so its output shape is undefined`);
+    if (this.inboundNodes.length === 0)
+      throw new StateError(
+        `Layer '${this.name}' has not been called on a symbolic input, so its output shape is undefined`,
+      );
     const shapes = this.inboundNodes.map((n) => n.outputs.map((o) => o.shape));
     if (shapes.some((s) => JSON.stringify(s) !== JSON.stringify(shapes[0]))) {
-      throw new StateError(`Layer '${this.name}' has been called ${shapes.length} times with different output shapes; use the model's outputs instead`);
+      throw new StateError(
+        `Layer '${this.name}' has been called ${shapes.length} times with different output shapes; use the model's outputs instead`,
+      );
     }
     return shapes[0].length === 1 ? shapes[0][0] : shapes[0];
   }
@@ -297,7 +332,9 @@ export abstract class Layer {
   /** The symbolic output of the layer's only call (e.g. an InputLayer's tensor). */
   get output(): SymbolicTensor | SymbolicTensor[] {
     if (this.inboundNodes.length !== 1) {
-      throw new StateError(`Layer '${this.name}' has ${this.inboundNodes.length} symbolic calls, so 'output' is ambiguous; use the tensors returned by apply`);
+      throw new StateError(
+        `Layer '${this.name}' has ${this.inboundNodes.length} symbolic calls, so 'output' is ambiguous; use the tensors returned by apply`,
+      );
     }
     const outs = this.inboundNodes[0].outputs;
     return outs.length === 1 ? outs[0] : outs;

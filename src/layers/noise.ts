@@ -27,7 +27,10 @@ export class GaussianNoise extends Layer {
 
   constructor(args: GaussianNoiseArgs) {
     super(args);
-    if (typeof args.stddev !== 'number' || !(args.stddev >= 0)) throw new ValueError(`${describeLayer(this)}: 'stddev' must be a non-negative number, got ${JSON.stringify(args.stddev)}`);
+    if (typeof args.stddev !== 'number' || !(args.stddev >= 0))
+      throw new ValueError(
+        `${describeLayer(this)}: 'stddev' must be a non-negative number, got ${JSON.stringify(args.stddev)}`,
+      );
     this.stddev = args.stddev;
     this.seed = args.seed ?? null;
     this.rng = this.seed === null ? globalRng : new Rng(this.seed);
@@ -67,7 +70,10 @@ export class SpatialDropout2D extends Layer {
 
   constructor(args: SpatialDropout2DArgs) {
     super(args);
-    if (typeof args.rate !== 'number' || !(args.rate >= 0 && args.rate <= 1)) throw new ValueError(`${describeLayer(this)}: 'rate' must be a number in [0, 1], got ${JSON.stringify(args.rate)}`);
+    if (typeof args.rate !== 'number' || !(args.rate >= 0 && args.rate <= 1))
+      throw new ValueError(
+        `${describeLayer(this)}: 'rate' must be a number in [0, 1], got ${JSON.stringify(args.rate)}`,
+      );
     this.rate = args.rate;
     this.seed = args.seed ?? null;
     this.rng = this.seed === null ? globalRng : new Rng(this.seed);

@@ -44,7 +44,10 @@ abstract class Normalization extends Layer {
   constructor(args: NormalizationArgs, defaultEpsilon: number) {
     super(args);
     this.epsilon = args.epsilon ?? defaultEpsilon;
-    if (typeof this.epsilon !== 'number' || !(this.epsilon > 0)) throw new ValueError(`${describeLayer(this)}: 'epsilon' must be a positive number, got ${JSON.stringify(args.epsilon)}`);
+    if (typeof this.epsilon !== 'number' || !(this.epsilon > 0))
+      throw new ValueError(
+        `${describeLayer(this)}: 'epsilon' must be a positive number, got ${JSON.stringify(args.epsilon)}`,
+      );
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
     this.betaSettings = kernelSettings(args.betaInitializer ?? 'zeros', args.betaRegularizer, args.betaConstraint);
@@ -53,9 +56,12 @@ abstract class Normalization extends Layer {
 
   /** Keras' creation order: gamma, then beta. */
   protected buildAffine(shape: number[]): void {
-    const g = this.gammaSettings, b = this.betaSettings;
-    if (this.scale) this.gamma = this.addWeight('gamma', shape, undefined, g.initializer, g.regularizer, true, g.constraint);
-    if (this.center) this.beta = this.addWeight('beta', shape, undefined, b.initializer, b.regularizer, true, b.constraint);
+    const g = this.gammaSettings,
+      b = this.betaSettings;
+    if (this.scale)
+      this.gamma = this.addWeight('gamma', shape, undefined, g.initializer, g.regularizer, true, g.constraint);
+    if (this.center)
+      this.beta = this.addWeight('beta', shape, undefined, b.initializer, b.regularizer, true, b.constraint);
   }
 
   /** (x - mean) / sqrt(variance + epsilon) * gamma + beta, with parameters reshaped by `view`. */
@@ -68,14 +74,26 @@ abstract class Normalization extends Layer {
 
   protected resolveAxes(axes: number[], rank: number): number[] {
     const resolved = axes.map((a) => (a < 0 ? a + rank : a));
-    if (resolved.some((a) => !Number.isInteger(a) || a < 1 || a >= rank) || new Set(resolved).size !== resolved.length) {
-      throw new ValueError(`${describeLayer(this)}: 'axis' ${JSON.stringify(axes)} must name distinct non-batch axes of a rank-${rank} input`);
+    if (
+      resolved.some((a) => !Number.isInteger(a) || a < 1 || a >= rank) ||
+      new Set(resolved).size !== resolved.length
+    ) {
+      throw new ValueError(
+        `${describeLayer(this)}: 'axis' ${JSON.stringify(axes)} must name distinct non-batch axes of a rank-${rank} input`,
+      );
     }
     return resolved.sort((a, b) => a - b);
   }
 
   override getConfig(): Config {
-    return { ...super.getConfig(), epsilon: this.epsilon, center: this.center, scale: this.scale, ...serializeKernelSettings('beta', this.betaSettings), ...serializeKernelSettings('gamma', this.gammaSettings) };
+    return {
+      ...super.getConfig(),
+      epsilon: this.epsilon,
+      center: this.center,
+      scale: this.scale,
+      ...serializeKernelSettings('beta', this.betaSettings),
+      ...serializeKernelSettings('gamma', this.gammaSettings),
+    };
   }
 }
 
@@ -111,7 +129,10 @@ export class BatchNormalization extends Normalization {
     super(args, 1e-3);
     this.axis = args.axis ?? -1;
     this.momentum = args.momentum ?? 0.99;
-    if (typeof this.momentum !== 'number' || !(this.momentum >= 0 && this.momentum <= 1)) throw new ValueError(`${describeLayer(this)}: 'momentum' must be a number in [0, 1], got ${JSON.stringify(args.momentum)}`);
+    if (typeof this.momentum !== 'number' || !(this.momentum >= 0 && this.momentum <= 1))
+      throw new ValueError(
+        `${describeLayer(this)}: 'momentum' must be a number in [0, 1], got ${JSON.stringify(args.momentum)}`,
+      );
     this.movingMeanInitializer = getInitializer(args.movingMeanInitializer ?? 'zeros');
     this.movingVarianceInitializer = getInitializer(args.movingVarianceInitializer ?? 'ones');
   }
@@ -120,10 +141,20 @@ export class BatchNormalization extends Normalization {
     const shape = inputShape as Shape;
     const [axis] = this.resolveAxes([this.axis], shape.length);
     const dim = shape[axis];
-    if (dim === null) throw new ValueError(`${describeLayer(this)}: axis ${this.axis} of the input must be known, got input shape ${fmtShape(shape)}`);
+    if (dim === null)
+      throw new ValueError(
+        `${describeLayer(this)}: axis ${this.axis} of the input must be known, got input shape ${fmtShape(shape)}`,
+      );
     this.buildAffine([dim]);
     this.movingMean = this.addWeight('moving_mean', [dim], undefined, this.movingMeanInitializer, null, false);
-    this.movingVariance = this.addWeight('moving_variance', [dim], undefined, this.movingVarianceInitializer, null, false);
+    this.movingVariance = this.addWeight(
+      'moving_variance',
+      [dim],
+      undefined,
+      this.movingVarianceInitializer,
+      null,
+      false,
+    );
     this.inputSpec = [{ ndim: shape.length, axes: { [axis]: dim } }];
   }
 
@@ -132,7 +163,8 @@ export class BatchNormalization extends Normalization {
     const [axis] = this.resolveAxes([this.axis], x.rank);
     const viewShape = x.shape.map((d, i) => (i === axis ? d : 1));
     const view = (p: Tensor) => reshape(p, viewShape);
-    const movingMean = this.movingMean as Variable, movingVariance = this.movingVariance as Variable;
+    const movingMean = this.movingMean as Variable,
+      movingVariance = this.movingVariance as Variable;
     if (!kwargs.training || !this.trainable) return this.normalize(x, view(movingMean), view(movingVariance), view);
     const reduced = x.shape.map((_, i) => i).filter((i) => i !== axis);
     const { mean, variance } = moments(x, reduced, true);
@@ -178,7 +210,10 @@ export class LayerNormalization extends Normalization {
     const shape = inputShape as Shape;
     const axes = this.resolveAxes(this.axis, shape.length);
     const dims = axes.map((a) => shape[a]);
-    if (dims.some((d) => d === null)) throw new ValueError(`${describeLayer(this)}: axes ${JSON.stringify(this.axis)} of the input must be known, got input shape ${fmtShape(shape)}`);
+    if (dims.some((d) => d === null))
+      throw new ValueError(
+        `${describeLayer(this)}: axes ${JSON.stringify(this.axis)} of the input must be known, got input shape ${fmtShape(shape)}`,
+      );
     this.buildAffine(dims as number[]);
     this.inputSpec = [{ ndim: shape.length, axes: Object.fromEntries(axes.map((a, i) => [a, dims[i] as number])) }];
   }

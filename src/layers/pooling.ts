@@ -1,7 +1,14 @@
 import { fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Config } from '../initializers/initializer.js';
-import { checkPadding, convOutputLength, geometry2d, toPair, type Pair, type PaddingMode } from '../ops/conv_geometry.js';
+import {
+  checkPadding,
+  convOutputLength,
+  geometry2d,
+  toPair,
+  type Pair,
+  type PaddingMode,
+} from '../ops/conv_geometry.js';
 import { avgPool2d, maxPool2d } from '../ops/pool.js';
 import { max, mean } from '../ops/reduce.js';
 import { checkDataFormat, describeLayer, imageShape, type ImageDataFormat } from './convolutional_base.js';
@@ -42,8 +49,22 @@ abstract class Pooling2D extends Layer {
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const shape = inputShape as Shape;
     const [h, w, c] = imageShape(this, shape);
-    if (h !== null && w !== null) geometry2d(h, w, this.poolSize, this.strides, [1, 1], this.padding, `${describeLayer(this)} with input shape ${fmtShape(shape)}`);
-    return [shape[0], convOutputLength(h, this.poolSize[0], this.strides[0], 1, this.padding), convOutputLength(w, this.poolSize[1], this.strides[1], 1, this.padding), c];
+    if (h !== null && w !== null)
+      geometry2d(
+        h,
+        w,
+        this.poolSize,
+        this.strides,
+        [1, 1],
+        this.padding,
+        `${describeLayer(this)} with input shape ${fmtShape(shape)}`,
+      );
+    return [
+      shape[0],
+      convOutputLength(h, this.poolSize[0], this.strides[0], 1, this.padding),
+      convOutputLength(w, this.poolSize[1], this.strides[1], 1, this.padding),
+      c,
+    ];
   }
 
   protected options(x: Tensor) {
@@ -52,7 +73,13 @@ abstract class Pooling2D extends Layer {
   }
 
   override getConfig(): Config {
-    return { ...super.getConfig(), poolSize: [...this.poolSize], strides: [...this.strides], padding: this.padding, dataFormat: this.dataFormat };
+    return {
+      ...super.getConfig(),
+      poolSize: [...this.poolSize],
+      strides: [...this.strides],
+      padding: this.padding,
+      dataFormat: this.dataFormat,
+    };
   }
 }
 

@@ -3,7 +3,12 @@ import { globalRng, Rng } from '../core/rng.js';
 import { keep } from '../core/memory.js';
 import { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
-import { getActivation, serializeActivation, type Activation, type ActivationIdentifier } from '../activations/index.js';
+import {
+  getActivation,
+  serializeActivation,
+  type Activation,
+  type ActivationIdentifier,
+} from '../activations/index.js';
 import { getConstraint, serializeConstraint, type ConstraintIdentifier } from '../constraints/registry.js';
 import type { Constraint } from '../constraints/constraint.js';
 import type { Config, Initializer } from '../initializers/initializer.js';
@@ -112,10 +117,16 @@ export abstract class RecurrentLayer extends Layer {
   constructor(args: RecurrentArgs) {
     super(args);
     const cls = this.getClassName();
-    if (!Number.isInteger(args.units) || args.units <= 0) throw new ValueError(`${cls} '${this.name}': 'units' must be a positive integer, got ${JSON.stringify(args.units)}`);
+    if (!Number.isInteger(args.units) || args.units <= 0)
+      throw new ValueError(
+        `${cls} '${this.name}': 'units' must be a positive integer, got ${JSON.stringify(args.units)}`,
+      );
     for (const key of ['dropout', 'recurrentDropout'] as const) {
       const v = args[key] ?? 0;
-      if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new ValueError(`${cls} '${this.name}': '${key}' must be a number in [0, 1), got ${JSON.stringify(args[key])}`);
+      if (typeof v !== 'number' || !(v >= 0 && v < 1))
+        throw new ValueError(
+          `${cls} '${this.name}': '${key}' must be a number in [0, 1), got ${JSON.stringify(args[key])}`,
+        );
     }
     this.units = args.units;
     this.activation = getActivation(args.activation === undefined ? 'tanh' : args.activation);
@@ -159,13 +170,44 @@ export abstract class RecurrentLayer extends Layer {
 
   override build(inputShape: Shape | Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-    if (shape.length !== 3) throw new ValueError(`${this.getClassName()} '${this.name}': expected input of rank 3 [batch, timesteps, features], got shape ${fmtShape(shape)} (rank ${shape.length})`);
+    if (shape.length !== 3)
+      throw new ValueError(
+        `${this.getClassName()} '${this.name}': expected input of rank 3 [batch, timesteps, features], got shape ${fmtShape(shape)} (rank ${shape.length})`,
+      );
     const inputDim = shape[2];
-    if (inputDim === null) throw new ValueError(`${this.getClassName()} '${this.name}': the feature dimension of the input must be known, got input shape ${fmtShape(shape)}`);
+    if (inputDim === null)
+      throw new ValueError(
+        `${this.getClassName()} '${this.name}': the feature dimension of the input must be known, got input shape ${fmtShape(shape)}`,
+      );
     const width = this.gates * this.units;
-    this.kernel = this.addWeight('kernel', [inputDim, width], undefined, this.kernelInitializer, this.kernelRegularizer, true, this.kernelConstraint);
-    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, width], undefined, this.recurrentInitializer, this.recurrentRegularizer, true, this.recurrentConstraint);
-    if (this.useBias) this.bias = this.addWeight('bias', this.biasShape(), undefined, this.biasInitializer, this.biasRegularizer, true, this.biasConstraint);
+    this.kernel = this.addWeight(
+      'kernel',
+      [inputDim, width],
+      undefined,
+      this.kernelInitializer,
+      this.kernelRegularizer,
+      true,
+      this.kernelConstraint,
+    );
+    this.recurrentKernel = this.addWeight(
+      'recurrent_kernel',
+      [this.units, width],
+      undefined,
+      this.recurrentInitializer,
+      this.recurrentRegularizer,
+      true,
+      this.recurrentConstraint,
+    );
+    if (this.useBias)
+      this.bias = this.addWeight(
+        'bias',
+        this.biasShape(),
+        undefined,
+        this.biasInitializer,
+        this.biasRegularizer,
+        true,
+        this.biasConstraint,
+      );
     this.inputSpec = [{ ndim: 3, axes: { [-1]: inputDim } }];
   }
 
@@ -178,12 +220,22 @@ export abstract class RecurrentLayer extends Layer {
     const training = kwargs.training ?? false;
 
     // One matmul projects every timestep; time-major so each step is a contiguous block.
-    let xs = transpose(training && this.dropout > 0 ? mul(x, this.dropoutMask([batch, 1, features], this.dropout, x.dtype)) : x, [1, 0, 2]);
+    let xs = transpose(
+      training && this.dropout > 0 ? mul(x, this.dropoutMask([batch, 1, features], this.dropout, x.dtype)) : x,
+      [1, 0, 2],
+    );
     if (this.goBackwards) xs = reverse(xs, 0);
-    let projected = reshape(matMul(reshape(xs, [steps * batch, features]), this.kernel as Variable), [steps, batch, this.gates * this.units]);
+    let projected = reshape(matMul(reshape(xs, [steps * batch, features]), this.kernel as Variable), [
+      steps,
+      batch,
+      this.gates * this.units,
+    ]);
     const bias = this.inputBias();
     if (bias) projected = add(projected, bias);
-    const recurrentMask = training && this.recurrentDropout > 0 ? this.dropoutMask([batch, this.units], this.recurrentDropout, x.dtype) : null;
+    const recurrentMask =
+      training && this.recurrentDropout > 0
+        ? this.dropoutMask([batch, this.units], this.recurrentDropout, x.dtype)
+        : null;
     const stepMasks = mask ? this.stepMasks(mask, batch, steps) : null;
 
     this.beginSequence();
@@ -203,7 +255,12 @@ export abstract class RecurrentLayer extends Layer {
     // Carried to the next batch as constants (no backprop across batches), and kept past the
     // trainer's per-batch scope.
     if (this.stateful) this.states = states.map((st) => keep(stopGradient(st)));
-    const output = this.returnSequences ? concat(outputs.map((o) => expandDims(o, 1)), 1) : previous;
+    const output = this.returnSequences
+      ? concat(
+          outputs.map((o) => expandDims(o, 1)),
+          1,
+        )
+      : previous;
     return this.returnState ? [output, ...states] : output;
   }
 
@@ -213,7 +270,9 @@ export abstract class RecurrentLayer extends Layer {
     if (!m) return null;
     if (!(m instanceof Tensor) || m.rank !== 2 || m.shape[0] !== batch || m.shape[1] !== steps) {
       const got = m instanceof Tensor ? fmtShape(m.shape) : typeof m;
-      throw new ValueError(`${this.getClassName()} '${this.name}': the mask must have shape [${batch}, ${steps}] (batch, timesteps), got ${got}`);
+      throw new ValueError(
+        `${this.getClassName()} '${this.name}': the mask must have shape [${batch}, ${steps}] (batch, timesteps), got ${got}`,
+      );
     }
     const values = m.dataSync();
     return Uint8Array.from(values, (v) => (v ? 1 : 0));
@@ -232,10 +291,13 @@ export abstract class RecurrentLayer extends Layer {
   private initialStates(given: Tensor[] | null, batch: number, dtype: Tensor['dtype']): Tensor[] {
     const cls = `${this.getClassName()} '${this.name}'`;
     if (given) {
-      if (given.length !== this.stateCount) throw new ValueError(`${cls}: expected ${this.stateCount} initial state tensor(s), got ${given.length}`);
+      if (given.length !== this.stateCount)
+        throw new ValueError(`${cls}: expected ${this.stateCount} initial state tensor(s), got ${given.length}`);
       given.forEach((s, i) => {
         if (s.rank !== 2 || s.shape[0] !== batch || s.shape[1] !== this.units) {
-          throw new ValueError(`${cls}: initial state ${i} must have shape [${batch}, ${this.units}], got ${fmtShape(s.shape)}`);
+          throw new ValueError(
+            `${cls}: initial state ${i} must have shape [${batch}, ${this.units}], got ${fmtShape(s.shape)}`,
+          );
         }
       });
       return given;
@@ -243,7 +305,9 @@ export abstract class RecurrentLayer extends Layer {
     if (this.stateful) {
       const fixed = this.batchInputShape?.[0] ?? this.states?.[0].shape[0] ?? null;
       if (fixed !== null && fixed !== batch) {
-        throw new ValueError(`${cls} is stateful and expects batches of ${fixed} samples (its carried states are [${fixed}, ${this.units}]), got a batch of ${batch}; use a constant batch size or call resetStates() first`);
+        throw new ValueError(
+          `${cls} is stateful and expects batches of ${fixed} samples (its carried states are [${fixed}, ${this.units}]), got a batch of ${batch}; use a constant batch size or call resetStates() first`,
+        );
       }
       if (this.states) return this.states;
     }
@@ -255,7 +319,10 @@ export abstract class RecurrentLayer extends Layer {
    * @example layer.resetStates();
    */
   resetStates(states?: Tensor[]): void {
-    if (!this.stateful) throw new ValueError(`${this.getClassName()} '${this.name}' is not stateful; only stateful layers carry states to reset`);
+    if (!this.stateful)
+      throw new ValueError(
+        `${this.getClassName()} '${this.name}' is not stateful; only stateful layers carry states to reset`,
+      );
     this.states = states ? [...states] : null;
   }
 
@@ -275,10 +342,15 @@ export abstract class RecurrentLayer extends Layer {
     return [output, ...Array.from({ length: this.stateCount }, (): Shape => [shape[0], this.units])];
   }
 
-  override computeMask(_inputs: Tensor | Tensor[], mask: Tensor | Tensor[] | null | undefined): Tensor | Tensor[] | null {
+  override computeMask(
+    _inputs: Tensor | Tensor[],
+    mask: Tensor | Tensor[] | null | undefined,
+  ): Tensor | Tensor[] | null {
     const m = (Array.isArray(mask) ? mask[0] : mask) ?? null;
     const outputMask = this.returnSequences ? m : null;
-    return this.returnState ? [outputMask, ...Array.from({ length: this.stateCount }, () => null)] as Tensor[] : outputMask;
+    return this.returnState
+      ? ([outputMask, ...Array.from({ length: this.stateCount }, () => null)] as Tensor[])
+      : outputMask;
   }
 
   override getConfig(): Config {

@@ -1,6 +1,11 @@
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
-import { getActivation, serializeActivation, type Activation, type ActivationIdentifier } from '../activations/index.js';
+import {
+  getActivation,
+  serializeActivation,
+  type Activation,
+  type ActivationIdentifier,
+} from '../activations/index.js';
 import type { Config } from '../initializers/initializer.js';
 import { add, mul, sub } from '../ops/binary.js';
 import { concat } from '../ops/concat.js';
@@ -66,7 +71,9 @@ export class LSTM extends RecurrentLayer {
 
   constructor(args: LSTMArgs) {
     super(args);
-    this.recurrentActivation = getActivation(args.recurrentActivation === undefined ? 'sigmoid' : args.recurrentActivation);
+    this.recurrentActivation = getActivation(
+      args.recurrentActivation === undefined ? 'sigmoid' : args.recurrentActivation,
+    );
     this.unitForgetBias = args.unitForgetBias ?? true;
   }
 
@@ -98,11 +105,17 @@ export class LSTM extends RecurrentLayer {
 
   /** True for sigmoid gates and a tanh activation, the ones the fused cell computes. */
   private get defaultActivations(): boolean {
-    return serializeActivation(this.recurrentActivation) === 'sigmoid' && serializeActivation(this.activation) === 'tanh';
+    return (
+      serializeActivation(this.recurrentActivation) === 'sigmoid' && serializeActivation(this.activation) === 'tanh'
+    );
   }
 
   override getConfig(): Config {
-    return { ...super.getConfig(), recurrentActivation: serializeActivation(this.recurrentActivation), unitForgetBias: this.unitForgetBias };
+    return {
+      ...super.getConfig(),
+      recurrentActivation: serializeActivation(this.recurrentActivation),
+      unitForgetBias: this.unitForgetBias,
+    };
   }
 }
 
@@ -133,7 +146,9 @@ export class GRU extends RecurrentLayer {
 
   constructor(args: GRUArgs) {
     super(args);
-    this.recurrentActivation = getActivation(args.recurrentActivation === undefined ? 'sigmoid' : args.recurrentActivation);
+    this.recurrentActivation = getActivation(
+      args.recurrentActivation === undefined ? 'sigmoid' : args.recurrentActivation,
+    );
     this.resetAfter = args.resetAfter ?? true;
   }
 
@@ -177,7 +192,11 @@ export class GRU extends RecurrentLayer {
   }
 
   override getConfig(): Config {
-    return { ...super.getConfig(), recurrentActivation: serializeActivation(this.recurrentActivation), resetAfter: this.resetAfter };
+    return {
+      ...super.getConfig(),
+      recurrentActivation: serializeActivation(this.recurrentActivation),
+      resetAfter: this.resetAfter,
+    };
   }
 }
 

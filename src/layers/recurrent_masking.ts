@@ -27,13 +27,19 @@ export class Masking extends Layer {
   constructor(args: MaskingArgs = {}) {
     super(args);
     this.maskValue = args.maskValue ?? 0;
-    if (typeof this.maskValue !== 'number') throw new ValueError(`Masking '${this.name}': 'maskValue' must be a number, got ${JSON.stringify(args.maskValue)}`);
+    if (typeof this.maskValue !== 'number')
+      throw new ValueError(
+        `Masking '${this.name}': 'maskValue' must be a number, got ${JSON.stringify(args.maskValue)}`,
+      );
     this.supportsMasking = true;
   }
 
   call(inputs: Tensor | Tensor[]): Tensor {
     const x = inputs as Tensor;
-    if (x.rank < 2) throw new ValueError(`Masking '${this.name}': expected input of rank >= 2 [batch, timesteps, ...], got rank ${x.rank}`);
+    if (x.rank < 2)
+      throw new ValueError(
+        `Masking '${this.name}': expected input of rank >= 2 [batch, timesteps, ...], got rank ${x.rank}`,
+      );
     return mul(x, cast(expandDims(this.timestepMask(x), -1), x.dtype));
   }
 

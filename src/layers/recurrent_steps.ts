@@ -18,13 +18,18 @@ import { zeros } from '../ops/creation.js';
 export function timeSteps(x: Tensor): Tensor[] {
   const steps = x.shape[0];
   const rest = x.shape.slice(1);
-  const sliceAt = (t: number): Tensor => wrap(x.backend.slice(x, [t, ...rest.map(() => 0)], [1, ...rest]), rest, x.dtype);
+  const sliceAt = (t: number): Tensor =>
+    wrap(x.backend.slice(x, [t, ...rest.map(() => 0)], [1, ...rest]), rest, x.dtype);
   if (!isRecording() || !isFloat(x.dtype)) return Array.from({ length: steps }, (_, t) => sliceAt(t));
 
   const stepGrads: (Tensor | null)[] = new Array<Tensor | null>(steps).fill(null);
   let started = false;
-  const whole = record('timeSteps', [x], wrap(x.handle, x.shape, x.dtype),
-    () => [stack(stepGrads.map((g) => g ?? zeros(rest, x.dtype)), 0)]);
+  const whole = record('timeSteps', [x], wrap(x.handle, x.shape, x.dtype), () => [
+    stack(
+      stepGrads.map((g) => g ?? zeros(rest, x.dtype)),
+      0,
+    ),
+  ]);
   return Array.from({ length: steps }, (_, t) =>
     record('timeStep', [whole], sliceAt(t), (dy) => {
       stepGrads[t] = dy;
@@ -32,5 +37,6 @@ export function timeSteps(x: Tensor): Tensor[] {
       if (started) return [null];
       started = true;
       return [zeros(x.shape, x.dtype)];
-    }));
+    }),
+  );
 }

@@ -65,16 +65,25 @@ export class Bidirectional extends Wrapper {
   constructor(args: BidirectionalArgs) {
     super(args);
     const layer = args.layer instanceof Layer ? args.layer : deserializeLayer(args.layer as SerializedObject);
-    if (!(layer instanceof RecurrentLayer)) throw new ValueError(`Bidirectional '${this.name}': 'layer' must be a recurrent layer (simpleRNN, lstm, gru), got ${layer?.constructor?.name ?? typeof layer}`);
+    if (!(layer instanceof RecurrentLayer))
+      throw new ValueError(
+        `Bidirectional '${this.name}': 'layer' must be a recurrent layer (simpleRNN, lstm, gru), got ${layer?.constructor?.name ?? typeof layer}`,
+      );
     const mergeMode = args.mergeMode ?? 'concat';
-    if (!MERGE_MODES.includes(mergeMode)) throw new ValueError(`Bidirectional '${this.name}': unknown mergeMode ${JSON.stringify(mergeMode)}; expected one of ${MERGE_MODES.join(', ')}`);
+    if (!MERGE_MODES.includes(mergeMode))
+      throw new ValueError(
+        `Bidirectional '${this.name}': unknown mergeMode ${JSON.stringify(mergeMode)}; expected one of ${MERGE_MODES.join(', ')}`,
+      );
     this.mergeMode = mergeMode;
     // Rebuilt from the config so that neither direction shares state with the given layer.
     const copy = (prefix: string, goBackwards: boolean): RecurrentLayer => {
       const { className, config } = serializeLayer(layer);
       const base = String(config.name).replace(/^(forward_|backward_)/, '');
       const zeroOutputForMask = config.returnSequences as boolean;
-      return deserializeLayer({ className, config: { ...config, name: `${prefix}${base}`, goBackwards, zeroOutputForMask } }) as RecurrentLayer;
+      return deserializeLayer({
+        className,
+        config: { ...config, name: `${prefix}${base}`, goBackwards, zeroOutputForMask },
+      }) as RecurrentLayer;
     };
     this.forwardLayer = copy('forward_', layer.goBackwards);
     this.backwardLayer = copy('backward_', !layer.goBackwards);
@@ -85,12 +94,19 @@ export class Bidirectional extends Wrapper {
     return [this.forwardLayer, this.backwardLayer];
   }
 
-  get returnSequences(): boolean { return this.forwardLayer.returnSequences; }
-  get returnState(): boolean { return this.forwardLayer.returnState; }
+  get returnSequences(): boolean {
+    return this.forwardLayer.returnSequences;
+  }
+  get returnState(): boolean {
+    return this.forwardLayer.returnState;
+  }
 
   override build(inputShape: Shape | Shape[]): void {
     const shape = (isShapeList(inputShape) ? inputShape[0] : inputShape) as Shape;
-    if (shape.length !== 3) throw new ValueError(`Bidirectional '${this.name}': expected input of rank 3 [batch, timesteps, features], got shape ${fmtShape(shape)} (rank ${shape.length})`);
+    if (shape.length !== 3)
+      throw new ValueError(
+        `Bidirectional '${this.name}': expected input of rank 3 [batch, timesteps, features], got shape ${fmtShape(shape)} (rank ${shape.length})`,
+      );
     for (const layer of this.inner()) {
       layer.build(shape);
       layer.built = true;
@@ -106,8 +122,8 @@ export class Bidirectional extends Wrapper {
       const out = layer.apply(x, { training: kwargs.training, mask: kwargs.mask, initialState: states } as CallArgs);
       return Array.isArray(out) ? out : [out];
     };
-    const [y, ...forwardStates] = run(this.forwardLayer, initial && initial.slice(0, half));
-    let [yRev, ...backwardStates] = run(this.backwardLayer, initial && initial.slice(half));
+    const [y, ...forwardStates] = run(this.forwardLayer, initial ? initial.slice(0, half) : null);
+    let [yRev, ...backwardStates] = run(this.backwardLayer, initial ? initial.slice(half) : null);
     if (this.returnSequences) yRev = reverse(yRev, 1);
     const merged = this.merge(y, yRev);
     return this.returnState ? [merged, ...forwardStates, ...backwardStates] : merged;
@@ -115,10 +131,14 @@ export class Bidirectional extends Wrapper {
 
   private merge(a: Tensor, b: Tensor): Tensor {
     switch (this.mergeMode) {
-      case 'concat': return concat([a, b], -1);
-      case 'sum': return add(a, b);
-      case 'mul': return mul(a, b);
-      case 'ave': return div(add(a, b), 2);
+      case 'concat':
+        return concat([a, b], -1);
+      case 'sum':
+        return add(a, b);
+      case 'mul':
+        return mul(a, b);
+      case 'ave':
+        return div(add(a, b), 2);
     }
   }
 
@@ -130,7 +150,10 @@ export class Bidirectional extends Wrapper {
     return this.returnState ? [merged, ...states, ...states] : merged;
   }
 
-  override computeMask(_inputs: Tensor | Tensor[], mask: Tensor | Tensor[] | null | undefined): Tensor | Tensor[] | null {
+  override computeMask(
+    _inputs: Tensor | Tensor[],
+    mask: Tensor | Tensor[] | null | undefined,
+  ): Tensor | Tensor[] | null {
     const m = (Array.isArray(mask) ? mask[0] : mask) ?? null;
     const outputMask = this.returnSequences ? m : null;
     if (!this.returnState) return outputMask;
@@ -169,7 +192,8 @@ export class TimeDistributed extends Wrapper {
   constructor(args: TimeDistributedArgs) {
     super(args);
     this.layer = args.layer instanceof Layer ? args.layer : deserializeLayer(args.layer as SerializedObject);
-    if (!(this.layer instanceof Layer)) throw new ValueError(`TimeDistributed '${this.name}': 'layer' must be a Layer, got ${typeof args.layer}`);
+    if (!(this.layer instanceof Layer))
+      throw new ValueError(`TimeDistributed '${this.name}': 'layer' must be a Layer, got ${typeof args.layer}`);
     this.supportsMasking = true;
   }
 
@@ -180,7 +204,9 @@ export class TimeDistributed extends Wrapper {
   override build(inputShape: Shape | Shape[]): void {
     const shape = inputShape as Shape;
     if (isShapeList(inputShape) || shape.length < 3) {
-      throw new ValueError(`TimeDistributed '${this.name}': expected one input of rank >= 3 [batch, timesteps, ...], got shape ${isShapeList(inputShape) ? inputShape.map((s) => fmtShape(s)).join(', ') : fmtShape(shape)}`);
+      throw new ValueError(
+        `TimeDistributed '${this.name}': expected one input of rank >= 3 [batch, timesteps, ...], got shape ${isShapeList(inputShape) ? inputShape.map((s) => fmtShape(s)).join(', ') : fmtShape(shape)}`,
+      );
     }
     const inner = [null, ...shape.slice(2)];
     if (!this.layer.built) {

@@ -35,7 +35,9 @@ export function deserializeLayer(serialized: SerializedObject): Layer {
   }
   const factory = factories.get(serialized.className);
   if (!factory) {
-    throw new ValueError(`Unknown layer class '${serialized.className}'. Known classes: ${layerClassNames().join(', ')} (register custom layers with registerLayer)`);
+    throw new ValueError(
+      `Unknown layer class '${serialized.className}'. Known classes: ${layerClassNames().join(', ')} (register custom layers with registerLayer)`,
+    );
   }
   return factory({ ...(serialized.config ?? {}) });
 }

@@ -26,7 +26,10 @@ export class Flatten extends Layer {
     const format = args.dataFormat ?? 'channels_last';
     if (format === 'channels_last' || format === 'channelsLast') this.dataFormat = 'channels_last';
     else if (format === 'channels_first' || format === 'channelsFirst') this.dataFormat = 'channels_first';
-    else throw new ValueError(`Flatten '${this.name}': 'dataFormat' must be 'channels_last' or 'channels_first', got ${JSON.stringify(format)}`);
+    else
+      throw new ValueError(
+        `Flatten '${this.name}': 'dataFormat' must be 'channels_last' or 'channels_first', got ${JSON.stringify(format)}`,
+      );
     this.inputSpec = [{ minNdim: 1 }];
   }
 
@@ -68,8 +71,14 @@ export class Reshape extends Layer {
   constructor(args: ReshapeArgs) {
     super(args);
     const target = args?.targetShape;
-    if (!Array.isArray(target) || target.some((d) => !Number.isInteger(d) || d < -1) || target.filter((d) => d === -1).length > 1) {
-      throw new ValueError(`Reshape '${this.name}': 'targetShape' must be a list of non-negative integers with at most one -1, got ${JSON.stringify(target)}`);
+    if (
+      !Array.isArray(target) ||
+      target.some((d) => !Number.isInteger(d) || d < -1) ||
+      target.filter((d) => d === -1).length > 1
+    ) {
+      throw new ValueError(
+        `Reshape '${this.name}': 'targetShape' must be a list of non-negative integers with at most one -1, got ${JSON.stringify(target)}`,
+      );
     }
     this.targetShape = [...target];
   }
@@ -93,7 +102,9 @@ export class Reshape extends Layer {
     const unknown = this.targetShape.indexOf(-1);
     const fits = unknown >= 0 ? known > 0 && size % known === 0 : known === size;
     if (!fits) {
-      throw new ValueError(`Reshape '${this.name}': cannot reshape an input of shape ${fmtShape(inputShape)} (${size} elements per sample) to target shape ${fmtShape(this.targetShape)}${unknown >= 0 ? '' : ` (${known} elements)`}`);
+      throw new ValueError(
+        `Reshape '${this.name}': cannot reshape an input of shape ${fmtShape(inputShape)} (${size} elements per sample) to target shape ${fmtShape(this.targetShape)}${unknown >= 0 ? '' : ` (${known} elements)`}`,
+      );
     }
     return this.targetShape.map((d) => (d === -1 ? size / known : d));
   }

@@ -1,7 +1,12 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
-import { getActivation, serializeActivation, type Activation, type ActivationIdentifier } from '../activations/index.js';
+import {
+  getActivation,
+  serializeActivation,
+  type Activation,
+  type ActivationIdentifier,
+} from '../activations/index.js';
 import { getConstraint, serializeConstraint, type ConstraintIdentifier } from '../constraints/registry.js';
 import type { Constraint } from '../constraints/constraint.js';
 import type { Config, Initializer } from '../initializers/initializer.js';
@@ -23,13 +28,24 @@ import type { Shape } from './symbolic.js';
 export type SequenceDataFormat = 'channels_last' | 'channels_first';
 
 function checkFormat(format: string | undefined, who: string): SequenceDataFormat {
-  const f = format === 'channelsLast' ? 'channels_last' : format === 'channelsFirst' ? 'channels_first' : (format ?? 'channels_last');
-  if (f !== 'channels_last' && f !== 'channels_first') throw new ValueError(`${who}: 'dataFormat' must be 'channels_last' or 'channels_first', got ${JSON.stringify(format)}`);
+  const f =
+    format === 'channelsLast'
+      ? 'channels_last'
+      : format === 'channelsFirst'
+        ? 'channels_first'
+        : (format ?? 'channels_last');
+  if (f !== 'channels_last' && f !== 'channels_first')
+    throw new ValueError(
+      `${who}: 'dataFormat' must be 'channels_last' or 'channels_first', got ${JSON.stringify(format)}`,
+    );
   return f;
 }
 
 function sequenceShape(layer: Layer, shape: Shape): void {
-  if (shape.length !== 3) throw new ValueError(`${layer.getClassName()} '${layer.name}': expected input of rank 3 [batch, steps, channels], got shape ${fmtShape(shape)} (rank ${shape.length})`);
+  if (shape.length !== 3)
+    throw new ValueError(
+      `${layer.getClassName()} '${layer.name}': expected input of rank 3 [batch, steps, channels], got shape ${fmtShape(shape)} (rank ${shape.length})`,
+    );
 }
 
 export interface GlobalPooling1DArgs extends LayerArgs {
@@ -59,7 +75,9 @@ abstract class GlobalPooling1D extends Layer {
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const shape = inputShape as Shape;
-    return this.keepdims ? shape.map((d, i) => (i === this.stepAxis ? 1 : d)) : shape.filter((_, i) => i !== this.stepAxis);
+    return this.keepdims
+      ? shape.map((d, i) => (i === this.stepAxis ? 1 : d))
+      : shape.filter((_, i) => i !== this.stepAxis);
   }
 
   /** Pooling consumes the timestep mask. */
@@ -122,7 +140,10 @@ export interface Conv1DArgs extends LayerArgs {
 
 function single(value: number | [number] | undefined, fallback: number, arg: string, who: string): number {
   const v = Array.isArray(value) ? (value.length === 1 ? value[0] : NaN) : (value ?? fallback);
-  if (!Number.isInteger(v) || v < 1) throw new ValueError(`${who}: '${arg}' must be a positive integer (or a list of one), got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new ValueError(
+      `${who}: '${arg}' must be a positive integer (or a list of one), got ${JSON.stringify(value)}`,
+    );
   return v;
 }
 
@@ -155,14 +176,19 @@ export class Conv1D extends Layer {
   constructor(args: Conv1DArgs) {
     super(args);
     const who = `Conv1D '${this.name}'`;
-    if (!Number.isInteger(args.filters) || args.filters <= 0) throw new ValueError(`${who}: 'filters' must be a positive integer, got ${JSON.stringify(args.filters)}`);
+    if (!Number.isInteger(args.filters) || args.filters <= 0)
+      throw new ValueError(`${who}: 'filters' must be a positive integer, got ${JSON.stringify(args.filters)}`);
     this.filters = args.filters;
     this.kernelSize = single(args.kernelSize, NaN, 'kernelSize', who);
     this.strides = single(args.strides, 1, 'strides', who);
     this.dilationRate = single(args.dilationRate, 1, 'dilationRate', who);
     this.padding = args.padding ?? 'valid';
-    if (!['valid', 'same', 'causal'].includes(this.padding)) throw new ValueError(`${who}: 'padding' must be one of valid, same, causal, got ${JSON.stringify(args.padding)}`);
-    if (this.strides > 1 && this.dilationRate > 1) throw new ValueError(`${who}: strides > 1 cannot be combined with dilationRate > 1 (got strides ${this.strides}, dilationRate ${this.dilationRate})`);
+    if (!['valid', 'same', 'causal'].includes(this.padding))
+      throw new ValueError(`${who}: 'padding' must be one of valid, same, causal, got ${JSON.stringify(args.padding)}`);
+    if (this.strides > 1 && this.dilationRate > 1)
+      throw new ValueError(
+        `${who}: strides > 1 cannot be combined with dilationRate > 1 (got strides ${this.strides}, dilationRate ${this.dilationRate})`,
+      );
     this.activation = getActivation(args.activation);
     this.useBias = args.useBias ?? true;
     this.kernelInitializer = getInitializer(args.kernelInitializer ?? 'glorotUniform');
@@ -177,15 +203,40 @@ export class Conv1D extends Layer {
     const shape = inputShape as Shape;
     sequenceShape(this, shape);
     const channels = shape[2];
-    if (channels === null) throw new ValueError(`Conv1D '${this.name}': the channel dimension (last axis) must be known, got input shape ${fmtShape(shape)}`);
-    this.kernel = this.addWeight('kernel', [this.kernelSize, channels, this.filters], undefined, this.kernelInitializer, this.kernelRegularizer, true, this.kernelConstraint);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], undefined, this.biasInitializer, this.biasRegularizer, true, this.biasConstraint);
+    if (channels === null)
+      throw new ValueError(
+        `Conv1D '${this.name}': the channel dimension (last axis) must be known, got input shape ${fmtShape(shape)}`,
+      );
+    this.kernel = this.addWeight(
+      'kernel',
+      [this.kernelSize, channels, this.filters],
+      undefined,
+      this.kernelInitializer,
+      this.kernelRegularizer,
+      true,
+      this.kernelConstraint,
+    );
+    if (this.useBias)
+      this.bias = this.addWeight(
+        'bias',
+        [this.filters],
+        undefined,
+        this.biasInitializer,
+        this.biasRegularizer,
+        true,
+        this.biasConstraint,
+      );
     this.inputSpec = [{ ndim: 3, axes: { [-1]: channels } }];
   }
 
   call(inputs: Tensor | Tensor[]): Tensor {
     let x = inputs as Tensor;
-    if (this.padding === 'causal') x = pad(x, [[0, 0], [(this.kernelSize - 1) * this.dilationRate, 0], [0, 0]]);
+    if (this.padding === 'causal')
+      x = pad(x, [
+        [0, 0],
+        [(this.kernelSize - 1) * this.dilationRate, 0],
+        [0, 0],
+      ]);
     const kernel = this.kernel as Variable;
     const images = expandDims(x, 1);
     const k = reshape(kernel, [1, ...kernel.shape]);
@@ -198,9 +249,10 @@ export class Conv1D extends Layer {
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const shape = inputShape as Shape;
-    const steps = this.padding === 'causal'
-      ? convOutputLength(shape[1], this.kernelSize, this.strides, this.dilationRate, 'same')
-      : convOutputLength(shape[1], this.kernelSize, this.strides, this.dilationRate, this.padding);
+    const steps =
+      this.padding === 'causal'
+        ? convOutputLength(shape[1], this.kernelSize, this.strides, this.dilationRate, 'same')
+        : convOutputLength(shape[1], this.kernelSize, this.strides, this.dilationRate, this.padding);
     return [shape[0], steps, this.filters];
   }
 

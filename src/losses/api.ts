@@ -2,12 +2,28 @@
 export { Loss, type LossArgs } from './loss.js';
 export { type Reduction, REDUCTIONS } from './reduction.js';
 export * from './classes.js';
-export { meanSquaredError, meanAbsoluteError, meanAbsolutePercentageError, meanSquaredLogarithmicError, huber, logCosh, cosineSimilarity } from './regression.js';
-export { binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, kullbackLeiblerDivergence, poisson } from './probabilistic.js';
+export {
+  meanSquaredError,
+  meanAbsoluteError,
+  meanAbsolutePercentageError,
+  meanSquaredLogarithmicError,
+  huber,
+  logCosh,
+  cosineSimilarity,
+} from './regression.js';
+export {
+  binaryCrossentropy,
+  categoricalCrossentropy,
+  sparseCategoricalCrossentropy,
+  kullbackLeiblerDivergence,
+  poisson,
+} from './probabilistic.js';
 export { hinge, squaredHinge, categoricalHinge } from './hinge.js';
 export { getLoss, serializeLoss, LOSS_NAMES, type LossConfig } from './registry.js';
 export {
-  meanSquaredError as mse, meanAbsoluteError as mae, meanAbsolutePercentageError as mape,
+  meanSquaredError as mse,
+  meanAbsoluteError as mae,
+  meanAbsolutePercentageError as mape,
   meanSquaredLogarithmicError as msle,
 } from './regression.js';
 export { kullbackLeiblerDivergence as kld, kullbackLeiblerDivergence as klDivergence } from './probabilistic.js';

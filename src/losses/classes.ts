@@ -2,8 +2,22 @@ import type { Tensor } from '../core/tensor.js';
 import type { TensorLike } from '../ops/convert.js';
 import { categoricalHinge, hinge, squaredHinge } from './hinge.js';
 import { Loss, type LossArgs } from './loss.js';
-import { binaryCrossentropy, categoricalCrossentropy, kullbackLeiblerDivergence, poisson, sparseCategoricalCrossentropy } from './probabilistic.js';
-import { cosineSimilarity, huber, logCosh, meanAbsoluteError, meanAbsolutePercentageError, meanSquaredError, meanSquaredLogarithmicError } from './regression.js';
+import {
+  binaryCrossentropy,
+  categoricalCrossentropy,
+  kullbackLeiblerDivergence,
+  poisson,
+  sparseCategoricalCrossentropy,
+} from './probabilistic.js';
+import {
+  cosineSimilarity,
+  huber,
+  logCosh,
+  meanAbsoluteError,
+  meanAbsolutePercentageError,
+  meanSquaredError,
+  meanSquaredLogarithmicError,
+} from './regression.js';
 
 /** A per-sample loss function `(yTrue, yPred) => Tensor`. */
 export type LossFunction = (yTrue: TensorLike, yPred: TensorLike) => Tensor;
@@ -14,7 +28,10 @@ export type LossFunction = (yTrue: TensorLike, yPred: TensorLike) => Tensor;
  */
 export class LossFunctionWrapper extends Loss {
   readonly className = 'LossFunctionWrapper';
-  constructor(readonly fn: LossFunction, args: LossArgs = {}) {
+  constructor(
+    readonly fn: LossFunction,
+    args: LossArgs = {},
+  ) {
     super(args, fn.name || 'loss');
   }
   call(yTrue: TensorLike, yPred: TensorLike): Tensor {
@@ -25,89 +42,143 @@ export class LossFunctionWrapper extends Loss {
 /** Mean squared error. @example new MeanSquaredError().compute(yTrue, yPred) */
 export class MeanSquaredError extends Loss {
   readonly className = 'MeanSquaredError';
-  constructor(args: LossArgs = {}) { super(args, 'mean_squared_error'); }
-  call(yTrue: TensorLike, yPred: TensorLike): Tensor { return meanSquaredError(yTrue, yPred); }
+  constructor(args: LossArgs = {}) {
+    super(args, 'mean_squared_error');
+  }
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return meanSquaredError(yTrue, yPred);
+  }
 }
 
 /** Mean absolute error. @example new MeanAbsoluteError({ reduction: 'sum' }) */
 export class MeanAbsoluteError extends Loss {
   readonly className = 'MeanAbsoluteError';
-  constructor(args: LossArgs = {}) { super(args, 'mean_absolute_error'); }
-  call(yTrue: TensorLike, yPred: TensorLike): Tensor { return meanAbsoluteError(yTrue, yPred); }
+  constructor(args: LossArgs = {}) {
+    super(args, 'mean_absolute_error');
+  }
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return meanAbsoluteError(yTrue, yPred);
+  }
 }
 
 /** Mean absolute percentage error. @example new MeanAbsolutePercentageError() */
 export class MeanAbsolutePercentageError extends Loss {
   readonly className = 'MeanAbsolutePercentageError';
-  constructor(args: LossArgs = {}) { super(args, 'mean_absolute_percentage_error'); }
-  call(yTrue: TensorLike, yPred: TensorLike): Tensor { return meanAbsolutePercentageError(yTrue, yPred); }
+  constructor(args: LossArgs = {}) {
+    super(args, 'mean_absolute_percentage_error');
+  }
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return meanAbsolutePercentageError(yTrue, yPred);
+  }
 }
 
 /** Mean squared logarithmic error. @example new MeanSquaredLogarithmicError() */
 export class MeanSquaredLogarithmicError extends Loss {
   readonly className = 'MeanSquaredLogarithmicError';
-  constructor(args: LossArgs = {}) { super(args, 'mean_squared_logarithmic_error'); }
-  call(yTrue: TensorLike, yPred: TensorLike): Tensor { return meanSquaredLogarithmicError(yTrue, yPred); }
+  constructor(args: LossArgs = {}) {
+    super(args, 'mean_squared_logarithmic_error');
+  }
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return meanSquaredLogarithmicError(yTrue, yPred);
+  }
 }
 
 /** Huber loss (quadratic within `delta`, linear outside; default delta 1). @example new Huber({ delta: 2 }) */
 export class Huber extends Loss {
   readonly className = 'Huber';
   readonly delta: number;
-  constructor(args: LossArgs & { delta?: number } = {}) { super(args, 'huber_loss'); this.delta = args.delta ?? 1; }
-  call(yTrue: TensorLike, yPred: TensorLike): Tensor { return huber(yTrue, yPred, this.delta); }
-  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), delta: this.delta }; }
+  constructor(args: LossArgs & { delta?: number } = {}) {
+    super(args, 'huber_loss');
+    this.delta = args.delta ?? 1;
+  }
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return huber(yTrue, yPred, this.delta);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), delta: this.delta };
+  }
 }
 
 /** Log of the hyperbolic cosine of the error. @example new LogCosh() */
 export class LogCosh extends Loss {
   readonly className = 'LogCosh';
-  constructor(args: LossArgs = {}) { super(args, 'log_cosh'); }
-  call(yTrue: TensorLike, yPred: TensorLike): Tensor { return logCosh(yTrue, yPred); }
+  constructor(args: LossArgs = {}) {
+    super(args, 'log_cosh');
+  }
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return logCosh(yTrue, yPred);
+  }
 }
 
 /** Negative cosine similarity along `axis` (default -1). @example new CosineSimilarity({ axis: 1 }) */
 export class CosineSimilarity extends Loss {
   readonly className = 'CosineSimilarity';
   readonly axis: number;
-  constructor(args: LossArgs & { axis?: number } = {}) { super(args, 'cosine_similarity'); this.axis = args.axis ?? -1; }
-  call(yTrue: TensorLike, yPred: TensorLike): Tensor { return cosineSimilarity(yTrue, yPred, this.axis); }
-  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), axis: this.axis }; }
+  constructor(args: LossArgs & { axis?: number } = {}) {
+    super(args, 'cosine_similarity');
+    this.axis = args.axis ?? -1;
+  }
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return cosineSimilarity(yTrue, yPred, this.axis);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), axis: this.axis };
+  }
 }
 
 /** Hinge loss. @example new Hinge() */
 export class Hinge extends Loss {
   readonly className = 'Hinge';
-  constructor(args: LossArgs = {}) { super(args, 'hinge'); }
-  call(yTrue: TensorLike, yPred: TensorLike): Tensor { return hinge(yTrue, yPred); }
+  constructor(args: LossArgs = {}) {
+    super(args, 'hinge');
+  }
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return hinge(yTrue, yPred);
+  }
 }
 
 /** Squared hinge loss. @example new SquaredHinge() */
 export class SquaredHinge extends Loss {
   readonly className = 'SquaredHinge';
-  constructor(args: LossArgs = {}) { super(args, 'squared_hinge'); }
-  call(yTrue: TensorLike, yPred: TensorLike): Tensor { return squaredHinge(yTrue, yPred); }
+  constructor(args: LossArgs = {}) {
+    super(args, 'squared_hinge');
+  }
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return squaredHinge(yTrue, yPred);
+  }
 }
 
 /** Categorical hinge loss. @example new CategoricalHinge() */
 export class CategoricalHinge extends Loss {
   readonly className = 'CategoricalHinge';
-  constructor(args: LossArgs = {}) { super(args, 'categorical_hinge'); }
-  call(yTrue: TensorLike, yPred: TensorLike): Tensor { return categoricalHinge(yTrue, yPred); }
+  constructor(args: LossArgs = {}) {
+    super(args, 'categorical_hinge');
+  }
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return categoricalHinge(yTrue, yPred);
+  }
 }
 
 /** Kullback-Leibler divergence. @example new KLDivergence() */
 export class KLDivergence extends Loss {
   readonly className = 'KLDivergence';
-  constructor(args: LossArgs = {}) { super(args, 'kl_divergence'); }
-  call(yTrue: TensorLike, yPred: TensorLike): Tensor { return kullbackLeiblerDivergence(yTrue, yPred); }
+  constructor(args: LossArgs = {}) {
+    super(args, 'kl_divergence');
+  }
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return kullbackLeiblerDivergence(yTrue, yPred);
+  }
 }
 
 /** Poisson loss. @example new Poisson() */
 export class Poisson extends Loss {
   readonly className = 'Poisson';
-  constructor(args: LossArgs = {}) { super(args, 'poisson'); }
-  call(yTrue: TensorLike, yPred: TensorLike): Tensor { return poisson(yTrue, yPred); }
+  constructor(args: LossArgs = {}) {
+    super(args, 'poisson');
+  }
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return poisson(yTrue, yPred);
+  }
 }
 
 export interface CrossentropyArgs extends LossArgs {
@@ -126,8 +197,12 @@ export class BinaryCrossentropy extends Loss {
     this.fromLogits = args.fromLogits ?? false;
     this.labelSmoothing = args.labelSmoothing ?? 0;
   }
-  call(yTrue: TensorLike, yPred: TensorLike): Tensor { return binaryCrossentropy(yTrue, yPred, this.fromLogits, this.labelSmoothing); }
-  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing }; }
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return binaryCrossentropy(yTrue, yPred, this.fromLogits, this.labelSmoothing);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing };
+  }
 }
 
 /** Categorical crossentropy over one-hot targets. @example new CategoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.1 }) */
@@ -142,8 +217,12 @@ export class CategoricalCrossentropy extends Loss {
     this.labelSmoothing = args.labelSmoothing ?? 0;
     this.axis = args.axis ?? -1;
   }
-  call(yTrue: TensorLike, yPred: TensorLike): Tensor { return categoricalCrossentropy(yTrue, yPred, this.fromLogits, this.labelSmoothing, this.axis); }
-  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing, axis: this.axis }; }
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return categoricalCrossentropy(yTrue, yPred, this.fromLogits, this.labelSmoothing, this.axis);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing, axis: this.axis };
+  }
 }
 
 /** Categorical crossentropy over integer labels. @example new SparseCategoricalCrossentropy({ fromLogits: true }) */
@@ -154,6 +233,10 @@ export class SparseCategoricalCrossentropy extends Loss {
     super(args, 'sparse_categorical_crossentropy');
     this.fromLogits = args.fromLogits ?? false;
   }
-  call(yTrue: TensorLike, yPred: TensorLike): Tensor { return sparseCategoricalCrossentropy(yTrue, yPred, this.fromLogits); }
-  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), fromLogits: this.fromLogits }; }
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return sparseCategoricalCrossentropy(yTrue, yPred, this.fromLogits);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), fromLogits: this.fromLogits };
+  }
 }

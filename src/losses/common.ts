@@ -33,7 +33,9 @@ export function prepare(yTrue: TensorLike, yPred: TensorLike, loss: string): [Te
   const t = t0.dtype === p.dtype ? t0 : cast(t0, p.dtype);
   const [tt, pp] = squeezeOrExpand(t, p);
   if (!shapesEqual(tt.shape, pp.shape)) {
-    throw new ValueError(`${loss}: yTrue and yPred must have the same shape, got yTrue ${fmtShape(t0.shape)} and yPred ${fmtShape(p.shape)}`);
+    throw new ValueError(
+      `${loss}: yTrue and yPred must have the same shape, got yTrue ${fmtShape(t0.shape)} and yPred ${fmtShape(p.shape)}`,
+    );
   }
   return [tt, pp];
 }
@@ -47,6 +49,7 @@ export function clip(x: Tensor, lo: number, hi: number): Tensor {
 export function lastAxis(x: Tensor, axis: number, loss: string): number {
   if (x.rank === 0) throw new ValueError(`${loss}: expected yPred of rank >= 1, got a scalar`);
   const a = axis < 0 ? axis + x.rank : axis;
-  if (!Number.isInteger(a) || a < 0 || a >= x.rank) throw new ValueError(`${loss}: axis ${axis} is out of range for yPred of shape ${fmtShape(x.shape)}`);
+  if (!Number.isInteger(a) || a < 0 || a >= x.rank)
+    throw new ValueError(`${loss}: axis ${axis} is out of range for yPred of shape ${fmtShape(x.shape)}`);
   return a;
 }

@@ -19,7 +19,12 @@ function logSoftmax(x: Tensor, axis: number): Tensor {
  * moves targets towards 0.5: `y·(1 - s) + 0.5·s`.
  * @example binaryCrossentropy([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]) // [0.916, 0.714]
  */
-export function binaryCrossentropy(yTrue: TensorLike, yPred: TensorLike, fromLogits = false, labelSmoothing = 0): Tensor {
+export function binaryCrossentropy(
+  yTrue: TensorLike,
+  yPred: TensorLike,
+  fromLogits = false,
+  labelSmoothing = 0,
+): Tensor {
   let [t, p] = prepare(yTrue, yPred, 'binaryCrossentropy');
   if (labelSmoothing) t = add(mul(t, 1 - labelSmoothing), 0.5 * labelSmoothing);
   if (fromLogits) return mean(sub(softplus(p), mul(p, t)), -1);
@@ -33,7 +38,13 @@ export function binaryCrossentropy(yTrue: TensorLike, yPred: TensorLike, fromLog
  * log-softmax. `labelSmoothing` mixes targets with the uniform distribution: `y·(1 - s) + s/classes`.
  * @example categoricalCrossentropy([[0, 1, 0]], [[0.05, 0.95, 0]]) // [0.0513]
  */
-export function categoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, fromLogits = false, labelSmoothing = 0, axis = -1): Tensor {
+export function categoricalCrossentropy(
+  yTrue: TensorLike,
+  yPred: TensorLike,
+  fromLogits = false,
+  labelSmoothing = 0,
+  axis = -1,
+): Tensor {
   let [t, p] = prepare(yTrue, yPred, 'categoricalCrossentropy');
   const a = lastAxis(p, axis, 'categoricalCrossentropy');
   if (labelSmoothing) t = add(mul(t, 1 - labelSmoothing), labelSmoothing / t.shape[t.rank - 1]);
@@ -55,14 +66,18 @@ export function sparseCategoricalCrossentropy(yTrue: TensorLike, yPred: TensorLi
   if (t.rank === p.rank && t.shape[t.rank - 1] === 1) t = reshape(t, t.shape.slice(0, -1));
   const classes = p.shape[p.rank - 1];
   if (!shapesEqual(t.shape, p.shape.slice(0, -1))) {
-    throw new ValueError(`${loss}: yTrue must hold one integer label per sample, shaped ${fmtShape(p.shape.slice(0, -1))} or ${fmtShape([...p.shape.slice(0, -1), 1])} for yPred ${fmtShape(p.shape)}; got yTrue ${fmtShape(given)}`);
+    throw new ValueError(
+      `${loss}: yTrue must hold one integer label per sample, shaped ${fmtShape(p.shape.slice(0, -1))} or ${fmtShape([...p.shape.slice(0, -1), 1])} for yPred ${fmtShape(p.shape)}; got yTrue ${fmtShape(given)}`,
+    );
   }
   const labels = t.dataSync();
   const oneHot = new (p.dtype === 'float64' ? Float64Array : Float32Array)(labels.length * classes);
   for (let i = 0; i < labels.length; i++) {
     const k = labels[i];
     if (!Number.isInteger(k) || k < 0 || k >= classes) {
-      throw new ValueError(`${loss}: labels must be integers in [0, ${classes - 1}] (yPred has ${classes} classes), got ${k} at position ${i}`);
+      throw new ValueError(
+        `${loss}: labels must be integers in [0, ${classes - 1}] (yPred has ${classes} classes), got ${k} at position ${i}`,
+      );
     }
     oneHot[i * classes + k] = 1;
   }

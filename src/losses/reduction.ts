@@ -10,12 +10,21 @@ import { squeezeOrExpand } from './common.js';
 /** How a loss reduces per-sample values to what `compute` returns (Keras 3 names). */
 export type Reduction = 'sum_over_batch_size' | 'sum' | 'mean' | 'mean_with_sample_weight' | 'none';
 
-export const REDUCTIONS: readonly Reduction[] = ['sum_over_batch_size', 'sum', 'mean', 'mean_with_sample_weight', 'none'];
+export const REDUCTIONS: readonly Reduction[] = [
+  'sum_over_batch_size',
+  'sum',
+  'mean',
+  'mean_with_sample_weight',
+  'none',
+];
 
 /** Checks a reduction name, listing the valid ones in the error. */
 export function checkReduction(reduction: unknown, loss: string): Reduction {
   const r = reduction === null ? 'none' : reduction;
-  if (!REDUCTIONS.includes(r as Reduction)) throw new ValueError(`${loss}: unknown reduction ${JSON.stringify(reduction)}; expected one of ${REDUCTIONS.map((x) => `'${x}'`).join(', ')}`);
+  if (!REDUCTIONS.includes(r as Reduction))
+    throw new ValueError(
+      `${loss}: unknown reduction ${JSON.stringify(reduction)}; expected one of ${REDUCTIONS.map((x) => `'${x}'`).join(', ')}`,
+    );
   return r as Reduction;
 }
 
@@ -24,7 +33,12 @@ export function checkReduction(reduction: unknown, loss: string): Reduction {
  * matched, then broadcast) and reduces. 'sum_over_batch_size' and 'mean' divide the sum by the
  * number of weighted values, 'mean_with_sample_weight' by the sum of the weights.
  */
-export function reduceWeighted(values: Tensor, sampleWeight: TensorLike | undefined | null, reduction: Reduction, loss: string): Tensor {
+export function reduceWeighted(
+  values: Tensor,
+  sampleWeight: TensorLike | undefined | null,
+  reduction: Reduction,
+  loss: string,
+): Tensor {
   let v = values;
   let w: Tensor | null = null;
   if (sampleWeight !== undefined && sampleWeight !== null) {
@@ -35,7 +49,9 @@ export function reduceWeighted(values: Tensor, sampleWeight: TensorLike | undefi
     try {
       broadcastShapes(v.shape, w.shape, loss);
     } catch {
-      throw new ValueError(`${loss}: sampleWeight of shape ${fmtShape(w0.shape)} does not broadcast to the per-sample losses of shape ${fmtShape(values.shape)}`);
+      throw new ValueError(
+        `${loss}: sampleWeight of shape ${fmtShape(w0.shape)} does not broadcast to the per-sample losses of shape ${fmtShape(values.shape)}`,
+      );
     }
     v = mul(v, w);
   }

@@ -31,7 +31,10 @@ for (const [ctor, fnName, aliases] of ENTRIES) {
   for (const alias of [fnName, ...aliases]) BY_KEY.set(key(alias), { ctor, name: fnName });
   if (!BY_KEY.has(key(ctor.name))) BY_KEY.set(key(ctor.name), { ctor, name: null });
 }
-const CLASS_NAMES = new Map<string, LossClass>([...ENTRIES.map(([ctor]) => [ctor.name, ctor] as [string, LossClass]), ['LossFunctionWrapper', c.LossFunctionWrapper as unknown as LossClass]]);
+const CLASS_NAMES = new Map<string, LossClass>([
+  ...ENTRIES.map(([ctor]) => [ctor.name, ctor] as [string, LossClass]),
+  ['LossFunctionWrapper', c.LossFunctionWrapper as unknown as LossClass],
+]);
 
 /** Every name `getLoss` accepts, as listed in its errors. */
 export const LOSS_NAMES: readonly string[] = ENTRIES.flatMap(([, fnName, aliases]) => [fnName, ...aliases]);
@@ -56,17 +59,24 @@ export function getLoss(identifier: string | Loss | c.LossFunction | LossConfig)
     const byClass = CLASS_NAMES.get(identifier);
     if (byClass && byClass !== (c.LossFunctionWrapper as unknown)) return new byClass({} as never);
     const found = BY_KEY.get(key(identifier));
-    if (!found) throw new ValueError(`Unknown loss '${identifier}'; expected one of ${LOSS_NAMES.map((n) => `'${n}'`).join(', ')} (camelCase also accepted), a Loss or a function`);
+    if (!found)
+      throw new ValueError(
+        `Unknown loss '${identifier}'; expected one of ${LOSS_NAMES.map((n) => `'${n}'`).join(', ')} (camelCase also accepted), a Loss or a function`,
+      );
     return new found.ctor((found.name ? { name: found.name } : {}) as never);
   }
   if (identifier && typeof identifier === 'object' && typeof identifier.className === 'string') {
     const ctor = CLASS_NAMES.get(identifier.className);
     if (!ctor || ctor === (c.LossFunctionWrapper as unknown)) {
-      throw new ValueError(`getLoss: cannot rebuild a loss of class '${identifier.className}'; expected one of ${ENTRIES.map(([k]) => k.name).join(', ')}`);
+      throw new ValueError(
+        `getLoss: cannot rebuild a loss of class '${identifier.className}'; expected one of ${ENTRIES.map(([k]) => k.name).join(', ')}`,
+      );
     }
     return new ctor(identifier.config as LossArgs as never);
   }
-  throw new ValueError(`getLoss: expected a loss name, Loss, function or {className, config}, got ${String(identifier)}`);
+  throw new ValueError(
+    `getLoss: expected a loss name, Loss, function or {className, config}, got ${String(identifier)}`,
+  );
 }
 
 /** `{ className, config }` that `getLoss` rebuilds the loss from. */

@@ -50,7 +50,10 @@ export function huber(yTrue: TensorLike, yPred: TensorLike, delta = 1): Tensor {
   const [t, p] = prepare(yTrue, yPred, 'huber');
   const error = sub(p, t);
   const absError = abs(error);
-  return mean(where(lessEqual(absError, delta), mul(square(error), 0.5), sub(mul(absError, delta), 0.5 * delta * delta)), -1);
+  return mean(
+    where(lessEqual(absError, delta), mul(square(error), 0.5), sub(mul(absError, delta), 0.5 * delta * delta)),
+    -1,
+  );
 }
 
 /**

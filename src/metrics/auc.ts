@@ -38,9 +38,12 @@ export class AUC extends Metric {
     super(args.name ?? 'auc');
     this.curve = args.curve ?? 'ROC';
     this.summationMethod = args.summationMethod ?? 'interpolation';
-    if (this.curve !== 'ROC' && this.curve !== 'PR') throw new ValueError(`AUC: 'curve' must be 'ROC' or 'PR', got ${JSON.stringify(args.curve)}`);
+    if (this.curve !== 'ROC' && this.curve !== 'PR')
+      throw new ValueError(`AUC: 'curve' must be 'ROC' or 'PR', got ${JSON.stringify(args.curve)}`);
     if (!['interpolation', 'minoring', 'majoring'].includes(this.summationMethod)) {
-      throw new ValueError(`AUC: 'summationMethod' must be 'interpolation', 'minoring' or 'majoring', got ${JSON.stringify(args.summationMethod)}`);
+      throw new ValueError(
+        `AUC: 'summationMethod' must be 'interpolation', 'minoring' or 'majoring', got ${JSON.stringify(args.summationMethod)}`,
+      );
     }
     this.fromLogits = args.fromLogits ?? false;
     this.userThresholds = args.thresholds ? [...args.thresholds].sort((a, b) => a - b) : null;
@@ -50,7 +53,8 @@ export class AUC extends Metric {
       this.numThresholds = inner.length + 2;
     } else {
       const n = args.numThresholds ?? 200;
-      if (!(Number.isInteger(n) && n > 1)) throw new ValueError(`AUC: 'numThresholds' must be an integer > 1, got ${n}`);
+      if (!(Number.isInteger(n) && n > 1))
+        throw new ValueError(`AUC: 'numThresholds' must be an integer > 1, got ${n}`);
       this.numThresholds = n;
       inner = Array.from({ length: n - 2 }, (_, i) => (i + 1) / (n - 1));
     }
@@ -59,7 +63,14 @@ export class AUC extends Metric {
   }
 
   updateState(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null): void {
-    accumulateConfusion(this.counts, yTrue, yPred, sampleWeight, { thresholds: this.thresholds, fromLogits: this.fromLogits, numericLabels: true }, this.name);
+    accumulateConfusion(
+      this.counts,
+      yTrue,
+      yPred,
+      sampleWeight,
+      { thresholds: this.thresholds, fromLogits: this.fromLogits, numericLabels: true },
+      this.name,
+    );
   }
 
   result(): number {
@@ -71,7 +82,12 @@ export class AUC extends Metric {
     const y = this.curve === 'ROC' ? recall : Array.from(tp, (v, i) => safeDiv(v, v + fp[i]));
     let area = 0;
     for (let i = 0; i < n - 1; i++) {
-      const height = this.summationMethod === 'interpolation' ? (y[i] + y[i + 1]) / 2 : this.summationMethod === 'minoring' ? Math.min(y[i], y[i + 1]) : Math.max(y[i], y[i + 1]);
+      const height =
+        this.summationMethod === 'interpolation'
+          ? (y[i] + y[i + 1]) / 2
+          : this.summationMethod === 'minoring'
+            ? Math.min(y[i], y[i + 1])
+            : Math.max(y[i], y[i + 1]);
       area += (x[i] - x[i + 1]) * height;
     }
     return area;
@@ -98,7 +114,13 @@ export class AUC extends Metric {
   }
 
   override getConfig(): Record<string, unknown> {
-    const config: Record<string, unknown> = { ...super.getConfig(), numThresholds: this.numThresholds, curve: this.curve, summationMethod: this.summationMethod, fromLogits: this.fromLogits };
+    const config: Record<string, unknown> = {
+      ...super.getConfig(),
+      numThresholds: this.numThresholds,
+      curve: this.curve,
+      summationMethod: this.summationMethod,
+      fromLogits: this.fromLogits,
+    };
     if (this.userThresholds) config.thresholds = [...this.userThresholds];
     return config;
   }

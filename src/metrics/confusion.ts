@@ -35,13 +35,23 @@ export interface ConfusionOptions {
  * Keras' `update_confusion_matrix_variables`: a prediction is positive at a threshold when
  * strictly greater than it; every element is weighted by its (broadcast) sample weight.
  */
-export function accumulateConfusion(counts: ConfusionCounts, yTrue: TensorLike, yPred: TensorLike, sampleWeight: TensorLike | null | undefined, opts: ConfusionOptions, metric: string): void {
+export function accumulateConfusion(
+  counts: ConfusionCounts,
+  yTrue: TensorLike,
+  yPred: TensorLike,
+  sampleWeight: TensorLike | null | undefined,
+  opts: ConfusionOptions,
+  metric: string,
+): void {
   noGrad(() => {
     let p = toFloat(yPred, 'yPred', metric);
     if (opts.fromLogits) p = sigmoid(p);
     let t = toFloat(yTrue, 'yTrue', metric);
     [p, t] = squeezeOrExpand(p, t);
-    if (!shapesEqual(p.shape, t.shape)) throw new ValueError(`${metric}: yTrue and yPred must have the same shape, got yTrue ${fmtShape(t.shape)} and yPred ${fmtShape(p.shape)}`);
+    if (!shapesEqual(p.shape, t.shape))
+      throw new ValueError(
+        `${metric}: yTrue and yPred must have the same shape, got yTrue ${fmtShape(t.shape)} and yPred ${fmtShape(p.shape)}`,
+      );
     let w: Tensor | null = null;
     if (sampleWeight !== undefined && sampleWeight !== null) {
       [p, w] = squeezeOrExpand(p, toFloat(sampleWeight, 'sampleWeight', metric));
@@ -50,7 +60,9 @@ export function accumulateConfusion(counts: ConfusionCounts, yTrue: TensorLike, 
       try {
         w = broadcastTo(w, p.shape);
       } catch {
-        throw new ValueError(`${metric}: sampleWeight of shape ${fmtShape(w.shape)} does not broadcast to yPred ${fmtShape(p.shape)}`);
+        throw new ValueError(
+          `${metric}: sampleWeight of shape ${fmtShape(w.shape)} does not broadcast to yPred ${fmtShape(p.shape)}`,
+        );
       }
     }
     const preds = Float64Array.from(p.dataSync());
@@ -58,7 +70,9 @@ export function accumulateConfusion(counts: ConfusionCounts, yTrue: TensorLike, 
     const weights = w ? w.dataSync() : null;
     for (let i = 0; i < preds.length; i++) {
       if (!(preds[i] >= 0 && preds[i] <= 1)) {
-        throw new ValueError(`${metric}: predictions must be probabilities in [0, 1], got ${preds[i]} at position ${i}${opts.fromLogits ? '' : ' (pass fromLogits: true for logits)'}`);
+        throw new ValueError(
+          `${metric}: predictions must be probabilities in [0, 1], got ${preds[i]} at position ${i}${opts.fromLogits ? '' : ' (pass fromLogits: true for logits)'}`,
+        );
       }
     }
     const classes = p.shape[p.rank - 1] ?? 1;
@@ -70,7 +84,13 @@ export function accumulateConfusion(counts: ConfusionCounts, yTrue: TensorLike, 
       const pos = opts.numericLabels ? labels[i] * weight : labels[i] !== 0 ? weight : 0;
       const neg = opts.numericLabels ? (1 - labels[i]) * weight : labels[i] !== 0 ? 0 : weight;
       for (let k = 0; k < thresholds.length; k++) {
-        if (preds[i] > thresholds[k]) { counts.tp[k] += pos; counts.fp[k] += neg; } else { counts.fn[k] += pos; counts.tn[k] += neg; }
+        if (preds[i] > thresholds[k]) {
+          counts.tp[k] += pos;
+          counts.fp[k] += neg;
+        } else {
+          counts.fn[k] += pos;
+          counts.tn[k] += neg;
+        }
       }
     }
   });
@@ -79,7 +99,9 @@ export function accumulateConfusion(counts: ConfusionCounts, yTrue: TensorLike, 
 /** Keeps the k largest values of each row; the others become -Infinity (never positive). */
 function filterTopK(values: Float64Array, classes: number, k: number): void {
   for (let r = 0; r < values.length; r += classes) {
-    const row = Array.from(values.subarray(r, r + classes), (v, j) => [v, j] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+    const row = Array.from(values.subarray(r, r + classes), (v, j) => [v, j] as const).sort(
+      (a, b) => b[0] - a[0] || a[1] - b[1],
+    );
     for (let j = k; j < row.length; j++) values[r + row[j][1]] = -Infinity;
   }
 }

@@ -55,7 +55,10 @@ export class MeanMetricWrapper extends Metric {
   readonly className: string = 'MeanMetricWrapper';
   protected readonly mean = new RunningMean();
 
-  constructor(readonly fn: MetricFunction, args: { name?: string } = {}) {
+  constructor(
+    readonly fn: MetricFunction,
+    args: { name?: string } = {},
+  ) {
     super(args.name ?? (fn.name || 'mean_metric_wrapper'));
   }
 

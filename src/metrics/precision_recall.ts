@@ -23,14 +23,22 @@ abstract class ConfusionRatio extends Metric {
     super(args.name ?? defaultName);
     const th = args.thresholds ?? 0.5;
     this.thresholds = Array.isArray(th) ? [...th] : [th];
-    for (const t of this.thresholds) if (!(t >= 0 && t <= 1)) throw new ValueError(`${this.name}: thresholds must be in [0, 1], got ${t}`);
+    for (const t of this.thresholds)
+      if (!(t >= 0 && t <= 1)) throw new ValueError(`${this.name}: thresholds must be in [0, 1], got ${t}`);
     this.topK = args.topK ?? null;
     this.classId = args.classId ?? null;
     this.counts = emptyCounts(this.thresholds.length);
   }
 
   updateState(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null): void {
-    accumulateConfusion(this.counts, yTrue, yPred, sampleWeight, { thresholds: this.thresholds, topK: this.topK, classId: this.classId }, this.name);
+    accumulateConfusion(
+      this.counts,
+      yTrue,
+      yPred,
+      sampleWeight,
+      { thresholds: this.thresholds, topK: this.topK, classId: this.classId },
+      this.name,
+    );
   }
 
   protected abstract ratioAt(k: number): number;
@@ -42,7 +50,10 @@ abstract class ConfusionRatio extends Metric {
 
   /** The value at the (single) threshold; with several thresholds use `resultPerThreshold`. */
   result(): number {
-    if (this.thresholds.length !== 1) throw new ValueError(`${this.name}: ${this.thresholds.length} thresholds were given; use resultPerThreshold() for one value each`);
+    if (this.thresholds.length !== 1)
+      throw new ValueError(
+        `${this.name}: ${this.thresholds.length} thresholds were given; use resultPerThreshold() for one value each`,
+      );
     return this.ratioAt(0);
   }
 
@@ -51,7 +62,12 @@ abstract class ConfusionRatio extends Metric {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), thresholds: this.thresholds.length === 1 ? this.thresholds[0] : [...this.thresholds], topK: this.topK, classId: this.classId };
+    return {
+      ...super.getConfig(),
+      thresholds: this.thresholds.length === 1 ? this.thresholds[0] : [...this.thresholds],
+      topK: this.topK,
+      classId: this.classId,
+    };
   }
 }
 
@@ -64,8 +80,12 @@ const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
  */
 export class Precision extends ConfusionRatio {
   readonly className = 'Precision';
-  constructor(args: PrecisionRecallArgs = {}) { super(args, 'precision'); }
-  protected ratioAt(k: number): number { return ratio(this.counts.tp[k], this.counts.tp[k] + this.counts.fp[k]); }
+  constructor(args: PrecisionRecallArgs = {}) {
+    super(args, 'precision');
+  }
+  protected ratioAt(k: number): number {
+    return ratio(this.counts.tp[k], this.counts.tp[k] + this.counts.fp[k]);
+  }
 }
 
 /**
@@ -74,6 +94,10 @@ export class Precision extends ConfusionRatio {
  */
 export class Recall extends ConfusionRatio {
   readonly className = 'Recall';
-  constructor(args: PrecisionRecallArgs = {}) { super(args, 'recall'); }
-  protected ratioAt(k: number): number { return ratio(this.counts.tp[k], this.counts.tp[k] + this.counts.fn[k]); }
+  constructor(args: PrecisionRecallArgs = {}) {
+    super(args, 'recall');
+  }
+  protected ratioAt(k: number): number {
+    return ratio(this.counts.tp[k], this.counts.tp[k] + this.counts.fn[k]);
+  }
 }

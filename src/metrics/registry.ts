@@ -54,7 +54,12 @@ for (const [fn, snake, aliases] of FUNCTIONS) {
 const CLASS_BY_NAME = new Map<string, MetricClass>(CLASSES.map(([ctor]) => [ctor.name, ctor]));
 
 /** Every name `getMetric` accepts, as listed in its errors. */
-export const METRIC_NAMES: readonly string[] = ['accuracy', 'acc', ...CLASSES.flatMap(([, s, a]) => [s, ...a]), ...FUNCTIONS.flatMap(([, s, a]) => [s, ...a])];
+export const METRIC_NAMES: readonly string[] = [
+  'accuracy',
+  'acc',
+  ...CLASSES.flatMap(([, s, a]) => [s, ...a]),
+  ...FUNCTIONS.flatMap(([, s, a]) => [s, ...a]),
+];
 
 /** What `getMetric` may know about the model output, to resolve 'accuracy'. */
 export interface MetricContext {
@@ -84,7 +89,11 @@ function resolveAccuracy(name: string, ctx: MetricContext): Metric {
   if (loss === 'binarycrossentropy' || loss === 'bce') return new w.BinaryAccuracy({ name });
   if (loss === 'sparsecategoricalcrossentropy') return new w.SparseCategoricalAccuracy({ name });
   if (out && out.length > 0 && out[out.length - 1] === 1) return new w.BinaryAccuracy({ name });
-  if (out && target && (target.length === out.length - 1 || (target[target.length - 1] === 1 && (out[out.length - 1] ?? 0) > 1))) {
+  if (
+    out &&
+    target &&
+    (target.length === out.length - 1 || (target[target.length - 1] === 1 && (out[out.length - 1] ?? 0) > 1))
+  ) {
     return new w.SparseCategoricalAccuracy({ name });
   }
   return new w.CategoricalAccuracy({ name });
@@ -97,7 +106,10 @@ function resolveAccuracy(name: string, ctx: MetricContext): Metric {
  * is reported under that name, as in Keras.
  * @example getMetric('accuracy', { lossName: 'sparse_categorical_crossentropy' }).className; // 'SparseCategoricalAccuracy'
  */
-export function getMetric(identifier: string | Metric | Loss | MetricFunction | MetricConfig, context: MetricContext = {}): Metric {
+export function getMetric(
+  identifier: string | Metric | Loss | MetricFunction | MetricConfig,
+  context: MetricContext = {},
+): Metric {
   if (identifier instanceof Metric) return identifier;
   if (identifier instanceof Loss) {
     const loss = identifier;
@@ -107,15 +119,23 @@ export function getMetric(identifier: string | Metric | Loss | MetricFunction | 
   if (typeof identifier === 'string') {
     if (key(identifier) === 'accuracy' || key(identifier) === 'acc') return resolveAccuracy(identifier, context);
     const make = BY_KEY.get(key(identifier));
-    if (!make) throw new ValueError(`Unknown metric '${identifier}'; expected one of ${METRIC_NAMES.map((n) => `'${n}'`).join(', ')} (camelCase also accepted), a Metric or a function`);
+    if (!make)
+      throw new ValueError(
+        `Unknown metric '${identifier}'; expected one of ${METRIC_NAMES.map((n) => `'${n}'`).join(', ')} (camelCase also accepted), a Metric or a function`,
+      );
     return make(identifier);
   }
   if (identifier && typeof identifier === 'object' && typeof identifier.className === 'string') {
     const ctor = CLASS_BY_NAME.get(identifier.className);
-    if (!ctor) throw new ValueError(`getMetric: cannot rebuild a metric of class '${identifier.className}'; expected one of ${[...CLASS_BY_NAME.keys()].join(', ')}`);
+    if (!ctor)
+      throw new ValueError(
+        `getMetric: cannot rebuild a metric of class '${identifier.className}'; expected one of ${[...CLASS_BY_NAME.keys()].join(', ')}`,
+      );
     return new ctor(identifier.config as never);
   }
-  throw new ValueError(`getMetric: expected a metric name, Metric, Loss, function or {className, config}, got ${String(identifier)}`);
+  throw new ValueError(
+    `getMetric: expected a metric name, Metric, Loss, function or {className, config}, got ${String(identifier)}`,
+  );
 }
 
 /** `{ className, config }` that `getMetric` rebuilds the metric from (state not included). */

@@ -4,8 +4,19 @@ import { sub } from '../ops/binary.js';
 import type { TensorLike } from '../ops/convert.js';
 import { prepare } from '../losses/common.js';
 import { binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy } from '../losses/probabilistic.js';
-import { meanAbsoluteError, meanAbsolutePercentageError, meanSquaredError, meanSquaredLogarithmicError } from '../losses/regression.js';
-import { binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, sparseTopKCategoricalAccuracy, topKCategoricalAccuracy } from './accuracy.js';
+import {
+  meanAbsoluteError,
+  meanAbsolutePercentageError,
+  meanSquaredError,
+  meanSquaredLogarithmicError,
+} from '../losses/regression.js';
+import {
+  binaryAccuracy,
+  categoricalAccuracy,
+  sparseCategoricalAccuracy,
+  sparseTopKCategoricalAccuracy,
+  topKCategoricalAccuracy,
+} from './accuracy.js';
 import { MeanMetricWrapper } from './mean_metric.js';
 
 type NameArg = { name?: string };
@@ -13,25 +24,33 @@ type NameArg = { name?: string };
 /** Running mean squared error. @example new MeanSquaredError({ name: 'mse' }) */
 export class MeanSquaredError extends MeanMetricWrapper {
   override readonly className = 'MeanSquaredError';
-  constructor(args: NameArg = {}) { super(meanSquaredError, { name: args.name ?? 'mean_squared_error' }); }
+  constructor(args: NameArg = {}) {
+    super(meanSquaredError, { name: args.name ?? 'mean_squared_error' });
+  }
 }
 
 /** Running mean absolute error. @example new MeanAbsoluteError({ name: 'mae' }) */
 export class MeanAbsoluteError extends MeanMetricWrapper {
   override readonly className = 'MeanAbsoluteError';
-  constructor(args: NameArg = {}) { super(meanAbsoluteError, { name: args.name ?? 'mean_absolute_error' }); }
+  constructor(args: NameArg = {}) {
+    super(meanAbsoluteError, { name: args.name ?? 'mean_absolute_error' });
+  }
 }
 
 /** Running mean absolute percentage error. @example new MeanAbsolutePercentageError() */
 export class MeanAbsolutePercentageError extends MeanMetricWrapper {
   override readonly className = 'MeanAbsolutePercentageError';
-  constructor(args: NameArg = {}) { super(meanAbsolutePercentageError, { name: args.name ?? 'mean_absolute_percentage_error' }); }
+  constructor(args: NameArg = {}) {
+    super(meanAbsolutePercentageError, { name: args.name ?? 'mean_absolute_percentage_error' });
+  }
 }
 
 /** Running mean squared logarithmic error. @example new MeanSquaredLogarithmicError() */
 export class MeanSquaredLogarithmicError extends MeanMetricWrapper {
   override readonly className = 'MeanSquaredLogarithmicError';
-  constructor(args: NameArg = {}) { super(meanSquaredLogarithmicError, { name: args.name ?? 'mean_squared_logarithmic_error' }); }
+  constructor(args: NameArg = {}) {
+    super(meanSquaredLogarithmicError, { name: args.name ?? 'mean_squared_logarithmic_error' });
+  }
 }
 
 /**
@@ -42,10 +61,13 @@ export class MeanSquaredLogarithmicError extends MeanMetricWrapper {
 export class RootMeanSquaredError extends MeanMetricWrapper {
   override readonly className = 'RootMeanSquaredError';
   constructor(args: NameArg = {}) {
-    super((yTrue: TensorLike, yPred: TensorLike) => {
-      const [t, p] = prepare(yTrue, yPred, 'rootMeanSquaredError');
-      return square(sub(p, t));
-    }, { name: args.name ?? 'root_mean_squared_error' });
+    super(
+      (yTrue: TensorLike, yPred: TensorLike) => {
+        const [t, p] = prepare(yTrue, yPred, 'rootMeanSquaredError');
+        return square(sub(p, t));
+      },
+      { name: args.name ?? 'root_mean_squared_error' },
+    );
   }
   override result(): number {
     return Math.sqrt(this.mean.value);
@@ -58,23 +80,30 @@ export class BinaryAccuracy extends MeanMetricWrapper {
   readonly threshold: number;
   constructor(args: NameArg & { threshold?: number } = {}) {
     const threshold = args.threshold ?? 0.5;
-    if (!(threshold > 0 && threshold < 1)) throw new ValueError(`BinaryAccuracy: 'threshold' must be in (0, 1), got ${threshold}`);
+    if (!(threshold > 0 && threshold < 1))
+      throw new ValueError(`BinaryAccuracy: 'threshold' must be in (0, 1), got ${threshold}`);
     super((t, p) => binaryAccuracy(t, p, threshold), { name: args.name ?? 'binary_accuracy' });
     this.threshold = threshold;
   }
-  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), threshold: this.threshold }; }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), threshold: this.threshold };
+  }
 }
 
 /** Fraction of samples whose arg-max matches the one-hot label. @example new CategoricalAccuracy() */
 export class CategoricalAccuracy extends MeanMetricWrapper {
   override readonly className = 'CategoricalAccuracy';
-  constructor(args: NameArg = {}) { super(categoricalAccuracy, { name: args.name ?? 'categorical_accuracy' }); }
+  constructor(args: NameArg = {}) {
+    super(categoricalAccuracy, { name: args.name ?? 'categorical_accuracy' });
+  }
 }
 
 /** Fraction of samples whose arg-max equals the integer label. @example new SparseCategoricalAccuracy() */
 export class SparseCategoricalAccuracy extends MeanMetricWrapper {
   override readonly className = 'SparseCategoricalAccuracy';
-  constructor(args: NameArg = {}) { super(sparseCategoricalAccuracy, { name: args.name ?? 'sparse_categorical_accuracy' }); }
+  constructor(args: NameArg = {}) {
+    super(sparseCategoricalAccuracy, { name: args.name ?? 'sparse_categorical_accuracy' });
+  }
 }
 
 /** Fraction of one-hot labels among the top k predictions (default 5). @example new TopKCategoricalAccuracy({ k: 3 }) */
@@ -86,7 +115,9 @@ export class TopKCategoricalAccuracy extends MeanMetricWrapper {
     super((t, p) => topKCategoricalAccuracy(t, p, k), { name: args.name ?? 'top_k_categorical_accuracy' });
     this.k = k;
   }
-  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), k: this.k }; }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), k: this.k };
+  }
 }
 
 /** Fraction of integer labels among the top k predictions (default 5). @example new SparseTopKCategoricalAccuracy({ k: 3 }) */
@@ -98,7 +129,9 @@ export class SparseTopKCategoricalAccuracy extends MeanMetricWrapper {
     super((t, p) => sparseTopKCategoricalAccuracy(t, p, k), { name: args.name ?? 'sparse_top_k_categorical_accuracy' });
     this.k = k;
   }
-  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), k: this.k }; }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), k: this.k };
+  }
 }
 
 type CrossentropyArgs = NameArg & { fromLogits?: boolean; labelSmoothing?: number };
@@ -115,7 +148,9 @@ export class BinaryCrossentropy extends MeanMetricWrapper {
     this.fromLogits = fromLogits;
     this.labelSmoothing = labelSmoothing;
   }
-  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing }; }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing };
+  }
 }
 
 /** Running mean categorical crossentropy. @example new CategoricalCrossentropy() */
@@ -126,11 +161,15 @@ export class CategoricalCrossentropy extends MeanMetricWrapper {
   constructor(args: CrossentropyArgs = {}) {
     const fromLogits = args.fromLogits ?? false;
     const labelSmoothing = args.labelSmoothing ?? 0;
-    super((t, p) => categoricalCrossentropy(t, p, fromLogits, labelSmoothing), { name: args.name ?? 'categorical_crossentropy' });
+    super((t, p) => categoricalCrossentropy(t, p, fromLogits, labelSmoothing), {
+      name: args.name ?? 'categorical_crossentropy',
+    });
     this.fromLogits = fromLogits;
     this.labelSmoothing = labelSmoothing;
   }
-  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing }; }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing };
+  }
 }
 
 /** Running mean sparse categorical crossentropy. @example new SparseCategoricalCrossentropy({ fromLogits: true }) */
@@ -139,9 +178,12 @@ export class SparseCategoricalCrossentropy extends MeanMetricWrapper {
   readonly fromLogits: boolean;
   constructor(args: NameArg & { fromLogits?: boolean } = {}) {
     const fromLogits = args.fromLogits ?? false;
-    super((t, p) => sparseCategoricalCrossentropy(t, p, fromLogits), { name: args.name ?? 'sparse_categorical_crossentropy' });
+    super((t, p) => sparseCategoricalCrossentropy(t, p, fromLogits), {
+      name: args.name ?? 'sparse_categorical_crossentropy',
+    });
     this.fromLogits = fromLogits;
   }
-  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), fromLogits: this.fromLogits }; }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), fromLogits: this.fromLogits };
+  }
 }
-

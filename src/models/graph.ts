@@ -3,7 +3,7 @@ import type { Tensor } from '../core/tensor.js';
 import { InputLayer } from '../layers/input_layer.js';
 import type { CallArgs, Layer } from '../layers/layer.js';
 import { isShapeList } from '../layers/layer.js';
-import { Node, SymbolicTensor, type Shape } from '../layers/symbolic.js';
+import { type Node, SymbolicTensor, type Shape } from '../layers/symbolic.js';
 
 /** A functional model's graph, in the order Keras executes and lists it. */
 export interface Graph {
@@ -23,14 +23,23 @@ export interface Graph {
  */
 export function buildGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], modelName: string): Graph {
   inputs.forEach((t, i) => {
-    if (!(t instanceof SymbolicTensor)) throw new ValueError(`Model '${modelName}': inputs[${i}] must be a SymbolicTensor from input(), got ${describe(t)}`);
+    if (!(t instanceof SymbolicTensor))
+      throw new ValueError(
+        `Model '${modelName}': inputs[${i}] must be a SymbolicTensor from input(), got ${describe(t)}`,
+      );
     if (!(t.sourceLayer instanceof InputLayer)) {
-      throw new ValueError(`Model '${modelName}': inputs[${i}] must come from input() (an InputLayer), but it is the output of layer '${t.sourceLayer.name}' (${t.sourceLayer.getClassName()})`);
+      throw new ValueError(
+        `Model '${modelName}': inputs[${i}] must come from input() (an InputLayer), but it is the output of layer '${t.sourceLayer.name}' (${t.sourceLayer.getClassName()})`,
+      );
     }
   });
-  if (new Set(inputs).size !== inputs.length) throw new ValueError(`Model '${modelName}': the same input tensor is listed twice in 'inputs'`);
+  if (new Set(inputs).size !== inputs.length)
+    throw new ValueError(`Model '${modelName}': the same input tensor is listed twice in 'inputs'`);
   outputs.forEach((t, i) => {
-    if (!(t instanceof SymbolicTensor)) throw new ValueError(`Model '${modelName}': outputs[${i}] must be a SymbolicTensor returned by layer.apply, got ${describe(t)}`);
+    if (!(t instanceof SymbolicTensor))
+      throw new ValueError(
+        `Model '${modelName}': outputs[${i}] must be a SymbolicTensor returned by layer.apply, got ${describe(t)}`,
+      );
   });
   const inputNodes = new Set(inputs.map((t) => t.node));
   const postorder: Node[] = [];
@@ -38,7 +47,9 @@ export function buildGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], 
   const visit = (node: Node, consumer: string): void => {
     if (visited.has(node)) return;
     if (node.inputs.length === 0 && !inputNodes.has(node)) {
-      throw new ValueError(`Model '${modelName}': graph disconnected: layer '${consumer}' depends on '${node.layer.name}', which is not one of the model's inputs (${inputs.map((t) => t.sourceLayer.name).join(', ') || 'none'})`);
+      throw new ValueError(
+        `Model '${modelName}': graph disconnected: layer '${consumer}' depends on '${node.layer.name}', which is not one of the model's inputs (${inputs.map((t) => t.sourceLayer.name).join(', ') || 'none'})`,
+      );
     }
     visited.add(node);
     for (const t of node.inputs) visit(t.node, node.layer.name);
@@ -55,7 +66,10 @@ export function buildGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], 
     for (const t of node.inputs) depth.set(t.node, Math.max(depth.get(t.node) ?? 0, d + 1));
   }
   const index = new Map(postorder.map((n, i) => [n, i]));
-  const nodes = [...postorder].sort((a, b) => (depth.get(b) as number) - (depth.get(a) as number) || (index.get(a) as number) - (index.get(b) as number));
+  const nodes = [...postorder].sort(
+    (a, b) =>
+      (depth.get(b) as number) - (depth.get(a) as number) || (index.get(a) as number) - (index.get(b) as number),
+  );
 
   const layerDepth = new Map<Layer, number>();
   const layerIndex = new Map<Layer, number>();
@@ -63,10 +77,17 @@ export function buildGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], 
     layerDepth.set(node.layer, Math.max(layerDepth.get(node.layer) ?? 0, depth.get(node) as number));
     if (!layerIndex.has(node.layer)) layerIndex.set(node.layer, i);
   });
-  const layers = [...layerIndex.keys()].sort((a, b) => (layerDepth.get(b) as number) - (layerDepth.get(a) as number) || (layerIndex.get(a) as number) - (layerIndex.get(b) as number));
+  const layers = [...layerIndex.keys()].sort(
+    (a, b) =>
+      (layerDepth.get(b) as number) - (layerDepth.get(a) as number) ||
+      (layerIndex.get(a) as number) - (layerIndex.get(b) as number),
+  );
   const names = new Set<string>();
   for (const layer of layers) {
-    if (names.has(layer.name)) throw new ValueError(`Model '${modelName}': two different layers are named '${layer.name}'; layer names in a model must be unique`);
+    if (names.has(layer.name))
+      throw new ValueError(
+        `Model '${modelName}': two different layers are named '${layer.name}'; layer names in a model must be unique`,
+      );
     names.add(layer.name);
   }
   return { inputs, outputs, nodes, layers, nodeSet: new Set(nodes) };
@@ -101,7 +122,9 @@ export function executeGraph(graph: Graph, inputs: Tensor[], training: boolean):
     node.outputs.forEach((t, i) => values.set(t.id, outs[i]));
     const outMask = node.layer.computeMask(input, kwargs.mask ?? null);
     const outMasks = Array.isArray(outMask) ? outMask : [outMask];
-    node.outputs.forEach((t, i) => { if (outMasks[i]) masks.set(t.id, outMasks[i] as Tensor); });
+    node.outputs.forEach((t, i) => {
+      if (outMasks[i]) masks.set(t.id, outMasks[i] as Tensor);
+    });
   }
   return graph.outputs.map((t) => values.get(t.id) as Tensor);
 }

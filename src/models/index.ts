@@ -19,7 +19,9 @@ export { input, type InputArgs } from '../layers/input_layer.js';
  */
 export function model(args: ModelArgs): LayersModel {
   if (!args || args.inputs === undefined || args.outputs === undefined) {
-    throw new ValueError(`model: both 'inputs' and 'outputs' are required, e.g. model({ inputs: input({ shape: [4] }), outputs: y })`);
+    throw new ValueError(
+      `model: both 'inputs' and 'outputs' are required, e.g. model({ inputs: input({ shape: [4] }), outputs: y })`,
+    );
   }
   return new LayersModel(args);
 }

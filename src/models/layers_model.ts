@@ -6,10 +6,25 @@ import { Layer, type CallArgs } from '../layers/layer.js';
 import { collectLosses } from '../layers/losses_collector.js';
 import type { Shape, SymbolicTensor } from '../layers/symbolic.js';
 import {
-  compileModel, evaluateDatasetModel, evaluateModel, fitDatasetModel, fitModel, predictModel, trainOnBatchModel,
-  type CompiledState, type TrainableModel,
+  compileModel,
+  evaluateDatasetModel,
+  evaluateModel,
+  fitDatasetModel,
+  fitModel,
+  predictModel,
+  trainOnBatchModel,
+  type CompiledState,
+  type TrainableModel,
 } from '../training/index.js';
-import type { BatchDataset, CompileArgs, EvaluateArgs, FitArgs, FitDatasetArgs, ModelData, PredictArgs } from '../training/types.js';
+import type {
+  BatchDataset,
+  CompileArgs,
+  EvaluateArgs,
+  FitArgs,
+  FitDatasetArgs,
+  ModelData,
+  PredictArgs,
+} from '../training/types.js';
 import { buildGraph, executeGraph, inferGraphShapes, type Graph } from './graph.js';
 import { functionalConfig } from './model_config.js';
 import { printSummary } from './summary.js';
@@ -42,7 +57,9 @@ export class LayersModel extends Layer implements TrainableModel {
     super({ name: args.name });
     if (args.inputs !== undefined || args.outputs !== undefined || new.target === LayersModel) {
       if (args.inputs === undefined || args.outputs === undefined) {
-        throw new ValueError(`Model '${this.name}': both 'inputs' and 'outputs' are required (symbolic tensors from input() and layer.apply)`);
+        throw new ValueError(
+          `Model '${this.name}': both 'inputs' and 'outputs' are required (symbolic tensors from input() and layer.apply)`,
+        );
       }
       this.setGraph(toList(args.inputs), toList(args.outputs));
     }
@@ -55,14 +72,19 @@ export class LayersModel extends Layer implements TrainableModel {
     this.graph = buildGraph(inputs, outputs, this.name);
     const shapes = inputs.map((t) => t.shape);
     this.builtInputShape = shapes.length === 1 ? shapes[0] : shapes;
-    this.inputSpec = shapes.map((s) => ({ ndim: s.length, axes: Object.fromEntries(s.map((d, i) => [i, d]).filter(([i, d]) => i !== 0 && d !== null)) }));
+    this.inputSpec = shapes.map((s) => ({
+      ndim: s.length,
+      axes: Object.fromEntries(s.map((d, i) => [i, d]).filter(([i, d]) => i !== 0 && d !== null)),
+    }));
     this.built = true;
   }
 
   /** The graph, or a StateError explaining how to build the model. */
   protected requireGraph(): Graph {
     if (!this.graph) {
-      throw new StateError(`Model '${this.name}' has not been built yet: give its first layer an inputShape, or call it on data (fit, predict) first`);
+      throw new StateError(
+        `Model '${this.name}' has not been built yet: give its first layer an inputShape, or call it on data (fit, predict) first`,
+      );
     }
     return this.graph;
   }
@@ -132,7 +154,7 @@ export class LayersModel extends Layer implements TrainableModel {
    */
   layerChain(): Layer[] | null {
     const g = this.graph;
-    if (!g || g.inputs.length !== 1 || g.outputs.length !== 1) return null;
+    if (g?.inputs.length !== 1 || g.outputs.length !== 1) return null;
     const chain: Layer[] = [];
     for (let t = g.outputs[0]; t.node !== g.inputs[0].node; t = t.node.inputs[0]) {
       const node = t.node;
@@ -188,7 +210,9 @@ export class LayersModel extends Layer implements TrainableModel {
   forward(inputs: Tensor[], training: boolean): { outputs: Tensor[]; regularizationLosses: Tensor[] } {
     const graph = this.graphFor(inputs);
     if (inputs.length !== graph.inputs.length) {
-      throw new ValueError(`Model '${this.name}' expects ${graph.inputs.length} input(s) (${this.inputNames.join(', ')}), got ${inputs.length}`);
+      throw new ValueError(
+        `Model '${this.name}' expects ${graph.inputs.length} input(s) (${this.inputNames.join(', ')}), got ${inputs.length}`,
+      );
     }
     const { result, losses } = collectLosses(() => this.run(graph, inputs, training));
     return { outputs: result, regularizationLosses: [...this.weightRegularizationLosses(), ...losses] };
@@ -209,7 +233,9 @@ export class LayersModel extends Layer implements TrainableModel {
     const list = Array.isArray(inputs) ? inputs : [inputs];
     const graph = this.graphFor(list);
     if (list.length !== graph.inputs.length) {
-      throw new ValueError(`Model '${this.name}' expects ${graph.inputs.length} input(s) (${this.inputNames.join(', ')}), got ${list.length}`);
+      throw new ValueError(
+        `Model '${this.name}' expects ${graph.inputs.length} input(s) (${this.inputNames.join(', ')}), got ${list.length}`,
+      );
     }
     const outs = executeGraph(graph, list, kwargs.training ?? false);
     return outs.length === 1 ? outs[0] : outs;
@@ -230,12 +256,17 @@ export class LayersModel extends Layer implements TrainableModel {
     const layers = this.layers;
     if (typeof nameOrIndex === 'number') {
       if (!Number.isInteger(nameOrIndex) || nameOrIndex < 0 || nameOrIndex >= layers.length) {
-        throw new ValueError(`Model '${this.name}': layer index ${nameOrIndex} is out of range; the model has ${layers.length} layers (0 to ${layers.length - 1})`);
+        throw new ValueError(
+          `Model '${this.name}': layer index ${nameOrIndex} is out of range; the model has ${layers.length} layers (0 to ${layers.length - 1})`,
+        );
       }
       return layers[nameOrIndex];
     }
     const found = layers.find((l) => l.name === nameOrIndex);
-    if (!found) throw new ValueError(`Model '${this.name}' has no layer named '${nameOrIndex}'; its layers are ${layers.map((l) => l.name).join(', ')}`);
+    if (!found)
+      throw new ValueError(
+        `Model '${this.name}' has no layer named '${nameOrIndex}'; its layers are ${layers.map((l) => l.name).join(', ')}`,
+      );
     return found;
   }
 
@@ -279,7 +310,10 @@ export class LayersModel extends Layer implements TrainableModel {
   }
 
   /** Loss and metrics over an iterable of batches. */
-  evaluateDataset(dataset: BatchDataset, args?: Parameters<typeof evaluateDatasetModel>[2]): Promise<Tensor | Tensor[]> {
+  evaluateDataset(
+    dataset: BatchDataset,
+    args?: Parameters<typeof evaluateDatasetModel>[2],
+  ): Promise<Tensor | Tensor[]> {
     return evaluateDatasetModel(this, dataset, args);
   }
 

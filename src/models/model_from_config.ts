@@ -32,7 +32,8 @@ export function modelFromConfig(serialized: SerializedObject | Config): LayersMo
 
 function layerEntries(config: Config, who: string): LayerEntry[] {
   const layers = config.layers;
-  if (!Array.isArray(layers)) throw new ValueError(`${who}: config.layers must be a list, got ${JSON.stringify(layers)}`);
+  if (!Array.isArray(layers))
+    throw new ValueError(`${who}: config.layers must be a list, got ${JSON.stringify(layers)}`);
   return layers as LayerEntry[];
 }
 
@@ -53,14 +54,20 @@ function functionalFromConfig(config: Config): LayersModel {
     created.set(layer.name, layer);
     if ((entry.inboundNodes ?? []).length === 0) {
       // InputLayers own one node from construction.
-      produced.set(layer.name, layer.inboundNodes.map((n) => n.outputs));
+      produced.set(
+        layer.name,
+        layer.inboundNodes.map((n) => n.outputs),
+      );
     } else {
       produced.set(layer.name, []);
       pending.push({ layer, nodes: entry.inboundNodes as InboundRef[][], next: 0 });
     }
   }
   const lookup = (ref: TensorRef | InboundRef): SymbolicTensor | undefined => {
-    if (!created.has(ref[0])) throw new ValueError(`Functional.fromConfig: a node refers to layer '${ref[0]}', which is not in config.layers (${[...created.keys()].join(', ')})`);
+    if (!created.has(ref[0]))
+      throw new ValueError(
+        `Functional.fromConfig: a node refers to layer '${ref[0]}', which is not in config.layers (${[...created.keys()].join(', ')})`,
+      );
     return produced.get(ref[0])?.[ref[1]]?.[ref[2]];
   };
   let progress = true;
@@ -72,7 +79,10 @@ function functionalFromConfig(config: Config): LayersModel {
         const inputs = refs.map(lookup);
         if (inputs.some((t) => t === undefined)) break;
         const kwargs = refs[0]?.[3] ?? {};
-        const out = p.layer.apply(inputs.length === 1 ? (inputs[0] as SymbolicTensor) : (inputs as SymbolicTensor[]), kwargs);
+        const out = p.layer.apply(
+          inputs.length === 1 ? (inputs[0] as SymbolicTensor) : (inputs as SymbolicTensor[]),
+          kwargs,
+        );
         (produced.get(p.layer.name) as SymbolicTensor[][]).push(Array.isArray(out) ? out : [out]);
         p.next++;
         progress = true;
@@ -80,16 +90,29 @@ function functionalFromConfig(config: Config): LayersModel {
     }
   }
   const stuck = pending.find((p) => p.next < p.nodes.length);
-  if (stuck) throw new ValueError(`Functional.fromConfig: cannot rebuild the graph: the inputs of layer '${stuck.layer.name}' (node ${stuck.next}) are never produced`);
+  if (stuck)
+    throw new ValueError(
+      `Functional.fromConfig: cannot rebuild the graph: the inputs of layer '${stuck.layer.name}' (node ${stuck.next}) are never produced`,
+    );
   const resolve = (refs: unknown, what: string): SymbolicTensor[] => {
-    if (!Array.isArray(refs)) throw new ValueError(`Functional.fromConfig: config.${what} must be a list of [layerName, nodeIndex, tensorIndex]`);
+    if (!Array.isArray(refs))
+      throw new ValueError(
+        `Functional.fromConfig: config.${what} must be a list of [layerName, nodeIndex, tensorIndex]`,
+      );
     return (refs as TensorRef[]).map((ref) => {
       const t = lookup(ref);
-      if (!t) throw new ValueError(`Functional.fromConfig: config.${what} refers to ${JSON.stringify(ref)}, which the graph does not produce`);
+      if (!t)
+        throw new ValueError(
+          `Functional.fromConfig: config.${what} refers to ${JSON.stringify(ref)}, which the graph does not produce`,
+        );
       return t;
     });
   };
-  return new LayersModel({ inputs: resolve(config.inputLayers, 'inputLayers'), outputs: resolve(config.outputLayers, 'outputLayers'), name: config.name as string | undefined });
+  return new LayersModel({
+    inputs: resolve(config.inputLayers, 'inputLayers'),
+    outputs: resolve(config.outputLayers, 'outputLayers'),
+    name: config.name as string | undefined,
+  });
 }
 
 registerLayer(LayersModel.className, functionalFromConfig);

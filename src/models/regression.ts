@@ -58,11 +58,19 @@ export function logisticRegression(args: LogisticRegressionArgs): Sequential {
   const classes = args.classes ?? 2;
   checkPositiveInteger(classes, 'classes', 'logisticRegression');
   if (classes < 2) throw new ValueError(`logisticRegression: 'classes' must be at least 2, got ${classes}`);
-  return classes === 2 ? oneDense(args, 1, 'sigmoid', 'logisticRegression') : oneDense(args, classes, 'softmax', 'logisticRegression');
+  return classes === 2
+    ? oneDense(args, 1, 'sigmoid', 'logisticRegression')
+    : oneDense(args, classes, 'softmax', 'logisticRegression');
 }
 
-function oneDense(args: RegressionArgs, units: number, activation: 'linear' | 'sigmoid' | 'softmax', fn: string): Sequential {
-  if (!args || typeof args !== 'object') throw new ValueError(`${fn}: expected an options object such as { inputDim: 4 }, got ${String(args)}`);
+function oneDense(
+  args: RegressionArgs,
+  units: number,
+  activation: 'linear' | 'sigmoid' | 'softmax',
+  fn: string,
+): Sequential {
+  if (!args || typeof args !== 'object')
+    throw new ValueError(`${fn}: expected an options object such as { inputDim: 4 }, got ${String(args)}`);
   checkPositiveInteger(args.inputDim, 'inputDim', fn);
   const layer = new Dense({
     units,
@@ -77,5 +85,6 @@ function oneDense(args: RegressionArgs, units: number, activation: 'linear' | 's
 }
 
 function checkPositiveInteger(value: unknown, arg: string, fn: string): void {
-  if (!Number.isInteger(value) || (value as number) < 1) throw new ValueError(`${fn}: '${arg}' must be a positive integer, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(value) || (value as number) < 1)
+    throw new ValueError(`${fn}: '${arg}' must be a positive integer, got ${JSON.stringify(value)}`);
 }

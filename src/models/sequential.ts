@@ -37,14 +37,20 @@ export class Sequential extends LayersModel {
 
   /** Appends a layer (an InputLayer may only come first). */
   add(layer: Layer): void {
-    if (!(layer instanceof Layer)) throw new ValueError(`Sequential '${this.name}': add() expects a Layer, got ${layer === null ? 'null' : typeof layer}`);
+    if (!(layer instanceof Layer))
+      throw new ValueError(
+        `Sequential '${this.name}': add() expects a Layer, got ${layer === null ? 'null' : typeof layer}`,
+      );
     if (layer instanceof InputLayer) {
-      if (this.inputLayer || this.stack.length > 0) throw new ValueError(`Sequential '${this.name}': an InputLayer ('${layer.name}') can only be the first layer`);
+      if (this.inputLayer || this.stack.length > 0)
+        throw new ValueError(`Sequential '${this.name}': an InputLayer ('${layer.name}') can only be the first layer`);
       this.inputLayer = layer;
       return;
     }
     if (this.stack.some((l) => l.name === layer.name)) {
-      throw new ValueError(`Sequential '${this.name}': all layers must have unique names; '${layer.name}' is already the name of a layer in this model`);
+      throw new ValueError(
+        `Sequential '${this.name}': all layers must have unique names; '${layer.name}' is already the name of a layer in this model`,
+      );
     }
     this.stack.push(layer);
     if (!this.inputLayer && this.stack.length === 1 && layer.batchInputShape) {
@@ -59,7 +65,8 @@ export class Sequential extends LayersModel {
     this.stack.pop();
     if (this.stackOutputs.length === 0) return;
     this.stackOutputs.pop();
-    if (this.stackOutputs.length > 0) this.setGraph([this.inputLayer?.output as SymbolicTensor], [this.stackOutputs[this.stackOutputs.length - 1]]);
+    if (this.stackOutputs.length > 0)
+      this.setGraph([this.inputLayer?.output as SymbolicTensor], [this.stackOutputs[this.stackOutputs.length - 1]]);
     else {
       this.graph = null;
       this.built = false;
@@ -71,7 +78,9 @@ export class Sequential extends LayersModel {
     const out = layer.apply(previous);
     if (Array.isArray(out)) {
       this.stack.pop();
-      throw new ValueError(`Sequential '${this.name}': layer '${layer.name}' returns ${out.length} tensors; every layer of a Sequential model must have one output (use the functional API)`);
+      throw new ValueError(
+        `Sequential '${this.name}': layer '${layer.name}' returns ${out.length} tensors; every layer of a Sequential model must have one output (use the functional API)`,
+      );
     }
     this.stackOutputs.push(out);
     this.setGraph([this.inputLayer?.output as SymbolicTensor], [out]);
@@ -79,7 +88,8 @@ export class Sequential extends LayersModel {
 
   /** Wires every layer from an input of `batchInputShape` (deferred build). */
   private buildWith(batchInputShape: Shape): void {
-    if (this.stack.length === 0) throw new StateError(`Sequential '${this.name}' has no layers; add() some before using it`);
+    if (this.stack.length === 0)
+      throw new StateError(`Sequential '${this.name}' has no layers; add() some before using it`);
     this.inputLayer ??= new InputLayer({ batchInputShape, dtype: this.stack[0].dtype });
     for (const layer of this.stack.slice(this.stackOutputs.length)) this.connect(layer);
   }

@@ -18,7 +18,13 @@ export interface Summarizable {
  * `positions` are fractions of `lineLength` (or absolute columns when > 1). Trailing spaces
  * are trimmed.
  */
-export function printSummary(model: Summarizable, graph: Graph, lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
+export function printSummary(
+  model: Summarizable,
+  graph: Graph,
+  lineLength?: number,
+  positions?: number[],
+  printFn: (line: string) => void = console.log,
+): void {
   const sequentialLike = model.getClassName() === 'Sequential' || isSequentialLike(graph);
   const width = lineLength ?? (sequentialLike ? 65 : 98);
   const fractions = positions ?? (sequentialLike ? [0.45, 0.85, 1] : [0.33, 0.55, 0.67, 1]);
@@ -40,7 +46,11 @@ export function printSummary(model: Summarizable, graph: Graph, lineLength?: num
   printFn('='.repeat(width));
   const layers = model.layers;
   layers.forEach((layer, i) => {
-    const first = [`${layer.name} (${layer.getClassName()})`, outputShapeText(layer, graph), String(layer.countParams())];
+    const first = [
+      `${layer.name} (${layer.getClassName()})`,
+      outputShapeText(layer, graph),
+      String(layer.countParams()),
+    ];
     if (sequentialLike) row(first);
     else {
       const connections = connectionsOf(layer, graph);
@@ -65,16 +75,22 @@ function isSequentialLike(graph: Graph): boolean {
     layersSeen.add(node.layer);
   }
   // A chain has exactly one node without inputs and each node feeds the next.
-  return graph.nodes.every((node, i) => i === 0 ? node.inputs.length === 0 : node.inputs[0]?.node === graph.nodes[i - 1]);
+  return graph.nodes.every((node, i) =>
+    i === 0 ? node.inputs.length === 0 : node.inputs[0]?.node === graph.nodes[i - 1],
+  );
 }
 
 /** Python-style shapes, as Keras prints them: `(None, 3)`, `(None,)`; 'multiple' for varying calls. */
 function outputShapeText(layer: Layer, graph: Graph): string {
   const nodes = layer.inboundNodes.filter((n) => graph.nodeSet.has(n));
-  const texts = [...new Set(nodes.map((n) => {
-    const shapes = n.outputs.map((t) => pythonShape(t.shape));
-    return shapes.length === 1 ? shapes[0] : `[${shapes.join(', ')}]`;
-  }))];
+  const texts = [
+    ...new Set(
+      nodes.map((n) => {
+        const shapes = n.outputs.map((t) => pythonShape(t.shape));
+        return shapes.length === 1 ? shapes[0] : `[${shapes.join(', ')}]`;
+      }),
+    ),
+  ];
   return texts.length === 1 ? texts[0] : 'multiple';
 }
 

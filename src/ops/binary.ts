@@ -80,10 +80,14 @@ export const squaredDifference = arithmetic('squaredDifference', (dy, a, b) => {
   return [d, neg(d)];
 });
 /** atan2(a, b), the angle of the point (b, a). */
-export const atan2 = arithmetic('atan2', (dy, a, b) => {
-  const r = add(mul(a, a), mul(b, b));
-  return [div(mul(dy, b), r), neg(div(mul(dy, a), r))];
-}, true);
+export const atan2 = arithmetic(
+  'atan2',
+  (dy, a, b) => {
+    const r = add(mul(a, a), mul(b, b));
+    return [div(mul(dy, b), r), neg(div(mul(dy, a), r))];
+  },
+  true,
+);
 
 function neg(x: Tensor): Tensor {
   return mul(x, -1);
@@ -152,10 +156,16 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   if (shapesEqual(t.shape, shape)) return t;
   const target = broadcastShapes(t.shape, shape, 'broadcastTo');
   if (!shapesEqual(target, shape)) {
-    throw new ValueError(`broadcastTo: a tensor of shape [${t.shape.join(', ')}] cannot be broadcast to [${shape.join(', ')}]`);
+    throw new ValueError(
+      `broadcastTo: a tensor of shape [${t.shape.join(', ')}] cannot be broadcast to [${shape.join(', ')}]`,
+    );
   }
   const zero = t.backend.fill(1, 0, t.dtype);
-  const y = wrap(t.backend.binary('add', t, { handle: zero, shape: shape.map(() => 1), dtype: t.dtype }, shape, t.dtype), shape, t.dtype);
+  const y = wrap(
+    t.backend.binary('add', t, { handle: zero, shape: shape.map(() => 1), dtype: t.dtype }, shape, t.dtype),
+    shape,
+    t.dtype,
+  );
   t.backend.dispose(zero); // no tensor owns it, so nothing else would free it
   if (!isFloat(t.dtype)) return y;
   return record('broadcastTo', [t], y, (dy) => [reduceTo(dy, t.shape)]);

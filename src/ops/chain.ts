@@ -116,58 +116,167 @@ declare module '../core/tensor.js' {
 const proto = Tensor.prototype;
 
 const binaryOps = {
-  add: b.add, sub: b.sub, mul: b.mul, div: b.div, pow: b.pow, mod: b.mod, floorDiv: b.floorDiv,
-  maximum: b.maximum, minimum: b.minimum, squaredDifference: b.squaredDifference,
-  equal: b.equal, notEqual: b.notEqual, less: b.less, lessEqual: b.lessEqual, greater: b.greater,
-  greaterEqual: b.greaterEqual, logicalAnd: b.logicalAnd, logicalOr: b.logicalOr,
+  add: b.add,
+  sub: b.sub,
+  mul: b.mul,
+  div: b.div,
+  pow: b.pow,
+  mod: b.mod,
+  floorDiv: b.floorDiv,
+  maximum: b.maximum,
+  minimum: b.minimum,
+  squaredDifference: b.squaredDifference,
+  equal: b.equal,
+  notEqual: b.notEqual,
+  less: b.less,
+  lessEqual: b.lessEqual,
+  greater: b.greater,
+  greaterEqual: b.greaterEqual,
+  logicalAnd: b.logicalAnd,
+  logicalOr: b.logicalOr,
 } as const;
 for (const [name, op] of Object.entries(binaryOps)) {
-  (proto as unknown as Record<string, unknown>)[name] = function (this: Tensor, other: TensorLike) { return op(this, other); };
+  (proto as unknown as Record<string, unknown>)[name] = function (this: Tensor, other: TensorLike) {
+    return op(this, other);
+  };
 }
 
 const unaryOps = {
-  logicalNot: u.logicalNot, neg: u.neg, abs: u.abs, sign: u.sign, exp: u.exp, expm1: u.expm1, log: u.log,
-  log1p: u.log1p, sqrt: u.sqrt, rsqrt: u.rsqrt, square: u.square, reciprocal: u.reciprocal, sin: u.sin,
-  cos: u.cos, tanh: u.tanh, sigmoid: u.sigmoid, softplus: u.softplus, relu: u.relu, relu6: u.relu6,
-  selu: u.selu, erf: u.erf, floor: u.floor, ceil: u.ceil, round: u.round, isNaN: u.isNaN,
-  isFinite: u.isFinite, flatten, stopGradient: u.stopGradient,
+  logicalNot: u.logicalNot,
+  neg: u.neg,
+  abs: u.abs,
+  sign: u.sign,
+  exp: u.exp,
+  expm1: u.expm1,
+  log: u.log,
+  log1p: u.log1p,
+  sqrt: u.sqrt,
+  rsqrt: u.rsqrt,
+  square: u.square,
+  reciprocal: u.reciprocal,
+  sin: u.sin,
+  cos: u.cos,
+  tanh: u.tanh,
+  sigmoid: u.sigmoid,
+  softplus: u.softplus,
+  relu: u.relu,
+  relu6: u.relu6,
+  selu: u.selu,
+  erf: u.erf,
+  floor: u.floor,
+  ceil: u.ceil,
+  round: u.round,
+  isNaN: u.isNaN,
+  isFinite: u.isFinite,
+  flatten,
+  stopGradient: u.stopGradient,
 } as const;
 for (const [name, op] of Object.entries(unaryOps)) {
-  (proto as unknown as Record<string, unknown>)[name] = function (this: Tensor) { return op(this); };
+  (proto as unknown as Record<string, unknown>)[name] = function (this: Tensor) {
+    return op(this);
+  };
 }
 
-const reductions = { sum: r.sum, mean: r.mean, prod: r.prod, max: r.max, min: r.min, any: r.any, all: r.all, logSumExp: r.logSumExp } as const;
+const reductions = {
+  sum: r.sum,
+  mean: r.mean,
+  prod: r.prod,
+  max: r.max,
+  min: r.min,
+  any: r.any,
+  all: r.all,
+  logSumExp: r.logSumExp,
+} as const;
 for (const [name, op] of Object.entries(reductions)) {
-  (proto as unknown as Record<string, unknown>)[name] = function (this: Tensor, axis?: Axis, keepDims?: boolean) { return op(this, axis, keepDims); };
+  (proto as unknown as Record<string, unknown>)[name] = function (this: Tensor, axis?: Axis, keepDims?: boolean) {
+    return op(this, axis, keepDims);
+  };
 }
 
-const asList = (x: TensorLike | readonly TensorLike[]): TensorLike[] => (Array.isArray(x) && x.length > 0 && x.every((v) => v instanceof Tensor) ? [...x] : [x as TensorLike]);
+const asList = (x: TensorLike | readonly TensorLike[]): TensorLike[] =>
+  Array.isArray(x) && x.length > 0 && x.every((v) => v instanceof Tensor) ? [...x] : [x as TensorLike];
 
-proto.elu = function (alpha?: number) { return u.elu(this, alpha); };
-proto.leakyRelu = function (alpha?: number) { return leakyRelu(this, alpha); };
-proto.prelu = function (alpha: TensorLike) { return prelu(this, alpha); };
-proto.softmax = function (axis?: number) { return softmax(this, axis); };
-proto.logSoftmax = function (axis?: number) { return logSoftmax(this, axis); };
-proto.clipByValue = function (min: number, max: number) { return clipByValue(this, min, max); };
-proto.matMul = function (other: TensorLike, transposeA?: boolean, transposeB?: boolean) { return matMul(this, other, transposeA, transposeB); };
-proto.transpose = function (perm?: readonly number[]) { return transpose(this, perm); };
-proto.reshape = function (shape: readonly number[]) { return reshape(this, shape); };
-proto.reshapeAs = function (other: Tensor) { return reshape(this, other.shape); };
-proto.expandDims = function (axis?: number) { return expandDims(this, axis); };
-proto.squeeze = function (axis?: number | readonly number[]) { return squeeze(this, axis); };
-proto.cast = function (dtype: DType) { return cast(this, dtype); };
-proto.norm = function (ord?: number | 'euclidean' | 'fro', axis?: Axis, keepDims?: boolean) { return r.norm(this, ord, axis, keepDims); };
-proto.argMax = function (axis?: number) { return r.argMax(this, axis); };
-proto.argMin = function (axis?: number) { return r.argMin(this, axis); };
-proto.slice = function (begin: number | readonly number[], size?: number | readonly number[]) { return slice(this, begin, size); };
-proto.split = function (numOrSizeSplits: number | readonly number[], axis?: number) { return split(this, numOrSizeSplits, axis); };
-proto.pad = function (paddings: readonly (readonly [number, number])[], constantValue?: number) { return pad(this, paddings, constantValue); };
-proto.concat = function (others: TensorLike | readonly TensorLike[], axis?: number) { return concat([this, ...asList(others)], axis); };
-proto.stack = function (others: TensorLike | readonly TensorLike[], axis?: number) { return stack([this, ...asList(others)], axis); };
-proto.unstack = function (axis?: number) { return unstack(this, axis); };
-proto.gather = function (indices: TensorLike, axis?: number) { return gather(this, indices, axis); };
-proto.tile = function (reps: readonly number[]) { return tile(this, reps); };
-proto.reverse = function (axis?: number | readonly number[]) { return reverse(this, axis); };
-proto.cumsum = function (axis?: number, exclusive?: boolean, rev?: boolean) { return cumsum(this, axis, exclusive, rev); };
-proto.broadcastTo = function (shape: readonly number[]) { return b.broadcastTo(this, shape); };
-proto.oneHot = function (depth: number, onValue?: number, offValue?: number) { return oneHot(this, depth, onValue, offValue); };
+proto.elu = function (alpha?: number) {
+  return u.elu(this, alpha);
+};
+proto.leakyRelu = function (alpha?: number) {
+  return leakyRelu(this, alpha);
+};
+proto.prelu = function (alpha: TensorLike) {
+  return prelu(this, alpha);
+};
+proto.softmax = function (axis?: number) {
+  return softmax(this, axis);
+};
+proto.logSoftmax = function (axis?: number) {
+  return logSoftmax(this, axis);
+};
+proto.clipByValue = function (min: number, max: number) {
+  return clipByValue(this, min, max);
+};
+proto.matMul = function (other: TensorLike, transposeA?: boolean, transposeB?: boolean) {
+  return matMul(this, other, transposeA, transposeB);
+};
+proto.transpose = function (perm?: readonly number[]) {
+  return transpose(this, perm);
+};
+proto.reshape = function (shape: readonly number[]) {
+  return reshape(this, shape);
+};
+proto.reshapeAs = function (other: Tensor) {
+  return reshape(this, other.shape);
+};
+proto.expandDims = function (axis?: number) {
+  return expandDims(this, axis);
+};
+proto.squeeze = function (axis?: number | readonly number[]) {
+  return squeeze(this, axis);
+};
+proto.cast = function (dtype: DType) {
+  return cast(this, dtype);
+};
+proto.norm = function (ord?: number | 'euclidean' | 'fro', axis?: Axis, keepDims?: boolean) {
+  return r.norm(this, ord, axis, keepDims);
+};
+proto.argMax = function (axis?: number) {
+  return r.argMax(this, axis);
+};
+proto.argMin = function (axis?: number) {
+  return r.argMin(this, axis);
+};
+proto.slice = function (begin: number | readonly number[], size?: number | readonly number[]) {
+  return slice(this, begin, size);
+};
+proto.split = function (numOrSizeSplits: number | readonly number[], axis?: number) {
+  return split(this, numOrSizeSplits, axis);
+};
+proto.pad = function (paddings: readonly (readonly [number, number])[], constantValue?: number) {
+  return pad(this, paddings, constantValue);
+};
+proto.concat = function (others: TensorLike | readonly TensorLike[], axis?: number) {
+  return concat([this, ...asList(others)], axis);
+};
+proto.stack = function (others: TensorLike | readonly TensorLike[], axis?: number) {
+  return stack([this, ...asList(others)], axis);
+};
+proto.unstack = function (axis?: number) {
+  return unstack(this, axis);
+};
+proto.gather = function (indices: TensorLike, axis?: number) {
+  return gather(this, indices, axis);
+};
+proto.tile = function (reps: readonly number[]) {
+  return tile(this, reps);
+};
+proto.reverse = function (axis?: number | readonly number[]) {
+  return reverse(this, axis);
+};
+proto.cumsum = function (axis?: number, exclusive?: boolean, rev?: boolean) {
+  return cumsum(this, axis, exclusive, rev);
+};
+proto.broadcastTo = function (shape: readonly number[]) {
+  return b.broadcastTo(this, shape);
+};
+proto.oneHot = function (depth: number, onValue?: number, offValue?: number) {
+  return oneHot(this, depth, onValue, offValue);
+};

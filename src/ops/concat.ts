@@ -14,7 +14,8 @@ import { slice } from './slice.js';
  * @example concat([a, b], -1)
  */
 export function concat(tensors: readonly TensorLike[], axis = 0): Tensor {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new ValueError('concat: expected a non-empty list of tensors');
+  if (!Array.isArray(tensors) || tensors.length === 0)
+    throw new ValueError('concat: expected a non-empty list of tensors');
   let ts = tensors.map((x, i) => toTensor(x, `tensors[${i}]`, 'concat'));
   const rank = ts[0].rank;
   if (rank === 0) throw new ValueError('concat: cannot concatenate scalars; use stack to join them into a vector');
@@ -22,7 +23,9 @@ export function concat(tensors: readonly TensorLike[], axis = 0): Tensor {
   ts.forEach((t, i) => {
     const same = t.rank === rank && t.shape.every((d, k) => k === a || d === ts[0].shape[k]);
     if (!same) {
-      throw new ValueError(`concat: tensors[${i}] has shape ${fmtShape(t.shape)}, which does not match tensors[0] ${fmtShape(ts[0].shape)} outside axis ${a}`);
+      throw new ValueError(
+        `concat: tensors[${i}] has shape ${fmtShape(t.shape)}, which does not match tensors[0] ${fmtShape(ts[0].shape)} outside axis ${a}`,
+      );
     }
   });
   if (ts.length === 1) return ts[0];
@@ -46,13 +49,20 @@ export function concat(tensors: readonly TensorLike[], axis = 0): Tensor {
  * @example stack([tensor([1, 2]), tensor([3, 4])]) // shape [2, 2]
  */
 export function stack(tensors: readonly TensorLike[], axis = 0): Tensor {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new ValueError('stack: expected a non-empty list of tensors');
+  if (!Array.isArray(tensors) || tensors.length === 0)
+    throw new ValueError('stack: expected a non-empty list of tensors');
   const ts = tensors.map((x, i) => toTensor(x, `tensors[${i}]`, 'stack'));
   ts.forEach((t, i) => {
-    if (!shapesEqual(t.shape, ts[0].shape)) throw new ValueError(`stack: tensors[${i}] has shape ${fmtShape(t.shape)} but tensors[0] has ${fmtShape(ts[0].shape)}; all must match`);
+    if (!shapesEqual(t.shape, ts[0].shape))
+      throw new ValueError(
+        `stack: tensors[${i}] has shape ${fmtShape(t.shape)} but tensors[0] has ${fmtShape(ts[0].shape)}; all must match`,
+      );
   });
   const a = normAxis(axis, ts[0].rank + 1, 'stack');
-  return concat(ts.map((t) => expandDims(t, a)), a);
+  return concat(
+    ts.map((t) => expandDims(t, a)),
+    a,
+  );
 }
 
 /**
@@ -64,5 +74,13 @@ export function unstack(x: TensorLike, axis = 0): Tensor[] {
   const a = normAxis(axis, t.rank, 'unstack');
   const rest = t.shape.filter((_, i) => i !== a);
   return Array.from({ length: t.shape[a] }, (_, k) =>
-    reshape(slice(t, t.shape.map((_, i) => (i === a ? k : 0)), t.shape.map((d, i) => (i === a ? 1 : d))), rest));
+    reshape(
+      slice(
+        t,
+        t.shape.map((_, i) => (i === a ? k : 0)),
+        t.shape.map((d, i) => (i === a ? 1 : d)),
+      ),
+      rest,
+    ),
+  );
 }

@@ -27,7 +27,16 @@ const MAX_CACHED = 64;
 export function extractPatches(x: Tensor, g: Geometry2d, padValue = 0): Tensor {
   if (hasIm2col(x.backend)) return im2colOp(x, g, padValue);
   const [n, , , c] = x.shape;
-  const padded = pad(x, [[0, 0], [g.padTop, g.padBottom], [g.padLeft, g.padRight], [0, 0]], padValue);
+  const padded = pad(
+    x,
+    [
+      [0, 0],
+      [g.padTop, g.padBottom],
+      [g.padLeft, g.padRight],
+      [0, 0],
+    ],
+    padValue,
+  );
   const paddedW = g.inW + g.padLeft + g.padRight;
   const pixels = reshape(padded, [n, -1, c]);
   const windows = gather(pixels, windowIndices(g, paddedW, x.backend.name), 1);
@@ -36,7 +45,9 @@ export function extractPatches(x: Tensor, g: Geometry2d, padValue = 0): Tensor {
 
 /** Flat pixel index (in the padded image) of every window element, in output-major order. */
 function windowIndices(g: Geometry2d, paddedW: number, backendName: string): Tensor {
-  const key = [backendName, g.outH, g.outW, g.kH, g.kW, g.strideH, g.strideW, g.dilationH, g.dilationW, paddedW].join(',');
+  const key = [backendName, g.outH, g.outW, g.kH, g.kW, g.strideH, g.strideW, g.dilationH, g.dilationW, paddedW].join(
+    ',',
+  );
   let cached = indexCache.get(key);
   if (cached) return cached;
   const idx = new Int32Array(g.outH * g.outW * g.kH * g.kW);

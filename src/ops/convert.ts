@@ -24,7 +24,10 @@ export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DT
     if (dtype && dtype !== t.dtype) t = wrap(t.backend.cast(t, dtype), t.shape, dtype);
     if (shape) {
       validateShape(shape, 'tensor(shape)');
-      if (sizeOf(shape) !== t.size) throw new ValueError(`tensor: shape ${fmtShape(shape)} has ${sizeOf(shape)} elements but the values have ${t.size}`);
+      if (sizeOf(shape) !== t.size)
+        throw new ValueError(
+          `tensor: shape ${fmtShape(shape)} has ${sizeOf(shape)} elements but the values have ${t.size}`,
+        );
       t = wrap(t.handle, shape, t.dtype);
     }
     return t;
@@ -35,7 +38,14 @@ export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DT
   if (ArrayBuffer.isView(values)) {
     flat = values as TypedArray;
     inferred = [flat.length];
-    inferredDtype = values instanceof Int32Array ? 'int32' : values instanceof Float64Array ? 'float64' : values instanceof Uint8Array ? 'bool' : 'float32';
+    inferredDtype =
+      values instanceof Int32Array
+        ? 'int32'
+        : values instanceof Float64Array
+          ? 'float64'
+          : values instanceof Uint8Array
+            ? 'bool'
+            : 'float32';
     if (values instanceof Float32Array) inferredDtype = 'float32';
   } else {
     const { data, shape: s, isBool } = flatten(values as NestedArray);
@@ -47,7 +57,9 @@ export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DT
   if (shape) {
     validateShape(shape, 'tensor(shape)');
     if (sizeOf(shape) !== flat.length && !(flat.length === 1 && !ArrayBuffer.isView(values))) {
-      throw new ValueError(`tensor: shape ${fmtShape(shape)} has ${sizeOf(shape)} elements but ${flat.length} values were given`);
+      throw new ValueError(
+        `tensor: shape ${fmtShape(shape)} has ${sizeOf(shape)} elements but ${flat.length} values were given`,
+      );
     }
   }
   const dt = dtype ?? inferredDtype;
@@ -72,15 +84,26 @@ function flatten(values: NestedArray): { data: number[]; shape: number[]; isBool
   let isBool = typeof v === 'boolean';
   const walk = (x: NestedArray, dim: number, path: number[]): void => {
     if (dim === shape.length) {
-      if (Array.isArray(x)) throw new ValueError(`tensor: ragged nested array: element at [${path.join(', ')}] is an array but a number was expected (inferred shape ${fmtShape(shape)})`);
-      if (typeof x === 'boolean') { data.push(x ? 1 : 0); return; }
-      if (typeof x !== 'number') throw new ValueError(`tensor: element at [${path.join(', ')}] is ${typeof x} (${JSON.stringify(x)}); expected a number or boolean`);
+      if (Array.isArray(x))
+        throw new ValueError(
+          `tensor: ragged nested array: element at [${path.join(', ')}] is an array but a number was expected (inferred shape ${fmtShape(shape)})`,
+        );
+      if (typeof x === 'boolean') {
+        data.push(x ? 1 : 0);
+        return;
+      }
+      if (typeof x !== 'number')
+        throw new ValueError(
+          `tensor: element at [${path.join(', ')}] is ${typeof x} (${JSON.stringify(x)}); expected a number or boolean`,
+        );
       isBool = false;
       data.push(x);
       return;
     }
     if (!Array.isArray(x) || x.length !== shape[dim]) {
-      throw new ValueError(`tensor: ragged nested array: element at [${path.join(', ')}] has ${Array.isArray(x) ? `length ${x.length}` : 'no length'} but length ${shape[dim]} was expected (pad sequences to equal length)`);
+      throw new ValueError(
+        `tensor: ragged nested array: element at [${path.join(', ')}] has ${Array.isArray(x) ? `length ${x.length}` : 'no length'} but length ${shape[dim]} was expected (pad sequences to equal length)`,
+      );
     }
     for (let i = 0; i < x.length; i++) walk(x[i], dim + 1, [...path, i]);
   };
@@ -97,7 +120,8 @@ export function toTensor(x: TensorLike, arg: string, op: string, like?: DType): 
     if (x.isDisposed) throw new ValueError(`${op}: argument '${arg}' was disposed`);
     return x;
   }
-  if (x === null || x === undefined) throw new ValueError(`${op}: argument '${arg}' is ${x}; expected a tensor, number or array`);
+  if (x === null || x === undefined)
+    throw new ValueError(`${op}: argument '${arg}' is ${x}; expected a tensor, number or array`);
   if (typeof x === 'number') {
     // A fractional number next to an integer tensor must not be truncated: it promotes instead.
     if (!like) return scalarConstant(x, getFloatX());

@@ -50,7 +50,8 @@ export function tensor4d(values: TensorLike, shape?: readonly [number, number, n
 }
 
 function checkedRank(t: Tensor, rank: number, fn: string): Tensor {
-  if (t.rank !== rank) throw new Error(`${fn}: expected values of rank ${rank}, got shape [${t.shape.join(', ')}] (rank ${t.rank})`);
+  if (t.rank !== rank)
+    throw new Error(`${fn}: expected values of rank ${rank}, got shape [${t.shape.join(', ')}] (rank ${t.rank})`);
   return t;
 }
 
@@ -76,7 +77,8 @@ export function linspace(start: number, stop: number, num: number, dtype: DType 
 export function range(start: number, stop?: number, step = 1, dtype: DType = 'float32'): Tensor {
   if (stop === undefined) [start, stop] = [0, start];
   if (step === 0) throw new ValueError('range: step must not be 0');
-  if (![start, stop, step].every(Number.isFinite)) throw new ValueError(`range: start, stop and step must be finite, got ${start}, ${stop}, ${step}`);
+  if (![start, stop, step].every(Number.isFinite))
+    throw new ValueError(`range: start, stop and step must be finite, got ${start}, ${stop}, ${step}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const values = allocArray(dtype, n);
   for (let i = 0; i < n; i++) values[i] = start + i * step;

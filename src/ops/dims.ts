@@ -22,11 +22,20 @@ export function expandDims(x: TensorLike, axis = 0): Tensor {
  */
 export function squeeze(x: TensorLike, axis?: number | readonly number[]): Tensor {
   const t = toTensor(x, 'x', 'squeeze');
-  const axes = axis === undefined || axis === null ? t.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normAxes(axis, t.rank, 'squeeze');
+  const axes =
+    axis === undefined || axis === null
+      ? t.shape.flatMap((d, i) => (d === 1 ? [i] : []))
+      : normAxes(axis, t.rank, 'squeeze');
   for (const a of axes) {
-    if (t.shape[a] !== 1) throw new ValueError(`squeeze: cannot squeeze axis ${a} of shape ${fmtShape(t.shape)}: its size is ${t.shape[a]}, not 1`);
+    if (t.shape[a] !== 1)
+      throw new ValueError(
+        `squeeze: cannot squeeze axis ${a} of shape ${fmtShape(t.shape)}: its size is ${t.shape[a]}, not 1`,
+      );
   }
-  return reshape(t, t.shape.filter((_, i) => !axes.includes(i)));
+  return reshape(
+    t,
+    t.shape.filter((_, i) => !axes.includes(i)),
+  );
 }
 
 /**

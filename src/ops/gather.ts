@@ -29,7 +29,9 @@ function checkRange(idx: Tensor, shape: readonly number[], axis: number, op: str
   const n = shape[axis];
   for (let i = 0; i < v.length; i++) {
     if (v[i] < 0 || v[i] >= n) {
-      throw new ValueError(`${op}: index ${v[i]} (at flat position ${i}) is out of range for axis ${axis} of size ${n} (x shape ${fmtShape(shape)}); expected indices in [0, ${n - 1}]`);
+      throw new ValueError(
+        `${op}: index ${v[i]} (at flat position ${i}) is out of range for axis ${axis} of size ${n} (x shape ${fmtShape(shape)}); expected indices in [0, ${n - 1}]`,
+      );
     }
   }
 }

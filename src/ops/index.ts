@@ -24,4 +24,11 @@ import './chain.js';
 export { conv2d, depthwiseConv2d, conv2dTranspose, type Conv2dOptions, type Conv2dTransposeOptions } from './conv.js';
 export { maxPool2d, avgPool2d, type Pool2dOptions } from './pool.js';
 export { extractPatches } from './conv_patches.js';
-export { geometry2d, convOutputLength, deconvOutputLength, type PaddingMode, type Pair, type Geometry2d } from './conv_geometry.js';
+export {
+  geometry2d,
+  convOutputLength,
+  deconvOutputLength,
+  type PaddingMode,
+  type Pair,
+  type Geometry2d,
+} from './conv_geometry.js';

@@ -15,7 +15,8 @@ export function toIndices(indices: TensorLike, op: string, arg = 'indices'): Ten
   }
   const t = toTensor(indices, arg, op);
   if (t.dtype === 'int32') return t;
-  if (t.dtype === 'bool') throw new ValueError(`${op}: '${arg}' must be an int32 tensor, got dtype bool (shape ${fmtShape(t.shape)})`);
+  if (t.dtype === 'bool')
+    throw new ValueError(`${op}: '${arg}' must be an int32 tensor, got dtype bool (shape ${fmtShape(t.shape)})`);
   checkWhole(t, op, arg);
   return wrap(t.backend.cast(t, 'int32'), t.shape, 'int32');
 }
@@ -23,6 +24,7 @@ export function toIndices(indices: TensorLike, op: string, arg = 'indices'): Ten
 function checkWhole(t: Tensor, op: string, arg: string): void {
   const v = t.dataSync();
   for (let i = 0; i < v.length; i++) {
-    if (!Number.isInteger(v[i])) throw new ValueError(`${op}: '${arg}' must hold whole numbers, got ${v[i]} at flat position ${i}`);
+    if (!Number.isInteger(v[i]))
+      throw new ValueError(`${op}: '${arg}' must hold whole numbers, got ${v[i]} at flat position ${i}`);
   }
 }

@@ -16,21 +16,32 @@ import { cast, reshape } from './shape_ops.js';
 export function matMul(a: TensorLike, b: TensorLike, transposeA = false, transposeB = false): Tensor {
   let ta = toTensor(a, 'a', 'matMul');
   let tb = toTensor(b, 'b', 'matMul');
-  if (ta.rank === 0 || tb.rank === 0) throw new ValueError(`matMul: both operands need rank >= 1, got shapes ${fmtShape(ta.shape)} and ${fmtShape(tb.shape)}`);
-  const vecA = ta.rank === 1, vecB = tb.rank === 1;
+  if (ta.rank === 0 || tb.rank === 0)
+    throw new ValueError(
+      `matMul: both operands need rank >= 1, got shapes ${fmtShape(ta.shape)} and ${fmtShape(tb.shape)}`,
+    );
+  const vecA = ta.rank === 1,
+    vecB = tb.rank === 1;
   if (vecA) ta = reshape(ta, [1, ta.shape[0]]);
   if (vecB) tb = reshape(tb, [tb.shape[0], 1]);
   const dt = upcast(ta.dtype, tb.dtype);
   if (ta.dtype !== dt) ta = cast(ta, dt);
   if (tb.dtype !== dt) tb = cast(tb, dt);
-  const [m, ka] = transposeA ? [ta.shape[ta.rank - 1], ta.shape[ta.rank - 2]] : [ta.shape[ta.rank - 2], ta.shape[ta.rank - 1]];
-  const [kb, n] = transposeB ? [tb.shape[tb.rank - 1], tb.shape[tb.rank - 2]] : [tb.shape[tb.rank - 2], tb.shape[tb.rank - 1]];
+  const [m, ka] = transposeA
+    ? [ta.shape[ta.rank - 1], ta.shape[ta.rank - 2]]
+    : [ta.shape[ta.rank - 2], ta.shape[ta.rank - 1]];
+  const [kb, n] = transposeB
+    ? [tb.shape[tb.rank - 1], tb.shape[tb.rank - 2]]
+    : [tb.shape[tb.rank - 2], tb.shape[tb.rank - 1]];
   if (ka !== kb) {
-    throw new ValueError(`matMul: inner dimensions do not match: a ${fmtShape(ta.shape)}${transposeA ? 'ᵀ' : ''} has ${ka} columns but b ${fmtShape(tb.shape)}${transposeB ? 'ᵀ' : ''} has ${kb} rows`);
+    throw new ValueError(
+      `matMul: inner dimensions do not match: a ${fmtShape(ta.shape)}${transposeA ? 'ᵀ' : ''} has ${ka} columns but b ${fmtShape(tb.shape)}${transposeB ? 'ᵀ' : ''} has ${kb} rows`,
+    );
   }
   const batch = broadcastShapes(ta.shape.slice(0, -2), tb.shape.slice(0, -2), 'matMul (batch dimensions)');
   const outShape = [...batch, m, n];
-  const A = ta, B = tb;
+  const A = ta,
+    B = tb;
   let y = wrap(A.backend.matmul(A, B, transposeA, transposeB, outShape), outShape, dt);
   if (isFloat(dt)) {
     y = record('matMul', [A, B], y, (dy, needs) => {

@@ -10,7 +10,11 @@ import { normAxes, reducedShape } from '../core/shape.js';
  * Mean and (biased) variance over `axes` (all axes when omitted), as used by normalization.
  * @example const { mean, variance } = moments(x, [0]);
  */
-export function moments(x: TensorLike, axes?: number | readonly number[], keepDims = false): { mean: Tensor; variance: Tensor } {
+export function moments(
+  x: TensorLike,
+  axes?: number | readonly number[],
+  keepDims = false,
+): { mean: Tensor; variance: Tensor } {
   const t = toFloat(x, 'x', 'moments');
   const ax = normAxes(axes, t.rank, 'moments');
   const m = mean(t, ax, true);

@@ -11,7 +11,8 @@ import { toIndices } from './indices.js';
  * @example oneHot(tensor([0, 2], [2], 'int32'), 3) // [[1, 0, 0], [0, 0, 1]]
  */
 export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue = 0, dtype: DType = 'int32'): Tensor {
-  if (!Number.isInteger(depth) || depth < 1) throw new ValueError(`oneHot: depth must be a positive integer, got ${depth}`);
+  if (!Number.isInteger(depth) || depth < 1)
+    throw new ValueError(`oneHot: depth must be a positive integer, got ${depth}`);
   const idx = toIndices(indices, 'oneHot');
   const flat = idx.dataSync();
   const out = allocArray(dtype, flat.length * depth);
@@ -19,7 +20,9 @@ export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue
   for (let i = 0; i < flat.length; i++) {
     const k = flat[i];
     if (k < 0 || k >= depth) {
-      throw new ValueError(`oneHot: index ${k} (at flat position ${i}) is out of range for depth ${depth}; expected indices in [0, ${depth - 1}]`);
+      throw new ValueError(
+        `oneHot: index ${k} (at flat position ${i}) is out of range for depth ${depth}; expected indices in [0, ${depth - 1}]`,
+      );
     }
     out[i * depth + k] = onValue;
   }

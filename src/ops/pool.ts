@@ -36,7 +36,10 @@ export function maxPool2d(x: TensorLike, poolSize: Pair, options: Pool2dOptions 
   if (hasMaxPool(t.backend)) {
     assertImages(t.shape, 'x', 'maxPool2d');
     const size = toPair(poolSize, 'poolSize', 'maxPool2d');
-    return maxPoolOp(t, geometryOf(t, size, { strides: options.strides ?? size, padding: options.padding }, 'maxPool2d'));
+    return maxPoolOp(
+      t,
+      geometryOf(t, size, { strides: options.strides ?? size, padding: options.padding }, 'maxPool2d'),
+    );
   }
   return max(windows(t, poolSize, options, -Infinity, 'maxPool2d').w, 3);
 }
@@ -51,6 +54,8 @@ export function avgPool2d(x: TensorLike, poolSize: Pair, options: Pool2dOptions 
   const { g, w } = windows(t, poolSize, options, 0, 'avgPool2d');
   if (g.padTop + g.padBottom + g.padLeft + g.padRight === 0) return mean(w, 3);
   // How many real pixels each window covers: the same windows over an image of ones.
-  const counts = noGrad(() => sum(windows(ones([1, t.shape[1], t.shape[2], 1], t.dtype), poolSize, options, 0, 'avgPool2d').w, 3));
+  const counts = noGrad(() =>
+    sum(windows(ones([1, t.shape[1], t.shape[2], 1], t.dtype), poolSize, options, 0, 'avgPool2d').w, 3),
+  );
   return div(sum(w, 3), counts);
 }

@@ -30,7 +30,13 @@ function fromSampler(shape: readonly number[], dtype: DType, op: string, sample:
  * it reproducible; an explicit `seed` uses a private generator instead.
  * @example randomNormal([2, 3], 0, 0.05)
  */
-export function randomNormal(shape: readonly number[], mean = 0, stddev = 1, dtype: DType = getFloatX(), seed?: number): Tensor {
+export function randomNormal(
+  shape: readonly number[],
+  mean = 0,
+  stddev = 1,
+  dtype: DType = getFloatX(),
+  seed?: number,
+): Tensor {
   checkFloat(dtype, 'randomNormal');
   const rng = generator(seed, 'randomNormal');
   return fromSampler(shape, dtype, 'randomNormal', () => mean + stddev * rng.normal());
@@ -41,12 +47,20 @@ export function randomNormal(shape: readonly number[], mean = 0, stddev = 1, dty
  * [minval, maxval) (floored, as TF.js does).
  * @example randomUniform([3], -1, 1)
  */
-export function randomUniform(shape: readonly number[], minval = 0, maxval = 1, dtype: DType = getFloatX(), seed?: number): Tensor {
-  if (dtype === 'bool') throw new ValueError(`randomUniform: dtype must be 'float32', 'float64' or 'int32', got 'bool'`);
+export function randomUniform(
+  shape: readonly number[],
+  minval = 0,
+  maxval = 1,
+  dtype: DType = getFloatX(),
+  seed?: number,
+): Tensor {
+  if (dtype === 'bool')
+    throw new ValueError(`randomUniform: dtype must be 'float32', 'float64' or 'int32', got 'bool'`);
   if (!(maxval >= minval)) throw new ValueError(`randomUniform: maxval (${maxval}) must be >= minval (${minval})`);
   const rng = generator(seed, 'randomUniform');
   const span = maxval - minval;
-  const sample = dtype === 'int32' ? () => Math.floor(minval + span * rng.uniform()) : () => minval + span * rng.uniform();
+  const sample =
+    dtype === 'int32' ? () => Math.floor(minval + span * rng.uniform()) : () => minval + span * rng.uniform();
   return fromSampler(shape, dtype, 'randomUniform', sample);
 }
 
@@ -55,12 +69,19 @@ export function randomUniform(shape: readonly number[], minval = 0, maxval = 1, 
  * the mean (Keras' `TruncatedNormal`).
  * @example truncatedNormal([784, 128], 0, 0.05)
  */
-export function truncatedNormal(shape: readonly number[], mean = 0, stddev = 1, dtype: DType = getFloatX(), seed?: number): Tensor {
+export function truncatedNormal(
+  shape: readonly number[],
+  mean = 0,
+  stddev = 1,
+  dtype: DType = getFloatX(),
+  seed?: number,
+): Tensor {
   checkFloat(dtype, 'truncatedNormal');
   const rng = generator(seed, 'truncatedNormal');
   return fromSampler(shape, dtype, 'truncatedNormal', () => {
     let z: number;
-    do z = rng.normal(); while (Math.abs(z) > 2);
+    do z = rng.normal();
+    while (Math.abs(z) > 2);
     return mean + stddev * z;
   });
 }

@@ -9,12 +9,20 @@ import { exp, log, sqrt, abs, isFinite, stopGradient } from './unary.js';
 
 type Axis = number | readonly number[] | null;
 
-function reduceWith(op: 'sum' | 'prod' | 'max' | 'min', t: Tensor, axis: Axis | undefined, keepDims: boolean): { y: Tensor; axes: number[]; kept: number[] } {
+function reduceWith(
+  op: 'sum' | 'prod' | 'max' | 'min',
+  t: Tensor,
+  axis: Axis | undefined,
+  keepDims: boolean,
+): { y: Tensor; axes: number[]; kept: number[] } {
   const axes = normAxes(axis ?? undefined, t.rank, op);
   const kept = reducedShape(t.shape, axes, true);
   // With nothing to reduce the result is a fresh view: recording an op whose output is its own
   // input would count that tensor's gradient twice.
-  const y = axes.length === 0 ? wrap(t.handle, t.shape, t.dtype) : wrap(t.backend.reduce(op, t, axes), reducedShape(t.shape, axes, false), t.dtype);
+  const y =
+    axes.length === 0
+      ? wrap(t.handle, t.shape, t.dtype)
+      : wrap(t.backend.reduce(op, t, axes), reducedShape(t.shape, axes, false), t.dtype);
   return { y: keepDims ? reshape(y, kept) : y, axes, kept };
 }
 
@@ -50,9 +58,16 @@ export function prod(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
     const isZero = equal(t, 0);
     const zeros = reshape(sum(cast(isZero, t.dtype), axes), kept);
     const safe = where(isZero, 1, t);
-    const prodNonZero = reshape(wrap(t.backend.reduce('prod', safe, axes), reducedShape(t.shape, axes, false), t.dtype), kept);
+    const prodNonZero = reshape(
+      wrap(t.backend.reduce('prod', safe, axes), reducedShape(t.shape, axes, false), t.dtype),
+      kept,
+    );
     // No zero: y / x. One zero: the product of the rest at the zero, 0 elsewhere. More: all 0.
-    const others = where(equal(zeros, 0), div(prodNonZero, safe), where(logicalAnd(equal(zeros, 1), isZero), prodNonZero, 0));
+    const others = where(
+      equal(zeros, 0),
+      div(prodNonZero, safe),
+      where(logicalAnd(equal(zeros, 1), isZero), prodNonZero, 0),
+    );
     return [mul(broadcastTo(reshape(dy, kept), t.shape), others)];
   });
 }
@@ -83,7 +98,11 @@ function argReduce(op: 'argMax' | 'argMin', x: TensorLike, axis = 0): Tensor {
   if (t.rank === 0) throw new ValueError(`${op}: expected a tensor of rank >= 1, got a scalar`);
   const a = normAxis(axis, t.rank, op);
   if (t.shape[a] === 0) throw new ValueError(`${op}: axis ${axis} of shape ${fmtShape(t.shape)} is empty`);
-  return wrap(t.backend.argReduce(op, t, a), t.shape.filter((_, i) => i !== a), 'int32');
+  return wrap(
+    t.backend.argReduce(op, t, a),
+    t.shape.filter((_, i) => i !== a),
+    'int32',
+  );
 }
 
 /** Index of the largest value along `axis` (default 0), as int32. */
@@ -114,13 +133,20 @@ export function logSumExp(x: TensorLike, axis?: Axis, keepDims = false): Tensor 
  * Vector or matrix norm: `ord` 'euclidean' (default, 2), 1, Infinity, or 'fro'.
  * @example norm(x) // Euclidean norm of all elements
  */
-export function norm(x: TensorLike, ord: number | 'euclidean' | 'fro' = 'euclidean', axis?: Axis, keepDims = false): Tensor {
+export function norm(
+  x: TensorLike,
+  ord: number | 'euclidean' | 'fro' = 'euclidean',
+  axis?: Axis,
+  keepDims = false,
+): Tensor {
   const t = toFloat(x, 'x', 'norm');
   if (ord === 'euclidean' || ord === 'fro' || ord === 2) return sqrt(sum(mul(t, t), axis, keepDims));
   if (ord === 1) return sum(abs(t), axis, keepDims);
   if (ord === Infinity) return max(abs(t), axis, keepDims);
   if (ord === -Infinity) return min(abs(t), axis, keepDims);
-  throw new ValueError(`norm: unsupported ord ${String(ord)}; expected 'euclidean', 'fro', 1, 2, Infinity or -Infinity`);
+  throw new ValueError(
+    `norm: unsupported ord ${String(ord)}; expected 'euclidean', 'fro', 1, 2, Infinity or -Infinity`,
+  );
 }
 
 /** True where any element along `axis` is truthy (bool result). */

@@ -21,14 +21,22 @@ function resolveShape(shape: readonly number[], size: number, from: readonly num
   const out = [...shape];
   const unknown = out.indexOf(-1);
   if (out.some((d, i) => !Number.isInteger(d) || d < -1 || (d === -1 && i !== unknown))) {
-    throw new ValueError(`reshape: invalid target shape ${fmtShape(shape)}: dimensions must be non-negative integers, with at most one -1`);
+    throw new ValueError(
+      `reshape: invalid target shape ${fmtShape(shape)}: dimensions must be non-negative integers, with at most one -1`,
+    );
   }
   if (unknown >= 0) {
     const known = sizeOf(out.filter((d) => d !== -1));
-    if (known === 0 || size % known !== 0) throw new ValueError(`reshape: cannot reshape a tensor of shape ${fmtShape(from)} (${size} elements) to ${fmtShape(shape)}`);
+    if (known === 0 || size % known !== 0)
+      throw new ValueError(
+        `reshape: cannot reshape a tensor of shape ${fmtShape(from)} (${size} elements) to ${fmtShape(shape)}`,
+      );
     out[unknown] = size / known;
   }
-  if (sizeOf(out) !== size) throw new ValueError(`reshape: cannot reshape a tensor of shape ${fmtShape(from)} (${size} elements) to ${fmtShape(shape)} (${sizeOf(out)} elements)`);
+  if (sizeOf(out) !== size)
+    throw new ValueError(
+      `reshape: cannot reshape a tensor of shape ${fmtShape(from)} (${size} elements) to ${fmtShape(shape)} (${sizeOf(out)} elements)`,
+    );
   return out;
 }
 
@@ -52,10 +60,16 @@ export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
   const t = toTensor(x, 'x', 'transpose');
   const p = perm ? [...perm] : t.shape.map((_, i) => t.rank - 1 - i);
   if (p.length !== t.rank || [...p].sort((a, b) => a - b).some((v, i) => v !== i)) {
-    throw new ValueError(`transpose: perm ${JSON.stringify(perm)} is not a permutation of the ${t.rank} axes of a tensor of shape ${fmtShape(t.shape)}`);
+    throw new ValueError(
+      `transpose: perm ${JSON.stringify(perm)} is not a permutation of the ${t.rank} axes of a tensor of shape ${fmtShape(t.shape)}`,
+    );
   }
   if (p.every((v, i) => v === i)) return t;
-  const y = wrap(t.backend.transpose(t, p), p.map((i) => t.shape[i]), t.dtype);
+  const y = wrap(
+    t.backend.transpose(t, p),
+    p.map((i) => t.shape[i]),
+    t.dtype,
+  );
   const inverse = new Array<number>(p.length);
   p.forEach((v, i) => (inverse[v] = i));
   return record('transpose', [t], y, (dy) => [transpose(dy, inverse)]);

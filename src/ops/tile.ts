@@ -12,10 +12,15 @@ import { reshape } from './shape_ops.js';
 export function tile(x: TensorLike, reps: readonly number[]): Tensor {
   const t = toTensor(x, 'x', 'tile');
   if (!Array.isArray(reps) || reps.length !== t.rank || reps.some((r) => !Number.isInteger(r) || r < 0)) {
-    throw new ValueError(`tile: reps must list ${t.rank} non-negative integers (one per axis of shape ${fmtShape(t.shape)}), got ${JSON.stringify(reps)}`);
+    throw new ValueError(
+      `tile: reps must list ${t.rank} non-negative integers (one per axis of shape ${fmtShape(t.shape)}), got ${JSON.stringify(reps)}`,
+    );
   }
   if (reps.every((r) => r === 1)) return t;
   const interleaved = t.shape.flatMap((d) => [1, d]);
   const expanded = t.shape.flatMap((d, i) => [reps[i], d]);
-  return reshape(broadcastTo(reshape(t, interleaved), expanded), t.shape.map((d, i) => d * reps[i]));
+  return reshape(
+    broadcastTo(reshape(t, interleaved), expanded),
+    t.shape.map((d, i) => d * reps[i]),
+  );
 }

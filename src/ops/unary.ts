@@ -77,7 +77,9 @@ export function elu(x: TensorLike, alpha = 1): Tensor {
   return where(greater(t, 0), t, mul(expm1(minimum(t, 0)), alpha));
 }
 /** Scaled ELU with the self-normalising constants of Klambauer et al. */
-export const selu = unary('selu', (dy, x, y) => where(greater(x, 0), mul(dy, 1.0507009873554805), mul(dy, add(y, 1.0507009873554805 * 1.6732632423543772))));
+export const selu = unary('selu', (dy, x, y) =>
+  where(greater(x, 0), mul(dy, 1.0507009873554805), mul(dy, add(y, 1.0507009873554805 * 1.6732632423543772))),
+);
 export const floor = unary('floor', zeroGrad, false);
 export const ceil = unary('ceil', zeroGrad, false);
 /** Rounds half to even, as TF.js and NumPy. */

@@ -25,7 +25,8 @@ export class Adagrad extends Optimizer {
     super(args, { learningRate: 0.001, name: 'adagrad' });
     this.initialAccumulatorValue = args.initialAccumulatorValue ?? 0.1;
     this.epsilon = args.epsilon ?? 1e-7;
-    if (!(this.initialAccumulatorValue >= 0)) throw new ValueError(`Adagrad: 'initialAccumulatorValue' must be >= 0, got ${this.initialAccumulatorValue}`);
+    if (!(this.initialAccumulatorValue >= 0))
+      throw new ValueError(`Adagrad: 'initialAccumulatorValue' must be >= 0, got ${this.initialAccumulatorValue}`);
   }
 
   protected updateStep(g: Tensor, v: Variable, lr: number): void {

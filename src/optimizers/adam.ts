@@ -65,7 +65,10 @@ export class Adam extends Optimizer {
     if (this.amsgrad) return null;
     const { beta1, beta2, epsilon } = this;
     return {
-      slots: [{ name: 'momentum', initial: 0 }, { name: 'velocity', initial: 0 }],
+      slots: [
+        { name: 'momentum', initial: 0 },
+        { name: 'velocity', initial: 0 },
+      ],
       update: (p, g, [m, v], lr) => {
         const t = this.iterations + 1;
         const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
@@ -91,7 +94,10 @@ export class Adam extends Optimizer {
 export class AdamW extends Adam {
   override readonly className: string = 'AdamW';
   constructor(args: AdamArgs = {}) {
-    super({ ...args, weightDecay: args.weightDecay === undefined ? 0.004 : args.weightDecay }, { learningRate: 0.001, name: 'adamw' });
+    super(
+      { ...args, weightDecay: args.weightDecay === undefined ? 0.004 : args.weightDecay },
+      { learningRate: 0.001, name: 'adamw' },
+    );
     if (this.weightDecay === null) throw new ValueError(`AdamW: 'weightDecay' must be a number, got null`);
   }
 }

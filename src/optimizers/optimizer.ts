@@ -44,7 +44,12 @@ export interface NamedWeight {
  */
 export interface HostUpdateRule {
   readonly slots: readonly { readonly name: string; readonly initial: number }[];
-  update(param: Float32Array | Float64Array, grad: Float64Array, slots: (Float32Array | Float64Array)[], learningRate: number): void;
+  update(
+    param: Float32Array | Float64Array,
+    grad: Float64Array,
+    slots: (Float32Array | Float64Array)[],
+    learningRate: number,
+  ): void;
 }
 
 const ITERATION = 'iteration';
@@ -81,9 +86,14 @@ export abstract class Optimizer {
     this.name = a.name ?? defaults.name;
     const lr = a.learningRate ?? defaults.learningRate;
     this.lr = isScheduleConfig(lr) ? deserializeSchedule(lr) : lr;
-    if (typeof this.lr === 'number' && !(this.lr >= 0)) throw new ValueError(`${this.name}: 'learningRate' must be a non-negative number or a schedule, got ${String(lr)}`);
+    if (typeof this.lr === 'number' && !(this.lr >= 0))
+      throw new ValueError(
+        `${this.name}: 'learningRate' must be a non-negative number or a schedule, got ${String(lr)}`,
+      );
     if (!(typeof this.lr === 'number' || this.lr instanceof LearningRateSchedule)) {
-      throw new ValueError(`${this.name}: 'learningRate' must be a number or a LearningRateSchedule, got ${String(lr)}`);
+      throw new ValueError(
+        `${this.name}: 'learningRate' must be a number or a LearningRateSchedule, got ${String(lr)}`,
+      );
     }
     this.weightDecay = a.weightDecay ?? null;
     this.clipNorm = a.clipNorm ?? null;
@@ -91,10 +101,18 @@ export abstract class Optimizer {
     this.globalClipNorm = a.globalClipNorm ?? null;
     const clipArgs = [this.clipNorm, this.clipValue, this.globalClipNorm].filter((c) => c !== null);
     if (clipArgs.length > 1) {
-      throw new ValueError(`${this.name}: only one of 'clipNorm', 'clipValue' and 'globalClipNorm' can be set; got clipNorm=${this.clipNorm}, clipValue=${this.clipValue}, globalClipNorm=${this.globalClipNorm}`);
+      throw new ValueError(
+        `${this.name}: only one of 'clipNorm', 'clipValue' and 'globalClipNorm' can be set; got clipNorm=${this.clipNorm}, clipValue=${this.clipValue}, globalClipNorm=${this.globalClipNorm}`,
+      );
     }
-    for (const [arg, v] of [['weightDecay', this.weightDecay], ['clipNorm', this.clipNorm], ['clipValue', this.clipValue], ['globalClipNorm', this.globalClipNorm]] as const) {
-      if (v !== null && !(typeof v === 'number' && v >= 0)) throw new ValueError(`${this.name}: '${arg}' must be a non-negative number, got ${String(v)}`);
+    for (const [arg, v] of [
+      ['weightDecay', this.weightDecay],
+      ['clipNorm', this.clipNorm],
+      ['clipValue', this.clipValue],
+      ['globalClipNorm', this.globalClipNorm],
+    ] as const) {
+      if (v !== null && !(typeof v === 'number' && v >= 0))
+        throw new ValueError(`${this.name}: '${arg}' must be a non-negative number, got ${String(v)}`);
     }
   }
 
@@ -105,11 +123,17 @@ export abstract class Optimizer {
 
   /** Sets a new learning rate (what callbacks such as reduceLROnPlateau do) or a new schedule. */
   set learningRate(value: number | LearningRateSchedule) {
-    if (value instanceof LearningRateSchedule) { this.lr = value; return; }
-    if (this.lr instanceof LearningRateSchedule) {
-      throw new ValueError(`${this.name}: the learning rate is a ${this.lr.className} schedule and cannot be set to a number; create the optimizer with a number learningRate to make it settable`);
+    if (value instanceof LearningRateSchedule) {
+      this.lr = value;
+      return;
     }
-    if (!(typeof value === 'number' && value >= 0)) throw new ValueError(`${this.name}: learningRate must be a non-negative number, got ${String(value)}`);
+    if (this.lr instanceof LearningRateSchedule) {
+      throw new ValueError(
+        `${this.name}: the learning rate is a ${this.lr.className} schedule and cannot be set to a number; create the optimizer with a number learningRate to make it settable`,
+      );
+    }
+    if (!(typeof value === 'number' && value >= 0))
+      throw new ValueError(`${this.name}: learningRate must be a non-negative number, got ${String(value)}`);
     this.lr = value;
   }
 
@@ -126,8 +150,12 @@ export abstract class Optimizer {
     if (this.weightDecay || this.clipNorm || this.clipValue || this.globalClipNorm) {
       return `optimizer '${this.name}' uses weight decay or gradient clipping, which the fused step does not do`;
     }
-    if (this.beforeUpdates !== Optimizer.prototype.beforeUpdates) return `optimizer '${this.name}' (${this.className}) runs code before each update`;
-    return this.hostRule() ?? `optimizer '${this.name}' (${this.className}) has no fused update (fused: SGD, Adam, RMSprop, Adagrad)`;
+    if (this.beforeUpdates !== Optimizer.prototype.beforeUpdates)
+      return `optimizer '${this.name}' (${this.className}) runs code before each update`;
+    return (
+      this.hostRule() ??
+      `optimizer '${this.name}' (${this.className}) has no fused update (fused: SGD, Adam, RMSprop, Adagrad)`
+    );
   }
 
   /** The array form of `updateStep`, where a subclass has one. */
@@ -152,7 +180,9 @@ export abstract class Optimizer {
     const existing = this.slots.get(key);
     if (existing) {
       if (!shapesEqual(existing.shape, variable.shape)) {
-        throw new ValueError(`${this.name}: slot '${key}' has shape ${fmtShape(existing.shape)} but variable '${variable.name}' has shape ${fmtShape(variable.shape)}; was this optimizer used with a different variable of the same name?`);
+        throw new ValueError(
+          `${this.name}: slot '${key}' has shape ${fmtShape(existing.shape)} but variable '${variable.name}' has shape ${fmtShape(variable.shape)}; was this optimizer used with a different variable of the same name?`,
+        );
       }
       if (existing.dtype !== variable.dtype) {
         const converted = new Variable(cast(existing, variable.dtype), false, key);
@@ -173,27 +203,36 @@ export abstract class Optimizer {
    * @example const { grads } = variableGrads(loss, [w, b]); opt.applyGradients(grads, [w, b]);
    */
   applyGradients(gradients: GradAndVar[] | Record<string, Tensor>, varList?: readonly Variable[]): void {
-    const pairs = this.pairUp(gradients, varList).filter((p): p is { grad: Tensor; variable: Variable } => p.grad !== null && p.grad !== undefined);
+    const pairs = this.pairUp(gradients, varList).filter(
+      (p): p is { grad: Tensor; variable: Variable } => p.grad !== null && p.grad !== undefined,
+    );
     if (pairs.length === 0) throw new ValueError(`${this.name}: applyGradients received no gradients for any variable`);
     for (const { grad, variable } of pairs) {
-      if (!(variable instanceof Variable)) throw new ValueError(`${this.name}: applyGradients expected Variables, got ${typeof variable}`);
+      if (!(variable instanceof Variable))
+        throw new ValueError(`${this.name}: applyGradients expected Variables, got ${typeof variable}`);
       if (!shapesEqual(grad.shape, variable.shape)) {
-        throw new ValueError(`${this.name}: the gradient for variable '${variable.name}' has shape ${fmtShape(grad.shape)} but the variable has shape ${fmtShape(variable.shape)}`);
+        throw new ValueError(
+          `${this.name}: the gradient for variable '${variable.name}' has shape ${fmtShape(grad.shape)} but the variable has shape ${fmtShape(variable.shape)}`,
+        );
       }
     }
     // Scoped: the update's temporaries are freed at once; new values live on in the variables.
-    scoped(() => noGrad(() => {
-      const vars = pairs.map((p) => p.variable);
-      const grads = this.clip(pairs.map((p) => (p.grad.dtype === p.variable.dtype ? p.grad : cast(p.grad, p.variable.dtype))));
-      const lr = this.learningRate;
-      if (this.weightDecay) {
-        for (const v of vars) v.assign(sub(v, mul(v, this.weightDecay * lr)));
-      }
-      this.beforeUpdates();
-      vars.forEach((v, i) => this.updateStep(grads[i], v, lr));
-      this.iterations++;
-      for (const v of vars) if (v.constraint) v.assign(v.constraint(v));
-    }));
+    scoped(() =>
+      noGrad(() => {
+        const vars = pairs.map((p) => p.variable);
+        const grads = this.clip(
+          pairs.map((p) => (p.grad.dtype === p.variable.dtype ? p.grad : cast(p.grad, p.variable.dtype))),
+        );
+        const lr = this.learningRate;
+        if (this.weightDecay) {
+          for (const v of vars) v.assign(sub(v, mul(v, this.weightDecay * lr)));
+        }
+        this.beforeUpdates();
+        vars.forEach((v, i) => this.updateStep(grads[i], v, lr));
+        this.iterations++;
+        for (const v of vars) if (v.constraint) v.assign(v.constraint(v));
+      }),
+    );
   }
 
   /**
@@ -203,23 +242,36 @@ export abstract class Optimizer {
    */
   minimize(f: () => Tensor, returnCost = false, varList?: readonly Variable[]): Tensor | null {
     if (!varList || varList.length === 0) {
-      throw new ValueError(`${this.name}: minimize needs 'varList', the variables to update (e.g. model.trainableWeights)`);
+      throw new ValueError(
+        `${this.name}: minimize needs 'varList', the variables to update (e.g. model.trainableWeights)`,
+      );
     }
     const { value, grads } = variableGrads(f, varList);
-    this.applyGradients(grads, varList.filter((v) => v.trainable));
+    this.applyGradients(
+      grads,
+      varList.filter((v) => v.trainable),
+    );
     return returnCost ? value : null;
   }
 
   private pairUp(gradients: GradAndVar[] | Record<string, Tensor>, varList?: readonly Variable[]): GradAndVar[] {
     if (Array.isArray(gradients)) return gradients;
-    if (!gradients || typeof gradients !== 'object') throw new ValueError(`${this.name}: applyGradients expected [{grad, variable}] or gradients keyed by variable name, got ${String(gradients)}`);
+    if (!gradients || typeof gradients !== 'object')
+      throw new ValueError(
+        `${this.name}: applyGradients expected [{grad, variable}] or gradients keyed by variable name, got ${String(gradients)}`,
+      );
     if (!varList) {
-      throw new ValueError(`${this.name}: gradients keyed by variable name need 'varList', the variables they belong to: applyGradients(grads, [w, b])`);
+      throw new ValueError(
+        `${this.name}: gradients keyed by variable name need 'varList', the variables they belong to: applyGradients(grads, [w, b])`,
+      );
     }
     const byName = new Map(varList.map((v) => [v.name, v]));
     return Object.entries(gradients).map(([name, grad]) => {
       const variable = byName.get(name);
-      if (!variable) throw new ValueError(`${this.name}: got a gradient for '${name}' but no variable of that name is in varList (${[...byName.keys()].join(', ')})`);
+      if (!variable)
+        throw new ValueError(
+          `${this.name}: got a gradient for '${name}' but no variable of that name is in varList (${[...byName.keys()].join(', ')})`,
+        );
       return { grad, variable };
     });
   }
@@ -273,12 +325,20 @@ export abstract class Optimizer {
    */
   setWeights(weights: readonly NamedWeight[]): void {
     for (const { name, tensor } of weights) {
-      if (name === ITERATION) { this.iterations = tensor.item(); continue; }
-      if (this.scalars.has(name) || this.isScalarState(name)) { this.scalars.set(name, tensor.item()); continue; }
+      if (name === ITERATION) {
+        this.iterations = tensor.item();
+        continue;
+      }
+      if (this.scalars.has(name) || this.isScalarState(name)) {
+        this.scalars.set(name, tensor.item());
+        continue;
+      }
       const existing = this.slots.get(name);
       if (existing) {
         if (!shapesEqual(existing.shape, tensor.shape)) {
-          throw new ValueError(`${this.name}: setWeights: slot '${name}' has shape ${fmtShape(existing.shape)} but the given value has shape ${fmtShape(tensor.shape)}`);
+          throw new ValueError(
+            `${this.name}: setWeights: slot '${name}' has shape ${fmtShape(existing.shape)} but the given value has shape ${fmtShape(tensor.shape)}`,
+          );
         }
         existing.assign(tensor.dtype === existing.dtype ? tensor : cast(tensor, existing.dtype));
       } else {
@@ -294,5 +354,10 @@ export abstract class Optimizer {
 }
 
 function isScheduleConfig(x: unknown): x is ScheduleConfig {
-  return typeof x === 'object' && x !== null && !(x instanceof LearningRateSchedule) && typeof (x as ScheduleConfig).className === 'string';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    !(x instanceof LearningRateSchedule) &&
+    typeof (x as ScheduleConfig).className === 'string'
+  );
 }

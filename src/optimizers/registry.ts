@@ -12,7 +12,14 @@ type OptimizerClass = new (args?: never) => Optimizer;
 
 /** Optimizers by lower-case name; lookups also ignore underscores ('RMSprop', 'rms_prop'). */
 const OPTIMIZERS: Record<string, OptimizerClass> = {
-  sgd: SGD, adam: Adam, adamw: AdamW, adamax: Adamax, nadam: Nadam, rmsprop: RMSprop, adagrad: Adagrad, adadelta: Adadelta,
+  sgd: SGD,
+  adam: Adam,
+  adamw: AdamW,
+  adamax: Adamax,
+  nadam: Nadam,
+  rmsprop: RMSprop,
+  adagrad: Adagrad,
+  adadelta: Adadelta,
 };
 
 /** A serialised optimizer: its class name and `getConfig()`. */
@@ -29,12 +36,21 @@ export interface OptimizerConfig {
  */
 export function getOptimizer(identifier: string | Optimizer | OptimizerConfig): Optimizer {
   if (identifier instanceof Optimizer) return identifier;
-  const isConfig = typeof identifier === 'object' && identifier !== null && typeof (identifier as OptimizerConfig).className === 'string';
-  const name = typeof identifier === 'string' ? identifier : isConfig ? (identifier as OptimizerConfig).className : null;
+  const isConfig =
+    typeof identifier === 'object' &&
+    identifier !== null &&
+    typeof (identifier as OptimizerConfig).className === 'string';
+  const name =
+    typeof identifier === 'string' ? identifier : isConfig ? (identifier as OptimizerConfig).className : null;
   const ctor = name === null ? undefined : OPTIMIZERS[name.toLowerCase().replace(/_/g, '')];
   if (!ctor) {
-    const shown = typeof identifier === 'string' ? `'${identifier}'` : isConfig ? `className '${name}'` : String(identifier);
-    throw new ValueError(`Unknown optimizer ${shown}; expected one of ${Object.keys(OPTIMIZERS).map((k) => `'${k}'`).join(', ')} or an Optimizer instance`);
+    const shown =
+      typeof identifier === 'string' ? `'${identifier}'` : isConfig ? `className '${name}'` : String(identifier);
+    throw new ValueError(
+      `Unknown optimizer ${shown}; expected one of ${Object.keys(OPTIMIZERS)
+        .map((k) => `'${k}'`)
+        .join(', ')} or an Optimizer instance`,
+    );
   }
   return new ctor((isConfig ? (identifier as OptimizerConfig).config : {}) as never);
 }

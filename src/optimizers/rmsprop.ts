@@ -66,7 +66,9 @@ export class RMSprop extends Optimizer {
     return {
       slots,
       update: (p, g, state, lr) => {
-        const s = state[0], avg = centered ? state[1] : null, mom = momentum > 0 ? state[state.length - 1] : null;
+        const s = state[0],
+          avg = centered ? state[1] : null,
+          mom = momentum > 0 ? state[state.length - 1] : null;
         for (let i = 0; i < p.length; i++) {
           s[i] = s[i] * rho + g[i] * g[i] * (1 - rho);
           let denominator = s[i] + epsilon;
@@ -87,6 +89,12 @@ export class RMSprop extends Optimizer {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
+    return {
+      ...super.getConfig(),
+      rho: this.rho,
+      momentum: this.momentum,
+      epsilon: this.epsilon,
+      centered: this.centered,
+    };
   }
 }

@@ -20,11 +20,18 @@ export abstract class LearningRateSchedule {
 }
 
 function positive(value: number, arg: string, schedule: string): number {
-  if (!(typeof value === 'number' && value > 0)) throw new ValueError(`${schedule}: '${arg}' must be > 0, got ${value}`);
+  if (!(typeof value === 'number' && value > 0))
+    throw new ValueError(`${schedule}: '${arg}' must be > 0, got ${value}`);
   return value;
 }
 
-export interface ExponentialDecayArgs { initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean; name?: string }
+export interface ExponentialDecayArgs {
+  initialLearningRate: number;
+  decaySteps: number;
+  decayRate: number;
+  staircase?: boolean;
+  name?: string;
+}
 
 /**
  * `initialLearningRate * decayRate ^ (step / decaySteps)`, with an integer exponent when `staircase`.
@@ -51,11 +58,21 @@ export class ExponentialDecay extends LearningRateSchedule {
     return this.initialLearningRate * Math.pow(this.decayRate, p);
   }
   getConfig(): Record<string, unknown> {
-    return { initialLearningRate: this.initialLearningRate, decaySteps: this.decaySteps, decayRate: this.decayRate, staircase: this.staircase, name: this.name };
+    return {
+      initialLearningRate: this.initialLearningRate,
+      decaySteps: this.decaySteps,
+      decayRate: this.decayRate,
+      staircase: this.staircase,
+      name: this.name,
+    };
   }
 }
 
-export interface PiecewiseConstantDecayArgs { boundaries: number[]; values: number[]; name?: string }
+export interface PiecewiseConstantDecayArgs {
+  boundaries: number[];
+  values: number[];
+  name?: string;
+}
 
 /**
  * `values[0]` while step <= boundaries[0], `values[i]` while boundaries[i-1] < step <= boundaries[i],
@@ -71,10 +88,15 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
     super();
     const { boundaries, values } = args;
     if (!Array.isArray(boundaries) || !Array.isArray(values) || boundaries.length !== values.length - 1) {
-      throw new ValueError(`PiecewiseConstantDecay: 'boundaries' must have one entry fewer than 'values'; got ${boundaries?.length} boundaries and ${values?.length} values`);
+      throw new ValueError(
+        `PiecewiseConstantDecay: 'boundaries' must have one entry fewer than 'values'; got ${boundaries?.length} boundaries and ${values?.length} values`,
+      );
     }
     for (let i = 1; i < boundaries.length; i++) {
-      if (!(boundaries[i] > boundaries[i - 1])) throw new ValueError(`PiecewiseConstantDecay: 'boundaries' must be strictly increasing, got ${JSON.stringify(boundaries)}`);
+      if (!(boundaries[i] > boundaries[i - 1]))
+        throw new ValueError(
+          `PiecewiseConstantDecay: 'boundaries' must be strictly increasing, got ${JSON.stringify(boundaries)}`,
+        );
     }
     this.boundaries = [...boundaries];
     this.values = [...values];
@@ -89,7 +111,14 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
   }
 }
 
-export interface CosineDecayArgs { initialLearningRate: number; decaySteps: number; alpha?: number; warmupTarget?: number | null; warmupSteps?: number; name?: string }
+export interface CosineDecayArgs {
+  initialLearningRate: number;
+  decaySteps: number;
+  alpha?: number;
+  warmupTarget?: number | null;
+  warmupSteps?: number;
+  name?: string;
+}
 
 /**
  * Cosine decay with optional linear warm-up, as Keras 3: without `warmupTarget`, decays from
@@ -127,11 +156,24 @@ export class CosineDecay extends LearningRateSchedule {
     return this.decay(s - this.warmupSteps, this.warmupTarget);
   }
   getConfig(): Record<string, unknown> {
-    return { initialLearningRate: this.initialLearningRate, decaySteps: this.decaySteps, alpha: this.alpha, name: this.name, warmupTarget: this.warmupTarget, warmupSteps: this.warmupSteps };
+    return {
+      initialLearningRate: this.initialLearningRate,
+      decaySteps: this.decaySteps,
+      alpha: this.alpha,
+      name: this.name,
+      warmupTarget: this.warmupTarget,
+      warmupSteps: this.warmupSteps,
+    };
   }
 }
 
-export interface InverseTimeDecayArgs { initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean; name?: string }
+export interface InverseTimeDecayArgs {
+  initialLearningRate: number;
+  decaySteps: number;
+  decayRate: number;
+  staircase?: boolean;
+  name?: string;
+}
 
 /**
  * `initialLearningRate / (1 + decayRate * step / decaySteps)` (the quotient floored when `staircase`).
@@ -158,11 +200,24 @@ export class InverseTimeDecay extends LearningRateSchedule {
     return this.initialLearningRate / (1 + this.decayRate * p);
   }
   getConfig(): Record<string, unknown> {
-    return { initialLearningRate: this.initialLearningRate, decaySteps: this.decaySteps, decayRate: this.decayRate, staircase: this.staircase, name: this.name };
+    return {
+      initialLearningRate: this.initialLearningRate,
+      decaySteps: this.decaySteps,
+      decayRate: this.decayRate,
+      staircase: this.staircase,
+      name: this.name,
+    };
   }
 }
 
-export interface PolynomialDecayArgs { initialLearningRate: number; decaySteps: number; endLearningRate?: number; power?: number; cycle?: boolean; name?: string }
+export interface PolynomialDecayArgs {
+  initialLearningRate: number;
+  decaySteps: number;
+  endLearningRate?: number;
+  power?: number;
+  cycle?: boolean;
+  name?: string;
+}
 
 /**
  * `(initial - end) * (1 - step / decaySteps) ^ power + end`, step capped at `decaySteps`; with
@@ -195,14 +250,22 @@ export class PolynomialDecay extends LearningRateSchedule {
     return (this.initialLearningRate - this.endLearningRate) * Math.pow(1 - p, this.power) + this.endLearningRate;
   }
   getConfig(): Record<string, unknown> {
-    return { initialLearningRate: this.initialLearningRate, decaySteps: this.decaySteps, endLearningRate: this.endLearningRate, power: this.power, cycle: this.cycle, name: this.name };
+    return {
+      initialLearningRate: this.initialLearningRate,
+      decaySteps: this.decaySteps,
+      endLearningRate: this.endLearningRate,
+      power: this.power,
+      cycle: this.cycle,
+      name: this.name,
+    };
   }
 }
 
 /** @example exponentialDecay({ initialLearningRate: 0.1, decaySteps: 1000, decayRate: 0.96, staircase: true }) */
 export const exponentialDecay = (args: ExponentialDecayArgs): ExponentialDecay => new ExponentialDecay(args);
 /** @example piecewiseConstantDecay({ boundaries: [1000, 2000], values: [0.1, 0.01, 0.001] }) */
-export const piecewiseConstantDecay = (args: PiecewiseConstantDecayArgs): PiecewiseConstantDecay => new PiecewiseConstantDecay(args);
+export const piecewiseConstantDecay = (args: PiecewiseConstantDecayArgs): PiecewiseConstantDecay =>
+  new PiecewiseConstantDecay(args);
 /** @example cosineDecay({ initialLearningRate: 0, decaySteps: 1000, warmupTarget: 0.1, warmupSteps: 100 }) */
 export const cosineDecay = (args: CosineDecayArgs): CosineDecay => new CosineDecay(args);
 /** @example inverseTimeDecay({ initialLearningRate: 0.1, decaySteps: 1, decayRate: 0.5 }) */
@@ -211,7 +274,11 @@ export const inverseTimeDecay = (args: InverseTimeDecayArgs): InverseTimeDecay =
 export const polynomialDecay = (args: PolynomialDecayArgs): PolynomialDecay => new PolynomialDecay(args);
 
 const SCHEDULES: Record<string, new (config: never) => LearningRateSchedule> = {
-  ExponentialDecay, PiecewiseConstantDecay, CosineDecay, InverseTimeDecay, PolynomialDecay,
+  ExponentialDecay,
+  PiecewiseConstantDecay,
+  CosineDecay,
+  InverseTimeDecay,
+  PolynomialDecay,
 };
 
 /** The serialised form of a schedule: `{ className, config }`. */
@@ -225,6 +292,9 @@ export function serializeSchedule(schedule: LearningRateSchedule): ScheduleConfi
  */
 export function deserializeSchedule(config: ScheduleConfig): LearningRateSchedule {
   const ctor = SCHEDULES[config?.className];
-  if (!ctor) throw new ValueError(`deserializeSchedule: unknown schedule '${config?.className}'; expected one of ${Object.keys(SCHEDULES).join(', ')}`);
+  if (!ctor)
+    throw new ValueError(
+      `deserializeSchedule: unknown schedule '${config?.className}'; expected one of ${Object.keys(SCHEDULES).join(', ')}`,
+    );
   return new ctor(config.config as never);
 }

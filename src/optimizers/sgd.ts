@@ -45,7 +45,12 @@ export class SGD extends Optimizer {
     if (this.updateStep !== SGD.prototype.updateStep) return null;
     const { momentum, nesterov } = this;
     if (momentum === 0) {
-      return { slots: [], update: (p, g, _slots, lr) => { for (let i = 0; i < p.length; i++) p[i] -= g[i] * lr; } };
+      return {
+        slots: [],
+        update: (p, g, _slots, lr) => {
+          for (let i = 0; i < p.length; i++) p[i] -= g[i] * lr;
+        },
+      };
     }
     return {
       slots: [{ name: 'momentum', initial: 0 }],

@@ -5,7 +5,11 @@ import { L1, L1L2, L2, Regularizer } from './regularizer.js';
 type RegularizerClass = (new (args?: Config) => Regularizer) & { className: string };
 
 // Lookups ignore case and underscores: 'l1_l2', 'l1l2' and 'L1L2' are one name.
-const CLASSES: Record<string, RegularizerClass> = { l1: L1 as RegularizerClass, l2: L2 as RegularizerClass, l1l2: L1L2 as RegularizerClass };
+const CLASSES: Record<string, RegularizerClass> = {
+  l1: L1 as RegularizerClass,
+  l2: L2 as RegularizerClass,
+  l1l2: L1L2 as RegularizerClass,
+};
 const key = (name: string): string => name.toLowerCase().replace(/_/g, '');
 
 /** The names `getRegularizer` accepts. */
@@ -25,8 +29,11 @@ export type RegularizerIdentifier = Regularizer | string | SerializedObject;
 export function getRegularizer(id: RegularizerIdentifier): Regularizer {
   if (id instanceof Regularizer) return id;
   if (typeof id === 'string') return new (lookup(id))();
-  if (id && typeof id === 'object' && typeof id.className === 'string') return new (lookup(id.className))(id.config ?? {});
-  throw new ValueError(`getRegularizer: expected a name, a {className, config} object or a Regularizer, got ${JSON.stringify(id)}`);
+  if (id && typeof id === 'object' && typeof id.className === 'string')
+    return new (lookup(id.className))(id.config ?? {});
+  throw new ValueError(
+    `getRegularizer: expected a name, a {className, config} object or a Regularizer, got ${JSON.stringify(id)}`,
+  );
 }
 
 function lookup(name: string): RegularizerClass {

@@ -23,23 +23,40 @@ export interface PadSequencesOptions {
  * padSequences([[1, 2, 3], [4]], { maxlen: 2, padding: 'post' }); // [[2, 3], [4, 0]]
  */
 export function padSequences(sequences: readonly (readonly number[])[], options: PadSequencesOptions = {}): Tensor {
-  if (!Array.isArray(sequences)) throw new ValueError(`padSequences: 'sequences' must be an array of number arrays, got ${typeof sequences}`);
+  if (!Array.isArray(sequences))
+    throw new ValueError(`padSequences: 'sequences' must be an array of number arrays, got ${typeof sequences}`);
   const { padding = 'pre', truncating = 'pre', value = 0, dtype = 'int32' } = options;
-  for (const [arg, v] of [['padding', padding], ['truncating', truncating]] as const) {
-    if (v !== 'pre' && v !== 'post') throw new ValueError(`padSequences: '${arg}' must be 'pre' or 'post', got ${JSON.stringify(v)}`);
+  for (const [arg, v] of [
+    ['padding', padding],
+    ['truncating', truncating],
+  ] as const) {
+    if (v !== 'pre' && v !== 'post')
+      throw new ValueError(`padSequences: '${arg}' must be 'pre' or 'post', got ${JSON.stringify(v)}`);
   }
   sequences.forEach((s, i) => {
-    if (!Array.isArray(s) && !ArrayBuffer.isView(s)) throw new ValueError(`padSequences: sequences[${i}] must be an array of numbers, got ${s === null ? 'null' : typeof s}`);
+    if (!Array.isArray(s) && !ArrayBuffer.isView(s))
+      throw new ValueError(
+        `padSequences: sequences[${i}] must be an array of numbers, got ${s === null ? 'null' : typeof s}`,
+      );
   });
   const longest = sequences.reduce((m, s) => Math.max(m, s.length), 0);
   const maxlen = options.maxlen ?? longest;
-  if (!Number.isInteger(maxlen) || maxlen < 0) throw new ValueError(`padSequences: 'maxlen' must be a non-negative integer, got ${JSON.stringify(options.maxlen)}`);
+  if (!Number.isInteger(maxlen) || maxlen < 0)
+    throw new ValueError(
+      `padSequences: 'maxlen' must be a non-negative integer, got ${JSON.stringify(options.maxlen)}`,
+    );
   const out = new Float64Array(sequences.length * maxlen).fill(value);
   sequences.forEach((s, i) => {
-    const kept = s.length <= maxlen ? Array.from(s) : truncating === 'pre' ? Array.from(s).slice(s.length - maxlen) : Array.from(s).slice(0, maxlen);
+    const kept =
+      s.length <= maxlen
+        ? Array.from(s)
+        : truncating === 'pre'
+          ? Array.from(s).slice(s.length - maxlen)
+          : Array.from(s).slice(0, maxlen);
     const start = padding === 'pre' ? maxlen - kept.length : 0;
     kept.forEach((v, j) => {
-      if (typeof v !== 'number' || Number.isNaN(v)) throw new ValueError(`padSequences: sequences[${i}][${j}] must be a number, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || Number.isNaN(v))
+        throw new ValueError(`padSequences: sequences[${i}][${j}] must be a number, got ${JSON.stringify(v)}`);
       out[i * maxlen + start + j] = v;
     });
   });

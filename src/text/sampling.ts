@@ -20,8 +20,10 @@ export function samplingDistribution(logits: ArrayLike<number>, options: Samplin
   const { temperature = 1, topK = 0, topP = 1 } = options;
   const n = logits.length;
   if (n === 0) throw new ValueError('sampleFromLogits: logits must not be empty');
-  if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new ValueError(`sampleFromLogits: 'temperature' must be a finite number >= 0, got ${temperature}`);
-  if (!Number.isInteger(topK) || topK < 0) throw new ValueError(`sampleFromLogits: 'topK' must be a non-negative integer, got ${topK}`);
+  if (!(temperature >= 0) || !Number.isFinite(temperature))
+    throw new ValueError(`sampleFromLogits: 'temperature' must be a finite number >= 0, got ${temperature}`);
+  if (!Number.isInteger(topK) || topK < 0)
+    throw new ValueError(`sampleFromLogits: 'topK' must be a non-negative integer, got ${topK}`);
   if (!(topP > 0 && topP <= 1)) throw new ValueError(`sampleFromLogits: 'topP' must be in (0, 1], got ${topP}`);
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => logits[b] - logits[a] || a - b);
   const probs = new Float64Array(n);
@@ -38,7 +40,10 @@ export function samplingDistribution(logits: ArrayLike<number>, options: Samplin
   let cut = keep;
   for (let r = 0; r < keep; r++) {
     mass += probs[order[r]] / total;
-    if (mass >= topP) { cut = r + 1; break; }
+    if (mass >= topP) {
+      cut = r + 1;
+      break;
+    }
   }
   let kept = 0;
   for (let r = 0; r < n; r++) {

@@ -3,7 +3,12 @@ import type { Tensor } from '../core/tensor.js';
 import type { Config } from '../initializers/initializer.js';
 import { tensor } from '../ops/convert.js';
 
-export type Standardize = 'lower_and_strip_punctuation' | 'lower' | 'strip_punctuation' | null | ((text: string) => string);
+export type Standardize =
+  | 'lower_and_strip_punctuation'
+  | 'lower'
+  | 'strip_punctuation'
+  | null
+  | ((text: string) => string);
 export type SplitMode = 'whitespace' | 'character' | null | ((text: string) => string[]);
 
 export interface TextVectorizationOptions {
@@ -47,16 +52,29 @@ export class TextVectorization {
   constructor(options: TextVectorizationOptions = {}) {
     this.maxTokens = options.maxTokens ?? null;
     if (this.maxTokens !== null && (!Number.isInteger(this.maxTokens) || this.maxTokens < 3)) {
-      throw new ValueError(`TextVectorization: 'maxTokens' must be an integer >= 3 (padding, OOV and at least one token) or null, got ${JSON.stringify(options.maxTokens)}`);
+      throw new ValueError(
+        `TextVectorization: 'maxTokens' must be an integer >= 3 (padding, OOV and at least one token) or null, got ${JSON.stringify(options.maxTokens)}`,
+      );
     }
     this.standardize = options.standardize === undefined ? 'lower_and_strip_punctuation' : options.standardize;
     this.split = options.split === undefined ? 'whitespace' : options.split;
-    for (const [arg, v, valid] of [['standardize', this.standardize, ['lower_and_strip_punctuation', 'lower', 'strip_punctuation']], ['split', this.split, ['whitespace', 'character']]] as const) {
-      if (typeof v === 'string' && !(valid as readonly string[]).includes(v)) throw new ValueError(`TextVectorization: unknown ${arg} ${JSON.stringify(v)}; expected one of ${valid.join(', ')}, null or a function`);
+    for (const [arg, v, valid] of [
+      ['standardize', this.standardize, ['lower_and_strip_punctuation', 'lower', 'strip_punctuation']],
+      ['split', this.split, ['whitespace', 'character']],
+    ] as const) {
+      if (typeof v === 'string' && !(valid as readonly string[]).includes(v))
+        throw new ValueError(
+          `TextVectorization: unknown ${arg} ${JSON.stringify(v)}; expected one of ${valid.join(', ')}, null or a function`,
+        );
     }
     this.outputSequenceLength = options.outputSequenceLength ?? null;
-    if (this.outputSequenceLength !== null && (!Number.isInteger(this.outputSequenceLength) || this.outputSequenceLength < 1)) {
-      throw new ValueError(`TextVectorization: 'outputSequenceLength' must be a positive integer or null, got ${JSON.stringify(options.outputSequenceLength)}`);
+    if (
+      this.outputSequenceLength !== null &&
+      (!Number.isInteger(this.outputSequenceLength) || this.outputSequenceLength < 1)
+    ) {
+      throw new ValueError(
+        `TextVectorization: 'outputSequenceLength' must be a positive integer or null, got ${JSON.stringify(options.outputSequenceLength)}`,
+      );
     }
     this.oovToken = options.oovToken ?? '[UNK]';
     if (options.vocabulary) this.setVocabulary(options.vocabulary);
@@ -64,7 +82,8 @@ export class TextVectorization {
 
   /** The standardised tokens of one text. */
   tokenize(text: string): string[] {
-    if (typeof text !== 'string') throw new ValueError(`TextVectorization: expected a string, got ${text === null ? 'null' : typeof text}`);
+    if (typeof text !== 'string')
+      throw new ValueError(`TextVectorization: expected a string, got ${text === null ? 'null' : typeof text}`);
     let s = text;
     const st = this.standardize;
     if (typeof st === 'function') s = st(s);
@@ -81,12 +100,15 @@ export class TextVectorization {
 
   /** Builds the vocabulary from `texts`: most frequent tokens first, ties in order of first appearance. */
   adapt(texts: readonly string[]): this {
-    if (!Array.isArray(texts)) throw new ValueError(`TextVectorization.adapt: expected an array of strings, got ${typeof texts}`);
+    if (!Array.isArray(texts))
+      throw new ValueError(`TextVectorization.adapt: expected an array of strings, got ${typeof texts}`);
     const counts = new Map<string, number>();
     for (const text of texts) for (const token of this.tokenize(text)) counts.set(token, (counts.get(token) ?? 0) + 1);
     counts.delete('');
     counts.delete(this.oovToken);
-    const ranked = [...counts.entries()].map(([token, n], order) => ({ token, n, order })).sort((a, b) => b.n - a.n || a.order - b.order);
+    const ranked = [...counts.entries()]
+      .map(([token, n], order) => ({ token, n, order }))
+      .sort((a, b) => b.n - a.n || a.order - b.order);
     const limit = this.maxTokens === null ? ranked.length : this.maxTokens - 2;
     this.setVocabulary(ranked.slice(0, limit).map((r) => r.token));
     return this;
@@ -95,8 +117,12 @@ export class TextVectorization {
   /** Sets the vocabulary (tokens only; '' and the OOV token are added in front). */
   setVocabulary(tokens: readonly string[]): void {
     const vocab = ['', this.oovToken, ...tokens.filter((t) => t !== '' && t !== this.oovToken)];
-    if (new Set(vocab).size !== vocab.length) throw new ValueError('TextVectorization.setVocabulary: the vocabulary contains duplicate tokens');
-    if (this.maxTokens !== null && vocab.length > this.maxTokens) throw new ValueError(`TextVectorization.setVocabulary: ${vocab.length} tokens (with padding and OOV) exceed maxTokens ${this.maxTokens}`);
+    if (new Set(vocab).size !== vocab.length)
+      throw new ValueError('TextVectorization.setVocabulary: the vocabulary contains duplicate tokens');
+    if (this.maxTokens !== null && vocab.length > this.maxTokens)
+      throw new ValueError(
+        `TextVectorization.setVocabulary: ${vocab.length} tokens (with padding and OOV) exceed maxTokens ${this.maxTokens}`,
+      );
     this.vocabulary = vocab;
     this.index = new Map(vocab.map((t, i) => [t, i]));
   }
@@ -118,13 +144,16 @@ export class TextVectorization {
 
   /** Tokens of ids, skipping padding; joined with '' for characters and ' ' for words. */
   decode(ids: ArrayLike<number>): string {
-    const tokens = Array.from(ids).filter((i) => i !== 0).map((i) => this.vocabulary[i] ?? this.oovToken);
+    const tokens = Array.from(ids)
+      .filter((i) => i !== 0)
+      .map((i) => this.vocabulary[i] ?? this.oovToken);
     return tokens.join(this.split === 'character' ? '' : ' ');
   }
 
   /** int32 [texts.length, length]: each row padded with 0 or truncated at its end. */
   call(texts: readonly string[]): Tensor {
-    if (!Array.isArray(texts)) throw new ValueError(`TextVectorization: expected an array of strings, got ${typeof texts}`);
+    if (!Array.isArray(texts))
+      throw new ValueError(`TextVectorization: expected an array of strings, got ${typeof texts}`);
     const rows = texts.map((t) => this.encode(t));
     const length = this.outputSequenceLength ?? rows.reduce((m, r) => Math.max(m, r.length), 0);
     const out = new Int32Array(rows.length * length);
@@ -133,7 +162,8 @@ export class TextVectorization {
   }
 
   private requireVocabulary(): void {
-    if (this.vocabulary.length === 0) throw new ValueError('TextVectorization: no vocabulary yet; call adapt(texts) or pass a vocabulary');
+    if (this.vocabulary.length === 0)
+      throw new ValueError('TextVectorization: no vocabulary yet; call adapt(texts) or pass a vocabulary');
   }
 
   /**
@@ -142,7 +172,9 @@ export class TextVectorization {
    */
   getConfig(): Config {
     if (typeof this.standardize === 'function' || typeof this.split === 'function') {
-      throw new ValueError('TextVectorization.getConfig: a function-valued standardize or split cannot be serialised; use the named modes to save the config');
+      throw new ValueError(
+        'TextVectorization.getConfig: a function-valued standardize or split cannot be serialised; use the named modes to save the config',
+      );
     }
     return {
       maxTokens: this.maxTokens,

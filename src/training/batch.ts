@@ -19,12 +19,19 @@ export interface BatchData {
  * finishes on others), the optimizer update unless the loss is NaN or infinite (so training can
  * stop with the last good weights), and the metric updates. Returns the batch's total loss.
  */
-export async function runBatch(kind: 'train' | 'test', model: TrainableModel, state: CompiledState, tracker: LossAndMetricTracker, makeBatch: () => BatchData): Promise<number> {
+export async function runBatch(
+  kind: 'train' | 'test',
+  model: TrainableModel,
+  state: CompiledState,
+  tracker: LossAndMetricTracker,
+  makeBatch: () => BatchData,
+): Promise<number> {
   const { result: step, survivors } = scopedWithSurvivors(() => {
     const batch = makeBatch();
-    const tensors = kind === 'train'
-      ? forwardBackward(model, state, batch.xs, batch.ys, batch.sampleWeight)
-      : forwardOnly(model, state, batch.xs, batch.ys, batch.sampleWeight);
+    const tensors =
+      kind === 'train'
+        ? forwardBackward(model, state, batch.xs, batch.ys, batch.sampleWeight)
+        : forwardOnly(model, state, batch.xs, batch.ys, batch.sampleWeight);
     return { ...tensors, ys: batch.ys, sampleWeight: batch.sampleWeight, size: batch.size };
   });
   try {

@@ -30,21 +30,30 @@ export interface CompiledState {
  * @example compileModel(model, { optimizer: 'adam', loss: 'mse', metrics: ['mae'] });
  */
 export function compileModel(model: TrainableModel, args: CompileArgs): void {
-  if (!args || typeof args !== 'object') throw new ValueError(`compile: expected an object {optimizer, loss, metrics}, got ${String(args)}`);
-  if (args.optimizer === undefined || args.optimizer === null) throw new ValueError(`compile: 'optimizer' is required (e.g. 'adam' or optimizers.sgd({learningRate: 0.01}))`);
-  if (args.loss === undefined || args.loss === null) throw new ValueError(`compile: 'loss' is required (e.g. 'mse' or 'sparseCategoricalCrossentropy')`);
+  if (!args || typeof args !== 'object')
+    throw new ValueError(`compile: expected an object {optimizer, loss, metrics}, got ${String(args)}`);
+  if (args.optimizer === undefined || args.optimizer === null)
+    throw new ValueError(`compile: 'optimizer' is required (e.g. 'adam' or optimizers.sgd({learningRate: 0.01}))`);
+  if (args.loss === undefined || args.loss === null)
+    throw new ValueError(`compile: 'loss' is required (e.g. 'mse' or 'sparseCategoricalCrossentropy')`);
   const optimizer = getOptimizer(args.optimizer as Parameters<typeof getOptimizer>[0]);
   const outputs = model.outputNames;
   const multi = outputs.length > 1;
   const perOutput = <T>(value: unknown, what: string): T[] => {
     if (Array.isArray(value) && multi) {
-      if (value.length !== outputs.length) throw new ValueError(`compile: '${what}' has ${value.length} entries but the model has ${outputs.length} outputs (${outputs.join(', ')})`);
+      if (value.length !== outputs.length)
+        throw new ValueError(
+          `compile: '${what}' has ${value.length} entries but the model has ${outputs.length} outputs (${outputs.join(', ')})`,
+        );
       return value as T[];
     }
     if (value && typeof value === 'object' && !Array.isArray(value) && isPlainRecord(value)) {
       const rec = value as Record<string, T>;
       const unknown = Object.keys(rec).filter((k) => !outputs.includes(k));
-      if (unknown.length) throw new ValueError(`compile: '${what}' names unknown output(s) ${unknown.join(', ')}; the model's outputs are ${outputs.join(', ')}`);
+      if (unknown.length)
+        throw new ValueError(
+          `compile: '${what}' names unknown output(s) ${unknown.join(', ')}; the model's outputs are ${outputs.join(', ')}`,
+        );
       return outputs.map((name) => rec[name]);
     }
     return outputs.map(() => value as T);
@@ -54,13 +63,24 @@ export function compileModel(model: TrainableModel, args: CompileArgs): void {
     return getLoss(l as Parameters<typeof getLoss>[0]);
   });
   // A list of loss weights is one per output even for a single output (Keras' loss_weights=[2]).
-  const weightList = Array.isArray(args.lossWeights) && !multi ? (() => {
-    if (args.lossWeights.length !== 1) throw new ValueError(`compile: 'lossWeights' has ${args.lossWeights.length} entries but the model has 1 output (${outputs[0]})`);
-    return args.lossWeights;
-  })() : args.lossWeights === undefined ? outputs.map(() => 1) : perOutput<number>(args.lossWeights, 'lossWeights');
+  const weightList =
+    Array.isArray(args.lossWeights) && !multi
+      ? (() => {
+          if (args.lossWeights.length !== 1)
+            throw new ValueError(
+              `compile: 'lossWeights' has ${args.lossWeights.length} entries but the model has 1 output (${outputs[0]})`,
+            );
+          return args.lossWeights;
+        })()
+      : args.lossWeights === undefined
+        ? outputs.map(() => 1)
+        : perOutput<number>(args.lossWeights, 'lossWeights');
   const lossWeights = weightList.map((w, i) => {
     if (w === undefined || w === null) return 1;
-    if (typeof w !== 'number' || !Number.isFinite(w)) throw new ValueError(`compile: the loss weight of output '${outputs[i]}' must be a finite number, got ${JSON.stringify(w)}`);
+    if (typeof w !== 'number' || !Number.isFinite(w))
+      throw new ValueError(
+        `compile: the loss weight of output '${outputs[i]}' must be a finite number, got ${JSON.stringify(w)}`,
+      );
     return w;
   });
 
@@ -68,20 +88,29 @@ export function compileModel(model: TrainableModel, args: CompileArgs): void {
     const m = args.metrics;
     if (m === undefined || m === null) return outputs.map(() => []);
     if (Array.isArray(m)) return outputs.map(() => m);
-    if (typeof m === 'object') return perOutput<unknown>(m, 'metrics').map((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
+    if (typeof m === 'object')
+      return perOutput<unknown>(m, 'metrics').map((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
     return outputs.map(() => [m]);
   })();
   const metrics: BoundMetric[] = [];
   metricLists.forEach((list, output) => {
     for (const id of list) {
-      const metric = getMetric(id as Parameters<typeof getMetric>[0], { lossName: losses[output].name, outputShape: model.outputShapes[output] as (number | null)[] });
+      const metric = getMetric(id as Parameters<typeof getMetric>[0], {
+        lossName: losses[output].name,
+        outputShape: model.outputShapes[output] as (number | null)[],
+      });
       const base = typeof id === 'string' ? id : metric.name;
       metrics.push({ output, metric, displayName: multi ? `${outputs[output]}_${base}` : base });
     }
   });
   const jitCompile = args.jitCompile ?? 'auto';
-  if (jitCompile !== true && jitCompile !== false && jitCompile !== 'auto') throw new ValueError(`compile: 'jitCompile' must be true, false or 'auto', got ${JSON.stringify(args.jitCompile)}`);
-  const metricsNames = ['loss', ...(multi ? outputs.map((o) => `${o}_loss`) : []), ...metrics.map((m) => m.displayName)];
+  if (jitCompile !== true && jitCompile !== false && jitCompile !== 'auto')
+    throw new ValueError(`compile: 'jitCompile' must be true, false or 'auto', got ${JSON.stringify(args.jitCompile)}`);
+  const metricsNames = [
+    'loss',
+    ...(multi ? outputs.map((o) => `${o}_loss`) : []),
+    ...metrics.map((m) => m.displayName),
+  ];
   model.compiled = { optimizer, losses, lossWeights, metrics, metricsNames, jitCompile };
 }
 
@@ -93,7 +122,9 @@ function isPlainRecord(v: object): boolean {
 /** The compiled state, or a clear error naming the call that needed it. */
 export function requireCompiled(model: TrainableModel, call: string): CompiledState {
   if (!model.compiled) {
-    throw new ValueError(`${call}: model '${model.name}' must be compiled first: call model.compile({optimizer, loss, metrics})`);
+    throw new ValueError(
+      `${call}: model '${model.name}' must be compiled first: call model.compile({optimizer, loss, metrics})`,
+    );
   }
   return model.compiled;
 }

@@ -8,23 +8,39 @@ import { reshape } from '../ops/shape_ops.js';
 import type { ModelData } from './types.js';
 
 /** Puts `data` in model order (one tensor per input or output), naming the argument in errors. */
-export function toTensorList(data: ModelData | undefined, names: readonly string[], arg: string, call: string): Tensor[] {
+export function toTensorList(
+  data: ModelData | undefined,
+  names: readonly string[],
+  arg: string,
+  call: string,
+): Tensor[] {
   if (data === undefined || data === null) throw new ValueError(`${call}: '${arg}' is required`);
   if (data instanceof Tensor) {
-    if (names.length !== 1) throw new ValueError(`${call}: the model has ${names.length} ${arg === 'x' ? 'inputs' : 'outputs'} (${names.join(', ')}) but '${arg}' is a single tensor; pass an array or an object keyed by name`);
+    if (names.length !== 1)
+      throw new ValueError(
+        `${call}: the model has ${names.length} ${arg === 'x' ? 'inputs' : 'outputs'} (${names.join(', ')}) but '${arg}' is a single tensor; pass an array or an object keyed by name`,
+      );
     return [data];
   }
   if (Array.isArray(data)) {
-    if (data.length !== names.length) throw new ValueError(`${call}: '${arg}' has ${data.length} tensors but the model has ${names.length} ${arg === 'x' ? 'inputs' : 'outputs'} (${names.join(', ')})`);
+    if (data.length !== names.length)
+      throw new ValueError(
+        `${call}: '${arg}' has ${data.length} tensors but the model has ${names.length} ${arg === 'x' ? 'inputs' : 'outputs'} (${names.join(', ')})`,
+      );
     return data.map((t, i) => asTensor(t, `${arg}[${i}]`, call));
   }
   if (typeof data === 'object') {
     const rec = data as Record<string, Tensor>;
     const missing = names.filter((n) => !(n in rec));
-    if (missing.length) throw new ValueError(`${call}: '${arg}' has no entry for ${missing.map((m) => `'${m}'`).join(', ')}; expected keys ${names.join(', ')}, got ${Object.keys(rec).join(', ')}`);
+    if (missing.length)
+      throw new ValueError(
+        `${call}: '${arg}' has no entry for ${missing.map((m) => `'${m}'`).join(', ')}; expected keys ${names.join(', ')}, got ${Object.keys(rec).join(', ')}`,
+      );
     return names.map((n) => asTensor(rec[n], `${arg}['${n}']`, call));
   }
-  throw new ValueError(`${call}: '${arg}' must be a tensor, an array of tensors or an object of tensors, got ${typeof data}`);
+  throw new ValueError(
+    `${call}: '${arg}' must be a tensor, an array of tensors or an object of tensors, got ${typeof data}`,
+  );
 }
 
 function asTensor(t: unknown, arg: string, call: string): Tensor {
@@ -37,21 +53,32 @@ function asTensor(t: unknown, arg: string, call: string): Tensor {
  * Checks each data tensor against the shape the model declares (batch dimension free), so a
  * mismatch is reported before any computation, with both shapes and the layer's name.
  */
-export function checkShapes(data: Tensor[], names: readonly string[], shapes: readonly (readonly (number | null)[])[], arg: string, call: string): Tensor[] {
+export function checkShapes(
+  data: Tensor[],
+  names: readonly string[],
+  shapes: readonly (readonly (number | null)[])[],
+  arg: string,
+  call: string,
+): Tensor[] {
   return data.map((t, i) => {
     const expected = shapes[i];
     const what = `${arg === 'x' ? 'input' : 'target'} '${names[i]}'`;
     if (t.rank === 0) throw new ValueError(`${call}: ${what} must have a batch dimension, got a scalar`);
     // Keras accepts targets of shape [n] for an output of shape [n, 1].
-    if (arg !== 'x' && t.rank === expected.length - 1 && expected[expected.length - 1] === 1) t = reshape(t, [...t.shape, 1]);
+    if (arg !== 'x' && t.rank === expected.length - 1 && expected[expected.length - 1] === 1)
+      t = reshape(t, [...t.shape, 1]);
     if (arg !== 'x' && t.rank === expected.length - 1) return t; // sparse labels: checked by the loss
     if (t.rank !== expected.length) {
-      throw new ValueError(`${call}: ${what} expects data of shape ${fmtShape(expected)} (rank ${expected.length}) but '${arg}' has shape ${fmtShape(t.shape)} (rank ${t.rank})`);
+      throw new ValueError(
+        `${call}: ${what} expects data of shape ${fmtShape(expected)} (rank ${expected.length}) but '${arg}' has shape ${fmtShape(t.shape)} (rank ${t.rank})`,
+      );
     }
     for (let d = 1; d < expected.length; d++) {
       const e = expected[d];
       if (e !== null && e !== t.shape[d] && !(arg !== 'x' && d === expected.length - 1)) {
-        throw new ValueError(`${call}: ${what} expects data of shape ${fmtShape(expected)} but '${arg}' has shape ${fmtShape(t.shape)} (dimension ${d}: expected ${e}, got ${t.shape[d]}); check the inputShape of the first layer`);
+        throw new ValueError(
+          `${call}: ${what} expects data of shape ${fmtShape(expected)} but '${arg}' has shape ${fmtShape(t.shape)} (dimension ${d}: expected ${e}, got ${t.shape[d]}); check the inputShape of the first layer`,
+        );
       }
     }
     return t;
@@ -65,8 +92,15 @@ export function checkSampleCounts(groups: { arg: string; tensors: Tensor[] }[], 
   for (const { arg, tensors } of groups) {
     tensors.forEach((t, i) => {
       const label = tensors.length > 1 ? `${arg}[${i}]` : arg;
-      if (n === null) { n = t.shape[0]; first = label; return; }
-      if (t.shape[0] !== n) throw new ValueError(`${call}: '${first}' has ${n} samples but '${label}' has ${t.shape[0]}; inputs and targets must have the same number of samples`);
+      if (n === null) {
+        n = t.shape[0];
+        first = label;
+        return;
+      }
+      if (t.shape[0] !== n)
+        throw new ValueError(
+          `${call}: '${first}' has ${n} samples but '${label}' has ${t.shape[0]}; inputs and targets must have the same number of samples`,
+        );
     });
   }
   if (n === null || n === 0) throw new ValueError(`${call}: the dataset is empty (0 samples)`);
@@ -87,7 +121,9 @@ export function checkFinite(tensors: Tensor[], arg: string, call: string): void 
       if (!Number.isFinite(v[i])) {
         const row = Math.floor(i / (t.size / t.shape[0]));
         const label = tensors.length > 1 ? `${arg}[${k}]` : arg;
-        throw new ValueError(`${call}: '${label}' contains ${Number.isNaN(v[i]) ? 'NaN' : v[i]} at sample ${row} (flat index ${i}); clean or impute the data first`);
+        throw new ValueError(
+          `${call}: '${label}' contains ${Number.isNaN(v[i]) ? 'NaN' : v[i]} at sample ${row} (flat index ${i}); clean or impute the data first`,
+        );
       }
     }
   });

@@ -2,7 +2,10 @@ import { ValueError } from '../core/errors.js';
 import type { BatchDataset, ModelData } from './types.js';
 
 /** Iterates a dataset of batches, accepting `{xs, ys}` or `[xs, ys]` elements. */
-export async function* iterateBatches(dataset: BatchDataset, call: string): AsyncGenerator<{ xs: ModelData; ys: ModelData }> {
+export async function* iterateBatches(
+  dataset: BatchDataset,
+  call: string,
+): AsyncGenerator<{ xs: ModelData; ys: ModelData }> {
   const ds = dataset as unknown as { [Symbol.asyncIterator]?: unknown; [Symbol.iterator]?: unknown };
   if (!ds || (typeof ds[Symbol.asyncIterator] !== 'function' && typeof ds[Symbol.iterator] !== 'function')) {
     throw new ValueError(`${call}: the dataset must be an iterable or async iterable of {xs, ys} batches`);
@@ -10,7 +13,8 @@ export async function* iterateBatches(dataset: BatchDataset, call: string): Asyn
   let i = 0;
   for await (const item of dataset as AsyncIterable<unknown>) {
     if (Array.isArray(item) && item.length >= 2) yield { xs: item[0] as ModelData, ys: item[1] as ModelData };
-    else if (item && typeof item === 'object' && 'xs' in item && 'ys' in item) yield item as { xs: ModelData; ys: ModelData };
+    else if (item && typeof item === 'object' && 'xs' in item && 'ys' in item)
+      yield item as { xs: ModelData; ys: ModelData };
     else throw new ValueError(`${call}: batch ${i} must be {xs, ys} or [xs, ys], got ${typeof item}`);
     i++;
   }

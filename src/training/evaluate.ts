@@ -13,10 +13,27 @@ import type { BatchDataset, EvaluateArgs, ModelData, PredictArgs } from './types
 import { iterateBatches } from './dataset.js';
 
 /** Validated inputs and targets in model order. */
-export function prepareData(model: TrainableModel, x: ModelData, y: ModelData, call: string): { xs: Tensor[]; ys: Tensor[]; n: number } {
+export function prepareData(
+  model: TrainableModel,
+  x: ModelData,
+  y: ModelData,
+  call: string,
+): { xs: Tensor[]; ys: Tensor[]; n: number } {
   const xs = checkShapes(toTensorList(x, model.inputNames, 'x', call), model.inputNames, model.inputShapes, 'x', call);
-  const ys = checkShapes(toTensorList(y, model.outputNames, 'y', call), model.outputNames, model.outputShapes, 'y', call);
-  const n = checkSampleCounts([{ arg: 'x', tensors: xs }, { arg: 'y', tensors: ys }], call);
+  const ys = checkShapes(
+    toTensorList(y, model.outputNames, 'y', call),
+    model.outputNames,
+    model.outputShapes,
+    'y',
+    call,
+  );
+  const n = checkSampleCounts(
+    [
+      { arg: 'x', tensors: xs },
+      { arg: 'y', tensors: ys },
+    ],
+    call,
+  );
   checkFinite(xs, 'x', call);
   checkFinite(ys, 'y', call);
   if (model.compiled) checkSparseLabels(model, model.compiled, ys, call);
@@ -37,12 +54,16 @@ function checkSparseLabels(model: TrainableModel, state: CompiledState, ys: Tens
     const outRank = model.outputShapes[i].length;
     if (!(y.rank === outRank - 1 || (y.rank === outRank && y.shape[y.rank - 1] === 1))) {
       const expected = model.outputShapes[i].slice(0, -1);
-      throw new ValueError(`${call}: sparseCategoricalCrossentropy expects ${label} to hold one integer class id per prediction (shape ${fmtShape(expected)} or ${fmtShape([...expected, 1])}), got shape ${fmtShape(y.shape)}; for one-hot targets use categoricalCrossentropy`);
+      throw new ValueError(
+        `${call}: sparseCategoricalCrossentropy expects ${label} to hold one integer class id per prediction (shape ${fmtShape(expected)} or ${fmtShape([...expected, 1])}), got shape ${fmtShape(y.shape)}; for one-hot targets use categoricalCrossentropy`,
+      );
     }
     const v = y.dataSync();
     for (let k = 0; k < v.length; k++) {
       if (!Number.isInteger(v[k]) || v[k] < 0 || (typeof classes === 'number' && v[k] >= classes)) {
-        throw new ValueError(`${call}: sparseCategoricalCrossentropy expects ${label} to hold integer class ids in [0, ${typeof classes === 'number' ? classes - 1 : 'classes - 1'}] (the output has ${classes} units), got ${v[k]} at sample ${k}`);
+        throw new ValueError(
+          `${call}: sparseCategoricalCrossentropy expects ${label} to hold integer class ids in [0, ${typeof classes === 'number' ? classes - 1 : 'classes - 1'}] (the output has ${classes} units), got ${v[k]} at sample ${k}`,
+        );
       }
     }
   });
@@ -71,7 +92,9 @@ export class LossAndMetricTracker {
   logs(prefix = ''): Logs {
     const logs: Logs = { [`${prefix}loss`]: this.lossSum / this.count };
     if (this.outputLossSums.length > 1) {
-      this.state.metricsNames.slice(1, 1 + this.outputLossSums.length).forEach((name, i) => (logs[prefix + name] = this.outputLossSums[i] / this.count));
+      this.state.metricsNames
+        .slice(1, 1 + this.outputLossSums.length)
+        .forEach((name, i) => (logs[prefix + name] = this.outputLossSums[i] / this.count));
     }
     for (const m of this.state.metrics) logs[prefix + m.displayName] = m.metric.result();
     return logs;
@@ -79,20 +102,39 @@ export class LossAndMetricTracker {
 }
 
 /** Loss and metrics of the model on (xs, ys) in inference mode, batch by batch. */
-export async function evaluateLogs(model: TrainableModel, state: CompiledState, xs: Tensor[], ys: Tensor[], n: number, batchSize: number, sampleWeight?: Tensor, prefix = ''): Promise<Logs> {
+export async function evaluateLogs(
+  model: TrainableModel,
+  state: CompiledState,
+  xs: Tensor[],
+  ys: Tensor[],
+  n: number,
+  batchSize: number,
+  sampleWeight?: Tensor,
+  prefix = '',
+): Promise<Logs> {
   const tracker = new LossAndMetricTracker(state);
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
     await runBatch('test', model, state, tracker, () => ({
-      xs: sliceRows(xs, start, end), ys: sliceRows(ys, start, end),
-      sampleWeight: sampleWeight ? sliceRows([sampleWeight], start, end)[0] : undefined, size: end - start,
+      xs: sliceRows(xs, start, end),
+      ys: sliceRows(ys, start, end),
+      sampleWeight: sampleWeight ? sliceRows([sampleWeight], start, end)[0] : undefined,
+      size: end - start,
     }));
   }
   return tracker.logs(prefix);
 }
 
 /** `evaluateLogs` for backends with synchronous reads (the synchronous `evaluate`). */
-function evaluateLogsSync(model: TrainableModel, state: CompiledState, xs: Tensor[], ys: Tensor[], n: number, batchSize: number, sampleWeight?: Tensor): Logs {
+function evaluateLogsSync(
+  model: TrainableModel,
+  state: CompiledState,
+  xs: Tensor[],
+  ys: Tensor[],
+  n: number,
+  batchSize: number,
+  sampleWeight?: Tensor,
+): Logs {
   const tracker = new LossAndMetricTracker(state);
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
@@ -100,7 +142,11 @@ function evaluateLogsSync(model: TrainableModel, state: CompiledState, xs: Tenso
       const by = sliceRows(ys, start, end);
       const bsw = sampleWeight ? sliceRows([sampleWeight], start, end)[0] : undefined;
       const step = forwardOnly(model, state, sliceRows(xs, start, end), by, bsw);
-      tracker.addLosses(step.loss.dataSync()[0], step.outputLosses.map((t) => t.dataSync()[0]), end - start);
+      tracker.addLosses(
+        step.loss.dataSync()[0],
+        step.outputLosses.map((t) => t.dataSync()[0]),
+        end - start,
+      );
       updateMetricsSync(state, by, step.outputs, bsw);
     });
   }
@@ -117,19 +163,30 @@ function asScalars(logs: Logs, names: readonly string[]): Tensor | Tensor[] {
  * nothing but the loss, a list otherwise (TF.js' convention).
  * @example const [loss, mae] = model.evaluate(xTest, yTest) as Tensor[];
  */
-export function evaluateModel(model: TrainableModel, x: ModelData, y: ModelData, args: EvaluateArgs = {}): Tensor | Tensor[] {
+export function evaluateModel(
+  model: TrainableModel,
+  x: ModelData,
+  y: ModelData,
+  args: EvaluateArgs = {},
+): Tensor | Tensor[] {
   const state = requireCompiled(model, 'evaluate');
   const batchSize = checkPositiveInt(args.batchSize ?? 32, 'batchSize', 'evaluate');
   const { xs, ys, n } = prepareData(model, x, y, 'evaluate');
   if (!xs.every(canReadSync)) {
-    throw new ValueError(`evaluate: the '${xs[0].backend.name}' backend cannot read values synchronously; use await model.evaluateDataset(...), or validationData in fit`);
+    throw new ValueError(
+      `evaluate: the '${xs[0].backend.name}' backend cannot read values synchronously; use await model.evaluateDataset(...), or validationData in fit`,
+    );
   }
   const logs = evaluateLogsSync(model, state, xs, ys, n, batchSize, args.sampleWeight);
   return asScalars(logs, state.metricsNames);
 }
 
 /** Like `evaluateModel`, over a dataset of batches. */
-export async function evaluateDatasetModel(model: TrainableModel, dataset: BatchDataset, _args: { batches?: number } = {}): Promise<Tensor | Tensor[]> {
+export async function evaluateDatasetModel(
+  model: TrainableModel,
+  dataset: BatchDataset,
+  _args: { batches?: number } = {},
+): Promise<Tensor | Tensor[]> {
   const state = requireCompiled(model, 'evaluateDataset');
   const tracker = new LossAndMetricTracker(state);
   let seen = 0;
@@ -154,13 +211,17 @@ export function predictModel(model: TrainableModel, x: ModelData, args: PredictA
   const n = checkSampleCounts([{ arg: 'x', tensors: xs }], call);
   const parts: Tensor[][] = model.outputNames.map(() => []);
   // Each batch's intermediates are freed as soon as its outputs exist; the parts once joined.
-  const outs = scoped(() => noGrad(() => {
-    if (n <= batchSize) return model.forward(xs, false).outputs;
-    for (let start = 0; start < n; start += batchSize) {
-      const outputs = scoped(() => model.forward(sliceRows(xs, start, Math.min(n, start + batchSize)), false).outputs);
-      outputs.forEach((o, i) => parts[i].push(o));
-    }
-    return parts.map((p) => concat(p, 0));
-  }));
+  const outs = scoped(() =>
+    noGrad(() => {
+      if (n <= batchSize) return model.forward(xs, false).outputs;
+      for (let start = 0; start < n; start += batchSize) {
+        const outputs = scoped(
+          () => model.forward(sliceRows(xs, start, Math.min(n, start + batchSize)), false).outputs,
+        );
+        outputs.forEach((o, i) => parts[i].push(o));
+      }
+      return parts.map((p) => concat(p, 0));
+    }),
+  );
   return outs.length === 1 ? outs[0] : outs;
 }

@@ -16,7 +16,10 @@ import { fusedStepFor } from './fused/support.js';
 
 /** Thrown when training cannot go on (the loss became NaN or infinite). Carries the history so far. */
 export class TrainingError extends MyelinError {
-  constructor(message: string, readonly history: History) {
+  constructor(
+    message: string,
+    readonly history: History,
+  ) {
     super(message);
   }
 }
@@ -27,27 +30,44 @@ const YIELD_MS = 100;
 
 function checkVerbose(v: unknown, call: string): 0 | 1 | 2 {
   if (v === undefined) return 1;
-  if (v !== 0 && v !== 1 && v !== 2) throw new ValueError(`${call}: 'verbose' must be 0, 1 or 2, got ${JSON.stringify(v)}`);
+  if (v !== 0 && v !== 1 && v !== 2)
+    throw new ValueError(`${call}: 'verbose' must be 0, 1 or 2, got ${JSON.stringify(v)}`);
   return v;
 }
 
-interface Split { xs: Tensor[]; ys: Tensor[]; n: number; sampleWeight?: Tensor }
+interface Split {
+  xs: Tensor[];
+  ys: Tensor[];
+  n: number;
+  sampleWeight?: Tensor;
+}
 
 /** Splits off validation data as Keras does: the last `fraction` of the samples, before shuffling. */
 function splitValidation(data: Split, fraction: number): [Split, Split] {
   const nVal = Math.floor(data.n * fraction);
   const nTrain = data.n - nVal;
   if (nVal === 0 || nTrain === 0) {
-    throw new ValueError(`fit: validationSplit ${fraction} of ${data.n} samples leaves ${nTrain} for training and ${nVal} for validation; both must be at least 1`);
+    throw new ValueError(
+      `fit: validationSplit ${fraction} of ${data.n} samples leaves ${nTrain} for training and ${nVal} for validation; both must be at least 1`,
+    );
   }
   const part = (s: number, e: number): Split => ({
-    xs: sliceRows(data.xs, s, e), ys: sliceRows(data.ys, s, e), n: e - s,
+    xs: sliceRows(data.xs, s, e),
+    ys: sliceRows(data.ys, s, e),
+    n: e - s,
     sampleWeight: data.sampleWeight ? sliceRows([data.sampleWeight], s, e)[0] : undefined,
   });
   return [part(0, nTrain), part(nTrain, data.n)];
 }
 
-function makeCallbacks(model: TrainableModel, state: CompiledState, user: unknown, verbose: number, params: { epochs: number; steps?: number; samples?: number }, hasValidation: boolean): { history: History; list: CallbackList } {
+function makeCallbacks(
+  model: TrainableModel,
+  state: CompiledState,
+  user: unknown,
+  verbose: number,
+  params: { epochs: number; steps?: number; samples?: number },
+  hasValidation: boolean,
+): { history: History; list: CallbackList } {
   const history = new History();
   const callbacks = [history, ...toCallbacks(user)];
   if (verbose > 0) callbacks.push(new ProgressLogger(verbose));
@@ -70,7 +90,12 @@ function nonFiniteLoss(loss: number, epoch: number, batch: number, history: Hist
  * arguments and defaults (batchSize 32, shuffle true, verbose 1).
  * @example const history = await model.fit(xTrain, yTrain, { epochs: 10, validationSplit: 0.2 });
  */
-export async function fitModel(model: TrainableModel, x: ModelData, y: ModelData, args: FitArgs = {}): Promise<History> {
+export async function fitModel(
+  model: TrainableModel,
+  x: ModelData,
+  y: ModelData,
+  args: FitArgs = {},
+): Promise<History> {
   const call = 'fit';
   const state = requireCompiled(model, call);
   const epochs = checkPositiveInt(args.epochs ?? 1, 'epochs', call);
@@ -78,10 +103,15 @@ export async function fitModel(model: TrainableModel, x: ModelData, y: ModelData
   const verbose = checkVerbose(args.verbose, call);
   const initialEpoch = args.initialEpoch ?? 0;
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) {
-    throw new ValueError(`fit: 'initialEpoch' must be an integer in [0, ${epochs - 1}] (epochs is ${epochs}), got ${JSON.stringify(args.initialEpoch)}`);
+    throw new ValueError(
+      `fit: 'initialEpoch' must be an integer in [0, ${epochs - 1}] (epochs is ${epochs}), got ${JSON.stringify(args.initialEpoch)}`,
+    );
   }
   const split = args.validationSplit ?? 0;
-  if (typeof split !== 'number' || !(split >= 0 && split < 1)) throw new ValueError(`fit: 'validationSplit' must be a number in [0, 1), got ${JSON.stringify(args.validationSplit)}`);
+  if (typeof split !== 'number' || !(split >= 0 && split < 1))
+    throw new ValueError(
+      `fit: 'validationSplit' must be a number in [0, 1), got ${JSON.stringify(args.validationSplit)}`,
+    );
 
   const all = prepareData(model, x, y, call);
   const sampleWeight = combineSampleWeights(all.n, all.ys[0], args.sampleWeight, args.classWeight, call);
@@ -96,7 +126,14 @@ export async function fitModel(model: TrainableModel, x: ModelData, y: ModelData
   }
 
   const steps = Math.ceil(train.n / batchSize);
-  const { history, list } = makeCallbacks(model, state, args.callbacks, verbose, { epochs, steps, samples: train.n }, !!validation);
+  const { history, list } = makeCallbacks(
+    model,
+    state,
+    args.callbacks,
+    verbose,
+    { epochs, steps, samples: train.n },
+    !!validation,
+  );
   // Decided before any callback runs, so `jitCompile: true` on a model it cannot fuse fails early.
   const fused = fusedStepFor(model, state, train, batchSize, list.callbacks, call);
   const batchHooks = list.callbacks.some((c) => c.watchesBatches);
@@ -108,20 +145,28 @@ export async function fitModel(model: TrainableModel, x: ModelData, y: ModelData
     await list.epochBegin(epoch);
     // A fresh permutation each epoch (as TF.js) makes epoch k depend only on the RNG state, so a
     // run resumed from a checkpoint at an epoch boundary shuffles exactly as an unbroken one.
-    if (args.shuffle !== false) { for (let i = 0; i < order.length; i++) order[i] = i; globalRng.shuffle(order); }
+    if (args.shuffle !== false) {
+      for (let i = 0; i < order.length; i++) order[i] = i;
+      globalRng.shuffle(order);
+    }
     const tracker = new LossAndMetricTracker(state);
     // The fused step keeps weights in arrays during the epoch and writes them back at its end
     // (also when the epoch ends early), before validation and the epoch callbacks.
     fused?.load();
     try {
       for (let b = 0; b < steps; b++) {
-        const start = b * batchSize, end = Math.min(train.n, start + batchSize);
+        const start = b * batchSize,
+          end = Math.min(train.n, start + batchSize);
         if (batchHooks) await list.batchBegin(b, { batch: b, size: end - start });
         const idx = order.subarray(start, end);
-        const loss = fused ? fused.trainBatch(idx, tracker) : await runBatch('train', model, state, tracker, () => ({
-          xs: takeRows(train.xs, idx), ys: takeRows(train.ys, idx),
-          sampleWeight: train.sampleWeight ? takeRows([train.sampleWeight], idx)[0] : undefined, size: end - start,
-        }));
+        const loss = fused
+          ? fused.trainBatch(idx, tracker)
+          : await runBatch('train', model, state, tracker, () => ({
+              xs: takeRows(train.xs, idx),
+              ys: takeRows(train.ys, idx),
+              sampleWeight: train.sampleWeight ? takeRows([train.sampleWeight], idx)[0] : undefined,
+              size: end - start,
+            }));
         if (!Number.isFinite(loss)) {
           // A callback such as terminateOnNaN may end the run quietly; otherwise it is an error.
           fused?.store();
@@ -131,15 +176,34 @@ export async function fitModel(model: TrainableModel, x: ModelData, y: ModelData
         }
         if (batchHooks) await list.batchEnd(b, { batch: b, size: end - start, ...tracker.logs() });
         if (model.stopTraining) break;
-        if (performance.now() - lastYield > YIELD_MS) { await yieldToEventLoop(); lastYield = performance.now(); }
+        if (performance.now() - lastYield > YIELD_MS) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
       }
     } finally {
       fused?.store();
     }
     const logs: Logs = tracker.logs();
-    if (validation) Object.assign(logs, await evaluateLogs(model, state, validation.xs, validation.ys, validation.n, batchSize, validation.sampleWeight, 'val_'));
+    if (validation)
+      Object.assign(
+        logs,
+        await evaluateLogs(
+          model,
+          state,
+          validation.xs,
+          validation.ys,
+          validation.n,
+          batchSize,
+          validation.sampleWeight,
+          'val_',
+        ),
+      );
     await list.epochEnd(epoch, logs);
-    if (performance.now() - lastYield > YIELD_MS) { await yieldToEventLoop(); lastYield = performance.now(); }
+    if (performance.now() - lastYield > YIELD_MS) {
+      await yieldToEventLoop();
+      lastYield = performance.now();
+    }
   }
   await list.trainEnd();
   return history;
@@ -149,7 +213,11 @@ export async function fitModel(model: TrainableModel, x: ModelData, y: ModelData
  * Trains on batches from a dataset (an iterable or async iterable of `{xs, ys}`), re-iterated
  * each epoch, as TF.js' `fitDataset`.
  */
-export async function fitDatasetModel(model: TrainableModel, dataset: import('./types.js').BatchDataset, args: FitDatasetArgs = {}): Promise<History> {
+export async function fitDatasetModel(
+  model: TrainableModel,
+  dataset: import('./types.js').BatchDataset,
+  args: FitDatasetArgs = {},
+): Promise<History> {
   const call = 'fitDataset';
   const state = requireCompiled(model, call);
   const epochs = checkPositiveInt(args.epochs ?? 1, 'epochs', call);
@@ -157,7 +225,14 @@ export async function fitDatasetModel(model: TrainableModel, dataset: import('./
   const limit = args.batchesPerEpoch;
   if (limit !== undefined) checkPositiveInt(limit, 'batchesPerEpoch', call);
   const validation = args.validationData;
-  const { history, list } = makeCallbacks(model, state, args.callbacks, verbose, { epochs, steps: limit }, !!validation);
+  const { history, list } = makeCallbacks(
+    model,
+    state,
+    args.callbacks,
+    verbose,
+    { epochs, steps: limit },
+    !!validation,
+  );
   model.stopTraining = false;
   await list.trainBegin();
   for (let epoch = args.initialEpoch ?? 0; epoch < epochs && !model.stopTraining; epoch++) {
@@ -209,7 +284,8 @@ export async function trainOnBatchModel(model: TrainableModel, x: ModelData, y: 
   const { xs, ys, n } = prepareData(model, x, y, 'trainOnBatch');
   const tracker = new LossAndMetricTracker(state);
   const loss = await runBatch('train', model, state, tracker, () => ({ xs, ys, size: n }));
-  if (!Number.isFinite(loss)) throw new ValueError(`trainOnBatch: the loss became ${loss}; the weights were not updated`);
+  if (!Number.isFinite(loss))
+    throw new ValueError(`trainOnBatch: the loss became ${loss}; the weights were not updated`);
   const logs = tracker.logs();
   const values = state.metricsNames.map((name) => logs[name]);
   return values.length === 1 ? values[0] : values;

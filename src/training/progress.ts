@@ -16,7 +16,8 @@ export function formatValue(v: number): string {
 }
 
 function formatDuration(seconds: number): string {
-  if (seconds >= 3600) return `${Math.floor(seconds / 3600)}:${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}:${String(Math.floor(seconds % 60)).padStart(2, '0')}`;
+  if (seconds >= 3600)
+    return `${Math.floor(seconds / 3600)}:${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}:${String(Math.floor(seconds % 60)).padStart(2, '0')}`;
   if (seconds >= 60) return `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, '0')}`;
   return `${Math.round(seconds)}s`;
 }
@@ -42,12 +43,17 @@ export function formatLogs(logs: Logs, skip: readonly string[] = ['batch', 'size
  */
 export class ProgressLogger extends Callback {
   /** It only prints the batch logs. */
-  override get needsModelBetweenBatches(): boolean { return false; }
+  override get needsModelBetweenBatches(): boolean {
+    return false;
+  }
   private epochStart = 0;
   private lastDraw = 0;
   private epoch = 0;
 
-  constructor(private readonly verbose: number, private readonly stream: ProgressStream = process.stdout) {
+  constructor(
+    private readonly verbose: number,
+    private readonly stream: ProgressStream = process.stdout,
+  ) {
     super();
   }
 

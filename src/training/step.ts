@@ -22,7 +22,13 @@ export interface StepTensors {
 /**
  * The loss the optimizer minimises: Σ weight_i · loss_i(y_i, ŷ_i) + Σ regularization penalties.
  */
-function totalLoss(state: CompiledState, ys: Tensor[], outputs: Tensor[], penalties: Tensor[], sampleWeight?: Tensor): { total: Tensor; perOutput: Tensor[] } {
+function totalLoss(
+  state: CompiledState,
+  ys: Tensor[],
+  outputs: Tensor[],
+  penalties: Tensor[],
+  sampleWeight?: Tensor,
+): { total: Tensor; perOutput: Tensor[] } {
   const perOutput = outputs.map((yPred, i) => state.losses[i].compute(ys[i], yPred, sampleWeight));
   let total = perOutput.reduce<Tensor | null>((acc, l, i) => {
     const w = state.lossWeights[i] === 1 ? l : mul(l, state.lossWeights[i]);
@@ -33,26 +39,46 @@ function totalLoss(state: CompiledState, ys: Tensor[], outputs: Tensor[], penalt
 }
 
 /** Forward in training mode, loss, and the gradient of every trainable weight. No update yet. */
-export function forwardBackward(model: TrainableModel, state: CompiledState, xs: Tensor[], ys: Tensor[], sampleWeight?: Tensor): StepTensors {
+export function forwardBackward(
+  model: TrainableModel,
+  state: CompiledState,
+  xs: Tensor[],
+  ys: Tensor[],
+  sampleWeight?: Tensor,
+): StepTensors {
   let outputs: Tensor[] = [];
   let perOutput: Tensor[] = [];
-  const { value, grads } = valueAndGradsOf(() => {
-    const result = model.forward(xs, true);
-    outputs = result.outputs;
-    const l = totalLoss(state, ys, outputs, result.regularizationLosses, sampleWeight);
-    perOutput = l.perOutput;
-    return l.total;
-  }, model.trainableWeights, undefined, 'fit', false); // the caller's per-batch scope frees the intermediates
+  const { value, grads } = valueAndGradsOf(
+    () => {
+      const result = model.forward(xs, true);
+      outputs = result.outputs;
+      const l = totalLoss(state, ys, outputs, result.regularizationLosses, sampleWeight);
+      perOutput = l.perOutput;
+      return l.total;
+    },
+    model.trainableWeights,
+    undefined,
+    'fit',
+    false,
+  ); // the caller's per-batch scope frees the intermediates
   return { loss: value, outputLosses: perOutput, outputs, grads };
 }
 
 /** One optimizer update from `forwardBackward`'s gradients. */
 export function applyUpdate(model: TrainableModel, state: CompiledState, grads: Tensor[]): void {
-  noGrad(() => state.optimizer.applyGradients(model.trainableWeights.map((variable, i) => ({ variable, grad: grads[i] }))));
+  noGrad(() =>
+    state.optimizer.applyGradients(model.trainableWeights.map((variable, i) => ({ variable, grad: grads[i] }))),
+  );
 }
 
 /** Forward in inference mode and the loss (for evaluate and validation). */
-export function forwardOnly(model: TrainableModel, state: CompiledState, xs: Tensor[], ys: Tensor[], sampleWeight?: Tensor): StepTensors {
+export function forwardOnly(
+  model: TrainableModel,
+  state: CompiledState,
+  xs: Tensor[],
+  ys: Tensor[],
+  sampleWeight?: Tensor,
+): StepTensors {
   return noGrad(() => {
     const { outputs, regularizationLosses } = model.forward(xs, false);
     const { total, perOutput } = totalLoss(state, ys, outputs, regularizationLosses, sampleWeight);
@@ -75,7 +101,12 @@ export async function readScalars(ts: Tensor[]): Promise<number[]> {
  * Feeds one batch's predictions into every compiled metric. Metrics keep running totals on the
  * CPU; on a backend without synchronous reads they are fed copies on the reference backend.
  */
-export async function updateMetrics(state: CompiledState, ys: Tensor[], outputs: Tensor[], sampleWeight?: Tensor): Promise<void> {
+export async function updateMetrics(
+  state: CompiledState,
+  ys: Tensor[],
+  outputs: Tensor[],
+  sampleWeight?: Tensor,
+): Promise<void> {
   if (state.metrics.length === 0) return;
   const all = sampleWeight ? [...ys, ...outputs, sampleWeight] : [...ys, ...outputs];
   if (all.every(canReadSync)) {
@@ -83,16 +114,25 @@ export async function updateMetrics(state: CompiledState, ys: Tensor[], outputs:
     return;
   }
   const values = await Promise.all(all.map((t) => t.data()));
-  withBackend('ref', () => scoped(() => {
-    const host = all.map((t, i) => tensor(values[i], t.shape, t.dtype));
-    updateMetricsSync(state, host.slice(0, ys.length), host.slice(ys.length, ys.length + outputs.length), sampleWeight ? host[host.length - 1] : undefined);
-  }));
+  withBackend('ref', () =>
+    scoped(() => {
+      const host = all.map((t, i) => tensor(values[i], t.shape, t.dtype));
+      updateMetricsSync(
+        state,
+        host.slice(0, ys.length),
+        host.slice(ys.length, ys.length + outputs.length),
+        sampleWeight ? host[host.length - 1] : undefined,
+      );
+    }),
+  );
 }
 
 /** `updateMetrics` for backends with synchronous reads. */
 export function updateMetricsSync(state: CompiledState, ys: Tensor[], outputs: Tensor[], sampleWeight?: Tensor): void {
   // Metrics keep numbers; whatever tensors they compute with are freed at once.
-  scoped(() => noGrad(() => {
-    for (const m of state.metrics) m.metric.updateState(ys[m.output], outputs[m.output], sampleWeight);
-  }));
+  scoped(() =>
+    noGrad(() => {
+      for (const m of state.metrics) m.metric.updateState(ys[m.output], outputs[m.output], sampleWeight);
+    }),
+  );
 }

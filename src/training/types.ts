@@ -61,7 +61,9 @@ export interface History {
 }
 
 /** An async iterable of batches, for `fitDataset`: each element is `{xs, ys}` or `[xs, ys]`. */
-export type BatchDataset = AsyncIterable<{ xs: ModelData; ys: ModelData } | [ModelData, ModelData]> | Iterable<{ xs: ModelData; ys: ModelData } | [ModelData, ModelData]>;
+export type BatchDataset =
+  | AsyncIterable<{ xs: ModelData; ys: ModelData } | [ModelData, ModelData]>
+  | Iterable<{ xs: ModelData; ys: ModelData } | [ModelData, ModelData]>;
 
 export interface FitDatasetArgs {
   epochs?: number;

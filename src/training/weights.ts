@@ -6,12 +6,20 @@ import { tensor } from '../ops/convert.js';
  * Per-sample weights from `sampleWeight` and/or `classWeight` (Keras: the class of a sample is
  * its integer label, or the argmax of a one-hot target). Returns undefined when neither is set.
  */
-export function combineSampleWeights(n: number, y: Tensor, sampleWeight?: Tensor, classWeight?: Record<number, number>, call = 'fit'): Tensor | undefined {
+export function combineSampleWeights(
+  n: number,
+  y: Tensor,
+  sampleWeight?: Tensor,
+  classWeight?: Record<number, number>,
+  call = 'fit',
+): Tensor | undefined {
   if (!sampleWeight && !classWeight) return undefined;
   const w = new Float64Array(n).fill(1);
   if (sampleWeight) {
     if (sampleWeight.rank !== 1 || sampleWeight.shape[0] !== n) {
-      throw new ValueError(`${call}: 'sampleWeight' must have shape [${n}] (one weight per sample), got ${fmtShape(sampleWeight.shape)}`);
+      throw new ValueError(
+        `${call}: 'sampleWeight' must have shape [${n}] (one weight per sample), got ${fmtShape(sampleWeight.shape)}`,
+      );
     }
     const sw = sampleWeight.dataSync();
     for (let i = 0; i < n; i++) w[i] = sw[i];
@@ -28,7 +36,9 @@ export function combineSampleWeights(n: number, y: Tensor, sampleWeight?: Tensor
       } else cls = Math.round(labels[i]);
       const cw = classWeight[cls];
       if (cw === undefined) {
-        throw new ValueError(`${call}: 'classWeight' has no weight for class ${cls} (found in sample ${i}); it covers classes ${Object.keys(classWeight).join(', ')}`);
+        throw new ValueError(
+          `${call}: 'classWeight' has no weight for class ${cls} (found in sample ${i}); it covers classes ${Object.keys(classWeight).join(', ')}`,
+        );
       }
       w[i] *= cw;
     }

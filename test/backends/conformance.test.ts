@@ -42,7 +42,8 @@ function assertSame(what: string, want: TypedArray, got: TypedArray, tol: (i: nu
   assert.equal(got.length, want.length, `${what}: length`);
   assert.equal(got.constructor.name, want.constructor.name, `${what}: dtype`);
   for (let i = 0; i < want.length; i++) {
-    const w = want[i], g = got[i];
+    const w = want[i],
+      g = got[i];
     if (Number.isNaN(w) || Number.isNaN(g)) {
       assert.ok(Number.isNaN(w) && Number.isNaN(g), `${what}[${i}]: expected ${w}, got ${g}`);
     } else if (!Number.isFinite(w) || !Number.isFinite(g)) {
@@ -54,7 +55,13 @@ function assertSame(what: string, want: TypedArray, got: TypedArray, tol: (i: nu
   }
 }
 
-function run(name: string, f: (b: Backend, x: (p: Pair) => TensorInfo) => DataHandle, shape: readonly number[], dtype: DType, tol?: (i: number) => number): void {
+function run(
+  name: string,
+  f: (b: Backend, x: (p: Pair) => TensorInfo) => DataHandle,
+  shape: readonly number[],
+  dtype: DType,
+  tol?: (i: number) => number,
+): void {
   const want = ref.read({ handle: f(ref, (p) => p[0]), shape, dtype });
   const got = wasm.read({ handle: f(wasm, (p) => p[1]), shape, dtype });
   assertSame(name, want, got, tol);
@@ -62,22 +69,55 @@ function run(name: string, f: (b: Backend, x: (p: Pair) => TensorInfo) => DataHa
 
 function checkMatmulCases(): void {
   const cases: [number[], number[], number, number, number][] = [
-    [[], [], 1, 1, 1], [[], [], 1, 13, 7], [[], [], 13, 1, 7], [[], [], 3, 5, 0], [[], [], 17, 31, 29],
-    [[], [], 64, 64, 64], [[], [], 131, 257, 300], [[], [], 5, 1031, 263], [[], [], 520, 9, 33],
-    [[3], [3], 7, 5, 11], [[2, 1], [3], 9, 6, 4], [[1], [4], 65, 70, 40], [[6], [1], 40, 41, 42], [[5], [5], 48, 64, 96],
+    [[], [], 1, 1, 1],
+    [[], [], 1, 13, 7],
+    [[], [], 13, 1, 7],
+    [[], [], 3, 5, 0],
+    [[], [], 17, 31, 29],
+    [[], [], 64, 64, 64],
+    [[], [], 131, 257, 300],
+    [[], [], 5, 1031, 263],
+    [[], [], 520, 9, 33],
+    [[3], [3], 7, 5, 11],
+    [[2, 1], [3], 9, 6, 4],
+    [[1], [4], 65, 70, 40],
+    [[6], [1], 40, 41, 42],
+    [[5], [5], 48, 64, 96],
     // Small outputs with a long depth: split by depth across threads.
-    [[], [], 9, 32, 43264], [[], [], 13, 37, 30011],
+    [[], [], 9, 32, 43264],
+    [[], [], 13, 37, 30011],
   ];
-  for (const [ab, bb, m, n, k] of cases) for (const tA of [false, true]) for (const tB of [false, true]) {
-    const as = [...ab, ...(tA ? [k, m] : [m, k])], bs = [...bb, ...(tB ? [n, k] : [k, n])];
-    const batch = ab.length >= bb.length ? ab.map((d, i) => Math.max(d, bb[i - ab.length + bb.length] ?? 1)) : bb.map((d, i) => Math.max(d, ab[i - bb.length + ab.length] ?? 1));
-    const os = [...batch, m, n];
-    const av = values(size(as), 'float32'), bv = values(size(bs), 'float32');
-    const a = pair(as, 'float32', av), b = pair(bs, 'float32', bv);
-    const absA = ref.upload(av.map(Math.abs), 'float32'), absB = ref.upload(bv.map(Math.abs), 'float32');
-    const mag = ref.matmul({ handle: absA, shape: as, dtype: 'float32' }, { handle: absB, shape: bs, dtype: 'float32' }, tA, tB, os) as Float32Array;
-    run(`matmul ${JSON.stringify(as)}x${JSON.stringify(bs)} tA=${tA} tB=${tB}`, (be, i) => be.matmul(i(a), i(b), tA, tB, os), os, 'float32', (j) => 1.2e-7 * k * mag[j]);
-  }
+  for (const [ab, bb, m, n, k] of cases)
+    for (const tA of [false, true])
+      for (const tB of [false, true]) {
+        const as = [...ab, ...(tA ? [k, m] : [m, k])],
+          bs = [...bb, ...(tB ? [n, k] : [k, n])];
+        const batch =
+          ab.length >= bb.length
+            ? ab.map((d, i) => Math.max(d, bb[i - ab.length + bb.length] ?? 1))
+            : bb.map((d, i) => Math.max(d, ab[i - bb.length + ab.length] ?? 1));
+        const os = [...batch, m, n];
+        const av = values(size(as), 'float32'),
+          bv = values(size(bs), 'float32');
+        const a = pair(as, 'float32', av),
+          b = pair(bs, 'float32', bv);
+        const absA = ref.upload(av.map(Math.abs), 'float32'),
+          absB = ref.upload(bv.map(Math.abs), 'float32');
+        const mag = ref.matmul(
+          { handle: absA, shape: as, dtype: 'float32' },
+          { handle: absB, shape: bs, dtype: 'float32' },
+          tA,
+          tB,
+          os,
+        ) as Float32Array;
+        run(
+          `matmul ${JSON.stringify(as)}x${JSON.stringify(bs)} tA=${tA} tB=${tB}`,
+          (be, i) => be.matmul(i(a), i(b), tA, tB, os),
+          os,
+          'float32',
+          (j) => 1.2e-7 * k * mag[j],
+        );
+      }
 }
 
 before(async () => {
@@ -100,7 +140,8 @@ describe('conformance: ref vs wasm', () => {
   it('cast between every pair of dtypes', () => {
     for (const from of ['float32', 'float64', 'int32', 'bool'] as DType[]) {
       const x = pair([3, 7], from, values(21, from, from === 'float32'));
-      for (const to of ['float32', 'float64', 'int32', 'bool'] as DType[]) run(`cast ${from}->${to}`, (b, i) => b.cast(i(x), to), [3, 7], to);
+      for (const to of ['float32', 'float64', 'int32', 'bool'] as DType[])
+        run(`cast ${from}->${to}`, (b, i) => b.cast(i(x), to), [3, 7], to);
     }
   });
 
@@ -114,15 +155,60 @@ describe('conformance: ref vs wasm', () => {
       }
     }
     const xi = pair([11], 'int32');
-    for (const op of ['neg', 'abs', 'square', 'sign'] as UnaryOp[]) run(`unary ${op} int32`, (b, i) => b.unary(op, i(xi)), [11], 'int32');
+    for (const op of ['neg', 'abs', 'square', 'sign'] as UnaryOp[])
+      run(`unary ${op} int32`, (b, i) => b.unary(op, i(xi)), [11], 'int32');
   });
 
   const BROADCASTS: [number[], number[], number[]][] = [
-    [[1], [1], [1]], [[13], [13], [13]], [[5, 7], [5, 7], [5, 7]], [[5, 7], [], [5, 7]], [[], [5, 7], [5, 7]],
-    [[5, 7], [7], [5, 7]], [[7], [5, 7], [5, 7]], [[5, 7], [5, 1], [5, 7]], [[5, 1], [1, 7], [5, 7]],
-    [[2, 3, 5, 7], [3, 1, 7], [2, 3, 5, 7]], [[1, 3, 1, 7], [2, 1, 5, 1], [2, 3, 5, 7]], [[4, 1, 6], [4, 3, 1], [4, 3, 6]],
-    [[301, 1031], [301, 1031], [301, 1031]], [[301, 1031], [1031], [301, 1031]], [[301, 1031], [301, 1], [301, 1031]],
-    [[200_003], [1], [200_003]], [[1], [200_003], [200_003]],
+    [[1], [1], [1]],
+    [[13], [13], [13]],
+    [
+      [5, 7],
+      [5, 7],
+      [5, 7],
+    ],
+    [[5, 7], [], [5, 7]],
+    [[], [5, 7], [5, 7]],
+    [[5, 7], [7], [5, 7]],
+    [[7], [5, 7], [5, 7]],
+    [
+      [5, 7],
+      [5, 1],
+      [5, 7],
+    ],
+    [
+      [5, 1],
+      [1, 7],
+      [5, 7],
+    ],
+    [
+      [2, 3, 5, 7],
+      [3, 1, 7],
+      [2, 3, 5, 7],
+    ],
+    [
+      [1, 3, 1, 7],
+      [2, 1, 5, 1],
+      [2, 3, 5, 7],
+    ],
+    [
+      [4, 1, 6],
+      [4, 3, 1],
+      [4, 3, 6],
+    ],
+    [
+      [301, 1031],
+      [301, 1031],
+      [301, 1031],
+    ],
+    [[301, 1031], [1031], [301, 1031]],
+    [
+      [301, 1031],
+      [301, 1],
+      [301, 1031],
+    ],
+    [[200_003], [1], [200_003]],
+    [[1], [200_003], [200_003]],
   ];
 
   it('every binary op, every broadcast case', () => {
@@ -131,29 +217,43 @@ describe('conformance: ref vs wasm', () => {
       const b = pair(bs, 'float32', values(size(bs), 'float32', true));
       for (const op of Object.keys(BINARY_CODES) as BinaryOp[]) {
         const outDtype = (BINARY_CODES[op] as number) >= 11 ? 'bool' : 'float32';
-        run(`binary ${op} ${JSON.stringify(as)} ${JSON.stringify(bs)}`, (be, i) => be.binary(op, i(a), i(b), os, outDtype), os, outDtype);
+        run(
+          `binary ${op} ${JSON.stringify(as)} ${JSON.stringify(bs)}`,
+          (be, i) => be.binary(op, i(a), i(b), os, outDtype),
+          os,
+          outDtype,
+        );
       }
     }
   });
 
   it('binary ops on int32, bool and mixed float64', () => {
-    const a = pair([4, 5], 'int32'), b = pair([5], 'int32');
-    for (const op of ['add', 'mul', 'floorDiv', 'mod', 'maximum'] as BinaryOp[]) run(`binary ${op} int32`, (be, i) => be.binary(op, i(a), i(b), [4, 5], 'int32'), [4, 5], 'int32');
-    const p = pair([6], 'bool'), q = pair([6], 'bool');
+    const a = pair([4, 5], 'int32'),
+      b = pair([5], 'int32');
+    for (const op of ['add', 'mul', 'floorDiv', 'mod', 'maximum'] as BinaryOp[])
+      run(`binary ${op} int32`, (be, i) => be.binary(op, i(a), i(b), [4, 5], 'int32'), [4, 5], 'int32');
+    const p = pair([6], 'bool'),
+      q = pair([6], 'bool');
     run('logicalAnd bool', (be, i) => be.binary('logicalAnd', i(p), i(q), [6], 'bool'), [6], 'bool');
-    const d = pair([3, 4], 'float64'), f = pair([4], 'float32');
+    const d = pair([3, 4], 'float64'),
+      f = pair([4], 'float32');
     run('add float64+float32', (be, i) => be.binary('add', i(d), i(f), [3, 4], 'float64'), [3, 4], 'float64');
   });
 
   it('where with broadcasting', () => {
-    const c = pair([5, 1], 'bool'), a = pair([5, 7], 'float32', values(35, 'float32', true)), b = pair([7], 'float32');
+    const c = pair([5, 1], 'bool'),
+      a = pair([5, 7], 'float32', values(35, 'float32', true)),
+      b = pair([7], 'float32');
     run('where', (be, i) => be.where(i(c), i(a), i(b), [5, 7]), [5, 7], 'float32');
   });
 
   it('where with a full condition and full or scalar values (a gradient mask), odd and split lengths', () => {
     for (const n of [2, 37, 200_003]) {
-      const c = pair([n], 'bool'), a = pair([n], 'float32', values(n, 'float32', true)), b = pair([n], 'float32', values(n, 'float32', true));
-      const sa = pair([], 'float32', Float32Array.of(-0)), sb = pair([1], 'float32', Float32Array.of(2.5));
+      const c = pair([n], 'bool'),
+        a = pair([n], 'float32', values(n, 'float32', true)),
+        b = pair([n], 'float32', values(n, 'float32', true));
+      const sa = pair([], 'float32', Float32Array.of(-0)),
+        sb = pair([1], 'float32', Float32Array.of(2.5));
       run(`where full/full n=${n}`, (be, i) => be.where(i(c), i(a), i(b), [n]), [n], 'float32');
       run(`where full/scalar n=${n}`, (be, i) => be.where(i(c), i(a), i(sb), [n]), [n], 'float32');
       run(`where scalar/full n=${n}`, (be, i) => be.where(i(c), i(sa), i(b), [n]), [n], 'float32');
@@ -172,22 +272,38 @@ describe('conformance: ref vs wasm', () => {
         const red = size(axes.map((d) => shape[d]));
         for (const op of ['sum', 'prod', 'max', 'min'] as ReduceOp[]) {
           const tol = op === 'sum' ? () => 4e-7 * red * 2 : () => 0;
-          if (op !== 'prod') run(`reduce ${op} ${JSON.stringify(shape)} axes ${axes}`, (b, i) => b.reduce(op, i(x), axes), outShape, 'float32', tol);
-          if (op === 'max' || op === 'min') run(`reduce ${op} edge ${JSON.stringify(shape)} axes ${axes}`, (b, i) => b.reduce(op, i(xe), axes), outShape, 'float32');
+          if (op !== 'prod')
+            run(
+              `reduce ${op} ${JSON.stringify(shape)} axes ${axes}`,
+              (b, i) => b.reduce(op, i(x), axes),
+              outShape,
+              'float32',
+              tol,
+            );
+          if (op === 'max' || op === 'min')
+            run(
+              `reduce ${op} edge ${JSON.stringify(shape)} axes ${axes}`,
+              (b, i) => b.reduce(op, i(xe), axes),
+              outShape,
+              'float32',
+            );
         }
-        if (size(shape) < 100) run(`reduce prod ${JSON.stringify(shape)}`, (b, i) => b.reduce('prod', i(x), axes), outShape, 'float32');
+        if (size(shape) < 100)
+          run(`reduce prod ${JSON.stringify(shape)}`, (b, i) => b.reduce('prod', i(x), axes), outShape, 'float32');
         const bx = pair(shape, 'bool');
-        for (const op of ['any', 'all'] as ReduceOp[]) run(`reduce ${op}`, (b, i) => b.reduce(op, i(bx), axes), outShape, 'bool');
+        for (const op of ['any', 'all'] as ReduceOp[])
+          run(`reduce ${op}`, (b, i) => b.reduce(op, i(bx), axes), outShape, 'bool');
       }
     }
   });
 
   it('argMax and argMin', () => {
     const x = pair([4, 9, 5], 'float32', values(180, 'float32', true));
-    for (const op of ['argMax', 'argMin'] as const) for (const axis of [0, 1, 2]) {
-      const out = [4, 9, 5].filter((_, d) => d !== axis);
-      run(`${op} axis ${axis}`, (b, i) => b.argReduce(op, i(x), axis), out, 'int32');
-    }
+    for (const op of ['argMax', 'argMin'] as const)
+      for (const axis of [0, 1, 2]) {
+        const out = [4, 9, 5].filter((_, d) => d !== axis);
+        run(`${op} axis ${axis}`, (b, i) => b.argReduce(op, i(x), axis), out, 'int32');
+      }
   });
 
   it('matmul: every transpose, sizes 1/prime/large, broadcast batches, within 1.2e-7*k*sum|a||b|', () => {
@@ -197,16 +313,31 @@ describe('conformance: ref vs wasm', () => {
   it('products big enough to share packed panels between threads agree, every transpose', () => {
     // 517 x 523 x 530: 143M multiply-adds, past the shared-panel threshold; odd sizes leave edge strips.
     const [m, n, k] = [517, 523, 530];
-    for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
-      const as = tA ? [k, m] : [m, k], bs = tB ? [n, k] : [k, n];
-      const av = values(m * k, 'float32'), bv = values(k * n, 'float32');
-      const a = pair(as, 'float32', av), b = pair(bs, 'float32', bv);
-      run(`shared-panel matmul tA=${tA} tB=${tB}`, (be, i) => be.matmul(i(a), i(b), tA, tB, [m, n]), [m, n], 'float32', () => 1.2e-7 * k * 4);
+    for (const [tA, tB] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ]) {
+      const as = tA ? [k, m] : [m, k],
+        bs = tB ? [n, k] : [k, n];
+      const av = values(m * k, 'float32'),
+        bv = values(k * n, 'float32');
+      const a = pair(as, 'float32', av),
+        b = pair(bs, 'float32', bv);
+      run(
+        `shared-panel matmul tA=${tA} tB=${tB}`,
+        (be, i) => be.matmul(i(a), i(b), tA, tB, [m, n]),
+        [m, n],
+        'float32',
+        () => 1.2e-7 * k * 4,
+      );
     }
   });
 
   it('the build without fused multiply-add agrees on every matmul case too', () => {
-    if (process.env.MYELIN_WASM_FMA !== '0') assert.equal(wasm.flavor, 'threads-fma', 'Node 20+ runs the relaxed-SIMD build');
+    if (process.env.MYELIN_WASM_FMA !== '0')
+      assert.equal(wasm.flavor, 'threads-fma', 'Node 20+ runs the relaxed-SIMD build');
     const fused = wasm;
     wasm = new WasmBackend({ threads: 2, fusedMultiplyAdd: false });
     try {
@@ -220,11 +351,22 @@ describe('conformance: ref vs wasm', () => {
 
   it('matmul propagates NaN and Infinity like the reference', () => {
     // No huge finite values here: their products overflow float32 sums but not the float64 reference's.
-    const special = (n: number) => Float32Array.from(values(n, 'float32'), (v, i) => (i % 7 === 3 ? [NaN, Infinity, -Infinity, -0, 0][i % 5] : v));
-    const av = special(6 * 9), bv = special(9 * 300);
-    const a = pair([6, 9], 'float32', av), b = pair([9, 300], 'float32', bv);
-    const want = ref.read({ handle: ref.matmul(a[0], b[0], false, false, [6, 300]), shape: [6, 300], dtype: 'float32' });
-    const got = wasm.read({ handle: wasm.matmul(a[1], b[1], false, false, [6, 300]), shape: [6, 300], dtype: 'float32' });
+    const special = (n: number) =>
+      Float32Array.from(values(n, 'float32'), (v, i) => (i % 7 === 3 ? [NaN, Infinity, -Infinity, -0, 0][i % 5] : v));
+    const av = special(6 * 9),
+      bv = special(9 * 300);
+    const a = pair([6, 9], 'float32', av),
+      b = pair([9, 300], 'float32', bv);
+    const want = ref.read({
+      handle: ref.matmul(a[0], b[0], false, false, [6, 300]),
+      shape: [6, 300],
+      dtype: 'float32',
+    });
+    const got = wasm.read({
+      handle: wasm.matmul(a[1], b[1], false, false, [6, 300]),
+      shape: [6, 300],
+      dtype: 'float32',
+    });
     for (let i = 0; i < want.length; i++) {
       assert.equal(Number.isNaN(got[i]), Number.isNaN(want[i]), `NaN at ${i}`);
       if (!Number.isFinite(want[i]) && !Number.isNaN(want[i])) assert.equal(got[i], want[i]);
@@ -233,7 +375,8 @@ describe('conformance: ref vs wasm', () => {
 
   it('matmul on float64 and int32 uses the reference kernels', () => {
     for (const dtype of ['float64', 'int32'] as DType[]) {
-      const a = pair([3, 4], dtype), b = pair([4, 5], dtype);
+      const a = pair([3, 4], dtype),
+        b = pair([4, 5], dtype);
       run(`matmul ${dtype}`, (be, i) => be.matmul(i(a), i(b), false, false, [3, 5]), [3, 5], dtype);
     }
   });
@@ -241,17 +384,72 @@ describe('conformance: ref vs wasm', () => {
   it('transpose, slice, pad, concat on every dtype', () => {
     for (const dtype of ['float32', 'float64', 'int32', 'bool'] as DType[]) {
       const x = pair([2, 3, 5], dtype, values(30, dtype, dtype === 'float32'));
-      for (const perm of [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]) {
-        run(`transpose ${perm} ${dtype}`, (b, i) => b.transpose(i(x), perm), perm.map((p) => [2, 3, 5][p]), dtype);
+      for (const perm of [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+      ]) {
+        run(
+          `transpose ${perm} ${dtype}`,
+          (b, i) => b.transpose(i(x), perm),
+          perm.map((p) => [2, 3, 5][p]),
+          dtype,
+        );
       }
       run(`slice ${dtype}`, (b, i) => b.slice(i(x), [1, 0, 1], [1, 2, 2], [1, 2, 3]), [1, 2, 2], dtype);
       // Unit steps copy contiguous runs: whole trailing dims, a cut last dim, a cut middle dim, empty.
-      const boxes: [number[], number[]][] = [[[0, 0, 0], [2, 3, 5]], [[1, 0, 0], [1, 3, 5]], [[0, 1, 0], [2, 2, 5]],
-        [[0, 1, 2], [2, 2, 3]], [[1, 2, 4], [1, 1, 1]], [[0, 0, 3], [2, 3, 2]], [[0, 3, 0], [2, 0, 5]]];
-      for (const [begin, size] of boxes) run(`slice ${begin}+${size} ${dtype}`, (b, i) => b.slice(i(x), begin, size), size, dtype);
+      const boxes: [number[], number[]][] = [
+        [
+          [0, 0, 0],
+          [2, 3, 5],
+        ],
+        [
+          [1, 0, 0],
+          [1, 3, 5],
+        ],
+        [
+          [0, 1, 0],
+          [2, 2, 5],
+        ],
+        [
+          [0, 1, 2],
+          [2, 2, 3],
+        ],
+        [
+          [1, 2, 4],
+          [1, 1, 1],
+        ],
+        [
+          [0, 0, 3],
+          [2, 3, 2],
+        ],
+        [
+          [0, 3, 0],
+          [2, 0, 5],
+        ],
+      ];
+      for (const [begin, size] of boxes)
+        run(`slice ${begin}+${size} ${dtype}`, (b, i) => b.slice(i(x), begin, size), size, dtype);
       const s0 = pair([], dtype);
       run(`slice of a scalar ${dtype}`, (b, i) => b.slice(i(s0), [], []), [], dtype);
-      run(`pad ${dtype}`, (b, i) => b.pad(i(x), [[1, 0], [0, 2], [1, 1]], 7), [3, 5, 7], dtype);
+      run(
+        `pad ${dtype}`,
+        (b, i) =>
+          b.pad(
+            i(x),
+            [
+              [1, 0],
+              [0, 2],
+              [1, 1],
+            ],
+            7,
+          ),
+        [3, 5, 7],
+        dtype,
+      );
       const y = pair([2, 1, 5], dtype);
       run(`concat ${dtype}`, (b, i) => b.concat([i(x), i(y), i(x)], 1, [2, 7, 5]), [2, 7, 5], dtype);
     }
@@ -266,7 +464,13 @@ describe('conformance: ref vs wasm', () => {
       const out = [...shape.slice(0, axis), 5, ...shape.slice(axis + 1)];
       run(`gather axis ${axis}`, (b, i) => b.gather(i(x), i(idx), axis), out, 'float32');
       const upd = pair(out, 'float32');
-      run(`scatterAdd axis ${axis}`, (b, i) => b.scatterAdd(i(upd), i(idx), axis, shape), shape, 'float32', () => 1e-6);
+      run(
+        `scatterAdd axis ${axis}`,
+        (b, i) => b.scatterAdd(i(upd), i(idx), axis, shape),
+        shape,
+        'float32',
+        () => 1e-6,
+      );
     }
   });
 });
@@ -281,7 +485,11 @@ describe('wasm backend memory', () => {
     assert.ok(wasm.heap.memory.buffer.byteLength > before, 'the memory grew');
     assertSame('after growth', v, wasm.read({ handle: h, shape: [1000], dtype: 'float32' }));
     const x: TensorInfo = { handle: h, shape: [1000], dtype: 'float32' };
-    assertSame('kernel after growth', Float32Array.from(v, (e) => e * 2), wasm.read({ handle: wasm.binary('add', x, x, [1000], 'float32'), shape: [1000], dtype: 'float32' }));
+    assertSame(
+      'kernel after growth',
+      Float32Array.from(v, (e) => e * 2),
+      wasm.read({ handle: wasm.binary('add', x, x, [1000], 'float32'), shape: [1000], dtype: 'float32' }),
+    );
     for (const b of big) wasm.dispose(b);
   });
 

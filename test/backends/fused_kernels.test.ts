@@ -33,8 +33,12 @@ function readBoth(what: string, r: DataHandle, w: DataHandle, shape: readonly nu
   const got = wasm.read({ handle: w, shape, dtype: 'float32' });
   assert.equal(got.length, want.length, `${what}: length`);
   for (let i = 0; i < want.length; i++) {
-    const a = want[i], b = got[i];
-    if (Number.isNaN(a) || !Number.isFinite(a)) { assert.ok(Object.is(a, b) || (a === b), `${what}[${i}]: expected ${a}, got ${b}`); continue; }
+    const a = want[i],
+      b = got[i];
+    if (Number.isNaN(a) || !Number.isFinite(a)) {
+      assert.ok(Object.is(a, b) || a === b, `${what}[${i}]: expected ${a}, got ${b}`);
+      continue;
+    }
     assert.ok(Math.abs(a - b) <= tol * (1 + Math.abs(a)), `${what}[${i}]: expected ${a}, got ${b}`);
   }
 }
@@ -46,7 +50,16 @@ before(async () => {
 });
 after(() => wasm.shutdown());
 
-const GEOMETRIES: [number, number, number, number, [number, number], [number, number], [number, number], 'valid' | 'same'][] = [
+const GEOMETRIES: [
+  number,
+  number,
+  number,
+  number,
+  [number, number],
+  [number, number],
+  [number, number],
+  'valid' | 'same',
+][] = [
   // n, h, w, c, kernel, strides, dilations, padding
   [1, 1, 1, 1, [1, 1], [1, 1], [1, 1], 'valid'],
   [2, 5, 7, 3, [3, 3], [1, 1], [1, 1], 'valid'],
@@ -66,16 +79,32 @@ describe('fused kernels: ref vs wasm', () => {
       readBoth('im2col', ref.im2col!(x[0], g, 0), wasm.im2col!(x[1], g, 0), colsShape);
       readBoth('im2col -inf', ref.im2col!(x[0], g, -Infinity), wasm.im2col!(x[1], g, -Infinity), colsShape);
       const cols = pair(colsShape);
-      readBoth('col2im', ref.col2im!(cols[0], g, [n, h, w, c]), wasm.col2im!(cols[1], g, [n, h, w, c]), [n, h, w, c], 1e-5);
+      readBoth(
+        'col2im',
+        ref.col2im!(cols[0], g, [n, h, w, c]),
+        wasm.col2im!(cols[1], g, [n, h, w, c]),
+        [n, h, w, c],
+        1e-5,
+      );
     });
     it(`maxPool and its gradient ${label}, with ties`, () => {
       const x = pair([n, h, w, c], values(n * h * w * c, 2, true));
       const yShape = [n, g.outH, g.outW, c];
-      const yr = ref.maxPool!(x[0], g), yw = wasm.maxPool!(x[1], g);
+      const yr = ref.maxPool!(x[0], g),
+        yw = wasm.maxPool!(x[1], g);
       readBoth('maxPool', yr, yw, yShape, 0);
       const dy = pair(yShape);
-      const y: Pair = [{ handle: yr, shape: yShape, dtype: 'float32' }, { handle: yw, shape: yShape, dtype: 'float32' }];
-      readBoth('maxPoolGrad', ref.maxPoolGrad!(x[0], y[0], dy[0], g), wasm.maxPoolGrad!(x[1], y[1], dy[1], g), [n, h, w, c], 1e-5);
+      const y: Pair = [
+        { handle: yr, shape: yShape, dtype: 'float32' },
+        { handle: yw, shape: yShape, dtype: 'float32' },
+      ];
+      readBoth(
+        'maxPoolGrad',
+        ref.maxPoolGrad!(x[0], y[0], dy[0], g),
+        wasm.maxPoolGrad!(x[1], y[1], dy[1], g),
+        [n, h, w, c],
+        1e-5,
+      );
     });
   }
 
@@ -83,24 +112,34 @@ describe('fused kernels: ref vs wasm', () => {
     const g = geometry2d(3, 3, [2, 2], [2, 2], [1, 1], 'same', 'test');
     const x = pair([1, 3, 3, 1], Float32Array.of(-5, NaN, -3, -2, -1, -6, -7, -8, -9));
     readBoth('maxPool', ref.maxPool!(x[0], g), wasm.maxPool!(x[1], g), [1, 2, 2, 1], 0);
-    assert.deepEqual([...wasm.read({ handle: wasm.maxPool!(x[1], g), shape: [4], dtype: 'float32' })].map(String), ['NaN', '-3', '-7', '-9']);
+    assert.deepEqual([...wasm.read({ handle: wasm.maxPool!(x[1], g), shape: [4], dtype: 'float32' })].map(String), [
+      'NaN',
+      '-3',
+      '-7',
+      '-9',
+    ]);
   });
 
   for (const shape of [[1], [7], [3, 5], [33, 65], [300, 1000]]) {
     it(`softmax and logSoftmax of ${JSON.stringify(shape)}`, () => {
       const x = pair(shape, values(size(shape), 30));
-      for (const log of [false, true]) readBoth(`softmax log=${log}`, ref.softmax!(x[0], log), wasm.softmax!(x[1], log), shape, 1e-6);
+      for (const log of [false, true])
+        readBoth(`softmax log=${log}`, ref.softmax!(x[0], log), wasm.softmax!(x[1], log), shape, 1e-6);
     });
   }
 
   it('softmax rows with infinities and NaN', () => {
     const x = pair([3, 3], Float32Array.of(Infinity, 0, 1, -Infinity, -Infinity, -Infinity, NaN, 1, 2));
-    for (const log of [false, true]) readBoth(`softmax log=${log}`, ref.softmax!(x[0], log), wasm.softmax!(x[1], log), [3, 3], 1e-6);
+    for (const log of [false, true])
+      readBoth(`softmax log=${log}`, ref.softmax!(x[0], log), wasm.softmax!(x[1], log), [3, 3], 1e-6);
   });
 
   for (const n of [1, 5, 37, 4099, 300_001]) {
     it(`adam over ${n} parameters agrees to the last bit`, () => {
-      const p = pair([n]), g = pair([n]), m = pair([n], values(n, 0.1)), v = pair([n], values(n, 0.1).map(Math.abs));
+      const p = pair([n]),
+        g = pair([n]),
+        m = pair([n], values(n, 0.1)),
+        v = pair([n], values(n, 0.1).map(Math.abs));
       const [rp, rm, rv] = ref.adam!(p[0], g[0], m[0], v[0], 1e-3 * 0.3, 0.9, 0.999, 1e-7);
       const [wp, wm, wv] = wasm.adam!(p[1], g[1], m[1], v[1], 1e-3 * 0.3, 0.9, 0.999, 1e-7);
       readBoth('p', rp, wp, [n], 0);
@@ -110,17 +149,38 @@ describe('fused kernels: ref vs wasm', () => {
   }
 
   // Scale 100 saturates every gate (the exponential's clamp); units 5 and 7 leave a scalar tail.
-  for (const [batch, units, scale] of [[1, 1, 4], [3, 5, 4], [32, 128, 4], [2, 7, 100]]) {
+  for (const [batch, units, scale] of [
+    [1, 1, 4],
+    [3, 5, 4],
+    [32, 128, 4],
+    [2, 7, 100],
+  ]) {
     it(`lstmCell and both its gradients, batch ${batch}, units ${units}, pre-activations up to ${scale}`, () => {
-      const z = pair([batch, 4 * units], values(batch * 4 * units, scale)), c = pair([batch, units]);
-      const r = ref.lstmCell!(z[0], c[0]), w = wasm.lstmCell!(z[1], c[1]);
-      const shapes = [[batch, 4 * units], [batch, units], [batch, units]];
+      const z = pair([batch, 4 * units], values(batch * 4 * units, scale)),
+        c = pair([batch, units]);
+      const r = ref.lstmCell!(z[0], c[0]),
+        w = wasm.lstmCell!(z[1], c[1]);
+      const shapes = [
+        [batch, 4 * units],
+        [batch, units],
+        [batch, units],
+      ];
       r.forEach((h, i) => readBoth(`lstmCell output ${i}`, h, w[i], shapes[i], 1e-6));
-      const gates: Pair = [{ handle: r[0], shape: shapes[0], dtype: 'float32' }, { handle: w[0], shape: shapes[0], dtype: 'float32' }];
-      const cNew: Pair = [{ handle: r[1], shape: shapes[1], dtype: 'float32' }, { handle: w[1], shape: shapes[1], dtype: 'float32' }];
+      const gates: Pair = [
+        { handle: r[0], shape: shapes[0], dtype: 'float32' },
+        { handle: w[0], shape: shapes[0], dtype: 'float32' },
+      ];
+      const cNew: Pair = [
+        { handle: r[1], shape: shapes[1], dtype: 'float32' },
+        { handle: w[1], shape: shapes[1], dtype: 'float32' },
+      ];
       const dy = pair([batch, units]);
-      for (const [which, state] of [['cell', c], ['hidden', cNew]] as const) {
-        const gr = ref.lstmCellGrad!(which, gates[0], state[0], dy[0]), gw = wasm.lstmCellGrad!(which, gates[1], state[1], dy[1]);
+      for (const [which, state] of [
+        ['cell', c],
+        ['hidden', cNew],
+      ] as const) {
+        const gr = ref.lstmCellGrad!(which, gates[0], state[0], dy[0]),
+          gw = wasm.lstmCellGrad!(which, gates[1], state[1], dy[1]);
         readBoth(`${which} dz`, gr[0], gw[0], shapes[0], 1e-6);
         readBoth(`${which} dstate`, gr[1], gw[1], shapes[1], 1e-6);
       }
@@ -132,9 +192,20 @@ describe('wasm fast paths against the reference', () => {
   for (const n of [2, 7, 1001, 1_500_001]) {
     it(`where over ${n} elements, full and scalar values`, () => {
       const cond = Uint8Array.from({ length: n }, () => (rand() < 0.5 ? 1 : 0));
-      const c: Pair = [ref, wasm].map((b) => ({ handle: b.upload(cond, 'bool'), shape: [n], dtype: 'bool' as const })) as unknown as Pair;
-      const a = pair([n]), b = pair([n]), s = pair([1]);
-      for (const [x, y] of [[a, b], [a, s], [s, b], [s, s]]) {
+      const c: Pair = [ref, wasm].map((b) => ({
+        handle: b.upload(cond, 'bool'),
+        shape: [n],
+        dtype: 'bool' as const,
+      })) as unknown as Pair;
+      const a = pair([n]),
+        b = pair([n]),
+        s = pair([1]);
+      for (const [x, y] of [
+        [a, b],
+        [a, s],
+        [s, b],
+        [s, s],
+      ]) {
         readBoth('where', ref.where(c[0], x[0], y[0], [n]), wasm.where(c[1], x[1], y[1], [n]), [n], 0);
       }
     });
@@ -142,13 +213,15 @@ describe('wasm fast paths against the reference', () => {
 
   it('2000 products split across threads in a row all finish and agree (no lost chunks)', () => {
     const [m, k, n] = [160, 200, 300]; // 9.6 M multiply-adds: split into tiles across both threads
-    const a = pair([m, k]), b = pair([k, n]);
+    const a = pair([m, k]),
+      b = pair([k, n]);
     const want = ref.read({ handle: ref.matmul(a[0], b[0], false, false, [m, n]), shape: [m, n], dtype: 'float32' });
     for (let i = 0; i < 2000; i++) {
       const h = wasm.matmul(a[1], b[1], false, false, [m, n]);
       if (i % 500 === 0) {
         const got = wasm.read({ handle: h, shape: [m, n], dtype: 'float32' });
-        for (let j = 0; j < want.length; j += 97) assert.ok(Math.abs(want[j] - got[j]) <= 1e-4 * (1 + Math.abs(want[j])), `product ${i}[${j}]`);
+        for (let j = 0; j < want.length; j += 97)
+          assert.ok(Math.abs(want[j] - got[j]) <= 1e-4 * (1 + Math.abs(want[j])), `product ${i}[${j}]`);
       }
       wasm.dispose(h);
     }
@@ -173,8 +246,12 @@ describe('reference fused kernels match the ops they replace', () => {
     }
   });
   it('lstmCell matches the gate formulas', () => {
-    const z = Float64Array.of(0.5, -1, 2, 0.25), c = Float64Array.of(0.3);
-    const [gates, cNew, h] = be.lstmCell!({ handle: z, shape: [1, 4], dtype: 'float64' }, { handle: c, shape: [1, 1], dtype: 'float64' }) as Float64Array[];
+    const z = Float64Array.of(0.5, -1, 2, 0.25),
+      c = Float64Array.of(0.3);
+    const [gates, cNew, h] = be.lstmCell!(
+      { handle: z, shape: [1, 4], dtype: 'float64' },
+      { handle: c, shape: [1, 1], dtype: 'float64' },
+    ) as Float64Array[];
     const sig = (x: number) => 1 / (1 + Math.exp(-x));
     const want = [sig(0.5), sig(-1), Math.tanh(2), sig(0.25)];
     want.forEach((g, i) => assert.ok(Math.abs(gates[i] - g) < 1e-15));

@@ -7,7 +7,11 @@ import type { DType } from '../../src/core/dtype.js';
 import { Rng } from '../../src/core/rng.js';
 
 const be = new RefBackend();
-const info = (values: number[], shape: number[], dtype: DType = 'float64'): TensorInfo => ({ handle: be.upload(Float64Array.from(values), dtype), shape, dtype });
+const info = (values: number[], shape: number[], dtype: DType = 'float64'): TensorInfo => ({
+  handle: be.upload(Float64Array.from(values), dtype),
+  shape,
+  dtype,
+});
 const read = (handle: object) => Array.from(handle as ArrayLike<number>);
 
 describe('reference kernels', () => {
@@ -30,14 +34,34 @@ describe('reference kernels', () => {
   it('the binary fast paths agree with the general broadcast path', () => {
     const rng = new Rng(5);
     const vals = (n: number) => Array.from({ length: n }, () => rng.uniform());
-    const cases: [number[], number[], number[]][] = [[[2, 3], [3], [2, 3]], [[2, 3], [1, 3], [2, 3]], [[2, 3], [2, 1], [2, 3]], [[1], [2, 3], [2, 3]], [[2, 1, 3], [4, 1], [2, 4, 3]]];
+    const cases: [number[], number[], number[]][] = [
+      [[2, 3], [3], [2, 3]],
+      [
+        [2, 3],
+        [1, 3],
+        [2, 3],
+      ],
+      [
+        [2, 3],
+        [2, 1],
+        [2, 3],
+      ],
+      [[1], [2, 3], [2, 3]],
+      [
+        [2, 1, 3],
+        [4, 1],
+        [2, 4, 3],
+      ],
+    ];
     for (const [sa, sb, out] of cases) {
-      const av = vals(sa.reduce((a, b) => a * b, 1)), bv = vals(sb.reduce((a, b) => a * b, 1));
+      const av = vals(sa.reduce((a, b) => a * b, 1)),
+        bv = vals(sb.reduce((a, b) => a * b, 1));
       const got = read(be.binary('sub', info(av, sa), info(bv, sb), out, 'float64'));
       const strides = (s: number[]) => s.map((_, i) => s.slice(i + 1).reduce((a, b) => a * b, 1));
       const expected = got.map((_, k) => {
         const coord = out.map((d, i) => Math.floor(k / strides(out)[i]) % d);
-        const at = (s: number[], v: number[]) => v[s.reduce((acc, d, i) => acc + (d === 1 ? 0 : coord[coord.length - s.length + i]) * strides(s)[i], 0)];
+        const at = (s: number[], v: number[]) =>
+          v[s.reduce((acc, d, i) => acc + (d === 1 ? 0 : coord[coord.length - s.length + i]) * strides(s)[i], 0)];
         return at(sa, av) - at(sb, bv);
       });
       assert.deepEqual(got, expected, `${JSON.stringify(sa)} - ${JSON.stringify(sb)}`);
@@ -56,14 +80,30 @@ describe('reference kernels', () => {
     assert.deepEqual(read(be.argReduce('argMin', info([2, 1, 1, 2], [2, 2]), 0)), [1, 0]);
   });
   it('matmul propagates NaN from B even where A has zeros', () => {
-    const a = info([0, 1], [1, 2]), b = info([NaN, 2], [2, 1]);
+    const a = info([0, 1], [1, 2]),
+      b = info([NaN, 2], [2, 1]);
     assert.deepEqual(read(be.matmul(a, b, false, false, [1, 1])), [NaN]);
   });
   it('strided slice, pad, concat, gather and scatterAdd', () => {
     const x = info([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [3, 4]);
     assert.deepEqual(read(be.slice(x, [0, 1], [2, 2], [2, 2])), [1, 3, 9, 11]);
-    assert.deepEqual(read(be.pad(info([1, 2], [1, 2]), [[1, 0], [0, 1]], 7)), [7, 7, 7, 1, 2, 7]);
-    assert.deepEqual(read(be.concat([info([1, 2], [2, 1]), info([3, 4, 5, 6], [2, 2])], 1, [2, 3])), [1, 3, 4, 2, 5, 6]);
+    assert.deepEqual(
+      read(
+        be.pad(
+          info([1, 2], [1, 2]),
+          [
+            [1, 0],
+            [0, 1],
+          ],
+          7,
+        ),
+      ),
+      [7, 7, 7, 1, 2, 7],
+    );
+    assert.deepEqual(
+      read(be.concat([info([1, 2], [2, 1]), info([3, 4, 5, 6], [2, 2])], 1, [2, 3])),
+      [1, 3, 4, 2, 5, 6],
+    );
     const idx: TensorInfo = { handle: Int32Array.from([2, 0, 2]), shape: [3], dtype: 'int32' };
     assert.deepEqual(read(be.gather(x, idx, 1)), [2, 0, 2, 6, 4, 6, 10, 8, 10]);
     assert.deepEqual(read(be.scatterAdd(info([1, 1, 1, 2, 2, 2], [2, 3]), idx, 1, [2, 3])), [1, 0, 2, 2, 0, 4]);
@@ -73,9 +113,21 @@ describe('reference kernels', () => {
     assert.deepEqual(read(be.transpose(x, [2, 0, 1])), [0, 3, 1, 4, 2, 5]);
   });
   it('transpose agrees with the index definition for every permutation, with and without kept trailing runs', () => {
-    const permutations = (n: number): number[][] => n === 1 ? [[0]] : permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]));
+    const permutations = (n: number): number[][] =>
+      n === 1
+        ? [[0]]
+        : permutations(n - 1).flatMap((p) =>
+            Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]),
+          );
     const rng = new Rng(5);
-    for (const shape of [[3, 4], [2, 3, 9], [4, 1, 3, 8], [2, 3, 2, 2, 5], [5, 16], [3, 2, 1]]) {
+    for (const shape of [
+      [3, 4],
+      [2, 3, 9],
+      [4, 1, 3, 8],
+      [2, 3, 2, 2, 5],
+      [5, 16],
+      [3, 2, 1],
+    ]) {
       const size = shape.reduce((a, b) => a * b, 1);
       const values = Array.from({ length: size }, () => rng.int(1000));
       const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
@@ -83,7 +135,8 @@ describe('reference kernels', () => {
         const outShape = perm.map((p) => shape[p]);
         const expected = Array.from({ length: size }, (_, i) => {
           // Output index i -> output coordinates -> input offset (input axis perm[d] = coordinate d).
-          let rest = i, off = 0;
+          let rest = i,
+            off = 0;
           for (let d = outShape.length - 1; d >= 0; d--) {
             off += (rest % outShape[d]) * strides[perm[d]];
             rest = Math.floor(rest / outShape[d]);

@@ -11,7 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { chromiumInstalled, CHROMIUM, launchChromium } from '../webgpu/browser/harness.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const skip = chromiumInstalled() ? false : `no Chromium at ${CHROMIUM}: run scripts/ensure-chromium.sh (or set MYELIN_CHROMIUM)`;
+const skip = chromiumInstalled()
+  ? false
+  : `no Chromium at ${CHROMIUM}: run scripts/ensure-chromium.sh (or set MYELIN_CHROMIUM)`;
 
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
 import { RefBackend } from '/dist/src/backends/ref/index.js';
@@ -53,8 +55,16 @@ async function serve(): Promise<{ url: string; server: Server }> {
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
     res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    if (path === '/') { res.setHeader('content-type', 'text/html'); res.end(PAGE); return; }
-    if (!path.startsWith('/dist/')) { res.statusCode = 404; res.end(); return; }
+    if (path === '/') {
+      res.setHeader('content-type', 'text/html');
+      res.end(PAGE);
+      return;
+    }
+    if (!path.startsWith('/dist/')) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
     try {
       const body = await readFile(join(root, path));
       res.setHeader('content-type', TYPES[extname(path)] ?? 'application/octet-stream');
@@ -68,7 +78,12 @@ async function serve(): Promise<{ url: string; server: Server }> {
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, server };
 }
 
-interface Report { isolated: boolean; flavor: string; ready: number; checks: { name: string; err: number }[] }
+interface Report {
+  isolated: boolean;
+  flavor: string;
+  ready: number;
+  checks: { name: string; err: number }[];
+}
 
 describe('wasm backend in a cross-origin isolated browser page', { skip, timeout: 120_000 }, () => {
   let report: Report;
@@ -76,14 +91,21 @@ describe('wasm backend in a cross-origin isolated browser page', { skip, timeout
   before(async () => {
     const { url, server } = await serve();
     const browser = await launchChromium();
-    closeAll = async () => { await browser.close(); server.close(); };
+    closeAll = async () => {
+      await browser.close();
+      server.close();
+    };
     const errors: string[] = [];
     browser.page.on('pageerror', (e) => errors.push(e.message));
     await browser.page.goto(url);
-    await browser.page.waitForFunction(() => 'runWasmThreads' in globalThis, null, { timeout: 30_000 }).catch(() => {
-      throw new Error(`the test page did not load: ${errors.join('; ') || 'no error reported'}`);
-    });
-    report = await browser.page.evaluate(() => (globalThis as unknown as { runWasmThreads: () => Promise<Report> }).runWasmThreads());
+    await browser.page
+      .waitForFunction(() => 'runWasmThreads' in globalThis, null, { timeout: 30_000 })
+      .catch(() => {
+        throw new Error(`the test page did not load: ${errors.join('; ') || 'no error reported'}`);
+      });
+    report = await browser.page.evaluate(() =>
+      (globalThis as unknown as { runWasmThreads: () => Promise<Report> }).runWasmThreads(),
+    );
   });
   after(() => closeAll());
 

@@ -26,14 +26,17 @@ it('10,000 steps of a custom training loop keep the wasm heap flat', async () =>
     const be = backend();
     assert.ok(be instanceof WasmBackend);
     my.setSeed(1);
-    const x = my.randomNormal([32, 13]), y = my.randomNormal([32, 1]);
+    const x = my.randomNormal([32, 13]),
+      y = my.randomNormal([32, 1]);
     const w1 = my.variable(my.mul(my.randomNormal([13, 10]), 0.3), true, 'w1');
     const b1 = my.variable(my.zeros([10]), true, 'b1');
     const w2 = my.variable(my.mul(my.randomNormal([10, 1]), 0.3), true, 'w2');
     const vars = [w1, b1, w2];
     const loss = () => my.mean(my.square(my.sub(my.matMul(my.relu(my.add(my.matMul(x, w1), b1)), w2), y)));
-    const reserved: number[] = [], live: number[] = [];
-    let first = Infinity, last = 0;
+    const reserved: number[] = [],
+      live: number[] = [];
+    let first = Infinity,
+      last = 0;
     for (let step = 0; step < 10_000; step++) {
       const { value, grads } = my.variableGrads(loss, vars);
       for (const v of vars) v.assign(my.sub(v, my.mul(grads[v.name], 0.01)));

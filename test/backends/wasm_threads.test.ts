@@ -4,7 +4,11 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WasmBackend } from '../../src/backends/wasm/index.js';
 
-const info = (be: WasmBackend, shape: number[], values: Float32Array) => ({ handle: be.upload(values, 'float32'), shape, dtype: 'float32' as const });
+const info = (be: WasmBackend, shape: number[], values: Float32Array) => ({
+  handle: be.upload(values, 'float32'),
+  shape,
+  dtype: 'float32' as const,
+});
 
 it('small kernels run without starting workers; the first big product starts them', async () => {
   const be = new WasmBackend({ threads: 2 });
@@ -17,12 +21,16 @@ it('small kernels run without starting workers; the first big product starts the
     assert.equal(be.readyThreads, 1, 'no worker for a 13->10 layer');
 
     const n = 256;
-    const a = info(be, [n, n], new Float32Array(n * n).fill(1)), b = info(be, [n, n], new Float32Array(n * n).fill(2));
+    const a = info(be, [n, n], new Float32Array(n * n).fill(1)),
+      b = info(be, [n, n], new Float32Array(n * n).fill(2));
     be.matmul(a, b, false, false, [n, n]);
     for (let i = 0; i < 300 && be.readyThreads < 2; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(be.readyThreads, 2, 'the 256x256 product started the worker');
     const c = be.read({ handle: be.matmul(a, b, false, false, [n, n]), shape: [n, n], dtype: 'float32' });
-    assert.ok(c.every((v) => v === 2 * n), 'every element of the shared product is right');
+    assert.ok(
+      c.every((v) => v === 2 * n),
+      'every element of the shared product is right',
+    );
   } finally {
     await be.shutdown();
   }

@@ -3,13 +3,16 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  Callback, callbacks, layers, sequential, setSeed, tensor, type Logs, type Tensor,
-} from '../../src/index.js';
+import { Callback, callbacks, layers, sequential, setSeed, tensor, type Logs, type Tensor } from '../../src/index.js';
 
 function data(n = 32): { x: Tensor; y: Tensor } {
-  const xs: number[][] = [], ys: number[][] = [];
-  for (let i = 0; i < n; i++) { const a = (i / n) * 2 - 1; xs.push([a]); ys.push([3 * a + 0.5]); }
+  const xs: number[][] = [],
+    ys: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const a = (i / n) * 2 - 1;
+    xs.push([a]);
+    ys.push([3 * a + 0.5]);
+  }
   return { x: tensor(xs), y: tensor(ys) };
 }
 
@@ -25,24 +28,46 @@ describe('callbacks', () => {
     const events: string[] = [];
     const { x, y } = data(8);
     await regressor().fit(x, y, {
-      epochs: 2, batchSize: 4, verbose: 0,
+      epochs: 2,
+      batchSize: 4,
+      verbose: 0,
       callbacks: {
-        onTrainBegin: () => { events.push('trainBegin'); },
-        onEpochBegin: (e) => { events.push(`epochBegin ${e}`); },
-        onBatchEnd: (b, logs) => { events.push(`batchEnd ${b} ${typeof logs?.loss}`); },
-        onEpochEnd: (e, logs) => { events.push(`epochEnd ${e} ${typeof logs?.loss}`); },
-        onTrainEnd: () => { events.push('trainEnd'); },
+        onTrainBegin: () => {
+          events.push('trainBegin');
+        },
+        onEpochBegin: (e) => {
+          events.push(`epochBegin ${e}`);
+        },
+        onBatchEnd: (b, logs) => {
+          events.push(`batchEnd ${b} ${typeof logs?.loss}`);
+        },
+        onEpochEnd: (e, logs) => {
+          events.push(`epochEnd ${e} ${typeof logs?.loss}`);
+        },
+        onTrainEnd: () => {
+          events.push('trainEnd');
+        },
       },
     });
     assert.deepEqual(events, [
-      'trainBegin', 'epochBegin 0', 'batchEnd 0 number', 'batchEnd 1 number', 'epochEnd 0 number',
-      'epochBegin 1', 'batchEnd 0 number', 'batchEnd 1 number', 'epochEnd 1 number', 'trainEnd',
+      'trainBegin',
+      'epochBegin 0',
+      'batchEnd 0 number',
+      'batchEnd 1 number',
+      'epochEnd 0 number',
+      'epochBegin 1',
+      'batchEnd 0 number',
+      'batchEnd 1 number',
+      'epochEnd 1 number',
+      'trainEnd',
     ]);
   });
 
   it('a Callback subclass can stop training', async () => {
     class StopAfterOne extends Callback {
-      override async onEpochEnd(): Promise<void> { this.model.stopTraining = true; }
+      override async onEpochEnd(): Promise<void> {
+        this.model.stopTraining = true;
+      }
     }
     const { x, y } = data();
     const h = await regressor().fit(x, y, { epochs: 10, verbose: 0, callbacks: [new StopAfterOne()] });
@@ -65,19 +90,33 @@ describe('callbacks', () => {
     const es = callbacks.earlyStopping({ monitor: 'val_loss', patience: 2, restoreBestWeights: true });
     const h = await m.fit(x, y, { epochs: 8, verbose: 0, callbacks: [rewrite, es] });
     assert.equal(h.epoch.length, 4); // epochs 0..3: no improvement at 2 and 3
-    assert.deepEqual(m.getWeights().flatMap((w: Tensor) => Array.from(w.dataSync())), bestWeights);
+    assert.deepEqual(
+      m.getWeights().flatMap((w: Tensor) => Array.from(w.dataSync())),
+      bestWeights,
+    );
   });
 
   it('earlyStopping names the missing monitored quantity', async () => {
     const { x, y } = data(8);
-    await assert.rejects(regressor().fit(x, y, { epochs: 2, verbose: 0, callbacks: [callbacks.earlyStopping()] }), /'val_loss' is not in the logs; available: loss/);
+    await assert.rejects(
+      regressor().fit(x, y, { epochs: 2, verbose: 0, callbacks: [callbacks.earlyStopping()] }),
+      /'val_loss' is not in the logs; available: loss/,
+    );
   });
 
   it('reduceLROnPlateau multiplies the learning rate by factor after patience', async () => {
     const m = regressor(0.1);
     const { x, y } = data(8);
-    const flat = { onEpochEnd: (_e: number, logs?: Logs) => { logs!.loss = 1; } };
-    await m.fit(x, y, { epochs: 4, verbose: 0, callbacks: [flat, callbacks.reduceLROnPlateau({ monitor: 'loss', factor: 0.5, patience: 1 })] });
+    const flat = {
+      onEpochEnd: (_e: number, logs?: Logs) => {
+        logs!.loss = 1;
+      },
+    };
+    await m.fit(x, y, {
+      epochs: 4,
+      verbose: 0,
+      callbacks: [flat, callbacks.reduceLROnPlateau({ monitor: 'loss', factor: 0.5, patience: 1 })],
+    });
     // Epoch 0 sets the best; epochs 1, 2, 3 do not improve: three halvings.
     assert.ok(Math.abs(m.optimizer!.learningRate - 0.1 * 0.5 ** 3) < 1e-12, `lr ${m.optimizer!.learningRate}`);
   });
@@ -87,16 +126,32 @@ describe('callbacks', () => {
     const seen: number[] = [];
     const { x, y } = data(8);
     await m.fit(x, y, {
-      epochs: 3, verbose: 0,
-      callbacks: [callbacks.learningRateScheduler((epoch) => 0.01 * (epoch + 1)), { onEpochEnd: () => { seen.push(m.optimizer!.learningRate); } }],
+      epochs: 3,
+      verbose: 0,
+      callbacks: [
+        callbacks.learningRateScheduler((epoch) => 0.01 * (epoch + 1)),
+        {
+          onEpochEnd: () => {
+            seen.push(m.optimizer!.learningRate);
+          },
+        },
+      ],
     });
-    assert.deepEqual(seen.map((v) => Number(v.toFixed(6))), [0.01, 0.02, 0.03]);
+    assert.deepEqual(
+      seen.map((v) => Number(v.toFixed(6))),
+      [0.01, 0.02, 0.03],
+    );
   });
 
   it('csvLogger writes a header and a row per epoch', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'myelin-')), 'log.csv');
     const { x, y } = data(8);
-    await regressor().fit(x, y, { epochs: 3, verbose: 0, validationSplit: 0.25, callbacks: [callbacks.csvLogger({ filename: file })] });
+    await regressor().fit(x, y, {
+      epochs: 3,
+      verbose: 0,
+      validationSplit: 0.25,
+      callbacks: [callbacks.csvLogger({ filename: file })],
+    });
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     assert.equal(lines[0], 'epoch,loss,val_loss');
     assert.equal(lines.length, 4);
@@ -106,7 +161,12 @@ describe('callbacks', () => {
   it('terminateOnNaN ends a diverging run quietly', async () => {
     const m = regressor(1e8);
     const { x, y } = data(32);
-    const h = await m.fit(x, y.mul(1e6), { epochs: 30, batchSize: 4, verbose: 0, callbacks: [callbacks.terminateOnNaN()] });
+    const h = await m.fit(x, y.mul(1e6), {
+      epochs: 30,
+      batchSize: 4,
+      verbose: 0,
+      callbacks: [callbacks.terminateOnNaN()],
+    });
     assert.ok(h.epoch.length < 30);
   });
 });

@@ -11,9 +11,11 @@ import { resumeFromCheckpoint } from '../../src/io/model_files.js';
 
 const [ckpt, finalPath, epochsArg] = process.argv.slice(2);
 const epochs = Number(epochsArg);
-const xs: number[][] = [], ys: number[][] = [];
+const xs: number[][] = [],
+  ys: number[][] = [];
 for (let i = 0; i < 64; i++) {
-  const a = Math.sin(i), b = Math.cos(i * 0.3);
+  const a = Math.sin(i),
+    b = Math.cos(i * 0.3);
   xs.push([a, b]);
   ys.push([a * b - 0.5 * a]);
 }
@@ -23,10 +25,22 @@ if (existsSync(ckpt)) {
   ({ model, initialEpoch } = await resumeFromCheckpoint(ckpt));
 } else {
   setSeed(99);
-  model = sequential({ layers: [layers.dense({ units: 16, activation: 'tanh', inputShape: [2] }), layers.dropout({ rate: 0.25 }), layers.dense({ units: 1 })] });
+  model = sequential({
+    layers: [
+      layers.dense({ units: 16, activation: 'tanh', inputShape: [2] }),
+      layers.dropout({ rate: 0.25 }),
+      layers.dense({ units: 1 }),
+    ],
+  });
   model.compile({ optimizer: 'adam', loss: 'mse' });
 }
 if (initialEpoch < epochs) {
-  await model.fit(tensor(xs), tensor(ys), { epochs, initialEpoch, batchSize: 8, verbose: 0, callbacks: [modelCheckpoint({ filepath: ckpt })] });
+  await model.fit(tensor(xs), tensor(ys), {
+    epochs,
+    initialEpoch,
+    batchSize: 8,
+    verbose: 0,
+    callbacks: [modelCheckpoint({ filepath: ckpt })],
+  });
 }
 await writeFile(finalPath, JSON.stringify(model.weights.map((w) => [...w.dataSync()])));

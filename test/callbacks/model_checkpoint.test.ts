@@ -12,14 +12,18 @@ import { loadModel, loadModelWithState } from '../../src/io/model_files.js';
 
 const child = join(dirname(fileURLToPath(import.meta.url)), 'checkpoint_child.js');
 const dirs: string[] = [];
-after(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
+after(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
 
 /** Runs the child; kills it with SIGKILL after `killAfterMs` unless it finishes first. */
 function runChild(args: string[], killAfterMs?: number): Promise<'finished' | 'killed'> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [child, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
-    p.stderr.on('data', (d) => { err += d; });
+    p.stderr.on('data', (d) => {
+      err += d;
+    });
     const timer = killAfterMs === undefined ? undefined : setTimeout(() => p.kill('SIGKILL'), killAfterMs);
     p.on('exit', (code, signal) => {
       clearTimeout(timer);
@@ -32,7 +36,10 @@ function runChild(args: string[], killAfterMs?: number): Promise<'finished' | 'k
 
 describe('modelCheckpoint', () => {
   it('fills Keras placeholders in the file path', () => {
-    assert.equal(formatCheckpointPath('c/e{epoch:02d}-{val_loss:.2f}.safetensors', 3, { val_loss: 0.12345 }), 'c/e03-0.12.safetensors');
+    assert.equal(
+      formatCheckpointPath('c/e{epoch:02d}-{val_loss:.2f}.safetensors', 3, { val_loss: 0.12345 }),
+      'c/e03-0.12.safetensors',
+    );
     assert.throws(() => formatCheckpointPath('{nope}', 1, { loss: 1 }), /'nope', which is not logged/);
   });
 
@@ -42,13 +49,22 @@ describe('modelCheckpoint', () => {
     setSeed(4);
     const m = sequential({ layers: [layers.dense({ units: 1, inputShape: [1] })] });
     m.compile({ optimizer: 'sgd', loss: 'mse' });
-    const x = tensor([[1], [2], [3], [4]]), y = tensor([[2], [4], [6], [8]]);
-    await m.fit(x, y, { epochs: 4, batchSize: 2, verbose: 0, callbacks: [
-      modelCheckpoint({ filepath: join(dir, 'best-{epoch}.safetensors'), monitor: 'loss', saveBestOnly: true }),
-      modelCheckpoint({ filepath: join(dir, 'batches'), saveFreq: 3 }),
-    ] });
+    const x = tensor([[1], [2], [3], [4]]),
+      y = tensor([[2], [4], [6], [8]]);
+    await m.fit(x, y, {
+      epochs: 4,
+      batchSize: 2,
+      verbose: 0,
+      callbacks: [
+        modelCheckpoint({ filepath: join(dir, 'best-{epoch}.safetensors'), monitor: 'loss', saveBestOnly: true }),
+        modelCheckpoint({ filepath: join(dir, 'batches'), saveFreq: 3 }),
+      ],
+    });
     const files = (await readdir(dir)).sort();
-    assert.deepEqual(files.filter((f) => f.startsWith('best')), ['best-1.safetensors', 'best-2.safetensors', 'best-3.safetensors', 'best-4.safetensors']);
+    assert.deepEqual(
+      files.filter((f) => f.startsWith('best')),
+      ['best-1.safetensors', 'best-2.safetensors', 'best-3.safetensors', 'best-4.safetensors'],
+    );
     const { trainingState } = await loadModelWithState(join(dir, 'batches'));
     // 8 batches in all, saved after batches 3 and 6: the second save is epoch 3, batch 2.
     assert.deepEqual([trainingState?.epoch, trainingState?.batch], [2, 2]);
@@ -68,7 +84,7 @@ describe('modelCheckpoint', () => {
     let kills = 0;
     // Deterministic "random" delays so a failure can be replayed.
     let s = 12345;
-    const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let i = 0; i < 5; i++) {
       const outcome = await runChild([ckpt, join(dir, 'final.json'), epochs], whole * (0.1 + 0.15 * rand()));
       if (outcome === 'killed') kills++;

@@ -7,18 +7,61 @@ describe('parseCommandLine', () => {
   it('runs the original Keras example with no arguments', () => {
     assert.deepEqual(parseCommandLine([]), { command: 'boston', options: BOSTON_DEFAULTS });
     assert.deepEqual(parseCommandLine(['boston']), { command: 'boston', options: BOSTON_DEFAULTS });
-    assert.deepEqual(BOSTON_DEFAULTS, { normalize: false, epochs: 10, batchSize: 32, units: 10, learningRate: 0.001, validationSplit: 0, verbose: 1, summary: false });
+    assert.deepEqual(BOSTON_DEFAULTS, {
+      normalize: false,
+      epochs: 10,
+      batchSize: 32,
+      units: 10,
+      learningRate: 0.001,
+      validationSplit: 0,
+      verbose: 1,
+      summary: false,
+    });
   });
   it('reads every option', () => {
-    const parsed = parseCommandLine(['boston', '--normalize', '--epochs', '200', '--batch-size=16', '--units', '64', '--learning-rate', '0.01',
-      '--validation-split', '0.2', '--seed', '7', '--verbose', '2', '--summary']);
-    assert.deepEqual(parsed, { command: 'boston', options: { normalize: true, epochs: 200, batchSize: 16, units: 64, learningRate: 0.01, validationSplit: 0.2, seed: 7, verbose: 2, summary: true } });
+    const parsed = parseCommandLine([
+      'boston',
+      '--normalize',
+      '--epochs',
+      '200',
+      '--batch-size=16',
+      '--units',
+      '64',
+      '--learning-rate',
+      '0.01',
+      '--validation-split',
+      '0.2',
+      '--seed',
+      '7',
+      '--verbose',
+      '2',
+      '--summary',
+    ]);
+    assert.deepEqual(parsed, {
+      command: 'boston',
+      options: {
+        normalize: true,
+        epochs: 200,
+        batchSize: 16,
+        units: 64,
+        learningRate: 0.01,
+        validationSplit: 0.2,
+        seed: 7,
+        verbose: 2,
+        summary: true,
+      },
+    });
   });
   it('gives help for --help, -h and the help command', () => {
-    for (const argv of [['--help'], ['-h'], ['help'], ['boston', '--help']]) assert.deepEqual(parseCommandLine(argv), { command: 'help' });
+    for (const argv of [['--help'], ['-h'], ['help'], ['boston', '--help']])
+      assert.deepEqual(parseCommandLine(argv), { command: 'help' });
   });
   it('rejects unknown commands and options, and bad values, naming them', () => {
-    const usage = (argv: string[], pattern: RegExp) => assert.throws(() => parseCommandLine(argv), (e: Error) => e instanceof UsageError && pattern.test(e.message));
+    const usage = (argv: string[], pattern: RegExp) =>
+      assert.throws(
+        () => parseCommandLine(argv),
+        (e: Error) => e instanceof UsageError && pattern.test(e.message),
+      );
     usage(['fly'], /unknown command 'fly'; commands: boston, .*help/);
     usage(['--epoch', '3'], /Unknown option '--epoch'/);
     usage(['--epochs'], /^Option '--epochs <value>' argument missing$/);
@@ -35,7 +78,21 @@ describe('parseCommandLine', () => {
 describe('helpText', () => {
   it('documents every command and option', () => {
     const text = helpText();
-    for (const word of ['boston', 'help', '--normalize', '--epochs', '--batch-size', '--units', '--learning-rate', '--validation-split', '--seed', '--verbose', '--summary', '--help', 'Exit status']) {
+    for (const word of [
+      'boston',
+      'help',
+      '--normalize',
+      '--epochs',
+      '--batch-size',
+      '--units',
+      '--learning-rate',
+      '--validation-split',
+      '--seed',
+      '--verbose',
+      '--summary',
+      '--help',
+      'Exit status',
+    ]) {
       assert.ok(text.includes(word), `help text lacks ${word}`);
     }
   });

@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import { RELIABLE_BOSTON_ARGS } from '../../src/cli/help.js';
 
 const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const myelin = (...args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', timeout: 60_000 });
+const myelin = (...args: string[]) =>
+  spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', timeout: 60_000 });
 
 describe('the myelin command', () => {
   it('prints help and exits 0', () => {
@@ -17,7 +18,7 @@ describe('the myelin command', () => {
       assert.match(run.stdout, new RegExp(`^  ${command} `, 'm'), `help lists '${command}'`);
     }
   });
-  it('prints each command\'s own help', () => {
+  it("prints each command's own help", () => {
     for (const command of ['mnist', 'shakespeare', 'sentiment', 'train']) {
       const run = myelin(command, '--help');
       assert.equal(run.status, 0, `${command}: ${run.stderr}`);
@@ -27,7 +28,10 @@ describe('the myelin command', () => {
   it('rejects an unknown option with status 2 and a hint', () => {
     const run = myelin('boston', '--epoch', '5');
     assert.equal(run.status, 2);
-    assert.match(run.stderr, /^myelin: Unknown option '--epoch'\nRun 'myelin --help' for the commands and options\.\n$/);
+    assert.match(
+      run.stderr,
+      /^myelin: Unknown option '--epoch'\nRun 'myelin --help' for the commands and options\.\n$/,
+    );
     assert.equal(run.stdout, '');
   });
   it('rejects an unknown command with status 2', () => {

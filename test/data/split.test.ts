@@ -14,7 +14,10 @@ describe('trainTestSplit', () => {
     assert.deepEqual([xTrain.shape, xTest.shape, yTrain.shape, yTest.shape], [[15, 2], [5, 2], [15], [5]]);
     const trainRows = xTrain.arraySync() as number[][];
     column(yTrain).forEach((label, i) => assert.deepEqual(trainRows[i], [label, 100 + label]));
-    assert.deepEqual([...column(yTrain), ...column(yTest)].sort((a, b) => a - b), range(20));
+    assert.deepEqual(
+      [...column(yTrain), ...column(yTest)].sort((a, b) => a - b),
+      range(20),
+    );
     assert.notDeepEqual(column(yTest), [15, 16, 17, 18, 19]);
   });
   it('is reproducible with a seed and follows setSeed without one', () => {
@@ -37,8 +40,14 @@ describe('trainTestSplit', () => {
     assert.equal(yTest.dtype, 'int32');
   });
   it('explains bad arguments', () => {
-    assert.throws(() => trainTestSplit(x, tensor(range(19))), /trainTestSplit: 'x' has 20 rows \(shape \[20, 2\]\) but 'y' has 19 \(shape \[19\]\)/);
-    assert.throws(() => trainTestSplit(x, y, { testSize: 20 }), /testSize must be a fraction in \(0, 1\) or a row count in \[1, 19\].*got 20 for 20 rows/);
+    assert.throws(
+      () => trainTestSplit(x, tensor(range(19))),
+      /trainTestSplit: 'x' has 20 rows \(shape \[20, 2\]\) but 'y' has 19 \(shape \[19\]\)/,
+    );
+    assert.throws(
+      () => trainTestSplit(x, y, { testSize: 20 }),
+      /testSize must be a fraction in \(0, 1\) or a row count in \[1, 19\].*got 20 for 20 rows/,
+    );
     assert.throws(() => trainTestSplit(x, y, { testSize: 0 }), /testSize/);
     assert.throws(() => trainTestSplit(x, x, { stratify: true }), /stratify needs one class per row.*got \[20, 2\]/);
   });

@@ -5,14 +5,29 @@ import { describe, it } from 'node:test';
 import { shippedDataPath } from '../../src/data/datasets.js';
 import { sentimentSentences, tinyShakespeare } from '../../src/data/text_datasets.js';
 
-const sha256 = (path: string) => createHash('sha256').update(readFileSync(shippedDataPath(path))).digest('hex');
+const sha256 = (path: string) =>
+  createHash('sha256')
+    .update(readFileSync(shippedDataPath(path)))
+    .digest('hex');
 
 describe('text datasets', () => {
   it('ship unchanged (sha256 as in data/README.md)', () => {
-    assert.equal(sha256('tinyshakespeare/input.txt'), '86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed');
-    assert.equal(sha256('sentiment_labelled_sentences/amazon_cells_labelled.txt'), '47003fc0a0d4840b00e96e715b6189bad09e7443a3da41c4cbe12ffc79f86ae3');
-    assert.equal(sha256('sentiment_labelled_sentences/imdb_labelled.txt'), 'aef2e49e3da25714d61175e3a6e68eeef74a20a2f914318dc3be9947ea86512d');
-    assert.equal(sha256('sentiment_labelled_sentences/yelp_labelled.txt'), 'c76468b7b5c6e56a0804d728345c5f84aa2142ddb214420f61cc9cfd4c00d2ea');
+    assert.equal(
+      sha256('tinyshakespeare/input.txt'),
+      '86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed',
+    );
+    assert.equal(
+      sha256('sentiment_labelled_sentences/amazon_cells_labelled.txt'),
+      '47003fc0a0d4840b00e96e715b6189bad09e7443a3da41c4cbe12ffc79f86ae3',
+    );
+    assert.equal(
+      sha256('sentiment_labelled_sentences/imdb_labelled.txt'),
+      'aef2e49e3da25714d61175e3a6e68eeef74a20a2f914318dc3be9947ea86512d',
+    );
+    assert.equal(
+      sha256('sentiment_labelled_sentences/yelp_labelled.txt'),
+      'c76468b7b5c6e56a0804d728345c5f84aa2142ddb214420f61cc9cfd4c00d2ea',
+    );
   });
 
   it('Tiny Shakespeare splits 90% / 10% of its 1,115,394 characters', () => {
@@ -32,6 +47,9 @@ describe('text datasets', () => {
       assert.equal(idx.filter((i) => labels[i] === 1).length, 500);
     }
     assert.ok(sentences.every((s) => !s.includes('\t')));
-    assert.throws(() => sentimentSentences.load({ sources: ['twitter' as never] }), /unknown source "twitter"; expected amazon, imdb or yelp/);
+    assert.throws(
+      () => sentimentSentences.load({ sources: ['twitter' as never] }),
+      /unknown source "twitter"; expected amazon, imdb or yelp/,
+    );
   });
 });

@@ -15,7 +15,11 @@ describe('sequence examples', () => {
   for (const [name, args, expected] of EXAMPLES) {
     it(`${name} runs and exits 0`, () => {
       const script = fileURLToPath(new URL(`../../examples/${name}.js`, import.meta.url));
-      const run = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, MYELIN_BACKEND: 'wasm' } });
+      const run = spawnSync(process.execPath, [script, ...args], {
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: { ...process.env, MYELIN_BACKEND: 'wasm' },
+      });
       assert.equal(run.status, 0, `${name} exited ${run.status}:\n${run.stderr}`);
       assert.match(run.stdout, expected);
     });
@@ -24,7 +28,12 @@ describe('sequence examples', () => {
 
 describe('myelin shakespeare / sentiment options', () => {
   const capture = () => {
-    const io = { lines: [] as string[], errors: [] as string[], out: (l: string) => io.lines.push(l), err: (l: string) => io.errors.push(l) };
+    const io = {
+      lines: [] as string[],
+      errors: [] as string[],
+      out: (l: string) => io.lines.push(l),
+      err: (l: string) => io.errors.push(l),
+    };
     return io;
   };
   it('print their options with --help', async () => {

@@ -40,7 +40,8 @@ export function checkGradients(
       const numeric = (at(eps) - at(-eps)) / (2 * eps);
       const err = Math.abs(got[i] - numeric);
       assert.ok(
-        err <= atol + rtol * Math.max(Math.abs(numeric), Math.abs(got[i])) || (Number.isNaN(numeric) && Number.isNaN(got[i])),
+        err <= atol + rtol * Math.max(Math.abs(numeric), Math.abs(got[i])) ||
+          (Number.isNaN(numeric) && Number.isNaN(got[i])),
         `input ${k}, element ${i}: analytic ${got[i]} vs numeric ${numeric} (error ${err})`,
       );
     }
@@ -48,12 +49,20 @@ export function checkGradients(
 }
 
 /** Asserts two arrays (or tensors) are element-wise close. */
-export function assertClose(actual: Tensor | ArrayLike<number>, expected: Tensor | ArrayLike<number>, tol = 1e-5, message = ''): void {
+export function assertClose(
+  actual: Tensor | ArrayLike<number>,
+  expected: Tensor | ArrayLike<number>,
+  tol = 1e-5,
+  message = '',
+): void {
   const a = actual instanceof Tensor ? actual.dataSync() : actual;
   const e = expected instanceof Tensor ? expected.dataSync() : expected;
   assert.equal(a.length, e.length, `${message} length ${a.length} vs ${e.length}`);
   for (let i = 0; i < a.length; i++) {
-    const ok = Math.abs(a[i] - e[i]) <= tol * (1 + Math.abs(e[i])) || (Number.isNaN(a[i]) && Number.isNaN(e[i])) || a[i] === e[i];
+    const ok =
+      Math.abs(a[i] - e[i]) <= tol * (1 + Math.abs(e[i])) ||
+      (Number.isNaN(a[i]) && Number.isNaN(e[i])) ||
+      a[i] === e[i];
     assert.ok(ok, `${message} element ${i}: ${a[i]} vs expected ${e[i]}`);
   }
 }

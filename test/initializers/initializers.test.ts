@@ -2,16 +2,26 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { matMul, setSeed, transpose } from '../../src/index.js';
 import {
-  computeFans, getInitializer, initializerNames, initializers, serializeInitializer, type Initializer,
+  computeFans,
+  getInitializer,
+  initializerNames,
+  initializers,
+  serializeInitializer,
+  type Initializer,
 } from '../../src/initializers/index.js';
 import { assertClose } from '../helpers/gradcheck.js';
 
 function stats(values: ArrayLike<number>): { mean: number; std: number; min: number; max: number } {
-  let sum = 0, sq = 0, min = Infinity, max = -Infinity;
+  let sum = 0,
+    sq = 0,
+    min = Infinity,
+    max = -Infinity;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    sum += v; sq += v * v;
-    min = Math.min(min, v); max = Math.max(max, v);
+    sum += v;
+    sq += v * v;
+    min = Math.min(min, v);
+    max = Math.max(max, v);
   }
   const mean = sum / values.length;
   return { mean, std: Math.sqrt(sq / values.length - mean * mean), min, max };
@@ -79,15 +89,24 @@ describe('variance scaling family', () => {
     ['heUniform', initializers.heUniform({ seed: 1 }), 'uniform', 2 / 300],
     ['lecunNormal', initializers.lecunNormal({ seed: 1 }), 'normal', 1 / 300],
     ['lecunUniform', initializers.lecunUniform({ seed: 1 }), 'uniform', 1 / 300],
-    ['fan_out untruncated', initializers.varianceScaling({ scale: 3, mode: 'fan_out', distribution: 'untruncated_normal', seed: 1 }), 'normal', 3 / 100],
+    [
+      'fan_out untruncated',
+      initializers.varianceScaling({ scale: 3, mode: 'fan_out', distribution: 'untruncated_normal', seed: 1 }),
+      'normal',
+      3 / 100,
+    ],
   ];
   for (const [name, init, kind, variance] of cases) {
     it(`${name} has variance ${variance.toPrecision(3)}`, () => {
       const s = stats(init.call(shape).dataSync());
       assert.ok(Math.abs(s.mean) < 0.05 * Math.sqrt(variance), `mean ${s.mean}`);
-      assert.ok(Math.abs(s.std - Math.sqrt(variance)) < 0.02 * Math.sqrt(variance), `std ${s.std} vs ${Math.sqrt(variance)}`);
+      assert.ok(
+        Math.abs(s.std - Math.sqrt(variance)) < 0.02 * Math.sqrt(variance),
+        `std ${s.std} vs ${Math.sqrt(variance)}`,
+      );
       if (kind === 'uniform') assert.ok(Math.max(-s.min, s.max) <= Math.sqrt(3 * variance), 'uniform limit');
-      else if (name !== 'fan_out untruncated') assert.ok(Math.max(-s.min, s.max) <= 2 * Math.sqrt(variance) / 0.87962566103423978 + 1e-6, 'truncation');
+      else if (name !== 'fan_out untruncated')
+        assert.ok(Math.max(-s.min, s.max) <= (2 * Math.sqrt(variance)) / 0.87962566103423978 + 1e-6, 'truncation');
     });
   }
   it('uses the receptive field for convolution kernels', () => {
@@ -96,8 +115,14 @@ describe('variance scaling family', () => {
     assert.ok(s.max <= Math.sqrt(6 / 72) && s.max > 0.95 * Math.sqrt(6 / 72), `max ${s.max}`);
   });
   it('rejects unknown modes and distributions, listing the valid ones', () => {
-    assert.throws(() => initializers.varianceScaling({ mode: 'fan' as never }), /unknown mode "fan"; expected one of fan_in/);
-    assert.throws(() => initializers.varianceScaling({ distribution: 'cauchy' as never }), /unknown distribution "cauchy"; expected one of truncated_normal/);
+    assert.throws(
+      () => initializers.varianceScaling({ mode: 'fan' as never }),
+      /unknown mode "fan"; expected one of fan_in/,
+    );
+    assert.throws(
+      () => initializers.varianceScaling({ distribution: 'cauchy' as never }),
+      /unknown distribution "cauchy"; expected one of truncated_normal/,
+    );
   });
 });
 
@@ -106,7 +131,11 @@ describe('orthogonal and identity', () => {
     const tall = initializers.orthogonal({ seed: 1 }).call([6, 4], 'float64');
     assertClose(matMul(transpose(tall), tall), identity(4), 1e-10);
     const wide = initializers.orthogonal({ seed: 2, gain: 2 }).call([3, 5], 'float64');
-    assertClose(matMul(wide, transpose(wide)), identity(3).map((v) => 4 * v), 1e-10);
+    assertClose(
+      matMul(wide, transpose(wide)),
+      identity(3).map((v) => 4 * v),
+      1e-10,
+    );
   });
   it('orthogonal flattens leading dims of higher-rank shapes', () => {
     const k = initializers.orthogonal({ seed: 3 }).call([2, 3, 4], 'float64');
@@ -122,7 +151,10 @@ describe('orthogonal and identity', () => {
     assert.throws(() => initializers.orthogonal().call([5]), /rank >= 2/);
   });
   it('identity is rectangular-friendly and 2-D only', () => {
-    assert.deepEqual(initializers.identity({ gain: 3 }).call([2, 3]).arraySync(), [[3, 0, 0], [0, 3, 0]]);
+    assert.deepEqual(initializers.identity({ gain: 3 }).call([2, 3]).arraySync(), [
+      [3, 0, 0],
+      [0, 3, 0],
+    ]);
     assert.throws(() => initializers.identity().call([2, 2, 2]), /only 2-D shapes/);
   });
 });
@@ -136,15 +168,22 @@ describe('initializer registry', () => {
     assert.equal(getInitializer('normal').getClassName(), 'RandomNormal');
   });
   it('lists the valid names for an unknown one', () => {
-    assert.throws(() => getInitializer('xavier'), /Unknown initializer 'xavier'. Valid names: zeros, ones, constant, randomNormal/);
+    assert.throws(
+      () => getInitializer('xavier'),
+      /Unknown initializer 'xavier'. Valid names: zeros, ones, constant, randomNormal/,
+    );
     assert.ok(initializerNames().includes('orthogonal'));
   });
   it('round-trips every initializer through its config', () => {
     for (const init of [
-      initializers.constant({ value: 2 }), initializers.randomNormal({ mean: 1, stddev: 2, seed: 3 }),
-      initializers.randomUniform({ minval: 0, maxval: 1, seed: 4 }), initializers.truncatedNormal({ seed: 5 }),
+      initializers.constant({ value: 2 }),
+      initializers.randomNormal({ mean: 1, stddev: 2, seed: 3 }),
+      initializers.randomUniform({ minval: 0, maxval: 1, seed: 4 }),
+      initializers.truncatedNormal({ seed: 5 }),
       initializers.varianceScaling({ scale: 2, mode: 'fanAvg', distribution: 'uniform', seed: 6 }),
-      initializers.heNormal({ seed: 7 }), initializers.orthogonal({ gain: 2, seed: 8 }), initializers.identity({ gain: 3 }),
+      initializers.heNormal({ seed: 7 }),
+      initializers.orthogonal({ gain: 2, seed: 8 }),
+      initializers.identity({ gain: 3 }),
     ]) {
       const json = JSON.parse(JSON.stringify(serializeInitializer(init)));
       const copy = getInitializer(json);

@@ -12,14 +12,26 @@ describe('myelin train --resume', () => {
     const dir = await mkdtemp(join(tmpdir(), 'myelin-cli-'));
     try {
       const quiet = () => {};
-      const args = (ckpt: string, epochs: number, resume = false) => parseTrainArgs(['--epochs', String(epochs), '--checkpoint', join(dir, ckpt), '--verbose', '0', ...(resume ? ['--resume'] : [])])!;
+      const args = (ckpt: string, epochs: number, resume = false) =>
+        parseTrainArgs([
+          '--epochs',
+          String(epochs),
+          '--checkpoint',
+          join(dir, ckpt),
+          '--verbose',
+          '0',
+          ...(resume ? ['--resume'] : []),
+        ])!;
       const straight = await runTrain(args('a.safetensors', 4), quiet);
       await runTrain(args('b.safetensors', 2), quiet);
       const lines: string[] = [];
       const resumed = await runTrain(args('b.safetensors', 4, true), (l) => lines.push(l));
       assert.equal(resumed.startEpoch, 2);
       assert.match(lines[0], /Resuming from .*b\.safetensors after epoch 2/);
-      assert.deepEqual(resumed.model.weights.map((w) => [...w.dataSync()]), straight.model.weights.map((w) => [...w.dataSync()]));
+      assert.deepEqual(
+        resumed.model.weights.map((w) => [...w.dataSync()]),
+        straight.model.weights.map((w) => [...w.dataSync()]),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

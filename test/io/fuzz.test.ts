@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { input, layers, model as functionalModel, MyelinError, sequential, setSeed, type SymbolicTensor } from '../../src/index.js';
+import {
+  input,
+  layers,
+  model as functionalModel,
+  MyelinError,
+  sequential,
+  setSeed,
+  type SymbolicTensor,
+} from '../../src/index.js';
 import { loadFromBuffers, saveToBuffers } from '../../src/io/native.js';
 import { decodeSafetensors } from '../../src/io/safetensors.js';
 import { fromTfjsFiles, toTfjsFiles } from '../../src/io/tfjs_format.js';
@@ -8,17 +16,46 @@ import { fromTfjsFiles, toTfjsFiles } from '../../src/io/tfjs_format.js';
 /** A small seeded generator, so any failing case can be replayed from its number. */
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-const NASTY: unknown[] = [null, -1, 0, 1.5, 2 ** 31, 2 ** 53, 1e308, -1e308, '', 'EvilLayer', '__proto__', true, [], {}, [2 ** 30, 2 ** 30], { className: 'Dense', config: {} }, [[[[]]]], 'float64', 'F16', [0, 99999999]];
+const NASTY: unknown[] = [
+  null,
+  -1,
+  0,
+  1.5,
+  2 ** 31,
+  2 ** 53,
+  1e308,
+  -1e308,
+  '',
+  'EvilLayer',
+  '__proto__',
+  true,
+  [],
+  {},
+  [2 ** 30, 2 ** 30],
+  { className: 'Dense', config: {} },
+  [[[[]]]],
+  'float64',
+  'F16',
+  [0, 99999999],
+];
 
 /** Replaces one random node of a JSON value with something hostile, or deletes a key. */
 function mutateJson(value: unknown, rand: () => number): unknown {
   const nodes: { parent: Record<string, unknown> | unknown[]; key: string | number }[] = [];
   const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach((x, i) => { nodes.push({ parent: v, key: i }); walk(x); });
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) { nodes.push({ parent: v as Record<string, unknown>, key: k }); walk(x); }
+    if (Array.isArray(v))
+      v.forEach((x, i) => {
+        nodes.push({ parent: v, key: i });
+        walk(x);
+      });
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        nodes.push({ parent: v as Record<string, unknown>, key: k });
+        walk(x);
+      }
   };
   const copy = structuredClone(value);
   walk(copy);
@@ -27,7 +64,11 @@ function mutateJson(value: unknown, rand: () => number): unknown {
     const { parent, key } = nodes[Math.floor(rand() * nodes.length)];
     const r = rand();
     if (r < 0.15 && !Array.isArray(parent)) delete (parent as Record<string, unknown>)[key as string];
-    else if (r < 0.3) (parent as Record<string | number, unknown>)[key] = typeof (parent as Record<string | number, unknown>)[key] === 'number' ? -(parent as Record<string | number, number>)[key] * 1000 - 1 : 7;
+    else if (r < 0.3)
+      (parent as Record<string | number, unknown>)[key] =
+        typeof (parent as Record<string | number, unknown>)[key] === 'number'
+          ? -(parent as Record<string | number, number>)[key] * 1000 - 1
+          : 7;
     else (parent as Record<string | number, unknown>)[key] = structuredClone(NASTY[Math.floor(rand() * NASTY.length)]);
   }
   return copy;
@@ -37,7 +78,14 @@ function mutateJson(value: unknown, rand: () => number): unknown {
 function mutateBytes(bytes: Uint8Array, rand: () => number): Uint8Array {
   const r = rand();
   if (r < 0.2) return bytes.slice(0, Math.floor(rand() * bytes.length));
-  const out = r < 0.3 ? new Uint8Array([...bytes.subarray(0, 40), ...new Uint8Array(Math.floor(rand() * 16)).map(() => rand() * 256), ...bytes.subarray(40)]) : bytes.slice();
+  const out =
+    r < 0.3
+      ? new Uint8Array([
+          ...bytes.subarray(0, 40),
+          ...new Uint8Array(Math.floor(rand() * 16)).map(() => rand() * 256),
+          ...bytes.subarray(40),
+        ])
+      : bytes.slice();
   const flips = 1 + Math.floor(rand() * 4);
   for (let i = 0; i < flips; i++) {
     // Half the flips hit the 8-byte length and the header, where the structure lives.
@@ -48,9 +96,14 @@ function mutateBytes(bytes: Uint8Array, rand: () => number): Uint8Array {
 }
 
 /** Runs `load` on every case; each must load or throw a MyelinError, quickly. */
-function fuzz(cases: number, seed: number, makeCase: (rand: () => number) => () => unknown): { loaded: number; rejected: number } {
+function fuzz(
+  cases: number,
+  seed: number,
+  makeCase: (rand: () => number) => () => unknown,
+): { loaded: number; rejected: number } {
   const rand = lcg(seed);
-  let loaded = 0, rejected = 0;
+  let loaded = 0,
+    rejected = 0;
   const rssBefore = process.memoryUsage().rss;
   for (let i = 0; i < cases; i++) {
     const run = makeCase(rand);
@@ -59,7 +112,8 @@ function fuzz(cases: number, seed: number, makeCase: (rand: () => number) => () 
       run();
       loaded++;
     } catch (e) {
-      if (!(e instanceof MyelinError)) assert.fail(`case ${i} (seed ${seed}) threw a non-Myelin error: ${(e as Error)?.stack ?? e}`);
+      if (!(e instanceof MyelinError))
+        assert.fail(`case ${i} (seed ${seed}) threw a non-Myelin error: ${(e as Error)?.stack ?? e}`);
       assert.ok(e.message.length > 10, `case ${i}: the error message is not helpful: ${e.message}`);
       rejected++;
     }
@@ -73,14 +127,22 @@ function fuzz(cases: number, seed: number, makeCase: (rand: () => number) => () 
 setSeed(11);
 const inp = input({ shape: [5] });
 const h = layers.dense({ units: 4, activation: 'relu' }).apply(inp) as SymbolicTensor;
-const functional = functionalModel({ inputs: inp, outputs: layers.dense({ units: 2, activation: 'softmax' }).apply(h) as SymbolicTensor });
-const stacked = sequential({ layers: [layers.dense({ units: 3, inputShape: [4] }), layers.dropout({ rate: 0.1 }), layers.dense({ units: 1 })] });
+const functional = functionalModel({
+  inputs: inp,
+  outputs: layers.dense({ units: 2, activation: 'softmax' }).apply(h) as SymbolicTensor,
+});
+const stacked = sequential({
+  layers: [layers.dense({ units: 3, inputShape: [4] }), layers.dropout({ rate: 0.1 }), layers.dense({ units: 1 })],
+});
 stacked.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] });
 
 describe('loaders under fuzzing', () => {
   it('safetensors: 3000 mutated files each load or throw a clear error', () => {
     const valid = saveToBuffers(stacked)['model.safetensors'];
-    const r = fuzz(3000, 1, (rand) => { const bytes = mutateBytes(valid, rand); return () => decodeSafetensors(bytes); });
+    const r = fuzz(3000, 1, (rand) => {
+      const bytes = mutateBytes(valid, rand);
+      return () => decodeSafetensors(bytes);
+    });
     assert.ok(r.rejected > 500, `most mutations should be rejected, got ${JSON.stringify(r)}`);
   });
 
@@ -93,7 +155,12 @@ describe('loaders under fuzzing', () => {
       const weights = saveToBuffers(k === 0 ? stacked : functional)['model.safetensors'];
       const mutateWeights = rand() < 0.3;
       const json = new TextEncoder().encode(JSON.stringify(mutateJson(texts[k], rand)));
-      return () => loadFromBuffers(mutateWeights ? { 'model.safetensors': mutateBytes(weights, rand) } : { 'model.json': json, 'model.safetensors': stripMetadata(weights) });
+      return () =>
+        loadFromBuffers(
+          mutateWeights
+            ? { 'model.safetensors': mutateBytes(weights, rand) }
+            : { 'model.json': json, 'model.safetensors': stripMetadata(weights) },
+        );
     });
     assert.ok(r.rejected > 300 && r.loaded > 10, JSON.stringify(r));
   });
@@ -132,19 +199,32 @@ describe('Keras loader under fuzzing', () => {
     const { loadKerasModel } = await import('../../src/io/keras_format.js');
     const { k3Dense, k3Input, k3Sequential, k3WeightsH5, kerasArchive } = await import('./keras_fixtures.js');
     const [k1, b1, k2, b2] = stacked.getWeights();
-    const config = k3Sequential('s', [k3Input('input_layer', [null, 4]), k3Dense('dense', 3, 'relu'), k3Dense('dense_1', 1)]);
+    const config = k3Sequential('s', [
+      k3Input('input_layer', [null, 4]),
+      k3Dense('dense', 3, 'relu'),
+      k3Dense('dense_1', 1),
+    ]);
     const groups = { 'layers/dense/vars': [k1, b1], 'layers/dense_1/vars': [k2, b2] };
     const h5 = await k3WeightsH5(groups);
     const archive = await kerasArchive(config, groups);
     const enc = new TextEncoder();
     const rand = lcg(4);
-    let loaded = 0, rejected = 0;
+    let loaded = 0,
+      rejected = 0;
     const rssBefore = process.memoryUsage().rss;
     for (let i = 0; i < 1500; i++) {
       const r = rand();
       let bytes: Uint8Array;
-      if (r < 0.4) bytes = zipSync({ 'config.json': enc.encode(JSON.stringify(mutateJson(config, rand))), 'model.weights.h5': h5 }, { level: 0 });
-      else if (r < 0.7) bytes = zipSync({ 'config.json': enc.encode(JSON.stringify(config)), 'model.weights.h5': mutateBytes(h5, rand) }, { level: rand() < 0.5 ? 0 : 6 });
+      if (r < 0.4)
+        bytes = zipSync(
+          { 'config.json': enc.encode(JSON.stringify(mutateJson(config, rand))), 'model.weights.h5': h5 },
+          { level: 0 },
+        );
+      else if (r < 0.7)
+        bytes = zipSync(
+          { 'config.json': enc.encode(JSON.stringify(config)), 'model.weights.h5': mutateBytes(h5, rand) },
+          { level: rand() < 0.5 ? 0 : 6 },
+        );
       else bytes = mutateBytes(archive, rand);
       const start = performance.now();
       try {

@@ -3,7 +3,17 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { input, layers, model as functionalModel, sequential, setSeed, tensor, type LayersModel, type SymbolicTensor, type Tensor } from '../../src/index.js';
+import {
+  input,
+  layers,
+  model as functionalModel,
+  sequential,
+  setSeed,
+  tensor,
+  type LayersModel,
+  type SymbolicTensor,
+  type Tensor,
+} from '../../src/index.js';
 import { FileFormatError } from '../../src/io/format_error.js';
 import { loadModel, resumeFromCheckpoint, saveModel } from '../../src/io/model_files.js';
 import { loadFromBuffers, saveToBuffers } from '../../src/io/native.js';
@@ -16,12 +26,17 @@ async function tempDir(): Promise<string> {
   dirs.push(d);
   return d;
 }
-after(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
+after(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
 
 function data(n = 48): { x: Tensor; y: Tensor } {
-  const xs: number[][] = [], ys: number[][] = [];
+  const xs: number[][] = [],
+    ys: number[][] = [];
   for (let i = 0; i < n; i++) {
-    const a = Math.sin(i * 1.3), b = Math.cos(i * 0.7), c = ((i * 37) % 11) / 11;
+    const a = Math.sin(i * 1.3),
+      b = Math.cos(i * 0.7),
+      c = ((i * 37) % 11) / 11;
     xs.push([a, b, c]);
     ys.push([2 * a - b + 0.5 * c]);
   }
@@ -29,11 +44,13 @@ function data(n = 48): { x: Tensor; y: Tensor } {
 }
 
 function mlp(): LayersModel {
-  return sequential({ layers: [
-    layers.dense({ units: 8, activation: 'tanh', inputShape: [3] }),
-    layers.dropout({ rate: 0.3 }),
-    layers.dense({ units: 1 }),
-  ] });
+  return sequential({
+    layers: [
+      layers.dense({ units: 8, activation: 'tanh', inputShape: [3] }),
+      layers.dropout({ rate: 0.3 }),
+      layers.dense({ units: 1 }),
+    ],
+  });
 }
 
 const values = (t: Tensor | Tensor[]) => [...(t as Tensor).dataSync()];
@@ -81,8 +98,12 @@ describe('native format', () => {
       assert.ok(copy.compiled);
       assert.equal(copy.compiled.optimizer.className, 'Adam');
       assert.deepEqual(copy.compiled.metricsNames, ['loss', 'mae']);
-      const before = m.compiled!.optimizer.getWeights(), restored = copy.compiled.optimizer.getWeights();
-      assert.deepEqual(restored.map((w) => w.name), before.map((w) => w.name));
+      const before = m.compiled!.optimizer.getWeights(),
+        restored = copy.compiled.optimizer.getWeights();
+      assert.deepEqual(
+        restored.map((w) => w.name),
+        before.map((w) => w.name),
+      );
       restored.forEach((w, i) => assert.deepEqual([...w.tensor.dataSync()], [...before[i].tensor.dataSync()]));
       assert.equal(copy.compiled.optimizer.iterations, 6);
     });
@@ -90,7 +111,11 @@ describe('native format', () => {
 
   it('resuming from a checkpoint gives the same weights as training straight through', async () => {
     const { x, y } = data();
-    const build = () => { const m = mlp(); m.compile({ optimizer: 'adam', loss: 'mse' }); return m; };
+    const build = () => {
+      const m = mlp();
+      m.compile({ optimizer: 'adam', loss: 'mse' });
+      return m;
+    };
     setSeed(7);
     const straight = build();
     await straight.fit(x, y, { epochs: 5, batchSize: 8, verbose: 0 });
@@ -113,14 +138,29 @@ describe('native format', () => {
     const files = saveToBuffers(m);
     const json = JSON.parse(new TextDecoder().decode(files['model.json']));
     json.modelConfig.config.layers[1].className = 'EvilLayer';
-    const bad = { 'model.json': new TextEncoder().encode(JSON.stringify(json)), 'model.safetensors': encodeSafetensors([]) };
-    assert.throws(() => loadFromBuffers(bad), (e: unknown) => e instanceof FileFormatError && /Unknown layer class 'EvilLayer'.*Known classes: .*Dense/.test((e as Error).message));
+    const bad = {
+      'model.json': new TextEncoder().encode(JSON.stringify(json)),
+      'model.safetensors': encodeSafetensors([]),
+    };
+    assert.throws(
+      () => loadFromBuffers(bad),
+      (e: unknown) =>
+        e instanceof FileFormatError &&
+        /Unknown layer class 'EvilLayer'.*Known classes: .*Dense/.test((e as Error).message),
+    );
 
     const huge = JSON.parse(new TextDecoder().decode(files['model.json']));
     huge.modelConfig.config.layers[1].config.units = 2 ** 30;
     const start = performance.now();
-    assert.throws(() => loadFromBuffers({ 'model.json': new TextEncoder().encode(JSON.stringify(huge)), 'model.safetensors': encodeSafetensors([]) }),
-      (e: unknown) => e instanceof FileFormatError && /more values than the 0 the file holds/.test((e as Error).message));
+    assert.throws(
+      () =>
+        loadFromBuffers({
+          'model.json': new TextEncoder().encode(JSON.stringify(huge)),
+          'model.safetensors': encodeSafetensors([]),
+        }),
+      (e: unknown) =>
+        e instanceof FileFormatError && /more values than the 0 the file holds/.test((e as Error).message),
+    );
     assert.ok(performance.now() - start < 1000);
 
     const dir = await tempDir();

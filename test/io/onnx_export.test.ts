@@ -4,7 +4,17 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
-import { input, layers, model as functionalModel, sequential, setSeed, tensor, type LayersModel, type SymbolicTensor, type Tensor } from '../../src/index.js';
+import {
+  input,
+  layers,
+  model as functionalModel,
+  sequential,
+  setSeed,
+  tensor,
+  type LayersModel,
+  type SymbolicTensor,
+  type Tensor,
+} from '../../src/index.js';
 import { exportOnnx, onnxSupportedLayers, saveOnnx } from '../../src/io/onnx_export.js';
 
 ort.env.wasm.numThreads = 1;
@@ -12,7 +22,11 @@ ort.env.wasm.numThreads = 1;
 /** Runs the exported model in ONNX Runtime and compares every output with Myelin's predict. */
 async function checkAgainstOrt(m: LayersModel, x: Tensor, tol = 1e-4): Promise<void> {
   const session = await ort.InferenceSession.create(exportOnnx(m));
-  const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', Float32Array.from(x.dataSync() as ArrayLike<number>), [...x.shape]) };
+  const feeds = {
+    [session.inputNames[0]]: new ort.Tensor('float32', Float32Array.from(x.dataSync() as ArrayLike<number>), [
+      ...x.shape,
+    ]),
+  };
   const results = await session.run(feeds);
   const expected = m.predict(x);
   const list = Array.isArray(expected) ? expected : [expected];
@@ -20,41 +34,71 @@ async function checkAgainstOrt(m: LayersModel, x: Tensor, tol = 1e-4): Promise<v
   list.forEach((e, k) => {
     const got = results[session.outputNames[k]];
     assert.deepEqual([...got.dims], [...e.shape], `output ${k} shape`);
-    const want = e.dataSync(), have = got.data as Float32Array;
-    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(have[i] - want[i]) <= tol * (1 + Math.abs(want[i])), `output ${k} index ${i}: onnx ${have[i]} vs myelin ${want[i]}`);
+    const want = e.dataSync(),
+      have = got.data as Float32Array;
+    for (let i = 0; i < want.length; i++)
+      assert.ok(
+        Math.abs(have[i] - want[i]) <= tol * (1 + Math.abs(want[i])),
+        `output ${k} index ${i}: onnx ${have[i]} vs myelin ${want[i]}`,
+      );
   });
 }
 
-const randn = (shape: number[], seed: number) => tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 1.7 + seed) * 1.5), shape);
+const randn = (shape: number[], seed: number) =>
+  tensor(
+    Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 1.7 + seed) * 1.5),
+    shape,
+  );
 
 describe('ONNX export, run in ONNX Runtime', () => {
   it('Dense with every activation, Dropout and Activation layers, at two batch sizes', async () => {
     setSeed(1);
-    const acts = ['relu', 'sigmoid', 'tanh', 'elu', 'selu', 'leaky_relu', 'softplus', 'softsign', 'gelu', 'silu', 'relu6', 'hard_sigmoid', 'hard_silu', 'exponential', 'mish', 'linear'];
-    const m = sequential({ layers: [
-      layers.dense({ units: 6, inputShape: [5] }),
-      ...acts.map((a) => layers.dense({ units: 6, activation: a })),
-      layers.dropout({ rate: 0.3 }),
-      layers.activation({ activation: 'log_softmax' }),
-      layers.dense({ units: 3, activation: 'softmax' }),
-    ] });
+    const acts = [
+      'relu',
+      'sigmoid',
+      'tanh',
+      'elu',
+      'selu',
+      'leaky_relu',
+      'softplus',
+      'softsign',
+      'gelu',
+      'silu',
+      'relu6',
+      'hard_sigmoid',
+      'hard_silu',
+      'exponential',
+      'mish',
+      'linear',
+    ];
+    const m = sequential({
+      layers: [
+        layers.dense({ units: 6, inputShape: [5] }),
+        ...acts.map((a) => layers.dense({ units: 6, activation: a })),
+        layers.dropout({ rate: 0.3 }),
+        layers.activation({ activation: 'log_softmax' }),
+        layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
     await checkAgainstOrt(m, randn([4, 5], 1));
     await checkAgainstOrt(m, randn([1, 5], 2)); // the batch dimension is dynamic
   });
 
   it('a CNN: Conv2D (same and valid, strided, grouped), BatchNormalization, pooling, Flatten, Reshape', async () => {
     setSeed(2);
-    const m = sequential({ layers: [
-      layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [7, 7, 2] }),
-      layers.batchNormalization(),
-      layers.conv2d({ filters: 4, kernelSize: [2, 3], strides: 2, groups: 2 }),
-      layers.maxPooling2d({ poolSize: 2, strides: 1, padding: 'same' }),
-      layers.averagePooling2d({ poolSize: 2, padding: 'same' }),
-      layers.flatten(),
-      layers.reshape({ targetShape: [2, -1] }),
-      layers.flatten(),
-      layers.dense({ units: 3 }),
-    ] });
+    const m = sequential({
+      layers: [
+        layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [7, 7, 2] }),
+        layers.batchNormalization(),
+        layers.conv2d({ filters: 4, kernelSize: [2, 3], strides: 2, groups: 2 }),
+        layers.maxPooling2d({ poolSize: 2, strides: 1, padding: 'same' }),
+        layers.averagePooling2d({ poolSize: 2, padding: 'same' }),
+        layers.flatten(),
+        layers.reshape({ targetShape: [2, -1] }),
+        layers.flatten(),
+        layers.dense({ units: 3 }),
+      ],
+    });
     const bn = m.layers[1];
     const w = bn.getWeights();
     bn.setWeights([w[0], w[1], tensor([0.2, -0.1, 0.3, 0]), tensor([1.5, 0.7, 2, 1])]);
@@ -66,31 +110,55 @@ describe('ONNX export, run in ONNX Runtime', () => {
     const x = input({ shape: [5, 5, 3] });
     const c = layers.conv2d({ filters: 4, kernelSize: 3, activation: 'tanh' }).apply(x) as SymbolicTensor;
     const a = layers.globalAveragePooling2d().apply(c) as SymbolicTensor;
-    const b = layers.layerNormalization().apply(layers.globalMaxPooling2d().apply(c) as SymbolicTensor) as SymbolicTensor;
+    const b = layers
+      .layerNormalization()
+      .apply(layers.globalMaxPooling2d().apply(c) as SymbolicTensor) as SymbolicTensor;
     const m = functionalModel({ inputs: x, outputs: [layers.dense({ units: 2 }).apply(a) as SymbolicTensor, b] });
     await checkAgainstOrt(m, randn([2, 5, 5, 3], 4));
   });
 
   it('recurrent layers: LSTM (gate order i,o,f,c), GRU (reset after and before), SimpleRNN, Bidirectional, Embedding', async () => {
     setSeed(4);
-    const seq = sequential({ layers: [
-      layers.lstm({ units: 4, returnSequences: true, inputShape: [6, 3] }),
-      layers.gru({ units: 3, returnSequences: true }),
-      layers.gru({ units: 3, resetAfter: false, returnSequences: true }),
-      layers.bidirectional({ layer: layers.lstm({ units: 2, returnSequences: true }) }),
-      layers.bidirectional({ layer: layers.gru({ units: 2 }) }),
-      layers.dense({ units: 2 }),
-    ] });
+    const seq = sequential({
+      layers: [
+        layers.lstm({ units: 4, returnSequences: true, inputShape: [6, 3] }),
+        layers.gru({ units: 3, returnSequences: true }),
+        layers.gru({ units: 3, resetAfter: false, returnSequences: true }),
+        layers.bidirectional({ layer: layers.lstm({ units: 2, returnSequences: true }) }),
+        layers.bidirectional({ layer: layers.gru({ units: 2 }) }),
+        layers.dense({ units: 2 }),
+      ],
+    });
     await checkAgainstOrt(seq, randn([2, 6, 3], 5));
-    const text = sequential({ layers: [layers.embedding({ inputDim: 9, outputDim: 4, inputShape: [5] }), layers.simpleRNN({ units: 3, activation: 'relu' }), layers.dense({ units: 1, activation: 'sigmoid' })] });
-    await checkAgainstOrt(text, tensor([[1, 2, 3, 4, 5], [8, 0, 0, 7, 1]]));
+    const text = sequential({
+      layers: [
+        layers.embedding({ inputDim: 9, outputDim: 4, inputShape: [5] }),
+        layers.simpleRNN({ units: 3, activation: 'relu' }),
+        layers.dense({ units: 1, activation: 'sigmoid' }),
+      ],
+    });
+    await checkAgainstOrt(
+      text,
+      tensor([
+        [1, 2, 3, 4, 5],
+        [8, 0, 0, 7, 1],
+      ]),
+    );
   });
 
   it('an unsupported layer is an error naming it and listing the supported layers', () => {
     const m = sequential({ layers: [layers.conv1d({ filters: 2, kernelSize: 2, inputShape: [5, 3] })] });
-    assert.throws(() => exportOnnx(m), /layer 'conv1d\w*' \(Conv1D\) has no ONNX translation; supported layers: Dense, Activation.*LSTM/);
+    assert.throws(
+      () => exportOnnx(m),
+      /layer 'conv1d\w*' \(Conv1D\) has no ONNX translation; supported layers: Dense, Activation.*LSTM/,
+    );
     assert.ok(onnxSupportedLayers().includes('Conv2D'));
-    const masked = sequential({ layers: [layers.embedding({ inputDim: 5, outputDim: 2, maskZero: true, inputShape: [3] }), layers.lstm({ units: 2 })] });
+    const masked = sequential({
+      layers: [
+        layers.embedding({ inputDim: 5, outputDim: 2, maskZero: true, inputShape: [3] }),
+        layers.lstm({ units: 2 }),
+      ],
+    });
     assert.throws(() => exportOnnx(masked), /maskZero/);
   });
 

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getFloatX, matMul, setFloatX, tensor, zeros, type Tensor } from '../../src/index.js';
-import { Dense, collectLosses, deserializeLayer, input, layers, serializeLayer, type SymbolicTensor } from '../../src/layers/index.js';
+import {
+  Dense,
+  collectLosses,
+  deserializeLayer,
+  input,
+  layers,
+  serializeLayer,
+  type SymbolicTensor,
+} from '../../src/layers/index.js';
 import { regularizers } from '../../src/regularizers/index.js';
 import { constraints } from '../../src/constraints/index.js';
 import { initializers } from '../../src/initializers/index.js';
@@ -12,9 +20,35 @@ describe('Dense', () => {
   it('stores the kernel as [inputDim, units] and computes x·W + b', () => {
     const d = layers.dense({ units: 2, inputShape: [3], name: 'layout' });
     d.apply(zeros([1, 3]));
-    assert.deepEqual(d.weights.map((w) => [w.name, w.shape]), [['layout/kernel', [3, 2]], ['layout/bias', [2]]]);
-    d.setWeights([tensor([[1, 2], [3, 4], [5, 6]]), tensor([10, 20])]);
-    assert.deepEqual((d.apply(tensor([[1, 1, 1], [1, 0, -1]])) as Tensor).arraySync(), [[19, 32], [6, 16]]);
+    assert.deepEqual(
+      d.weights.map((w) => [w.name, w.shape]),
+      [
+        ['layout/kernel', [3, 2]],
+        ['layout/bias', [2]],
+      ],
+    );
+    d.setWeights([
+      tensor([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+      tensor([10, 20]),
+    ]);
+    assert.deepEqual(
+      (
+        d.apply(
+          tensor([
+            [1, 1, 1],
+            [1, 0, -1],
+          ]),
+        ) as Tensor
+      ).arraySync(),
+      [
+        [19, 32],
+        [6, 16],
+      ],
+    );
     assert.equal(d.countParams(), 8);
   });
 
@@ -28,18 +62,53 @@ describe('Dense', () => {
 
   it('transforms rank > 2 inputs along the last axis', () => {
     const d = layers.dense({ units: 2 });
-    const x = tensor([[[1, 2, 3], [4, 5, 6]], [[7, 8, 9], [0, 1, 0]]]);
+    const x = tensor([
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      [
+        [7, 8, 9],
+        [0, 1, 0],
+      ],
+    ]);
     const y = d.apply(x) as Tensor;
     assert.deepEqual(y.shape, [2, 2, 2]);
     const [kernel, bias] = d.getWeights();
-    const flat = matMul(tensor([[1, 2, 3], [4, 5, 6], [7, 8, 9], [0, 1, 0]]), kernel);
+    const flat = matMul(
+      tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+        [7, 8, 9],
+        [0, 1, 0],
+      ]),
+      kernel,
+    );
     const expected = Array.from(flat.dataSync()).map((v, i) => v + bias.dataSync()[i % 2]);
     assertClose(y, expected, 1e-6);
   });
 
   it('applies its activation and the identity without one', () => {
-    const d = layers.dense({ units: 2, activation: 'relu', kernelInitializer: 'ones', biasInitializer: initializers.constant({ value: -3 }) });
-    assert.deepEqual((d.apply(tensor([[1, 1], [2, 3]])) as Tensor).arraySync(), [[0, 0], [2, 2]]);
+    const d = layers.dense({
+      units: 2,
+      activation: 'relu',
+      kernelInitializer: 'ones',
+      biasInitializer: initializers.constant({ value: -3 }),
+    });
+    assert.deepEqual(
+      (
+        d.apply(
+          tensor([
+            [1, 1],
+            [2, 3],
+          ]),
+        ) as Tensor
+      ).arraySync(),
+      [
+        [0, 0],
+        [2, 2],
+      ],
+    );
     const lin = layers.dense({ units: 1, useBias: false, kernelInitializer: 'ones' });
     assert.deepEqual((lin.apply(tensor([[-1, -2]])) as Tensor).arraySync(), [[-3]]);
     assert.equal(lin.weights.length, 1);
@@ -47,11 +116,18 @@ describe('Dense', () => {
 
   describe('gradients (float64)', () => {
     let saved: 'float32' | 'float64';
-    before(() => { saved = getFloatX(); setFloatX('float64'); });
+    before(() => {
+      saved = getFloatX();
+      setFloatX('float64');
+    });
     after(() => setFloatX(saved));
     for (const activation of ['linear', 'tanh', 'sigmoid', 'softmax'] as const) {
       it(`are right for kernel, bias and input with activation ${activation}`, () => {
-        const d = layers.dense({ units: 3, activation, biasInitializer: initializers.randomNormal({ stddev: 0.5, seed: 4 }) });
+        const d = layers.dense({
+          units: 3,
+          activation,
+          biasInitializer: initializers.randomNormal({ stddev: 0.5, seed: 4 }),
+        });
         const x = rand64([4, 5], 1);
         d.apply(x);
         checkGradients((xi) => d.apply(xi) as Tensor, [x]);
@@ -76,12 +152,21 @@ describe('Dense', () => {
   it('rejects an input whose last dimension differs from the one it was built for', () => {
     const d = layers.dense({ units: 3, inputShape: [4], name: 'picky' });
     d.apply(zeros([2, 4]));
-    assert.throws(() => d.apply(zeros([32, 13])), /Input 0 of layer 'picky' is incompatible: expected shape \[null, 4\], got \[32, 13\]/);
-    assert.throws(() => d.apply(zeros([4])), /Input 0 of layer 'picky' is incompatible: expected shape \[null, 4\], got \[4\] \(expected rank >= 2, got rank 1\)/);
+    assert.throws(
+      () => d.apply(zeros([32, 13])),
+      /Input 0 of layer 'picky' is incompatible: expected shape \[null, 4\], got \[32, 13\]/,
+    );
+    assert.throws(
+      () => d.apply(zeros([4])),
+      /Input 0 of layer 'picky' is incompatible: expected shape \[null, 4\], got \[4\] \(expected rank >= 2, got rank 1\)/,
+    );
   });
 
   it('rejects an unknown last dimension and bad units', () => {
-    assert.throws(() => layers.dense({ units: 2 }).apply(input({ shape: [null] })), /the last dimension of the input must be known, got input shape \[null, null\]/);
+    assert.throws(
+      () => layers.dense({ units: 2 }).apply(input({ shape: [null] })),
+      /the last dimension of the input must be known, got input shape \[null, null\]/,
+    );
     assert.throws(() => layers.dense({ units: 0 }), /'units' must be a positive integer, got 0/);
     assert.throws(() => layers.dense({ units: 2, activation: 'relux' }), /Unknown activation "relux"/);
   });
@@ -89,12 +174,24 @@ describe('Dense', () => {
   it('setWeights checks the count and each shape, naming the layer and weight', () => {
     const d = layers.dense({ units: 3, inputDim: 4, name: 'sw' });
     d.apply(zeros([1, 4]));
-    assert.throws(() => d.setWeights([zeros([4, 3])]), /Layer 'sw': setWeights expected 2 weights \(sw\/kernel \[4, 3\], sw\/bias \[3\]\), got 1/);
-    assert.throws(() => d.setWeights([zeros([3, 4]), zeros([3])]), /Layer 'sw': weight 'sw\/kernel' expects shape \[4, 3\], got \[3, 4\]/);
+    assert.throws(
+      () => d.setWeights([zeros([4, 3])]),
+      /Layer 'sw': setWeights expected 2 weights \(sw\/kernel \[4, 3\], sw\/bias \[3\]\), got 1/,
+    );
+    assert.throws(
+      () => d.setWeights([zeros([3, 4]), zeros([3])]),
+      /Layer 'sw': weight 'sw\/kernel' expects shape \[4, 3\], got \[3, 4\]/,
+    );
   });
 
   it('adds weight regularization penalties with Keras formulas', () => {
-    const d = layers.dense({ units: 2, kernelRegularizer: regularizers.l2({ l2: 0.1 }), biasRegularizer: 'l1', kernelInitializer: 'ones', biasInitializer: initializers.constant({ value: -2 }) });
+    const d = layers.dense({
+      units: 2,
+      kernelRegularizer: regularizers.l2({ l2: 0.1 }),
+      biasRegularizer: 'l1',
+      kernelInitializer: 'ones',
+      biasInitializer: initializers.constant({ value: -2 }),
+    });
     d.apply(zeros([1, 3]));
     const [k, b] = d.weightRegularizationLosses().map((t) => t.item());
     assert.ok(Math.abs(k - 0.1 * 6) < 1e-6, `kernel penalty ${k}`);
@@ -102,10 +199,22 @@ describe('Dense', () => {
   });
 
   it('adds the activity penalty divided by the batch size (Keras 3)', () => {
-    const d = layers.dense({ units: 1, kernelInitializer: 'ones', useBias: false, activityRegularizer: regularizers.l1({ l1: 0.5 }) });
-    const { losses } = collectLosses(() => d.apply(tensor([[1, 2], [3, -4]])));
+    const d = layers.dense({
+      units: 1,
+      kernelInitializer: 'ones',
+      useBias: false,
+      activityRegularizer: regularizers.l1({ l1: 0.5 }),
+    });
+    const { losses } = collectLosses(() =>
+      d.apply(
+        tensor([
+          [1, 2],
+          [3, -4],
+        ]),
+      ),
+    );
     assert.equal(losses.length, 1);
-    assert.ok(Math.abs(losses[0].item() - 0.5 * (3 + 1) / 2) < 1e-6);
+    assert.ok(Math.abs(losses[0].item() - (0.5 * (3 + 1)) / 2) < 1e-6);
   });
 
   it('installs constraints on its variables', () => {
@@ -119,8 +228,13 @@ describe('Dense', () => {
 
   it('round-trips through its config', () => {
     const d = layers.dense({
-      units: 3, activation: 'leakyRelu', inputShape: [2], kernelInitializer: initializers.heNormal({ seed: 3 }),
-      kernelRegularizer: regularizers.l1l2({ l1: 0.1, l2: 0.2 }), biasConstraint: constraints.maxNorm({ maxValue: 3 }), name: 'cfg',
+      units: 3,
+      activation: 'leakyRelu',
+      inputShape: [2],
+      kernelInitializer: initializers.heNormal({ seed: 3 }),
+      kernelRegularizer: regularizers.l1l2({ l1: 0.1, l2: 0.2 }),
+      biasConstraint: constraints.maxNorm({ maxValue: 3 }),
+      name: 'cfg',
     });
     const json = JSON.parse(JSON.stringify(serializeLayer(d)));
     assert.equal(json.config.activation, 'leaky_relu');

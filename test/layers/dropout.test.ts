@@ -5,7 +5,10 @@ import { Dropout, deserializeLayer, layers, serializeLayer } from '../../src/lay
 
 describe('Dropout', () => {
   it('is the identity at inference (the default)', () => {
-    const x = tensor([[1, 2], [3, 4]]);
+    const x = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     const d = layers.dropout({ rate: 0.5 });
     assert.equal(d.apply(x), x);
     assert.equal(d.apply(x, { training: false }), x);
@@ -34,14 +37,25 @@ describe('Dropout', () => {
     const s2 = layers.dropout({ rate: 0.5, seed: 9 });
     const first = (s1.apply(ones([20]), { training: true }) as Tensor).arraySync();
     assert.deepEqual((s2.apply(ones([20]), { training: true }) as Tensor).arraySync(), first);
-    assert.notDeepEqual((s1.apply(ones([20]), { training: true }) as Tensor).arraySync(), first, 'a fresh mask each step');
+    assert.notDeepEqual(
+      (s1.apply(ones([20]), { training: true }) as Tensor).arraySync(),
+      first,
+      'a fresh mask each step',
+    );
   });
 
   it('shares the mask along noiseShape dimensions of size 1', () => {
     const d = layers.dropout({ rate: 0.5, noiseShape: [null, 1], seed: 2 });
     const y = (d.apply(ones([50, 4]), { training: true }) as Tensor).arraySync() as number[][];
-    for (const row of y) assert.ok(row.every((v) => v === row[0]), `row ${row}`);
-    assert.throws(() => layers.dropout({ rate: 0.5, noiseShape: [3] }).apply(ones([2, 2]), { training: true }), /noiseShape \[3\] must have the input's rank 2/);
+    for (const row of y)
+      assert.ok(
+        row.every((v) => v === row[0]),
+        `row ${row}`,
+      );
+    assert.throws(
+      () => layers.dropout({ rate: 0.5, noiseShape: [3] }).apply(ones([2, 2]), { training: true }),
+      /noiseShape \[3\] must have the input's rank 2/,
+    );
   });
 
   it('passes the gradient through kept units only, scaled', () => {

@@ -3,8 +3,16 @@ import { describe, it } from 'node:test';
 import { add, mul, tensor, zeros, type Tensor } from '../../src/index.js';
 import type { Config } from '../../src/initializers/index.js';
 import {
-  InputLayer, Layer, deserializeLayer, input, layerClassNames, layers, registerLayer, serializeLayer,
-  type Shape, type SymbolicTensor,
+  InputLayer,
+  Layer,
+  deserializeLayer,
+  input,
+  layerClassNames,
+  layers,
+  registerLayer,
+  serializeLayer,
+  type Shape,
+  type SymbolicTensor,
 } from '../../src/layers/index.js';
 import type { Variable } from '../../src/core/variable.js';
 
@@ -31,7 +39,10 @@ describe('Layer base', () => {
     assert.equal(s.built, false);
     assert.deepEqual((s.apply(tensor([[1, 2]])) as Tensor).arraySync(), [[1, 2]]);
     assert.equal(s.built, true);
-    assert.deepEqual(s.weights.map((w) => w.name), [`${s.name}/scale`]);
+    assert.deepEqual(
+      s.weights.map((w) => w.name),
+      [`${s.name}/scale`],
+    );
     assert.deepEqual(s.trainableWeights, [], 'declared non-trainable');
     assert.equal(s.countParams(), 2);
   });
@@ -42,9 +53,15 @@ describe('Layer base', () => {
     assert.throws(() => s.addWeight('scale', [3]), /Layer 'dup' already has a weight named 'scale'/);
     const merge = new (class extends Layer {
       static override readonly className = 'Sum2';
-      call(inputs: Tensor | Tensor[]): Tensor { const [a, b] = inputs as Tensor[]; return add(a, b); }
+      call(inputs: Tensor | Tensor[]): Tensor {
+        const [a, b] = inputs as Tensor[];
+        return add(a, b);
+      }
     })({ name: 'sum2' });
-    assert.throws(() => merge.apply([input({ shape: [2] }), zeros([1, 2])] as never), /Layer 'sum2' was called with a mix of symbolic and concrete tensors/);
+    assert.throws(
+      () => merge.apply([input({ shape: [2] }), zeros([1, 2])] as never),
+      /Layer 'sum2' was called with a mix of symbolic and concrete tensors/,
+    );
   });
 
   it('countParams on an unbuilt layer explains why it cannot count', () => {
@@ -65,22 +82,35 @@ describe('Layer base', () => {
 
   it('input() and InputLayer validate their arguments', () => {
     assert.throws(() => input({} as never), /input: give 'shape'/);
-    assert.throws(() => input({ shape: [2], batchShape: [null, 2] }), /give only one of 'shape' \[2\] and 'batchShape' \[null, 2\]/);
+    assert.throws(
+      () => input({ shape: [2], batchShape: [null, 2] }),
+      /give only one of 'shape' \[2\] and 'batchShape' \[null, 2\]/,
+    );
     assert.deepEqual(input({ shape: [2], batchSize: 8 }).shape, [8, 2]);
     assert.deepEqual(serializeLayer(new InputLayer({ inputShape: [3], name: 'in_cfg' })), {
-      className: 'InputLayer', config: { batchInputShape: [null, 3], dtype: 'float32', sparse: false, name: 'in_cfg' },
+      className: 'InputLayer',
+      config: { batchInputShape: [null, 3], dtype: 'float32', sparse: false, name: 'in_cfg' },
     });
   });
 
   it('deserializes registered classes only, listing the known ones', () => {
     assert.ok(deserializeLayer({ className: 'Scale', config: { name: 'scale_cfg' } }) instanceof Scale);
-    assert.throws(() => deserializeLayer({ className: 'Evil', config: {} }), /Unknown layer class 'Evil'. Known classes: .*Dense.*Scale/);
-    for (const name of ['Activation', 'Dense', 'Dropout', 'Flatten', 'InputLayer', 'Reshape']) assert.ok(layerClassNames().includes(name), name);
+    assert.throws(
+      () => deserializeLayer({ className: 'Evil', config: {} }),
+      /Unknown layer class 'Evil'. Known classes: .*Dense.*Scale/,
+    );
+    for (const name of ['Activation', 'Dense', 'Dropout', 'Flatten', 'InputLayer', 'Reshape'])
+      assert.ok(layerClassNames().includes(name), name);
   });
 
   it('Activation layer applies its function and round-trips', () => {
     const a = layers.activation({ activation: 'relu', name: 'act' });
     assert.deepEqual((a.apply(tensor([-1, 2])) as Tensor).arraySync(), [0, 2]);
-    assert.deepEqual(deserializeLayer(serializeLayer(a)).getConfig(), { name: 'act', trainable: true, dtype: 'float32', activation: 'relu' });
+    assert.deepEqual(deserializeLayer(serializeLayer(a)).getConfig(), {
+      name: 'act',
+      trainable: true,
+      dtype: 'float32',
+      activation: 'relu',
+    });
   });
 });

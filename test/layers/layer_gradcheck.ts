@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { valueAndGradsOf } from '../../src/autograd/gradients.js';
-import { Tensor } from '../../src/core/tensor.js';
+import type { Tensor } from '../../src/core/tensor.js';
 import { Variable } from '../../src/core/variable.js';
 import { add, mul, sum, tensor } from '../../src/index.js';
 import { rand64 } from '../helpers/gradcheck.js';
@@ -21,7 +21,11 @@ function objectiveOf(f: () => Tensor | Tensor[]): () => Tensor {
  * Checks the gradients of `f` (a layer call reading the float64 variables `params`: its
  * weights and its input wrapped as a Variable) against central finite differences.
  */
-export function checkVariableGradients(f: () => Tensor | Tensor[], params: Variable[], { eps = 1e-6, rtol = 1e-5, atol = 1e-8 } = {}): void {
+export function checkVariableGradients(
+  f: () => Tensor | Tensor[],
+  params: Variable[],
+  { eps = 1e-6, rtol = 1e-5, atol = 1e-8 } = {},
+): void {
   for (const p of params) assert.equal(p.dtype, 'float64', `gradient checks need float64 (${p.name})`);
   const objective = objectiveOf(f);
   const { grads } = valueAndGradsOf(objective, params);
@@ -39,7 +43,10 @@ export function checkVariableGradients(f: () => Tensor | Tensor[], params: Varia
       const numeric = (at(eps) - at(-eps)) / (2 * eps);
       p.assign(tensor(base, p.shape, 'float64'));
       const err = Math.abs(got[i] - numeric);
-      assert.ok(err <= atol + rtol * Math.max(Math.abs(numeric), Math.abs(got[i])), `${p.name}[${i}]: analytic ${got[i]} vs numeric ${numeric} (error ${err})`);
+      assert.ok(
+        err <= atol + rtol * Math.max(Math.abs(numeric), Math.abs(got[i])),
+        `${p.name}[${i}]: analytic ${got[i]} vs numeric ${numeric} (error ${err})`,
+      );
     }
   });
 }

@@ -1,16 +1,22 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { Tensor } from '../../src/core/tensor.js';
+import type { Tensor } from '../../src/core/tensor.js';
 import { setFloatX, tensor } from '../../src/index.js';
-import { GRU, LSTM, SimpleRNN, RecurrentLayer } from '../../src/layers/index.js';
+import { GRU, LSTM, SimpleRNN, type RecurrentLayer } from '../../src/layers/index.js';
 import { assertClose, rand64 } from '../helpers/gradcheck.js';
 import { checkVariableGradients, inputVariable } from './layer_gradcheck.js';
 
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 
 /** Plain-number reference of one recurrence: `cell(x_t, state) -> [output, ...state]`. */
-function reference(x: Tensor, mask: number[][] | null, goBackwards: boolean, stateSizes: number, units: number,
-  cell: (xt: number[], state: number[][]) => number[][]): { outputs: number[][][]; state: number[][][] } {
+function reference(
+  x: Tensor,
+  mask: number[][] | null,
+  goBackwards: boolean,
+  stateSizes: number,
+  units: number,
+  cell: (xt: number[], state: number[][]) => number[][],
+): { outputs: number[][][]; state: number[][][] } {
   const [batch, steps, features] = x.shape;
   const v = x.dataSync();
   const outputs: number[][][] = [];
@@ -22,7 +28,10 @@ function reference(x: Tensor, mask: number[][] | null, goBackwards: boolean, sta
     for (let k = 0; k < steps; k++) {
       const t = goBackwards ? steps - 1 - k : k;
       const xt = Array.from({ length: features }, (_, f) => v[(b * steps + t) * features + f]);
-      if (mask && !mask[b][t]) { seq.push(previous); continue; }
+      if (mask && !mask[b][t]) {
+        seq.push(previous);
+        continue;
+      }
       const [out, ...next] = cell(xt, state);
       state = next;
       previous = out;
@@ -34,7 +43,8 @@ function reference(x: Tensor, mask: number[][] | null, goBackwards: boolean, sta
   return { outputs, state: finals };
 }
 
-const matVec = (xt: number[], w: Float64Array, cols: number, col: number): number => xt.reduce((acc, xi, i) => acc + xi * w[i * cols + col], 0);
+const matVec = (xt: number[], w: Float64Array, cols: number, col: number): number =>
+  xt.reduce((acc, xi, i) => acc + xi * w[i * cols + col], 0);
 
 function weightsOf(layer: RecurrentLayer): Float64Array[] {
   return layer.getWeights().map((w) => w.dataSync() as Float64Array);
@@ -62,7 +72,10 @@ describe('recurrent layers: forward values against a hand-written step', () => {
     const [out, h, c] = layer.apply(x) as Tensor[];
     const [k, rk, bias] = weightsOf(layer);
     assert.deepEqual(Array.from(bias), [0, 0, 1, 1, 0, 0, 0, 0]);
-    assert.deepEqual(layer.getWeights().map((w) => w.shape), [[3, 8], [2, 8], [8]]);
+    assert.deepEqual(
+      layer.getWeights().map((w) => w.shape),
+      [[3, 8], [2, 8], [8]],
+    );
     const ref = reference(x, null, false, 2, 2, (xt, [hp, cp]) => {
       const z = (g: number, j: number) => matVec(xt, k, 8, g * 2 + j) + matVec(hp, rk, 8, g * 2 + j) + bias[g * 2 + j];
       const cn = [0, 1].map((j) => sigmoid(z(1, j)) * cp[j] + sigmoid(z(0, j)) * Math.tanh(z(2, j)));
@@ -87,7 +100,18 @@ describe('recurrent layers: forward values against a hand-written step', () => {
         const hg = (g: number, j: number, h: number[]) => matVec(h, rk, 6, g * 2 + j) + rb(g * 2 + j);
         const z = [0, 1].map((j) => sigmoid(xg(0, j) + hg(0, j, hp)));
         const r = [0, 1].map((j) => sigmoid(xg(1, j) + hg(1, j, hp)));
-        const hh = [0, 1].map((j) => Math.tanh(xg(2, j) + (resetAfter ? r[j] * hg(2, j, hp) : hg(2, j, hp.map((v, i) => v * r[i])))));
+        const hh = [0, 1].map((j) =>
+          Math.tanh(
+            xg(2, j) +
+              (resetAfter
+                ? r[j] * hg(2, j, hp)
+                : hg(
+                    2,
+                    j,
+                    hp.map((v, i) => v * r[i]),
+                  )),
+          ),
+        );
         const hn = [0, 1].map((j) => z[j] * hp[j] + (1 - z[j]) * hh[j]);
         return [hn, hn];
       });
@@ -96,7 +120,10 @@ describe('recurrent layers: forward values against a hand-written step', () => {
   }
 
   it('masked steps carry the state over and repeat the previous output (Keras)', () => {
-    const mask = [[1, 1, 0, 0], [1, 0, 1, 1]];
+    const mask = [
+      [1, 1, 0, 0],
+      [1, 0, 1, 1],
+    ];
     const layer = new LSTM({ units: 2, returnSequences: true });
     const y = layer.apply(x, { mask: tensor(mask.flat().map(Boolean), [2, 4], 'bool') }) as Tensor;
     const [k, rk, bias] = weightsOf(layer);
@@ -115,12 +142,26 @@ describe('recurrent layers: float64 gradients against finite differences', () =>
   afterEach(() => setFloatX('float32'));
   const mask = tensor([true, true, true, false, true, false, true, true], [2, 4], 'bool');
   const cases: { name: string; make: () => RecurrentLayer; mask?: boolean }[] = [
-    { name: 'SimpleRNN, returnSequences', make: () => new SimpleRNN({ units: 2, returnSequences: true, biasInitializer: 'glorotUniform' }) },
+    {
+      name: 'SimpleRNN, returnSequences',
+      make: () => new SimpleRNN({ units: 2, returnSequences: true, biasInitializer: 'glorotUniform' }),
+    },
     { name: 'LSTM, last output', make: () => new LSTM({ units: 2, biasInitializer: 'glorotUniform' }) },
-    { name: 'LSTM, returnSequences + returnState + mask', make: () => new LSTM({ units: 2, returnSequences: true, returnState: true }), mask: true },
+    {
+      name: 'LSTM, returnSequences + returnState + mask',
+      make: () => new LSTM({ units: 2, returnSequences: true, returnState: true }),
+      mask: true,
+    },
     { name: 'LSTM, goBackwards + mask', make: () => new LSTM({ units: 2, goBackwards: true }), mask: true },
-    { name: 'GRU resetAfter, returnSequences + mask', make: () => new GRU({ units: 2, returnSequences: true, biasInitializer: 'glorotUniform' }), mask: true },
-    { name: 'GRU resetAfter=false, goBackwards', make: () => new GRU({ units: 2, resetAfter: false, goBackwards: true, biasInitializer: 'glorotUniform' }) },
+    {
+      name: 'GRU resetAfter, returnSequences + mask',
+      make: () => new GRU({ units: 2, returnSequences: true, biasInitializer: 'glorotUniform' }),
+      mask: true,
+    },
+    {
+      name: 'GRU resetAfter=false, goBackwards',
+      make: () => new GRU({ units: 2, resetAfter: false, goBackwards: true, biasInitializer: 'glorotUniform' }),
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {

@@ -1,10 +1,23 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { Tensor } from '../../src/core/tensor.js';
+import type { Tensor } from '../../src/core/tensor.js';
 import { ones, reverse, setFloatX, tensor, zeros } from '../../src/index.js';
 import {
-  Bidirectional, Conv1D, Dense, Embedding, GlobalAveragePooling1D, GlobalMaxPooling1D, GRU, LSTM, Masking, SimpleRNN, TimeDistributed,
-  deserializeLayer, serializeLayer, layers, type Layer,
+  Bidirectional,
+  Conv1D,
+  Dense,
+  Embedding,
+  GlobalAveragePooling1D,
+  GlobalMaxPooling1D,
+  GRU,
+  LSTM,
+  Masking,
+  SimpleRNN,
+  TimeDistributed,
+  deserializeLayer,
+  serializeLayer,
+  layers,
+  type Layer,
 } from '../../src/layers/index.js';
 import { sequential } from '../../src/models/index.js';
 import { assertClose, rand64 } from '../helpers/gradcheck.js';
@@ -19,7 +32,10 @@ describe('Embedding', () => {
     const table = emb.getWeights()[0].dataSync();
     assertClose(y, [table[2], table[3], table[8], table[9], table[0], table[1]]);
     assert.deepEqual(Array.from((emb.computeMask(ids) as Tensor).dataSync()), [1, 1, 0]);
-    assert.throws(() => emb.apply(tensor([[1, 5]], undefined, 'int32')), /Embedding 'words': token id 5 .*expected integers in \[0, 5\)/);
+    assert.throws(
+      () => emb.apply(tensor([[1, 5]], undefined, 'int32')),
+      /Embedding 'words': token id 5 .*expected integers in \[0, 5\)/,
+    );
     assert.throws(() => emb.apply(tensor([[-1]], undefined, 'int32')), /token id -1/);
   });
 
@@ -27,7 +43,14 @@ describe('Embedding', () => {
     setFloatX('float64');
     try {
       const emb = new Embedding({ inputDim: 4, outputDim: 3 });
-      const ids = tensor([[1, 1, 3], [0, 1, 2]], undefined, 'int32');
+      const ids = tensor(
+        [
+          [1, 1, 3],
+          [0, 1, 2],
+        ],
+        undefined,
+        'int32',
+      );
       emb.apply(ids);
       checkVariableGradients(() => emb.apply(ids) as Tensor, emb.weights);
     } finally {
@@ -46,22 +69,53 @@ describe('wrappers, masking and 1-D layers', () => {
       const x = inputVariable([2, 3, 2]);
       const y = bi.apply(x) as Tensor;
       assert.deepEqual(y.shape, [2, 3, mergeMode === 'concat' ? 4 : 2]);
-      assert.deepEqual(bi.weights.map((w) => w.name), ['forward_seq/kernel', 'forward_seq/recurrent_kernel', 'forward_seq/bias', 'backward_seq/kernel', 'backward_seq/recurrent_kernel', 'backward_seq/bias']);
+      assert.deepEqual(
+        bi.weights.map((w) => w.name),
+        [
+          'forward_seq/kernel',
+          'forward_seq/recurrent_kernel',
+          'forward_seq/bias',
+          'backward_seq/kernel',
+          'backward_seq/recurrent_kernel',
+          'backward_seq/bias',
+        ],
+      );
       const fwd = bi.forwardLayer.apply(x) as Tensor;
       const bwd = reverse(bi.backwardLayer.apply(x) as Tensor, 1);
       if (mergeMode === 'concat') {
-        const v = y.dataSync(), f = fwd.dataSync(), b = bwd.dataSync();
-        for (let i = 0; i < 6; i++) assertClose([v[4 * i], v[4 * i + 1], v[4 * i + 2], v[4 * i + 3]], [f[2 * i], f[2 * i + 1], b[2 * i], b[2 * i + 1]]);
+        const v = y.dataSync(),
+          f = fwd.dataSync(),
+          b = bwd.dataSync();
+        for (let i = 0; i < 6; i++)
+          assertClose(
+            [v[4 * i], v[4 * i + 1], v[4 * i + 2], v[4 * i + 3]],
+            [f[2 * i], f[2 * i + 1], b[2 * i], b[2 * i + 1]],
+          );
       }
-      if (mergeMode !== 'mul') checkVariableGradients(() => bi.apply(x, { mask: tensor([true, true, false, true, false, true], [2, 3], 'bool') }) as Tensor, [...bi.weights, x]);
+      if (mergeMode !== 'mul')
+        checkVariableGradients(
+          () => bi.apply(x, { mask: tensor([true, true, false, true, false, true], [2, 3], 'bool') }) as Tensor,
+          [...bi.weights, x],
+        );
     });
   }
 
   it('Bidirectional returnState lists the forward then the backward states', () => {
     const bi = new Bidirectional({ layer: new GRU({ units: 3, returnState: true }) });
     const out = bi.apply(ones([2, 4, 2])) as Tensor[];
-    assert.deepEqual(out.map((t) => t.shape), [[2, 6], [2, 3], [2, 3]]);
-    assert.deepEqual(bi.computeOutputShape([null, 4, 2]), [[null, 6], [null, 3], [null, 3]]);
+    assert.deepEqual(
+      out.map((t) => t.shape),
+      [
+        [2, 6],
+        [2, 3],
+        [2, 3],
+      ],
+    );
+    assert.deepEqual(bi.computeOutputShape([null, 4, 2]), [
+      [null, 6],
+      [null, 3],
+      [null, 3],
+    ]);
   });
 
   it('TimeDistributed applies one Dense to every step, gradients', () => {
@@ -74,7 +128,17 @@ describe('wrappers, masking and 1-D layers', () => {
   });
 
   it('Masking zeroes and masks all-padding steps; GlobalAveragePooling1D leaves them out', () => {
-    const x = tensor([[[1, 2], [0, 0], [3, 4]]], undefined, 'float64');
+    const x = tensor(
+      [
+        [
+          [1, 2],
+          [0, 0],
+          [3, 4],
+        ],
+      ],
+      undefined,
+      'float64',
+    );
     const m = new Masking();
     const mask = m.computeMask(x) as Tensor;
     assert.deepEqual(Array.from(mask.dataSync()), [1, 0, 1]);
@@ -98,14 +162,16 @@ describe('wrappers, masking and 1-D layers', () => {
       const steps = padding === 'valid' ? 3 : 5;
       assert.deepEqual(y.shape, [1, steps, 2]);
       const expected: number[] = [];
-      for (let t = 0; t < steps; t++) for (let f = 0; f < 2; f++) {
-        let acc = b[f];
-        for (let j = 0; j < 3; j++) for (let c = 0; c < 2; c++) {
-          const s = t + j - left;
-          if (s >= 0 && s < 5) acc += xv[s * 2 + c] * k[(j * 2 + c) * 2 + f];
+      for (let t = 0; t < steps; t++)
+        for (let f = 0; f < 2; f++) {
+          let acc = b[f];
+          for (let j = 0; j < 3; j++)
+            for (let c = 0; c < 2; c++) {
+              const s = t + j - left;
+              if (s >= 0 && s < 5) acc += xv[s * 2 + c] * k[(j * 2 + c) * 2 + f];
+            }
+          expected.push(acc);
         }
-        expected.push(acc);
-      }
       assertClose(y, expected, 1e-12);
       assert.deepEqual(conv.computeOutputShape([null, 5, 2]), [null, steps, 2]);
       checkVariableGradients(() => conv.apply(x) as Tensor, [...conv.weights, x]);
@@ -136,7 +202,12 @@ describe('configs, models and errors', () => {
   });
 
   it('a Sequential model carries the embedding mask into the LSTM', () => {
-    const model = sequential({ layers: [layers.embedding({ inputDim: 6, outputDim: 3, maskZero: true, inputShape: [4] }), layers.lstm({ units: 2 })] });
+    const model = sequential({
+      layers: [
+        layers.embedding({ inputDim: 6, outputDim: 3, maskZero: true, inputShape: [4] }),
+        layers.lstm({ units: 2 }),
+      ],
+    });
     const padded = model.predict(tensor([[3, 5, 0, 0]], undefined, 'int32')) as Tensor;
     const [emb, lstm] = model.layers;
     const short = lstm.apply(emb.apply(tensor([[3, 5]], undefined, 'int32')) as Tensor) as Tensor;
@@ -150,18 +221,36 @@ describe('configs, models and errors', () => {
     lstm.apply(zeros([2, 3, 4]));
     assert.throws(() => lstm.apply(zeros([2, 4])), /layer 'enc'.*expected rank 3, got rank 2/);
     assert.throws(() => lstm.apply(zeros([2, 3, 5])), /layer 'enc'.*axis -1 must be 4, got 5/);
-    assert.throws(() => lstm.apply(zeros([2, 3, 4]), { mask: ones([2, 5]) }), /LSTM 'enc': the mask must have shape \[2, 3\].*got \[2, 5\]/);
-    assert.throws(() => lstm.apply(zeros([2, 3, 4]), { initialState: [zeros([2, 2])] } as never), /LSTM 'enc': expected 2 initial state/);
+    assert.throws(
+      () => lstm.apply(zeros([2, 3, 4]), { mask: ones([2, 5]) }),
+      /LSTM 'enc': the mask must have shape \[2, 3\].*got \[2, 5\]/,
+    );
+    assert.throws(
+      () => lstm.apply(zeros([2, 3, 4]), { initialState: [zeros([2, 2])] } as never),
+      /LSTM 'enc': expected 2 initial state/,
+    );
     assert.throws(() => new SimpleRNN({ units: 0 }), /'units' must be a positive integer, got 0/);
     assert.throws(() => new GRU({ units: 2, dropout: 1.5 }), /'dropout' must be a number in \[0, 1\)/);
     const stateful = new GRU({ units: 2, stateful: true, name: 'carry' });
     stateful.apply(zeros([3, 2, 1]));
-    assert.throws(() => stateful.apply(zeros([2, 2, 1])), /GRU 'carry' is stateful and expects batches of 3 samples.*got a batch of 2/);
+    assert.throws(
+      () => stateful.apply(zeros([2, 2, 1])),
+      /GRU 'carry' is stateful and expects batches of 3 samples.*got a batch of 2/,
+    );
     stateful.resetStates();
     assert.deepEqual((stateful.apply(zeros([2, 2, 1])) as Tensor).shape, [2, 2]);
-    assert.throws(() => new Bidirectional({ layer: new Dense({ units: 2 }) as never }), /'layer' must be a recurrent layer/);
-    assert.throws(() => new Bidirectional({ layer: new LSTM({ units: 2 }), mergeMode: 'max' as never }), /unknown mergeMode "max"; expected one of concat, sum, mul, ave/);
-    assert.throws(() => new TimeDistributed({ layer: new Dense({ units: 2 }), name: 'td' }).apply(zeros([2, 3])), /TimeDistributed 'td': expected one input of rank >= 3/);
+    assert.throws(
+      () => new Bidirectional({ layer: new Dense({ units: 2 }) as never }),
+      /'layer' must be a recurrent layer/,
+    );
+    assert.throws(
+      () => new Bidirectional({ layer: new LSTM({ units: 2 }), mergeMode: 'max' as never }),
+      /unknown mergeMode "max"; expected one of concat, sum, mul, ave/,
+    );
+    assert.throws(
+      () => new TimeDistributed({ layer: new Dense({ units: 2 }), name: 'td' }).apply(zeros([2, 3])),
+      /TimeDistributed 'td': expected one input of rank >= 3/,
+    );
   });
 
   it('a stateful layer carries its state from one batch to the next', () => {

@@ -4,9 +4,36 @@ import { tensor } from '../../src/ops/convert.js';
 import * as L from '../../src/losses/index.js';
 import { checkGradients, rand64 } from '../helpers/gradcheck.js';
 
-const onehot = tensor([[0, 1, 0], [1, 0, 0], [0, 0, 1], [0, 1, 0]], [4, 3], 'float64');
-const binary = tensor([[0, 1, 1], [1, 0, 0], [1, 1, 0], [0, 0, 1]], [4, 3], 'float64');
-const signed = tensor([[-1, 1, 1], [1, -1, -1], [1, 1, -1], [-1, -1, 1]], [4, 3], 'float64');
+const onehot = tensor(
+  [
+    [0, 1, 0],
+    [1, 0, 0],
+    [0, 0, 1],
+    [0, 1, 0],
+  ],
+  [4, 3],
+  'float64',
+);
+const binary = tensor(
+  [
+    [0, 1, 1],
+    [1, 0, 0],
+    [1, 1, 0],
+    [0, 0, 1],
+  ],
+  [4, 3],
+  'float64',
+);
+const signed = tensor(
+  [
+    [-1, 1, 1],
+    [1, -1, -1],
+    [1, 1, -1],
+    [-1, -1, 1],
+  ],
+  [4, 3],
+  'float64',
+);
 const real = rand64([4, 3], 7, -2, 2);
 const positive = rand64([4, 3], 8, 0.2, 3);
 const probsTrue = rand64([4, 3], 9, 0.1, 0.9);
@@ -23,8 +50,16 @@ const cases: [string, (p: Tensor) => Tensor, Tensor][] = [
   ['binaryCrossentropy fromLogits', (p) => L.binaryCrossentropy(binary, p, true), rand64([4, 3], 12, -4, 4)],
   ['categoricalCrossentropy', (p) => L.categoricalCrossentropy(onehot, p, false, 0.1), rand64([4, 3], 13, 0.05, 0.95)],
   ['categoricalCrossentropy fromLogits', (p) => L.categoricalCrossentropy(onehot, p, true), rand64([4, 3], 14, -4, 4)],
-  ['sparseCategoricalCrossentropy', (p) => L.sparseCategoricalCrossentropy([1, 0, 2, 1], p), rand64([4, 3], 15, 0.05, 0.95)],
-  ['sparseCategoricalCrossentropy fromLogits', (p) => L.sparseCategoricalCrossentropy([[1], [0], [2], [1]], p, true), rand64([4, 3], 16, -4, 4)],
+  [
+    'sparseCategoricalCrossentropy',
+    (p) => L.sparseCategoricalCrossentropy([1, 0, 2, 1], p),
+    rand64([4, 3], 15, 0.05, 0.95),
+  ],
+  [
+    'sparseCategoricalCrossentropy fromLogits',
+    (p) => L.sparseCategoricalCrossentropy([[1], [0], [2], [1]], p, true),
+    rand64([4, 3], 16, -4, 4),
+  ],
   ['hinge', (p) => L.hinge(signed, p), rand64([4, 3], 17, -3, 3)],
   ['squaredHinge', (p) => L.squaredHinge(binary, p), rand64([4, 3], 18, -3, 3)],
   ['categoricalHinge', (p) => L.categoricalHinge(onehot, p), rand64([4, 3], 19, -3, 3)],
@@ -37,6 +72,10 @@ describe('float64 gradient checks of every loss w.r.t. yPred', () => {
     it(name, () => checkGradients(f, [p]));
   }
   it('Loss.compute with sample weights', () => {
-    checkGradients((p) => new L.CategoricalCrossentropy({ fromLogits: true }).compute(onehot, p, tensor([1, 0.5, 2, 0], [4], 'float64')), [rand64([4, 3], 22, -3, 3)]);
+    checkGradients(
+      (p) =>
+        new L.CategoricalCrossentropy({ fromLogits: true }).compute(onehot, p, tensor([1, 0.5, 2, 0], [4], 'float64')),
+      [rand64([4, 3], 22, -3, 3)],
+    );
   });
 });

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import '../../src/index.js';
 import * as M from '../../src/metrics/index.js';
 
-const near = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) <= tol * (1 + Math.abs(b)), `${a} vs ${b}`);
+const near = (a: number, b: number, tol = 1e-6) =>
+  assert.ok(Math.abs(a - b) <= tol * (1 + Math.abs(b)), `${a} vs ${b}`);
 
 describe('precision and recall', () => {
   it('count predictions above the threshold as positive, with weights', () => {
@@ -32,11 +33,25 @@ describe('precision and recall', () => {
     top4.updateState([0, 0, 1, 1], [1, 1, 1, 1]);
     near(top4.result(), 0.5);
     const cls = new M.Recall({ classId: 1 });
-    cls.updateState([[0, 1], [1, 0], [0, 1]], [[0.9, 0.8], [0.2, 0.9], [0.6, 0.4]]);
+    cls.updateState(
+      [
+        [0, 1],
+        [1, 0],
+        [0, 1],
+      ],
+      [
+        [0.9, 0.8],
+        [0.2, 0.9],
+        [0.6, 0.4],
+      ],
+    );
     near(cls.result(), 0.5);
   });
   it('rejects predictions outside [0, 1]', () => {
-    assert.throws(() => new M.Precision().updateState([1], [1.5]), /precision: predictions must be probabilities in \[0, 1\], got 1.5/);
+    assert.throws(
+      () => new M.Precision().updateState([1], [1.5]),
+      /precision: predictions must be probabilities in \[0, 1\], got 1.5/,
+    );
   });
 });
 

@@ -26,7 +26,17 @@ describe('getMetric', () => {
     }
   });
   it('reports a metric given by name under that name', () => {
-    for (const [id, cls] of [['mae', 'MeanAbsoluteError'], ['mse', 'MeanSquaredError'], ['mape', 'MeanAbsolutePercentageError'], ['msle', 'MeanSquaredLogarithmicError'], ['rmse', 'RootMeanSquaredError'], ['meanAbsoluteError', 'MeanAbsoluteError'], ['AUC', 'AUC'], ['precision', 'Precision'], ['binary_crossentropy', 'BinaryCrossentropy']]) {
+    for (const [id, cls] of [
+      ['mae', 'MeanAbsoluteError'],
+      ['mse', 'MeanSquaredError'],
+      ['mape', 'MeanAbsolutePercentageError'],
+      ['msle', 'MeanSquaredLogarithmicError'],
+      ['rmse', 'RootMeanSquaredError'],
+      ['meanAbsoluteError', 'MeanAbsoluteError'],
+      ['AUC', 'AUC'],
+      ['precision', 'Precision'],
+      ['binary_crossentropy', 'BinaryCrossentropy'],
+    ]) {
       const m = M.getMetric(id);
       assert.equal(m.className, cls, id);
       assert.equal(m.name, id);
@@ -40,13 +50,23 @@ describe('getMetric', () => {
     assert.equal(fromLoss.name, 'huber_loss');
     fromLoss.updateState([[0]], [[3]]);
     assert.equal(fromLoss.result(), 2.5);
-    function meanAbsDiff(t: unknown, p: unknown): Tensor { return mean(abs(sub(t as Tensor, p as Tensor)), -1); }
+    function meanAbsDiff(t: unknown, p: unknown): Tensor {
+      return mean(abs(sub(t as Tensor, p as Tensor)), -1);
+    }
     const fromFn = M.getMetric(meanAbsDiff);
     assert.equal(fromFn.name, 'meanAbsDiff');
   });
   it('lists valid names on error and rebuilds from configs', () => {
-    assert.throws(() => M.getMetric('accuracyy'), /Unknown metric 'accuracyy'; expected one of 'accuracy', 'acc', 'mean_squared_error', 'mse'/);
-    for (const m of [new M.BinaryAccuracy({ threshold: 0.7 }), new M.AUC({ curve: 'PR', numThresholds: 50 }), new M.Precision({ thresholds: [0.2, 0.4], classId: 1 }), new M.TopKCategoricalAccuracy({ k: 3, name: 'top3' })]) {
+    assert.throws(
+      () => M.getMetric('accuracyy'),
+      /Unknown metric 'accuracyy'; expected one of 'accuracy', 'acc', 'mean_squared_error', 'mse'/,
+    );
+    for (const m of [
+      new M.BinaryAccuracy({ threshold: 0.7 }),
+      new M.AUC({ curve: 'PR', numThresholds: 50 }),
+      new M.Precision({ thresholds: [0.2, 0.4], classId: 1 }),
+      new M.TopKCategoricalAccuracy({ k: 3, name: 'top3' }),
+    ]) {
       const back = M.getMetric(JSON.parse(JSON.stringify(M.serializeMetric(m))));
       assert.equal(back.className, m.className);
       assert.deepEqual(back.getConfig(), m.getConfig());

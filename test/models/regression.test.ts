@@ -7,7 +7,9 @@ import { linearRegression, logisticRegression } from '../../src/models/regressio
 /** Least squares through the normal equations (AᵀA)β = Aᵀy, in float64. */
 function leastSquares(rows: number[][], y: number[]): number[] {
   const k = rows[0].length;
-  const ata = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => rows.reduce((s, r) => s + r[i] * r[j], 0)));
+  const ata = Array.from({ length: k }, (_, i) =>
+    Array.from({ length: k }, (_, j) => rows.reduce((s, r) => s + r[i] * r[j], 0)),
+  );
   const aty = Array.from({ length: k }, (_, i) => rows.reduce((s, r, n) => s + r[i] * y[n], 0));
   return solve(ata, aty);
 }
@@ -55,7 +57,10 @@ describe('linearRegression', () => {
     const model = linearRegression({ inputDim: 3, outputs: 2 });
     assert.equal(model.layers.length, 1);
     assert.deepEqual(model.outputShape, [null, 2]);
-    assert.deepEqual(model.getWeights().map((w) => w.shape), [[3, 2], [2]]);
+    assert.deepEqual(
+      model.getWeights().map((w) => w.shape),
+      [[3, 2], [2]],
+    );
   });
   it('converges to the closed-form least-squares solution', async () => {
     setSeed(42);
@@ -63,18 +68,30 @@ describe('linearRegression', () => {
     const noise = randomNormal([200, 1], 0, 0.3);
     const xs = x.arraySync() as number[][];
     const ys = xs.map((r, i) => 1.5 * r[0] - 2 * r[1] + 0.25 * r[2] + 0.7 + noise.dataSync()[i]);
-    const exact = leastSquares(xs.map((r) => [...r, 1]), ys);
+    const exact = leastSquares(
+      xs.map((r) => [...r, 1]),
+      ys,
+    );
 
     const model = linearRegression({ inputDim: 3 });
     model.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'mse' });
     await model.fit(x, tensor(ys, [200, 1]), { epochs: 400, batchSize: 200, shuffle: false, verbose: 0 });
     const [kernel, bias] = model.getWeights();
     const fitted = [...values(kernel), ...values(bias)];
-    fitted.forEach((v, i) => assert.ok(Math.abs(v - exact[i]) < 1e-4, `coefficient ${i}: ${v} vs least squares ${exact[i]}`));
+    fitted.forEach((v, i) =>
+      assert.ok(Math.abs(v - exact[i]) < 1e-4, `coefficient ${i}: ${v} vs least squares ${exact[i]}`),
+    );
   });
   it('explains bad arguments', () => {
-    assert.throws(() => linearRegression({ inputDim: 0 }), (e: Error) => e instanceof ValueError && /linearRegression: 'inputDim' must be a positive integer, got 0/.test(e.message));
-    assert.throws(() => linearRegression({ inputDim: 2, outputs: 1.5 }), /'outputs' must be a positive integer, got 1.5/);
+    assert.throws(
+      () => linearRegression({ inputDim: 0 }),
+      (e: Error) =>
+        e instanceof ValueError && /linearRegression: 'inputDim' must be a positive integer, got 0/.test(e.message),
+    );
+    assert.throws(
+      () => linearRegression({ inputDim: 2, outputs: 1.5 }),
+      /'outputs' must be a positive integer, got 1.5/,
+    );
   });
 });
 
@@ -93,27 +110,43 @@ describe('logisticRegression', () => {
     assert.throws(() => logisticRegression({ inputDim: 4, classes: 1 }), /'classes' must be at least 2, got 1/);
   });
   it('separates setosa from the other species perfectly', async () => {
-    const y = tensor(classOf.map((c) => (c === 0 ? 1 : 0)), [150, 1]);
+    const y = tensor(
+      classOf.map((c) => (c === 0 ? 1 : 0)),
+      [150, 1],
+    );
     const model = logisticRegression({ inputDim: 4 });
-    model.compile({ optimizer: optimizers.adam({ learningRate: 0.1 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    model.compile({
+      optimizer: optimizers.adam({ learningRate: 0.1 }),
+      loss: 'binaryCrossentropy',
+      metrics: ['accuracy'],
+    });
     const history = await model.fit(x, y, { epochs: 50, batchSize: 150, verbose: 0 });
     assert.equal(history.history.accuracy.at(-1), 1);
   });
-  it('converges to the maximum-likelihood optimum found by Newton\'s method (versicolor vs rest, sepal sizes)', async () => {
+  it("converges to the maximum-likelihood optimum found by Newton's method (versicolor vs rest, sepal sizes)", async () => {
     // Not separable, so the optimum is finite; Newton's method in float64 finds it to machine precision.
     const rows = (x.arraySync() as number[][]).map((r) => [r[0], r[1]]);
     const y = classOf.map((c) => (c === 1 ? 1 : 0));
-    const optimum = newtonLogistic(rows.map((r) => [...r, 1]), y);
+    const optimum = newtonLogistic(
+      rows.map((r) => [...r, 1]),
+      y,
+    );
     const model = logisticRegression({ inputDim: 2 });
     model.compile({ optimizer: optimizers.sgd({ learningRate: 1 }), loss: 'binaryCrossentropy' });
     await model.fit(tensor(rows), tensor(y, [150, 1]), { epochs: 300, batchSize: 150, verbose: 0 });
     const [kernel, bias] = model.getWeights();
     const fitted = [...values(kernel), ...values(bias)];
-    fitted.forEach((v, i) => assert.ok(Math.abs(v - optimum[i]) < 1e-4, `coefficient ${i}: ${v} vs Newton ${optimum[i]}`));
+    fitted.forEach((v, i) =>
+      assert.ok(Math.abs(v - optimum[i]) < 1e-4, `coefficient ${i}: ${v} vs Newton ${optimum[i]}`),
+    );
   });
   it('classifies the three species with over 95% training accuracy', async () => {
     const model = logisticRegression({ inputDim: 4, classes: 3 });
-    model.compile({ optimizer: optimizers.adam({ learningRate: 0.1 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    model.compile({
+      optimizer: optimizers.adam({ learningRate: 0.1 }),
+      loss: 'sparseCategoricalCrossentropy',
+      metrics: ['accuracy'],
+    });
     const history = await model.fit(x, labels, { epochs: 100, batchSize: 150, verbose: 0 });
     assert.ok(history.history.accuracy.at(-1)! >= 0.95, `accuracy ${history.history.accuracy.at(-1)}`);
   });

@@ -7,9 +7,15 @@ import { assertClose } from '../helpers/gradcheck.js';
 
 describe('Sequential', () => {
   it('builds at once from the first layer inputShape', () => {
-    const m = sequential({ layers: [layers.dense({ units: 3, inputShape: [4], name: 's1_a' }), layers.dense({ units: 2, name: 's1_b' })] });
+    const m = sequential({
+      layers: [layers.dense({ units: 3, inputShape: [4], name: 's1_a' }), layers.dense({ units: 2, name: 's1_b' })],
+    });
     assert.match(m.name, /^sequential(_\d+)?$/);
-    assert.deepEqual(m.layers.map((l) => l.name), ['s1_a', 's1_b'], 'no InputLayer in layers');
+    assert.deepEqual(
+      m.layers.map((l) => l.name),
+      ['s1_a', 's1_b'],
+      'no InputLayer in layers',
+    );
     assert.deepEqual(m.inputShapes, [[null, 4]]);
     assert.deepEqual(m.outputShapes, [[null, 2]]);
     assert.equal(m.countParams(), 15 + 8);
@@ -37,29 +43,54 @@ describe('Sequential', () => {
     assert.deepEqual(m.outputShapes, [[null, 1]]);
     m.pop();
     assert.deepEqual(m.outputShapes, [[null, 3]]);
-    assert.deepEqual(m.layers.map((l) => l.name), ['pop_a']);
+    assert.deepEqual(
+      m.layers.map((l) => l.name),
+      ['pop_a'],
+    );
     assert.deepEqual((m.predict(zeros([1, 2])) as Tensor).shape, [1, 3]);
-    assert.throws(() => m.add(layers.dense({ units: 1, name: 'pop_a' })), /'pop_a' is already the name of a layer in this model/);
-    assert.throws(() => m.add(new InputLayer({ inputShape: [2] })), /an InputLayer \('input_layer(_\d+)?'\) can only be the first layer/);
+    assert.throws(
+      () => m.add(layers.dense({ units: 1, name: 'pop_a' })),
+      /'pop_a' is already the name of a layer in this model/,
+    );
+    assert.throws(
+      () => m.add(new InputLayer({ inputShape: [2] })),
+      /an InputLayer \('input_layer(_\d+)?'\) can only be the first layer/,
+    );
     m.pop();
     assert.throws(() => m.pop(), /there are no layers to pop/);
   });
 
   it('round-trips through its config, InputLayer first (Keras 3)', () => {
-    const m = sequential({ name: 'seq_cfg', layers: [layers.dense({ units: 3, inputShape: [4], activation: 'tanh', name: 'cfg_a' }), layers.dropout({ rate: 0.1, name: 'cfg_d' }), layers.dense({ units: 1, name: 'cfg_b' })] });
+    const m = sequential({
+      name: 'seq_cfg',
+      layers: [
+        layers.dense({ units: 3, inputShape: [4], activation: 'tanh', name: 'cfg_a' }),
+        layers.dropout({ rate: 0.1, name: 'cfg_d' }),
+        layers.dense({ units: 1, name: 'cfg_b' }),
+      ],
+    });
     const config = JSON.parse(JSON.stringify(m.getConfig()));
-    assert.deepEqual(config.layers.map((l: { className: string }) => l.className), ['InputLayer', 'Dense', 'Dropout', 'Dense']);
+    assert.deepEqual(
+      config.layers.map((l: { className: string }) => l.className),
+      ['InputLayer', 'Dense', 'Dropout', 'Dense'],
+    );
     const copy = modelFromConfig({ className: 'Sequential', config });
     assert.ok(copy instanceof Sequential);
     assert.deepEqual(copy.getConfig(), m.getConfig());
     copy.setWeights(m.getWeights());
-    const x = tensor([[1, 2, 3, 4], [-1, 0, 1, 0]]);
+    const x = tensor([
+      [1, 2, 3, 4],
+      [-1, 0, 1, 0],
+    ]);
     assertClose(copy.predict(x) as Tensor, m.predict(x) as Tensor);
   });
 
   it('setWeights on a model checks every shape, naming the layer weight', () => {
     const m = sequential({ layers: [layers.dense({ units: 2, inputShape: [3], name: 'msw' })] });
-    assert.throws(() => m.setWeights([zeros([2, 3]), zeros([2])]), /weight 'msw\/kernel' expects shape \[3, 2\], got \[2, 3\]/);
+    assert.throws(
+      () => m.setWeights([zeros([2, 3]), zeros([2])]),
+      /weight 'msw\/kernel' expects shape \[3, 2\], got \[2, 3\]/,
+    );
   });
 
   it('delegates compile and fit to the trainer', async () => {

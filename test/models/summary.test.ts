@@ -11,7 +11,7 @@ function capture(print: (fn: (line: string) => void) => void): string {
 }
 
 describe('summary', () => {
-  it('prints Keras\' table for a sequential model', () => {
+  it("prints Keras' table for a sequential model", () => {
     const m = sequential({
       name: 'seq_summary',
       layers: [
@@ -21,22 +21,25 @@ describe('summary', () => {
       ],
     });
     const text = capture((fn) => m.summary(undefined, undefined, fn));
-    assert.equal(text, [
-      'Model: "seq_summary"',
-      '_________________________________________________________________',
-      'Layer (type)                 Output Shape              Param #',
-      '=================================================================',
-      'hidden (Dense)               (None, 3)                 15',
-      '_________________________________________________________________',
-      'drop (Dropout)               (None, 3)                 0',
-      '_________________________________________________________________',
-      'out (Dense)                  (None, 1)                 4',
-      '=================================================================',
-      'Total params: 19',
-      'Trainable params: 19',
-      'Non-trainable params: 0',
-      '_________________________________________________________________',
-    ].join('\n'));
+    assert.equal(
+      text,
+      [
+        'Model: "seq_summary"',
+        '_________________________________________________________________',
+        'Layer (type)                 Output Shape              Param #',
+        '=================================================================',
+        'hidden (Dense)               (None, 3)                 15',
+        '_________________________________________________________________',
+        'drop (Dropout)               (None, 3)                 0',
+        '_________________________________________________________________',
+        'out (Dense)                  (None, 1)                 4',
+        '=================================================================',
+        'Total params: 19',
+        'Trainable params: 19',
+        'Non-trainable params: 0',
+        '_________________________________________________________________',
+      ].join('\n'),
+    );
   });
 
   it('adds Connected to for a functional graph and separates thousands', () => {
@@ -56,7 +59,12 @@ describe('summary', () => {
     assert.ok(lines.includes('                                                                 sb[0][0]'), text);
     assert.ok(lines.includes('shead (Dense)                   (None, 1)            31          sshared[0][0]'), text);
     assert.ok(lines.includes('sa (InputLayer)                 (None, 40)           0'), text);
-    assert.deepEqual(lines.slice(-4), ['Total params: 1,261', 'Trainable params: 1,230', 'Non-trainable params: 31', '_'.repeat(98)]);
+    assert.deepEqual(lines.slice(-4), [
+      'Total params: 1,261',
+      'Trainable params: 1,230',
+      'Non-trainable params: 31',
+      '_'.repeat(98),
+    ]);
   });
 
   it('honours lineLength and absolute positions', () => {

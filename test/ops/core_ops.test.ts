@@ -7,7 +7,10 @@ describe('binary arithmetic', () => {
   it('broadcasts like NumPy', () => {
     const y = add(tensor([[1], [2]]), tensor([10, 20, 30]));
     assert.deepEqual(y.shape, [2, 3]);
-    assert.deepEqual(y.arraySync(), [[11, 21, 31], [12, 22, 32]]);
+    assert.deepEqual(y.arraySync(), [
+      [11, 21, 31],
+      [12, 22, 32],
+    ]);
   });
   it('names both shapes when broadcasting fails', () => {
     assert.throws(() => add(tensor([1, 2]), tensor([1, 2, 3])), /add: shapes \[2\] and \[3\] cannot be broadcast/);
@@ -21,9 +24,23 @@ describe('binary arithmetic', () => {
 
 describe('matMul', () => {
   it('matches a hand-computed product', () => {
-    assert.deepEqual(matMul(tensor([[1, 2], [3, 4]]), tensor([[5], [6]])).arraySync(), [[17], [39]]);
+    assert.deepEqual(
+      matMul(
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+        tensor([[5], [6]]),
+      ).arraySync(),
+      [[17], [39]],
+    );
   });
-  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  for (const [ta, tb] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
     it(`gradient-checks with transposeA=${ta} transposeB=${tb} and batch broadcasting`, () => {
       const a = rand64(ta ? [2, 3, 4, 2] : [2, 3, 2, 4], 7);
       const b = rand64(tb ? [3, 5, 4] : [3, 4, 5], 8);
@@ -31,10 +48,19 @@ describe('matMul', () => {
     });
   }
   it('computes only the gradients that are used (none for a data batch)', () => {
-    const x = tensor([[1, 2], [3, 4], [5, 6]]), w = tensor([[1], [-1]]);
-    const be = x.backend, original = be.matmul;
+    const x = tensor([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+      w = tensor([[1], [-1]]);
+    const be = x.backend,
+      original = be.matmul;
     let products = 0;
-    be.matmul = function (...args) { products++; return original.apply(this, args); };
+    be.matmul = function (...args) {
+      products++;
+      return original.apply(this, args);
+    };
     try {
       const dw = grad((v) => sum(matMul(x, v)))(w);
       assert.deepEqual(dw.arraySync(), [[9], [12]]);
@@ -44,13 +70,19 @@ describe('matMul', () => {
     }
   });
   it('rejects mismatched inner dimensions with both shapes', () => {
-    assert.throws(() => matMul(tensor([[1, 2, 3]]), tensor([[1, 2]])), /matMul: inner dimensions do not match: a \[1, 3\] has 3 columns but b \[1, 2\] has 1 rows/);
+    assert.throws(
+      () => matMul(tensor([[1, 2, 3]]), tensor([[1, 2]])),
+      /matMul: inner dimensions do not match: a \[1, 3\] has 3 columns but b \[1, 2\] has 1 rows/,
+    );
   });
 });
 
 describe('reductions', () => {
   it('sum, mean and max over axes with keepDims', () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]]);
+    const x = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     assert.deepEqual(sum(x, 0).arraySync(), [5, 7, 9]);
     assert.deepEqual(mean(x, 1, true).arraySync(), [[2], [5]]);
     assert.deepEqual(max(x, -1).arraySync(), [3, 6]);

@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { eye, getFloatX, linspace, oneHot, randomNormal, randomUniform, range, setFloatX, setSeed, tensor, truncatedNormal } from '../../src/index.js';
+import {
+  eye,
+  getFloatX,
+  linspace,
+  oneHot,
+  randomNormal,
+  randomUniform,
+  range,
+  setFloatX,
+  setSeed,
+  tensor,
+  truncatedNormal,
+} from '../../src/index.js';
 
 function stats(v: ArrayLike<number>): { mean: number; std: number } {
   let m = 0;
@@ -43,7 +55,10 @@ describe('random ops', () => {
     assert.equal(ints.dtype, 'int32');
     assert.deepEqual([...new Set(ints.dataSync())].sort(), [0, 1, 2]);
     const t = truncatedNormal([20000], 1, 0.5).dataSync();
-    assert.ok(t.every((x) => Math.abs(x - 1) <= 1.0000001), 'no value beyond two standard deviations');
+    assert.ok(
+      t.every((x) => Math.abs(x - 1) <= 1.0000001),
+      'no value beyond two standard deviations',
+    );
     // A normal truncated at ±2σ has standard deviation 0.8796σ.
     assert.ok(Math.abs(stats(t).std - 0.8796 * 0.5) < 0.01, String(stats(t).std));
   });
@@ -56,7 +71,10 @@ describe('random ops', () => {
     } finally {
       setFloatX(saved);
     }
-    assert.throws(() => randomNormal([2], 0, 1, 'int32'), /randomNormal: dtype must be 'float32' or 'float64', got 'int32'/);
+    assert.throws(
+      () => randomNormal([2], 0, 1, 'int32'),
+      /randomNormal: dtype must be 'float32' or 'float64', got 'int32'/,
+    );
     assert.throws(() => randomUniform([2], 1, 0), /randomUniform: maxval \(0\) must be >= minval \(1\)/);
     assert.throws(() => randomUniform([2, -1]), /randomUniform\(shape\): expected a list of non-negative integers/);
   });
@@ -79,15 +97,24 @@ describe('linspace, range, eye', () => {
     assert.throws(() => range(0, 3, 0), /range: step must not be 0/);
   });
   it('eye makes square and rectangular identities', () => {
-    assert.deepEqual(eye(2).arraySync(), [[1, 0], [0, 1]]);
-    assert.deepEqual(eye(2, 3, 'int32').arraySync(), [[1, 0, 0], [0, 1, 0]]);
+    assert.deepEqual(eye(2).arraySync(), [
+      [1, 0],
+      [0, 1],
+    ]);
+    assert.deepEqual(eye(2, 3, 'int32').arraySync(), [
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
     assert.deepEqual(eye(3, 1).arraySync(), [[1], [0], [0]]);
   });
 });
 
 describe('oneHot', () => {
   it('encodes indices of any rank with on and off values', () => {
-    assert.deepEqual(oneHot(tensor([0, 2], [2], 'int32'), 3).arraySync(), [[1, 0, 0], [0, 0, 1]]);
+    assert.deepEqual(oneHot(tensor([0, 2], [2], 'int32'), 3).arraySync(), [
+      [1, 0, 0],
+      [0, 0, 1],
+    ]);
     assert.equal(oneHot([1], 2).dtype, 'int32');
     assert.deepEqual(oneHot([[1], [0]], 2, 5, -1).arraySync(), [[[-1, 5]], [[5, -1]]]);
     assert.deepEqual(oneHot([1], 3, 1, 0, 'float32').arraySync(), [[0, 1, 0]]);

@@ -1,8 +1,37 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  abs, add, clipByValue, elu, erf, gelu, grad, grads, hardSigmoid, hardSilu, leakyRelu, logSoftmax, maximum, min, minimum,
-  mish, moments, mul, prelu, prod, relu, relu6, round, selu, silu, softmax, softsign, stopGradient, sum, swish, tensor,
+  abs,
+  add,
+  clipByValue,
+  elu,
+  erf,
+  gelu,
+  grad,
+  grads,
+  hardSigmoid,
+  hardSilu,
+  leakyRelu,
+  logSoftmax,
+  maximum,
+  min,
+  minimum,
+  mish,
+  moments,
+  mul,
+  prelu,
+  prod,
+  relu,
+  relu6,
+  round,
+  selu,
+  silu,
+  softmax,
+  softsign,
+  stopGradient,
+  sum,
+  swish,
+  tensor,
 } from '../../src/index.js';
 import { assertClose, checkGradients, rand64 } from '../helpers/gradcheck.js';
 
@@ -10,9 +39,18 @@ const f64 = (v: number[] | number[][]) => tensor(v, undefined, 'float64');
 
 describe('forward values against hand-computed numbers', () => {
   it('erf matches reference values to 1e-12, and is odd', () => {
-    const ref: [number, number][] = [[0, 0], [0.1, 0.1124629160182848922], [0.25, 0.2763263901682369], [0.5, 0.5204998778130465377],
-      [1, 0.8427007929497148693], [1.5, 0.9661051464753107271], [2, 0.9953222650189527342], [3, 0.9999779095030014146],
-      [4, 0.9999999845827420997], [5, 0.9999999999984625402]];
+    const ref: [number, number][] = [
+      [0, 0],
+      [0.1, 0.1124629160182848922],
+      [0.25, 0.2763263901682369],
+      [0.5, 0.5204998778130465377],
+      [1, 0.8427007929497148693],
+      [1.5, 0.9661051464753107271],
+      [2, 0.9953222650189527342],
+      [3, 0.9999779095030014146],
+      [4, 0.9999999845827420997],
+      [5, 0.9999999999984625402],
+    ];
     const xs = ref.map(([x]) => x);
     const got = erf(f64([...xs, ...xs.map((x) => -x)])).dataSync();
     ref.forEach(([x, v], i) => {
@@ -20,8 +58,11 @@ describe('forward values against hand-computed numbers', () => {
       assert.ok(Math.abs(got[i + ref.length] + v) < 1e-12, `erf(${-x})`);
     });
   });
-  it('round is banker\'s rounding (half to even)', () => {
-    assert.deepEqual(Array.from(round(f64([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 2.4, 2.6, -2.6])).dataSync()), [0, 2, 2, -0, -2, -2, 2, 3, -3]);
+  it("round is banker's rounding (half to even)", () => {
+    assert.deepEqual(
+      Array.from(round(f64([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 2.4, 2.6, -2.6])).dataSync()),
+      [0, 2, 2, -0, -2, -2, 2, 3, -3],
+    );
   });
   it('activation composites', () => {
     assertClose(gelu(f64([1, -1, 0])), [0.8413447460685429, -0.15865525393145707, 0], 1e-14);
@@ -37,8 +78,22 @@ describe('forward values against hand-computed numbers', () => {
     assertClose(leakyRelu(f64([-1, 2]), 0.01), [-0.01, 2], 1e-15);
     assertClose(elu(f64([-1, 2]), 0.5), [0.5 * (Math.exp(-1) - 1), 2], 1e-15);
     assertClose(elu(f64([-1, 2])), [Math.exp(-1) - 1, 2], 1e-15);
-    assertClose(selu(f64([-1, 1])), [1.0507009873554805 * 1.6732632423543772 * (Math.exp(-1) - 1), 1.0507009873554805], 1e-15);
-    assertClose(prelu(f64([[-1, 2], [-3, 4]]), f64([0.1, 0.5])), [-0.1, 2, -0.3, 4], 1e-15);
+    assertClose(
+      selu(f64([-1, 1])),
+      [1.0507009873554805 * 1.6732632423543772 * (Math.exp(-1) - 1), 1.0507009873554805],
+      1e-15,
+    );
+    assertClose(
+      prelu(
+        f64([
+          [-1, 2],
+          [-3, 4],
+        ]),
+        f64([0.1, 0.5]),
+      ),
+      [-0.1, 2, -0.3, 4],
+      1e-15,
+    );
     assertClose(clipByValue(f64([-2, 0.5, 3]), 0, 1), [0, 0.5, 1], 0);
   });
   it('elu with alpha does not produce NaN gradients for large inputs', () => {
@@ -46,10 +101,23 @@ describe('forward values against hand-computed numbers', () => {
     assert.deepEqual(Array.from(g.dataSync()), [1, 0]);
   });
   it('moments gives the mean and biased variance', () => {
-    const { mean, variance } = moments(f64([[1, 2], [3, 6]]), 0);
+    const { mean, variance } = moments(
+      f64([
+        [1, 2],
+        [3, 6],
+      ]),
+      0,
+    );
     assertClose(mean, [2, 4], 0);
     assertClose(variance, [1, 4], 0);
-    const all = moments(f64([[1, 2], [3, 6]]), undefined, true);
+    const all = moments(
+      f64([
+        [1, 2],
+        [3, 6],
+      ]),
+      undefined,
+      true,
+    );
     assert.deepEqual(all.mean.shape, [1, 1]);
     assertClose(all.variance, [3.5], 1e-15);
   });
@@ -65,11 +133,25 @@ describe('softmax and logSoftmax', () => {
     assert.ok(Array.from(g.dataSync()).every(Number.isFinite));
   });
   it('match the definition along any axis', () => {
-    const x = f64([[1, 2, 3], [0, 0, 0]]);
+    const x = f64([
+      [1, 2, 3],
+      [0, 0, 0],
+    ]);
     const e = [1, 2, 3].map(Math.exp);
     const s = e[0] + e[1] + e[2];
     assertClose(softmax(x), [e[0] / s, e[1] / s, e[2] / s, 1 / 3, 1 / 3, 1 / 3], 1e-15);
-    assertClose(softmax(x, 0), [Math.E / (1 + Math.E), Math.exp(2) / (1 + Math.exp(2)), Math.exp(3) / (1 + Math.exp(3)), 1 / (1 + Math.E), 1 / (1 + Math.exp(2)), 1 / (1 + Math.exp(3))], 1e-15);
+    assertClose(
+      softmax(x, 0),
+      [
+        Math.E / (1 + Math.E),
+        Math.exp(2) / (1 + Math.exp(2)),
+        Math.exp(3) / (1 + Math.exp(3)),
+        1 / (1 + Math.E),
+        1 / (1 + Math.exp(2)),
+        1 / (1 + Math.exp(3)),
+      ],
+      1e-15,
+    );
     assertClose(logSoftmax(x), softmax(x).log(), 1e-15);
   });
   it('reject scalars and bad axes naming the op', () => {
@@ -81,11 +163,21 @@ describe('softmax and logSoftmax', () => {
 describe('gradient checks of composites', () => {
   const x = rand64([3, 4], 1, -3, 3);
   const cases: [string, (t: ReturnType<typeof tensor>) => ReturnType<typeof tensor>][] = [
-    ['leakyRelu', (t) => leakyRelu(t, 0.1)], ['elu(alpha)', (t) => elu(t, 0.7)], ['gelu exact', (t) => gelu(t)],
-    ['gelu approximate', (t) => gelu(t, true)], ['swish', swish], ['hardSigmoid', hardSigmoid], ['hardSilu', hardSilu],
-    ['softsign', softsign], ['mish', mish], ['clipByValue', (t) => clipByValue(t, -1, 1.5)],
-    ['softmax', (t) => softmax(t)], ['softmax axis 0', (t) => softmax(t, 0)], ['logSoftmax', (t) => logSoftmax(t)],
-    ['logSoftmax axis 0', (t) => logSoftmax(t, 0)], ['moments.mean', (t) => moments(t, 1).mean],
+    ['leakyRelu', (t) => leakyRelu(t, 0.1)],
+    ['elu(alpha)', (t) => elu(t, 0.7)],
+    ['gelu exact', (t) => gelu(t)],
+    ['gelu approximate', (t) => gelu(t, true)],
+    ['swish', swish],
+    ['hardSigmoid', hardSigmoid],
+    ['hardSilu', hardSilu],
+    ['softsign', softsign],
+    ['mish', mish],
+    ['clipByValue', (t) => clipByValue(t, -1, 1.5)],
+    ['softmax', (t) => softmax(t)],
+    ['softmax axis 0', (t) => softmax(t, 0)],
+    ['logSoftmax', (t) => logSoftmax(t)],
+    ['logSoftmax axis 0', (t) => logSoftmax(t, 0)],
+    ['moments.mean', (t) => moments(t, 1).mean],
     ['moments.variance', (t) => moments(t, [0, 1]).variance],
   ];
   for (const [name, f] of cases) it(name, () => checkGradients(f, [x]));
@@ -111,7 +203,10 @@ describe('kinks and ties', () => {
     assert.deepEqual(Array.from(grad((t) => min(t))(f64([1, 1, 3, 1])).dataSync()), [1 / 3, 1 / 3, 0, 1 / 3]);
   });
   it('clipByValue passes the gradient inside and on the boundary, blocks it outside', () => {
-    assert.deepEqual(Array.from(grad((t) => clipByValue(t, 0, 1))(f64([-1, 0, 0.5, 1, 2])).dataSync()), [0, 1, 1, 1, 0]);
+    assert.deepEqual(
+      Array.from(grad((t) => clipByValue(t, 0, 1))(f64([-1, 0, 0.5, 1, 2])).dataSync()),
+      [0, 1, 1, 1, 0],
+    );
   });
   it('leakyRelu has gradient alpha at 0, as TensorFlow', () => {
     assert.deepEqual(Array.from(grad((t) => leakyRelu(t, 0.3))(f64([0, 1, -1])).dataSync()), [0.3, 1, 0.3]);
@@ -119,7 +214,17 @@ describe('kinks and ties', () => {
   it('prod has the exact gradient with one zero, two zeros and none', () => {
     assert.deepEqual(Array.from(grad((t) => prod(t))(f64([0, 2, 3])).dataSync()), [6, 0, 0]);
     assert.deepEqual(Array.from(grad((t) => prod(t))(f64([0, 2, 0])).dataSync()), [0, 0, 0]);
-    assert.deepEqual(Array.from(grad((t) => prod(t, 1))(f64([[2, 3], [0, 5]])).dataSync()), [3, 2, 5, 0]);
+    assert.deepEqual(
+      Array.from(
+        grad((t) => prod(t, 1))(
+          f64([
+            [2, 3],
+            [0, 5],
+          ]),
+        ).dataSync(),
+      ),
+      [3, 2, 5, 0],
+    );
   });
 });
 
@@ -139,7 +244,10 @@ describe('stopGradient and scalar promotion', () => {
 
 describe('clipByValue', () => {
   it('rejects min > max and keeps fractional bounds on integer tensors', () => {
-    assert.throws(() => clipByValue(tensor([1]), 2, 1), /clipByValue: clipValueMin \(2\) must be <= clipValueMax \(1\)/);
+    assert.throws(
+      () => clipByValue(tensor([1]), 2, 1),
+      /clipByValue: clipValueMin \(2\) must be <= clipValueMax \(1\)/,
+    );
     assert.deepEqual(clipByValue(tensor([0, 2], [2], 'int32'), 0.5, 1.5).arraySync(), [0.5, 1.5]);
   });
 });

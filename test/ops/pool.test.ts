@@ -11,7 +11,10 @@ describe('maxPool2d', () => {
   it('matches hand computation, valid and same', () => {
     assert.deepEqual(maxPool2d(img4x4(), 2).dataSync(), new Float32Array([6, 8, 14, 16]));
     // 3x3 windows, stride 2, 'same': output 2x2, padding (0 before, 1 after) on each axis.
-    assert.deepEqual(maxPool2d(img4x4(), 3, { strides: 2, padding: 'same' }).dataSync(), new Float32Array([11, 12, 15, 16]));
+    assert.deepEqual(
+      maxPool2d(img4x4(), 3, { strides: 2, padding: 'same' }).dataSync(),
+      new Float32Array([11, 12, 15, 16]),
+    );
   });
   it('never picks padding, even for negative inputs', () => {
     const x = tensor([-5, -4, -3, -2, -1, -6, -7, -8, -9], [1, 3, 3, 1]);
@@ -19,7 +22,16 @@ describe('maxPool2d', () => {
     assert.deepEqual(maxPool2d(x, 2, { padding: 'same' }).dataSync(), new Float32Array([-1, -3, -7, -9]));
   });
   it('splits the gradient evenly between tied maxima', () => {
-    const x = tensor([[[[1], [3]], [[3], [2]]]], undefined, 'float64');
+    const x = tensor(
+      [
+        [
+          [[1], [3]],
+          [[3], [2]],
+        ],
+      ],
+      undefined,
+      'float64',
+    );
     const [dx] = grads((t) => sum(maxPool2d(t, 2)))([x]);
     assert.deepEqual(dx.dataSync(), new Float64Array([0, 0.5, 0.5, 0]));
   });
@@ -28,7 +40,10 @@ describe('maxPool2d', () => {
     checkGradients((x) => maxPool2d(x, 2), [rand64([1, 5, 5, 3], 2)]);
   });
   it('names the sizes when the window leaves no output', () => {
-    assert.throws(() => maxPool2d(rand64([1, 1, 4, 1]), 2), /maxPool2d: the window of 2x2 is larger than the valid-padded input of 1x4 .*output of 0x2/);
+    assert.throws(
+      () => maxPool2d(rand64([1, 1, 4, 1]), 2),
+      /maxPool2d: the window of 2x2 is larger than the valid-padded input of 1x4 .*output of 0x2/,
+    );
   });
 });
 

@@ -1,7 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../src/core/rng.js';
-import { add, atan2, concat, grads, greater, maximum, mul, reshape, split, sub, sum, tensor, transpose, where } from '../../src/index.js';
+import {
+  add,
+  atan2,
+  concat,
+  grads,
+  greater,
+  maximum,
+  mul,
+  reshape,
+  split,
+  sub,
+  sum,
+  tensor,
+  transpose,
+  where,
+} from '../../src/index.js';
 import { rand64 } from '../helpers/gradcheck.js';
 
 const rng = new Rng(2024);
@@ -29,7 +44,10 @@ function sourceIndex(coord: number[], shape: number[]): number {
 function coords(shape: number[]): number[][] {
   const all: number[][] = [];
   const walk = (prefix: number[]) => {
-    if (prefix.length === shape.length) { all.push(prefix); return; }
+    if (prefix.length === shape.length) {
+      all.push(prefix);
+      return;
+    }
     for (let i = 0; i < shape[prefix.length]; i++) walk([...prefix, i]);
   };
   walk([]);
@@ -40,15 +58,22 @@ describe('broadcasting agrees with a naive index implementation', () => {
   it('for 200 random shape pairs, forward and gradients', () => {
     for (let trial = 0; trial < 200; trial++) {
       const [sa, sb, expectedShape] = shapePair();
-      const a = rand64(sa, 1000 + trial), b = rand64(sb, 5000 + trial);
-      const av = a.dataSync(), bv = b.dataSync();
+      const a = rand64(sa, 1000 + trial),
+        b = rand64(sb, 5000 + trial);
+      const av = a.dataSync(),
+        bv = b.dataSync();
       const rank = Math.max(sa.length, sb.length);
-      const shape = Array.from({ length: rank }, (_, i) => Math.max(sa[sa.length - rank + i] ?? 1, sb[sb.length - rank + i] ?? 1));
+      const shape = Array.from({ length: rank }, (_, i) =>
+        Math.max(sa[sa.length - rank + i] ?? 1, sb[sb.length - rank + i] ?? 1),
+      );
       assert.ok(shape.every((d, i) => d === 1 || d === expectedShape[expectedShape.length - rank + i]));
       const cs = coords(shape).map((c) => [sourceIndex(c, sa), sourceIndex(c, sb)]);
       for (const [name, op, f] of [
-        ['add', add, (x: number, y: number) => x + y], ['sub', sub, (x: number, y: number) => x - y],
-        ['mul', mul, (x: number, y: number) => x * y], ['maximum', maximum, Math.max], ['atan2', atan2, Math.atan2],
+        ['add', add, (x: number, y: number) => x + y],
+        ['sub', sub, (x: number, y: number) => x - y],
+        ['mul', mul, (x: number, y: number) => x * y],
+        ['maximum', maximum, Math.max],
+        ['atan2', atan2, Math.atan2],
       ] as const) {
         const y = op(a, b);
         assert.deepEqual(y.shape, shape, `${name} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`);
@@ -57,13 +82,19 @@ describe('broadcasting agrees with a naive index implementation', () => {
       }
       const cond = greater(rand64(sa, 9000 + trial), 0);
       const w = where(cond, a, b);
-      const cv = cond.dataSync(), wv = w.dataSync();
+      const cv = cond.dataSync(),
+        wv = w.dataSync();
       cs.forEach(([i, j], k) => assert.equal(wv[k], cv[i] ? av[i] : bv[j], `where element ${k}`));
       // d/da sum(a * b) accumulates b over every output position a was broadcast to.
       const [ga, gb] = grads((x, z) => sum(mul(x, z)))([a, b]);
-      const expA = new Float64Array(a.size), expB = new Float64Array(b.size);
-      cs.forEach(([i, j]) => { expA[i] += bv[j]; expB[j] += av[i]; });
-      const close = (got: ArrayLike<number>, exp: Float64Array) => exp.forEach((v, k) => assert.ok(Math.abs(got[k] - v) < 1e-12));
+      const expA = new Float64Array(a.size),
+        expB = new Float64Array(b.size);
+      cs.forEach(([i, j]) => {
+        expA[i] += bv[j];
+        expB[j] += av[i];
+      });
+      const close = (got: ArrayLike<number>, exp: Float64Array) =>
+        exp.forEach((v, k) => assert.ok(Math.abs(got[k] - v) < 1e-12));
       close(ga.dataSync(), expA);
       close(gb.dataSync(), expB);
     }
@@ -95,8 +126,12 @@ describe('round trips', () => {
       const p = randomPerm(s.length);
       const x = rand64(s, trial);
       const y = transpose(x, p);
-      assert.deepEqual(y.shape, p.map((i) => s[i]));
-      const xv = x.dataSync(), yv = y.dataSync();
+      assert.deepEqual(
+        y.shape,
+        p.map((i) => s[i]),
+      );
+      const xv = x.dataSync(),
+        yv = y.dataSync();
       coords(y.shape).forEach((c, k) => {
         const src = new Array<number>(s.length);
         p.forEach((axis, i) => (src[axis] = c[i]));
@@ -111,14 +146,35 @@ describe('round trips', () => {
     for (let trial = 0; trial < 100; trial++) {
       const s = randomShape();
       const axis = rng.int(s.length);
-      const parts = Array.from({ length: 1 + rng.int(3) }, (_, i) => rand64(s.map((d, k) => (k === axis ? rng.int(3) : d)), 100 * trial + i));
+      const parts = Array.from({ length: 1 + rng.int(3) }, (_, i) =>
+        rand64(
+          s.map((d, k) => (k === axis ? rng.int(3) : d)),
+          100 * trial + i,
+        ),
+      );
       const joined = concat(parts, axis);
-      assert.equal(joined.shape[axis], parts.reduce((acc, p) => acc + p.shape[axis], 0));
-      split(joined, parts.map((p) => p.shape[axis]), axis).forEach((back, i) => assert.deepEqual(back.arraySync(), parts[i].arraySync()));
+      assert.equal(
+        joined.shape[axis],
+        parts.reduce((acc, p) => acc + p.shape[axis], 0),
+      );
+      split(
+        joined,
+        parts.map((p) => p.shape[axis]),
+        axis,
+      ).forEach((back, i) => assert.deepEqual(back.arraySync(), parts[i].arraySync()));
     }
   });
   it('tensor round-trips through arraySync for nested arrays', () => {
-    const nested = [[[1, 2], [3, 4]], [[5, 6], [7, 8]]];
+    const nested = [
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [
+        [5, 6],
+        [7, 8],
+      ],
+    ];
     assert.deepEqual(tensor(nested).arraySync(), nested);
   });
 });

@@ -6,7 +6,15 @@ import { ValueError } from '../../src/core/errors.js';
 import { minimum, maximum, sub, mul } from '../../src/ops/binary.js';
 import { sum } from '../../src/ops/reduce.js';
 import { square } from '../../src/ops/unary.js';
-import { Adam, SGD, getOptimizer, optimizers, schedules, serializeOptimizer, train } from '../../src/optimizers/index.js';
+import {
+  Adam,
+  SGD,
+  getOptimizer,
+  optimizers,
+  schedules,
+  serializeOptimizer,
+  train,
+} from '../../src/optimizers/index.js';
 import type { Optimizer } from '../../src/optimizers/index.js';
 import { assertClose } from '../helpers/gradcheck.js';
 
@@ -17,7 +25,10 @@ describe('gradient clipping', () => {
   it('clipNorm rescales each gradient to norm <= clipNorm separately', () => {
     const a = v64([0, 0], 'a');
     const b = v64([0], 'b');
-    new SGD({ learningRate: 1, clipNorm: 1 }).applyGradients([{ grad: t64([3, 4]), variable: a }, { grad: t64([0.5]), variable: b }]);
+    new SGD({ learningRate: 1, clipNorm: 1 }).applyGradients([
+      { grad: t64([3, 4]), variable: a },
+      { grad: t64([0.5]), variable: b },
+    ]);
     assertClose(a.dataSync(), [-0.6, -0.8], 1e-12);
     assertClose(b.dataSync(), [-0.5], 1e-12); // under the limit: unchanged
   });
@@ -25,7 +36,10 @@ describe('gradient clipping', () => {
     const a = v64([0, 0], 'a');
     const b = v64([0], 'b');
     // global norm sqrt(9 + 16 + 144) = 13
-    new SGD({ learningRate: 1, globalClipNorm: 6.5 }).applyGradients([{ grad: t64([3, 4]), variable: a }, { grad: t64([12]), variable: b }]);
+    new SGD({ learningRate: 1, globalClipNorm: 6.5 }).applyGradients([
+      { grad: t64([3, 4]), variable: a },
+      { grad: t64([12]), variable: b },
+    ]);
     assertClose(a.dataSync(), [-1.5, -2], 1e-12);
     assertClose(b.dataSync(), [-6], 1e-12);
   });
@@ -35,7 +49,10 @@ describe('gradient clipping', () => {
     assertClose(a.dataSync(), [-0.5, 0.5, -0.25], 1e-12);
   });
   it('refuses more than one clipping argument', () => {
-    assert.throws(() => new SGD({ clipNorm: 1, clipValue: 1 }), /only one of 'clipNorm', 'clipValue' and 'globalClipNorm'/);
+    assert.throws(
+      () => new SGD({ clipNorm: 1, clipValue: 1 }),
+      /only one of 'clipNorm', 'clipValue' and 'globalClipNorm'/,
+    );
   });
 });
 
@@ -61,7 +78,12 @@ describe('optimizer base', () => {
 
   it('names the variable when a gradient has the wrong shape', () => {
     const w = v64([1, 2], 'kernel');
-    assert.throws(() => new SGD().applyGradients([{ grad: t64([1, 2, 3]), variable: w }]), (e: Error) => e instanceof ValueError && /gradient for variable 'kernel' has shape \[3\] but the variable has shape \[2\]/.test(e.message));
+    assert.throws(
+      () => new SGD().applyGradients([{ grad: t64([1, 2, 3]), variable: w }]),
+      (e: Error) =>
+        e instanceof ValueError &&
+        /gradient for variable 'kernel' has shape \[3\] but the variable has shape \[2\]/.test(e.message),
+    );
   });
 
   it('evaluates a schedule at iterations, and lets callbacks set a numeric learning rate', () => {
@@ -71,7 +93,9 @@ describe('optimizer base', () => {
     for (let i = 0; i < 3; i++) opt.applyGradients([{ grad: t64([1]), variable: w }]);
     assertClose(w.dataSync(), [-(1 + 0.5 + 0.25)], 1e-12);
     assert.equal(opt.learningRate, 0.125);
-    assert.throws(() => { opt.learningRate = 0.1; }, /schedule and cannot be set/);
+    assert.throws(() => {
+      opt.learningRate = 0.1;
+    }, /schedule and cannot be set/);
     const plain = new SGD({ learningRate: 0.1 });
     plain.learningRate = 0.05;
     assert.equal(plain.learningRate, 0.05);
@@ -92,9 +116,14 @@ describe('optimizer base', () => {
       steps(first, resumed, 2);
       const state = first.getWeights();
       assert.equal(state[0].name, 'iteration');
-      assert.ok(state.some((s) => s.name.startsWith('w/')), `${name} slots are named after the variable`);
+      assert.ok(
+        state.some((s) => s.name.startsWith('w/')),
+        `${name} slots are named after the variable`,
+      );
       const second = getOptimizer(name);
-      second.setWeights(state.map((s) => ({ name: s.name, tensor: tensor(s.tensor.dataSync(), s.tensor.shape, s.tensor.dtype) })));
+      second.setWeights(
+        state.map((s) => ({ name: s.name, tensor: tensor(s.tensor.dataSync(), s.tensor.shape, s.tensor.dtype) })),
+      );
       assert.equal(second.iterations, 2);
       steps(second, resumed, 2);
       assertClose(resumed.dataSync(), straight.dataSync(), 1e-12, name);
@@ -104,10 +133,14 @@ describe('optimizer base', () => {
   it('converges on a quadratic', () => {
     const target = [1, -2, 3];
     const cases: [Optimizer, number][] = [
-      [optimizers.sgd({ learningRate: 0.1 }), 200], [optimizers.sgd({ learningRate: 0.05, momentum: 0.9, nesterov: true }), 300],
-      [optimizers.adam({ learningRate: 0.1 }), 500], [optimizers.adamw({ learningRate: 0.1, weightDecay: 0 }), 500],
-      [optimizers.adamax({ learningRate: 0.1 }), 500], [optimizers.nadam({ learningRate: 0.1 }), 500],
-      [optimizers.rmsprop({ learningRate: 0.01 }), 800], [optimizers.adagrad({ learningRate: 0.5 }), 500],
+      [optimizers.sgd({ learningRate: 0.1 }), 200],
+      [optimizers.sgd({ learningRate: 0.05, momentum: 0.9, nesterov: true }), 300],
+      [optimizers.adam({ learningRate: 0.1 }), 500],
+      [optimizers.adamw({ learningRate: 0.1, weightDecay: 0 }), 500],
+      [optimizers.adamax({ learningRate: 0.1 }), 500],
+      [optimizers.nadam({ learningRate: 0.1 }), 500],
+      [optimizers.rmsprop({ learningRate: 0.01 }), 800],
+      [optimizers.adagrad({ learningRate: 0.5 }), 500],
       [optimizers.adadelta({ learningRate: 50 }), 800],
     ];
     for (const [opt, n] of cases) {
@@ -123,7 +156,10 @@ describe('registry and configs', () => {
     assert.ok(getOptimizer('Adam') instanceof Adam);
     assert.equal(getOptimizer('RMSprop').className, 'RMSprop');
     assert.equal(getOptimizer('adamW').className, 'AdamW');
-    assert.throws(() => getOptimizer('adamm'), /Unknown optimizer 'adamm'; expected one of 'sgd', 'adam', 'adamw', 'adamax', 'nadam', 'rmsprop', 'adagrad', 'adadelta'/);
+    assert.throws(
+      () => getOptimizer('adamm'),
+      /Unknown optimizer 'adamm'; expected one of 'sgd', 'adam', 'adamw', 'adamax', 'nadam', 'rmsprop', 'adagrad', 'adadelta'/,
+    );
   });
   it('rebuilds every optimizer from its config, schedules included', () => {
     for (const name of ['sgd', 'adam', 'adamw', 'adamax', 'nadam', 'rmsprop', 'adagrad', 'adadelta']) {
@@ -131,7 +167,11 @@ describe('registry and configs', () => {
       const rebuilt = getOptimizer(serializeOptimizer(opt));
       assert.deepEqual(rebuilt.getConfig(), opt.getConfig(), name);
     }
-    const withSchedule = new Adam({ learningRate: schedules.cosineDecay({ initialLearningRate: 0.1, decaySteps: 10 }), amsgrad: true, clipNorm: 2 });
+    const withSchedule = new Adam({
+      learningRate: schedules.cosineDecay({ initialLearningRate: 0.1, decaySteps: 10 }),
+      amsgrad: true,
+      clipNorm: 2,
+    });
     const rebuilt = getOptimizer(serializeOptimizer(withSchedule));
     assert.deepEqual(rebuilt.getConfig(), withSchedule.getConfig());
     assert.equal(rebuilt.learningRate, 0.1);

@@ -9,15 +9,26 @@ describe('learning-rate schedules (Keras 3 formulas)', () => {
   it('exponentialDecay, smooth and staircase', () => {
     const s = schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 });
     assertClose(at(s, [0, 5, 10, 25]), [0.1, 0.1 * 0.5 ** 0.5, 0.05, 0.1 * 0.5 ** 2.5], 1e-12);
-    const st = schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5, staircase: true });
+    const st = schedules.exponentialDecay({
+      initialLearningRate: 0.1,
+      decaySteps: 10,
+      decayRate: 0.5,
+      staircase: true,
+    });
     assertClose(at(st, [0, 9, 10, 25]), [0.1, 0.1, 0.05, 0.025], 1e-12);
-    assert.throws(() => schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 0, decayRate: 0.5 }), /'decaySteps' must be > 0, got 0/);
+    assert.throws(
+      () => schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 0, decayRate: 0.5 }),
+      /'decaySteps' must be > 0, got 0/,
+    );
   });
 
   it('piecewiseConstantDecay uses step <= boundary for the lower value', () => {
     const s = schedules.piecewiseConstantDecay({ boundaries: [10, 20], values: [1, 0.5, 0.1] });
     assert.deepEqual(at(s, [0, 10, 11, 20, 21, 1000]), [1, 1, 0.5, 0.5, 0.1, 0.1]);
-    assert.throws(() => schedules.piecewiseConstantDecay({ boundaries: [10], values: [1] }), /one entry fewer than 'values'/);
+    assert.throws(
+      () => schedules.piecewiseConstantDecay({ boundaries: [10], values: [1] }),
+      /one entry fewer than 'values'/,
+    );
   });
 
   it('cosineDecay without warm-up decays to alpha * initial and stays there', () => {
@@ -28,7 +39,13 @@ describe('learning-rate schedules (Keras 3 formulas)', () => {
   });
 
   it('cosineDecay warms up linearly from initial to target, then decays from the target', () => {
-    const s = schedules.cosineDecay({ initialLearningRate: 0, decaySteps: 10, warmupTarget: 1, warmupSteps: 4, alpha: 0 });
+    const s = schedules.cosineDecay({
+      initialLearningRate: 0,
+      decaySteps: 10,
+      warmupTarget: 1,
+      warmupSteps: 4,
+      alpha: 0,
+    });
     const expected = [0, 0.25, 0.5, 0.75, 1, 0.5 * (1 + Math.cos(Math.PI * 0.1)), 0.5, 0, 0];
     assertClose(at(s, [0, 1, 2, 3, 4, 5, 9, 14, 20]), expected, 1e-12);
   });
@@ -62,6 +79,9 @@ describe('learning-rate schedules (Keras 3 formulas)', () => {
       assert.deepEqual(back.getConfig(), s.getConfig());
       assert.deepEqual(at(back, [0, 3, 7, 30]), at(s, [0, 3, 7, 30]));
     }
-    assert.throws(() => schedules.deserializeSchedule({ className: 'Nope', config: {} }), /unknown schedule 'Nope'; expected one of ExponentialDecay/);
+    assert.throws(
+      () => schedules.deserializeSchedule({ className: 'Nope', config: {} }),
+      /unknown schedule 'Nope'; expected one of ExponentialDecay/,
+    );
   });
 });

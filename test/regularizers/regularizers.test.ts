@@ -4,7 +4,10 @@ import { tensor } from '../../src/index.js';
 import { getRegularizer, regularizers, serializeRegularizer } from '../../src/regularizers/index.js';
 import { checkGradients, rand64 } from '../helpers/gradcheck.js';
 
-const w = tensor([[1, -2], [3, -4]]);
+const w = tensor([
+  [1, -2],
+  [3, -4],
+]);
 
 describe('regularizers', () => {
   it('use Keras formulas and defaults (no 1/2 in L2)', () => {
@@ -25,7 +28,11 @@ describe('regularizers', () => {
     assert.throws(() => regularizers.l2({ l2: -1 }), /L2: 'l2' must be a non-negative number, got -1/);
   });
   it('round-trip through their configs', () => {
-    for (const reg of [regularizers.l1({ l1: 0.5 }), regularizers.l2({ l2: 0.25 }), regularizers.l1l2({ l1: 0.1, l2: 0.2 })]) {
+    for (const reg of [
+      regularizers.l1({ l1: 0.5 }),
+      regularizers.l2({ l2: 0.25 }),
+      regularizers.l1l2({ l1: 0.1, l2: 0.2 }),
+    ]) {
       const copy = getRegularizer(JSON.parse(JSON.stringify(serializeRegularizer(reg))));
       assert.deepEqual(serializeRegularizer(copy), serializeRegularizer(reg));
       assert.equal(copy.call(w).item(), reg.call(w).item());

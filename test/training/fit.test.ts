@@ -1,20 +1,39 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  input, layers, memory, model as functionalModel, sequential, setSeed, tensor, Tensor, TrainingError, type History,
+  input,
+  layers,
+  memory,
+  model as functionalModel,
+  sequential,
+  setSeed,
+  tensor,
+  type Tensor,
+  TrainingError,
+  type History,
 } from '../../src/index.js';
 
 function xorData(): { x: Tensor; y: Tensor } {
-  return { x: tensor([[0, 0], [0, 1], [1, 0], [1, 1]]), y: tensor([[0], [1], [1], [0]]) };
+  return {
+    x: tensor([
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ]),
+    y: tensor([[0], [1], [1], [0]]),
+  };
 }
 
 function regressionData(n = 64, seed = 3): { x: Tensor; y: Tensor } {
   // y = 2 x0 - 3 x1 + 1, exactly linear.
   let s = seed;
   const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
-  const xs: number[][] = [], ys: number[][] = [];
+  const xs: number[][] = [],
+    ys: number[][] = [];
   for (let i = 0; i < n; i++) {
-    const a = rand(), b = rand();
+    const a = rand(),
+      b = rand();
     xs.push([a, b]);
     ys.push([2 * a - 3 * b + 1]);
   }
@@ -31,7 +50,10 @@ describe('fit', () => {
   it('learns XOR with a hidden layer', async () => {
     setSeed(1);
     const m = sequential({
-      layers: [layers.dense({ units: 8, activation: 'tanh', inputShape: [2] }), layers.dense({ units: 1, activation: 'sigmoid' })],
+      layers: [
+        layers.dense({ units: 8, activation: 'tanh', inputShape: [2] }),
+        layers.dense({ units: 1, activation: 'sigmoid' }),
+      ],
     });
     m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
     m.optimizer!.learningRate = 0.05;
@@ -40,7 +62,10 @@ describe('fit', () => {
     assert.ok(h.history.loss.at(-1)! < 0.1, `final loss ${h.history.loss.at(-1)}`);
     assert.equal(h.history.accuracy.at(-1), 1);
     const p = (m.predict(x) as Tensor).dataSync();
-    assert.deepEqual(Array.from(p, (v) => (v > 0.5 ? 1 : 0)), [0, 1, 1, 0]);
+    assert.deepEqual(
+      Array.from(p, (v) => (v > 0.5 ? 1 : 0)),
+      [0, 1, 1, 0],
+    );
   });
 
   it('records loss, metrics and validation metrics per epoch, and the loss falls', async () => {
@@ -72,8 +97,12 @@ describe('fit', () => {
     const [loss, mae] = m.evaluate(x, y, { batchSize: 3 }) as Tensor[];
     const pred = (m.predict(x) as Tensor).dataSync();
     const target = y.dataSync();
-    let se = 0, ae = 0;
-    for (let i = 0; i < 10; i++) { se += (pred[i] - target[i]) ** 2; ae += Math.abs(pred[i] - target[i]); }
+    let se = 0,
+      ae = 0;
+    for (let i = 0; i < 10; i++) {
+      se += (pred[i] - target[i]) ** 2;
+      ae += Math.abs(pred[i] - target[i]);
+    }
     assert.ok(Math.abs(loss.dataSync()[0] - se / 10) < 1e-4);
     assert.ok(Math.abs(mae.dataSync()[0] - ae / 10) < 1e-4);
     assert.deepEqual(m.metricsNames, ['loss', 'mae']);
@@ -121,7 +150,11 @@ describe('fit', () => {
     const m = functionalModel({ inputs: inp, outputs: [out1, out2] as never });
     m.compile({ optimizer: 'adam', loss: { reg: 'mse', cls: 'binaryCrossentropy' }, metrics: { cls: ['accuracy'] } });
     const { x, y } = regressionData(16);
-    const yc = tensor(Array.from(x.dataSync()).filter((_, i) => i % 2 === 0).map((v) => [v > 0 ? 1 : 0]));
+    const yc = tensor(
+      Array.from(x.dataSync())
+        .filter((_, i) => i % 2 === 0)
+        .map((v) => [v > 0 ? 1 : 0]),
+    );
     const h = await m.fit(x, [y, yc], { epochs: 2, verbose: 0 });
     assert.deepEqual(m.metricsNames, ['loss', 'reg_loss', 'cls_loss', 'cls_accuracy']);
     assert.ok(Math.abs(h.history.loss[0] - (h.history.reg_loss[0] + h.history.cls_loss[0])) < 1e-4);
@@ -129,9 +162,15 @@ describe('fit', () => {
 });
 
 describe('fit: memory', () => {
-  it('frees every batch\'s tensors itself: thousands of steps, no dispose, no garbage collection', async () => {
+  it("frees every batch's tensors itself: thousands of steps, no dispose, no garbage collection", async () => {
     setSeed(11);
-    const m = sequential({ layers: [layers.dense({ units: 8, activation: 'relu', inputShape: [2] }), layers.dropout({ rate: 0.1 }), layers.dense({ units: 1 })] });
+    const m = sequential({
+      layers: [
+        layers.dense({ units: 8, activation: 'relu', inputShape: [2] }),
+        layers.dropout({ rate: 0.1 }),
+        layers.dense({ units: 1 }),
+      ],
+    });
     m.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] });
     const { x, y } = regressionData(64);
     await m.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0 }); // creates the optimizer's slots
@@ -147,10 +186,15 @@ describe('fit: memory', () => {
 
 describe('fit: bad input', () => {
   it('names the input and both shapes when inputShape disagrees with the data', async () => {
-    const m = sequential({ layers: [layers.dense({ units: 10, activation: 'relu', inputShape: [4] }), layers.dense({ units: 1 })] });
+    const m = sequential({
+      layers: [layers.dense({ units: 10, activation: 'relu', inputShape: [4] }), layers.dense({ units: 1 })],
+    });
     m.compile({ optimizer: 'adam', loss: 'mse' });
     const x = tensor(new Float32Array(5 * 13), [5, 13]);
-    await assert.rejects(m.fit(x, tensor(new Float32Array(5), [5, 1])), /expects data of shape \[null, 4\] but 'x' has shape \[5, 13\] \(dimension 1: expected 4, got 13\)/);
+    await assert.rejects(
+      m.fit(x, tensor(new Float32Array(5), [5, 1])),
+      /expects data of shape \[null, 4\] but 'x' has shape \[5, 13\] \(dimension 1: expected 4, got 13\)/,
+    );
   });
   it('requires compile first', async () => {
     const m = sequential({ layers: [layers.dense({ units: 1, inputShape: [2] })] });
@@ -158,11 +202,24 @@ describe('fit: bad input', () => {
   });
   it('rejects mismatched sample counts', async () => {
     const m = smallRegressor();
-    await assert.rejects(m.fit(tensor([[1, 2], [3, 4]]), tensor([[1]]), { verbose: 0 }), /'x' has 2 samples but 'y' has 1/);
+    await assert.rejects(
+      m.fit(
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+        tensor([[1]]),
+        { verbose: 0 },
+      ),
+      /'x' has 2 samples but 'y' has 1/,
+    );
   });
   it('rejects an empty dataset', async () => {
     const m = smallRegressor();
-    await assert.rejects(m.fit(tensor(new Float32Array(0), [0, 2]), tensor(new Float32Array(0), [0, 1]), { verbose: 0 }), /dataset is empty/);
+    await assert.rejects(
+      m.fit(tensor(new Float32Array(0), [0, 2]), tensor(new Float32Array(0), [0, 1]), { verbose: 0 }),
+      /dataset is empty/,
+    );
   });
   it('rejects non-positive batchSize and epochs', async () => {
     const m = smallRegressor();
@@ -173,8 +230,28 @@ describe('fit: bad input', () => {
   });
   it('rejects NaN and infinite values in the data, naming the sample', async () => {
     const m = smallRegressor();
-    await assert.rejects(m.fit(tensor([[1, 2], [NaN, 1]]), tensor([[1], [2]]), { verbose: 0 }), /'x' contains NaN at sample 1/);
-    await assert.rejects(m.fit(tensor([[1, 2], [0, 1]]), tensor([[1], [Infinity]]), { verbose: 0 }), /'y' contains Infinity at sample 1/);
+    await assert.rejects(
+      m.fit(
+        tensor([
+          [1, 2],
+          [NaN, 1],
+        ]),
+        tensor([[1], [2]]),
+        { verbose: 0 },
+      ),
+      /'x' contains NaN at sample 1/,
+    );
+    await assert.rejects(
+      m.fit(
+        tensor([
+          [1, 2],
+          [0, 1],
+        ]),
+        tensor([[1], [Infinity]]),
+        { verbose: 0 },
+      ),
+      /'y' contains Infinity at sample 1/,
+    );
   });
   it('lists valid names for an unknown optimizer, loss or metric', () => {
     const m = sequential({ layers: [layers.dense({ units: 1, inputShape: [2] })] });
@@ -185,10 +262,30 @@ describe('fit: bad input', () => {
   it('checks sparse labels on the whole dataset before training, naming the sample', async () => {
     const m = sequential({ layers: [layers.dense({ units: 3, inputShape: [2] })] });
     m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
-    const x = tensor([[0, 1], [1, 0], [1, 1], [0, 0]]);
-    await assert.rejects(m.fit(x, tensor([0, 1, 2, 3]), { verbose: 0 }), /integer class ids in \[0, 2\] \(the output has 3 units\), got 3 at sample 3/);
+    const x = tensor([
+      [0, 1],
+      [1, 0],
+      [1, 1],
+      [0, 0],
+    ]);
+    await assert.rejects(
+      m.fit(x, tensor([0, 1, 2, 3]), { verbose: 0 }),
+      /integer class ids in \[0, 2\] \(the output has 3 units\), got 3 at sample 3/,
+    );
     await assert.rejects(m.fit(x, tensor([0, 1.5, 2, 1]), { verbose: 0 }), /got 1.5 at sample 1/);
-    await assert.rejects(m.fit(x, tensor([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0]]), { verbose: 0 }), /one integer class id per prediction \(shape \[null\] or \[null, 1\]\), got shape \[4, 3\]; for one-hot targets use categoricalCrossentropy/);
+    await assert.rejects(
+      m.fit(
+        x,
+        tensor([
+          [1, 0, 0],
+          [0, 1, 0],
+          [0, 0, 1],
+          [1, 0, 0],
+        ]),
+        { verbose: 0 },
+      ),
+      /one integer class id per prediction \(shape \[null\] or \[null, 1\]\), got shape \[4, 3\]; for one-hot targets use categoricalCrossentropy/,
+    );
   });
   it('stops with an error naming the epoch and batch when the loss becomes NaN', async () => {
     setSeed(9);

@@ -4,8 +4,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
-  Callback, LayersModel, callbacks, getBackend, input, layers, model as functionalModel, losses, metrics, optimizers, regularizers, schedules, sequential, setBackend, setSeed, tensor,
-  Tensor, TrainingError, type Logs,
+  Callback,
+  type LayersModel,
+  callbacks,
+  getBackend,
+  input,
+  layers,
+  model as functionalModel,
+  losses,
+  metrics,
+  optimizers,
+  regularizers,
+  schedules,
+  sequential,
+  setBackend,
+  setSeed,
+  tensor,
+  type Tensor,
+  TrainingError,
+  type Logs,
 } from '../../src/index.js';
 import { globalRng, Rng } from '../../src/core/rng.js';
 import { FusedDenseStep } from '../../src/training/fused/dense_step.js';
@@ -37,13 +54,21 @@ interface Case {
   validationSplit?: number;
 }
 
-interface Run { history: Record<string, number[]>; weights: Float32Array[]; optimizer: { name: string; values: Float32Array }[]; fusedSteps: number }
+interface Run {
+  history: Record<string, number[]>;
+  weights: Float32Array[];
+  optimizer: { name: string; values: Float32Array }[];
+  fusedSteps: number;
+}
 
 /** Counts fused steps by wrapping the step's method for one run. */
 async function countFused<T>(fn: () => Promise<T>): Promise<{ result: T; steps: number }> {
   const original = FusedDenseStep.prototype.trainBatch;
   let steps = 0;
-  FusedDenseStep.prototype.trainBatch = function (...args) { steps++; return original.apply(this, args); };
+  FusedDenseStep.prototype.trainBatch = function (...args) {
+    steps++;
+    return original.apply(this, args);
+  };
   try {
     return { result: await fn(), steps };
   } finally {
@@ -56,7 +81,14 @@ async function train(c: Case, jitCompile: boolean, start: Tensor[]): Promise<Run
   m.setWeights(start);
   m.compile({ ...c.compile(), jitCompile });
   setSeed(7);
-  const { result: h, steps } = await countFused(() => m.fit(tensor(c.x), tensor(c.y), { epochs: c.epochs ?? 4, batchSize: c.batchSize ?? 16, validationSplit: c.validationSplit, verbose: 0 }));
+  const { result: h, steps } = await countFused(() =>
+    m.fit(tensor(c.x), tensor(c.y), {
+      epochs: c.epochs ?? 4,
+      batchSize: c.batchSize ?? 16,
+      validationSplit: c.validationSplit,
+      verbose: 0,
+    }),
+  );
   return {
     history: h.history,
     weights: m.getWeights().map((w) => w.dataSync() as Float32Array),
@@ -69,7 +101,10 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < actual.length; i++) {
     const scale = Math.max(1, Math.abs(expected[i]));
-    assert.ok(Math.abs(actual[i] - expected[i]) <= tol * scale, `${what}[${i}]: fused ${actual[i]}, eager ${expected[i]}`);
+    assert.ok(
+      Math.abs(actual[i] - expected[i]) <= tol * scale,
+      `${what}[${i}]: fused ${actual[i]}, eager ${expected[i]}`,
+    );
   }
 }
 
@@ -81,112 +116,232 @@ async function assertSameTraining(c: Case, tol = 2e-4): Promise<void> {
   assert.equal(eager.fusedSteps, 0);
   assert.ok(fused.fusedSteps > 0, 'the fused step ran');
   assert.deepEqual(Object.keys(fused.history).sort(), Object.keys(eager.history).sort());
-  for (const key of Object.keys(eager.history)) assertClose(fused.history[key], eager.history[key], tol, `${c.name} history.${key}`);
+  for (const key of Object.keys(eager.history))
+    assertClose(fused.history[key], eager.history[key], tol, `${c.name} history.${key}`);
   fused.weights.forEach((w, i) => assertClose(w, eager.weights[i], tol, `${c.name} weight ${i}`));
   // The two models' layers are numbered apart ('dense_3' vs 'dense_5'): compare what follows.
   const role = (name: string) => name.split('/').slice(1).join('/');
-  assert.deepEqual(fused.optimizer.map((o) => role(o.name)), eager.optimizer.map((o) => role(o.name)), 'optimizer state names and order');
-  fused.optimizer.forEach((o, i) => assertClose(o.values, eager.optimizer[i].values, tol, `${c.name} optimizer ${o.name}`));
+  assert.deepEqual(
+    fused.optimizer.map((o) => role(o.name)),
+    eager.optimizer.map((o) => role(o.name)),
+    'optimizer state names and order',
+  );
+  fused.optimizer.forEach((o, i) =>
+    assertClose(o.values, eager.optimizer[i].values, tol, `${c.name} optimizer ${o.name}`),
+  );
 }
 
-const oneHot = (labels: number[], k: number): number[][] => labels.map((l) => Array.from({ length: k }, (_, j) => (j === l ? 1 : 0)));
-const labelsOf = (x: number[][], k: number): number[] => x.map((r) => Math.abs(Math.floor((r[0] + r[1] * 0.7 + 1) * k * 0.5)) % k);
+const oneHot = (labels: number[], k: number): number[][] =>
+  labels.map((l) => Array.from({ length: k }, (_, j) => (j === l ? 1 : 0)));
+const labelsOf = (x: number[][], k: number): number[] =>
+  x.map((r) => Math.abs(Math.floor((r[0] + r[1] * 0.7 + 1) * k * 0.5)) % k);
 
 const CASES: Case[] = [
   {
     name: 'relu regression, adam, mse with mae and mse metrics (the Boston shape)',
-    build: () => sequential({ layers: [layers.dense({ units: 8, activation: 'relu', inputShape: [5] }), layers.dense({ units: 1 })] }),
+    build: () =>
+      sequential({
+        layers: [layers.dense({ units: 8, activation: 'relu', inputShape: [5] }), layers.dense({ units: 1 })],
+      }),
     compile: () => ({ optimizer: 'adam', loss: 'mse', metrics: ['mae', 'mse'] }),
-    x: features(50, 5, 1), y: features(50, 5, 1).map((r) => [3 * r[0] - r[2] + 0.5]), batchSize: 16,
+    x: features(50, 5, 1),
+    y: features(50, 5, 1).map((r) => [3 * r[0] - r[2] + 0.5]),
+    batchSize: 16,
   },
   {
     name: 'tanh and sigmoid, binary crossentropy, SGD with Nesterov momentum, accuracy (fed as tensors)',
-    build: () => sequential({ layers: [layers.dense({ units: 6, activation: 'tanh', inputShape: [3] }), layers.dense({ units: 1, activation: 'sigmoid' })] }),
-    compile: () => ({ optimizer: optimizers.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }), loss: 'binaryCrossentropy', metrics: ['accuracy'] }),
-    x: features(40, 3, 2), y: features(40, 3, 2).map((r) => [r[0] + r[1] > 0 ? 1 : 0]), batchSize: 12,
+    build: () =>
+      sequential({
+        layers: [
+          layers.dense({ units: 6, activation: 'tanh', inputShape: [3] }),
+          layers.dense({ units: 1, activation: 'sigmoid' }),
+        ],
+      }),
+    compile: () => ({
+      optimizer: optimizers.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }),
+      loss: 'binaryCrossentropy',
+      metrics: ['accuracy'],
+    }),
+    x: features(40, 3, 2),
+    y: features(40, 3, 2).map((r) => [r[0] + r[1] > 0 ? 1 : 0]),
+    batchSize: 12,
   },
   {
     name: 'softmax, categorical crossentropy, adam with a decaying learning rate, categorical accuracy',
-    build: () => sequential({ layers: [layers.dense({ units: 7, activation: 'sigmoid', inputShape: [4] }), layers.dense({ units: 3, activation: 'softmax' })] }),
-    compile: () => ({ optimizer: optimizers.adam({ learningRate: schedules.exponentialDecay({ initialLearningRate: 0.05, decaySteps: 3, decayRate: 0.8 }) }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] }),
-    x: features(45, 4, 3), y: oneHot(labelsOf(features(45, 4, 3), 3), 3), batchSize: 10,
+    build: () =>
+      sequential({
+        layers: [
+          layers.dense({ units: 7, activation: 'sigmoid', inputShape: [4] }),
+          layers.dense({ units: 3, activation: 'softmax' }),
+        ],
+      }),
+    compile: () => ({
+      optimizer: optimizers.adam({
+        learningRate: schedules.exponentialDecay({ initialLearningRate: 0.05, decaySteps: 3, decayRate: 0.8 }),
+      }),
+      loss: 'categoricalCrossentropy',
+      metrics: ['accuracy'],
+    }),
+    x: features(45, 4, 3),
+    y: oneHot(labelsOf(features(45, 4, 3), 3), 3),
+    batchSize: 10,
   },
   {
     name: 'logits with label smoothing, plain SGD, no bias, three layers',
-    build: () => sequential({ layers: [
-      layers.dense({ units: 5, activation: 'softplus', inputShape: [4], useBias: false }),
-      layers.dense({ units: 5, activation: 'relu' }),
-      layers.dense({ units: 3 }),
-    ] }),
-    compile: () => ({ optimizer: optimizers.sgd({ learningRate: 0.2 }), loss: new losses.CategoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.1 }), metrics: ['categoricalAccuracy'] }),
-    x: features(30, 4, 4), y: oneHot(labelsOf(features(30, 4, 4), 3), 3), batchSize: 8,
+    build: () =>
+      sequential({
+        layers: [
+          layers.dense({ units: 5, activation: 'softplus', inputShape: [4], useBias: false }),
+          layers.dense({ units: 5, activation: 'relu' }),
+          layers.dense({ units: 3 }),
+        ],
+      }),
+    compile: () => ({
+      optimizer: optimizers.sgd({ learningRate: 0.2 }),
+      loss: new losses.CategoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.1 }),
+      metrics: ['categoricalAccuracy'],
+    }),
+    x: features(30, 4, 4),
+    y: oneHot(labelsOf(features(30, 4, 4), 3), 3),
+    batchSize: 8,
   },
   {
     name: 'sparse labels [n] on probabilities, sparse accuracy',
-    build: () => sequential({ layers: [layers.dense({ units: 6, activation: 'relu', inputShape: [3] }), layers.dense({ units: 4, activation: 'softmax' })] }),
+    build: () =>
+      sequential({
+        layers: [
+          layers.dense({ units: 6, activation: 'relu', inputShape: [3] }),
+          layers.dense({ units: 4, activation: 'softmax' }),
+        ],
+      }),
     compile: () => ({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] }),
-    x: features(33, 3, 5), y: labelsOf(features(33, 3, 5), 4), batchSize: 9,
+    x: features(33, 3, 5),
+    y: labelsOf(features(33, 3, 5), 4),
+    batchSize: 9,
   },
   {
     name: 'sparse labels [n, 1] on logits, one layer, one batch an epoch',
     build: () => sequential({ layers: [layers.dense({ units: 4, inputShape: [3] })] }),
-    compile: () => ({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: new losses.SparseCategoricalCrossentropy({ fromLogits: true }), metrics: ['sparseCategoricalAccuracy'] }),
-    x: features(20, 3, 6), y: labelsOf(features(20, 3, 6), 4).map((l) => [l]), batchSize: 20,
+    compile: () => ({
+      optimizer: optimizers.adam({ learningRate: 0.01 }),
+      loss: new losses.SparseCategoricalCrossentropy({ fromLogits: true }),
+      metrics: ['sparseCategoricalAccuracy'],
+    }),
+    x: features(20, 3, 6),
+    y: labelsOf(features(20, 3, 6), 4).map((l) => [l]),
+    batchSize: 20,
   },
   {
     name: 'mae loss with a loss weight, root mean squared error metric fed as tensors',
-    build: () => sequential({ layers: [layers.dense({ units: 3, activation: 'tanh', inputShape: [2] }), layers.dense({ units: 2 })] }),
-    compile: () => ({ optimizer: optimizers.sgd({ learningRate: 0.05, momentum: 0.5 }), loss: 'mae', lossWeights: [2], metrics: [new metrics.RootMeanSquaredError(), 'mse'] }),
-    x: features(25, 2, 7), y: features(25, 2, 7).map((r) => [r[0] * r[1], r[0] - r[1]]), batchSize: 7,
+    build: () =>
+      sequential({
+        layers: [layers.dense({ units: 3, activation: 'tanh', inputShape: [2] }), layers.dense({ units: 2 })],
+      }),
+    compile: () => ({
+      optimizer: optimizers.sgd({ learningRate: 0.05, momentum: 0.5 }),
+      loss: 'mae',
+      lossWeights: [2],
+      metrics: [new metrics.RootMeanSquaredError(), 'mse'],
+    }),
+    x: features(25, 2, 7),
+    y: features(25, 2, 7).map((r) => [r[0] * r[1], r[0] - r[1]]),
+    batchSize: 7,
   },
   {
     name: 'elu and leaky relu, L2 kernel regularizer, centered RMSprop with momentum',
-    build: () => sequential({ layers: [
-      layers.dense({ units: 6, activation: 'elu', inputShape: [3], kernelRegularizer: regularizers.l2({ l2: 0.01 }) }),
-      layers.dense({ units: 4, activation: 'leakyRelu' }),
-      layers.dense({ units: 1 }),
-    ] }),
-    compile: () => ({ optimizer: optimizers.rmsprop({ learningRate: 0.01, momentum: 0.8, centered: true }), loss: 'mse', metrics: ['mae'] }),
-    x: features(28, 3, 10), y: features(28, 3, 10).map((r) => [r[0] * 2 - r[1]]), batchSize: 7,
+    build: () =>
+      sequential({
+        layers: [
+          layers.dense({
+            units: 6,
+            activation: 'elu',
+            inputShape: [3],
+            kernelRegularizer: regularizers.l2({ l2: 0.01 }),
+          }),
+          layers.dense({ units: 4, activation: 'leakyRelu' }),
+          layers.dense({ units: 1 }),
+        ],
+      }),
+    compile: () => ({
+      optimizer: optimizers.rmsprop({ learningRate: 0.01, momentum: 0.8, centered: true }),
+      loss: 'mse',
+      metrics: ['mae'],
+    }),
+    x: features(28, 3, 10),
+    y: features(28, 3, 10).map((r) => [r[0] * 2 - r[1]]),
+    batchSize: 7,
   },
   {
     name: 'selu, L1L2 on kernels and L1 on biases, Adagrad',
-    build: () => sequential({ layers: [
-      layers.dense({ units: 5, activation: 'selu', inputShape: [4], kernelRegularizer: regularizers.l1l2({ l1: 0.001, l2: 0.002 }), biasRegularizer: regularizers.l1({ l1: 0.003 }) }),
-      layers.dense({ units: 3, activation: 'softmax' }),
-    ] }),
-    compile: () => ({ optimizer: optimizers.adagrad({ learningRate: 0.1 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] }),
-    x: features(26, 4, 11), y: oneHot(labelsOf(features(26, 4, 11), 3), 3), batchSize: 13,
+    build: () =>
+      sequential({
+        layers: [
+          layers.dense({
+            units: 5,
+            activation: 'selu',
+            inputShape: [4],
+            kernelRegularizer: regularizers.l1l2({ l1: 0.001, l2: 0.002 }),
+            biasRegularizer: regularizers.l1({ l1: 0.003 }),
+          }),
+          layers.dense({ units: 3, activation: 'softmax' }),
+        ],
+      }),
+    compile: () => ({
+      optimizer: optimizers.adagrad({ learningRate: 0.1 }),
+      loss: 'categoricalCrossentropy',
+      metrics: ['accuracy'],
+    }),
+    x: features(26, 4, 11),
+    y: oneHot(labelsOf(features(26, 4, 11), 3), 3),
+    batchSize: 13,
   },
   {
     name: 'plain RMSprop',
-    build: () => sequential({ layers: [layers.dense({ units: 4, activation: 'relu', inputShape: [2] }), layers.dense({ units: 1, activation: 'sigmoid' })] }),
+    build: () =>
+      sequential({
+        layers: [
+          layers.dense({ units: 4, activation: 'relu', inputShape: [2] }),
+          layers.dense({ units: 1, activation: 'sigmoid' }),
+        ],
+      }),
     compile: () => ({ optimizer: 'rmsprop', loss: 'binaryCrossentropy' }),
-    x: features(20, 2, 12), y: features(20, 2, 12).map((r) => [r[0] * r[1] > 0 ? 1 : 0]), batchSize: 6,
+    x: features(20, 2, 12),
+    y: features(20, 2, 12).map((r) => [r[0] * r[1] > 0 ? 1 : 0]),
+    batchSize: 6,
   },
   {
     name: 'dropout between Dense layers and on the input (one seeded), adam',
-    build: () => sequential({ layers: [
-      layers.dropout({ rate: 0.2, inputShape: [4] }),
-      layers.dense({ units: 8, activation: 'relu' }),
-      layers.dropout({ rate: 0.5 }),
-      layers.dense({ units: 6, activation: 'tanh' }),
-      layers.dropout({ rate: 0.3, seed: 42 }),
-      layers.dense({ units: 2, activation: 'softmax' }),
-    ] }),
+    build: () =>
+      sequential({
+        layers: [
+          layers.dropout({ rate: 0.2, inputShape: [4] }),
+          layers.dense({ units: 8, activation: 'relu' }),
+          layers.dropout({ rate: 0.5 }),
+          layers.dense({ units: 6, activation: 'tanh' }),
+          layers.dropout({ rate: 0.3, seed: 42 }),
+          layers.dense({ units: 2, activation: 'softmax' }),
+        ],
+      }),
     compile: () => ({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] }),
-    x: features(36, 4, 13), y: oneHot(labelsOf(features(36, 4, 13), 2), 2), batchSize: 9,
+    x: features(36, 4, 13),
+    y: oneHot(labelsOf(features(36, 4, 13), 2), 2),
+    batchSize: 9,
   },
   {
     name: 'dropout on the output, rate 0 elsewhere',
-    build: () => sequential({ layers: [
-      layers.dense({ units: 5, activation: 'sigmoid', inputShape: [2] }),
-      layers.dropout({ rate: 0 }),
-      layers.dense({ units: 1 }),
-      layers.dropout({ rate: 0.25 }),
-    ] }),
+    build: () =>
+      sequential({
+        layers: [
+          layers.dense({ units: 5, activation: 'sigmoid', inputShape: [2] }),
+          layers.dropout({ rate: 0 }),
+          layers.dense({ units: 1 }),
+          layers.dropout({ rate: 0.25 }),
+        ],
+      }),
     compile: () => ({ optimizer: optimizers.sgd({ learningRate: 0.05 }), loss: 'mse' }),
-    x: features(20, 2, 14), y: features(20, 2, 14).map((r) => [r[0] + r[1]]), batchSize: 5,
+    x: features(20, 2, 14),
+    y: features(20, 2, 14).map((r) => [r[0] + r[1]]),
+    batchSize: 5,
   },
   {
     name: 'a functional model that is a plain chain',
@@ -197,19 +352,38 @@ const CASES: Case[] = [
       return functionalModel({ inputs: x, outputs: y as never });
     },
     compile: () => ({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] }),
-    x: features(24, 3, 15), y: features(24, 3, 15).map((r) => [r[0] - r[2]]), batchSize: 8,
+    x: features(24, 3, 15),
+    y: features(24, 3, 15).map((r) => [r[0] - r[2]]),
+    batchSize: 8,
   },
   {
     name: 'float64 weights, a validation split',
-    build: () => sequential({ layers: [layers.dense({ units: 5, activation: 'tanh', inputShape: [3], dtype: 'float64' }), layers.dense({ units: 1, dtype: 'float64' })] }),
+    build: () =>
+      sequential({
+        layers: [
+          layers.dense({ units: 5, activation: 'tanh', inputShape: [3], dtype: 'float64' }),
+          layers.dense({ units: 1, dtype: 'float64' }),
+        ],
+      }),
     compile: () => ({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] }),
-    x: features(30, 3, 9), y: features(30, 3, 9).map((r) => [r[0] - 2 * r[1] * r[2]]), batchSize: 6, validationSplit: 0.2,
+    x: features(30, 3, 9),
+    y: features(30, 3, 9).map((r) => [r[0] - 2 * r[1] * r[2]]),
+    batchSize: 6,
+    validationSplit: 0.2,
   },
   {
     name: 'binary crossentropy from logits with label smoothing',
-    build: () => sequential({ layers: [layers.dense({ units: 4, activation: 'relu', inputShape: [3] }), layers.dense({ units: 2 })] }),
-    compile: () => ({ optimizer: 'adam', loss: new losses.BinaryCrossentropy({ fromLogits: true, labelSmoothing: 0.2 }) }),
-    x: features(24, 3, 8), y: features(24, 3, 8).map((r) => [r[0] > 0 ? 1 : 0, r[1] > r[2] ? 1 : 0]), batchSize: 5,
+    build: () =>
+      sequential({
+        layers: [layers.dense({ units: 4, activation: 'relu', inputShape: [3] }), layers.dense({ units: 2 })],
+      }),
+    compile: () => ({
+      optimizer: 'adam',
+      loss: new losses.BinaryCrossentropy({ fromLogits: true, labelSmoothing: 0.2 }),
+    }),
+    x: features(24, 3, 8),
+    y: features(24, 3, 8).map((r) => [r[0] > 0 ? 1 : 0, r[1] > r[2] ? 1 : 0]),
+    batchSize: 5,
   },
 ];
 
@@ -231,27 +405,50 @@ describe('fused dense training step', () => {
   }
 
   it("runs by default ('auto') for a small Dense model and stays eager for a large one", async () => {
-    const small = sequential({ layers: [layers.dense({ units: 4, activation: 'relu', inputShape: [3] }), layers.dense({ units: 1 })] });
+    const small = sequential({
+      layers: [layers.dense({ units: 4, activation: 'relu', inputShape: [3] }), layers.dense({ units: 1 })],
+    });
     small.compile({ optimizer: 'adam', loss: 'mse' });
-    const ran = await countFused(() => small.fit(tensor(features(20, 3, 1)), tensor(features(20, 1, 2)), { epochs: 2, batchSize: 10, verbose: 0 }));
+    const ran = await countFused(() =>
+      small.fit(tensor(features(20, 3, 1)), tensor(features(20, 1, 2)), { epochs: 2, batchSize: 10, verbose: 0 }),
+    );
     assert.equal(ran.steps, 4);
-    const large = sequential({ layers: [layers.dense({ units: 300, activation: 'relu', inputShape: [300] }), layers.dense({ units: 1 })] });
+    const large = sequential({
+      layers: [layers.dense({ units: 300, activation: 'relu', inputShape: [300] }), layers.dense({ units: 1 })],
+    });
     large.compile({ optimizer: 'adam', loss: 'mse' });
-    const skipped = await countFused(() => large.fit(tensor(features(8, 300, 1)), tensor(features(8, 1, 2)), { epochs: 1, batchSize: 8, verbose: 0 }));
+    const skipped = await countFused(() =>
+      large.fit(tensor(features(8, 300, 1)), tensor(features(8, 1, 2)), { epochs: 1, batchSize: 8, verbose: 0 }),
+    );
     assert.equal(skipped.steps, 0);
   });
 
   it('stays eager when a callback runs between batches, and fused under the progress bar', async () => {
     const m = sequential({ layers: [layers.dense({ units: 2, inputShape: [3] })] });
     m.compile({ optimizer: 'sgd', loss: 'mse' });
-    const x = tensor(features(12, 3, 1)), y = tensor(features(12, 2, 2));
+    const x = tensor(features(12, 3, 1)),
+      y = tensor(features(12, 2, 2));
     let batches = 0;
-    const watched = await countFused(() => m.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0, callbacks: { onBatchEnd: () => { batches++; } } }));
+    const watched = await countFused(() =>
+      m.fit(x, y, {
+        epochs: 1,
+        batchSize: 4,
+        verbose: 0,
+        callbacks: {
+          onBatchEnd: () => {
+            batches++;
+          },
+        },
+      }),
+    );
     assert.equal(watched.steps, 0);
     assert.equal(batches, 3);
     const lines: string[] = [];
     const write = process.stdout.write;
-    process.stdout.write = ((s: string) => { lines.push(String(s)); return true; }) as typeof process.stdout.write;
+    process.stdout.write = ((s: string) => {
+      lines.push(String(s));
+      return true;
+    }) as typeof process.stdout.write;
     try {
       const shown = await countFused(() => m.fit(x, y, { epochs: 1, batchSize: 4, verbose: 2 }));
       assert.equal(shown.steps, 3);
@@ -262,9 +459,23 @@ describe('fused dense training step', () => {
     // Callbacks that only read the batch logs, or save once an epoch, keep the fused step.
     const dir = await mkdtemp(join(tmpdir(), 'myelin-fused-'));
     try {
-      const kept = await countFused(() => m.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0, callbacks: [callbacks.terminateOnNaN(), callbacks.modelCheckpoint({ filepath: join(dir, 'm.safetensors') })] }));
+      const kept = await countFused(() =>
+        m.fit(x, y, {
+          epochs: 2,
+          batchSize: 4,
+          verbose: 0,
+          callbacks: [callbacks.terminateOnNaN(), callbacks.modelCheckpoint({ filepath: join(dir, 'm.safetensors') })],
+        }),
+      );
       assert.equal(kept.steps, 6);
-      const everyBatch = await countFused(() => m.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0, callbacks: [callbacks.modelCheckpoint({ filepath: join(dir, 'b.safetensors'), saveFreq: 2 })] }));
+      const everyBatch = await countFused(() =>
+        m.fit(x, y, {
+          epochs: 1,
+          batchSize: 4,
+          verbose: 0,
+          callbacks: [callbacks.modelCheckpoint({ filepath: join(dir, 'b.safetensors'), saveFreq: 2 })],
+        }),
+      );
       assert.equal(everyBatch.steps, 0);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -277,7 +488,12 @@ describe('fused dense training step', () => {
     const log = console.log;
     console.log = () => {};
     try {
-      const h = await m.fit(tensor(features(32, 2, 4).map((r) => r.map((v) => v * 1e3))), tensor(features(32, 1, 5)), { epochs: 50, batchSize: 8, verbose: 0, callbacks: [callbacks.terminateOnNaN()] });
+      const h = await m.fit(tensor(features(32, 2, 4).map((r) => r.map((v) => v * 1e3))), tensor(features(32, 1, 5)), {
+        epochs: 50,
+        batchSize: 8,
+        verbose: 0,
+        callbacks: [callbacks.terminateOnNaN()],
+      });
       assert.ok(h.history.loss.length < 50);
     } finally {
       console.log = log;
@@ -290,8 +506,12 @@ describe('fused dense training step', () => {
     const twice = functionalModel({ inputs: x, outputs: shared.apply(shared.apply(x)) as never });
     twice.compile({ optimizer: 'adam', loss: 'mse', jitCompile: true });
     const data = tensor(features(8, 3, 1));
-    await assert.rejects(twice.fit(data, data, { verbose: 0 }), /is not a plain chain of layers \(one input, one output, no branches or shared layers\)/);
-    const a = layers.dense({ units: 2 }).apply(x), b = layers.dense({ units: 2 }).apply(x);
+    await assert.rejects(
+      twice.fit(data, data, { verbose: 0 }),
+      /is not a plain chain of layers \(one input, one output, no branches or shared layers\)/,
+    );
+    const a = layers.dense({ units: 2 }).apply(x),
+      b = layers.dense({ units: 2 }).apply(x);
     const branched = functionalModel({ inputs: x, outputs: [a, b] as never });
     branched.compile({ optimizer: 'adam', loss: 'mse', jitCompile: true });
     const y2 = tensor(features(8, 2, 2));
@@ -299,33 +519,69 @@ describe('fused dense training step', () => {
   });
 
   it('with jitCompile: true, names what prevents fusing', async () => {
-    const withNoise = sequential({ layers: [layers.dense({ units: 4, inputShape: [3] }), layers.gaussianNoise({ stddev: 0.1, name: 'noise' }), layers.dense({ units: 1 })] });
+    const withNoise = sequential({
+      layers: [
+        layers.dense({ units: 4, inputShape: [3] }),
+        layers.gaussianNoise({ stddev: 0.1, name: 'noise' }),
+        layers.dense({ units: 1 }),
+      ],
+    });
     withNoise.compile({ optimizer: 'adam', loss: 'mse', jitCompile: true });
-    const x = tensor(features(8, 3, 1)), y = tensor(features(8, 1, 2));
-    await assert.rejects(withNoise.fit(x, y, { verbose: 0 }), /fit: jitCompile is true but the training step cannot be fused: layer 'noise' \(GaussianNoise\) is not a Dense or Dropout layer/);
-    const twoDropouts = sequential({ layers: [layers.dense({ units: 4, inputShape: [3] }), layers.dropout({ rate: 0.5 }), layers.dropout({ rate: 0.5, name: 'again' }), layers.dense({ units: 1 })] });
+    const x = tensor(features(8, 3, 1)),
+      y = tensor(features(8, 1, 2));
+    await assert.rejects(
+      withNoise.fit(x, y, { verbose: 0 }),
+      /fit: jitCompile is true but the training step cannot be fused: layer 'noise' \(GaussianNoise\) is not a Dense or Dropout layer/,
+    );
+    const twoDropouts = sequential({
+      layers: [
+        layers.dense({ units: 4, inputShape: [3] }),
+        layers.dropout({ rate: 0.5 }),
+        layers.dropout({ rate: 0.5, name: 'again' }),
+        layers.dense({ units: 1 }),
+      ],
+    });
     twoDropouts.compile({ optimizer: 'adam', loss: 'mse', jitCompile: true });
-    await assert.rejects(twoDropouts.fit(x, y, { verbose: 0 }), /layer 'again' \(Dropout\) follows another Dropout layer/);
+    await assert.rejects(
+      twoDropouts.fit(x, y, { verbose: 0 }),
+      /layer 'again' \(Dropout\) follows another Dropout layer/,
+    );
     const adamax = sequential({ layers: [layers.dense({ units: 1, inputShape: [3] })] });
     adamax.compile({ optimizer: 'adamax', loss: 'mse', jitCompile: true });
-    await assert.rejects(adamax.fit(x, y, { verbose: 0 }), /optimizer 'adamax' \(Adamax\) has no fused update \(fused: SGD, Adam, RMSprop, Adagrad\)/);
+    await assert.rejects(
+      adamax.fit(x, y, { verbose: 0 }),
+      /optimizer 'adamax' \(Adamax\) has no fused update \(fused: SGD, Adam, RMSprop, Adagrad\)/,
+    );
     adamax.compile({ optimizer: optimizers.adam({ clipNorm: 1 }), loss: 'mse', jitCompile: true });
     await assert.rejects(adamax.fit(x, y, { verbose: 0 }), /optimizer 'adam' uses weight decay or gradient clipping/);
     const gelu = sequential({ layers: [layers.dense({ units: 1, inputShape: [3], activation: 'gelu' })] });
     gelu.compile({ optimizer: 'adam', loss: 'mse', jitCompile: true });
-    await assert.rejects(gelu.fit(x, y, { verbose: 0 }), /uses activation 'gelu' \(fused: linear, relu, sigmoid, tanh, softplus, elu, selu, leaky_relu, softmax\)/);
+    await assert.rejects(
+      gelu.fit(x, y, { verbose: 0 }),
+      /uses activation 'gelu' \(fused: linear, relu, sigmoid, tanh, softplus, elu, selu, leaky_relu, softmax\)/,
+    );
     const huber = sequential({ layers: [layers.dense({ units: 1, inputShape: [3] })] });
     huber.compile({ optimizer: 'adam', loss: 'huber', jitCompile: true });
     await assert.rejects(huber.fit(x, y, { verbose: 0 }), /loss 'huber' \(Huber\) has no fused form/);
     const weighted = sequential({ layers: [layers.dense({ units: 1, inputShape: [3] })] });
     weighted.compile({ optimizer: 'adam', loss: 'mse', jitCompile: true });
-    await assert.rejects(weighted.fit(x, y, { verbose: 0, sampleWeight: tensor([1, 2, 1, 2, 1, 2, 1, 2]) }), /sample or class weights are given/);
-    assert.throws(() => weighted.compile({ optimizer: 'adam', loss: 'mse', jitCompile: 'yes' as never }), /compile: 'jitCompile' must be true, false or 'auto', got "yes"/);
+    await assert.rejects(
+      weighted.fit(x, y, { verbose: 0, sampleWeight: tensor([1, 2, 1, 2, 1, 2, 1, 2]) }),
+      /sample or class weights are given/,
+    );
+    assert.throws(
+      () => weighted.compile({ optimizer: 'adam', loss: 'mse', jitCompile: 'yes' as never }),
+      /compile: 'jitCompile' must be true, false or 'auto', got "yes"/,
+    );
   });
 
   it('writes weights back before every epoch callback and reads back what a callback changes', async () => {
-    const build = () => sequential({ layers: [layers.dense({ units: 3, activation: 'relu', inputShape: [2] }), layers.dense({ units: 1 })] });
-    const x = tensor(features(16, 2, 1)), y = tensor(features(16, 1, 3));
+    const build = () =>
+      sequential({
+        layers: [layers.dense({ units: 3, activation: 'relu', inputShape: [2] }), layers.dense({ units: 1 })],
+      });
+    const x = tensor(features(16, 2, 1)),
+      y = tensor(features(16, 1, 3));
     setSeed(2);
     const start = build().getWeights();
     const run = async (jitCompile: boolean) => {
@@ -337,7 +593,13 @@ describe('fused dense training step', () => {
         override async onEpochEnd(_epoch: number, _logs?: Logs) {
           seen.push(Array.from(this.model.trainableWeights[0].dataSync()));
           // Halving the first kernel must carry into the next epoch's steps.
-          (this.model as LayersModel).layers[0].setWeights([tensor(seen.at(-1)!.map((v) => v / 2), [2, 3]), (this.model as LayersModel).layers[0].getWeights()[1]]);
+          (this.model as LayersModel).layers[0].setWeights([
+            tensor(
+              seen.at(-1)!.map((v) => v / 2),
+              [2, 3],
+            ),
+            (this.model as LayersModel).layers[0].getWeights()[1],
+          ]);
         }
       }
       setSeed(5);
@@ -353,14 +615,17 @@ describe('fused dense training step', () => {
   it('stops on a non-finite loss without updating on that batch', async () => {
     const m = sequential({ layers: [layers.dense({ units: 1, inputShape: [2] })] });
     m.compile({ optimizer: optimizers.sgd({ learningRate: 1e6 }), loss: 'mse', jitCompile: true });
-    const x = tensor(features(32, 2, 4).map((r) => r.map((v) => v * 1e3))), y = tensor(features(32, 1, 5));
+    const x = tensor(features(32, 2, 4).map((r) => r.map((v) => v * 1e3))),
+      y = tensor(features(32, 1, 5));
     let message = '';
     await assert.rejects(m.fit(x, y, { epochs: 50, batchSize: 8, verbose: 0 }), (e: unknown) => {
       assert.ok(e instanceof TrainingError);
       message = (e as Error).message;
       return true;
     });
-    const [, epoch, batch] = /fit: the loss became (?:NaN|-?Infinity) at epoch (\d+), batch (\d+); training stopped/.exec(message)!.map(Number);
+    const [, epoch, batch] = /fit: the loss became (?:NaN|-?Infinity) at epoch (\d+), batch (\d+); training stopped/
+      .exec(message)!
+      .map(Number);
     // Every batch before the failing one was applied (4 a epoch), the failing one was not.
     assert.equal(m.optimizer!.iterations, (epoch - 1) * 4 + (batch - 1));
   });
@@ -381,13 +646,17 @@ describe('compile: jitCompile and loss weights of a single output', () => {
       m.compile({ optimizer: 'sgd', loss: 'mse', lossWeights, jitCompile: false });
       return m;
     };
-    const x = tensor(features(6, 2, 1)), y = tensor(features(6, 1, 2));
+    const x = tensor(features(6, 2, 1)),
+      y = tensor(features(6, 1, 2));
     const plain = build().evaluate(x, y) as Tensor;
     const doubled = build([2]).evaluate(x, y) as Tensor;
     assert.deepEqual(doubled.shape, []);
     assertClose([doubled.item()], [2 * plain.item()], 1e-6, 'weighted loss');
     assert.throws(() => build([1, 2]), /compile: 'lossWeights' has 2 entries but the model has 1 output/);
-    assert.throws(() => build(['2' as never]), /compile: the loss weight of output '.*' must be a finite number, got "2"/);
+    assert.throws(
+      () => build(['2' as never]),
+      /compile: the loss weight of output '.*' must be a finite number, got "2"/,
+    );
   });
 
   it('saves jitCompile and loss weights with the training config', () => {
@@ -403,7 +672,8 @@ describe('compile: jitCompile and loss weights of a single output', () => {
 
 describe('Rng.shuffle', () => {
   it('draws as int(i + 1) from the top, as the generator would one number at a time', () => {
-    const a = new Rng(11), b = new Rng(11);
+    const a = new Rng(11),
+      b = new Rng(11);
     const shuffled = a.shuffle(Int32Array.from({ length: 1000 }, (_, i) => i));
     const expected = Array.from({ length: 1000 }, (_, i) => i);
     for (let i = expected.length - 1; i > 0; i--) {

@@ -19,7 +19,9 @@ interface Report {
 }
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const skip = chromiumInstalled() ? false : `no Chromium at ${CHROMIUM}: run scripts/ensure-chromium.sh (or set MYELIN_CHROMIUM)`;
+const skip = chromiumInstalled()
+  ? false
+  : `no Chromium at ${CHROMIUM}: run scripts/ensure-chromium.sh (or set MYELIN_CHROMIUM)`;
 let report: Report;
 let closeAll = async () => {};
 
@@ -30,7 +32,8 @@ function bostonRows(): { x: number[]; y: number[]; rows: number; features: numbe
   const features = header.length - 1;
   // Standardized features, as the example's users do; the target stays in thousands of dollars.
   const x: number[] = [];
-  const mean = new Array<number>(features).fill(0), sd = new Array<number>(features).fill(0);
+  const mean = new Array<number>(features).fill(0),
+    sd = new Array<number>(features).fill(0);
   for (const r of rows) for (let j = 0; j < features; j++) mean[j] += r[j] / rows.length;
   for (const r of rows) for (let j = 0; j < features; j++) sd[j] += (r[j] - mean[j]) ** 2 / rows.length;
   for (const r of rows) for (let j = 0; j < features; j++) x.push((r[j] - mean[j]) / (Math.sqrt(sd[j]) || 1));
@@ -42,14 +45,22 @@ describe('webgpu backend in headless Chromium', { skip, timeout: 180_000 }, () =
     const script = await bundle(`${root}dist/test/webgpu/browser/entry.js`);
     const { url, server } = await servePage(script);
     const browser = await launchChromium();
-    closeAll = async () => { await browser.close(); server.close(); };
+    closeAll = async () => {
+      await browser.close();
+      server.close();
+    };
     const errors: string[] = [];
     browser.page.on('pageerror', (e) => errors.push(e.message));
     await browser.page.goto(url);
-    await browser.page.waitForFunction(() => 'runWebGPUTests' in globalThis, null, { timeout: 30_000 }).catch(() => {
-      throw new Error(`the test page did not load: ${errors.join('; ') || 'no error reported'}`);
-    });
-    report = await browser.page.evaluate((data) => (globalThis as unknown as { runWebGPUTests: (d: unknown) => Promise<Report> }).runWebGPUTests(data), bostonRows());
+    await browser.page
+      .waitForFunction(() => 'runWebGPUTests' in globalThis, null, { timeout: 30_000 })
+      .catch(() => {
+        throw new Error(`the test page did not load: ${errors.join('; ') || 'no error reported'}`);
+      });
+    report = await browser.page.evaluate(
+      (data) => (globalThis as unknown as { runWebGPUTests: (d: unknown) => Promise<Report> }).runWebGPUTests(data),
+      bostonRows(),
+    );
   });
   after(() => closeAll());
 
@@ -60,31 +71,43 @@ describe('webgpu backend in headless Chromium', { skip, timeout: 180_000 }, () =
   it('every kernel conformance case matches the reference backend', () => {
     const failed = report.conformance.filter((c) => !c.ok);
     assert.ok(report.conformance.length > 700, `ran ${report.conformance.length} cases`);
-    assert.deepEqual(failed.map((c) => c.message), []);
+    assert.deepEqual(
+      failed.map((c) => c.message),
+      [],
+    );
   });
 
   it('gradients of representative ops match the reference backend (float64) within float32 rounding', () => {
     assert.equal(report.gradients.length, 11);
-    assert.deepEqual(report.gradients.filter((g) => !g.ok).map((g) => `${g.name}: ${g.message ?? g.maxError}`), []);
+    assert.deepEqual(
+      report.gradients.filter((g) => !g.ok).map((g) => `${g.name}: ${g.message ?? g.maxError}`),
+      [],
+    );
   });
 
   it('the seed example (Dense(10, relu) -> Dense(1), adam, mse) trains to the same losses as the CPU', () => {
     const { ref, webgpu } = report.dense;
     assert.equal(webgpu.length, ref.length);
     assert.ok(ref[ref.length - 1] < ref[0] / 2, `the loss falls: ${ref[0]} -> ${ref[ref.length - 1]}`);
-    ref.forEach((l, i) => assert.ok(Math.abs(webgpu[i] - l) <= 1e-3 * Math.abs(l) + 1e-4, `step ${i}: webgpu ${webgpu[i]} vs ref ${l}`));
+    ref.forEach((l, i) =>
+      assert.ok(Math.abs(webgpu[i] - l) <= 1e-3 * Math.abs(l) + 1e-4, `step ${i}: webgpu ${webgpu[i]} vs ref ${l}`),
+    );
   });
 
   it("fit's fused step runs in the page and trains as the op-by-op step", () => {
     const { on, off } = report.fused;
     assert.equal(on.length, 4);
-    off.forEach((l, i) => assert.ok(Math.abs(on[i] - l) <= 1e-4 * Math.abs(l), `epoch ${i}: fused ${on[i]} vs op by op ${l}`));
+    off.forEach((l, i) =>
+      assert.ok(Math.abs(on[i] - l) <= 1e-4 * Math.abs(l), `epoch ${i}: fused ${on[i]} vs op by op ${l}`),
+    );
   });
 
   it('a small CNN trains to the same losses as the CPU', () => {
     const { ref, webgpu } = report.cnn;
     assert.equal(webgpu.length, 4);
-    ref.forEach((l, i) => assert.ok(Math.abs(webgpu[i] - l) <= 1e-3 * Math.abs(l) + 1e-4, `step ${i}: webgpu ${webgpu[i]} vs ref ${l}`));
+    ref.forEach((l, i) =>
+      assert.ok(Math.abs(webgpu[i] - l) <= 1e-3 * Math.abs(l) + 1e-4, `step ${i}: webgpu ${webgpu[i]} vs ref ${l}`),
+    );
   });
 
   it('dataSync on a GPU result names the asynchronous alternative', () => {

@@ -15,27 +15,39 @@ it('webgpu kernels in Node (Dawn on SwiftShader) match the reference backend', {
   const child = fileURLToPath(new URL('./node_child.js', import.meta.url));
   const out = execFileSync(process.execPath, [child], {
     env: { ...process.env, LD_LIBRARY_PATH: driverDir, VK_ICD_FILENAMES: icd },
-    encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'],
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
   const report = JSON.parse(out.trim().split('\n').pop()!) as {
-    adapter: string; results: { ok: boolean; message?: string }[]; fit: Record<'ref' | 'webgpu', Record<string, number[]>>;
+    adapter: string;
+    results: { ok: boolean; message?: string }[];
+    fit: Record<'ref' | 'webgpu', Record<string, number[]>>;
     sequences: Record<string, Record<'ref' | 'webgpu', number[]>>;
   };
   assert.match(report.adapter, /swiftshader/i);
   assert.ok(report.results.length > 700, `ran ${report.results.length} cases`);
-  assert.deepEqual(report.results.filter((r) => !r.ok).map((r) => r.message), []);
+  assert.deepEqual(
+    report.results.filter((r) => !r.ok).map((r) => r.message),
+    [],
+  );
   // model.fit itself (losses read asynchronously, metrics on CPU copies) matches the CPU run.
   for (const key of ['loss', 'mae', 'val_loss', 'val_mae']) {
-    const cpu = report.fit.ref[key], gpu = report.fit.webgpu[key];
+    const cpu = report.fit.ref[key],
+      gpu = report.fit.webgpu[key];
     assert.equal(gpu?.length, 3, `${key} per epoch on webgpu`);
-    gpu.forEach((v, i) => assert.ok(Math.abs(v - cpu[i]) <= 1e-3 * Math.abs(cpu[i]), `${key}[${i}]: webgpu ${v} vs ref ${cpu[i]}`));
+    gpu.forEach((v, i) =>
+      assert.ok(Math.abs(v - cpu[i]) <= 1e-3 * Math.abs(cpu[i]), `${key}[${i}]: webgpu ${v} vs ref ${cpu[i]}`),
+    );
   }
   assert.ok(report.fit.webgpu.loss[2] < report.fit.webgpu.loss[0], 'the loss falls');
   // Recurrent layers train on the GPU too (masked embedding ids, stacked step gradients).
   for (const cell of ['lstm', 'gru', 'simpleRNN']) {
     const { ref, webgpu } = report.sequences[cell];
     assert.equal(webgpu.length, 3, `${cell}: a loss per epoch`);
-    webgpu.forEach((v, i) => assert.ok(Math.abs(v - ref[i]) <= 1e-4 * Math.abs(ref[i]), `${cell} loss[${i}]: webgpu ${v} vs ref ${ref[i]}`));
+    webgpu.forEach((v, i) =>
+      assert.ok(Math.abs(v - ref[i]) <= 1e-4 * Math.abs(ref[i]), `${cell} loss[${i}]: webgpu ${v} vs ref ${ref[i]}`),
+    );
     assert.ok(webgpu[2] < webgpu[0], `${cell}: the loss falls`);
   }
 });

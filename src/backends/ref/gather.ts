@@ -2,7 +2,14 @@ import { allocArray, type DType, type TypedArray } from '../../core/dtype.js';
 import { sizeOf } from '../../core/shape.js';
 
 /** out[outer, i, inner] = x[outer, indices[i], inner]; indices are validated by the op. */
-export function gather(x: TypedArray, shape: readonly number[], indices: TypedArray, axis: number, dtype: DType, out?: TypedArray): TypedArray {
+export function gather(
+  x: TypedArray,
+  shape: readonly number[],
+  indices: TypedArray,
+  axis: number,
+  dtype: DType,
+  out?: TypedArray,
+): TypedArray {
   const outer = sizeOf(shape.slice(0, axis));
   const len = shape[axis];
   const inner = sizeOf(shape.slice(axis + 1));
@@ -18,7 +25,15 @@ export function gather(x: TypedArray, shape: readonly number[], indices: TypedAr
 }
 
 /** The adjoint of gather: out[outer, indices[i], inner] += updates[outer, i, inner]. */
-export function scatterAdd(updates: TypedArray, updShape: readonly number[], indices: TypedArray, axis: number, outShape: readonly number[], dtype: DType, out?: TypedArray): TypedArray {
+export function scatterAdd(
+  updates: TypedArray,
+  updShape: readonly number[],
+  indices: TypedArray,
+  axis: number,
+  outShape: readonly number[],
+  dtype: DType,
+  out?: TypedArray,
+): TypedArray {
   if (out) out.fill(0);
   else out = allocArray(dtype, sizeOf(outShape));
   const outer = sizeOf(outShape.slice(0, axis));

@@ -1,4 +1,12 @@
-import type { Backend, BinaryOp, DataHandle, ReduceOp, TensorInfo, UnaryOp, WindowGeometry } from '../../backend/backend.js';
+import type {
+  Backend,
+  BinaryOp,
+  DataHandle,
+  ReduceOp,
+  TensorInfo,
+  UnaryOp,
+  WindowGeometry,
+} from '../../backend/backend.js';
 import { allocArray, arrayTypeOf, type DType, type TypedArray } from '../../core/dtype.js';
 import { sizeOf, stridesOf } from '../../core/shape.js';
 import { BINARY, UNARY } from './elementwise.js';
@@ -58,7 +66,8 @@ export class RefBackend implements Backend {
   }
 
   binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: readonly number[], outDtype: DType): DataHandle {
-    const av = a.handle as TypedArray, bv = b.handle as TypedArray;
+    const av = a.handle as TypedArray,
+      bv = b.handle as TypedArray;
     const n = sizeOf(outShape);
     const out = allocArray(outDtype, n);
     const f = BINARY[op];
@@ -78,17 +87,22 @@ export class RefBackend implements Backend {
       const m = bv.length;
       for (let i = 0; i < n; i += m) for (let j = 0; j < m; j++) out[i + j] = f(av[i + j], bv[j]);
     } else {
-      const ai = broadcastIndex(a.shape, outShape), bi = broadcastIndex(b.shape, outShape);
+      const ai = broadcastIndex(a.shape, outShape),
+        bi = broadcastIndex(b.shape, outShape);
       for (let i = 0; i < n; i++) out[i] = f(av[ai[i]], bv[bi[i]]);
     }
     return out;
   }
 
   where(cond: TensorInfo, a: TensorInfo, b: TensorInfo, outShape: readonly number[]): DataHandle {
-    const cv = cond.handle as TypedArray, av = a.handle as TypedArray, bv = b.handle as TypedArray;
+    const cv = cond.handle as TypedArray,
+      av = a.handle as TypedArray,
+      bv = b.handle as TypedArray;
     const n = sizeOf(outShape);
     const out = allocArray(a.dtype, n);
-    const ci = broadcastIndex(cond.shape, outShape), ai = broadcastIndex(a.shape, outShape), bi = broadcastIndex(b.shape, outShape);
+    const ci = broadcastIndex(cond.shape, outShape),
+      ai = broadcastIndex(a.shape, outShape),
+      bi = broadcastIndex(b.shape, outShape);
     for (let i = 0; i < n; i++) out[i] = cv[ci[i]] ? av[ai[i]] : bv[bi[i]];
     return out;
   }
@@ -101,7 +115,13 @@ export class RefBackend implements Backend {
     return argReduce(op, x.handle as TypedArray, x.shape, axis);
   }
 
-  matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, outShape: readonly number[]): DataHandle {
+  matmul(
+    a: TensorInfo,
+    b: TensorInfo,
+    transposeA: boolean,
+    transposeB: boolean,
+    outShape: readonly number[],
+  ): DataHandle {
     return matmul(a, b, transposeA, transposeB, outShape);
   }
 
@@ -118,7 +138,12 @@ export class RefBackend implements Backend {
   }
 
   concat(xs: readonly TensorInfo[], axis: number, outShape: readonly number[]): DataHandle {
-    return concat(xs.map((x) => ({ values: x.handle as TypedArray, shape: x.shape })), axis, outShape, xs[0].dtype);
+    return concat(
+      xs.map((x) => ({ values: x.handle as TypedArray, shape: x.shape })),
+      axis,
+      outShape,
+      xs[0].dtype,
+    );
   }
 
   gather(x: TensorInfo, indices: TensorInfo, axis: number): DataHandle {
@@ -126,12 +151,28 @@ export class RefBackend implements Backend {
   }
 
   scatterAdd(updates: TensorInfo, indices: TensorInfo, axis: number, outShape: readonly number[]): DataHandle {
-    return scatterAdd(updates.handle as TypedArray, updates.shape, indices.handle as TypedArray, axis, outShape, updates.dtype);
+    return scatterAdd(
+      updates.handle as TypedArray,
+      updates.shape,
+      indices.handle as TypedArray,
+      axis,
+      outShape,
+      updates.dtype,
+    );
   }
 
   // ---- optional fused kernels ----
 
-  adam(p: TensorInfo, g: TensorInfo, m: TensorInfo, v: TensorInfo, alpha: number, beta1: number, beta2: number, epsilon: number): [DataHandle, DataHandle, DataHandle] {
+  adam(
+    p: TensorInfo,
+    g: TensorInfo,
+    m: TensorInfo,
+    v: TensorInfo,
+    alpha: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+  ): [DataHandle, DataHandle, DataHandle] {
     const h = (t: TensorInfo) => t.handle as TypedArray;
     return adamStep(h(p), h(g), h(m), h(v), alpha, beta1, beta2, epsilon, p.dtype);
   }
@@ -154,16 +195,31 @@ export class RefBackend implements Backend {
 
   lstmCell(z: TensorInfo, c: TensorInfo): [DataHandle, DataHandle, DataHandle] {
     const n = (c.handle as TypedArray).length;
-    const gates = allocArray(z.dtype, n * 4), cNew = allocArray(z.dtype, n), h = allocArray(z.dtype, n);
+    const gates = allocArray(z.dtype, n * 4),
+      cNew = allocArray(z.dtype, n),
+      h = allocArray(z.dtype, n);
     lstmCellForward(z.handle as TypedArray, c.handle as TypedArray, gates, cNew, h, c.shape[c.shape.length - 1]);
     return [gates, cNew, h];
   }
 
-  lstmCellGrad(which: 'cell' | 'hidden', gates: TensorInfo, state: TensorInfo, dy: TensorInfo): [DataHandle, DataHandle] {
+  lstmCellGrad(
+    which: 'cell' | 'hidden',
+    gates: TensorInfo,
+    state: TensorInfo,
+    dy: TensorInfo,
+  ): [DataHandle, DataHandle] {
     const n = (state.handle as TypedArray).length;
-    const dz = allocArray(dy.dtype, n * 4), ds = allocArray(dy.dtype, n);
+    const dz = allocArray(dy.dtype, n * 4),
+      ds = allocArray(dy.dtype, n);
     const kernel = which === 'cell' ? lstmCellGradC : lstmCellGradH;
-    kernel(gates.handle as TypedArray, state.handle as TypedArray, dy.handle as TypedArray, dz, ds, state.shape[state.shape.length - 1]);
+    kernel(
+      gates.handle as TypedArray,
+      state.handle as TypedArray,
+      dy.handle as TypedArray,
+      dz,
+      ds,
+      state.shape[state.shape.length - 1],
+    );
     return [dz, ds];
   }
 

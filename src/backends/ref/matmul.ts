@@ -6,10 +6,18 @@ import { sizeOf, stridesOf } from '../../core/shape.js';
  * Batched matrix multiply. Each matrix is first made row-major in the layout the i-k-j loop
  * wants (A as [m, k], B as [k, n]), so the inner loop is a contiguous axpy.
  */
-export function matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, outShape: readonly number[]): DataHandle {
-  const av = a.handle as TypedArray, bv = b.handle as TypedArray;
+export function matmul(
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+  outShape: readonly number[],
+): DataHandle {
+  const av = a.handle as TypedArray,
+    bv = b.handle as TypedArray;
   const ra = a.shape.length;
-  const m = outShape[outShape.length - 2], n = outShape[outShape.length - 1];
+  const m = outShape[outShape.length - 2],
+    n = outShape[outShape.length - 1];
   const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
   const batchShape = outShape.slice(0, -2);
   const batch = sizeOf(batchShape);
@@ -38,7 +46,14 @@ export function matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transp
 }
 
 /** Copies one matrix (stored `rows x cols`, or transposed) into a row-major `rows x cols` buffer. */
-function copyMatrix(src: TypedArray, offset: number, transposed: boolean, rows: number, cols: number, dst: TypedArray): void {
+function copyMatrix(
+  src: TypedArray,
+  offset: number,
+  transposed: boolean,
+  rows: number,
+  cols: number,
+  dst: TypedArray,
+): void {
   if (!transposed) {
     for (let i = 0; i < rows * cols; i++) dst[i] = src[offset + i];
     return;
@@ -70,8 +85,18 @@ function hasNonFinite(v: TypedArray): boolean {
   return false;
 }
 
-function naiveMatmul(av: TypedArray, bv: TypedArray, aShape: readonly number[], bShape: readonly number[], tA: boolean, tB: boolean, outShape: readonly number[], dtype: DType): DataHandle {
-  const m = outShape[outShape.length - 2], n = outShape[outShape.length - 1];
+function naiveMatmul(
+  av: TypedArray,
+  bv: TypedArray,
+  aShape: readonly number[],
+  bShape: readonly number[],
+  tA: boolean,
+  tB: boolean,
+  outShape: readonly number[],
+  dtype: DType,
+): DataHandle {
+  const m = outShape[outShape.length - 2],
+    n = outShape[outShape.length - 1];
   const k = tA ? aShape[aShape.length - 2] : aShape[aShape.length - 1];
   const batchShape = outShape.slice(0, -2);
   const batch = sizeOf(batchShape);

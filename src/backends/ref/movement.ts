@@ -2,7 +2,12 @@ import { allocArray, type DType, type TypedArray } from '../../core/dtype.js';
 import { sizeOf, stridesOf } from '../../core/shape.js';
 
 /** `out`, when given, receives the result (another backend's memory); otherwise one is allocated. */
-export function transpose(x: TypedArray, shape: readonly number[], perm: readonly number[], out?: TypedArray): TypedArray {
+export function transpose(
+  x: TypedArray,
+  shape: readonly number[],
+  perm: readonly number[],
+  out?: TypedArray,
+): TypedArray {
   const rank = shape.length;
   const n = x.length;
   out ??= new (x.constructor as new (n: number) => TypedArray)(n);
@@ -29,8 +34,16 @@ export function transpose(x: TypedArray, shape: readonly number[], perm: readonl
  * axes, the input offset moving by `strides` from `base`, and copies `run` contiguous values at
  * each position (run 1: an element at a time).
  */
-function copyRuns(x: TypedArray, out: TypedArray, base: number, outer: readonly number[], strides: readonly number[], run: number): TypedArray {
-  const rank = outer.length, count = sizeOf(outer);
+function copyRuns(
+  x: TypedArray,
+  out: TypedArray,
+  base: number,
+  outer: readonly number[],
+  strides: readonly number[],
+  run: number,
+): TypedArray {
+  const rank = outer.length,
+    count = sizeOf(outer);
   const counter = new Array<number>(rank).fill(0);
   let off = base;
   for (let i = 0; i < count; i++) {
@@ -47,7 +60,14 @@ function copyRuns(x: TypedArray, out: TypedArray, base: number, outer: readonly 
   return out;
 }
 
-export function slice(x: TypedArray, shape: readonly number[], begin: readonly number[], size: readonly number[], strides?: readonly number[], out?: TypedArray): TypedArray {
+export function slice(
+  x: TypedArray,
+  shape: readonly number[],
+  begin: readonly number[],
+  size: readonly number[],
+  strides?: readonly number[],
+  out?: TypedArray,
+): TypedArray {
   const rank = shape.length;
   const n = sizeOf(size);
   out ??= new (x.constructor as new (n: number) => TypedArray)(n);
@@ -57,21 +77,43 @@ export function slice(x: TypedArray, shape: readonly number[], begin: readonly n
   let base = 0;
   for (let d = 0; d < rank; d++) base += begin[d] * inStrides[d];
   if (step.every((s) => s === 1)) return sliceRuns(x, shape, inStrides, base, size, out);
-  return copyRuns(x, out, base, size, step.map((s, d) => s * inStrides[d]), 1);
+  return copyRuns(
+    x,
+    out,
+    base,
+    size,
+    step.map((s, d) => s * inStrides[d]),
+    1,
+  );
 }
 
 /**
  * A unit-step slice as copies of contiguous runs: the trailing dims taken whole, times the last
  * dim that is cut, are one run in both input and output.
  */
-function sliceRuns(x: TypedArray, shape: readonly number[], inStrides: readonly number[], base: number, size: readonly number[], out: TypedArray): TypedArray {
-  if (size.length === 0) { out[0] = x[base]; return out; }
+function sliceRuns(
+  x: TypedArray,
+  shape: readonly number[],
+  inStrides: readonly number[],
+  base: number,
+  size: readonly number[],
+  out: TypedArray,
+): TypedArray {
+  if (size.length === 0) {
+    out[0] = x[base];
+    return out;
+  }
   let k = size.length - 1;
   while (k > 0 && size[k] === shape[k]) k--;
   return copyRuns(x, out, base, size.slice(0, k), inStrides.slice(0, k), size[k] * inStrides[k]);
 }
 
-export function pad(x: TypedArray, shape: readonly number[], paddings: readonly (readonly [number, number])[], value: number): TypedArray {
+export function pad(
+  x: TypedArray,
+  shape: readonly number[],
+  paddings: readonly (readonly [number, number])[],
+  value: number,
+): TypedArray {
   const outShape = shape.map((d, i) => d + paddings[i][0] + paddings[i][1]);
   const out = new (x.constructor as new (n: number) => TypedArray)(sizeOf(outShape));
   if (value !== 0) out.fill(value);
@@ -94,7 +136,13 @@ export function pad(x: TypedArray, shape: readonly number[], paddings: readonly 
   return out;
 }
 
-export function concat(xs: readonly { values: TypedArray; shape: readonly number[] }[], axis: number, outShape: readonly number[], dtype: DType, out?: TypedArray): TypedArray {
+export function concat(
+  xs: readonly { values: TypedArray; shape: readonly number[] }[],
+  axis: number,
+  outShape: readonly number[],
+  dtype: DType,
+  out?: TypedArray,
+): TypedArray {
   out ??= allocArray(dtype, sizeOf(outShape));
   const outer = sizeOf(outShape.slice(0, axis));
   const outRow = sizeOf(outShape.slice(axis));

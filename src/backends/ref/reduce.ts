@@ -8,7 +8,13 @@ const INIT: Record<ReduceOp, number> = { sum: 0, prod: 1, max: -Infinity, min: I
  * Reduces `axes` by first viewing the tensor as [outer..., reduced..., inner...] groups:
  * the input is walked once in order, each element folded into its output slot.
  */
-export function reduce(op: ReduceOp, x: TypedArray, shape: readonly number[], axes: readonly number[], dtype: DType): TypedArray {
+export function reduce(
+  op: ReduceOp,
+  x: TypedArray,
+  shape: readonly number[],
+  axes: readonly number[],
+  dtype: DType,
+): TypedArray {
   const outShape = shape.filter((_, i) => !axes.includes(i));
   const outDtype: DType = op === 'any' || op === 'all' ? 'bool' : dtype;
   const out = allocArray(outDtype, sizeOf(outShape));
@@ -18,7 +24,10 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: readonly number[], ax
   const outStrideOfAxis = new Array<number>(rank).fill(0);
   let s = 1;
   for (let i = rank - 1; i >= 0; i--) {
-    if (!axes.includes(i)) { outStrideOfAxis[i] = s; s *= shape[i]; }
+    if (!axes.includes(i)) {
+      outStrideOfAxis[i] = s;
+      s *= shape[i];
+    }
   }
   // Fast path: reducing trailing axes (e.g. softmax over the last axis, sum of all).
   const trailing = axes.every((a, i) => a === rank - axes.length + i);
@@ -28,12 +37,30 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: readonly number[], ax
       let acc = INIT[op];
       const end = i + inner;
       switch (op) {
-        case 'sum': for (; i < end; i++) acc += x[i]; break;
-        case 'prod': for (; i < end; i++) acc *= x[i]; break;
-        case 'max': for (; i < end; i++) { const v = x[i]; if (v > acc || v !== v) acc = v; } break;
-        case 'min': for (; i < end; i++) { const v = x[i]; if (v < acc || v !== v) acc = v; } break;
-        case 'any': for (; i < end; i++) if (x[i]) acc = 1; break;
-        case 'all': for (; i < end; i++) if (!x[i]) acc = 0; break;
+        case 'sum':
+          for (; i < end; i++) acc += x[i];
+          break;
+        case 'prod':
+          for (; i < end; i++) acc *= x[i];
+          break;
+        case 'max':
+          for (; i < end; i++) {
+            const v = x[i];
+            if (v > acc || v !== v) acc = v;
+          }
+          break;
+        case 'min':
+          for (; i < end; i++) {
+            const v = x[i];
+            if (v < acc || v !== v) acc = v;
+          }
+          break;
+        case 'any':
+          for (; i < end; i++) if (x[i]) acc = 1;
+          break;
+        case 'all':
+          for (; i < end; i++) if (!x[i]) acc = 0;
+          break;
       }
       i = end;
       out[o] = acc;
@@ -45,12 +72,24 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: readonly number[], ax
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
     switch (op) {
-      case 'sum': out[o] += v; break;
-      case 'prod': out[o] *= v; break;
-      case 'max': if (v > out[o] || v !== v) out[o] = v; break;
-      case 'min': if (v < out[o] || v !== v) out[o] = v; break;
-      case 'any': if (v) out[o] = 1; break;
-      case 'all': if (!v) out[o] = 0; break;
+      case 'sum':
+        out[o] += v;
+        break;
+      case 'prod':
+        out[o] *= v;
+        break;
+      case 'max':
+        if (v > out[o] || v !== v) out[o] = v;
+        break;
+      case 'min':
+        if (v < out[o] || v !== v) out[o] = v;
+        break;
+      case 'any':
+        if (v) out[o] = 1;
+        break;
+      case 'all':
+        if (!v) out[o] = 0;
+        break;
     }
     for (let d = rank - 1; d >= 0; d--) {
       counter[d]++;
@@ -72,10 +111,14 @@ export function argReduce(op: 'argMax' | 'argMin', x: TypedArray, shape: readonl
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
       const base = o * len * inner + j;
-      let best = x[base], bestI = 0;
+      let best = x[base],
+        bestI = 0;
       for (let k = 1; k < len; k++) {
         const v = x[base + k * inner];
-        if (better(v, best) || (v !== v && best === best)) { best = v; bestI = k; }
+        if (better(v, best) || (v !== v && best === best)) {
+          best = v;
+          bestI = k;
+        }
       }
       out[o * inner + j] = bestI;
     }

@@ -4,10 +4,17 @@
  * Each input gets an element stride per remaining axis (0 where it is broadcast).
  * @example collapse([2, 3], [1, 3], [2, 3]) // dims [2, 3], a strides [3, 1], b strides [0, 1]
  */
-export function collapse(aShape: readonly number[], bShape: readonly number[], outShape: readonly number[]): { dims: number[]; sa: number[]; sb: number[] } {
+export function collapse(
+  aShape: readonly number[],
+  bShape: readonly number[],
+  outShape: readonly number[],
+): { dims: number[]; sa: number[]; sb: number[] } {
   const rank = outShape.length;
-  const sa = stridesIn(aShape, outShape), sb = stridesIn(bShape, outShape);
-  const dims: number[] = [], ra: number[] = [], rb: number[] = [];
+  const sa = stridesIn(aShape, outShape),
+    sb = stridesIn(bShape, outShape);
+  const dims: number[] = [],
+    ra: number[] = [],
+    rb: number[] = [];
   for (let d = 0; d < rank; d++) {
     const n = outShape[d];
     if (n === 1) continue;

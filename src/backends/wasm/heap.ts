@@ -56,7 +56,9 @@ export class Heap {
     try {
       this.memory.grow(pages);
     } catch {
-      throw new RangeError(`wasm backend: out of memory: ${(this.u8.length / 2 ** 20).toFixed(0)} MiB in use by ${(this.#live / 2 ** 20).toFixed(0)} MiB of live tensors, and ${(pages * PAGE / 2 ** 20).toFixed(1)} MiB more cannot be added under the WebAssembly memory limit. Free tensors sooner (fit does per batch; wrap custom loops in tidy) or use smaller batches.`);
+      throw new RangeError(
+        `wasm backend: out of memory: ${(this.u8.length / 2 ** 20).toFixed(0)} MiB in use by ${(this.#live / 2 ** 20).toFixed(0)} MiB of live tensors, and ${((pages * PAGE) / 2 ** 20).toFixed(1)} MiB more cannot be added under the WebAssembly memory limit. Free tensors sooner (fit does per batch; wrap custom loops in tidy) or use smaller batches.`,
+      );
     }
   }
 

@@ -1,5 +1,13 @@
-import type { Backend, BinaryOp, DataHandle, ReduceOp, TensorInfo, UnaryOp, WindowGeometry } from '../../backend/backend.js';
-import { type DType, type TypedArray } from '../../core/dtype.js';
+import type {
+  Backend,
+  BinaryOp,
+  DataHandle,
+  ReduceOp,
+  TensorInfo,
+  UnaryOp,
+  WindowGeometry,
+} from '../../backend/backend.js';
+import type { DType, TypedArray } from '../../core/dtype.js';
 import { ValueError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
 import { RefBackend } from '../ref/index.js';
@@ -81,9 +89,11 @@ export class WasmBackend implements Backend {
     const { module, flavor } = compileWasm(shared ? 'threads' : 'single', options.fusedMultiplyAdd ?? true);
     this.#module = module;
     this.flavor = flavor;
-    const memory = new WebAssembly.Memory(shared
-      ? { initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true }
-      : { initial: INITIAL_PAGES, maximum: MAX_PAGES });
+    const memory = new WebAssembly.Memory(
+      shared
+        ? { initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true }
+        : { initial: INITIAL_PAGES, maximum: MAX_PAGES },
+    );
     this.kernels = instantiate(this.#module, memory);
     this.heap = new Heap(memory, this.kernels.heapBase());
     this.#threads = shared ? Math.max(1, Math.floor(options.threads ?? availableCores())) : 1;
@@ -126,7 +136,8 @@ export class WasmBackend implements Backend {
   }
 
   #startPool(): void {
-    this.#pool = this.#threads > 1 ? new ThreadPool(this.#module, this.heap.memory, this.kernels, this.#threads - 1) : null;
+    this.#pool =
+      this.#threads > 1 ? new ThreadPool(this.#module, this.heap.memory, this.kernels, this.#threads - 1) : null;
   }
 
   #parts(work: number, grain: number): number {
@@ -159,9 +170,12 @@ export class WasmBackend implements Backend {
     const w = h as WasmHandle;
     if (w.ptr < 0) throw new ValueError('wasm backend: this tensor was disposed');
     switch (w.dtype) {
-      case 'float32': return this.heap.f32.subarray(w.ptr >> 2, (w.ptr >> 2) + w.length);
-      case 'int32': return this.heap.i32.subarray(w.ptr >> 2, (w.ptr >> 2) + w.length);
-      default: return this.heap.u8.subarray(w.ptr, w.ptr + w.length);
+      case 'float32':
+        return this.heap.f32.subarray(w.ptr >> 2, (w.ptr >> 2) + w.length);
+      case 'int32':
+        return this.heap.i32.subarray(w.ptr >> 2, (w.ptr >> 2) + w.length);
+      default:
+        return this.heap.u8.subarray(w.ptr, w.ptr + w.length);
     }
   }
 
@@ -221,7 +235,11 @@ export class WasmBackend implements Backend {
     const xp = (x.handle as WasmHandle).ptr;
     const parts = this.#parts(n, PARALLEL_ELEMENTS);
     if (parts === 1) this.kernels.unary(code, xp, out.ptr, 0, n);
-    else this.#pool!.run('unary', splitRange(n, parts, 4).map(([s, e]) => [code, xp, out.ptr, s, e]));
+    else
+      this.#pool!.run(
+        'unary',
+        splitRange(n, parts, 4).map(([s, e]) => [code, xp, out.ptr, s, e]),
+      );
     return out;
   }
 
@@ -234,31 +252,54 @@ export class WasmBackend implements Backend {
     const n = sizeOf(outShape);
     const out = this.#alloc(n, outDtype);
     if (n === 0) return out;
-    const ap = (a.handle as WasmHandle).ptr, bp = (b.handle as WasmHandle).ptr;
+    const ap = (a.handle as WasmHandle).ptr,
+      bp = (b.handle as WasmHandle).ptr;
     const { dims, sa, sb } = collapse(a.shape, b.shape, outShape);
     const outBytes = BYTES[outDtype];
     const r = dims.length;
     const cols = r === 0 ? 1 : dims[r - 1];
-    const acs = r === 0 ? 0 : sa[r - 1], bcs = r === 0 ? 0 : sb[r - 1];
+    const acs = r === 0 ? 0 : sa[r - 1],
+      bcs = r === 0 ? 0 : sb[r - 1];
     if (r <= 1) {
       const parts = this.#parts(n, PARALLEL_ELEMENTS);
       if (parts === 1) this.kernels.binary(code, ap, 0, acs, bp, 0, bcs, out.ptr, cols, 0, 1);
       else {
-        this.#pool!.run('binary', splitRange(n, parts, 4).map(([s, e]) =>
-          [code, ap + s * acs * 4, 0, acs, bp + s * bcs * 4, 0, bcs, out.ptr + s * outBytes, e - s, 0, 1]));
+        this.#pool!.run(
+          'binary',
+          splitRange(n, parts, 4).map(([s, e]) => [
+            code,
+            ap + s * acs * 4,
+            0,
+            acs,
+            bp + s * bcs * 4,
+            0,
+            bcs,
+            out.ptr + s * outBytes,
+            e - s,
+            0,
+            1,
+          ]),
+        );
       }
       return out;
     }
-    const rows = dims[r - 2], ars = sa[r - 2], brs = sb[r - 2];
+    const rows = dims[r - 2],
+      ars = sa[r - 2],
+      brs = sb[r - 2];
     const blocks = n / (rows * cols);
     const parts = blocks === 1 ? this.#parts(n, PARALLEL_ELEMENTS) : 1;
     // Leading axes beyond the last two are walked here, one 2-d block at a time.
-    let aOff = 0, bOff = 0;
+    let aOff = 0,
+      bOff = 0;
     const counter = new Array<number>(Math.max(0, r - 2)).fill(0);
     for (let blk = 0; blk < blocks; blk++) {
       const o = out.ptr + blk * rows * cols * outBytes;
       if (parts === 1) this.kernels.binary(code, ap + aOff * 4, ars, acs, bp + bOff * 4, brs, bcs, o, cols, 0, rows);
-      else this.#pool!.run('binary', splitRange(rows, parts).map(([s, e]) => [code, ap, ars, acs, bp, brs, bcs, o, cols, s, e]));
+      else
+        this.#pool!.run(
+          'binary',
+          splitRange(rows, parts).map(([s, e]) => [code, ap, ars, acs, bp, brs, bcs, o, cols, s, e]),
+        );
       for (let d = r - 3; d >= 0; d--) {
         counter[d]++;
         aOff += sa[d];
@@ -278,7 +319,15 @@ export class WasmBackend implements Backend {
     // value) as one loop over heap views; every other broadcast goes through the reference.
     const full = (t: TensorInfo) => sizeOf(t.shape) === n && t.shape.length === outShape.length;
     const fullOrScalar = (t: TensorInfo) => full(t) || sizeOf(t.shape) === 1;
-    if (a.dtype !== 'float32' || b.dtype !== 'float32' || cond.dtype !== 'bool' || !full(cond) || !fullOrScalar(a) || !fullOrScalar(b) || n < 2) {
+    if (
+      a.dtype !== 'float32' ||
+      b.dtype !== 'float32' ||
+      cond.dtype !== 'bool' ||
+      !full(cond) ||
+      !fullOrScalar(a) ||
+      !fullOrScalar(b) ||
+      n < 2
+    ) {
       return this.#viaRef((r, i) => r.where(i(cond), i(a), i(b), outShape));
     }
     const out = this.#alloc(n, 'float32');
@@ -300,7 +349,11 @@ export class WasmBackend implements Backend {
     const xp = (x.handle as WasmHandle).ptr;
     const parts = outer > 1 ? Math.min(outer, this.#parts(outer * red * inner, PARALLEL_ELEMENTS)) : 1;
     if (parts === 1) this.kernels.reduce(code, xp, out.ptr, red, inner, 0, outer);
-    else this.#pool!.run('reduce', splitRange(outer, parts).map(([s, e]) => [code, xp, out.ptr, red, inner, s, e]));
+    else
+      this.#pool!.run(
+        'reduce',
+        splitRange(outer, parts).map(([s, e]) => [code, xp, out.ptr, red, inner, s, e]),
+      );
     return out;
   }
 
@@ -308,20 +361,40 @@ export class WasmBackend implements Backend {
     return this.#viaRef((r, i) => r.argReduce(op, i(x), axis));
   }
 
-  matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, outShape: readonly number[]): DataHandle {
+  matmul(
+    a: TensorInfo,
+    b: TensorInfo,
+    transposeA: boolean,
+    transposeB: boolean,
+    outShape: readonly number[],
+  ): DataHandle {
     if (a.dtype !== 'float32' || b.dtype !== 'float32') {
       return this.#viaRef((r, i) => r.matmul(i(a), i(b), transposeA, transposeB, outShape));
     }
     const out = this.#alloc(sizeOf(outShape), 'float32');
-    if (sizeOf(outShape) * (transposeA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1]) >= PARALLEL_MACS) this.startWorkers();
+    if (sizeOf(outShape) * (transposeA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1]) >= PARALLEL_MACS)
+      this.startWorkers();
     const ctx = {
-      heap: this.heap, kernels: this.kernels, pool: this.#pool,
-      threads: () => this.#threads, scratch: (t: number) => this.#scratchOf(t),
+      heap: this.heap,
+      kernels: this.kernels,
+      pool: this.#pool,
+      threads: () => this.#threads,
+      scratch: (t: number) => this.#scratchOf(t),
     };
     // Scratch is claimed before the addresses below are taken, so no allocation moves under them.
     const parts = this.#pool ? Math.min(this.#threads, this.#pool.readyThreads) : 1;
     for (let t = 0; t < parts; t++) this.#scratchOf(t);
-    matmulF32(ctx, a, (a.handle as WasmHandle).ptr, b, (b.handle as WasmHandle).ptr, transposeA, transposeB, outShape, out.ptr);
+    matmulF32(
+      ctx,
+      a,
+      (a.handle as WasmHandle).ptr,
+      b,
+      (b.handle as WasmHandle).ptr,
+      transposeA,
+      transposeB,
+      outShape,
+      out.ptr,
+    );
     return out;
   }
 
@@ -330,7 +403,11 @@ export class WasmBackend implements Backend {
    * intermediate array, no copy), with `view` giving in-place views of the inputs. The block is
    * allocated first, so the views taken after it stay valid. float64 stays in JavaScript memory.
    */
-  #moveInto(length: number, dtype: DType, fn: (out: TypedArray, view: (t: TensorInfo) => TypedArray) => void): DataHandle {
+  #moveInto(
+    length: number,
+    dtype: DType,
+    fn: (out: TypedArray, view: (t: TensorInfo) => TypedArray) => void,
+  ): DataHandle {
     if (dtype === 'float64') {
       const out = new Float64Array(length);
       fn(out, (t) => this.view(t));
@@ -354,8 +431,15 @@ export class WasmBackend implements Backend {
   }
 
   concat(xs: readonly TensorInfo[], axis: number, outShape: readonly number[]): DataHandle {
-    return this.#moveInto(sizeOf(outShape), xs[0].dtype,
-      (out, v) => refConcat(xs.map((x) => ({ values: v(x), shape: x.shape })), axis, outShape, xs[0].dtype, out));
+    return this.#moveInto(sizeOf(outShape), xs[0].dtype, (out, v) =>
+      refConcat(
+        xs.map((x) => ({ values: v(x), shape: x.shape })),
+        axis,
+        outShape,
+        xs[0].dtype,
+        out,
+      ),
+    );
   }
 
   gather(x: TensorInfo, indices: TensorInfo, axis: number): DataHandle {
@@ -364,8 +448,9 @@ export class WasmBackend implements Backend {
   }
 
   scatterAdd(updates: TensorInfo, indices: TensorInfo, axis: number, outShape: readonly number[]): DataHandle {
-    return this.#moveInto(sizeOf(outShape), updates.dtype,
-      (out, v) => refScatterAdd(v(updates), updates.shape, v(indices), axis, outShape, updates.dtype, out));
+    return this.#moveInto(sizeOf(outShape), updates.dtype, (out, v) =>
+      refScatterAdd(v(updates), updates.shape, v(indices), axis, outShape, updates.dtype, out),
+    );
   }
 
   // ---- optional fused kernels (float32 on the heap; other dtypes through the reference) ----
@@ -374,26 +459,54 @@ export class WasmBackend implements Backend {
   #split(kernel: KernelName, total: number, work: number, head: number[]): void {
     const parts = Math.min(total, this.#parts(work, PARALLEL_ELEMENTS));
     if (parts <= 1) (this.kernels[kernel] as (...a: number[]) => void)(...head, 0, total);
-    else this.#pool!.run(kernel, splitRange(total, parts).map(([s, e]) => [...head, s, e]));
+    else
+      this.#pool!.run(
+        kernel,
+        splitRange(total, parts).map(([s, e]) => [...head, s, e]),
+      );
   }
 
-  adam(p: TensorInfo, g: TensorInfo, m: TensorInfo, v: TensorInfo, alpha: number, beta1: number, beta2: number, epsilon: number): [DataHandle, DataHandle, DataHandle] {
+  adam(
+    p: TensorInfo,
+    g: TensorInfo,
+    m: TensorInfo,
+    v: TensorInfo,
+    alpha: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+  ): [DataHandle, DataHandle, DataHandle] {
     if ([p, g, m, v].some((t) => t.dtype !== 'float32')) {
       const i = (t: TensorInfo) => ({ handle: this.view(t), shape: t.shape, dtype: t.dtype });
-      return this.#ref.adam(i(p), i(g), i(m), i(v), alpha, beta1, beta2, epsilon).map((h) => this.#adopt(h as TypedArray)) as [DataHandle, DataHandle, DataHandle];
+      return this.#ref
+        .adam(i(p), i(g), i(m), i(v), alpha, beta1, beta2, epsilon)
+        .map((h) => this.#adopt(h as TypedArray)) as [DataHandle, DataHandle, DataHandle];
     }
     const n = sizeOf(p.shape);
     const outs = [this.#alloc(n, 'float32'), this.#alloc(n, 'float32'), this.#alloc(n, 'float32')];
     const ptr = (t: TensorInfo) => (t.handle as WasmHandle).ptr;
     // 1 - beta is rounded once here, as the scalar operand of the op-by-op update would be.
     // Work counts 16 per element: seven streams plus a square root and a division each.
-    this.#split('adam', n, n * 16, [ptr(p), ptr(g), ptr(m), ptr(v), outs[0].ptr, outs[1].ptr, outs[2].ptr, alpha, 1 - beta1, 1 - beta2, epsilon]);
+    this.#split('adam', n, n * 16, [
+      ptr(p),
+      ptr(g),
+      ptr(m),
+      ptr(v),
+      outs[0].ptr,
+      outs[1].ptr,
+      outs[2].ptr,
+      alpha,
+      1 - beta1,
+      1 - beta2,
+      epsilon,
+    ]);
     return outs as [DataHandle, DataHandle, DataHandle];
   }
 
   softmax(x: TensorInfo, log: boolean): DataHandle {
     if (x.dtype !== 'float32') return this.#viaRef((r, i) => r.softmax(i(x), log));
-    const n = sizeOf(x.shape), cols = x.shape[x.shape.length - 1] ?? 1;
+    const n = sizeOf(x.shape),
+      cols = x.shape[x.shape.length - 1] ?? 1;
     const out = this.#alloc(n, 'float32');
     if (n > 0) this.#split('softmaxRows', n / cols, n * 8, [(x.handle as WasmHandle).ptr, out.ptr, cols, log ? 1 : 0]);
     return out;
@@ -404,7 +517,8 @@ export class WasmBackend implements Backend {
     const [n, , , c] = x.shape;
     const size = n * g.outH * g.outW * g.kH * g.kW * c;
     const out = this.#alloc(size, 'float32');
-    if (size > 0) this.#split('im2col', n, size, [(x.handle as WasmHandle).ptr, out.ptr, ...geometryArgs(c, g), padValue]);
+    if (size > 0)
+      this.#split('im2col', n, size, [(x.handle as WasmHandle).ptr, out.ptr, ...geometryArgs(c, g), padValue]);
     return out;
   }
 
@@ -412,7 +526,8 @@ export class WasmBackend implements Backend {
     if (cols.dtype !== 'float32') return this.#viaRef((r, i) => r.col2im(i(cols), g, imageShape));
     const [n, , , c] = imageShape;
     const out = this.#alloc(sizeOf(imageShape), 'float32');
-    if (sizeOf(imageShape) > 0) this.#split('col2im', n, sizeOf(cols.shape), [(cols.handle as WasmHandle).ptr, out.ptr, ...geometryArgs(c, g)]);
+    if (sizeOf(imageShape) > 0)
+      this.#split('col2im', n, sizeOf(cols.shape), [(cols.handle as WasmHandle).ptr, out.ptr, ...geometryArgs(c, g)]);
     return out;
   }
 
@@ -421,7 +536,8 @@ export class WasmBackend implements Backend {
     const [n, , , c] = x.shape;
     const size = n * g.outH * g.outW * c;
     const out = this.#alloc(size, 'float32');
-    if (size > 0) this.#split('maxPool', n, size * g.kH * g.kW, [(x.handle as WasmHandle).ptr, out.ptr, ...geometryArgs(c, g)]);
+    if (size > 0)
+      this.#split('maxPool', n, size * g.kH * g.kW, [(x.handle as WasmHandle).ptr, out.ptr, ...geometryArgs(c, g)]);
     return out;
   }
 
@@ -433,9 +549,14 @@ export class WasmBackend implements Backend {
   // where one call beats a dozen kernel launches); outputs are allocated before any view is taken.
   lstmCell(z: TensorInfo, c: TensorInfo): [DataHandle, DataHandle, DataHandle] {
     if (z.dtype !== 'float32' || c.dtype !== 'float32') {
-      return this.#ref.lstmCell(this.#refInfo(z), this.#refInfo(c)).map((h) => this.#adopt(h as TypedArray)) as [DataHandle, DataHandle, DataHandle];
+      return this.#ref.lstmCell(this.#refInfo(z), this.#refInfo(c)).map((h) => this.#adopt(h as TypedArray)) as [
+        DataHandle,
+        DataHandle,
+        DataHandle,
+      ];
     }
-    const n = sizeOf(c.shape), units = c.shape[c.shape.length - 1];
+    const n = sizeOf(c.shape),
+      units = c.shape[c.shape.length - 1];
     const outs = [this.#alloc(4 * n, 'float32'), this.#alloc(n, 'float32'), this.#alloc(n, 'float32')];
     const ptr = (t: TensorInfo) => (t.handle as WasmHandle).ptr;
     // Work: about 60 operations per unit (five exponentials, divisions).
@@ -443,16 +564,26 @@ export class WasmBackend implements Backend {
     return outs as [DataHandle, DataHandle, DataHandle];
   }
 
-  lstmCellGrad(which: 'cell' | 'hidden', gates: TensorInfo, state: TensorInfo, dy: TensorInfo): [DataHandle, DataHandle] {
+  lstmCellGrad(
+    which: 'cell' | 'hidden',
+    gates: TensorInfo,
+    state: TensorInfo,
+    dy: TensorInfo,
+  ): [DataHandle, DataHandle] {
     if ([gates, state, dy].some((t) => t.dtype !== 'float32')) {
       const r = this.#refInfo.bind(this);
-      return this.#ref.lstmCellGrad(which, r(gates), r(state), r(dy)).map((h) => this.#adopt(h as TypedArray)) as [DataHandle, DataHandle];
+      return this.#ref.lstmCellGrad(which, r(gates), r(state), r(dy)).map((h) => this.#adopt(h as TypedArray)) as [
+        DataHandle,
+        DataHandle,
+      ];
     }
-    const n = sizeOf(state.shape), units = state.shape[state.shape.length - 1];
+    const n = sizeOf(state.shape),
+      units = state.shape[state.shape.length - 1];
     const outs = [this.#alloc(4 * n, 'float32'), this.#alloc(n, 'float32')];
     const ptr = (t: TensorInfo) => (t.handle as WasmHandle).ptr;
     const kernel = which === 'cell' ? 'lstmGradCell' : 'lstmGradHidden';
-    if (n > 0) this.#split(kernel, n / units, n * 20, [ptr(gates), ptr(state), ptr(dy), outs[0].ptr, outs[1].ptr, units]);
+    if (n > 0)
+      this.#split(kernel, n / units, n * 20, [ptr(gates), ptr(state), ptr(dy), outs[0].ptr, outs[1].ptr, units]);
     return outs as [DataHandle, DataHandle];
   }
 
@@ -461,7 +592,14 @@ export class WasmBackend implements Backend {
     const [n, , , c] = x.shape;
     const out = this.#alloc(sizeOf(x.shape), 'float32');
     const ptr = (t: TensorInfo) => (t.handle as WasmHandle).ptr;
-    if (sizeOf(x.shape) > 0) this.#split('maxPoolGrad', n, sizeOf(y.shape) * g.kH * g.kW * 2, [ptr(x), ptr(y), ptr(dy), out.ptr, ...geometryArgs(c, g)]);
+    if (sizeOf(x.shape) > 0)
+      this.#split('maxPoolGrad', n, sizeOf(y.shape) * g.kH * g.kW * 2, [
+        ptr(x),
+        ptr(y),
+        ptr(dy),
+        out.ptr,
+        ...geometryArgs(c, g),
+      ]);
     return out;
   }
 }

@@ -39,8 +39,19 @@ export interface MatmulContext {
  * C = op(A)·op(B) over broadcast batch dims, float32, into the block at `out`. A transpose is
  * only a swap of strides: the packing step reads either layout.
  */
-export function matmulF32(ctx: MatmulContext, a: TensorInfo, aPtr: number, b: TensorInfo, bPtr: number, tA: boolean, tB: boolean, outShape: readonly number[], out: number): void {
-  const m = outShape[outShape.length - 2], n = outShape[outShape.length - 1];
+export function matmulF32(
+  ctx: MatmulContext,
+  a: TensorInfo,
+  aPtr: number,
+  b: TensorInfo,
+  bPtr: number,
+  tA: boolean,
+  tB: boolean,
+  outShape: readonly number[],
+  out: number,
+): void {
+  const m = outShape[outShape.length - 2],
+    n = outShape[outShape.length - 1];
   const k = tA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
   const [ars, acs] = tA ? [1, m] : [k, 1];
   const [brs, bcs] = tB ? [1, k] : [n, 1];
@@ -72,7 +83,9 @@ export function matmulF32(ctx: MatmulContext, a: TensorInfo, aPtr: number, b: Te
     return;
   }
   for (let i = 0; i < batch; i++) {
-    const ap = aPtr + aOff[i] * 4, bp = bPtr + bOff[i] * 4, cp = out + i * m * n * 4;
+    const ap = aPtr + aOff[i] * 4,
+      bp = bPtr + bOff[i] * 4,
+      cp = out + i * m * n * 4;
     if (threads === 1 || macs < PARALLEL_MACS) {
       K.gemm(ap, ars, acs, bp, brs, bcs, cp, n, k, 0, m, 0, n, ctx.scratch(0));
       continue;
@@ -82,7 +95,22 @@ export function matmulF32(ctx: MatmulContext, a: TensorInfo, aPtr: number, b: Te
       continue;
     }
     const [tileRows, tileCols] = tiling(m, n, k, threads);
-    sharedPanelProduct(ctx, ap, ars, acs, bp, brs, bcs, cp, m, n, k, tileRows, tileCols, Math.ceil(m / tileRows) * Math.ceil(n / tileCols));
+    sharedPanelProduct(
+      ctx,
+      ap,
+      ars,
+      acs,
+      bp,
+      brs,
+      bcs,
+      cp,
+      m,
+      n,
+      k,
+      tileRows,
+      tileCols,
+      Math.ceil(m / tileRows) * Math.ceil(n / tileCols),
+    );
   }
 }
 
@@ -93,16 +121,59 @@ export function matmulF32(ctx: MatmulContext, a: TensorInfo, aPtr: number, b: Te
  * once per column of tiles (four times the packing at n = 1024 on two threads). Two rounds of
  * synchronisation per depth block: microseconds, with workers polling between jobs.
  */
-function sharedPanelProduct(ctx: MatmulContext, ap: number, ars: number, acs: number, bp: number, brs: number, bcs: number, cp: number,
-  m: number, n: number, k: number, tileRows: number, tileCols: number, tiles: number): void {
-  const blocks = Math.ceil(k / DEPTH_BLOCK), step = Math.ceil(k / blocks);
-  const mPad = Math.ceil(m / 4) * 4, nPad = Math.ceil(n / 8) * 8;
-  const pa = ctx.heap.alloc(mPad * step * 4), pb = ctx.heap.alloc(nPad * step * 4);
-  const aChunks = Math.ceil(m / PANEL_ROWS), bChunks = Math.ceil(n / PANEL_COLS);
+function sharedPanelProduct(
+  ctx: MatmulContext,
+  ap: number,
+  ars: number,
+  acs: number,
+  bp: number,
+  brs: number,
+  bcs: number,
+  cp: number,
+  m: number,
+  n: number,
+  k: number,
+  tileRows: number,
+  tileCols: number,
+  tiles: number,
+): void {
+  const blocks = Math.ceil(k / DEPTH_BLOCK),
+    step = Math.ceil(k / blocks);
+  const mPad = Math.ceil(m / 4) * 4,
+    nPad = Math.ceil(n / 8) * 8;
+  const pa = ctx.heap.alloc(mPad * step * 4),
+    pb = ctx.heap.alloc(nPad * step * 4);
+  const aChunks = Math.ceil(m / PANEL_ROWS),
+    bChunks = Math.ceil(n / PANEL_COLS);
   for (let p0 = 0; p0 < k; p0 += step) {
     const kc = Math.min(step, k - p0);
-    ctx.pool!.runChunked('packPanels', aChunks + bChunks, () => [ap, ars, acs, bp, brs, bcs, m, n, p0, kc, pa, pb, aChunks]);
-    ctx.pool!.runChunked('gemmPanelTile', tiles, (t) => [pa, pb, cp, m, n, kc, p0 > 0 ? 1 : 0, tileRows, tileCols, ctx.scratch(t)]);
+    ctx.pool!.runChunked('packPanels', aChunks + bChunks, () => [
+      ap,
+      ars,
+      acs,
+      bp,
+      brs,
+      bcs,
+      m,
+      n,
+      p0,
+      kc,
+      pa,
+      pb,
+      aChunks,
+    ]);
+    ctx.pool!.runChunked('gemmPanelTile', tiles, (t) => [
+      pa,
+      pb,
+      cp,
+      m,
+      n,
+      kc,
+      p0 > 0 ? 1 : 0,
+      tileRows,
+      tileCols,
+      ctx.scratch(t),
+    ]);
   }
   ctx.heap.free(pb, nPad * step * 4);
   ctx.heap.free(pa, mPad * step * 4);
@@ -114,13 +185,40 @@ function sharedPanelProduct(ctx: MatmulContext, ap: number, ars: number, acs: nu
  * depth block, where shared panels would synchronise every 256 of the depth), then the
  * partials are added here. Two slices per thread, claimed dynamically.
  */
-function depthSplitProduct(ctx: MatmulContext, ap: number, ars: number, acs: number, bp: number, brs: number, bcs: number, cp: number,
-  m: number, n: number, k: number, threads: number): void {
+function depthSplitProduct(
+  ctx: MatmulContext,
+  ap: number,
+  ars: number,
+  acs: number,
+  bp: number,
+  brs: number,
+  bcs: number,
+  cp: number,
+  m: number,
+  n: number,
+  k: number,
+  threads: number,
+): void {
   const parts = Math.min(2 * threads, Math.floor(k / DEPTH_BLOCK));
   const bytes = parts * m * n * 4;
   const partials = ctx.heap.alloc(bytes);
-  ctx.pool!.runChunked('gemmDepthSlice', parts, (t) => [ap, ars, acs, bp, brs, bcs, partials, m, n, k, parts, ctx.scratch(t)]);
-  const f32 = ctx.heap.f32, out = cp / 4, size = m * n;
+  ctx.pool!.runChunked('gemmDepthSlice', parts, (t) => [
+    ap,
+    ars,
+    acs,
+    bp,
+    brs,
+    bcs,
+    partials,
+    m,
+    n,
+    k,
+    parts,
+    ctx.scratch(t),
+  ]);
+  const f32 = ctx.heap.f32,
+    out = cp / 4,
+    size = m * n;
   for (let i = 0; i < size; i++) {
     let s = 0;
     for (let p = 0; p < parts; p++) s += f32[partials / 4 + p * size + i];
@@ -137,7 +235,8 @@ function depthSplitProduct(ctx: MatmulContext, ap: number, ars: number, acs: num
  */
 export function tiling(m: number, n: number, k: number, threads: number): [number, number] {
   const target = Math.max(threads, Math.min(threads * 8, Math.floor((m * n * k) / MIN_TILE_MACS)));
-  let rows = m, cols = n;
+  let rows = m,
+    cols = n;
   while (Math.ceil(m / rows) * Math.ceil(n / cols) < target) {
     if (rows >= cols && rows > 32) rows = Math.ceil(rows / 2 / 4) * 4;
     else if (cols > 64) cols = Math.ceil(cols / 2 / 8) * 8;
@@ -151,7 +250,8 @@ export function tiling(m: number, n: number, k: number, threads: number): [numbe
 function batchOffsets(inBatch: readonly number[], outBatch: readonly number[], matSize: number): number[] {
   const n = sizeOf(outBatch);
   if (inBatch.length === 0 || sizeOf(inBatch) === 1) return new Array<number>(n).fill(0);
-  const inStrides = stridesOf(inBatch), outStrides = stridesOf(outBatch);
+  const inStrides = stridesOf(inBatch),
+    outStrides = stridesOf(outBatch);
   const lead = outBatch.length - inBatch.length;
   const offsets = new Array<number>(n);
   for (let i = 0; i < n; i++) {

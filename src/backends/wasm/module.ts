@@ -9,34 +9,170 @@
 export interface KernelExports {
   heapBase(): number;
   gemmScratchBytes(): number;
-  gemm(a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, n: number, k: number,
-    rowStart: number, rowEnd: number, colStart: number, colEnd: number, scratch: number): void;
-  gemmBatched(table: number, start: number, end: number, ars: number, acs: number, brs: number, bcs: number,
-    m: number, n: number, k: number, scratch: number): void;
-  gemmBatchedOne(table: number, ars: number, acs: number, brs: number, bcs: number, m: number, n: number, k: number, scratch: number, index: number): void;
-  gemmSmall(a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, n: number, k: number,
-    rowStart: number, rowEnd: number): void;
-  binary(op: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, out: number, cols: number,
-    rowStart: number, rowEnd: number): void;
+  gemm(
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    brs: number,
+    bcs: number,
+    c: number,
+    n: number,
+    k: number,
+    rowStart: number,
+    rowEnd: number,
+    colStart: number,
+    colEnd: number,
+    scratch: number,
+  ): void;
+  gemmBatched(
+    table: number,
+    start: number,
+    end: number,
+    ars: number,
+    acs: number,
+    brs: number,
+    bcs: number,
+    m: number,
+    n: number,
+    k: number,
+    scratch: number,
+  ): void;
+  gemmBatchedOne(
+    table: number,
+    ars: number,
+    acs: number,
+    brs: number,
+    bcs: number,
+    m: number,
+    n: number,
+    k: number,
+    scratch: number,
+    index: number,
+  ): void;
+  gemmSmall(
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    brs: number,
+    bcs: number,
+    c: number,
+    n: number,
+    k: number,
+    rowStart: number,
+    rowEnd: number,
+  ): void;
+  binary(
+    op: number,
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    brs: number,
+    bcs: number,
+    out: number,
+    cols: number,
+    rowStart: number,
+    rowEnd: number,
+  ): void;
   select(cond: number, a: number, sa: number, b: number, sb: number, out: number, start: number, end: number): void;
   unary(op: number, x: number, out: number, start: number, end: number): void;
   reduce(op: number, x: number, out: number, red: number, inner: number, start: number, end: number): void;
   softmaxRows(x: number, out: number, n: number, log: number, start: number, end: number): void;
-  adam(p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, alpha: number,
-    oneMinusBeta1: number, oneMinusBeta2: number, eps: number, start: number, end: number): void;
+  adam(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    pOut: number,
+    mOut: number,
+    vOut: number,
+    alpha: number,
+    oneMinusBeta1: number,
+    oneMinusBeta2: number,
+    eps: number,
+    start: number,
+    end: number,
+  ): void;
   im2col(x: number, out: number, ...geometryPadAndImages: number[]): void;
   col2im(cols: number, img: number, ...geometryAndImages: number[]): void;
   maxPool(x: number, out: number, ...geometryAndImages: number[]): void;
   maxPoolGrad(x: number, y: number, dy: number, dx: number, ...geometryAndImages: number[]): void;
-  packPanels(a: number, ars: number, acs: number, b: number, brs: number, bcs: number, m: number, n: number, p0: number, kc: number,
-    pa: number, pb: number, aChunks: number, chunk: number): void;
-  gemmPanelTile(pa: number, pb: number, c: number, m: number, n: number, kc: number, accumulate: number,
-    tileRows: number, tileCols: number, edge: number, tile: number): void;
-  gemmDepthSlice(a: number, ars: number, acs: number, b: number, brs: number, bcs: number, partials: number, m: number, n: number, k: number,
-    parts: number, scratch: number, chunk: number): void;
-  lstmForward(z: number, c: number, gates: number, cNew: number, h: number, units: number, rowStart: number, rowEnd: number): void;
-  lstmGradCell(gates: number, c: number, dcNew: number, dz: number, dc: number, units: number, rowStart: number, rowEnd: number): void;
-  lstmGradHidden(gates: number, cNew: number, dh: number, dz: number, dcNew: number, units: number, rowStart: number, rowEnd: number): void;
+  packPanels(
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    brs: number,
+    bcs: number,
+    m: number,
+    n: number,
+    p0: number,
+    kc: number,
+    pa: number,
+    pb: number,
+    aChunks: number,
+    chunk: number,
+  ): void;
+  gemmPanelTile(
+    pa: number,
+    pb: number,
+    c: number,
+    m: number,
+    n: number,
+    kc: number,
+    accumulate: number,
+    tileRows: number,
+    tileCols: number,
+    edge: number,
+    tile: number,
+  ): void;
+  gemmDepthSlice(
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    brs: number,
+    bcs: number,
+    partials: number,
+    m: number,
+    n: number,
+    k: number,
+    parts: number,
+    scratch: number,
+    chunk: number,
+  ): void;
+  lstmForward(
+    z: number,
+    c: number,
+    gates: number,
+    cNew: number,
+    h: number,
+    units: number,
+    rowStart: number,
+    rowEnd: number,
+  ): void;
+  lstmGradCell(
+    gates: number,
+    c: number,
+    dcNew: number,
+    dz: number,
+    dc: number,
+    units: number,
+    rowStart: number,
+    rowEnd: number,
+  ): void;
+  lstmGradHidden(
+    gates: number,
+    cNew: number,
+    dh: number,
+    dz: number,
+    dcNew: number,
+    units: number,
+    rowStart: number,
+    rowEnd: number,
+  ): void;
 }
 
 /** Which of the builds. */
@@ -81,7 +217,10 @@ export function nodeBuiltin<T>(name: string): T | undefined {
  * from an earlier `compileWasmAsync` in browsers (where large modules cannot be compiled
  * synchronously). The "-fma" build is chosen where the host runs it, unless `fma` is false.
  */
-export function compileWasm(base: 'threads' | 'single', fma = true): { module: WebAssembly.Module; flavor: WasmFlavor } {
+export function compileWasm(
+  base: 'threads' | 'single',
+  fma = true,
+): { module: WebAssembly.Module; flavor: WasmFlavor } {
   const fmaFlavor = `${base}-fma` as const;
   const cachedFma = fma ? compiled.get(fmaFlavor) : undefined;
   if (cachedFma) return { module: cachedFma, flavor: fmaFlavor };
@@ -90,7 +229,9 @@ export function compileWasm(base: 'threads' | 'single', fma = true): { module: W
   if (!fs || !url) {
     const cached = compiled.get(base);
     if (cached) return { module: cached, flavor: base };
-    throw new Error(`wasm backend: the ${base} module is not compiled yet; await initWasmBackend() before setBackend('wasm') in a browser`);
+    throw new Error(
+      `wasm backend: the ${base} module is not compiled yet; await initWasmBackend() before setBackend('wasm') in a browser`,
+    );
   }
   const read = (flavor: WasmFlavor): Uint8Array<ArrayBuffer> | undefined => {
     try {
@@ -120,7 +261,10 @@ export function compileWasm(base: 'threads' | 'single', fma = true): { module: W
  * where the browser has relaxed SIMD, else `base`. `url` overrides where the plain build lives
  * (the "-fma" one is looked for beside it).
  */
-export async function compileWasmAsync(base: 'threads' | 'single', url: string | URL = fileUrl(base)): Promise<WebAssembly.Module> {
+export async function compileWasmAsync(
+  base: 'threads' | 'single',
+  url: string | URL = fileUrl(base),
+): Promise<WebAssembly.Module> {
   const cached = compiled.get(`${base}-fma`) ?? compiled.get(base);
   if (cached) return cached;
   const plainUrl = new URL(url, typeof location === 'object' ? location.href : undefined);

@@ -1,6 +1,24 @@
 import { type KernelExports, nodeBuiltin } from './module.js';
-import { DONE, FAILED, HEADER, INDEX_BITS, JOB_SLOT, KERNEL_NAMES, type KernelName, MODE_CHUNKED, MODE_FIXED, NEXT, PENDING, SEQ, TOTAL,
-  generationOf, readyIndex, runClaimedChunks, spinWhileEqual, tagIndex } from './protocol.js';
+import {
+  DONE,
+  FAILED,
+  HEADER,
+  INDEX_BITS,
+  JOB_SLOT,
+  KERNEL_NAMES,
+  type KernelName,
+  MODE_CHUNKED,
+  MODE_FIXED,
+  NEXT,
+  PENDING,
+  SEQ,
+  TOTAL,
+  generationOf,
+  readyIndex,
+  runClaimedChunks,
+  spinWhileEqual,
+  tagIndex,
+} from './protocol.js';
 
 /** Where browsers load the worker script from (see setWorkerUrl). */
 let workerUrl: string | URL | undefined;
@@ -23,7 +41,10 @@ function mayBlock(): boolean {
 function waitWhileEqual(ctl: Int32Array, index: number, value: number, block: boolean): void {
   if (spinWhileEqual(ctl, index, value)) return;
   if (block) Atomics.wait(ctl, index, value);
-  else while (Atomics.load(ctl, index) === value) { /* a browser's main thread can only poll */ }
+  else
+    while (Atomics.load(ctl, index) === value) {
+      /* a browser's main thread can only poll */
+    }
 }
 
 /**
@@ -81,7 +102,10 @@ export class ThreadPool {
    */
   run(kernel: KernelName, argLists: number[][]): void {
     const fn = (this.#kernels as unknown as Record<string, (...a: number[]) => void>)[kernel];
-    if (argLists.length === 1) { fn(...argLists[0]); return; }
+    if (argLists.length === 1) {
+      fn(...argLists[0]);
+      return;
+    }
     const ctl = this.#ctl;
     const seq = Atomics.load(ctl, SEQ) + 1;
     const kernelIndex = KERNEL_NAMES.indexOf(kernel);
@@ -91,11 +115,13 @@ export class ThreadPool {
       if (Atomics.load(ctl, readyIndex(w)) !== 1) continue;
       this.#post(w, seq, MODE_FIXED, kernelIndex, argLists[next++]);
     }
-    if (next !== argLists.length) throw new Error(`wasm backend: ${argLists.length} work items but only ${next} ready threads`);
+    if (next !== argLists.length)
+      throw new Error(`wasm backend: ${argLists.length} work items but only ${next} ready threads`);
     Atomics.store(ctl, SEQ, seq);
     Atomics.notify(ctl, SEQ);
     fn(...argLists[0]);
-    for (let p = Atomics.load(ctl, PENDING); p !== 0; p = Atomics.load(ctl, PENDING)) waitWhileEqual(ctl, PENDING, p, this.#block);
+    for (let p = Atomics.load(ctl, PENDING); p !== 0; p = Atomics.load(ctl, PENDING))
+      waitWhileEqual(ctl, PENDING, p, this.#block);
     if (Atomics.exchange(ctl, FAILED, 0) !== 0) throw new Error(`wasm backend: a worker failed running '${kernel}'`);
   }
 
@@ -120,15 +146,21 @@ export class ThreadPool {
     Atomics.notify(ctl, SEQ);
     const args = [...argsOf(0), 0];
     const last = args.length - 1;
-    runClaimedChunks(ctl, gen, (chunk) => { args[last] = chunk; fn(...args); });
-    for (let d = Atomics.load(ctl, DONE); d < chunks; d = Atomics.load(ctl, DONE)) waitWhileEqual(ctl, DONE, d, this.#block);
+    runClaimedChunks(ctl, gen, (chunk) => {
+      args[last] = chunk;
+      fn(...args);
+    });
+    for (let d = Atomics.load(ctl, DONE); d < chunks; d = Atomics.load(ctl, DONE))
+      waitWhileEqual(ctl, DONE, d, this.#block);
     if (Atomics.exchange(ctl, FAILED, 0) !== 0) throw new Error(`wasm backend: a thread failed running '${kernel}'`);
   }
 
   /** Writes worker `w`'s slot under the seqlock: tag -1 while writing, then the job's sequence number. */
   #post(w: number, seq: number, mode: number, kernelIndex: number, args: readonly number[]): void {
-    const jobs = this.#jobs, tag = tagIndex(w, this.#count);
-    if (args.length > JOB_SLOT - 3) throw new Error(`wasm backend: ${args.length} kernel arguments do not fit a job slot`);
+    const jobs = this.#jobs,
+      tag = tagIndex(w, this.#count);
+    if (args.length > JOB_SLOT - 3)
+      throw new Error(`wasm backend: ${args.length} kernel arguments do not fit a job slot`);
     Atomics.store(this.#ctl, tag, -1);
     const slot = (w + 1) * JOB_SLOT;
     jobs[slot] = mode;

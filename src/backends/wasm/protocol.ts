@@ -26,9 +26,28 @@ export const INDEX_BITS = 20;
 export const INDEX_MASK = (1 << INDEX_BITS) - 1;
 
 /** Kernels a worker can run, by index. */
-export const KERNEL_NAMES = ['gemm', 'gemmBatched', 'gemmSmall', 'binary', 'unary', 'reduce', 'softmaxRows', 'adam', 'im2col', 'col2im',
-  'maxPool', 'maxPoolGrad', 'gemmBatchedOne', 'select', 'lstmForward', 'lstmGradCell', 'lstmGradHidden',
-  'packPanels', 'gemmPanelTile', 'gemmDepthSlice'] as const;
+export const KERNEL_NAMES = [
+  'gemm',
+  'gemmBatched',
+  'gemmSmall',
+  'binary',
+  'unary',
+  'reduce',
+  'softmaxRows',
+  'adam',
+  'im2col',
+  'col2im',
+  'maxPool',
+  'maxPoolGrad',
+  'gemmBatchedOne',
+  'select',
+  'lstmForward',
+  'lstmGradCell',
+  'lstmGradHidden',
+  'packPanels',
+  'gemmPanelTile',
+  'gemmDepthSlice',
+] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
 export function readyIndex(worker: number): number {
@@ -54,7 +73,8 @@ export function runClaimedChunks(ctl: Int32Array, gen: number, run: (chunk: numb
     const claimed = Atomics.load(ctl, NEXT);
     const total = Atomics.load(ctl, TOTAL);
     if (claimed >>> INDEX_BITS !== gen || total >>> INDEX_BITS !== gen) return;
-    const chunk = claimed & INDEX_MASK, count = total & INDEX_MASK;
+    const chunk = claimed & INDEX_MASK,
+      count = total & INDEX_MASK;
     if (chunk >= count) return;
     if (Atomics.compareExchange(ctl, NEXT, claimed, claimed + 1) !== claimed) continue;
     try {

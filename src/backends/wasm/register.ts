@@ -50,14 +50,16 @@ export interface WasmBackendUrls {
  * @example await initWasmBackend('/assets/myelin-single.wasm'); setBackend('wasm');
  */
 export async function initWasmBackend(urls?: string | URL | WasmBackendUrls): Promise<void> {
-  const where: WasmBackendUrls = typeof urls === 'string' || urls instanceof URL ? { single: urls } : urls ?? {};
+  const where: WasmBackendUrls = typeof urls === 'string' || urls instanceof URL ? { single: urls } : (urls ?? {});
   if (where.worker) setWorkerUrl(where.worker);
   if (threadsAvailable()) await compileWasmAsync('threads', where.threads);
   else await compileWasmAsync('single', where.single);
 }
 
 // The smallest module using a 128-bit SIMD instruction (i8x16.splat then i8x16.popcnt).
-const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
 
 /** True when this host runs WebAssembly with 128-bit SIMD. */
 export function wasmSimdSupported(): boolean {

@@ -6,5 +6,19 @@ import type { WindowGeometry } from '../../backend/backend.js';
  * @example geometryArgs(3, g) // [3, inH, inW, kH, kW, strideH, strideW, dilationH, dilationW, outH, outW, padTop, padLeft]
  */
 export function geometryArgs(channels: number, g: WindowGeometry): number[] {
-  return [channels, g.inH, g.inW, g.kH, g.kW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.outH, g.outW, g.padTop, g.padLeft];
+  return [
+    channels,
+    g.inH,
+    g.inW,
+    g.kH,
+    g.kW,
+    g.strideH,
+    g.strideW,
+    g.dilationH,
+    g.dilationW,
+    g.outH,
+    g.outW,
+    g.padTop,
+    g.padLeft,
+  ];
 }

@@ -2,7 +2,19 @@
 // polls, then sleeps, on the sequence counter and runs its share of each job (see protocol.ts).
 // In Node it is a worker_threads worker given its setup as workerData; in browsers a module
 // Web Worker given it in its first message.
-import { FAILED, JOB_SLOT, KERNEL_NAMES, MODE_CHUNKED, PENDING, SEQ, generationOf, readyIndex, runClaimedChunks, spinWhileEqual, tagIndex } from './protocol.js';
+import {
+  FAILED,
+  JOB_SLOT,
+  KERNEL_NAMES,
+  MODE_CHUNKED,
+  PENDING,
+  SEQ,
+  generationOf,
+  readyIndex,
+  runClaimedChunks,
+  spinWhileEqual,
+  tagIndex,
+} from './protocol.js';
 import { instantiate, nodeBuiltin } from './module.js';
 
 /** What the pool hands each worker. */
@@ -32,13 +44,18 @@ function serve(init: WorkerInit): never {
     // Only a slot written for this very sequence number is ours to run; the tag is checked again
     // after copying, in case the main thread started rewriting the slot meanwhile.
     if (Atomics.load(ctl, tag) !== seen) continue;
-    const mode = jobs[slot], fn = fns[jobs[slot + 1]], argc = jobs[slot + 2];
+    const mode = jobs[slot],
+      fn = fns[jobs[slot + 1]],
+      argc = jobs[slot + 2];
     args.length = argc;
     for (let i = 0; i < argc; i++) args[i] = jobs[slot + 3 + i];
     if (Atomics.load(ctl, tag) !== seen) continue;
     if (mode === MODE_CHUNKED) {
       args.push(0);
-      runClaimedChunks(ctl, generationOf(seen), (chunk) => { args[argc] = chunk; fn(...args); });
+      runClaimedChunks(ctl, generationOf(seen), (chunk) => {
+        args[argc] = chunk;
+        fn(...args);
+      });
       continue;
     }
     try {

@@ -35,7 +35,10 @@ export class BufferPool {
       this.#freeBytes -= size;
       return list.pop()!;
     }
-    return this.device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    return this.device.createBuffer({
+      size,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
   }
 
   /** Returns a buffer for reuse. */

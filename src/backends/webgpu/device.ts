@@ -19,10 +19,13 @@ async function nodeGpu(): Promise<GPU> {
   try {
     mod = await import(name);
   } catch (e) {
-    throw new Error(`initWebGPU: no navigator.gpu here, and the optional 'webgpu' package (WebGPU for Node) could not be loaded: ${(e as Error).message}. Install it with \`npm install webgpu\`.`);
+    throw new Error(
+      `initWebGPU: no navigator.gpu here, and the optional 'webgpu' package (WebGPU for Node) could not be loaded: ${(e as Error).message}. Install it with \`npm install webgpu\`.`,
+    );
   }
   // Its GPUBufferUsage, GPUMapMode, ... constants are globals in browsers; Node needs them too.
-  for (const [k, v] of Object.entries(mod.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(mod.globals))
+    if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
   nodeInstance = mod.create([]);
   return nodeInstance;
 }
@@ -35,10 +38,12 @@ async function nodeGpu(): Promise<GPU> {
 export async function requestGpuDevice(): Promise<GpuDeviceInfo> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   const source = nav?.gpu ? 'browser' : 'node';
-  const gpu = nav?.gpu ?? await nodeGpu();
+  const gpu = nav?.gpu ?? (await nodeGpu());
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
-    throw new Error(`initWebGPU: ${source === 'browser' ? 'navigator.gpu' : "the 'webgpu' package"} found no GPU adapter (no GPU, or no Vulkan/Metal/D3D12 driver)`);
+    throw new Error(
+      `initWebGPU: ${source === 'browser' ? 'navigator.gpu' : "the 'webgpu' package"} found no GPU adapter (no GPU, or no Vulkan/Metal/D3D12 driver)`,
+    );
   }
   const device = await adapter.requestDevice({
     requiredLimits: {
@@ -48,5 +53,9 @@ export async function requestGpuDevice(): Promise<GpuDeviceInfo> {
     },
   });
   const info = adapter.info;
-  return { device, source, adapter: [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown' };
+  return {
+    device,
+    source,
+    adapter: [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown',
+  };
 }

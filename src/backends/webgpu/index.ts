@@ -1,5 +1,13 @@
 /// <reference types="@webgpu/types" />
-import type { Backend, BinaryOp, DataHandle, ReduceOp, TensorInfo, UnaryOp, WindowGeometry } from '../../backend/backend.js';
+import type {
+  Backend,
+  BinaryOp,
+  DataHandle,
+  ReduceOp,
+  TensorInfo,
+  UnaryOp,
+  WindowGeometry,
+} from '../../backend/backend.js';
 import { allocArray, arrayTypeOf, type DType, type TypedArray } from '../../core/dtype.js';
 import { ValueError, fmtShape } from '../../core/errors.js';
 import { sizeOf, stridesOf } from '../../core/shape.js';
@@ -27,7 +35,8 @@ function f32Bits(x: number): number {
   return new Uint32Array(Float32Array.of(x).buffer)[0];
 }
 
-const SYNC_READ = 'webgpu backend: GPU memory cannot be read synchronously (dataSync(), arraySync(), item(), print()); use `await tensor.data()` or `await tensor.array()` instead';
+const SYNC_READ =
+  'webgpu backend: GPU memory cannot be read synchronously (dataSync(), arraySync(), item(), print()); use `await tensor.data()` or `await tensor.array()` instead';
 
 /**
  * The WebGPU backend: float32, int32 and bool tensors live in GPU buffers and every kernel of the
@@ -53,7 +62,10 @@ export class WebGPUBackend implements Backend {
   keepIndexDataOnCpu = true;
   readonly #collected: FinalizationRegistry<GPUBuffer>;
 
-  constructor(readonly device: GPUDevice, readonly adapter = 'unknown') {
+  constructor(
+    readonly device: GPUDevice,
+    readonly adapter = 'unknown',
+  ) {
     this.runner = new KernelRunner(device);
     // Safety net: buffers of handles nobody disposed go back to the pool when collected.
     this.#collected = new FinalizationRegistry((buffer) => this.runner.pool.release(buffer));
@@ -123,17 +135,27 @@ export class WebGPUBackend implements Backend {
 
   // ---- CPU fallback (float64) ----
 
-  #onCpu(op: string, inputs: readonly TensorInfo[], run: (ref: RefBackend, info: (t: TensorInfo) => TensorInfo) => DataHandle): DataHandle {
+  #onCpu(
+    op: string,
+    inputs: readonly TensorInfo[],
+    run: (ref: RefBackend, info: (t: TensorInfo) => TensorInfo) => DataHandle,
+  ): DataHandle {
     return this.#onCpuMany(op, inputs, (r, info) => [run(r, info)])[0];
   }
 
   /** `#onCpu` for a reference kernel with several results (the float64 fused kernels). */
-  #onCpuMany(op: string, inputs: readonly TensorInfo[], run: (ref: RefBackend, info: (t: TensorInfo) => TensorInfo) => DataHandle[]): DataHandle[] {
+  #onCpuMany(
+    op: string,
+    inputs: readonly TensorInfo[],
+    run: (ref: RefBackend, info: (t: TensorInfo) => TensorInfo) => DataHandle[],
+  ): DataHandle[] {
     noticeOnce(op, 'WebGPU has no float64');
     const info = (t: TensorInfo): TensorInfo => {
       const v = hostValues(t);
       if (!v) {
-        throw new ValueError(`webgpu ${op}: mixing a float64 tensor with a ${t.dtype} tensor (shape ${fmtShape(t.shape)}) computed on the GPU needs a synchronous read; cast with \`await tensor.data()\` first, or keep float64 work on the 'ref' backend`);
+        throw new ValueError(
+          `webgpu ${op}: mixing a float64 tensor with a ${t.dtype} tensor (shape ${fmtShape(t.shape)}) computed on the GPU needs a synchronous read; cast with \`await tensor.data()\` first, or keep float64 work on the 'ref' backend`,
+        );
       }
       return { handle: v, shape: t.shape, dtype: t.dtype };
     };
@@ -151,11 +173,20 @@ export class WebGPUBackend implements Backend {
    * computed on the CPU too and uploaded, so it keeps a CPU copy and those checks work without a
    * GPU read. Returns null when it does not apply.
    */
-  #keepOnCpu(inputs: readonly TensorInfo[], n: number, dtype: DType, run: (ref: RefBackend, info: (t: TensorInfo) => TensorInfo) => DataHandle): DataHandle | null {
+  #keepOnCpu(
+    inputs: readonly TensorInfo[],
+    n: number,
+    dtype: DType,
+    run: (ref: RefBackend, info: (t: TensorInfo) => TensorInfo) => DataHandle,
+  ): DataHandle | null {
     if (!this.keepIndexDataOnCpu || (dtype === 'float32' && n > MIRROR_ELEMENTS)) return null;
     const hosts = inputs.map(hostValues);
     if (hosts.some((v) => v === null)) return null;
-    const out = run(this.#ref, (t) => ({ handle: hosts[inputs.indexOf(t)]!, shape: t.shape, dtype: t.dtype })) as TypedArray;
+    const out = run(this.#ref, (t) => ({
+      handle: hosts[inputs.indexOf(t)]!,
+      shape: t.shape,
+      dtype: t.dtype,
+    })) as TypedArray;
     return this.upload(out, dtype);
   }
 
@@ -165,8 +196,12 @@ export class WebGPUBackend implements Backend {
     if (dtype === 'float64') return new HostHandle(new Float64Array(size).fill(value));
     const mirror = dtype !== 'float32' || size <= MIRROR_ELEMENTS ? allocArray(dtype, size).fill(value) : null;
     const h = this.#alloc(size, dtype, mirror);
-    const bits = dtype === 'float32' ? f32Bits(value)
-      : dtype === 'int32' ? Int32Array.of(value)[0] >>> 0 : Uint8Array.of(value)[0];
+    const bits =
+      dtype === 'float32'
+        ? f32Bits(value)
+        : dtype === 'int32'
+          ? Int32Array.of(value)[0] >>> 0
+          : Uint8Array.of(value)[0];
     this.runner.dispatch(fillShader(storageType(dtype)), [h.buffer!], [size, bits], this.runner.groups1d(size));
     return h;
   }
@@ -204,7 +239,12 @@ export class WebGPUBackend implements Backend {
     const out = this.#alloc(n, outDtype);
     const g = broadcastStrides([a.shape, b.shape], outShape);
     const code = binaryShader(op, storageType(a.dtype), storageType(b.dtype), storageType(outDtype), g.dims.length);
-    this.runner.dispatch(code, [this.#buf(a, op), this.#buf(b, op), out.buffer!], [n, ...offsetsParams(g)], this.runner.groups1d(n));
+    this.runner.dispatch(
+      code,
+      [this.#buf(a, op), this.#buf(b, op), out.buffer!],
+      [n, ...offsetsParams(g)],
+      this.runner.groups1d(n),
+    );
     return out;
   }
 
@@ -217,8 +257,12 @@ export class WebGPUBackend implements Backend {
     const n = sizeOf(outShape);
     const out = this.#alloc(n, a.dtype);
     const g = broadcastStrides([c.shape, a.shape, bb.shape], outShape);
-    this.runner.dispatch(whereShader(g.dims.length), [this.#buf(c, 'where'), this.#buf(a, 'where'), this.#buf(bb, 'where'), out.buffer!],
-      [n, ...offsetsParams(g)], this.runner.groups1d(n));
+    this.runner.dispatch(
+      whereShader(g.dims.length),
+      [this.#buf(c, 'where'), this.#buf(a, 'where'), this.#buf(bb, 'where'), out.buffer!],
+      [n, ...offsetsParams(g)],
+      this.runner.groups1d(n),
+    );
     return out;
   }
 
@@ -250,7 +294,12 @@ export class WebGPUBackend implements Backend {
       const groups = this.runner.groups1d(outputs * REDUCE_GROUP);
       this.runner.dispatch(reduceGroupShader(op, s), [input, out.buffer!], [outputs, red], groups);
     } else {
-      this.runner.dispatch(reduceThreadShader(op, s), [input, out.buffer!], [outputs, red, inner], this.runner.groups1d(outputs));
+      this.runner.dispatch(
+        reduceThreadShader(op, s),
+        [input, out.buffer!],
+        [outputs, red, inner],
+        this.runner.groups1d(outputs),
+      );
     }
     if (source !== x) this.dispose(source.handle);
     return out;
@@ -258,36 +307,93 @@ export class WebGPUBackend implements Backend {
 
   argReduce(op: 'argMax' | 'argMin', x: TensorInfo, axis: number): DataHandle {
     if (x.dtype === 'float64') return this.#onCpu(op, [x], (r, i) => r.argReduce(op, i(x), axis));
-    const outer = sizeOf(x.shape.slice(0, axis)), len = x.shape[axis], inner = sizeOf(x.shape.slice(axis + 1));
+    const outer = sizeOf(x.shape.slice(0, axis)),
+      len = x.shape[axis],
+      inner = sizeOf(x.shape.slice(axis + 1));
     const n = outer * inner;
     const out = this.#alloc(n, 'int32');
-    this.runner.dispatch(argReduceShader(op, storageType(x.dtype)), [this.#buf(x, op), out.buffer!], [n, len, inner], this.runner.groups1d(n));
+    this.runner.dispatch(
+      argReduceShader(op, storageType(x.dtype)),
+      [this.#buf(x, op), out.buffer!],
+      [n, len, inner],
+      this.runner.groups1d(n),
+    );
     return out;
   }
 
-  matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, outShape: readonly number[]): DataHandle {
-    const t = a.dtype === 'float32' && b.dtype === 'float32' ? 'f32' : a.dtype === 'int32' && b.dtype === 'int32' ? 'i32' : null;
-    if (t === null) return this.#onCpu(`matmul ${a.dtype}x${b.dtype}`, [a, b], (r, i) => r.matmul(i(a), i(b), transposeA, transposeB, outShape));
+  matmul(
+    a: TensorInfo,
+    b: TensorInfo,
+    transposeA: boolean,
+    transposeB: boolean,
+    outShape: readonly number[],
+  ): DataHandle {
+    const t =
+      a.dtype === 'float32' && b.dtype === 'float32'
+        ? 'f32'
+        : a.dtype === 'int32' && b.dtype === 'int32'
+          ? 'i32'
+          : null;
+    if (t === null)
+      return this.#onCpu(`matmul ${a.dtype}x${b.dtype}`, [a, b], (r, i) =>
+        r.matmul(i(a), i(b), transposeA, transposeB, outShape),
+      );
     const r = outShape.length;
-    const M = outShape[r - 2], N = outShape[r - 1];
+    const M = outShape[r - 2],
+      N = outShape[r - 1];
     const K = transposeA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
     const batchShape = outShape.slice(0, r - 2);
     const g = broadcastStrides([a.shape.slice(0, -2), b.shape.slice(0, -2)], batchShape);
-    if (g.dims.length > 4) throw new ValueError(`webgpu matmul: at most 4 independent batch dims are supported, got output shape ${fmtShape(outShape)}`);
+    if (g.dims.length > 4)
+      throw new ValueError(
+        `webgpu matmul: at most 4 independent batch dims are supported, got output shape ${fmtShape(outShape)}`,
+      );
     const pad4 = (v: number[], fill: number) => [...v, ...new Array(4 - v.length).fill(fill)];
     const batch = sizeOf(batchShape);
-    const params = [M, N, K, g.dims.length, ...pad4(g.dims, 1), ...pad4(g.strides[0].map((s) => s * M * K), 0), ...pad4(g.strides[1].map((s) => s * K * N), 0)];
+    const params = [
+      M,
+      N,
+      K,
+      g.dims.length,
+      ...pad4(g.dims, 1),
+      ...pad4(
+        g.strides[0].map((s) => s * M * K),
+        0,
+      ),
+      ...pad4(
+        g.strides[1].map((s) => s * K * N),
+        0,
+      ),
+    ];
     const out = this.#alloc(sizeOf(outShape), a.dtype);
-    this.runner.dispatch(matmulShader(t, transposeA, transposeB), [this.#buf(a, 'matmul'), this.#buf(b, 'matmul'), out.buffer!], params,
-      [Math.ceil(N / TILE), Math.ceil(M / TILE), batch]);
+    this.runner.dispatch(
+      matmulShader(t, transposeA, transposeB),
+      [this.#buf(a, 'matmul'), this.#buf(b, 'matmul'), out.buffer!],
+      params,
+      [Math.ceil(N / TILE), Math.ceil(M / TILE), batch],
+    );
     return out;
   }
 
   /** Copies the strided view (`readBase`, `readStrides`) of x into `out` at (`writeBase`, `writeStrides`), over `dims`. */
-  #copy(x: TensorInfo, out: GPUBuffer, dims: number[], readBase: number, readStrides: number[], writeBase: number, writeStrides: number[], op: string): void {
+  #copy(
+    x: TensorInfo,
+    out: GPUBuffer,
+    dims: number[],
+    readBase: number,
+    readStrides: number[],
+    writeBase: number,
+    writeStrides: number[],
+    op: string,
+  ): void {
     const n = sizeOf(dims);
     const g = mergeDims(dims, [readStrides, writeStrides]);
-    this.runner.dispatch(stridedCopyShader(g.dims.length), [this.#buf(x, op), out], [n, readBase, writeBase, ...offsetsParams(g)], this.runner.groups1d(n));
+    this.runner.dispatch(
+      stridedCopyShader(g.dims.length),
+      [this.#buf(x, op), out],
+      [n, readBase, writeBase, ...offsetsParams(g)],
+      this.runner.groups1d(n),
+    );
   }
 
   transpose(x: TensorInfo, perm: readonly number[]): DataHandle {
@@ -295,7 +401,16 @@ export class WebGPUBackend implements Backend {
     const outShape = perm.map((p) => x.shape[p]);
     const inStrides = stridesOf(x.shape);
     const out = this.#alloc(sizeOf(outShape), x.dtype);
-    this.#copy(x, out.buffer!, outShape, 0, perm.map((p) => inStrides[p]), 0, stridesOf(outShape), 'transpose');
+    this.#copy(
+      x,
+      out.buffer!,
+      outShape,
+      0,
+      perm.map((p) => inStrides[p]),
+      0,
+      stridesOf(outShape),
+      'transpose',
+    );
     return out;
   }
 
@@ -307,7 +422,16 @@ export class WebGPUBackend implements Backend {
     const step = strides ?? begin.map(() => 1);
     const base = begin.reduce((acc, b, d) => acc + b * inStrides[d], 0);
     const out = this.#alloc(sizeOf(size), x.dtype);
-    this.#copy(x, out.buffer!, [...size], base, inStrides.map((s, d) => s * step[d]), 0, stridesOf(size), 'slice');
+    this.#copy(
+      x,
+      out.buffer!,
+      [...size],
+      base,
+      inStrides.map((s, d) => s * step[d]),
+      0,
+      stridesOf(size),
+      'slice',
+    );
     return out;
   }
 
@@ -323,7 +447,8 @@ export class WebGPUBackend implements Backend {
   }
 
   concat(xs: readonly TensorInfo[], axis: number, outShape: readonly number[]): DataHandle {
-    if (xs.some((x) => x.dtype === 'float64')) return this.#onCpu('concat', xs, (r, i) => r.concat(xs.map(i), axis, outShape));
+    if (xs.some((x) => x.dtype === 'float64'))
+      return this.#onCpu('concat', xs, (r, i) => r.concat(xs.map(i), axis, outShape));
     const out = this.#alloc(sizeOf(outShape), xs[0].dtype);
     const outStrides = stridesOf(outShape);
     let offset = 0;
@@ -340,15 +465,36 @@ export class WebGPUBackend implements Backend {
 
   // ---- fused kernels ----
 
-  adam(p: TensorInfo, g: TensorInfo, m: TensorInfo, v: TensorInfo, alpha: number, beta1: number, beta2: number, epsilon: number): [DataHandle, DataHandle, DataHandle] {
+  adam(
+    p: TensorInfo,
+    g: TensorInfo,
+    m: TensorInfo,
+    v: TensorInfo,
+    alpha: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+  ): [DataHandle, DataHandle, DataHandle] {
     if ([p, g, m, v].some((t) => t.dtype !== 'float32')) {
-      return this.#onCpuMany('adam', [p, g, m, v], (r, i) => r.adam(i(p), i(g), i(m), i(v), alpha, beta1, beta2, epsilon)) as [DataHandle, DataHandle, DataHandle];
+      return this.#onCpuMany('adam', [p, g, m, v], (r, i) =>
+        r.adam(i(p), i(g), i(m), i(v), alpha, beta1, beta2, epsilon),
+      ) as [DataHandle, DataHandle, DataHandle];
     }
     const n = sizeOf(p.shape);
     const outs = [this.#alloc(n, 'float32'), this.#alloc(n, 'float32'), this.#alloc(n, 'float32')];
     // 1 - beta is rounded to float32 here, as the reference and the wasm kernel round it.
-    this.runner.dispatch(adamShader(), [this.#buf(p, 'adam'), this.#buf(g, 'adam'), this.#buf(m, 'adam'), this.#buf(v, 'adam'), ...outs.map((o) => o.buffer!)],
-      [n, f32Bits(alpha), f32Bits(1 - beta1), f32Bits(1 - beta2), f32Bits(epsilon)], this.runner.groups1d(n));
+    this.runner.dispatch(
+      adamShader(),
+      [
+        this.#buf(p, 'adam'),
+        this.#buf(g, 'adam'),
+        this.#buf(m, 'adam'),
+        this.#buf(v, 'adam'),
+        ...outs.map((o) => o.buffer!),
+      ],
+      [n, f32Bits(alpha), f32Bits(1 - beta1), f32Bits(1 - beta2), f32Bits(epsilon)],
+      this.runner.groups1d(n),
+    );
     return outs as [DataHandle, DataHandle, DataHandle];
   }
 
@@ -359,7 +505,12 @@ export class WebGPUBackend implements Backend {
     const rows = cols === 0 ? 0 : n / cols;
     const out = this.#alloc(n, 'float32');
     const gx = Math.min(rows, 65535);
-    this.runner.dispatch(softmaxShader(), [this.#buf(x, 'softmax'), out.buffer!], [rows, cols, log ? 1 : 0], [gx, gx === 0 ? 0 : Math.ceil(rows / gx), 1]);
+    this.runner.dispatch(
+      softmaxShader(),
+      [this.#buf(x, 'softmax'), out.buffer!],
+      [rows, cols, log ? 1 : 0],
+      [gx, gx === 0 ? 0 : Math.ceil(rows / gx), 1],
+    );
     return out;
   }
 
@@ -368,7 +519,12 @@ export class WebGPUBackend implements Backend {
     const [n, , , c] = x.shape;
     const size = n * g.outH * g.outW * g.kH * g.kW * c;
     const out = this.#alloc(size, 'float32');
-    this.runner.dispatch(im2colShader(), [this.#buf(x, 'im2col'), out.buffer!], [size, ...geometryParams(c, g), f32Bits(padValue)], this.runner.groups1d(size));
+    this.runner.dispatch(
+      im2colShader(),
+      [this.#buf(x, 'im2col'), out.buffer!],
+      [size, ...geometryParams(c, g), f32Bits(padValue)],
+      this.runner.groups1d(size),
+    );
     return out;
   }
 
@@ -376,7 +532,12 @@ export class WebGPUBackend implements Backend {
     if (cols.dtype !== 'float32') return this.#onCpu('col2im', [cols], (r, i) => r.col2im(i(cols), g, imageShape));
     const size = sizeOf(imageShape);
     const out = this.#alloc(size, 'float32');
-    this.runner.dispatch(col2imShader(), [this.#buf(cols, 'col2im'), out.buffer!], [size, ...geometryParams(imageShape[3], g)], this.runner.groups1d(size));
+    this.runner.dispatch(
+      col2imShader(),
+      [this.#buf(cols, 'col2im'), out.buffer!],
+      [size, ...geometryParams(imageShape[3], g)],
+      this.runner.groups1d(size),
+    );
     return out;
   }
 
@@ -385,66 +546,125 @@ export class WebGPUBackend implements Backend {
     const [n, , , c] = x.shape;
     const size = n * g.outH * g.outW * c;
     const out = this.#alloc(size, 'float32');
-    this.runner.dispatch(maxPoolShader(), [this.#buf(x, 'maxPool'), out.buffer!], [size, ...geometryParams(c, g)], this.runner.groups1d(size));
+    this.runner.dispatch(
+      maxPoolShader(),
+      [this.#buf(x, 'maxPool'), out.buffer!],
+      [size, ...geometryParams(c, g)],
+      this.runner.groups1d(size),
+    );
     return out;
   }
 
   maxPoolGrad(x: TensorInfo, y: TensorInfo, dy: TensorInfo, g: WindowGeometry): DataHandle {
-    if (x.dtype !== 'float32') return this.#onCpu('maxPoolGrad', [x, y, dy], (r, i) => r.maxPoolGrad(i(x), i(y), i(dy), g));
+    if (x.dtype !== 'float32')
+      return this.#onCpu('maxPoolGrad', [x, y, dy], (r, i) => r.maxPoolGrad(i(x), i(y), i(dy), g));
     const size = sizeOf(x.shape);
     const out = this.#alloc(size, 'float32');
-    this.runner.dispatch(maxPoolGradShader(), [this.#buf(x, 'maxPoolGrad'), this.#buf(y, 'maxPoolGrad'), this.#buf(dy, 'maxPoolGrad'), out.buffer!],
-      [size, ...geometryParams(x.shape[3], g)], this.runner.groups1d(size));
+    this.runner.dispatch(
+      maxPoolGradShader(),
+      [this.#buf(x, 'maxPoolGrad'), this.#buf(y, 'maxPoolGrad'), this.#buf(dy, 'maxPoolGrad'), out.buffer!],
+      [size, ...geometryParams(x.shape[3], g)],
+      this.runner.groups1d(size),
+    );
     return out;
   }
 
   lstmCell(z: TensorInfo, c: TensorInfo): [DataHandle, DataHandle, DataHandle] {
-    if (z.dtype !== 'float32' || c.dtype !== 'float32') return this.#onCpuMany('lstmCell', [z, c], (r, i) => r.lstmCell(i(z), i(c))) as [DataHandle, DataHandle, DataHandle];
-    const n = sizeOf(c.shape), units = c.shape[c.shape.length - 1];
+    if (z.dtype !== 'float32' || c.dtype !== 'float32')
+      return this.#onCpuMany('lstmCell', [z, c], (r, i) => r.lstmCell(i(z), i(c))) as [
+        DataHandle,
+        DataHandle,
+        DataHandle,
+      ];
+    const n = sizeOf(c.shape),
+      units = c.shape[c.shape.length - 1];
     const outs = [this.#alloc(4 * n, 'float32'), this.#alloc(n, 'float32'), this.#alloc(n, 'float32')];
-    this.runner.dispatch(lstmCellShader(), [this.#buf(z, 'lstmCell'), this.#buf(c, 'lstmCell'), ...outs.map((o) => o.buffer!)], [n, units], this.runner.groups1d(n));
+    this.runner.dispatch(
+      lstmCellShader(),
+      [this.#buf(z, 'lstmCell'), this.#buf(c, 'lstmCell'), ...outs.map((o) => o.buffer!)],
+      [n, units],
+      this.runner.groups1d(n),
+    );
     return outs as [DataHandle, DataHandle, DataHandle];
   }
 
-  lstmCellGrad(which: 'cell' | 'hidden', gates: TensorInfo, state: TensorInfo, dy: TensorInfo): [DataHandle, DataHandle] {
+  lstmCellGrad(
+    which: 'cell' | 'hidden',
+    gates: TensorInfo,
+    state: TensorInfo,
+    dy: TensorInfo,
+  ): [DataHandle, DataHandle] {
     if ([gates, state, dy].some((t) => t.dtype !== 'float32')) {
-      return this.#onCpuMany('lstmCellGrad', [gates, state, dy], (r, i) => r.lstmCellGrad(which, i(gates), i(state), i(dy))) as [DataHandle, DataHandle];
+      return this.#onCpuMany('lstmCellGrad', [gates, state, dy], (r, i) =>
+        r.lstmCellGrad(which, i(gates), i(state), i(dy)),
+      ) as [DataHandle, DataHandle];
     }
-    const n = sizeOf(state.shape), units = state.shape[state.shape.length - 1];
+    const n = sizeOf(state.shape),
+      units = state.shape[state.shape.length - 1];
     const outs = [this.#alloc(4 * n, 'float32'), this.#alloc(n, 'float32')];
-    this.runner.dispatch(lstmCellGradShader(), [this.#buf(gates, 'lstmCellGrad'), this.#buf(state, 'lstmCellGrad'), this.#buf(dy, 'lstmCellGrad'), ...outs.map((o) => o.buffer!)],
-      [n, units, which === 'cell' ? 0 : 1], this.runner.groups1d(n));
+    this.runner.dispatch(
+      lstmCellGradShader(),
+      [
+        this.#buf(gates, 'lstmCellGrad'),
+        this.#buf(state, 'lstmCellGrad'),
+        this.#buf(dy, 'lstmCellGrad'),
+        ...outs.map((o) => o.buffer!),
+      ],
+      [n, units, which === 'cell' ? 0 : 1],
+      this.runner.groups1d(n),
+    );
     return outs as [DataHandle, DataHandle];
   }
 
   gather(x: TensorInfo, indices: TensorInfo, axis: number): DataHandle {
     if (x.dtype === 'float64') return this.#onCpu('gather', [x, indices], (r, i) => r.gather(i(x), i(indices), axis));
-    const outer = sizeOf(x.shape.slice(0, axis)), len = x.shape[axis], inner = sizeOf(x.shape.slice(axis + 1));
+    const outer = sizeOf(x.shape.slice(0, axis)),
+      len = x.shape[axis],
+      inner = sizeOf(x.shape.slice(axis + 1));
     const nIdx = sizeOf(indices.shape);
     const n = outer * nIdx * inner;
     const kept = this.#keepOnCpu([x, indices], n, x.dtype, (r, i) => r.gather(i(x), i(indices), axis));
     if (kept) return kept;
     const idx = this.#indices(indices);
     const out = this.#alloc(n, x.dtype);
-    this.runner.dispatch(gatherShader(), [this.#buf(x, 'gather'), this.#buf(idx, 'gather'), out.buffer!], [n, len, nIdx, inner], this.runner.groups1d(n));
+    this.runner.dispatch(
+      gatherShader(),
+      [this.#buf(x, 'gather'), this.#buf(idx, 'gather'), out.buffer!],
+      [n, len, nIdx, inner],
+      this.runner.groups1d(n),
+    );
     return out;
   }
 
   scatterAdd(updates: TensorInfo, indices: TensorInfo, axis: number, outShape: readonly number[]): DataHandle {
     if (updates.dtype !== 'float32' && updates.dtype !== 'int32') {
-      return this.#onCpu('scatterAdd', [updates, indices], (r, i) => r.scatterAdd(i(updates), i(indices), axis, outShape));
+      return this.#onCpu('scatterAdd', [updates, indices], (r, i) =>
+        r.scatterAdd(i(updates), i(indices), axis, outShape),
+      );
     }
     const idx = this.#indices(indices);
-    const len = outShape[axis], inner = sizeOf(outShape.slice(axis + 1));
+    const len = outShape[axis],
+      inner = sizeOf(outShape.slice(axis + 1));
     const nIdx = sizeOf(indices.shape);
     const n = sizeOf(outShape);
     const out = this.#alloc(n, updates.dtype);
     const t = updates.dtype === 'float32' ? 'f32' : 'i32';
-    this.runner.dispatch(scatterAddShader(t), [this.#buf(updates, 'scatterAdd'), this.#buf(idx, 'scatterAdd'), out.buffer!], [n, len, nIdx, inner], this.runner.groups1d(n));
+    this.runner.dispatch(
+      scatterAddShader(t),
+      [this.#buf(updates, 'scatterAdd'), this.#buf(idx, 'scatterAdd'), out.buffer!],
+      [n, len, nIdx, inner],
+      this.runner.groups1d(n),
+    );
     return out;
   }
 }
 
 function dtypeOfArray(v: TypedArray): DType {
-  return v instanceof Float32Array ? 'float32' : v instanceof Int32Array ? 'int32' : v instanceof Uint8Array ? 'bool' : 'float64';
+  return v instanceof Float32Array
+    ? 'float32'
+    : v instanceof Int32Array
+      ? 'int32'
+      : v instanceof Uint8Array
+        ? 'bool'
+        : 'float64';
 }

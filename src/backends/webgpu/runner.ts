@@ -9,7 +9,13 @@ const PARAM_STRIDE = 256;
 const MAX_GROUPS = 65535;
 
 type Command =
-  | { kind: 'dispatch'; pipeline: GPUComputePipeline; buffers: GPUBuffer[]; params: number; groups: [number, number, number] }
+  | {
+      kind: 'dispatch';
+      pipeline: GPUComputePipeline;
+      buffers: GPUBuffer[];
+      params: number;
+      groups: [number, number, number];
+    }
   | { kind: 'copy'; src: GPUBuffer; dst: GPUBuffer; bytes: number };
 
 /**
@@ -74,7 +80,10 @@ export class KernelRunner {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     // Work starts once the caller yields, even if nothing reads it.
-    setTimeout(() => { this.#flushScheduled = false; this.flush(); }, 0);
+    setTimeout(() => {
+      this.#flushScheduled = false;
+      this.flush();
+    }, 0);
   }
 
   /** Submits everything recorded so far. */
@@ -85,19 +94,27 @@ export class KernelRunner {
     const dispatches = commands.filter((c) => c.kind === 'dispatch').length;
     let paramBuffer: GPUBuffer | null = null;
     if (dispatches > 0) {
-      paramBuffer = this.device.createBuffer({ size: dispatches * PARAM_STRIDE, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+      paramBuffer = this.device.createBuffer({
+        size: dispatches * PARAM_STRIDE,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+      });
       this.device.queue.writeBuffer(paramBuffer, 0, this.#params.buffer, 0, dispatches * PARAM_STRIDE);
     }
     const encoder = this.device.createCommandEncoder();
     let pass: GPUComputePassEncoder | null = null;
     for (const c of commands) {
       if (c.kind === 'copy') {
-        if (pass) { pass.end(); pass = null; }
+        if (pass) {
+          pass.end();
+          pass = null;
+        }
         encoder.copyBufferToBuffer(c.src, 0, c.dst, 0, c.bytes);
         continue;
       }
       pass ??= encoder.beginComputePass();
-      const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: paramBuffer!, offset: c.params * PARAM_STRIDE, size: PARAM_STRIDE } }];
+      const entries: GPUBindGroupEntry[] = [
+        { binding: 0, resource: { buffer: paramBuffer!, offset: c.params * PARAM_STRIDE, size: PARAM_STRIDE } },
+      ];
       c.buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
       pass.setPipeline(c.pipeline);
       pass.setBindGroup(0, this.device.createBindGroup({ layout: c.pipeline.getBindGroupLayout(0), entries }));

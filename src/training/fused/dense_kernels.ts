@@ -54,12 +54,28 @@ export class DenseKernels {
   }
 
   /** z = x·w + b for `rows` rows (b null: no bias). */
-  forward(x: Float64Array, w: Float64Array, b: Float64Array | null, z: Float64Array, rows: number, inDim: number, units: number): void {
+  forward(
+    x: Float64Array,
+    w: Float64Array,
+    b: Float64Array | null,
+    z: Float64Array,
+    rows: number,
+    inDim: number,
+    units: number,
+  ): void {
     this.wasm.forward(x.byteOffset, w.byteOffset, b ? b.byteOffset : 0, z.byteOffset, rows, inDim, units);
   }
 
   /** dw = xᵀ·dz and db = column sums of dz (db null: no bias). */
-  weightGrads(x: Float64Array, dz: Float64Array, dw: Float64Array, db: Float64Array | null, rows: number, inDim: number, units: number): void {
+  weightGrads(
+    x: Float64Array,
+    dz: Float64Array,
+    dw: Float64Array,
+    db: Float64Array | null,
+    rows: number,
+    inDim: number,
+    units: number,
+  ): void {
     this.wasm.weightGrads(x.byteOffset, dz.byteOffset, dw.byteOffset, db ? db.byteOffset : 0, rows, inDim, units);
   }
 

@@ -28,7 +28,10 @@ export interface FusedLayer {
 }
 
 /** A weight regularizer's factors: l1·Σ|w| + l2·Σw² is added to the loss. */
-export interface Penalty { readonly l1: number; readonly l2: number }
+export interface Penalty {
+  readonly l1: number;
+  readonly l2: number;
+}
 
 /**
  * A trainable variable, its values and optimizer slots as arrays between syncs: `values` in the
@@ -71,8 +74,12 @@ export interface FusedStepParts {
 }
 
 function penaltyValue(w: Float32Array | Float64Array, { l1, l2 }: Penalty): number {
-  let abs = 0, squares = 0;
-  for (let i = 0; i < w.length; i++) { abs += Math.abs(w[i]); squares += w[i] * w[i]; }
+  let abs = 0,
+    squares = 0;
+  for (let i = 0; i < w.length; i++) {
+    abs += Math.abs(w[i]);
+    squares += w[i] * w[i];
+  }
   return l1 * abs + l2 * squares;
 }
 
@@ -80,7 +87,8 @@ function addPenaltyGrad(w: Float32Array | Float64Array, { l1, l2 }: Penalty, gra
   for (let i = 0; i < w.length; i++) grad[i] += l1 * Math.sign(w[i]) + 2 * l2 * w[i];
 }
 
-const asArray = (values: TypedArray): Float32Array | Float64Array => (values instanceof Float64Array ? values : values instanceof Float32Array ? values : Float32Array.from(values));
+const asArray = (values: TypedArray): Float32Array | Float64Array =>
+  values instanceof Float64Array ? values : values instanceof Float32Array ? values : Float32Array.from(values);
 
 /**
  * The whole training step of a chain of Dense layers (forward, loss, backward, optimizer update,
@@ -109,27 +117,40 @@ export class FusedDenseStep {
 
   constructor(private readonly parts: FusedStepParts) {
     const { layers, batchSize, kernels } = parts;
-    const sizeOf = new Map<Variable, number>(), penaltyOf = new Map<Variable, Penalty | undefined>();
+    const sizeOf = new Map<Variable, number>(),
+      penaltyOf = new Map<Variable, Penalty | undefined>();
     layers.forEach((l) => {
       sizeOf.set(l.kernel, l.inDim * l.units);
       penaltyOf.set(l.kernel, l.kernelPenalty);
-      if (l.bias) { sizeOf.set(l.bias, l.units); penaltyOf.set(l.bias, l.biasPenalty); }
+      if (l.bias) {
+        sizeOf.set(l.bias, l.units);
+        penaltyOf.set(l.bias, l.biasPenalty);
+      }
     });
     const outCols = layers[layers.length - 1].units;
     this.targetCols = parts.loss.targetCols(outCols);
     // Everything the products touch lives in the kernels' memory, laid out once.
     const paramSizes = parts.trainableWeights.map((v) => sizeOf.get(v)!);
     const views = kernels.allocate([
-      ...paramSizes, ...paramSizes,
-      batchSize * layers[0].inDim, ...layers.map((l) => batchSize * l.units),
+      ...paramSizes,
+      ...paramSizes,
+      batchSize * layers[0].inDim,
+      ...layers.map((l) => batchSize * l.units),
       ...layers.flatMap((l) => [batchSize * l.units, batchSize * l.units, batchSize * l.units]),
       ...layers.flatMap((l) => (l.dropout ? [batchSize * l.units, batchSize * l.units] : [0, 0])),
     ]);
     let next = 0;
     const take = () => views[next++];
-    const work = paramSizes.map(take), grads = paramSizes.map(take);
+    const work = paramSizes.map(take),
+      grads = paramSizes.map(take);
     this.params = parts.trainableWeights.map((variable, i) => ({
-      variable, values: new Float32Array(0), work: work[i], grad: grads[i], penalty: penaltyOf.get(variable), slotVariables: [], slotValues: [],
+      variable,
+      values: new Float32Array(0),
+      work: work[i],
+      grad: grads[i],
+      penalty: penaltyOf.get(variable),
+      slotVariables: [],
+      slotValues: [],
     }));
     for (const p of this.params) this.paramOf.set(p.variable, p);
     this.inputs = [take(), ...layers.map(take)];
@@ -155,7 +176,8 @@ export class FusedDenseStep {
       p.values = asArray(p.variable.dataSync());
       p.work.set(p.values);
       p.slotVariables.length = 0;
-      for (const s of this.parts.rule.slots) p.slotVariables.push(this.parts.optimizer.slotVariable(p.variable, s.name, s.initial));
+      for (const s of this.parts.rule.slots)
+        p.slotVariables.push(this.parts.optimizer.slotVariable(p.variable, s.name, s.initial));
       p.slotValues = p.slotVariables.map((s) => asArray(s.dataSync()));
     }
     this.dirty = false;
@@ -164,7 +186,9 @@ export class FusedDenseStep {
   /** Writes weights and slots back into their variables, if any step ran since `load`. */
   store(): void {
     if (!this.dirty) return;
-    const write = (v: Variable, values: TypedArray) => { v.handle = v.backend.upload(values, v.dtype); };
+    const write = (v: Variable, values: TypedArray) => {
+      v.handle = v.backend.upload(values, v.dtype);
+    };
     for (const p of this.params) {
       write(p.variable, p.values);
       p.slotVariables.forEach((s, i) => write(s, p.slotValues[i]));
@@ -179,12 +203,16 @@ export class FusedDenseStep {
   trainBatch(rows: ArrayLike<number>, tracker: LossAndMetricTracker): number {
     const { layers, loss: hostLoss, lossWeight, x, y } = this.parts;
     const n = rows.length;
-    const inDim = layers[0].inDim, tCols = this.targetCols;
-    const x0 = this.inputs[0], t = this.targets;
+    const inDim = layers[0].inDim,
+      tCols = this.targetCols;
+    const x0 = this.inputs[0],
+      t = this.targets;
     for (let r = 0; r < n; r++) {
-      const src = rows[r] * inDim, dst = r * inDim;
+      const src = rows[r] * inDim,
+        dst = r * inDim;
       for (let k = 0; k < inDim; k++) x0[dst + k] = x[src + k];
-      const ts = rows[r] * tCols, td = r * tCols;
+      const ts = rows[r] * tCols,
+        td = r * tCols;
       for (let k = 0; k < tCols; k++) t[td + k] = y[ts + k];
     }
     const inputDropout = this.parts.inputDropout;
@@ -195,7 +223,9 @@ export class FusedDenseStep {
     }
     for (let l = 0; l < layers.length; l++) this.forward(l, n);
 
-    const last = layers.length - 1, outCols = layers[last].units, out = this.inputs[last + 1];
+    const last = layers.length - 1,
+      outCols = layers[last].units,
+      out = this.inputs[last + 1];
     const dOut = this.outGrads[last];
     const perOutput = hostLoss.samples(t, out, dOut, n, outCols) / n;
     let loss = lossWeight * perOutput;
@@ -231,13 +261,15 @@ export class FusedDenseStep {
   /** z = x·W + b, y = activation(z) for `n` rows. */
   private forward(l: number, n: number): void {
     const { inDim, units, kernel, bias, activation, dropout } = this.parts.layers[l];
-    const z = this.preActivations[l], y = this.inputs[l + 1];
+    const z = this.preActivations[l],
+      y = this.inputs[l + 1];
     this.parts.kernels.forward(this.inputs[l], this.work(kernel)!, this.work(bias), z, n, inDim, units);
     if (!dropout) {
       activation.forward(z, y, n, units);
       return;
     }
-    const a = this.activated[l], mask = this.masks[l];
+    const a = this.activated[l],
+      mask = this.masks[l];
     activation.forward(z, a, n, units);
     dropout.fillMask(mask, n * units);
     for (let i = 0, e = n * units; i < e; i++) y[i] = a[i] * mask[i];
@@ -246,7 +278,9 @@ export class FusedDenseStep {
   /** From d loss / d y of layer l: the kernel and bias gradients and d loss / d x (unless l = 0). */
   private backward(l: number, n: number): void {
     const { inDim, units, kernel, bias, activation, dropout } = this.parts.layers[l];
-    const dz = this.preGrads[l], kernels = this.parts.kernels, dy = this.outGrads[l];
+    const dz = this.preGrads[l],
+      kernels = this.parts.kernels,
+      dy = this.outGrads[l];
     if (dropout) {
       const mask = this.masks[l];
       for (let i = 0, e = n * units; i < e; i++) dy[i] *= mask[i];
@@ -257,11 +291,24 @@ export class FusedDenseStep {
   }
 
   /** Any metric without an array form: fed the batch as tensors (on the reference backend). */
-  private feedTensors(metric: CompiledState['metrics'][number]['metric'], t: Float64Array, p: Float64Array, rows: number, cols: number): void {
+  private feedTensors(
+    metric: CompiledState['metrics'][number]['metric'],
+    t: Float64Array,
+    p: Float64Array,
+    rows: number,
+    cols: number,
+  ): void {
     const { yRowShape, yDtype } = this.parts;
     const dtype = this.parts.layers[this.parts.layers.length - 1].kernel.dtype;
-    withBackend('ref', () => scoped(() => noGrad(() => {
-      metric.updateState(tensor(t.slice(0, rows * this.targetCols), [rows, ...yRowShape], yDtype), tensor(p.slice(0, rows * cols), [rows, cols], dtype));
-    })));
+    withBackend('ref', () =>
+      scoped(() =>
+        noGrad(() => {
+          metric.updateState(
+            tensor(t.slice(0, rows * this.targetCols), [rows, ...yRowShape], yDtype),
+            tensor(p.slice(0, rows * cols), [rows, cols], dtype),
+          );
+        }),
+      ),
+    );
   }
 }

@@ -27,7 +27,11 @@ const meanSquared: HostLoss = {
     let total = 0;
     for (let r = 0; r < rows; r++) {
       let s = 0;
-      for (let j = r * cols, e = j + cols; j < e; j++) { const d = p[j] - t[j]; s += d * d; grad[j] = (2 * d) / cols; }
+      for (let j = r * cols, e = j + cols; j < e; j++) {
+        const d = p[j] - t[j];
+        s += d * d;
+        grad[j] = (2 * d) / cols;
+      }
       total += s / cols;
     }
     return total;
@@ -40,7 +44,11 @@ const meanAbsolute: HostLoss = {
     let total = 0;
     for (let r = 0; r < rows; r++) {
       let s = 0;
-      for (let j = r * cols, e = j + cols; j < e; j++) { const d = p[j] - t[j]; s += Math.abs(d); grad[j] = Math.sign(d) / cols; }
+      for (let j = r * cols, e = j + cols; j < e; j++) {
+        const d = p[j] - t[j];
+        s += Math.abs(d);
+        grad[j] = Math.sign(d) / cols;
+      }
       total += s / cols;
     }
     return total;
@@ -77,7 +85,11 @@ function binaryCrossentropy(fromLogits: boolean, labelSmoothing: number): HostLo
  * Crossentropy over the classes of each row against `target(r, j)`. On probabilities the row is
  * first normalised to sum 1 and clipped, as Keras does; on logits it is a log-softmax.
  */
-function crossentropy(fromLogits: boolean, target: (t: Float64Array, r: number, j: number, cols: number) => number, targetCols: (cols: number) => number): HostLoss {
+function crossentropy(
+  fromLogits: boolean,
+  target: (t: Float64Array, r: number, j: number, cols: number) => number,
+  targetCols: (cols: number) => number,
+): HostLoss {
   return {
     targetCols,
     samples(t, p, grad, rows, cols) {
@@ -91,8 +103,13 @@ function crossentropy(fromLogits: boolean, target: (t: Float64Array, r: number, 
           for (let j = 0; j < cols; j++) sumExp += Math.exp(p[o + j] - max);
           const logSumExp = max + Math.log(sumExp);
           let targetSum = 0;
-          for (let j = 0; j < cols; j++) { const y = target(t, r, j, cols); targetSum += y; total -= y * (p[o + j] - logSumExp); }
-          for (let j = 0; j < cols; j++) grad[o + j] = Math.exp(p[o + j] - logSumExp) * targetSum - target(t, r, j, cols);
+          for (let j = 0; j < cols; j++) {
+            const y = target(t, r, j, cols);
+            targetSum += y;
+            total -= y * (p[o + j] - logSumExp);
+          }
+          for (let j = 0; j < cols; j++)
+            grad[o + j] = Math.exp(p[o + j] - logSumExp) * targetSum - target(t, r, j, cols);
         } else {
           let sum = 0;
           for (let j = 0; j < cols; j++) sum += p[o + j];
@@ -116,19 +133,32 @@ function crossentropy(fromLogits: boolean, target: (t: Float64Array, r: number, 
 
 /** The fused step's version of `loss`, or a reason why it has none. */
 export function hostLoss(loss: Loss): HostLoss | string {
-  if (loss.reduction !== 'sum_over_batch_size') return `loss '${loss.name}' uses reduction '${loss.reduction}' (only 'sum_over_batch_size' is fused)`;
+  if (loss.reduction !== 'sum_over_batch_size')
+    return `loss '${loss.name}' uses reduction '${loss.reduction}' (only 'sum_over_batch_size' is fused)`;
   const l = loss as Loss & { fromLogits?: boolean; labelSmoothing?: number; axis?: number };
   switch (loss.className) {
-    case 'MeanSquaredError': return meanSquared;
-    case 'MeanAbsoluteError': return meanAbsolute;
-    case 'BinaryCrossentropy': return binaryCrossentropy(!!l.fromLogits, l.labelSmoothing ?? 0);
+    case 'MeanSquaredError':
+      return meanSquared;
+    case 'MeanAbsoluteError':
+      return meanAbsolute;
+    case 'BinaryCrossentropy':
+      return binaryCrossentropy(!!l.fromLogits, l.labelSmoothing ?? 0);
     case 'CategoricalCrossentropy': {
-      if (l.axis !== undefined && l.axis !== -1) return `loss '${loss.name}' reduces over axis ${l.axis} (only the last axis is fused)`;
+      if (l.axis !== undefined && l.axis !== -1)
+        return `loss '${loss.name}' reduces over axis ${l.axis} (only the last axis is fused)`;
       const smoothing = l.labelSmoothing ?? 0;
-      return crossentropy(!!l.fromLogits, (t, r, j, cols) => (smoothing ? t[r * cols + j] * (1 - smoothing) + smoothing / cols : t[r * cols + j]), sameShape);
+      return crossentropy(
+        !!l.fromLogits,
+        (t, r, j, cols) => (smoothing ? t[r * cols + j] * (1 - smoothing) + smoothing / cols : t[r * cols + j]),
+        sameShape,
+      );
     }
     case 'SparseCategoricalCrossentropy':
-      return crossentropy(!!l.fromLogits, (t, r, j) => (t[r] === j ? 1 : 0), () => 1);
+      return crossentropy(
+        !!l.fromLogits,
+        (t, r, j) => (t[r] === j ? 1 : 0),
+        () => 1,
+      );
     default:
       return `loss '${loss.name}' (${loss.className}) has no fused form (fused: MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy)`;
   }

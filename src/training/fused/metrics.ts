@@ -17,29 +17,37 @@ function rowArgMax(x: Float64Array, o: number, cols: number): number {
   return best;
 }
 
-const rowMeans = (f: (d: number) => number): SampleSum => (t, p, rows, cols) => {
-  let total = 0;
-  for (let r = 0; r < rows; r++) {
-    let s = 0;
-    for (let j = r * cols, e = j + cols; j < e; j++) s += f(p[j] - t[j]);
-    total += s / cols;
-  }
-  return total;
-};
+const rowMeans =
+  (f: (d: number) => number): SampleSum =>
+  (t, p, rows, cols) => {
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      let s = 0;
+      for (let j = r * cols, e = j + cols; j < e; j++) s += f(p[j] - t[j]);
+      total += s / cols;
+    }
+    return total;
+  };
 
 const BY_FUNCTION = new Map<unknown, SampleSum>([
   [meanSquaredError, rowMeans((d) => d * d)],
   [meanAbsoluteError, rowMeans(Math.abs)],
-  [categoricalAccuracy, (t, p, rows, cols) => {
-    let hits = 0;
-    for (let r = 0; r < rows; r++) if (rowArgMax(t, r * cols, cols) === rowArgMax(p, r * cols, cols)) hits++;
-    return hits;
-  }],
-  [sparseCategoricalAccuracy, (t, p, rows, cols) => {
-    let hits = 0;
-    for (let r = 0; r < rows; r++) if (t[r] === rowArgMax(p, r * cols, cols)) hits++;
-    return hits;
-  }],
+  [
+    categoricalAccuracy,
+    (t, p, rows, cols) => {
+      let hits = 0;
+      for (let r = 0; r < rows; r++) if (rowArgMax(t, r * cols, cols) === rowArgMax(p, r * cols, cols)) hits++;
+      return hits;
+    },
+  ],
+  [
+    sparseCategoricalAccuracy,
+    (t, p, rows, cols) => {
+      let hits = 0;
+      for (let r = 0; r < rows; r++) if (t[r] === rowArgMax(p, r * cols, cols)) hits++;
+      return hits;
+    },
+  ],
 ]);
 
 /** A metric update from arrays, or null when the metric must be fed tensors. */

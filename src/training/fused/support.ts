@@ -32,7 +32,12 @@ function penaltyOf(reg: Regularizer | null): { l1: number; l2: number } | undefi
   return null;
 }
 
-interface TrainData { xs: Tensor[]; ys: Tensor[]; n: number; sampleWeight?: Tensor }
+interface TrainData {
+  xs: Tensor[];
+  ys: Tensor[];
+  n: number;
+  sampleWeight?: Tensor;
+}
 
 /**
  * The fused step for this model and fit, or why there is none. Supported: a chain (Sequential,
@@ -42,10 +47,19 @@ interface TrainData { xs: Tensor[]; ys: Tensor[]; n: number; sampleWeight?: Tens
  * Adagrad); no sample weights; a backend with synchronous reads; no callback that needs the
  * model between batches.
  */
-export function planFusedStep(model: TrainableModel, state: CompiledState, data: TrainData, batchSize: number, callbacks: readonly Callback[], honourSize: boolean): FusedDenseStep | string {
+export function planFusedStep(
+  model: TrainableModel,
+  state: CompiledState,
+  data: TrainData,
+  batchSize: number,
+  callbacks: readonly Callback[],
+  honourSize: boolean,
+): FusedDenseStep | string {
   const chain = model.layerChain?.();
-  if (!chain) return `model '${model.name}' is not a plain chain of layers (one input, one output, no branches or shared layers)`;
-  if (model.inputShapes.length !== 1 || model.inputShapes[0].length !== 2) return `the model's input is not one batch of vectors`;
+  if (!chain)
+    return `model '${model.name}' is not a plain chain of layers (one input, one output, no branches or shared layers)`;
+  if (model.inputShapes.length !== 1 || model.inputShapes[0].length !== 2)
+    return `the model's input is not one batch of vectors`;
   const layers: FusedLayer[] = [];
   let inputDropout: Dropout | undefined;
   for (const layer of chain) {
@@ -58,23 +72,30 @@ export function planFusedStep(model: TrainableModel, state: CompiledState, data:
       else inputDropout = layer;
       continue;
     }
-    if (!(layer instanceof Dense) || layer.call !== Dense.prototype.call) return `${what} is not a Dense or Dropout layer (the fused step runs chains of Dense layers, with Dropout between them)`;
+    if (!(layer instanceof Dense) || layer.call !== Dense.prototype.call)
+      return `${what} is not a Dense or Dropout layer (the fused step runs chains of Dense layers, with Dropout between them)`;
     const activation = HOST_ACTIVATIONS[layer.activation.name];
-    if (!activation) return `${what} uses activation '${layer.activation.name}' (fused: ${Object.keys(HOST_ACTIVATIONS).join(', ')})`;
-    if (layer.activityRegularizer || layer.kernelConstraint || layer.biasConstraint) return `${what} has an activity regularizer or a constraint`;
-    const kernelPenalty = penaltyOf(layer.kernelRegularizer), biasPenalty = penaltyOf(layer.biasRegularizer);
+    if (!activation)
+      return `${what} uses activation '${layer.activation.name}' (fused: ${Object.keys(HOST_ACTIVATIONS).join(', ')})`;
+    if (layer.activityRegularizer || layer.kernelConstraint || layer.biasConstraint)
+      return `${what} has an activity regularizer or a constraint`;
+    const kernelPenalty = penaltyOf(layer.kernelRegularizer),
+      biasPenalty = penaltyOf(layer.biasRegularizer);
     if (kernelPenalty === null || biasPenalty === null) return `${what} has a regularizer other than L1, L2 or L1L2`;
     if (!layer.kernel) return `${what} is not built yet`;
     if (!layer.trainable) return `${what} is frozen`;
     const [inDim, units] = layer.kernel.shape;
     const prev = layers.at(-1);
-    if (prev ? prev.units !== inDim : model.inputShapes[0][1] !== inDim) return `${what} does not take the previous layer's output`;
+    if (prev ? prev.units !== inDim : model.inputShapes[0][1] !== inDim)
+      return `${what} does not take the previous layer's output`;
     layers.push({ inDim, units, kernel: layer.kernel, bias: layer.bias, activation, kernelPenalty, biasPenalty });
   }
   if (layers.length === 0) return `model '${model.name}' has no layers`;
-  if (layers.some((l) => l.kernel.dtype !== layers[0].kernel.dtype || (l.bias && l.bias.dtype !== l.kernel.dtype))) return `the layers' weights mix dtypes`;
+  if (layers.some((l) => l.kernel.dtype !== layers[0].kernel.dtype || (l.bias && l.bias.dtype !== l.kernel.dtype)))
+    return `the layers' weights mix dtypes`;
   const ownWeights = new Set(layers.flatMap((l) => (l.bias ? [l.kernel, l.bias] : [l.kernel])));
-  if (model.trainableWeights.length !== ownWeights.size || model.trainableWeights.some((v) => !ownWeights.has(v))) return `the model has trainable weights outside its Dense layers`;
+  if (model.trainableWeights.length !== ownWeights.size || model.trainableWeights.some((v) => !ownWeights.has(v)))
+    return `the model has trainable weights outside its Dense layers`;
 
   if (state.losses.length !== 1) return `the model has ${state.losses.length} outputs`;
   const loss = hostLoss(state.losses[0]);
@@ -82,22 +103,37 @@ export function planFusedStep(model: TrainableModel, state: CompiledState, data:
   const rule = state.optimizer.hostUpdateRule();
   if (typeof rule === 'string') return rule;
   if (data.sampleWeight) return `sample or class weights are given`;
-  const x = data.xs[0], y = data.ys[0];
+  const x = data.xs[0],
+    y = data.ys[0];
   if (x.backend.syncReads === false) return `backend '${x.backend.name}' reads memory asynchronously`;
   const outCols = layers[layers.length - 1].units;
-  if (y.size !== data.n * loss.targetCols(outCols)) return `'y' has shape [${y.shape.join(', ')}], not one target row per prediction`;
+  if (y.size !== data.n * loss.targetCols(outCols))
+    return `'y' has shape [${y.shape.join(', ')}], not one target row per prediction`;
   if (x.size + y.size > MAX_HOST_DATA) return `the training data has more than ${MAX_HOST_DATA} values`;
   const watcher = callbacks.find((c) => c.needsModelBetweenBatches);
   if (watcher) return `callback ${watcher.constructor.name} needs the model between batches`;
   const macs = batchSize * layers.reduce((s, l) => s + l.inDim * l.units, 0);
-  if (honourSize && macs > FUSED_STEP_MAX_FORWARD_MACS) return `a batch's forward pass has ${macs} multiply-adds (the fused step is faster below ${FUSED_STEP_MAX_FORWARD_MACS})`;
+  if (honourSize && macs > FUSED_STEP_MAX_FORWARD_MACS)
+    return `a batch's forward pass has ${macs} multiply-adds (the fused step is faster below ${FUSED_STEP_MAX_FORWARD_MACS})`;
 
   const kernels = DenseKernels.create();
   if (typeof kernels === 'string') return kernels;
   return new FusedDenseStep({
-    layers, inputDropout, loss, lossWeight: state.lossWeights[0], rule, optimizer: state.optimizer, trainableWeights: model.trainableWeights,
-    x: x.dataSync(), y: y.dataSync(), yRowShape: y.shape.slice(1), yDtype: y.dtype,
-    metricUpdates: state.metrics.map((m) => hostMetric(m.metric)), state, batchSize: Math.min(batchSize, data.n), kernels,
+    layers,
+    inputDropout,
+    loss,
+    lossWeight: state.lossWeights[0],
+    rule,
+    optimizer: state.optimizer,
+    trainableWeights: model.trainableWeights,
+    x: x.dataSync(),
+    y: y.dataSync(),
+    yRowShape: y.shape.slice(1),
+    yDtype: y.dtype,
+    metricUpdates: state.metrics.map((m) => hostMetric(m.metric)),
+    state,
+    batchSize: Math.min(batchSize, data.n),
+    kernels,
   });
 }
 
@@ -105,7 +141,14 @@ export function planFusedStep(model: TrainableModel, state: CompiledState, data:
  * What fit runs: the fused step when `jitCompile` allows it and the model qualifies; with
  * `jitCompile: true`, a model that does not qualify is an error naming the reason.
  */
-export function fusedStepFor(model: TrainableModel, state: CompiledState, data: TrainData, batchSize: number, callbacks: readonly Callback[], call: string): FusedDenseStep | null {
+export function fusedStepFor(
+  model: TrainableModel,
+  state: CompiledState,
+  data: TrainData,
+  batchSize: number,
+  callbacks: readonly Callback[],
+  call: string,
+): FusedDenseStep | null {
   const mode = state.jitCompile ?? 'auto';
   if (mode === false) return null;
   const plan = planFusedStep(model, state, data, batchSize, callbacks, mode === 'auto');

@@ -20,7 +20,12 @@ async function runAll(data: TrainingData): Promise<unknown> {
   const cnn = { ref: await trainCnn(my, 'ref'), webgpu: await trainCnn(my, 'webgpu') };
   const fused = { on: await fitSeedExample(my, data, true), off: await fitSeedExample(my, data, false) };
   let syncError = '';
-  try { my.setBackend('webgpu'); my.tensor([1, 2]).add(1).dataSync(); } catch (e) { syncError = (e as Error).message; }
+  try {
+    my.setBackend('webgpu');
+    my.tensor([1, 2]).add(1).dataSync();
+  } catch (e) {
+    syncError = (e as Error).message;
+  }
   my.setBackend('ref');
   return { adapter: gpu.adapter, conformance, gradients, dense, cnn, fused, syncError };
 }

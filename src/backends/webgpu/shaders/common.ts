@@ -6,10 +6,14 @@ export const WORKGROUP = 256;
 /** The WGSL element type a tensor of `dtype` is stored as (bool takes a whole u32 per element). */
 export function storageType(dtype: DType): 'f32' | 'i32' | 'u32' {
   switch (dtype) {
-    case 'float32': return 'f32';
-    case 'int32': return 'i32';
-    case 'bool': return 'u32';
-    default: throw new Error(`webgpu: ${dtype} tensors are not stored on the GPU`);
+    case 'float32':
+      return 'f32';
+    case 'int32':
+      return 'i32';
+    case 'bool':
+      return 'u32';
+    default:
+      throw new Error(`webgpu: ${dtype} tensors are not stored on the GPU`);
   }
 }
 

@@ -7,7 +7,15 @@ import { BOOL_RESULT, UNARY_F32, UNARY_HELPERS, UNARY_I32 } from './unary_ops.js
 type Storage = 'f32' | 'i32' | 'u32';
 
 /** Arithmetic whose result is NaN when an operand is (pow, max, min and mod handle NaN themselves). */
-const NAN_PROPAGATING: ReadonlySet<BinaryOp> = new Set(['add', 'sub', 'mul', 'div', 'floorDiv', 'atan2', 'squaredDifference']);
+const NAN_PROPAGATING: ReadonlySet<BinaryOp> = new Set([
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'floorDiv',
+  'atan2',
+  'squaredDifference',
+]);
 
 /** out[i] = the fill value (its bit pattern is params word 1). */
 export function fillShader(out: Storage): string {
@@ -22,7 +30,8 @@ ${ENTRY_1D}${LINEAR_INDEX}
 /** Converts between storage types with the reference's rules (ToInt32, non-zero is true). */
 export function castShader(from: Storage, to: Storage): string {
   let expr: string;
-  if (to === 'u32') expr = from === 'f32' ? 'select(0u, 1u, (bitcast<u32>(x[i]) & 0x7fffffffu) != 0u)' : 'select(0u, 1u, x[i] != 0)';
+  if (to === 'u32')
+    expr = from === 'f32' ? 'select(0u, 1u, (bitcast<u32>(x[i]) & 0x7fffffffu) != 0u)' : 'select(0u, 1u, x[i] != 0)';
   else if (to === 'i32') expr = from === 'f32' ? 'to_i32(x[i])' : 'i32(x[i])';
   else expr = toF32('x[i]', from);
   if (from === 'u32' && to === 'u32') expr = 'x[i]';
@@ -41,9 +50,10 @@ export function unaryShader(op: UnaryOp, from: Storage, to: Storage): string {
   const exact = from === 'i32' && to === 'i32' ? UNARY_I32[op] : undefined;
   // Every float op but the predicates passes NaN through; GPU built-ins need not (log(NaN) may be finite).
   const value = BOOL_RESULT.has(op) ? UNARY_F32[op] : `select(${UNARY_F32[op]}, x, is_nan(x))`;
-  const body = exact !== undefined
-    ? `let x = x_in[i]; y[i] = ${exact};`
-    : `let x = ${toF32('x_in[i]', from)}; y[i] = ${fromF32(value, to)};`;
+  const body =
+    exact !== undefined
+      ? `let x = x_in[i]; y[i] = ${exact};`
+      : `let x = ${toF32('x_in[i]', from)}; y[i] = ${fromF32(value, to)};`;
   return `${PRELUDE}${UNARY_HELPERS}
 @group(0) @binding(0) var<storage, read> p: array<u32>;
 @group(0) @binding(1) var<storage, read> x_in: array<${from}>;
@@ -63,9 +73,7 @@ export function binaryShader(op: BinaryOp, sa: Storage, sb: Storage, out: Storag
   const integer = sa !== 'f32' && sb !== 'f32' && out !== 'f32' && BINARY_I32[op] !== undefined;
   const load = (name: string, s: Storage) => (integer ? (s === 'i32' ? name : `i32(${name})`) : toF32(name, s));
   const f32 = NAN_PROPAGATING.has(op) ? `select(${BINARY_F32[op]}, nan_f(), is_nan(a) || is_nan(b))` : BINARY_F32[op];
-  const result = integer
-    ? (out === 'i32' ? BINARY_I32[op]! : `u32(${BINARY_I32[op]!}) & 255u`)
-    : fromF32(f32, out);
+  const result = integer ? (out === 'i32' ? BINARY_I32[op]! : `u32(${BINARY_I32[op]!}) & 255u`) : fromF32(f32, out);
   return `${PRELUDE}${BINARY_HELPERS}
 @group(0) @binding(0) var<storage, read> p: array<u32>;
 @group(0) @binding(1) var<storage, read> a_in: array<${sa}>;

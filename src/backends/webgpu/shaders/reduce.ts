@@ -11,23 +11,31 @@ function fold(op: ReduceOp, s: Storage): { acc: string; init: string; step: (a: 
   const f = s === 'f32';
   const truthy = (v: string) => (f ? `truthy_f(${v})` : `(${v} != ${s === 'i32' ? '0' : '0u'})`);
   switch (op) {
-    case 'sum': return { acc: s, init: f ? '0.0' : `${s}(0)`, step: (a, v) => `${a} + ${v}` };
-    case 'prod': return { acc: s, init: f ? '1.0' : `${s}(1)`, step: (a, v) => `${a} * ${v}` };
-    case 'max': return f
-      ? { acc: s, init: '-inf_f()', step: (a, v) => `select(${a}, ${v}, ${v} > ${a} || is_nan(${v}))` }
-      : { acc: s, init: s === 'i32' ? 'i32(-2147483647 - 1)' : '0u', step: (a, v) => `max(${a}, ${v})` };
-    case 'min': return f
-      ? { acc: s, init: 'inf_f()', step: (a, v) => `select(${a}, ${v}, ${v} < ${a} || is_nan(${v}))` }
-      : { acc: s, init: s === 'i32' ? 'i32(2147483647)' : '4294967295u', step: (a, v) => `min(${a}, ${v})` };
-    case 'any': return { acc: 'u32', init: '0u', step: (a, v) => `select(${a}, 1u, ${truthy(v)})` };
-    case 'all': return { acc: 'u32', init: '1u', step: (a, v) => `select(${a}, 0u, !${truthy(v)})` };
+    case 'sum':
+      return { acc: s, init: f ? '0.0' : `${s}(0)`, step: (a, v) => `${a} + ${v}` };
+    case 'prod':
+      return { acc: s, init: f ? '1.0' : `${s}(1)`, step: (a, v) => `${a} * ${v}` };
+    case 'max':
+      return f
+        ? { acc: s, init: '-inf_f()', step: (a, v) => `select(${a}, ${v}, ${v} > ${a} || is_nan(${v}))` }
+        : { acc: s, init: s === 'i32' ? 'i32(-2147483647 - 1)' : '0u', step: (a, v) => `max(${a}, ${v})` };
+    case 'min':
+      return f
+        ? { acc: s, init: 'inf_f()', step: (a, v) => `select(${a}, ${v}, ${v} < ${a} || is_nan(${v}))` }
+        : { acc: s, init: s === 'i32' ? 'i32(2147483647)' : '4294967295u', step: (a, v) => `min(${a}, ${v})` };
+    case 'any':
+      return { acc: 'u32', init: '0u', step: (a, v) => `select(${a}, 1u, ${truthy(v)})` };
+    case 'all':
+      return { acc: 'u32', init: '1u', step: (a, v) => `select(${a}, 0u, !${truthy(v)})` };
   }
 }
 
 /** Combines two partial results in the tree reduction (NaN wins for max/min, as when folding). */
 function combine(op: ReduceOp, s: Storage, a: string, b: string): string {
-  if (s === 'f32' && op === 'max') return `select(select(${a}, ${b}, ${b} > ${a}), nan_f(), is_nan(${a}) || is_nan(${b}))`;
-  if (s === 'f32' && op === 'min') return `select(select(${a}, ${b}, ${b} < ${a}), nan_f(), is_nan(${a}) || is_nan(${b}))`;
+  if (s === 'f32' && op === 'max')
+    return `select(select(${a}, ${b}, ${b} > ${a}), nan_f(), is_nan(${a}) || is_nan(${b}))`;
+  if (s === 'f32' && op === 'min')
+    return `select(select(${a}, ${b}, ${b} < ${a}), nan_f(), is_nan(${a}) || is_nan(${b}))`;
   if (op === 'any') return `max(${a}, ${b})`;
   if (op === 'all') return `min(${a}, ${b})`;
   return fold(op, s).step(a, b);

@@ -35,7 +35,9 @@ export function mergeDims(shape: number[], strides: number[][]): Strided {
     const last = dims.length - 1;
     if (last >= 0 && strides.every((s, k) => out[k][last] === s[d] * shape[d])) {
       dims[last] *= shape[d];
-      strides.forEach((s, k) => { out[k][last] = s[d]; });
+      strides.forEach((s, k) => {
+        out[k][last] = s[d];
+      });
     } else {
       dims.push(shape[d]);
       strides.forEach((s, k) => out[k].push(s[d]));

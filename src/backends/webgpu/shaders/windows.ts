@@ -7,7 +7,21 @@ import { ENTRY_1D, LINEAR_INDEX, PRELUDE } from './common.js';
 
 /** [c, inH, inW, kH, kW, strideH, strideW, dilationH, dilationW, outH, outW, padTop, padLeft]. */
 export function geometryParams(c: number, g: WindowGeometry): number[] {
-  return [c, g.inH, g.inW, g.kH, g.kW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.outH, g.outW, g.padTop, g.padLeft];
+  return [
+    c,
+    g.inH,
+    g.inW,
+    g.kH,
+    g.kW,
+    g.strideH,
+    g.strideW,
+    g.dilationH,
+    g.dilationW,
+    g.outH,
+    g.outW,
+    g.padTop,
+    g.padLeft,
+  ];
 }
 
 const GEOMETRY = /* wgsl */ `

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Runs the compiled test files with Node's test runner.
+//   node scripts/run-tests.mjs          every test (what CI runs)
+//   node scripts/run-tests.mjs --fast   the unit tier: no browsers, GPUs, soaks, fuzzers or
+//                                        whole-program runs (target: under 30 seconds)
+//   node scripts/run-tests.mjs FILTER   only test files whose path contains FILTER
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+// Test files (paths under test/) that belong to the slow tier: each is slow for a stated reason.
+const SLOW = [
+  'webgpu/', // WebGPU in Dawn and in headless Chromium
+  'browser', // headless Chromium pages
+  'backends/conformance', // every kernel against the reference on both wasm builds
+  'backends/wasm_memory', // soak: thousands of training steps
+  'backends/fused_kernels',
+  'io/fuzz', // fuzzers
+  'examples/', // whole example programs
+  'cli/cli', // the myelin command in child processes
+  'io/cli_train',
+  'callbacks/model_checkpoint', // kills child processes mid-write
+];
+
+function find(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...find(path));
+    else if (name.endsWith('.test.js')) out.push(path);
+  }
+  return out;
+}
+
+const args = process.argv.slice(2);
+const fast = args.includes('--fast');
+const filters = args.filter((a) => !a.startsWith('--'));
+let files = find('dist/test').sort();
+if (fast) files = files.filter((f) => !SLOW.some((s) => f.slice('dist/test/'.length).includes(s)));
+if (filters.length) files = files.filter((f) => filters.some((s) => f.includes(s)));
+if (files.length === 0) {
+  console.error(`run-tests: no test file matches ${filters.join(', ')}`);
+  process.exit(1);
+}
+const run = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+process.exit(run.status ?? 1);
