@@ -42,7 +42,7 @@ export interface WindowGeometry {
 /**
  * Optional fused kernels. Ops use one when the active backend has it and otherwise build the
  * same result from the core kernels; a backend that implements one must agree with the
- * reference backend's version (the conformance suite checks it on float32).
+ * reference backend's version (the conformance suite checks each one a backend provides).
  */
 export interface FusedKernels {
   /**
