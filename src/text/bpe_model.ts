@@ -1,12 +1,12 @@
 import { ValueError } from '../core/errors.js';
 import { bytesToSpelling } from './byte_unicode.js';
 import { PairHeap } from './pair_heap.js';
+import { PairTable } from './pair_table.js';
 
 /** Ids (and merge ranks) stay below this, so a pair of them packs into one exact number key. */
 export const ID_LIMIT = 2 ** 21;
-const NO_MERGE = -1;
 // Rank order remembers at most this many pairs it has looked up, so that no text fills memory.
-const RANK_MEMO_LIMIT = 1 << 22;
+const RANK_MEMO_LIMIT = 1 << 21;
 
 /**
  * The merge rule of a byte-level BPE vocabulary, shared by every way a tokenizer is made.
@@ -29,9 +29,9 @@ export class BpeModel {
   /** Id of every byte token by its GPT-2 spelling. */
   readonly idBySpelling = new Map<string, number>();
   private readonly spellings: string[] = [];
-  // (left * ID_LIMIT + right) -> (rank * ID_LIMIT + merged id), or NO_MERGE. A merge list fills
-  // it whole; rank order fills it as pairs are met, since most of its pairs are never met.
-  private readonly table = new Map<number, number>();
+  // Pair -> merge. A merge list fills it whole; rank order fills it as pairs are met (merging
+  // or not), since most of the pairs it allows are never met.
+  private readonly table = new PairTable();
   private readonly heap = new PairHeap();
   private tok = new Int32Array(64);
   private next = new Int32Array(64);
@@ -80,36 +80,36 @@ export class BpeModel {
           `${where}: merge ${rank} (${JSON.stringify(`${a} ${b}`)}) makes ${JSON.stringify(a + b)}, which is not in the vocabulary`,
         );
       // A pair listed twice keeps its later rank, as GPT-2's own encoder reads merges.txt.
-      this.table.set(left * ID_LIMIT + right, rank * ID_LIMIT + merged);
+      this.table.set(left, right, rank, merged);
     }
   }
 
-  /** The merge of a pair as (rank * ID_LIMIT + merged id), or NO_MERGE. */
+  /** The table slot of a pair's merge, or -1 when the pair does not merge. */
   private merge(left: number, right: number): number {
-    const key = left * ID_LIMIT + right;
-    const known = this.table.get(key);
-    if (known !== undefined || this.merges) return known ?? NO_MERGE;
-    // Rank order: the pair merges when its bytes, joined, are a token; that token's id is the rank.
-    const id = this.idBySpelling.get(this.spellings[left] + this.spellings[right]);
-    const m = id === undefined ? NO_MERGE : id * ID_LIMIT + id;
-    if (this.table.size >= RANK_MEMO_LIMIT) this.table.clear();
-    this.table.set(key, m);
-    return m;
+    const table = this.table;
+    let slot = table.find(left, right);
+    if (slot < 0) {
+      if (this.merges) return -1;
+      // Rank order: the pair merges when its bytes, joined, are a token; that token's id is the rank.
+      const id = this.idBySpelling.get(this.spellings[left] + this.spellings[right]) ?? -1;
+      if (table.size >= RANK_MEMO_LIMIT) table.clear();
+      slot = table.set(left, right, id, id);
+    }
+    return table.rankAt(slot) < 0 ? -1 : slot;
   }
 
-  /** Appends the ids of one pre-tokenized word, given as its UTF-8 bytes. */
-  encodeWord(bytes: Uint8Array, out: number[]): void {
-    const n = bytes.length;
+  /** Appends the ids of one pre-tokenized word, given as its UTF-8 bytes (the first `n` of `bytes`). */
+  encodeWord(bytes: Uint8Array, n: number, out: number[]): void {
     if (n === 0) return;
     if (n === 1 || !this.merges) {
-      const whole = n === 1 ? this.byteIds[bytes[0]] : this.idBySpelling.get(bytesToSpelling(bytes));
+      const whole = n === 1 ? this.byteIds[bytes[0]] : this.idBySpelling.get(bytesToSpelling(bytes, n));
       if (whole !== undefined) {
         out.push(whole);
         return;
       }
     }
     if (n > this.tok.length) this.grow(n);
-    const { tok, next, prev, alive, heap } = this;
+    const { tok, next, prev, alive, heap, table } = this;
     heap.clear();
     for (let i = 0; i < n; i++) {
       tok[i] = this.byteIds[bytes[i]];
@@ -119,7 +119,7 @@ export class BpeModel {
     }
     for (let i = 0; i + 1 < n; i++) {
       const m = this.merge(tok[i], tok[i + 1]);
-      if (m !== NO_MERGE) heap.push(Math.floor(m / ID_LIMIT), i);
+      if (m >= 0) heap.push(table.rankAt(m), i);
     }
     while (heap.size > 0) {
       const rank = heap.topPrimary();
@@ -129,8 +129,8 @@ export class BpeModel {
       if (!alive[i] || j < 0) continue;
       const m = this.merge(tok[i], tok[j]);
       // Stale entry: the pair at i changed since it was pushed.
-      if (m === NO_MERGE || Math.floor(m / ID_LIMIT) !== rank) continue;
-      tok[i] = m % ID_LIMIT;
+      if (m < 0 || table.rankAt(m) !== rank) continue;
+      tok[i] = table.mergedAt(m);
       alive[j] = 0;
       const after = next[j];
       next[i] = after;
@@ -138,11 +138,11 @@ export class BpeModel {
       const before = prev[i];
       if (before >= 0) {
         const l = this.merge(tok[before], tok[i]);
-        if (l !== NO_MERGE) heap.push(Math.floor(l / ID_LIMIT), before);
+        if (l >= 0) heap.push(table.rankAt(l), before);
       }
       if (after >= 0) {
         const r = this.merge(tok[i], tok[after]);
-        if (r !== NO_MERGE) heap.push(Math.floor(r / ID_LIMIT), i);
+        if (r >= 0) heap.push(table.rankAt(r), i);
       }
     }
     for (let i = 0; i >= 0; i = next[i]) out.push(tok[i]);

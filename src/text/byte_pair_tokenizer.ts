@@ -65,6 +65,7 @@ export class BytePairTokenizer {
   private readonly specialRegexes = new Map<string, RegExp>();
   private readonly cache = new Map<string, number | number[]>();
   private readonly utf8 = new TextEncoder();
+  private wordBytes = new Uint8Array(1024);
   private readonly utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
   private constructor(spec: TokenizerSpec, where: string) {
@@ -298,7 +299,10 @@ export class BytePairTokenizer {
       return;
     }
     const start = ids.length;
-    this.model.encodeWord(this.utf8.encode(word), ids);
+    // At most 3 UTF-8 bytes per UTF-16 unit; one buffer serves every word.
+    if (this.wordBytes.length < word.length * 3) this.wordBytes = new Uint8Array(word.length * 3);
+    const { written } = this.utf8.encodeInto(word, this.wordBytes);
+    this.model.encodeWord(this.wordBytes, written, ids);
     if (word.length > CACHED_WORD_LENGTH) return;
     if (this.cache.size >= CACHE_ENTRIES) this.cache.clear();
     this.cache.set(word, ids.length - start === 1 ? ids[start] : ids.slice(start));

@@ -38,10 +38,10 @@ tables.chars.forEach((c, b) => {
   CHAR_TO_BYTE[c.charCodeAt(0)] = b;
 });
 
-/** Spells bytes as GPT-2's vocabulary does: `bytesToSpelling([0x20, 0x61])` is 'Ġa'. */
-export function bytesToSpelling(bytes: ArrayLike<number>): string {
+/** Spells bytes (the first `length`) as GPT-2's vocabulary does: `bytesToSpelling([0x20, 0x61])` is 'Ġa'. */
+export function bytesToSpelling(bytes: ArrayLike<number>, length = bytes.length): string {
   let s = '';
-  for (let i = 0; i < bytes.length; i++) s += BYTE_TO_CHAR[bytes[i]];
+  for (let i = 0; i < length; i++) s += BYTE_TO_CHAR[bytes[i]];
   return s;
 }
 

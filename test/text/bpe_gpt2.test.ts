@@ -102,7 +102,7 @@ describe('GPT-2 from js-tiktoken ranks', () => {
 
   it('encodes random Unicode strings, lone surrogates included, to the same ids', () => {
     const rng = new Rng(1234);
-    for (let i = 0; i < 3000; i++) assertSameIds(fromRanks, randomText(rng, 30, i % 3 === 0));
+    for (let i = 0; i < 1500; i++) assertSameIds(fromRanks, randomText(rng, 30, i % 3 === 0));
     // Long runs: whitespace, digits, one long word, repeated symbols.
     for (const text of [
       ' '.repeat(1000),
@@ -166,7 +166,7 @@ describe('GPT-2 from vocab.json and merges.txt', () => {
     for (const text of VARIED) assertSameIds(fromFiles, text);
     assertSameIds(fromFiles, VARIED.join(EOT), 'all');
     const rng = new Rng(99);
-    for (let i = 0; i < 2000; i++) assertSameIds(fromFiles, randomText(rng, 30, i % 3 === 0));
+    for (let i = 0; i < 1000; i++) assertSameIds(fromFiles, randomText(rng, 30, i % 3 === 0));
   });
 
   it('saves and loads as JSON (merge list) to the same ids', () => {
@@ -179,30 +179,34 @@ describe('GPT-2 from vocab.json and merges.txt', () => {
   });
 
   it('names what is wrong with the files', () => {
-    const merges = files.merges.split('\n');
+    // GPT-2's first 100 merges (and the tokens they make) are enough to read every mistake.
+    const merges = files.merges.split('\n').slice(0, 101);
+    const vocab = Object.fromEntries(Object.entries(files.vocab).filter(([, id]) => id < 356));
+    vocab[EOT] = 356;
     const load =
-      (vocab: string | Record<string, number>, m: string | string[], specialTokens = [EOT]) =>
+      (v: string | Record<string, number>, m: string | string[], specialTokens = [EOT]) =>
       () =>
-        BytePairTokenizer.fromVocabAndMerges(vocab, m, { specialTokens });
-    assert.throws(load('{"!": 0,', files.merges), /fromVocabAndMerges: vocab does not parse as JSON/);
-    assert.throws(load('[]', files.merges), /vocab must be an object, got an array/);
+        BytePairTokenizer.fromVocabAndMerges(v, m, { specialTokens });
+    assert.equal(BytePairTokenizer.fromVocabAndMerges(vocab, merges, { specialTokens: [EOT] }).vocabularySize(), 357);
+    assert.throws(load('{"!": 0,', merges), /fromVocabAndMerges: vocab does not parse as JSON/);
+    assert.throws(load('[]', merges), /vocab must be an object, got an array/);
     assert.throws(
-      load({ ...files.vocab, 'two words': 60000 }, files.merges),
+      load({ ...vocab, 'two words': 60000 }, merges),
       /vocab entry "two words" \(id 60000\) is not spelled in GPT-2's byte-to-unicode characters; if it is a special token, name it in options.specialTokens/,
     );
-    assert.throws(load({ ...files.vocab, Ġzz: 7 }, files.merges), /id 7 is given to two vocabulary entries/);
-    assert.throws(load({ ...files.vocab, Ġzz: 1.5 }, files.merges), /vocab\["Ġzz"\] must be an integer id/);
-    assert.throws(load(files.vocab, files.merges, ['<|fim|>']), /special token "<\|fim\|>" is not in the vocabulary/);
+    assert.throws(load({ ...vocab, Ġzz: 7 }, merges), /id 7 is given to two vocabulary entries/);
+    assert.throws(load({ ...vocab, Ġzz: 1.5 }, merges), /vocab\["Ġzz"\] must be an integer id/);
+    assert.throws(load(vocab, merges, ['<|fim|>']), /special token "<\|fim\|>" is not in the vocabulary/);
     assert.throws(
-      load(files.vocab, [...merges.slice(0, 3), 'Ġ t x', ...merges.slice(3)]),
+      load(vocab, [...merges.slice(0, 3), 'Ġ t x', ...merges.slice(3)]),
       /merges line 4 \("Ġ t x"\) must be two tokens separated by one space/,
     );
     assert.throws(
-      load(files.vocab, [...merges.slice(0, 3), 'Ġ qqqzz', ...merges.slice(3)]),
+      load(vocab, [...merges.slice(0, 3), 'Ġ qqqzz', ...merges.slice(3)]),
       /merges line 4 \("Ġ qqqzz"\) uses "qqqzz", which is not in the vocabulary/,
     );
     assert.throws(
-      load(files.vocab, [...merges.slice(0, 3), 'Ġ <|endoftext|>', ...merges.slice(3)]),
+      load(vocab, [...merges.slice(0, 3), 'Ġ <|endoftext|>', ...merges.slice(3)]),
       /uses "<\|endoftext\|>", which is not in the vocabulary/,
     );
   });
