@@ -6,7 +6,7 @@ import { PairTable } from './pair_table.js';
 /** Ids (and merge ranks) stay below this, so a pair of them packs into one exact number key. */
 export const ID_LIMIT = 2 ** 21;
 // Rank order remembers at most this many pairs it has looked up, so that no text fills memory.
-const RANK_MEMO_LIMIT = 1 << 21;
+const RANK_MEMO_LIMIT = 1 << 19;
 
 /**
  * The merge rule of a byte-level BPE vocabulary, shared by every way a tokenizer is made.
@@ -20,8 +20,6 @@ const RANK_MEMO_LIMIT = 1 << 21;
  * Either way the best merge is applied first, the leftmost among equals, until none applies.
  */
 export class BpeModel {
-  /** Id to bytes; null for special tokens and unused ids. */
-  readonly tokens: readonly (Uint8Array | null)[];
   /** Merge list as id pairs in priority order, or null for rank order. */
   readonly merges: readonly (readonly [number, number])[] | null;
   /** The id of each single byte. */
@@ -38,9 +36,11 @@ export class BpeModel {
   private prev = new Int32Array(64);
   private alive = new Uint8Array(64);
 
-  /** `where` starts every error message (e.g. 'BytePairTokenizer.fromJSON'). */
+  /**
+   * `tokens` maps id to bytes (null for special tokens and unused ids); `where` starts every
+   * error message (e.g. 'BytePairTokenizer.fromJSON').
+   */
   constructor(tokens: (Uint8Array | null)[], merges: [number, number][] | null, where: string) {
-    this.tokens = tokens;
     this.merges = merges;
     if (tokens.length > ID_LIMIT)
       throw new ValueError(`${where}: at most ${ID_LIMIT} ids are supported, got ${tokens.length}`);
