@@ -7,7 +7,7 @@ import { Tiktoken } from 'js-tiktoken/lite';
 import gpt2 from 'js-tiktoken/ranks/gpt2';
 import { Rng } from '../../src/core/rng.js';
 import { BytePairTokenizer } from '../../src/text/index.js';
-import { randomText, SHAKESPEARE, VARIED } from './bpe_samples.js';
+import { randomText, SHAKESPEARE, utf8Clean, VARIED } from './bpe_samples.js';
 
 const EOT = '<|endoftext|>';
 const reference = new Tiktoken(gpt2);
@@ -75,6 +75,7 @@ function assertSameIds(tok: BytePairTokenizer, text: string, special: 'all' | []
   const ours = tok.encode(text, { allowedSpecial: special, disallowedSpecial: [] });
   const theirs = reference.encode(text, special, []);
   assert.deepEqual(ours, theirs, JSON.stringify(text.slice(0, 200)));
+  assert.equal(tok.decode(ours), utf8Clean(text));
 }
 
 describe('GPT-2 from js-tiktoken ranks', () => {
