@@ -17,14 +17,9 @@ import {
   type BidirectionalArgs,
   type TimeDistributedArgs,
 } from './recurrent_wrappers.js';
-import { Masking, type MaskingArgs } from './recurrent_masking.js';
-import {
-  Conv1D,
-  GlobalAveragePooling1D,
-  GlobalMaxPooling1D,
-  type Conv1DArgs,
-  type GlobalPooling1DArgs,
-} from './sequence_conv.js';
+import { Masking, type MaskingArgs } from './masking.js';
+import { Conv1D, type Conv1DArgs } from './convolutional_1d.js';
+import { GlobalAveragePooling1D, GlobalMaxPooling1D, type GlobalPooling1DArgs } from './pooling_1d.js';
 import { Conv2D, Conv2DTranspose, type Conv2DArgs, type Conv2DTransposeArgs } from './convolutional.js';
 import {
   DepthwiseConv2D,
@@ -78,16 +73,10 @@ export {
   type TimeDistributedArgs,
   type MergeMode,
 } from './recurrent_wrappers.js';
-export { Masking, type MaskingArgs } from './recurrent_masking.js';
-export {
-  Conv1D,
-  GlobalAveragePooling1D,
-  GlobalMaxPooling1D,
-  type Conv1DArgs,
-  type Conv1DPadding,
-  type GlobalPooling1DArgs,
-  type SequenceDataFormat,
-} from './sequence_conv.js';
+export { Masking, type MaskingArgs } from './masking.js';
+export { Conv1D, type Conv1DArgs, type Conv1DPadding } from './convolutional_1d.js';
+export { GlobalAveragePooling1D, GlobalMaxPooling1D, type GlobalPooling1DArgs } from './pooling_1d.js';
+export type { SequenceDataFormat } from './sequence_format.js';
 export { Conv2D, Conv2DTranspose, type Conv2DArgs, type Conv2DTransposeArgs } from './convolutional.js';
 export {
   DepthwiseConv2D,
