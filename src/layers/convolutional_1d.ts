@@ -9,7 +9,8 @@ import {
 } from '../activations/index.js';
 import { getConstraint, serializeConstraint, type ConstraintIdentifier } from '../constraints/registry.js';
 import type { Constraint } from '../constraints/constraint.js';
-import type { Config, Initializer } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
+import type { Initializer } from '../initializers/initializer.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
 import { add } from '../ops/binary.js';
 import { conv2d } from '../ops/conv.js';
@@ -20,7 +21,7 @@ import { reshape } from '../ops/shape_ops.js';
 import { getRegularizer, serializeRegularizer, type RegularizerIdentifier } from '../regularizers/registry.js';
 import type { Regularizer } from '../regularizers/regularizer.js';
 import { Layer, type LayerArgs } from './layer.js';
-import { registerLayer } from './registry.js';
+import { registerLayerClass } from './registry.js';
 import { sequenceShape } from './sequence_format.js';
 import type { Shape } from './symbolic.js';
 
@@ -181,4 +182,4 @@ export class Conv1D extends Layer {
   }
 }
 
-registerLayer(Conv1D.className, (config) => new Conv1D(config as unknown as Conv1DArgs));
+registerLayerClass(Conv1D);

@@ -1,10 +1,11 @@
 import { isFloat, getFloatX, type DType } from '../core/dtype.js';
+import { checkPendingOptions, deferOptionCheck } from '../core/options.js';
 import { StateError, ValueError, fmtShape } from '../core/errors.js';
 import { shapesEqual, sizeOf } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { Variable } from '../core/variable.js';
 import { getConstraint, type ConstraintIdentifier } from '../constraints/registry.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { getInitializer, type InitializerIdentifier } from '../initializers/registry.js';
 import { wrap } from '../ops/convert.js';
 import { div } from '../ops/binary.js';
@@ -29,6 +30,17 @@ export interface LayerArgs {
   /** A penalty on the layer's output, added to the loss during training. */
   activityRegularizer?: RegularizerIdentifier | null;
 }
+
+/** The keys of `LayerArgs`: what every layer accepts besides the options its config reports. */
+export const BASE_LAYER_OPTIONS: readonly string[] = [
+  'name',
+  'inputShape',
+  'batchInputShape',
+  'batchSize',
+  'dtype',
+  'trainable',
+  'activityRegularizer',
+];
 
 /** Per-call arguments: `training` switches dropout and similar layers on. */
 export interface CallArgs {
@@ -82,6 +94,7 @@ export abstract class Layer {
   private trainableFlag: boolean;
 
   constructor(args: LayerArgs = {}) {
+    deferOptionCheck(this, args);
     const className = (new.target as unknown as typeof Layer).className;
     this.name = args.name ?? uniqueName(toSnakeCase(className));
     if (typeof this.name !== 'string' || this.name === '')
@@ -101,6 +114,17 @@ export abstract class Layer {
   /** The registered class name ('Dense'), used in configs and summaries. */
   getClassName(): string {
     return (this.constructor as typeof Layer).className;
+  }
+
+  /**
+   * The option keys the constructor accepts: those of every layer (`LayerArgs`) and those its
+   * `getConfig()` reports, so a new layer is covered without a list of its own. A layer that
+   * takes an option its config does not carry (Dense's `inputDim`) adds it here. Unknown keys
+   * in a layer's options are errors (see `layers`), except in configs read from files.
+   * @example layers.dense({ units: 2 }).acceptedOptions().includes('useBias'); // true
+   */
+  acceptedOptions(): readonly string[] {
+    return [...new Set([...BASE_LAYER_OPTIONS, ...Object.keys(this.getConfig())])];
   }
 
   /** Whether the optimizer updates this layer's weights. Setting it freezes or unfreezes them. */
@@ -144,6 +168,7 @@ export abstract class Layer {
   apply(inputs: Tensor | Tensor[], kwargs?: CallArgs): Tensor | Tensor[];
   apply(inputs: Inputs, kwargs?: CallArgs): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
   apply(inputs: Inputs, kwargs: CallArgs = {}): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    checkPendingOptions(this, `${this.getClassName()} '${this.name}'`);
     const list: (Tensor | SymbolicTensor)[] = Array.isArray(inputs) ? inputs : [inputs];
     if (list.length === 0) throw new ValueError(`Layer '${this.name}' was called with an empty list of inputs`);
     const symbolic = list.filter((x) => x instanceof SymbolicTensor).length;

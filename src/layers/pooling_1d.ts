@@ -1,11 +1,11 @@
 import type { Tensor } from '../core/tensor.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { div, mul } from '../ops/binary.js';
 import { expandDims } from '../ops/dims.js';
 import { max, mean, sum } from '../ops/reduce.js';
 import { cast } from '../ops/shape_ops.js';
 import { Layer, type CallArgs, type LayerArgs } from './layer.js';
-import { registerLayer } from './registry.js';
+import { registerLayerClass } from './registry.js';
 import { checkFormat, sequenceShape, type SequenceDataFormat } from './sequence_format.js';
 import type { Shape } from './symbolic.js';
 
@@ -80,5 +80,5 @@ export class GlobalMaxPooling1D extends GlobalPooling1D {
   }
 }
 
-registerLayer(GlobalAveragePooling1D.className, (config) => new GlobalAveragePooling1D(config as GlobalPooling1DArgs));
-registerLayer(GlobalMaxPooling1D.className, (config) => new GlobalMaxPooling1D(config as GlobalPooling1DArgs));
+registerLayerClass(GlobalAveragePooling1D);
+registerLayerClass(GlobalMaxPooling1D);

@@ -1,7 +1,8 @@
 import { StateError, ValueError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { Layer, type CallArgs } from '../layers/layer.js';
 import { collectLosses } from '../layers/losses_collector.js';
 import type { Shape, SymbolicTensor } from '../layers/symbolic.js';
@@ -25,6 +26,7 @@ import type {
   ModelData,
   PredictArgs,
 } from '../training/types.js';
+import { EVALUATE_OPTIONS, FIT_DATASET_OPTIONS, FIT_OPTIONS, PREDICT_OPTIONS } from '../training/types.js';
 import { buildGraph, executeGraph, inferGraphShapes, type Graph } from './graph.js';
 import { functionalConfig } from './model_config.js';
 import { printSummary } from './summary.js';
@@ -55,6 +57,7 @@ export class LayersModel extends Layer implements TrainableModel {
 
   constructor(args: Partial<ModelArgs> = {}) {
     super({ name: args.name });
+    if (new.target === LayersModel) checkOptions('model', args, ['inputs', 'outputs', 'name']);
     if (args.inputs !== undefined || args.outputs !== undefined || new.target === LayersModel) {
       if (args.inputs === undefined || args.outputs === undefined) {
         throw new ValueError(
@@ -282,18 +285,21 @@ export class LayersModel extends Layer implements TrainableModel {
 
   /** Trains for a number of epochs. @example const history = await model.fit(x, y, { epochs: 10, batchSize: 32 }); */
   fit(x: ModelData, y: ModelData, args?: FitArgs): ReturnType<typeof fitModel> {
+    checkOptions('fit', args, FIT_OPTIONS);
     this.buildFromData(x);
     return fitModel(this, x, y, args);
   }
 
   /** Loss and metrics on data (inference mode). @example const [loss, mae] = model.evaluate(x, y) as Tensor[]; */
   evaluate(x: ModelData, y: ModelData, args?: EvaluateArgs): Tensor | Tensor[] {
+    checkOptions('evaluate', args, EVALUATE_OPTIONS);
     this.buildFromData(x);
     return evaluateModel(this, x, y, args);
   }
 
   /** Outputs for `x` in inference mode, in batches. @example const yHat = model.predict(x) as Tensor; */
   predict(x: ModelData, args?: PredictArgs): Tensor | Tensor[] {
+    checkOptions('predict', args, PREDICT_OPTIONS);
     this.buildFromData(x);
     return predictModel(this, x, args);
   }
@@ -306,6 +312,7 @@ export class LayersModel extends Layer implements TrainableModel {
 
   /** Trains on an iterable of `{xs, ys}` batches. */
   fitDataset(dataset: BatchDataset, args: FitDatasetArgs = {}): ReturnType<typeof fitDatasetModel> {
+    checkOptions('fitDataset', args, FIT_DATASET_OPTIONS);
     return fitDatasetModel(this, dataset, args);
   }
 
@@ -314,6 +321,7 @@ export class LayersModel extends Layer implements TrainableModel {
     dataset: BatchDataset,
     args?: Parameters<typeof evaluateDatasetModel>[2],
   ): Promise<Tensor | Tensor[]> {
+    checkOptions('evaluateDataset', args, ['batches']);
     return evaluateDatasetModel(this, dataset, args);
   }
 
@@ -334,6 +342,11 @@ export class LayersModel extends Layer implements TrainableModel {
     // Imported on use: io depends on models, and browsers never load the file-system code.
     const { saveModel } = await import('../io/model_files.js');
     await saveModel(this, path, options);
+  }
+
+  /** A model's options are those of `model()` (Sequential: `sequential()`), not its config's. */
+  override acceptedOptions(): readonly string[] {
+    return ['inputs', 'outputs', 'name'];
   }
 
   /** Keras-style config: layers with class names and configs, inbound nodes, input and output layers. */
