@@ -3,7 +3,7 @@ import { getFloatX, type DType } from '../core/dtype.js';
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Config } from '../core/config.js';
-import { Layer } from './layer.js';
+import { checkShapeArg, Layer } from './layer.js';
 import { registerLayerClass } from './registry.js';
 import { Node, SymbolicTensor, type Shape } from './symbolic.js';
 
@@ -40,6 +40,8 @@ export class InputLayer extends Layer {
 
   constructor(args: InputLayerArgs) {
     checkOptions('InputLayer', args, INPUT_LAYER_OPTIONS);
+    checkShapeArg(args.inputShape, 'inputShape', 'InputLayer');
+    checkShapeArg(args.batchInputShape, 'batchInputShape', 'InputLayer');
     const batchInputShape =
       args.batchInputShape ?? (args.inputShape ? [args.batchSize ?? null, ...args.inputShape] : undefined);
     if (!batchInputShape)
@@ -96,6 +98,8 @@ export function input(args: InputArgs): SymbolicTensor {
     args,
     optionKeys<InputArgs>({ shape: true, batchShape: true, batchSize: true, name: true, dtype: true }),
   );
+  checkShapeArg(args?.shape, 'shape', 'input');
+  checkShapeArg(args?.batchShape, 'batchShape', 'input');
   if (!args || (!args.shape && !args.batchShape))
     throw new ValueError(
       `input: give 'shape' (shape of one sample, e.g. [13]) or 'batchShape', got ${JSON.stringify(args)}`,

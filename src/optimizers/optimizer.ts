@@ -311,6 +311,17 @@ export abstract class Optimizer {
   }
 
   /**
+   * Frees the optimizer's state (its slot variables) and starts it over, as TF.js `dispose`.
+   * @example model.compiled?.optimizer.dispose();
+   */
+  dispose(): void {
+    for (const slot of this.slots.values()) slot.dispose();
+    this.slots.clear();
+    this.scalars.clear();
+    this.iterations = 0;
+  }
+
+  /**
    * The optimizer's state, so training can resume: the step count first, then any scalar
    * state, then every slot variable in creation order.
    * @example const state = opt.getWeights(); fresh.setWeights(state);
