@@ -87,6 +87,8 @@ export class Registry<T> {
       aliases: spellings.aliases ?? [],
       make,
     };
+    const replaced = this.entries.get(className);
+    if (replaced) for (const [k, e] of this.byKey) if (e === replaced) this.byKey.delete(k);
     this.entries.set(className, entry);
     for (const name of [className, ...entry.names, ...entry.aliases]) this.byKey.set(key(name), entry);
   }

@@ -119,6 +119,7 @@ describe('Registry', () => {
     const reg = shapes();
     reg.register('Square', () => new Circle({ replaced: true }));
     assert.deepEqual(reg.get('Square').getConfig(), { replaced: true });
+    assert.equal(reg.lookup('sq'), undefined, "the replaced entry's other names are gone");
     class Anonymous extends Shape2 {
       readonly kind = 'anonymous';
     }
