@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../../core/options.js';
 import type {
   Backend,
   BinaryOp,
@@ -104,6 +105,11 @@ export class WasmBackend implements Backend {
   readonly flavor: WasmFlavor;
 
   constructor(options: WasmBackendOptions = {}) {
+    checkOptions(
+      'registerWasmBackend',
+      options,
+      optionKeys<WasmBackendOptions>({ threads: true, fusedMultiplyAdd: true, sharedMemory: true }),
+    );
     const shared = (options.sharedMemory ?? true) && threadsAvailable();
     const { module, flavor } = compileWasm(shared ? 'threads' : 'single', options.fusedMultiplyAdd ?? true);
     this.#module = module;
