@@ -11,7 +11,6 @@ import {
   setSeed,
   tensor,
   type SymbolicTensor,
-  type Tensor,
 } from '../../src/index.js';
 import { exportOnnx, onnxSupportedLayers, saveOnnx } from '../../src/io/onnx_export.js';
 import { checkAgainstOrt } from '../helpers/onnx_runtime.js';
