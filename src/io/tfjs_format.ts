@@ -120,6 +120,12 @@ function tfjsTopologyConfig(model: LayersModel): Config {
       if (/Regularizer$/.test(key) && value && typeof value === 'object') c[key] = tfjsRegularizer(value as Config);
     }
     if (c.dtype === 'float64') c.dtype = 'float32';
+    // TF.js names a Bidirectional's directions 'forward_' + the wrapped layer's name without
+    // removing a 'forward_' already there (Keras does), so it gets the bare name.
+    if (layer.className === 'Bidirectional' && c.layer && typeof c.layer === 'object') {
+      const inner = (c.layer as { config: Config }).config;
+      if (typeof inner.name === 'string') inner.name = inner.name.replace(/^forward_/, '');
+    }
     if (c.layer && typeof c.layer === 'object') visit(c.layer as { className: string; config: Config });
     if (Array.isArray(c.layers)) (c.layers as { className: string; config: Config }[]).forEach(visit);
   };
