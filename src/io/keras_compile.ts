@@ -17,7 +17,6 @@ const OPTIMIZER_KEYS: Record<string, string> = {
 const INERT: Record<string, (v: unknown) => boolean> = {
   name: () => true,
   isLegacyOptimizer: () => true,
-  decay: (v) => v === 0 || v === null,
   useEma: (v) => !v,
   emaMomentum: () => true,
   emaOverwriteFrequency: () => true,
@@ -70,16 +69,21 @@ function optimizerFrom(raw: unknown) {
   for (const [k, v] of Object.entries(spec.config)) {
     const key = OPTIMIZER_KEYS[k] ?? k;
     if (known.has(key) && key !== 'name') args[key] = isJsonObject(v) ? scheduleFrom(v) : v;
-    else if (!INERT[key]?.(v))
+    else if (key !== 'decay' && !INERT[key]?.(v))
       throw new Error(`${spec.className} setting '${k}' = ${JSON.stringify(v)} is not supported`);
   }
   // Keras 2's `decay` divides the rate by (1 + decay · iterations): an inverse-time schedule.
   const decay = spec.config.decay;
-  if (typeof decay === 'number' && decay > 0 && typeof args.learningRate === 'number')
+  if (decay !== undefined && decay !== null && decay !== 0) {
+    if (typeof decay !== 'number' || decay < 0 || typeof args.learningRate !== 'number')
+      throw new Error(
+        `${spec.className} 'decay' = ${JSON.stringify(decay)} needs a non-negative number and a numeric learning rate`,
+      );
     args.learningRate = {
       className: 'InverseTimeDecay',
       config: { initialLearningRate: args.learningRate, decaySteps: 1, decayRate: decay },
     };
+  }
   return getOptimizer({ className: spec.className, config: args });
 }
 
