@@ -52,7 +52,8 @@ const TFJS_ACTIVATION: Record<string, string> = { silu: 'swish', hard_sigmoid_tf
 /**
  * Converts a model to TF.js' layers format: a Keras-style topology with snake_case keys and
  * one `weights.bin` shard of float32 (float64 models are cast), loadable by
- * `tf.loadLayersModel`.
+ * `tf.loadLayersModel`: weights carry the names TF.js matches by, and what TF.js cannot
+ * represent (a GRU with `resetAfter`, Keras 3's `hard_sigmoid`) is refused naming the layer.
  *
  * @example const { modelJson, shards } = toTfjsFiles(model); // shards['weights.bin']
  */
@@ -175,7 +176,9 @@ function tfjsRegularizer(reg: Config): Config {
 /**
  * Builds a model from TF.js layers-format files (`model.json` parsed or as bytes, plus the
  * shards it lists). Everything is validated first: the manifest, each weight's dtype and
- * shape, and that the shards hold exactly the bytes the manifest describes.
+ * shape, and that the shards hold exactly the bytes the manifest describes. Weights are
+ * matched to layers by name (quantized ones dequantised), names mean what TF.js computes
+ * (`hard_sigmoid` is `hard_sigmoid_tfjs`), and a saved training config compiles the model.
  *
  * @example const model = fromTfjsFiles(modelJsonBytes, { 'group1-shard1of1.bin': bin });
  */

@@ -6,13 +6,23 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { layers, sequential, setSeed, tensor, type LayersModel, type Tensor } from '../../src/index.js';
+import {
+  input,
+  layers,
+  model as functionalModel,
+  sequential,
+  setSeed,
+  tensor,
+  type LayersModel,
+  type SymbolicTensor,
+  type Tensor,
+} from '../../src/index.js';
 import { FileFormatError } from '../../src/io/format_error.js';
 import { loadKerasModel, loadKerasWeights } from '../../src/io/keras_format.js';
 import { loadFromBuffers, saveToBuffers } from '../../src/io/native.js';
 import { assertClose } from '../helpers/gradcheck.js';
 import { FIXTURES, readNpy } from './interop_reference.js';
-import { k3, k3Dense, k3Input, k3Sequential, kerasArchive, legacyH5, type Json } from './keras_fixtures.js';
+import { k3, k3Dense, k3Input, k3Sequential, kerasArchive, kt, legacyH5, type Json } from './keras_fixtures.js';
 
 await tf.setBackend('cpu');
 
@@ -384,5 +394,84 @@ describe('a loaded Keras model comes back compiled', () => {
       compile: false,
     });
     assert.equal(plain.compiled, undefined);
+  });
+});
+
+describe('merge layers, RepeatVector and 1-D pooling in a Keras 3 .keras file', () => {
+  it('a functional model as Keras 3 writes it (lists of keras tensors as arguments) predicts what the same model does', async () => {
+    setSeed(12);
+    const a = input({ shape: [6, 2], name: 'a' });
+    const v = input({ shape: [3], name: 'v' });
+    const pooled = layers.maxPooling1d({ poolSize: 2, name: 'max_pooling1d' }).apply(a) as SymbolicTensor; // [3, 2]
+    const avg = layers.averagePooling1d({ poolSize: 2, name: 'average_pooling1d' }).apply(a) as SymbolicTensor;
+    const dense = layers.dense({ units: 2, name: 'dense' }).apply(v) as SymbolicTensor;
+    const rep = layers.repeatVector({ n: 3, name: 'repeat_vector' }).apply(dense) as SymbolicTensor; // [3, 2]
+    const sum = layers.add({ name: 'add' }).apply([pooled, avg, rep]) as SymbolicTensor;
+    const prod = layers.multiply({ name: 'multiply' }).apply([pooled, rep]) as SymbolicTensor;
+    const cat = layers.concatenate({ axis: -1, name: 'concatenate' }).apply([sum, prod]) as SymbolicTensor; // [3, 4]
+    const sim = layers.dot({ axes: [1, 1], normalize: true, name: 'dot' }).apply([sum, prod]) as SymbolicTensor;
+    const reference = functionalModel({ inputs: [a, v], outputs: [cat, sim] });
+    const [kernel, bias] = reference.getLayer('dense').getWeights();
+    const node = (...refs: [string, (number | null)[]][]) => [
+      { args: [refs.length === 1 ? kt(...refs[0]) : refs.map((r) => kt(...r))], kwargs: {} },
+    ];
+    const entry = (e: Json, inbound: unknown[]) => ({ ...e, name: (e.config as Json).name, inbound_nodes: inbound });
+    const pool = (cls: string, name: string) =>
+      k3(cls, { name, pool_size: [2], strides: [2], padding: 'valid', data_format: 'channels_last' });
+    const config = {
+      module: 'keras.src.models.functional',
+      class_name: 'Functional',
+      registered_name: 'Functional',
+      config: {
+        name: 'merges',
+        trainable: true,
+        layers: [
+          { ...k3Input('a', [null, 6, 2]), name: 'a', inbound_nodes: [] },
+          { ...k3Input('v', [null, 3]), name: 'v', inbound_nodes: [] },
+          entry(pool('MaxPooling1D', 'max_pooling1d'), node(['a', [null, 6, 2]])),
+          entry(pool('AveragePooling1D', 'average_pooling1d'), node(['a', [null, 6, 2]])),
+          entry(k3Dense('dense', 2), node(['v', [null, 3]])),
+          entry(k3('RepeatVector', { name: 'repeat_vector', n: 3 }), node(['dense', [null, 2]])),
+          entry(
+            k3('Add', { name: 'add' }),
+            node(['max_pooling1d', [null, 3, 2]], ['average_pooling1d', [null, 3, 2]], ['repeat_vector', [null, 3, 2]]),
+          ),
+          entry(
+            k3('Multiply', { name: 'multiply' }),
+            node(['max_pooling1d', [null, 3, 2]], ['repeat_vector', [null, 3, 2]]),
+          ),
+          entry(
+            k3('Concatenate', { name: 'concatenate', axis: -1 }),
+            node(['add', [null, 3, 2]], ['multiply', [null, 3, 2]]),
+          ),
+          entry(
+            k3('Dot', { name: 'dot', axes: [1, 1], normalize: true }),
+            node(['add', [null, 3, 2]], ['multiply', [null, 3, 2]]),
+          ),
+        ],
+        input_layers: [
+          ['a', 0, 0],
+          ['v', 0, 0],
+        ],
+        output_layers: [
+          ['concatenate', 0, 0],
+          ['dot', 0, 0],
+        ],
+      },
+    };
+    const model = await loadKerasModel(await kerasArchive(config, { 'layers/dense/vars': [kernel, bias] }));
+    const xs = [
+      tensor(
+        Array.from({ length: 2 * 6 * 2 }, (_, i) => Math.sin(i)),
+        [2, 6, 2],
+      ),
+      tensor(
+        Array.from({ length: 6 }, (_, i) => Math.cos(i)),
+        [2, 3],
+      ),
+    ];
+    const got = model.predict(xs) as Tensor[];
+    const want = reference.predict(xs) as Tensor[];
+    got.forEach((t, i) => assertClose(t.dataSync(), want[i].dataSync(), 0));
   });
 });
