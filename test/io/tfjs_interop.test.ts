@@ -149,6 +149,47 @@ describe('TF.js files Myelin writes load in TF.js 4.22', () => {
   });
 });
 
+describe('TF.js files with wrappers load in Myelin', () => {
+  it('Bidirectional and TimeDistributed saved by TF.js 4.22, and the same weights under converter-style names', async () => {
+    const ref = tf.sequential({
+      layers: [
+        tf.layers.bidirectional({
+          layer: tf.layers.lstm({ units: 3, returnSequences: true }) as tf.RNN,
+          inputShape: [4, 2],
+        }),
+        tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2 }) }),
+        tf.layers.gru({ units: 2, goBackwards: true }),
+      ],
+    });
+    const x = Array.from({ length: 2 }, (_, n) =>
+      Array.from({ length: 4 }, (_, t) => [Math.sin(n + t), Math.cos(n * t)]),
+    );
+    const want = (ref.predict(tf.tensor(x)) as tf.Tensor).dataSync();
+    const { topology, specs, data } = await tfjsArtifacts(ref);
+    const json = (weights: Spec[]) =>
+      JSON.stringify({
+        format: 'layers-model',
+        modelTopology: topology,
+        weightsManifest: [{ paths: ['w.bin'], weights }],
+      });
+    assertClose((fromTfjsFiles(json(specs), { 'w.bin': data }).predict(tensor(x)) as Tensor).dataSync(), want, 1e-6);
+    // tensorflowjs_converter names a tf.keras model's weights after its variables: the cell
+    // scope inside each direction, ':0' suffixes, and lists them alphabetically.
+    const bytes = split(specs, data);
+    const converted = specs
+      .map((s) => ({
+        ...s,
+        name: s.name.replace(/\/(forward|backward)_(\w+)\//, (_m, d, n) => `/${d}_${n}/lstm_cell/`) + ':0',
+      }))
+      .map((s, i) => ({ spec: s, bytes: bytes.get(specs[i].name) as Uint8Array }))
+      .sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1));
+    const mine = fromTfjsFiles(json(converted.map((c) => c.spec)), {
+      'w.bin': concatBytes(converted.map((c) => c.bytes)),
+    });
+    assertClose((mine.predict(tensor(x)) as Tensor).dataSync(), want, 1e-6);
+  });
+});
+
 describe('TF.js converter output', () => {
   /** An Embedding, then eleven Dense layers: 'dense_10' sorts before 'dense_2', and all before 'embedding'. */
   function manyLayers(): tf.LayersModel {
