@@ -139,7 +139,7 @@ export {
   type TfjsModelJson,
 } from './io/tfjs_format.js';
 export { FileFormatError } from './io/format_error.js';
-export { loadKerasModel, loadKerasWeights, type KerasSource } from './io/keras_format.js';
+export { loadKerasModel, loadKerasWeights, type KerasSource, type KerasLoadOptions } from './io/keras_format.js';
 export { exportOnnx, saveOnnx, onnxSupportedLayers, ONNX_OPSET } from './io/onnx_export.js';
 
 // Data.

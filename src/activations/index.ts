@@ -2,7 +2,16 @@ import { ValueError } from '../core/errors.js';
 import { Registry } from '../core/registry.js';
 import type { Tensor } from '../core/tensor.js';
 import { elu, exp, relu, relu6, selu, sigmoid, softplus, tanh } from '../ops/unary.js';
-import { gelu, hardSigmoid, hardSilu, leakyRelu, mish, silu, softsign } from '../ops/activation_ops.js';
+import {
+  gelu,
+  hardSigmoid,
+  hardSigmoidTfjs,
+  hardSilu,
+  leakyRelu,
+  mish,
+  silu,
+  softsign,
+} from '../ops/activation_ops.js';
 import { logSoftmax, softmax } from '../ops/softmax.js';
 
 /** An activation resolved from a name or function: what layers store and call. */
@@ -15,7 +24,11 @@ export interface Activation {
 /** Anything `getActivation` accepts: a name, a function, an `Activation`, or nothing (linear). */
 export type ActivationIdentifier = string | ((x: Tensor) => Tensor) | Activation | null | undefined;
 
-/** Canonical Keras 3 names and their functions, with Keras' defaults for the parameters. */
+/**
+ * Canonical Keras 3 names and their functions, with Keras' defaults for the parameters.
+ * `hard_sigmoid` is Keras 3's relu6(x + 3) / 6; `hard_sigmoid_tfjs` is the clip(0.2x + 0.5, 0, 1)
+ * that TF.js and Keras up to 2.x call `hard_sigmoid` (their files load with it).
+ */
 const ACTIVATIONS: Record<string, (x: Tensor) => Tensor> = {
   linear: (x) => x,
   sigmoid,
@@ -30,6 +43,7 @@ const ACTIVATIONS: Record<string, (x: Tensor) => Tensor> = {
   gelu: (x) => gelu(x, false),
   silu,
   hard_sigmoid: hardSigmoid,
+  hard_sigmoid_tfjs: hardSigmoidTfjs,
   hard_silu: hardSilu,
   softmax: (x) => softmax(x, -1),
   log_softmax: (x) => logSoftmax(x, -1),
@@ -41,6 +55,7 @@ const ACTIVATIONS: Record<string, (x: Tensor) => Tensor> = {
 const ALIASES: Record<string, string> = {
   leakyRelu: 'leaky_relu',
   hardSigmoid: 'hard_sigmoid',
+  hardSigmoidTfjs: 'hard_sigmoid_tfjs',
   hardSilu: 'hard_silu',
   hardSwish: 'hard_silu',
   hard_swish: 'hard_silu',

@@ -8,11 +8,13 @@ import { Bidirectional, TimeDistributed } from '../layers/recurrent_wrappers.js'
 import { LayersModel } from '../models/layers_model.js';
 import { cast } from '../ops/shape_ops.js';
 import { checkFormat, FileFormatError } from './format_error.js';
+import { adaptToOrigin, kerasOrigin } from './config_origin.js';
 import { kerasToMyelinConfig } from './keras_config.js';
+import { restoreCompileConfig } from './keras_compile.js';
 import { H5Reader } from './keras_h5.js';
 import { readKerasArchive } from './keras_zip.js';
 import { buildModelFromConfig } from './model_weights.js';
-import { parseJsonSafely } from './safe_json.js';
+import { isJsonObject, parseJsonSafely } from './safe_json.js';
 
 /** A path to a Keras file (Node) or its bytes. */
 export type KerasSource = string | Uint8Array;
@@ -21,33 +23,67 @@ export type KerasSource = string | Uint8Array;
  * Loads a Keras model: a Keras 3 `.keras` archive (config.json + model.weights.h5) or a legacy
  * whole-model `.h5` file (`model_config` attribute + `model_weights` group). Only layers that
  * Myelin has are built, from Keras' own classes; nothing in the file is ever run as code.
- * Every weight's shape is checked against the built layer before any is assigned.
+ * Every weight's shape is checked against the built layer before any is assigned. Names mean
+ * what the writing Keras version meant (Keras 2's `hard_sigmoid` is `hard_sigmoid_tfjs`), and
+ * a model saved compiled comes back compiled.
  *
  * @example
  * const model = await loadKerasModel('mnist.keras');
  * model.predict(x);
  */
-export async function loadKerasModel(source: KerasSource): Promise<LayersModel> {
+export async function loadKerasModel(source: KerasSource, options: KerasLoadOptions = {}): Promise<LayersModel> {
   const { bytes, what } = await readSource(source, 'loadKerasModel');
+  let model: LayersModel;
+  let trainingConfig: unknown;
   if (isZip(bytes)) {
     const archive = readKerasArchive(bytes, what);
-    const config = kerasToMyelinConfig(parseJsonSafely(archive.config, `${what}/config.json`), `${what}/config.json`);
-    const model = buildModelFromConfig(config, valueBudget(archive.weights), `${what}/config.json`);
+    const raw = parseJsonSafely(archive.config, `${what}/config.json`);
+    const origin = kerasOrigin(archiveVersion(archive.metadata, what));
+    const config = adaptToOrigin(kerasToMyelinConfig(raw, `${what}/config.json`), origin);
+    model = buildModelFromConfig(config, valueBudget(archive.weights), `${what}/config.json`);
     await assignKerasWeights(model, archive.weights, `${what}/model.weights.h5`);
-    return model;
+    trainingConfig = isJsonObject(raw) ? raw.compile_config : undefined;
+  } else {
+    [model, trainingConfig] = await H5Reader.use(bytes, what, (h5): [LayersModel, unknown] => {
+      const text = h5.stringAttr('', 'model_config');
+      checkFormat(
+        typeof text === 'string',
+        () =>
+          `${what}: no 'model_config' attribute; this is a weights-only file (use loadKerasWeights with a model built in Myelin)`,
+      );
+      const origin = kerasOrigin(h5.stringAttr('', 'keras_version'));
+      const config = adaptToOrigin(
+        kerasToMyelinConfig(parseJsonSafely(text, `${what}: model_config`), `${what}: model_config`),
+        origin,
+      );
+      const built = buildModelFromConfig(config, valueBudget(bytes), `${what}: model_config`);
+      assign(legacyWeights(h5, built, 'model_weights'));
+      const training = h5.stringAttr('', 'training_config');
+      return [built, typeof training === 'string' ? parseJsonSafely(training, `${what}: training_config`) : undefined];
+    });
   }
-  return H5Reader.use(bytes, what, (h5) => {
-    const text = h5.stringAttr('', 'model_config');
-    checkFormat(
-      typeof text === 'string',
-      () =>
-        `${what}: no 'model_config' attribute; this is a weights-only file (use loadKerasWeights with a model built in Myelin)`,
-    );
-    const config = kerasToMyelinConfig(parseJsonSafely(text, `${what}: model_config`), `${what}: model_config`);
-    const model = buildModelFromConfig(config, valueBudget(bytes), `${what}: model_config`);
-    assign(legacyWeights(h5, model, 'model_weights'));
-    return model;
-  });
+  if (options.compile !== false && trainingConfig) {
+    const problem = restoreCompileConfig(model, trainingConfig, what);
+    if (problem) console.warn(problem);
+  }
+  return model;
+}
+
+/** Options of `loadKerasModel`. */
+export interface KerasLoadOptions {
+  /**
+   * Compile the model with the optimizer, loss and metrics the file records, as Keras'
+   * `load_model(compile=True)` does (default true). A setting Myelin cannot rebuild (a custom
+   * loss, say) leaves the model uncompiled, with a warning.
+   */
+  compile?: boolean;
+}
+
+/** The Keras version a `.keras` archive's metadata.json records (Keras 3 and 2.13+ always write one). */
+function archiveVersion(metadata: Uint8Array | undefined, what: string): unknown {
+  if (!metadata) return '3';
+  const json = parseJsonSafely(metadata, `${what}/metadata.json`);
+  return isJsonObject(json) ? json.keras_version : undefined;
 }
 
 /**

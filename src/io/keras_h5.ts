@@ -139,6 +139,8 @@ export class H5Reader {
       const attr = (entity.attrs as Record<string, H5Attribute>)[name];
       if (!attr) return undefined;
       const m = attr.metadata;
+      // Keras 2 writes an empty list of names (a layer without weights) as an empty float64 array.
+      if (m.type !== H5T_STRING && m.total_size === 0 && m.shape?.length === 1) return [];
       checkFormat(m.type === H5T_STRING, () => `${this.what}: attribute '${name}' of '${path || '/'}' should be text`);
       checkFormat(
         m.vlen || m.size * m.total_size <= this.byteLength,

@@ -6,6 +6,7 @@ import { Layer } from '../layers/layer.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { modelFromConfig } from '../models/model_from_config.js';
 import { cast } from '../ops/shape_ops.js';
+import { checkLayerClasses } from './config_origin.js';
 import { checkFormat, FileFormatError } from './format_error.js';
 import type { NamedTensor } from './safetensors.js';
 
@@ -77,7 +78,7 @@ export function assignInOrder(values: readonly NamedTensor[], model: LayersModel
 
 /**
  * Builds a model from an untrusted config. Only registered classes are built (configs are data,
- * never code), weight creation is capped at `maxWeightElements` scalars in all (the size of the
+ * never code; every unknown class is named at once), weight creation is capped at `maxWeightElements` scalars in all (the size of the
  * weights the file really holds), so a config asking for a huge layer fails before allocating,
  * and any failure while building is reported as a FileFormatError naming the file.
  *
@@ -88,6 +89,7 @@ export function buildModelFromConfig(
   maxWeightElements: number,
   what: string,
 ): LayersModel {
+  checkLayerClasses(config, what);
   const proto = Layer.prototype as unknown as { addWeight: (...args: unknown[]) => unknown };
   const original = proto.addWeight;
   let created = 0;

@@ -4,6 +4,7 @@
  */
 import { strictFactories } from '../core/options.js';
 import { Activation, type ActivationArgs } from './activation.js';
+import type { LayerArgs } from './layer.js';
 import { Dense, type DenseArgs } from './dense.js';
 import { Dropout, type DropoutArgs } from './dropout.js';
 import { InputLayer, type InputLayerArgs } from './input_layer.js';
@@ -52,6 +53,10 @@ import {
 } from './normalization.js';
 import { GaussianNoise, SpatialDropout2D, type GaussianNoiseArgs, type SpatialDropout2DArgs } from './noise.js';
 import { RandomFlip, type RandomFlipArgs } from './augmentation.js';
+import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, type ConcatenateArgs } from './merging.js';
+import { Dot, type DotArgs } from './merging_dot.js';
+import { RepeatVector, type RepeatVectorArgs } from './repeat_vector.js';
+import { AveragePooling1D, MaxPooling1D, type Pooling1DArgs } from './pooling_1d_windows.js';
 
 export { Layer, isShapeList, type LayerArgs, type CallArgs } from './layer.js';
 export { SymbolicTensor, Node, type Shape } from './symbolic.js';
@@ -117,6 +122,20 @@ export {
 } from './normalization.js';
 export { GaussianNoise, SpatialDropout2D, type GaussianNoiseArgs, type SpatialDropout2DArgs } from './noise.js';
 export { RandomFlip, type RandomFlipArgs, type FlipMode } from './augmentation.js';
+export {
+  Merge,
+  Add,
+  Subtract,
+  Multiply,
+  Average,
+  Maximum,
+  Minimum,
+  Concatenate,
+  type ConcatenateArgs,
+} from './merging.js';
+export { Dot, type DotArgs } from './merging_dot.js';
+export { RepeatVector, type RepeatVectorArgs } from './repeat_vector.js';
+export { AveragePooling1D, MaxPooling1D, type Pooling1DArgs } from './pooling_1d_windows.js';
 /**
  * Layer factories, as in TF.js. Each checks its options: a key the layer does not accept
  * (`activaton`) is an error naming it and the closest valid one.
@@ -160,4 +179,15 @@ export const layers = strictFactories('layers', {
   spatialDropout2d: (args: SpatialDropout2DArgs) => new SpatialDropout2D(args),
   gaussianNoise: (args: GaussianNoiseArgs) => new GaussianNoise(args),
   randomFlip: (args: RandomFlipArgs = {}) => new RandomFlip(args),
+  add: (args: LayerArgs = {}) => new Add(args),
+  subtract: (args: LayerArgs = {}) => new Subtract(args),
+  multiply: (args: LayerArgs = {}) => new Multiply(args),
+  average: (args: LayerArgs = {}) => new Average(args),
+  maximum: (args: LayerArgs = {}) => new Maximum(args),
+  minimum: (args: LayerArgs = {}) => new Minimum(args),
+  concatenate: (args: ConcatenateArgs = {}) => new Concatenate(args),
+  dot: (args: DotArgs) => new Dot(args),
+  repeatVector: (args: RepeatVectorArgs) => new RepeatVector(args),
+  maxPooling1d: (args: Pooling1DArgs = {}) => new MaxPooling1D(args),
+  averagePooling1d: (args: Pooling1DArgs = {}) => new AveragePooling1D(args),
 });
