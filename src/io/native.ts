@@ -4,6 +4,7 @@ import { getLoss, serializeLoss, type LossConfig } from '../losses/index.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { getOptimizer, serializeOptimizer, type OptimizerConfig } from '../optimizers/index.js';
 import { checkFormat, FileFormatError } from './format_error.js';
+import type { LoadOptions } from './load_limits.js';
 import { assignNamedWeights, buildModelFromConfig, namedModelWeights, totalElements } from './model_weights.js';
 import { isJsonObject, parseJsonSafely } from './safe_json.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.js';
@@ -106,19 +107,24 @@ export interface LoadedModel {
  *
  * @example const model = loadFromBuffers({ 'model.safetensors': bytes });
  */
-export function loadFromBuffers(files: ModelFiles): LayersModel {
-  return loadWithState(files).model;
+export function loadFromBuffers(files: ModelFiles, options?: LoadOptions): LayersModel {
+  return loadWithState(files, options).model;
 }
 
 /** `loadFromBuffers` that also returns the saved training state. */
-export function loadWithState(files: ModelFiles): LoadedModel {
+export function loadWithState(files: ModelFiles, options?: LoadOptions): LoadedModel {
   const weightBytes = files?.[MODEL_WEIGHTS];
   checkFormat(
     weightBytes instanceof Uint8Array,
     () =>
       `loadFromBuffers: expected a '${MODEL_WEIGHTS}' Uint8Array, got files ${Object.keys(files ?? {}).join(', ') || 'none'}`,
   );
-  const { tensors, metadata } = decodeSafetensors(weightBytes, {}, MODEL_WEIGHTS);
+  const { tensors, metadata } = decodeSafetensors(
+    weightBytes,
+    { maxBytes: options?.maxBytes },
+    MODEL_WEIGHTS,
+    'loadModel (or loadFromBuffers)',
+  );
   // The copy inside the weights file was written together with them, so it wins: a directory
   // whose model.json is older (a save interrupted between the two files) still loads consistently.
   const jsonSource = metadata[METADATA_KEY] ?? files[MODEL_JSON];

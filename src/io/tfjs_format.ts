@@ -1,11 +1,12 @@
 import type { DType } from '../core/dtype.js';
-import { fmtShape } from '../core/errors.js';
+import { fmtList, fmtShape } from '../core/errors.js';
 import type { Config } from '../initializers/initializer.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { tensor } from '../ops/convert.js';
 import { cast } from '../ops/shape_ops.js';
 import { toCamelKeys, toSnakeKeys } from './config_case.js';
 import { checkFormat, FileFormatError } from './format_error.js';
+import { ByteBudget, type LoadOptions, readFileWithin } from './load_limits.js';
 import { assignInOrder, assignNamedWeights, buildModelFromConfig, namedModelWeights } from './model_weights.js';
 import { isJsonObject, parseJsonSafely } from './safe_json.js';
 import type { NamedTensor } from './safetensors.js';
@@ -101,13 +102,15 @@ function tfjsTopologyConfig(model: LayersModel): Config {
 /**
  * Builds a model from TF.js layers-format files (`model.json` parsed or as bytes, plus the
  * shards it lists). Everything is validated first: the manifest, each weight's dtype and
- * shape, and that the shards hold exactly the bytes the manifest describes.
+ * shape, that each shard is listed once, and that the shards hold exactly the bytes the
+ * manifest describes; `options.maxBytes` bounds the weights read (see LoadOptions).
  *
  * @example const model = fromTfjsFiles(modelJsonBytes, { 'group1-shard1of1.bin': bin });
  */
 export function fromTfjsFiles(
   modelJson: TfjsModelJson | Uint8Array | string,
   shards: Record<string, Uint8Array>,
+  options?: LoadOptions,
 ): LayersModel {
   const json =
     modelJson instanceof Uint8Array || typeof modelJson === 'string'
@@ -126,7 +129,14 @@ export function fromTfjsFiles(
     isJsonObject(topology) && typeof topology.class_name === 'string' && isJsonObject(topology.config),
     () => `model.json: 'modelTopology' must be {class_name, config}`,
   );
-  const weights = readTfjsWeights(json.weightsManifest, shards);
+  const fileBytes =
+    (typeof modelJson === 'string' ? modelJson.length : modelJson instanceof Uint8Array ? modelJson.byteLength : 0) +
+    Object.values(shards).reduce((n, s) => n + (s instanceof Uint8Array ? s.byteLength : 0), 0);
+  const weights = readTfjsWeights(
+    json.weightsManifest,
+    shards,
+    ByteBudget.for(fileBytes, options, 'loadTfjsModel (or fromTfjsFiles)'),
+  );
   const serialized = toCamelKeys(topology) as { className: string; config: Config };
   const model = buildModelFromConfig(
     serialized,
@@ -140,10 +150,14 @@ export function fromTfjsFiles(
   return model;
 }
 
-/** Checks the manifest against the shards and slices out every weight. */
-function readTfjsWeights(manifest: unknown, shards: Record<string, Uint8Array>): NamedTensor[] {
+/**
+ * Checks the manifest against the shards and slices out every weight. Each shard may be listed
+ * once, so the weights can never add up to more than the distinct shards hold.
+ */
+function readTfjsWeights(manifest: unknown, shards: Record<string, Uint8Array>, budget: ByteBudget): NamedTensor[] {
   checkFormat(Array.isArray(manifest), () => `model.json: 'weightsManifest' must be a list of {paths, weights}`);
   const out: NamedTensor[] = [];
+  const listedIn = new Map<string, number>();
   manifest.forEach((group, g) => {
     const where = `model.json: weightsManifest[${g}]`;
     checkFormat(
@@ -155,17 +169,24 @@ function readTfjsWeights(manifest: unknown, shards: Record<string, Uint8Array>):
     for (const p of paths) {
       checkFormat(
         typeof p === 'string' && shards[p] instanceof Uint8Array,
-        () =>
-          `${where}: shard ${JSON.stringify(p)} was not provided (have ${Object.keys(shards).join(', ') || 'none'})`,
+        () => `${where}: shard ${JSON.stringify(p)} was not provided (have ${fmtList(Object.keys(shards)) || 'none'})`,
       );
-      total += shards[p as string].byteLength;
+      const first = listedIn.get(p);
+      checkFormat(
+        first === undefined,
+        () =>
+          `${where}: shard '${p}' is already listed by weightsManifest[${first}]; each shard holds the weights of one group`,
+      );
+      listedIn.set(p, g);
+      total += shards[p].byteLength;
     }
     const specs = (group.weights as unknown[]).map((w, i) => readSpec(w, `${where}.weights[${i}]`, total));
     const needed = specs.reduce((n, s) => n + s.bytes, 0);
     checkFormat(
       needed === total,
-      () => `${where}: the weights need ${needed} bytes but the shards ${paths.join(', ')} hold ${total}`,
+      () => `${where}: the weights need ${needed} bytes but the shards ${fmtList(paths)} hold ${total}`,
     );
+    budget.take(needed, where);
     const data = new Uint8Array(total);
     let at = 0;
     for (const p of paths) {
@@ -234,24 +255,20 @@ export async function saveTfjsModel(model: LayersModel, dir: string): Promise<vo
 
 /**
  * Loads a TF.js layers model from `model.json` and the shards beside it (Node). Shard paths
- * must be plain file names in the same directory: nothing outside it is ever read.
+ * must be plain file names in the same directory: nothing outside it is ever read, and each
+ * shard is read once. `options.maxBytes` bounds what is read (see LoadOptions).
  * @example const model = await loadTfjsModel('web/model/model.json');
  */
-export async function loadTfjsModel(modelJsonPath: string): Promise<LayersModel> {
-  const fs = await import('node:fs/promises');
+export async function loadTfjsModel(modelJsonPath: string, options?: LoadOptions): Promise<LayersModel> {
   const { dirname, join } = await import('node:path');
-  let raw: Uint8Array;
-  try {
-    raw = new Uint8Array(await fs.readFile(modelJsonPath));
-  } catch {
-    throw new FileFormatError(`loadTfjsModel: cannot read '${modelJsonPath}'`);
-  }
+  const raw = await readFileWithin(modelJsonPath, 'loadTfjsModel', options);
   const json = parseJsonSafely(raw, 'model.json');
   checkFormat(
     isJsonObject(json) && Array.isArray(json.weightsManifest),
     () => `model.json: 'weightsManifest' must be a list of {paths, weights}`,
   );
   const shards: Record<string, Uint8Array> = {};
+  let read = raw.byteLength;
   for (const group of json.weightsManifest as unknown[]) {
     const paths = isJsonObject(group) && Array.isArray(group.paths) ? group.paths : [];
     for (const p of paths) {
@@ -259,12 +276,16 @@ export async function loadTfjsModel(modelJsonPath: string): Promise<LayersModel>
         typeof p === 'string' && /^[\w.-]+$/.test(p) && p !== '.' && p !== '..',
         () => `model.json: shard path ${JSON.stringify(p)} must be a plain file name in the model's directory`,
       );
-      try {
-        shards[p] = new Uint8Array(await fs.readFile(join(dirname(modelJsonPath), p)));
-      } catch {
-        throw new FileFormatError(`model.json: weight shard '${p}' is missing next to ${modelJsonPath}`);
-      }
+      if (p in shards) continue; // listed twice: fromTfjsFiles reports it
+      const left = options?.maxBytes === undefined ? undefined : { maxBytes: options.maxBytes - read };
+      shards[p] = await readFileWithin(
+        join(dirname(modelJsonPath), p),
+        'loadTfjsModel',
+        left,
+        () => `model.json: weight shard '${p}' is missing next to ${modelJsonPath}`,
+      );
+      read += shards[p].byteLength;
     }
   }
-  return fromTfjsFiles(json as unknown as TfjsModelJson, shards);
+  return fromTfjsFiles(json as unknown as TfjsModelJson, shards, options);
 }
