@@ -1,4 +1,4 @@
-import { StateError, ValueError } from '../core/errors.js';
+import { fmtList, StateError, ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import type { Config } from '../initializers/initializer.js';
@@ -70,6 +70,11 @@ export class LayersModel extends Layer implements TrainableModel {
     if (inputs.length === 0) throw new ValueError(`Model '${this.name}': 'inputs' is empty`);
     if (outputs.length === 0) throw new ValueError(`Model '${this.name}': 'outputs' is empty`);
     this.graph = buildGraph(inputs, outputs, this.name);
+    this.setInputSpec(inputs);
+  }
+
+  /** Records the input shapes and marks the model built (Sequential does this without rebuilding its graph). */
+  protected setInputSpec(inputs: SymbolicTensor[]): void {
     const shapes = inputs.map((t) => t.shape);
     this.builtInputShape = shapes.length === 1 ? shapes[0] : shapes;
     this.inputSpec = shapes.map((s) => ({
@@ -265,7 +270,7 @@ export class LayersModel extends Layer implements TrainableModel {
     const found = layers.find((l) => l.name === nameOrIndex);
     if (!found)
       throw new ValueError(
-        `Model '${this.name}' has no layer named '${nameOrIndex}'; its layers are ${layers.map((l) => l.name).join(', ')}`,
+        `Model '${this.name}' has no layer named '${nameOrIndex}'; its layers are ${fmtList(layers.map((l) => l.name))}`,
       );
     return found;
   }

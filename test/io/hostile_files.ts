@@ -223,3 +223,48 @@ export async function configBombKeras(bytes = 1.1e9, declared?: number): Promise
     { name: 'model.weights.h5', data: h5 },
   ]);
 }
+
+/**
+ * A TF.js model.json of a Sequential of `layers` one-unit Dense layers (10,000 make a 1 MB
+ * file; building it was quadratic), with its weights shard.
+ */
+export function deepSequentialTfjs(layers = 10_000): { json: string; shards: Record<string, Uint8Array> } {
+  const modelJson = {
+    format: 'layers-model',
+    modelTopology: {
+      class_name: 'Sequential',
+      config: {
+        name: 'deep',
+        layers: Array.from({ length: layers }, (_, i) => ({
+          class_name: 'Dense',
+          config: { name: `d${i}`, units: 1, ...(i === 0 ? { batch_input_shape: [null, 1] } : {}) },
+        })),
+      },
+    },
+    weightsManifest: [
+      {
+        paths: ['weights.bin'],
+        weights: Array.from({ length: layers }, (_, i) => [
+          { name: `d${i}/kernel`, shape: [1, 1], dtype: 'float32' },
+          { name: `d${i}/bias`, shape: [1], dtype: 'float32' },
+        ]).flat(),
+      },
+    ],
+  };
+  return { json: JSON.stringify(modelJson), shards: { 'weights.bin': new Uint8Array(8 * layers) } };
+}
+
+/**
+ * A legacy weights-only `.h5` whose `layer_names` attribute is split into `chunks` attributes
+ * `layer_names0`, `layer_names1`, ... (as Keras splits large ones), one name each; only the
+ * last layer has weights, a Dense kernel [4, 3] and bias [3] (reading it was quadratic).
+ */
+export async function chunkedLayerNamesH5(chunks = 2000): Promise<Uint8Array> {
+  return writeH5((root) => {
+    for (let i = 0; i < chunks; i++) root.create_attribute(`layer_names${i}`, [`layer_${i}`]);
+    const g = root.create_group(`layer_${chunks - 1}`);
+    g.create_attribute('weight_names', ['kernel:0', 'bias:0']);
+    g.create_dataset({ name: 'kernel:0', data: Float32Array.from({ length: 12 }, (_, i) => i), shape: [4, 3] });
+    g.create_dataset({ name: 'bias:0', data: new Float32Array(3), shape: [3] });
+  });
+}

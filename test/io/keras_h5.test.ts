@@ -83,3 +83,32 @@ describe('H5Reader reads datasets block by block', () => {
     );
   });
 });
+
+describe('legacy layer_names split into chunks', () => {
+  it('2,000 chunks are read with one listing of the attributes, not one per chunk', async () => {
+    const { loadKerasWeights } = await import('../../src/io/keras_format.js');
+    const { layers, sequential } = await import('../../src/index.js');
+    const { chunkedLayerNamesH5 } = await import('./hostile_files.js');
+    const bytes = await chunkedLayerNamesH5(2000);
+    const module = (await (
+      await import('h5wasm')
+    ).default.ready) as unknown as {
+      get_attribute_names: (...args: unknown[]) => string[];
+    };
+    const original = module.get_attribute_names;
+    let listings = 0;
+    module.get_attribute_names = (...args) => {
+      listings++;
+      return original(...args);
+    };
+    const m = sequential({ layers: [layers.dense({ units: 3, inputShape: [4] })] });
+    try {
+      await loadKerasWeights(m, bytes);
+    } finally {
+      module.get_attribute_names = original;
+    }
+    assert.deepEqual([...m.getWeights()[0].dataSync()], [...iota(12)]);
+    // The root's list once, then each named layer's (most do not exist and need none).
+    assert.ok(listings <= 5, `listed attributes ${listings} times`);
+  });
+});
