@@ -1,6 +1,6 @@
 import { globalRng } from '../core/rng.js';
 import type { LayersModel } from '../models/layers_model.js';
-import { atomicWriteFile } from './atomic_write.js';
+import { atomicWriteFile, checkSavePath } from './atomic_write.js';
 import { checkFormat, FileFormatError } from './format_error.js';
 import { type LoadOptions, readFileWithin } from './load_limits.js';
 import {
@@ -24,6 +24,11 @@ import {
  * await saveModel(model, 'out/boston.safetensors');  // one file
  */
 export async function saveModel(model: LayersModel, path: string, options: SaveOptions = {}): Promise<void> {
+  checkSavePath(
+    path,
+    'saveModel',
+    "give a directory ('out/model'; '.' for the current one) or a file ending in .safetensors",
+  );
   const files = saveToBuffers(model, options);
   if (path.endsWith('.safetensors')) {
     await atomicWriteFile(path, files[MODEL_WEIGHTS]);

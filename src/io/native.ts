@@ -1,3 +1,4 @@
+import { ValueError } from '../core/errors.js';
 import { globalRng, type RngState } from '../core/rng.js';
 import type { SerializedObject } from '../initializers/initializer.js';
 import { getLoss, serializeLoss, type LossConfig } from '../losses/index.js';
@@ -65,6 +66,11 @@ export type ModelFiles = Record<string, Uint8Array>;
  */
 export function saveToBuffers(model: LayersModel, options: SaveOptions = {}): ModelFiles {
   const tensors: NamedTensor[] = namedModelWeights(model);
+  const reserved = tensors.find((t) => t.name.startsWith(OPTIMIZER_PREFIX));
+  if (reserved)
+    throw new ValueError(
+      `Model '${model.name}': weight '${reserved.name}' belongs to a layer named '${OPTIMIZER_PREFIX.slice(0, -1)}', a name saved files reserve for optimizer state (it would load back as optimizer state, not as the layer's weights); rename the layer`,
+    );
   const json: ModelJson = {
     format: FORMAT,
     formatVersion: 1,

@@ -5,6 +5,7 @@ import type { LayersModel } from '../models/layers_model.js';
 import { tensor } from '../ops/convert.js';
 import { cast } from '../ops/shape_ops.js';
 import { toCamelKeys, toSnakeKeys } from './config_case.js';
+import { atomicWriteFile, checkSavePath } from './atomic_write.js';
 import { checkFormat, FileFormatError } from './format_error.js';
 import { ByteBudget, type LoadOptions, readFileWithin } from './load_limits.js';
 import { assignInOrder, assignNamedWeights, buildModelFromConfig, namedModelWeights } from './model_weights.js';
@@ -246,8 +247,8 @@ function readSpec(
  * @example await saveTfjsModel(model, 'web/model');
  */
 export async function saveTfjsModel(model: LayersModel, dir: string): Promise<void> {
+  checkSavePath(dir, 'saveTfjsModel', "give a directory ('web/model'; '.' for the current one)");
   const { join } = await import('node:path');
-  const { atomicWriteFile } = await import('./atomic_write.js');
   const { modelJson, shards } = toTfjsFiles(model);
   for (const [name, bytes] of Object.entries(shards)) await atomicWriteFile(join(dir, name), bytes);
   await atomicWriteFile(join(dir, 'model.json'), new TextEncoder().encode(JSON.stringify(modelJson)));
