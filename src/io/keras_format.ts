@@ -146,7 +146,7 @@ function readVars(h5: H5Reader, path: string): { name: string; tensor: Tensor }[
         .map(Number)
         .sort((a, b) => a - b)
         .every((k, i) => k === i),
-    () => `${h5.what}: '${path}' should hold datasets named 0..${keys.length - 1}, got ${keys.slice(0, 8).join(', ')}`,
+    () => `${h5.what}: '${path}' should hold datasets named 0..${keys.length - 1}, got ${fmtList(keys, 8)}`,
   );
   return keys.map((_, i) => ({ name: `${path}/${i}`, tensor: h5.readTensor(`${path}/${i}`) }));
 }

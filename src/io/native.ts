@@ -1,4 +1,4 @@
-import { ValueError } from '../core/errors.js';
+import { fmtList, ValueError } from '../core/errors.js';
 import { globalRng, type RngState } from '../core/rng.js';
 import type { SerializedObject } from '../initializers/initializer.js';
 import { getLoss, serializeLoss, type LossConfig } from '../losses/index.js';
@@ -123,7 +123,7 @@ export function loadWithState(files: ModelFiles, options?: LoadOptions): LoadedM
   checkFormat(
     weightBytes instanceof Uint8Array,
     () =>
-      `loadFromBuffers: expected a '${MODEL_WEIGHTS}' Uint8Array, got files ${Object.keys(files ?? {}).join(', ') || 'none'}`,
+      `loadFromBuffers: expected a '${MODEL_WEIGHTS}' Uint8Array, got files ${fmtList(Object.keys(files ?? {})) || 'none'}`,
   );
   const { tensors, metadata } = decodeSafetensors(
     weightBytes,
@@ -177,7 +177,7 @@ function restoreTraining(model: LayersModel, json: ModelJson, tensors: NamedTens
   checkFormat(
     state.length === listed.length && state.every((s) => listed.includes(s.name)),
     () =>
-      `${MODEL_WEIGHTS}: optimizer state tensors (${state.map((s) => s.name).join(', ')}) do not match ${MODEL_JSON}'s list (${listed.join(', ')})`,
+      `${MODEL_WEIGHTS}: optimizer state tensors (${fmtList(state.map((s) => s.name))}) do not match ${MODEL_JSON}'s list (${fmtList(listed)})`,
   );
   const byName = new Map(state.map((s) => [s.name, s]));
   const variables = new Map(model.weights.map((v) => [v.name, v]));

@@ -216,7 +216,7 @@ export class LayersModel extends Layer implements TrainableModel {
     const graph = this.graphFor(inputs);
     if (inputs.length !== graph.inputs.length) {
       throw new ValueError(
-        `Model '${this.name}' expects ${graph.inputs.length} input(s) (${this.inputNames.join(', ')}), got ${inputs.length}`,
+        `Model '${this.name}' expects ${graph.inputs.length} input(s) (${fmtList(this.inputNames)}), got ${inputs.length}`,
       );
     }
     const { result, losses } = collectLosses(() => this.run(graph, inputs, training));
@@ -239,7 +239,7 @@ export class LayersModel extends Layer implements TrainableModel {
     const graph = this.graphFor(list);
     if (list.length !== graph.inputs.length) {
       throw new ValueError(
-        `Model '${this.name}' expects ${graph.inputs.length} input(s) (${this.inputNames.join(', ')}), got ${list.length}`,
+        `Model '${this.name}' expects ${graph.inputs.length} input(s) (${fmtList(this.inputNames)}), got ${list.length}`,
       );
     }
     const outs = executeGraph(graph, list, kwargs.training ?? false);
