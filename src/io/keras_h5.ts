@@ -2,6 +2,7 @@ import { fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { tensor } from '../ops/convert.js';
 import { checkFormat, FileFormatError } from './format_error.js';
+import { type FileReads, type MemoryFs, watchReads } from './h5_file_reads.js';
 import { ByteBudget } from './load_limits.js';
 
 /** The parts of h5wasm this reader uses (typed here so its emscripten typings stay out). */
@@ -38,22 +39,16 @@ interface H5Lib {
   Group: new (...args: never[]) => H5Entity;
   Dataset: new (...args: never[]) => H5Entity;
   ready: Promise<{
-    FS: {
+    FS: MemoryFs & {
       writeFile(name: string, data: Uint8Array): void;
       readFile(name: string): Uint8Array;
       unlink(name: string): void;
-      lookupPath?: (path: string) => { node: { stream_ops?: StreamOps } };
     };
     get_attribute_names(fileId: bigint, path: string): string[];
     get_attribute_metadata(fileId: bigint, path: string, name: string): H5Metadata;
     activate_throwing_error_handler(): void;
     deactivate_throwing_error_handler(): void;
   }>;
-}
-
-/** The read operation of emscripten's in-memory file system (what HDF5's reads end up in). */
-interface StreamOps {
-  read: (stream: unknown, buffer: unknown, offset: number, length: number, position: number) => number;
 }
 
 /** HDF5 type classes (H5T_class_t). */
@@ -93,7 +88,7 @@ export class H5Reader {
     readonly what: string,
     private readonly byteLength: number,
     private readonly budget: ByteBudget,
-    private readonly fileReads: { bytes: number } | null,
+    private readonly fileReads: FileReads | null,
   ) {}
 
   /**
@@ -115,7 +110,7 @@ export class H5Reader {
     const module = await lib.ready;
     const name = `/myelin-read-${counter++}.h5`;
     module.FS.writeFile(name, bytes);
-    const fileReads = countReads(module.FS, name);
+    const fileReads = watchReads(module.FS, name);
     module.activate_throwing_error_handler();
     let file: H5File | null = null;
     try {
@@ -275,7 +270,7 @@ export class H5Reader {
       const extent = ranges.map(([a, b]) => b - a);
       const n = extent.reduce((p, d) => p * d, 1);
       const before = this.fileReads?.bytes ?? 0;
-      const values = (ds.slice as NonNullable<H5Entity['slice']>)(ranges);
+      const values = this.readBlock(ds, path, ranges, compressed ? unit.reduce((p, u) => p * u, itemBytes) : 0);
       checkFormat(
         ArrayBuffer.isView(values) && values.length === n,
         () => `${this.what}: dataset '${path}' could not be read as ${n} numbers at ${fmtRanges(ranges)}`,
@@ -294,31 +289,36 @@ export class H5Reader {
       if (d < 0) return;
     }
   }
+
+  /** One block; for a compressed dataset, each chunk HDF5 reads is checked before it inflates it. */
+  private readBlock(
+    ds: H5Entity,
+    path: string,
+    ranges: [number, number][],
+    chunkBytes: number,
+  ): ArrayLike<number> & ArrayBufferView {
+    const reads = this.fileReads;
+    if (reads) {
+      reads.inflateLimit = chunkBytes;
+      reads.refusal = null;
+    }
+    try {
+      return (ds.slice as NonNullable<H5Entity['slice']>)(ranges);
+    } catch (e) {
+      if (reads?.refusal)
+        throw new FileFormatError(
+          `${this.what}: compressed dataset '${path}' at ${fmtRanges(ranges)}: ${reads.refusal}`,
+        );
+      throw e;
+    } finally {
+      if (reads) reads.inflateLimit = 0;
+    }
+  }
 }
 
 /** The path h5wasm knows an entity by (the root is '/'). */
 function entityPath(entity: H5Entity, path: string): string {
   return (entity as { path?: string }).path ?? (path || '/');
-}
-
-/**
- * Wraps the in-memory file's read operation to count the bytes HDF5 reads from it (how many
- * stored bytes a block really came from). Null where the file system does not allow it.
- */
-function countReads(fs: Awaited<H5Lib['ready']>['FS'], name: string): { bytes: number } | null {
-  const node = fs.lookupPath?.(name).node;
-  const ops = node?.stream_ops;
-  if (!node || typeof ops?.read !== 'function') return null;
-  const reads = { bytes: 0 };
-  node.stream_ops = {
-    ...ops,
-    read: (stream, buffer, offset, length, position) => {
-      const n = ops.read(stream, buffer, offset, length, position);
-      reads.bytes += n;
-      return n;
-    },
-  };
-  return reads;
 }
 
 /**

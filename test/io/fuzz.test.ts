@@ -262,7 +262,7 @@ describe('loaders under fuzzing, seeded with hostile files', () => {
     assert.ok(r.rejected > 100, JSON.stringify(r));
   });
 
-  it('Keras: unwritten datasets, zero weights, zip bombs and chunked names, mutated, each load or throw a clear error', async () => {
+  it('Keras: unwritten datasets, zero weights, zip and chunk bombs and chunked names, mutated, each load or throw a clear error', async () => {
     const { loadKerasModel, loadKerasWeights } = await import('../../src/io/keras_format.js');
     const hostile = await import('./hostile_files.js');
     const seeds = [
@@ -273,7 +273,9 @@ describe('loaders under fuzzing, seeded with hostile files', () => {
       await hostile.configBombKeras(1.1e8),
       await hostile.configBombKeras(1.1e8, 4096),
       await hostile.chunkedLayerNamesH5(200),
+      await hostile.chunkBombH5(),
     ];
+    const { H5Reader } = await import('../../src/io/keras_h5.js');
     const target = sequential({ layers: [layers.dense({ units: 3, inputShape: [4] })] });
     const rand = lcg(6);
     let loaded = 0,
@@ -284,7 +286,8 @@ describe('loaders under fuzzing, seeded with hostile files', () => {
       const bytes = i < seeds.length ? seeds[k] : mutateBytes(seeds[k], rand);
       const start = performance.now();
       try {
-        if (k === seeds.length - 1) await loadKerasWeights(target, bytes);
+        if (k === seeds.length - 1) await H5Reader.use(bytes, 'bomb.h5', (h5) => h5.readTensor('w'));
+        else if (k === seeds.length - 2) await loadKerasWeights(target, bytes);
         // A caller that accepts anything still meets the check of what the datasets store.
         else await loadKerasModel(bytes, k < 2 && i % 3 === 0 ? { maxBytes: 2 ** 40 } : undefined);
         loaded++;

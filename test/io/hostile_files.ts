@@ -3,7 +3,7 @@
  * user sends. Each is a few hundred kilobytes at most and claims gigabytes. Used by the loader
  * limit tests and as seeds of the fuzzers.
  */
-import { zipSync } from 'fflate';
+import { unzlibSync, zipSync } from 'fflate';
 import { writeH5, type H5WritableGroup } from '../../src/io/keras_h5.js';
 import { k3Dense, k3Input, k3Sequential, type Json } from './keras_fixtures.js';
 
@@ -267,4 +267,40 @@ export async function chunkedLayerNamesH5(chunks = 2000): Promise<Uint8Array> {
     g.create_dataset({ name: 'kernel:0', data: Float32Array.from({ length: 12 }, (_, i) => i), shape: [4, 3] });
     g.create_dataset({ name: 'bias:0', data: new Float32Array(3), shape: [3] });
   });
+}
+
+/**
+ * A `.weights.h5`-style HDF5 file of about 1 MB with one compressed dataset of one 1 MB chunk
+ * whose stored zlib stream was replaced by one that inflates to `bytes` (900 MB by default):
+ * HDF5 would grow its buffer to all of it before noticing the chunk is too long.
+ */
+export async function chunkBombH5(bytes = 9e8): Promise<Uint8Array> {
+  const n = 2 ** 18;
+  let seed = 1;
+  const noise = Float32Array.from({ length: n }, () => (seed = (seed * 16807) % 2147483647) / 2147483647);
+  const h5 = await writeH5((root) =>
+    (root as unknown as { create_dataset(a: object): unknown }).create_dataset({
+      name: 'w',
+      data: noise,
+      shape: [n],
+      chunks: [n],
+      compression: 'gzip',
+    }),
+  );
+  for (let i = 0; i + 2 < h5.length; i++) {
+    if (h5[i] !== 0x78 || ((h5[i] << 8) | h5[i + 1]) % 31 !== 0) continue;
+    let chunk: Uint8Array;
+    try {
+      chunk = unzlibSync(h5.subarray(i));
+    } catch {
+      continue;
+    }
+    if (chunk.byteLength !== 4 * n) continue;
+    const bomb = deflateRun(0, bytes);
+    const out = h5.slice();
+    out[i + 1] = 0x01; // zlib header 78 01 (still a multiple of 31)
+    out.set(bomb, i + 2);
+    return out;
+  }
+  throw new Error('chunkBombH5: the compressed chunk was not found');
 }

@@ -11,6 +11,7 @@ import { loadFromBuffers, saveToBuffers } from '../../src/io/native.js';
 import { decodeSafetensors } from '../../src/io/safetensors.js';
 import { fromTfjsFiles, toTfjsFiles } from '../../src/io/tfjs_format.js';
 import {
+  chunkBombH5,
   configBombKeras,
   deflateRun,
   rawZip,
@@ -97,6 +98,18 @@ describe('loaders bound what they allocate by what the file holds', () => {
     const bytes = await configBombKeras(1.1e9, 4096);
     const error = await bounded(() => loadKerasModel(bytes, { maxBytes: 1e12 }));
     assertFormatError(error, /member 'config\.json' inflates to more than the 4096 bytes it declares/);
+  });
+
+  it('a 1 MB compressed chunk whose stored stream inflates to 900 MB is refused before HDF5 inflates it', async () => {
+    const bytes = await chunkBombH5(9e8);
+    const error = await bounded(() => H5Reader.use(bytes, 'bomb.h5', (h5) => h5.readTensor('w')));
+    assertFormatError(
+      error,
+      /compressed dataset 'w' at \[0:262144\]: a stored chunk of \d+ bytes inflates to more than the 1048576 bytes of a chunk/,
+    );
+    // The reader is still usable after refusing a read.
+    const ok = await writeH5((root) => root.create_dataset({ name: 'v', data: Float32Array.from([1, 2]), shape: [2] }));
+    assert.deepEqual([...(await H5Reader.use(ok, 'ok.h5', (h5) => h5.readTensor('v'))).dataSync()], [1, 2]);
   });
 
   it('a dataset reached through many hard links counts each time against the file', async () => {
