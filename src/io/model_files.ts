@@ -112,6 +112,7 @@ async function readModelFiles(path: string, options?: LoadOptions): Promise<Mode
 
 /**
  * Loads a native model from URLs (browsers): `base/model.json` and `base/model.safetensors`.
+ * With `options.maxBytes`, a response declaring a larger size is refused before it is read.
  * @example const model = await fetchModel('/models/boston');
  */
 export async function fetchModel(
@@ -124,6 +125,11 @@ export async function fetchModel(
   for (const name of [MODEL_JSON, MODEL_WEIGHTS]) {
     const response = await fetchFn(`${base}/${name}`);
     if (!response.ok) throw new FileFormatError(`fetchModel: ${base}/${name} answered ${response.status}`);
+    const declared = Number(response.headers?.get('content-length') ?? Number.NaN);
+    if (options?.maxBytes !== undefined && declared > options.maxBytes)
+      throw new FileFormatError(
+        `fetchModel: ${base}/${name} is ${declared} bytes, more than the maxBytes limit of ${options.maxBytes} bytes; pass a larger { maxBytes } to accept it`,
+      );
     files[name] = new Uint8Array(await response.arrayBuffer());
   }
   return loadWithState(files, options).model;

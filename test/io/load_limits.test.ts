@@ -161,6 +161,16 @@ describe('the maxBytes option', () => {
       /maxBytes limit of 20 bytes; if you trust the file, pass a larger \{ maxBytes \} to loadKerasModel/,
     );
     assert.equal((await loadKerasModel(keras, { maxBytes: 1000 })).countParams(), 15);
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadModel, saveModel } = await import('../../src/io/model_files.js');
+    const path = join(mkdtempSync(join(tmpdir(), 'myelin-limits-')), 'm.safetensors');
+    await saveModel(model, path);
+    await assert.rejects(
+      loadModel(path, { maxBytes: 100 }),
+      /loadModel: '.*m\.safetensors' is \d+ bytes, more than the maxBytes limit of 100 bytes/,
+    );
   });
 
   it('a caller can raise it to accept a trusted file that compresses very well', () => {
@@ -178,6 +188,19 @@ describe('the maxBytes option', () => {
     const { weights } = readKerasArchive(bytes, 'zeros.keras', budget(80 * MB));
     assert.equal(weights.byteLength, size);
     assert.ok(weights.every((b) => b === 0));
+  });
+
+  it('fetchModel refuses a response declaring more than maxBytes before reading it', async () => {
+    const { fetchModel } = await import('../../src/io/model_files.js');
+    const fetchFn = (async (url: string) =>
+      new Response(files[url.split('/').pop() as string] as unknown as BodyInit, {
+        headers: { 'content-length': String(files[url.split('/').pop() as string].byteLength) },
+      })) as unknown as typeof fetch;
+    assert.equal((await fetchModel('/m', fetchFn)).countParams(), 64 * 64 + 64);
+    await assert.rejects(
+      fetchModel('/m', fetchFn, { maxBytes: 100 }),
+      /fetchModel: \/m\/model\.json is \d+ bytes, more than the maxBytes limit of 100 bytes/,
+    );
   });
 
   it('rejects a maxBytes that is not a number of bytes', () => {
