@@ -86,7 +86,7 @@ function functionalFromConfig(config: Config): LayersModel {
     if (p.next >= p.nodes.length) continue;
     const refs = p.nodes[p.next];
     const inputs = refs.map(lookup);
-    const missing = inputs.findIndex((t) => t === undefined);
+    const missing = inputs.indexOf(undefined);
     if (missing >= 0) {
       const producer = refs[missing][0];
       const list = waiting.get(producer);
