@@ -1,6 +1,6 @@
 import { checkOptions, optionKeys } from '../core/options.js';
 import { getFloatX, isFloat } from '../core/dtype.js';
-import { StateError, ValueError, fmtShape } from '../core/errors.js';
+import { fmtList, StateError, ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { add, div, mul, sub } from '../ops/binary.js';
 import { tensor } from '../ops/convert.js';
@@ -61,7 +61,7 @@ export abstract class FeatureScaler {
   protected setStats(stats: ScalerStats): void {
     if (stats.center.length !== stats.scale.length || stats.scale.some((s) => !(s > 0) && !(s < 0))) {
       throw new ValueError(
-        `${this.className}: center and scale must have equal lengths and non-zero scales; got ${stats.center.length} centers and scales [${stats.scale.join(', ')}]`,
+        `${this.className}: center and scale must have equal lengths and non-zero scales; got ${stats.center.length} centers and scales [${fmtList(stats.scale)}]`,
       );
     }
     this.stats = { center: [...stats.center], scale: [...stats.scale] };

@@ -1,4 +1,4 @@
-import { MyelinError, fmtShape } from '../core/errors.js';
+import { fmtList, MyelinError, fmtShape } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Config, SerializedObject } from '../core/config.js';
@@ -41,8 +41,8 @@ export function assignNamedWeights(model: LayersModel, tensors: readonly NamedTe
     missing.length === 0 && extra.length === 0,
     () =>
       `${what}: weights do not match the model: ${[
-        missing.length ? `missing ${missing.join(', ')}` : '',
-        extra.length ? `unexpected ${extra.join(', ')}` : '',
+        missing.length ? `missing ${fmtList(missing)}` : '',
+        extra.length ? `unexpected ${fmtList(extra)}` : '',
       ]
         .filter(Boolean)
         .join('; ')}`,
@@ -60,7 +60,7 @@ export function assignInOrder(values: readonly NamedTensor[], model: LayersModel
   checkFormat(
     values.length === variables.length,
     () =>
-      `${what}: the file has ${values.length} weights but model '${model.name}' has ${variables.length} (${variables.map((v) => `${v.name} ${fmtShape(v.shape)}`).join(', ')})`,
+      `${what}: the file has ${values.length} weights but model '${model.name}' has ${variables.length} (${fmtList(variables.map((v) => `${v.name} ${fmtShape(v.shape)}`))})`,
   );
   variables.forEach((v, i) => {
     const t = values[i].tensor;

@@ -4,6 +4,7 @@ import type { Layer } from '../layers/layer.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { buildGraph } from '../models/graph.js';
 import type { LayersModel } from '../models/layers_model.js';
+import { atomicWriteFile, checkSavePath } from './atomic_write.js';
 import { OnnxGraphBuilder } from './onnx_builder.js';
 import { ONNX_EMITTERS } from './onnx_layers.js';
 import { ONNX_MERGE_EMITTERS } from './onnx_merge_layers.js';
@@ -116,6 +117,6 @@ function dims(shape: readonly (number | null)[], name: string): (number | string
  * @example await saveOnnx(model, 'out/model.onnx');
  */
 export async function saveOnnx(model: LayersModel, path: string): Promise<void> {
-  const { atomicWriteFile } = await import('./atomic_write.js');
+  checkSavePath(path, 'saveOnnx', "give a file path ('out/model.onnx')");
   await atomicWriteFile(path, exportOnnx(model));
 }

@@ -1,14 +1,16 @@
 import type { DType } from '../core/dtype.js';
-import { fmtShape } from '../core/errors.js';
+import { fmtList, fmtShape } from '../core/errors.js';
 import type { Config } from '../core/config.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { tensor } from '../ops/convert.js';
 import { cast } from '../ops/shape_ops.js';
 import { toCamelKeys, toSnakeKeys } from './config_case.js';
+import { atomicWriteFile, checkSavePath } from './atomic_write.js';
 import { checkFormat, FileFormatError } from './format_error.js';
 import { adaptToOrigin } from './config_origin.js';
 import { restoreCompileConfig } from './keras_compile.js';
-import { assignInOrder, buildModelFromConfig, namedModelWeights } from './model_weights.js';
+import { ByteBudget, type LoadOptions, readFileWithin } from './load_limits.js';
+import { assignInOrder, assignNamedWeights, buildModelFromConfig, namedModelWeights } from './model_weights.js';
 import { isJsonObject, parseJsonSafely } from './safe_json.js';
 import type { NamedTensor } from './safetensors.js';
 import {
@@ -176,7 +178,8 @@ function tfjsRegularizer(reg: Config): Config {
 /**
  * Builds a model from TF.js layers-format files (`model.json` parsed or as bytes, plus the
  * shards it lists). Everything is validated first: the manifest, each weight's dtype and
- * shape, and that the shards hold exactly the bytes the manifest describes. Weights are
+ * shape, that each shard is listed once, and that the shards hold exactly the bytes the
+ * manifest describes; `options.maxBytes` bounds the weights read (see LoadOptions). Weights are
  * matched to layers by name (quantized ones dequantised), names mean what TF.js computes
  * (`hard_sigmoid` is `hard_sigmoid_tfjs`), and a saved training config compiles the model.
  *
@@ -185,6 +188,7 @@ function tfjsRegularizer(reg: Config): Config {
 export function fromTfjsFiles(
   modelJson: TfjsModelJson | Uint8Array | string,
   shards: Record<string, Uint8Array>,
+  options?: LoadOptions,
 ): LayersModel {
   const json =
     modelJson instanceof Uint8Array || typeof modelJson === 'string'
@@ -204,7 +208,14 @@ export function fromTfjsFiles(
     isJsonObject(topology) && typeof topology.class_name === 'string' && isJsonObject(topology.config),
     () => `model.json: 'modelTopology' must be {class_name, config}`,
   );
-  const weights = readTfjsWeights(json.weightsManifest, shards).filter((w) => w.group !== 'optimizer');
+  const fileBytes =
+    (typeof modelJson === 'string' ? modelJson.length : modelJson instanceof Uint8Array ? modelJson.byteLength : 0) +
+    Object.values(shards).reduce((n, s) => n + (s instanceof Uint8Array ? s.byteLength : 0), 0);
+  const weights = readTfjsWeights(
+    json.weightsManifest,
+    shards,
+    ByteBudget.for(fileBytes, options, 'loadTfjsModel (or fromTfjsFiles)'),
+  ).filter((w) => w.group !== 'optimizer');
   // TF.js computes what these names mean in TF.js (hardSigmoid is clip(0.2x + 0.5, 0, 1)).
   const serialized = adaptToOrigin(toCamelKeys(topology) as { className: string; config: Config }, 'tfjs');
   const model = buildModelFromConfig(
@@ -231,10 +242,19 @@ function checkNotGraphModel(json: Record<string, unknown>): void {
   );
 }
 
-/** Checks the manifest against the shards and slices out every weight. */
-function readTfjsWeights(manifest: unknown, shards: Record<string, Uint8Array>): (NamedTensor & { group?: string })[] {
+/**
+ * Checks the manifest against the shards and slices out every weight. Each shard may be listed
+ * once, so the weights can never add up to more than the distinct shards hold (dequantised
+ * weights are charged to `budget` at their decoded size).
+ */
+function readTfjsWeights(
+  manifest: unknown,
+  shards: Record<string, Uint8Array>,
+  budget: ByteBudget,
+): (NamedTensor & { group?: string })[] {
   checkFormat(Array.isArray(manifest), () => `model.json: 'weightsManifest' must be a list of {paths, weights}`);
   const out: (NamedTensor & { group?: string })[] = [];
+  const listedIn = new Map<string, number>();
   manifest.forEach((group, g) => {
     const where = `model.json: weightsManifest[${g}]`;
     checkFormat(
@@ -246,16 +266,26 @@ function readTfjsWeights(manifest: unknown, shards: Record<string, Uint8Array>):
     for (const p of paths) {
       checkFormat(
         typeof p === 'string' && shards[p] instanceof Uint8Array,
-        () =>
-          `${where}: shard ${JSON.stringify(p)} was not provided (have ${Object.keys(shards).join(', ') || 'none'})`,
+        () => `${where}: shard ${JSON.stringify(p)} was not provided (have ${fmtList(Object.keys(shards)) || 'none'})`,
       );
-      total += shards[p as string].byteLength;
+      const first = listedIn.get(p);
+      checkFormat(
+        first === undefined,
+        () =>
+          `${where}: shard '${p}' is already listed by weightsManifest[${first}]; each shard holds the weights of one group`,
+      );
+      listedIn.set(p, g);
+      total += shards[p].byteLength;
     }
     const specs = (group.weights as unknown[]).map((w, i) => readSpec(w, `${where}.weights[${i}]`, total));
     const needed = specs.reduce((n, s) => n + s.bytes, 0);
     checkFormat(
       needed === total,
-      () => `${where}: the weights need ${needed} bytes but the shards ${paths.join(', ')} hold ${total}`,
+      () => `${where}: the weights need ${needed} bytes but the shards ${fmtList(paths)} hold ${total}`,
+    );
+    budget.take(
+      specs.reduce((n, s) => n + s.decodedBytes, 0),
+      where,
     );
     const data = new Uint8Array(total);
     let at = 0;
@@ -289,6 +319,8 @@ function readSpec(
   shape: number[];
   dtype: DType;
   bytes: number;
+  /** The bytes the weight takes once dequantised. */
+  decodedBytes: number;
   quantization?: TfjsQuantization;
   group?: string;
 } {
@@ -319,6 +351,7 @@ function readSpec(
     shape: shape as number[],
     dtype: dtype as DType,
     bytes: count * size,
+    decodedBytes: count * BYTES[dtype],
     quantization,
     group: typeof raw.group === 'string' ? raw.group : undefined,
   };
@@ -348,8 +381,8 @@ function readQuantization(raw: unknown, dtype: string, where: string): TfjsQuant
  * @example await saveTfjsModel(model, 'web/model');
  */
 export async function saveTfjsModel(model: LayersModel, dir: string): Promise<void> {
+  checkSavePath(dir, 'saveTfjsModel', "give a directory ('web/model'; '.' for the current one)");
   const { join } = await import('node:path');
-  const { atomicWriteFile } = await import('./atomic_write.js');
   const { modelJson, shards } = toTfjsFiles(model);
   for (const [name, bytes] of Object.entries(shards)) await atomicWriteFile(join(dir, name), bytes);
   await atomicWriteFile(join(dir, 'model.json'), new TextEncoder().encode(JSON.stringify(modelJson)));
@@ -357,24 +390,20 @@ export async function saveTfjsModel(model: LayersModel, dir: string): Promise<vo
 
 /**
  * Loads a TF.js layers model from `model.json` and the shards beside it (Node). Shard paths
- * must be plain file names in the same directory: nothing outside it is ever read.
+ * must be plain file names in the same directory: nothing outside it is ever read, and each
+ * shard is read once. `options.maxBytes` bounds what is read (see LoadOptions).
  * @example const model = await loadTfjsModel('web/model/model.json');
  */
-export async function loadTfjsModel(modelJsonPath: string): Promise<LayersModel> {
-  const fs = await import('node:fs/promises');
+export async function loadTfjsModel(modelJsonPath: string, options?: LoadOptions): Promise<LayersModel> {
   const { dirname, join } = await import('node:path');
-  let raw: Uint8Array;
-  try {
-    raw = new Uint8Array(await fs.readFile(modelJsonPath));
-  } catch {
-    throw new FileFormatError(`loadTfjsModel: cannot read '${modelJsonPath}'`);
-  }
+  const raw = await readFileWithin(modelJsonPath, 'loadTfjsModel', options);
   const json = parseJsonSafely(raw, 'model.json');
   checkFormat(
     isJsonObject(json) && Array.isArray(json.weightsManifest),
     () => `model.json: 'weightsManifest' must be a list of {paths, weights}`,
   );
   const shards: Record<string, Uint8Array> = {};
+  let read = raw.byteLength;
   for (const group of json.weightsManifest as unknown[]) {
     const paths = isJsonObject(group) && Array.isArray(group.paths) ? group.paths : [];
     for (const p of paths) {
@@ -382,12 +411,16 @@ export async function loadTfjsModel(modelJsonPath: string): Promise<LayersModel>
         typeof p === 'string' && /^[\w.-]+$/.test(p) && p !== '.' && p !== '..',
         () => `model.json: shard path ${JSON.stringify(p)} must be a plain file name in the model's directory`,
       );
-      try {
-        shards[p] = new Uint8Array(await fs.readFile(join(dirname(modelJsonPath), p)));
-      } catch {
-        throw new FileFormatError(`model.json: weight shard '${p}' is missing next to ${modelJsonPath}`);
-      }
+      if (p in shards) continue; // listed twice: fromTfjsFiles reports it
+      const left = options?.maxBytes === undefined ? undefined : { maxBytes: options.maxBytes - read };
+      shards[p] = await readFileWithin(
+        join(dirname(modelJsonPath), p),
+        'loadTfjsModel',
+        left,
+        () => `model.json: weight shard '${p}' is missing next to ${modelJsonPath}`,
+      );
+      read += shards[p].byteLength;
     }
   }
-  return fromTfjsFiles(json as unknown as TfjsModelJson, shards);
+  return fromTfjsFiles(json as unknown as TfjsModelJson, shards, options);
 }

@@ -1,4 +1,4 @@
-import { StateError, ValueError } from '../core/errors.js';
+import { fmtList, StateError, ValueError } from '../core/errors.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
@@ -76,6 +76,11 @@ export class LayersModel extends Layer implements TrainableModel {
     if (inputs.length === 0) throw new ValueError(`Model '${this.name}': 'inputs' is empty`);
     if (outputs.length === 0) throw new ValueError(`Model '${this.name}': 'outputs' is empty`);
     this.graph = buildGraph(inputs, outputs, this.name);
+    this.setInputSpec(inputs);
+  }
+
+  /** Records the input shapes and marks the model built (Sequential does this without rebuilding its graph). */
+  protected setInputSpec(inputs: SymbolicTensor[]): void {
     const shapes = inputs.map((t) => t.shape);
     this.builtInputShape = shapes.length === 1 ? shapes[0] : shapes;
     this.inputSpec = shapes.map((s) => ({
@@ -217,7 +222,7 @@ export class LayersModel extends Layer implements TrainableModel {
     const graph = this.graphFor(inputs);
     if (inputs.length !== graph.inputs.length) {
       throw new ValueError(
-        `Model '${this.name}' expects ${graph.inputs.length} input(s) (${this.inputNames.join(', ')}), got ${inputs.length}`,
+        `Model '${this.name}' expects ${graph.inputs.length} input(s) (${fmtList(this.inputNames)}), got ${inputs.length}`,
       );
     }
     const { result, losses } = collectLosses(() => this.run(graph, inputs, training));
@@ -240,7 +245,7 @@ export class LayersModel extends Layer implements TrainableModel {
     const graph = this.graphFor(list);
     if (list.length !== graph.inputs.length) {
       throw new ValueError(
-        `Model '${this.name}' expects ${graph.inputs.length} input(s) (${this.inputNames.join(', ')}), got ${list.length}`,
+        `Model '${this.name}' expects ${graph.inputs.length} input(s) (${fmtList(this.inputNames)}), got ${list.length}`,
       );
     }
     const outs = executeGraph(graph, list, kwargs.training ?? false);
@@ -271,7 +276,7 @@ export class LayersModel extends Layer implements TrainableModel {
     const found = layers.find((l) => l.name === nameOrIndex);
     if (!found)
       throw new ValueError(
-        `Model '${this.name}' has no layer named '${nameOrIndex}'; its layers are ${layers.map((l) => l.name).join(', ')}`,
+        `Model '${this.name}' has no layer named '${nameOrIndex}'; its layers are ${fmtList(layers.map((l) => l.name))}`,
       );
     return found;
   }

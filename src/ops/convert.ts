@@ -66,6 +66,7 @@ export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DT
   const dt = dtype === undefined ? inferredDtype : checkDType(dtype, 'tensor');
   const n = sizeOf(finalShape);
   const arr = new (arrayTypeOf(dt))(n);
+  if (dt === 'int32' && !(values instanceof Int32Array)) checkInt32(flat, finalShape);
   if (flat.length === 1 && n !== 1) arr.fill(Number(flat[0]));
   else if (dt === 'int32') for (let i = 0; i < n; i++) arr[i] = Math.trunc(flat[i]);
   else if (dt === 'bool') for (let i = 0; i < n; i++) arr[i] = flat[i] ? 1 : 0;
@@ -82,6 +83,34 @@ function checkTypedArray(values: ArrayBufferView): void {
   }
   if (values instanceof DataView)
     throw new ValueError('tensor: a DataView has no element type; pass a typed array (Float32Array, Int32Array, ...)');
+}
+
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/**
+ * Throws unless every value fits int32 once its fraction is dropped: an Int32Array would wrap
+ * 3e9 to -1294967296 and turn NaN into 0 without a word.
+ */
+function checkInt32(values: ArrayLike<number>, shape: readonly number[]): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.trunc(values[i]);
+    if (v >= INT32_MIN && v <= INT32_MAX) continue;
+    const at = values.length === 1 ? '' : ` at ${fmtShape(unravel(i, shape))}`;
+    throw new ValueError(
+      `tensor: value ${values[i]}${at} does not fit dtype int32 (integers from ${INT32_MIN} to ${INT32_MAX}); use 'float32' or 'float64' for it`,
+    );
+  }
+}
+
+/** The multi-index of flat position `i` in `shape` (row-major). */
+function unravel(i: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length).fill(0);
+  for (let d = shape.length - 1, rest = i; d >= 0; d--) {
+    index[d] = rest % shape[d];
+    rest = Math.floor(rest / shape[d]);
+  }
+  return index;
 }
 
 function flatten(values: NestedArray): { data: number[]; shape: number[]; isBool: boolean } {
