@@ -10,7 +10,7 @@ import { checkFormat, FileFormatError } from './format_error.js';
 import { adaptToOrigin } from './config_origin.js';
 import { restoreCompileConfig } from './keras_compile.js';
 import { ByteBudget, type LoadOptions, readFileWithin } from './load_limits.js';
-import { assignInOrder, assignNamedWeights, buildModelFromConfig, namedModelWeights } from './model_weights.js';
+import { assignInOrder, buildModelFromConfig, namedModelWeights } from './model_weights.js';
 import { isJsonObject, parseJsonSafely } from './safe_json.js';
 import type { NamedTensor } from './safetensors.js';
 import {
