@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
-import { Callback, type Logs } from './callback.js';
+import { Callback, type Logs } from '../training/callback.js';
 
 export interface CsvLoggerArgs {
   filename: string;

@@ -1,5 +1,5 @@
 import { ValueError } from '../core/errors.js';
-import { Callback, type Logs } from './callback.js';
+import { Callback, type Logs } from '../training/callback.js';
 import { Monitor, type MonitorMode } from './monitor.js';
 
 interface HasLearningRate {

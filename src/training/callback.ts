@@ -1,5 +1,5 @@
 import { ValueError } from '../core/errors.js';
-import type { TrainableModel } from '../training/trainable_model.js';
+import type { TrainableModel } from './trainable_model.js';
 
 /** Values logged at a batch or epoch end: loss, metrics, `val_` metrics, learning rate... */
 export type Logs = Record<string, number>;
