@@ -5,7 +5,7 @@ import type { Layer } from '../layers/layer.js';
 import { toSnakeCase } from '../layers/naming.js';
 import { RecurrentLayer } from '../layers/recurrent.js';
 import { Bidirectional, TimeDistributed } from '../layers/recurrent_wrappers.js';
-import { LayersModel } from '../models/layers_model.js';
+import type { LayersModel } from '../models/layers_model.js';
 import { cast } from '../ops/shape_ops.js';
 import { checkFormat, FileFormatError } from './format_error.js';
 import { kerasToMyelinConfig } from './keras_config.js';
@@ -104,8 +104,13 @@ function childPaths(model: LayersModel, prefix: string): [Layer, string][] {
   });
 }
 
+/** A model nested as a layer (io knows models by their shape, not their class). */
+function isModel(layer: Layer): layer is LayersModel {
+  return Array.isArray((layer as Partial<LayersModel>).layers);
+}
+
 function varGroups(layer: Layer, path: string): string[] {
-  if (layer instanceof LayersModel) return childPaths(layer, `${path}/`).flatMap(([l, p]) => varGroups(l, p));
+  if (isModel(layer)) return childPaths(layer, `${path}/`).flatMap(([l, p]) => varGroups(l, p));
   if (layer instanceof Bidirectional)
     return [
       ...varGroups(layer.forwardLayer, `${path}/forward_layer`),

@@ -6,7 +6,7 @@ import { Layer } from '../layers/layer.js';
 import { serializeLayer } from '../layers/registry.js';
 import type { Shape, SymbolicTensor } from '../layers/symbolic.js';
 import type { ModelData } from '../training/types.js';
-import type { Graph } from './graph.js';
+import type { Graph } from '../layers/graph.js';
 import { LayersModel } from './layers_model.js';
 
 export interface SequentialArgs {
