@@ -27,6 +27,7 @@ export interface StepResult {
  * finishes on others), the optimizer update, and the metric updates. A step that diverges (the
  * loss is NaN or infinite, or the update leaves a weight so) is undone, weights and optimizer
  * state, so training stops with the last finite weights.
+ * @example const { loss } = await trainBatch(model, state, tracker, () => ({ xs, ys, size: n }));
  */
 export async function trainBatch(
   model: TrainableModel,
@@ -61,7 +62,10 @@ export async function trainBatch(
   }
 }
 
-/** One evaluation step (inference mode): loss and metrics into `tracker`. Returns the loss. */
+/**
+ * One evaluation step (inference mode): loss and metrics into `tracker`. Returns the loss.
+ * @example await testBatch(model, state, tracker, () => ({ xs, ys, size: n }));
+ */
 export async function testBatch(
   model: TrainableModel,
   state: CompiledState,
@@ -83,7 +87,10 @@ export async function testBatch(
   }
 }
 
-/** `testBatch` for backends with synchronous reads (the synchronous `evaluate`). */
+/**
+ * `testBatch` for backends with synchronous reads (the synchronous `evaluate`).
+ * @example testBatchSync(model, state, tracker, () => ({ xs, ys, size: n }));
+ */
 export function testBatchSync(
   model: TrainableModel,
   state: CompiledState,

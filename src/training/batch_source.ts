@@ -47,6 +47,7 @@ export interface BatchSource {
  * Arrays in memory: each epoch a fresh permutation (when shuffling) cut into batches of
  * `batchSize`, so epoch k depends only on the random generator's state (a run resumed at an
  * epoch boundary shuffles exactly as an unbroken one).
+ * @example for (const batch of new ArraySource({ xs: [x], ys: [y], n: 100 }, 32, true).batches()) batch.tensors();
  */
 export class ArraySource implements BatchSource {
   readonly steps: number;
@@ -122,6 +123,7 @@ class ArrayBatch implements Batch {
  * A dataset (iterable or async iterable of `{xs, ys}`, `[xs, ys]`, or with a third element
  * or `sampleWeight` key holding per-sample weights), iterated afresh each epoch; each batch is
  * checked against the model as `fit`'s arrays are.
+ * @example for await (const batch of new DatasetSource(model, arrayDataset(x, y), 'fitDataset').batches()) batch.size;
  */
 export class DatasetSource implements BatchSource {
   constructor(

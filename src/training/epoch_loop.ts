@@ -11,7 +11,11 @@ import type { TrainableModel } from './trainable_model.js';
 import { trainStepFor } from './train_step.js';
 import { Yielder, type YieldEvery } from './yield.js';
 
-/** Thrown when training cannot go on (the loss or a weight became NaN or infinite). Carries the history so far. */
+/**
+ * Thrown when training cannot go on (the loss or a weight became NaN or infinite). Carries the
+ * history so far.
+ * @example try { await model.fit(x, y); } catch (e) { if (e instanceof TrainingError) console.log(e.history.history.loss); }
+ */
 export class TrainingError extends MyelinError {
   constructor(
     message: string,
@@ -85,6 +89,7 @@ function iterate(source: BatchSource): BatchIterator {
 /**
  * Loss and metrics of the model on every batch of `source`, in inference mode (validation and
  * `evaluateDataset`), yielding to the event loop as training does.
+ * @example const logs = await evaluateSource(model, model.compiled!, new ArraySource(data, 32), 'val_');
  */
 export async function evaluateSource(
   model: TrainableModel,
@@ -107,6 +112,7 @@ export async function evaluateSource(
  * epoch, `stopTraining` checked after every batch, yields to the event loop as `yieldEvery`
  * says, and a clear stop, with the last finite weights, when training diverges. One run per
  * model at a time.
+ * @example const history = await runEpochs(model, state, { call: 'fit', epochs: 5, initialEpoch: 0, verbose: 0, callbacks: [], train: new ArraySource(data, 32, true), batchSize: 32 });
  */
 export async function runEpochs(model: TrainableModel, state: CompiledState, args: LoopArgs): Promise<History> {
   const { call } = args;
@@ -139,8 +145,8 @@ export async function runEpochs(model: TrainableModel, state: CompiledState, arg
           const result = pending instanceof Promise ? await pending : pending;
           if (result.nonFiniteWeight !== undefined || !Number.isFinite(result.loss)) {
             // A callback such as terminateOnNaN may end the run quietly; otherwise it is an error.
-            // An update that left a weight non-finite is logged with a NaN loss: the loss the
-            // model would give next.
+            // An update that left a weight non-finite reaches the batch hooks as a NaN loss, so
+            // that such callbacks treat both kinds of divergence alike.
             step.leave();
             const loss = result.nonFiniteWeight === undefined ? result.loss : Number.NaN;
             if (batchHooks) await list.batchEnd(b, { batch: b, size, loss });

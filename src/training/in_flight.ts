@@ -15,6 +15,7 @@ const training = new WeakMap<TrainableModel, Training>();
  * reads the weights the other is about to overwrite), so it is refused, as in TF.js.
  * Taken synchronously at the call, before the first `await`, so two calls made back to back
  * are caught too.
+ * @example claimTraining(model, 'fit'); try { ... } finally { releaseTraining(model); }
  */
 export function claimTraining(model: TrainableModel, call: string, flush: () => void = () => {}): void {
   const running = training.get(model);
@@ -26,12 +27,12 @@ export function claimTraining(model: TrainableModel, call: string, flush: () => 
   training.set(model, { call, flush });
 }
 
-/** Ends what `claimTraining` began. */
+/** Ends what `claimTraining` began. @example releaseTraining(model); */
 export function releaseTraining(model: TrainableModel): void {
   training.delete(model);
 }
 
-/** Replaces the flush of a running training (once its step is known). */
+/** Replaces the flush of a running training (once its step is known). @example setTrainingFlush(model, () => step.leave()); */
 export function setTrainingFlush(model: TrainableModel, flush: () => void): void {
   const running = training.get(model);
   if (running) training.set(model, { call: running.call, flush });
@@ -40,6 +41,7 @@ export function setTrainingFlush(model: TrainableModel, flush: () => void): void
 /**
  * Before reading the model while it trains (predict, evaluate from a timer or another async
  * task): brings its variables up to date with the batches trained so far.
+ * @example syncTrainingWeights(model); const y = model.forward([x], false);
  */
 export function syncTrainingWeights(model: TrainableModel): void {
   training.get(model)?.flush();

@@ -19,6 +19,7 @@ function pin(t: Tensor): Tensor {
  * The model's weights and the optimizer's state before one training step, held by sharing
  * their buffers, so a step that diverged (a NaN loss, or an update that left a weight infinite)
  * is undone and training stops with the last finite weights.
+ * @example const undo = new StepUndo(model.weights, optimizer); ... if (await undo.firstNonFinite()) undo.undo(); undo.release();
  */
 export class StepUndo {
   private readonly weights: [Variable, Tensor][];

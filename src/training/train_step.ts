@@ -101,6 +101,7 @@ class PlannedOnFirstBatch implements TrainStep {
 /**
  * The step for this fit: fused where `jitCompile` allows it and the model qualifies (with
  * `jitCompile: true`, an error naming why it cannot), else op by op.
+ * @example const step = trainStepFor(model, state, source, 32, callbacks, 'fit'); step.enter(); await step.run(batch, tracker);
  */
 export function trainStepFor(
   model: TrainableModel,

@@ -39,7 +39,10 @@ export type YieldEvery = 'auto' | 'batch' | 'epoch' | 'never' | number;
 
 const AUTO_MS = 100;
 
-/** Decides, batch by batch and epoch by epoch, when the training loop yields. */
+/**
+ * Decides, batch by batch and epoch by epoch, when the training loop yields.
+ * @example const y = new Yielder('auto'); if (y.due(false)) await y.yield();
+ */
 export class Yielder {
   private last = performance.now();
   private readonly ms: number;

@@ -331,10 +331,10 @@ describe('clear messages for bad weights and data', () => {
     const a = regressor(false);
     const b = regressor(false);
     const w = [1, 2, 1, 2, 1, 2, 1, 2];
-    const ha = await a.fit(x as never, y as never, { shuffle: false, sampleWeight: w, verbose: 0 });
+    const ha = await a.fit(x, y, { shuffle: false, sampleWeight: w, verbose: 0 });
     const hb = await b.fit(tensor(x), tensor(y), { shuffle: false, sampleWeight: tensor(w), verbose: 0 });
     assert.equal(ha.history.loss[0], hb.history.loss[0]);
-    const e = a.evaluate(x as never, y as never, { sampleWeight: w }) as Tensor[];
+    const e = a.evaluate(x, y, { sampleWeight: w }) as Tensor[];
     assert.ok(Number.isFinite(e[0].item()));
     await assert.rejects(
       a.fit(tensor(x), tensor(y), { sampleWeight: 'heavy' as never, verbose: 0 }),
