@@ -80,6 +80,27 @@ describe('one epoch loop under fit and fitDataset', () => {
     });
   }
 
+  it('a dataset batch larger than the one the fused step was planned on runs op by op', async () => {
+    const { x, y } = rows(32);
+    const sizes = [8, 8, 16];
+    function* uneven() {
+      let at = 0;
+      for (const n of sizes) {
+        yield { xs: tensor(x.slice(at, at + n)), ys: tensor(y.slice(at, at + n)) };
+        at += n;
+      }
+    }
+    const fused = regressor(true);
+    const eager = regressor(false);
+    const { result: hf, steps } = await countFused(() =>
+      fused.fitDataset({ [Symbol.iterator]: uneven }, { epochs: 2, verbose: 0 }),
+    );
+    const he = await eager.fitDataset({ [Symbol.iterator]: uneven }, { epochs: 2, verbose: 0 });
+    assert.equal(steps, 4, 'two fused batches an epoch, the large one op by op');
+    assert.equal(fused.optimizer!.iterations, 6);
+    he.history.loss.forEach((v, i) => assert.ok(Math.abs(v - hf.history.loss[i]) < 1e-6, `loss ${i}`));
+  });
+
   it('fitDataset takes class weights and per-batch sample weights, as fit does', async () => {
     const { x, y } = rows(24);
     const w = x.map((_, i) => 1 + (i % 3));
