@@ -1,3 +1,4 @@
+import { optionKeys } from '../core/options.js';
 import type { Callback, CustomCallbackArgs } from './callback.js';
 import type { Tensor } from '../core/tensor.js';
 import type { SampleWeightData } from './weights.js';
@@ -103,3 +104,38 @@ export interface FitDatasetArgs {
   /** When training yields to the event loop; see `FitArgs.yieldEvery`. */
   yieldEvery?: YieldEvery;
 }
+
+// The keys of each options type, for `checkOptions` (the compiler keeps them complete).
+export const COMPILE_OPTIONS = optionKeys<CompileArgs>({
+  optimizer: true,
+  loss: true,
+  metrics: true,
+  lossWeights: true,
+  jitCompile: true,
+});
+export const FIT_OPTIONS = optionKeys<FitArgs>({
+  epochs: true,
+  batchSize: true,
+  verbose: true,
+  validationSplit: true,
+  validationData: true,
+  shuffle: true,
+  callbacks: true,
+  initialEpoch: true,
+  classWeight: true,
+  sampleWeight: true,
+  yieldEvery: true,
+});
+export const EVALUATE_OPTIONS = optionKeys<EvaluateArgs>({ batchSize: true, verbose: true, sampleWeight: true });
+export const PREDICT_OPTIONS = optionKeys<PredictArgs>({ batchSize: true });
+export const FIT_DATASET_OPTIONS = optionKeys<FitDatasetArgs>({
+  epochs: true,
+  verbose: true,
+  callbacks: true,
+  validationData: true,
+  initialEpoch: true,
+  batchesPerEpoch: true,
+  validationBatchSize: true,
+  classWeight: true,
+  yieldEvery: true,
+});
