@@ -141,7 +141,7 @@ export {
 export { FileFormatError } from './io/format_error.js';
 export { WriteError } from './io/atomic_write.js';
 export type { LoadOptions } from './io/load_limits.js';
-export { MAX_LAYERS } from './models/limits.js';
+export { MAX_LAYERS } from './layers/limits.js';
 export { loadKerasModel, loadKerasWeights, type KerasSource, type KerasLoadOptions } from './io/keras_format.js';
 export { exportOnnx, saveOnnx, onnxSupportedLayers, ONNX_OPSET } from './io/onnx_export.js';
 

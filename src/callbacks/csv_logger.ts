@@ -1,6 +1,6 @@
 import { checkOptions, optionKeys } from '../core/options.js';
 import { appendFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
-import { Callback, type Logs } from './callback.js';
+import { Callback, type Logs } from '../training/callback.js';
 
 export interface CsvLoggerArgs {
   filename: string;

@@ -1,7 +1,7 @@
 import { checkOptions, optionKeys } from '../core/options.js';
 import type { TypedArray } from '../core/dtype.js';
 import { tensor } from '../ops/convert.js';
-import { Callback, type Logs } from './callback.js';
+import { Callback, type Logs } from '../training/callback.js';
 import { Monitor, type MonitorMode } from './monitor.js';
 
 export interface EarlyStoppingArgs {

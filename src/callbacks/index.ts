@@ -5,7 +5,7 @@ export {
   type Logs,
   type TrainingParams,
   type CustomCallbackArgs,
-} from './callback.js';
+} from '../training/callback.js';
 export { EarlyStopping, earlyStopping, type EarlyStoppingArgs } from './early_stopping.js';
 export {
   ReduceLROnPlateau,

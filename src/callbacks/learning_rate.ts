@@ -1,6 +1,6 @@
 import { checkOptions, optionKeys } from '../core/options.js';
 import { ValueError } from '../core/errors.js';
-import { Callback, type Logs } from './callback.js';
+import { Callback, type Logs } from '../training/callback.js';
 import { Monitor, type MonitorMode } from './monitor.js';
 
 interface HasLearningRate {

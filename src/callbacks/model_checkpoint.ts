@@ -3,7 +3,8 @@ import { ValueError } from '../core/errors.js';
 import { globalRng } from '../core/rng.js';
 import { saveModel } from '../io/model_files.js';
 import type { LayersModel } from '../models/layers_model.js';
-import { Callback, type Logs } from './callback.js';
+import { Callback, type Logs } from '../training/callback.js';
+import { firstNonFiniteWeight } from '../training/rollback.js';
 import { Monitor, type MonitorMode } from './monitor.js';
 
 export interface ModelCheckpointArgs {
@@ -111,6 +112,12 @@ export class ModelCheckpoint extends Callback {
       this.monitor.best = value;
     }
     const path = formatCheckpointPath(this.filepath, batch === null ? epochsDone : epochsDone + 1, logs ?? {});
+    // A diverged model must never replace the last good checkpoint.
+    const bad = await firstNonFiniteWeight(this.model.weights);
+    if (bad !== null)
+      throw new ValueError(
+        `modelCheckpoint: not saving to '${path}': weight '${bad}' holds NaN or infinite values; checkpoints are never written with non-finite weights, so the previous one is kept`,
+      );
     const includeOptimizer = this.args.includeOptimizer ?? true;
     await saveModel(this.model as unknown as LayersModel, path, {
       includeOptimizer,

@@ -1,5 +1,5 @@
 import { ValueError } from '../core/errors.js';
-import type { Logs } from './callback.js';
+import type { Logs } from '../training/callback.js';
 
 export type MonitorMode = 'auto' | 'min' | 'max';
 

@@ -1,8 +1,10 @@
-import { Callback, type Logs } from './callback.js';
+import { Callback, type Logs } from '../training/callback.js';
 
 /**
- * Stops training as soon as a batch loss is NaN or infinite (the trainer also refuses to apply
- * such a step; this callback ends the run quietly instead of with an error).
+ * Stops training as soon as a batch loss is NaN or infinite (the trainer also undoes such a
+ * step, and one whose update would leave a weight non-finite, which it logs with a NaN loss;
+ * this callback ends the run quietly, with the last finite weights, instead of with an error).
+ * @example await model.fit(x, y, { epochs: 10, callbacks: [terminateOnNaN()] });
  */
 export class TerminateOnNaN extends Callback {
   /** It reads only the batch loss. */

@@ -5,8 +5,8 @@ import type { Layer } from '../layers/layer.js';
 import { toSnakeCase } from '../layers/naming.js';
 import { RecurrentLayer } from '../layers/recurrent.js';
 import { Bidirectional, TimeDistributed } from '../layers/recurrent_wrappers.js';
-import { LayersModel } from '../models/layers_model.js';
-import { MAX_LAYERS } from '../models/limits.js';
+import type { LayersModel } from '../models/layers_model.js';
+import { MAX_LAYERS } from '../layers/limits.js';
 import { cast } from '../ops/shape_ops.js';
 import { checkFormat, FileFormatError } from './format_error.js';
 import { adaptToOrigin, kerasOrigin } from './config_origin.js';
@@ -15,7 +15,7 @@ import { restoreCompileConfig } from './keras_compile.js';
 import { H5Reader } from './keras_h5.js';
 import { readKerasArchive } from './keras_zip.js';
 import { ByteBudget, type LoadOptions, readFileWithin } from './load_limits.js';
-import { buildModelFromConfig } from './model_weights.js';
+import { buildModelFromConfig, isModel } from './model_weights.js';
 import { isJsonObject, parseJsonSafely } from './safe_json.js';
 
 /** A path to a Keras file (Node) or its bytes. */
@@ -165,7 +165,7 @@ function childPaths(model: LayersModel, prefix: string): [Layer, string][] {
 }
 
 function varGroups(layer: Layer, path: string): string[] {
-  if (layer instanceof LayersModel) return childPaths(layer, `${path}/`).flatMap(([l, p]) => varGroups(l, p));
+  if (isModel(layer)) return childPaths(layer, `${path}/`).flatMap(([l, p]) => varGroups(l, p));
   if (layer instanceof Bidirectional)
     return [
       ...varGroups(layer.forwardLayer, `${path}/forward_layer`),

@@ -1,10 +1,10 @@
-import { fmtList, MyelinError, fmtShape } from '../core/errors.js';
+import { fmtList, MyelinError, ValueError, fmtShape } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Config, SerializedObject } from '../core/config.js';
 import { Layer } from '../layers/layer.js';
+import { deserializeLayer } from '../layers/registry.js';
 import type { LayersModel } from '../models/layers_model.js';
-import { modelFromConfig } from '../models/model_from_config.js';
 import { cast } from '../ops/shape_ops.js';
 import { checkLayerClasses } from './config_origin.js';
 import { checkFormat, FileFormatError } from './format_error.js';
@@ -14,6 +14,11 @@ import type { NamedTensor } from './safetensors.js';
  * The model's weights under their variable names (`dense/kernel`), in `model.weights` order.
  * @example encodeSafetensors(namedModelWeights(model));
  */
+/** A model nested as a layer (io knows models by their shape, not their class). */
+export function isModel(layer: Layer): layer is LayersModel {
+  return Array.isArray((layer as Partial<LayersModel>).layers);
+}
+
 export function namedModelWeights(model: LayersModel): NamedTensor[] {
   const seen = new Set<string>();
   return model.weights.map((v) => {
@@ -105,7 +110,7 @@ export function buildModelFromConfig(
     return original.apply(this, args);
   };
   try {
-    return modelFromConfig(config as SerializedObject);
+    return modelFromRegistry(config);
   } catch (e) {
     if (e instanceof FileFormatError) throw e;
     if (e instanceof MyelinError) throw new FileFormatError(`${what}: cannot build the model: ${e.message}`);
@@ -118,4 +123,20 @@ export function buildModelFromConfig(
 /** Total scalars in a list of tensors (the budget for `buildModelFromConfig`). */
 export function totalElements(tensors: readonly NamedTensor[]): number {
   return tensors.reduce((n, t) => n + t.tensor.size, 0);
+}
+
+/** The model classes configs name; each registers itself in the layer registry, as in Keras. */
+const MODEL_CLASSES = ['Sequential', 'Functional', 'Model'];
+
+/**
+ * A model rebuilt from `{className, config}` or a bare model config through the layer registry
+ * (where the model classes register), so io reaches no model class directly.
+ */
+function modelFromRegistry(serialized: SerializedObject | Config): LayersModel {
+  const wrapped = typeof serialized.className === 'string' && typeof serialized.config === 'object';
+  const config = (wrapped ? serialized.config : serialized) as Config;
+  const className = wrapped ? (serialized.className as string) : config.inputLayers ? 'Functional' : 'Sequential';
+  if (!MODEL_CLASSES.includes(className))
+    throw new ValueError(`the config names model class '${className}'; expected 'Sequential' or 'Functional'`);
+  return deserializeLayer({ className, config }) as LayersModel;
 }

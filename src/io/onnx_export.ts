@@ -2,7 +2,7 @@ import { ValueError } from '../core/errors.js';
 import { InputLayer } from '../layers/input_layer.js';
 import type { Layer } from '../layers/layer.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
-import { buildGraph } from '../models/graph.js';
+import { buildGraph } from '../layers/graph.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { atomicWriteFile, checkSavePath } from './atomic_write.js';
 import { OnnxGraphBuilder } from './onnx_builder.js';

@@ -2,7 +2,8 @@ import { fmtShape } from '../core/errors.js';
 import type { Variable } from '../core/variable.js';
 import type { Layer } from '../layers/layer.js';
 import { Bidirectional, TimeDistributed } from '../layers/recurrent_wrappers.js';
-import { LayersModel } from '../models/layers_model.js';
+import type { LayersModel } from '../models/layers_model.js';
+import { isModel } from './model_weights.js';
 import { checkFormat } from './format_error.js';
 import type { NamedTensor } from './safetensors.js';
 
@@ -55,7 +56,7 @@ function float16(bits: number): number {
 
 /** Layers that own weights, looking inside nested models. */
 function weightedLayers(model: LayersModel): Layer[] {
-  return model.layers.flatMap((l) => (l instanceof LayersModel ? weightedLayers(l) : l.weights.length ? [l] : []));
+  return model.layers.flatMap((l) => (isModel(l) ? weightedLayers(l) : l.weights.length ? [l] : []));
 }
 
 /**

@@ -3,6 +3,7 @@ import { checkOptions, optionKeys } from '../core/options.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import type { Config } from '../core/config.js';
+import type { SaveOptions } from '../io/native.js';
 import { Layer, type CallArgs, type DisposeResult } from '../layers/layer.js';
 import { collectLosses } from '../layers/losses_collector.js';
 import type { Shape, SymbolicTensor } from '../layers/symbolic.js';
@@ -26,8 +27,8 @@ import type {
   ModelData,
   PredictArgs,
 } from '../training/types.js';
+import { buildGraph, executeGraph, inferGraphShapes, type Graph } from '../layers/graph.js';
 import { EVALUATE_OPTIONS, FIT_DATASET_OPTIONS, FIT_OPTIONS, PREDICT_OPTIONS } from '../training/types.js';
-import { buildGraph, executeGraph, inferGraphShapes, type Graph } from './graph.js';
 import { functionalConfig } from './model_config.js';
 import { printSummary } from './summary.js';
 
@@ -353,8 +354,8 @@ export class LayersModel extends Layer implements TrainableModel {
    * `.safetensors` file; a compiled model keeps its optimizer state. Load with `loadModel`.
    * @example await model.save('out/boston');
    */
-  async save(path: string, options?: import('../io/native.js').SaveOptions): Promise<void> {
-    // Imported on use: io depends on models, and browsers never load the file-system code.
+  async save(path: string, options?: SaveOptions): Promise<void> {
+    // Imported on use, so that pages which never save never load the file-system code.
     const { saveModel } = await import('../io/model_files.js');
     await saveModel(this, path, options);
   }

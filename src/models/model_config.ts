@@ -1,6 +1,6 @@
 import type { Config } from '../core/config.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
-import { nodeIndexIn, type Graph } from './graph.js';
+import { nodeIndexIn, type Graph } from '../layers/graph.js';
 
 /** `[layerName, nodeIndex, tensorIndex]`: a tensor in a serialized graph (Keras' format). */
 export type TensorRef = [string, number, number];

@@ -4,7 +4,7 @@ import type { Layer } from '../layers/layer.js';
 import { deserializeLayer, registerLayer } from '../layers/registry.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { LayersModel } from './layers_model.js';
-import { MAX_LAYERS } from './limits.js';
+import { MAX_LAYERS } from '../layers/limits.js';
 import type { InboundRef, TensorRef } from './model_config.js';
 import { Sequential } from './sequential.js';
 

@@ -7,9 +7,9 @@ import { Layer } from '../layers/layer.js';
 import { serializeLayer } from '../layers/registry.js';
 import type { Shape, SymbolicTensor } from '../layers/symbolic.js';
 import type { ModelData } from '../training/types.js';
-import type { Graph } from './graph.js';
+import type { Graph } from '../layers/graph.js';
 import { LayersModel } from './layers_model.js';
-import { MAX_LAYERS } from './limits.js';
+import { MAX_LAYERS } from '../layers/limits.js';
 
 export interface SequentialArgs {
   layers?: Layer[];

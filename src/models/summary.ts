@@ -1,6 +1,6 @@
 import type { Layer } from '../layers/layer.js';
 import type { Shape } from '../layers/symbolic.js';
-import { nodeIndexIn, type Graph } from './graph.js';
+import { nodeIndexIn, type Graph } from '../layers/graph.js';
 
 /** What the summary needs from a model. */
 export interface Summarizable {

@@ -361,6 +361,17 @@ export abstract class Optimizer {
     }
   }
 
+  /**
+   * Returns to the state `getWeights` gave earlier, forgetting slots created since (the next
+   * update creates them again from their initial value), so that a step can be undone.
+   * @example const before = opt.getWeights(); opt.applyGradients(grads); opt.restoreWeights(before);
+   */
+  restoreWeights(saved: readonly NamedWeight[]): void {
+    const names = new Set(saved.map((w) => w.name));
+    for (const name of [...this.slots.keys()]) if (!names.has(name)) this.slots.delete(name);
+    this.setWeights(saved);
+  }
+
   /** Names of scalar state a subclass keeps (so setWeights on a fresh optimizer knows them). */
   protected isScalarState(_name: string): boolean {
     return false;

@@ -23,6 +23,8 @@ export function toTensorList(
     return [data];
   }
   if (Array.isArray(data)) {
+    // One input (output): nested arrays of numbers are its values, as TF.js and Keras take them.
+    if (names.length === 1 && isNestedNumbers(data)) return [asTensor(data, arg, call)];
     if (data.length !== names.length)
       throw new ValueError(
         `${call}: '${arg}' has ${data.length} tensors but the model has ${names.length} ${arg === 'x' ? 'inputs' : 'outputs'} (${names.join(', ')})`,
@@ -41,6 +43,13 @@ export function toTensorList(
   throw new ValueError(
     `${call}: '${arg}' must be a tensor, an array of tensors or an object of tensors, got ${typeof data}`,
   );
+}
+
+/** Whether `data` is a (possibly nested) array whose first leaf is a number. */
+function isNestedNumbers(data: readonly unknown[]): boolean {
+  let first: unknown = data;
+  while (Array.isArray(first)) first = first[0];
+  return typeof first === 'number';
 }
 
 function asTensor(t: unknown, arg: string, call: string): Tensor {

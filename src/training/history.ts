@@ -1,4 +1,4 @@
-import { Callback, type Logs } from '../callbacks/callback.js';
+import { Callback, type Logs } from './callback.js';
 import type { History as HistoryShape } from './types.js';
 
 /**

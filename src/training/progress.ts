@@ -1,4 +1,4 @@
-import { Callback, type Logs } from '../callbacks/callback.js';
+import { Callback, type Logs } from './callback.js';
 
 /** Where progress goes: a TTY gets a live, redrawn line; anything else one line per epoch. */
 export interface ProgressStream {

@@ -1,12 +1,27 @@
 import { optionKeys } from '../core/options.js';
-import type { Callback, CustomCallbackArgs } from '../callbacks/callback.js';
+import type { Callback, CustomCallbackArgs } from './callback.js';
 import type { Tensor } from '../core/tensor.js';
+import type { SampleWeightData } from './weights.js';
+import type { YieldEvery } from './yield.js';
+
+export type { SampleWeightData } from './weights.js';
+export type { YieldEvery } from './yield.js';
 
 /** `fit`'s callbacks: Callback instances and/or plain objects of hook functions (TF.js style). */
 export type CallbackLike = Callback | CustomCallbackArgs;
 
-/** Inputs or targets of a model: one tensor, one per input/output in order, or keyed by layer name. */
-export type ModelData = Tensor | Tensor[] | Record<string, Tensor>;
+/**
+ * Inputs or targets of a model: one tensor, one per input/output in order, or keyed by layer
+ * name. For a model with one input (output), nested arrays of numbers are that one tensor's
+ * values, as in TF.js and Keras.
+ */
+export type ModelData = Tensor | Tensor[] | Record<string, Tensor> | NestedNumbers;
+
+/** Nested arrays of numbers (a batch of samples). */
+export type NestedNumbers = readonly (number | NestedNumbers)[];
+
+/** Validation data for `fit`: inputs, targets and optional per-sample weights. */
+export type ValidationArrays = [ModelData, ModelData] | [ModelData, ModelData, SampleWeightData | undefined];
 
 /**
  * Arguments of `model.compile`. Optimizer, losses and metrics are names (Keras short names
@@ -34,20 +49,24 @@ export interface FitArgs {
   /** 0 silent, 1 progress bar (plain lines when not a terminal), 2 one line per epoch. */
   verbose?: 0 | 1 | 2;
   validationSplit?: number;
-  validationData?: [ModelData, ModelData] | [ModelData, ModelData, Tensor];
+  validationData?: ValidationArrays;
   shuffle?: boolean;
   callbacks?: CallbackLike | CallbackLike[];
   initialEpoch?: number;
   classWeight?: Record<number, number>;
-  sampleWeight?: Tensor;
-  /** Steps between `onBatchEnd` yields to the event loop (keeps the process responsive). */
-  yieldEvery?: number;
+  /** One weight per sample: a tensor of shape [n] or an array of n numbers. */
+  sampleWeight?: SampleWeightData;
+  /**
+   * When training lets timers, I/O and UI events run (TF.js' `yieldEvery`): 'auto' (default)
+   * every 100 ms, 'batch', 'epoch', 'never', or a number of milliseconds.
+   */
+  yieldEvery?: YieldEvery;
 }
 
 export interface EvaluateArgs {
   batchSize?: number;
   verbose?: 0 | 1;
-  sampleWeight?: Tensor;
+  sampleWeight?: SampleWeightData;
 }
 
 export interface PredictArgs {
@@ -61,19 +80,29 @@ export interface History {
   params: { epochs: number; steps?: number; samples?: number; verbose: number; metrics: string[] };
 }
 
-/** An async iterable of batches, for `fitDataset`: each element is `{xs, ys}` or `[xs, ys]`. */
-export type BatchDataset =
-  | AsyncIterable<{ xs: ModelData; ys: ModelData } | [ModelData, ModelData]>
-  | Iterable<{ xs: ModelData; ys: ModelData } | [ModelData, ModelData]>;
+/** One batch of a dataset: `{xs, ys}` or `[xs, ys]`, optionally with per-sample weights. */
+export type DatasetBatch =
+  | { xs: ModelData; ys: ModelData; sampleWeight?: SampleWeightData }
+  | [ModelData, ModelData]
+  | [ModelData, ModelData, SampleWeightData];
+
+/** An iterable or async iterable of batches, for `fitDataset` and `evaluateDataset`. */
+export type BatchDataset = AsyncIterable<DatasetBatch> | Iterable<DatasetBatch>;
 
 export interface FitDatasetArgs {
   epochs?: number;
   verbose?: 0 | 1 | 2;
   callbacks?: CallbackLike | CallbackLike[];
-  validationData?: BatchDataset | [ModelData, ModelData];
+  validationData?: BatchDataset | ValidationArrays;
+  /** Rows per batch when `validationData` is arrays (default 32). */
+  validationBatchSize?: number;
   initialEpoch?: number;
   /** Batches per epoch; by default the dataset is iterated to its end each epoch. */
   batchesPerEpoch?: number;
+  /** Weights of each class in the loss (the class of a sample as in `fit`). */
+  classWeight?: Record<number, number>;
+  /** When training yields to the event loop; see `FitArgs.yieldEvery`. */
+  yieldEvery?: YieldEvery;
 }
 
 // The keys of each options type, for `checkOptions` (the compiler keeps them complete).
@@ -106,4 +135,7 @@ export const FIT_DATASET_OPTIONS = optionKeys<FitDatasetArgs>({
   validationData: true,
   initialEpoch: true,
   batchesPerEpoch: true,
+  validationBatchSize: true,
+  classWeight: true,
+  yieldEvery: true,
 });

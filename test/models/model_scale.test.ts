@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { tensor } from '../../src/index.js';
 import { fromTfjsFiles } from '../../src/io/tfjs_format.js';
 import { input, layers, type SymbolicTensor } from '../../src/layers/index.js';
-import { MAX_LAYERS } from '../../src/models/limits.js';
+import { MAX_LAYERS } from '../../src/layers/limits.js';
 import { model, modelFromConfig, sequential } from '../../src/models/index.js';
 import { deepSequentialTfjs } from '../io/hostile_files.js';
 

@@ -7,7 +7,8 @@ import { noGrad } from '../../autograd/tape.js';
 import { tensor } from '../../ops/convert.js';
 import type { HostUpdateRule, Optimizer } from '../../optimizers/optimizer.js';
 import type { CompiledState } from '../compile.js';
-import type { LossAndMetricTracker } from '../evaluate.js';
+import type { StepResult } from '../batch.js';
+import type { LossAndMetricTracker } from '../tracker.js';
 import type { HostActivation } from './activations.js';
 import type { Dropout } from '../../layers/dropout.js';
 import type { DenseKernels } from './dense_kernels.js';
@@ -48,6 +49,18 @@ interface Param {
   slotValues: (Float32Array | Float64Array)[];
 }
 
+/**
+ * Every weight's values, and every slot's, in one array each (parameters' `values` and
+ * `slotValues` are views into them), so that the step saves the slots before an update and
+ * checks the weights after it in one pass each.
+ */
+interface StateArrays {
+  readonly values: Float32Array | Float64Array;
+  readonly slots: Float32Array | Float64Array;
+  /** The slots before the current update, to undo one that leaves a weight non-finite. */
+  readonly slotsBefore: Float32Array | Float64Array;
+}
+
 /** How the batch's metrics are updated: from arrays, or (any other metric) from tensors. */
 type MetricUpdate = (t: Float64Array, p: Float64Array, rows: number) => void;
 /** A metric's update from the batch's targets and predictions as arrays (see metrics.ts). */
@@ -62,8 +75,6 @@ export interface FusedStepParts {
   readonly rule: HostUpdateRule;
   readonly optimizer: Optimizer;
   readonly trainableWeights: readonly Variable[];
-  readonly x: TypedArray;
-  readonly y: TypedArray;
   readonly yRowShape: readonly number[];
   readonly yDtype: Tensor['dtype'];
   /** Per compiled metric, its array update, or null to feed it tensors. */
@@ -87,8 +98,23 @@ function addPenaltyGrad(w: Float32Array | Float64Array, { l1, l2 }: Penalty, gra
   for (let i = 0; i < w.length; i++) grad[i] += l1 * Math.sign(w[i]) + 2 * l2 * w[i];
 }
 
-const asArray = (values: TypedArray): Float32Array | Float64Array =>
-  values instanceof Float64Array ? values : values instanceof Float32Array ? values : Float32Array.from(values);
+function allFinite(values: Float32Array | Float64Array): boolean {
+  // x·0 is 0 for finite x and NaN otherwise: a branch-free sum is faster than a test per value,
+  // and four independent sums do not wait on each other.
+  let p0 = 0,
+    p1 = 0,
+    p2 = 0,
+    p3 = 0,
+    i = 0;
+  for (const n = values.length & ~3; i < n; i += 4) {
+    p0 += values[i] * 0;
+    p1 += values[i + 1] * 0;
+    p2 += values[i + 2] * 0;
+    p3 += values[i + 3] * 0;
+  }
+  for (; i < values.length; i++) p0 += values[i] * 0;
+  return p0 + p1 + p2 + p3 === 0;
+}
 
 /**
  * The whole training step of a chain of Dense layers (forward, loss, backward, optimizer update,
@@ -114,6 +140,7 @@ export class FusedDenseStep {
   private readonly targetCols: number;
   private readonly metricUpdates: MetricUpdate[];
   private dirty = false;
+  private arrays: StateArrays | null = null;
 
   constructor(private readonly parts: FusedStepParts) {
     const { layers, batchSize, kernels } = parts;
@@ -172,13 +199,32 @@ export class FusedDenseStep {
 
   /** Reads the weights and optimizer slots from their variables (creating missing slots as the eager step would). */
   load(): void {
+    const slotCount = this.parts.rule.slots.length;
+    const total = this.params.reduce((n, p) => n + p.work.length, 0);
+    if (!this.arrays) {
+      const Arr = this.parts.layers[0].kernel.dtype === 'float64' ? Float64Array : Float32Array;
+      this.arrays = {
+        values: new Arr(total),
+        slots: new Arr(total * slotCount),
+        slotsBefore: new Arr(total * slotCount),
+      };
+    }
+    const { values, slots } = this.arrays;
+    let offset = 0;
     for (const p of this.params) {
-      p.values = asArray(p.variable.dataSync());
+      const size = p.work.length;
+      p.values = values.subarray(offset, offset + size);
+      p.values.set(p.variable.dataSync() as Float32Array);
       p.work.set(p.values);
       p.slotVariables.length = 0;
       for (const s of this.parts.rule.slots)
         p.slotVariables.push(this.parts.optimizer.slotVariable(p.variable, s.name, s.initial));
-      p.slotValues = p.slotVariables.map((s) => asArray(s.dataSync()));
+      p.slotValues = p.slotVariables.map((v, s) => {
+        const view = slots.subarray(s * total + offset, s * total + offset + size);
+        view.set(v.dataSync() as Float32Array);
+        return view;
+      });
+      offset += size;
     }
     this.dirty = false;
   }
@@ -197,21 +243,28 @@ export class FusedDenseStep {
   }
 
   /**
-   * One step on the training rows `rows`. Returns the batch's loss; when it is not finite nothing
-   * is updated (as the eager step), so fit can stop with the last good weights.
+   * One step on rows `rows` of the inputs `x` and targets `y` (null: their first `n` rows).
+   * When the loss is not finite nothing is updated, and an update that leaves a weight
+   * non-finite is undone (as the eager step), so fit stops with the last finite weights.
    */
-  trainBatch(rows: ArrayLike<number>, tracker: LossAndMetricTracker): number {
-    const { layers, loss: hostLoss, lossWeight, x, y } = this.parts;
-    const n = rows.length;
+  trainBatch(
+    x: TypedArray,
+    y: TypedArray,
+    rows: ArrayLike<number> | null,
+    n: number,
+    tracker: LossAndMetricTracker,
+  ): StepResult {
+    const { layers, loss: hostLoss, lossWeight } = this.parts;
     const inDim = layers[0].inDim,
       tCols = this.targetCols;
     const x0 = this.inputs[0],
       t = this.targets;
     for (let r = 0; r < n; r++) {
-      const src = rows[r] * inDim,
+      const row = rows ? rows[r] : r;
+      const src = row * inDim,
         dst = r * inDim;
       for (let k = 0; k < inDim; k++) x0[dst + k] = x[src + k];
-      const ts = rows[r] * tCols,
+      const ts = row * tCols,
         td = r * tCols;
       for (let k = 0; k < tCols; k++) t[td + k] = y[ts + k];
     }
@@ -230,7 +283,7 @@ export class FusedDenseStep {
     const perOutput = hostLoss.samples(t, out, dOut, n, outCols) / n;
     let loss = lossWeight * perOutput;
     for (const p of this.params) if (p.penalty) loss += penaltyValue(p.values, p.penalty);
-    if (!Number.isFinite(loss)) return loss;
+    if (!Number.isFinite(loss)) return { loss };
     const scale = lossWeight / n;
     for (let i = 0, e = n * outCols; i < e; i++) dOut[i] *= scale;
     for (let l = last; l >= 0; l--) this.backward(l, n);
@@ -238,16 +291,40 @@ export class FusedDenseStep {
 
     const { optimizer, rule } = this.parts;
     const lr = optimizer.learningRate;
-    for (const p of this.params) {
-      rule.update(p.values, p.grad, p.slotValues, lr);
-      p.work.set(p.values);
+    const arrays = this.arrays!;
+    if (arrays.slots.length > 0) arrays.slotsBefore.set(arrays.slots);
+    for (const p of this.params) rule.update(p.values, p.grad, p.slotValues, lr);
+    if (!allFinite(arrays.values)) {
+      const diverged = this.params.find((p) => !allFinite(p.values))!;
+      // `work` still holds the weights before this update (exactly: float64 holds any float32).
+      for (const p of this.params) p.values.set(p.work);
+      arrays.slots.set(arrays.slotsBefore);
+      return { loss, nonFiniteWeight: diverged.variable.name };
     }
+    for (const p of this.params) p.work.set(p.values);
     optimizer.iterations++;
     this.dirty = true;
 
     tracker.addLosses(loss, [perOutput], n);
     for (const update of this.metricUpdates) update(t, out, n);
-    return loss;
+    return { loss };
+  }
+
+  /**
+   * Whether a batch of `n` rows with inputs `x` and targets `y` fits this step (datasets may
+   * yield batches of other sizes or shapes than the one it was planned on).
+   */
+  accepts(x: Tensor, y: Tensor, n: number): boolean {
+    const { layers, yRowShape, batchSize } = this.parts;
+    return (
+      n <= batchSize &&
+      x.backend.syncReads !== false &&
+      x.rank === 2 &&
+      x.shape[1] === layers[0].inDim &&
+      y.size === n * this.targetCols &&
+      y.shape.length === yRowShape.length + 1 &&
+      y.shape.every((d, i) => i === 0 || d === yRowShape[i - 1])
+    );
   }
 
   private work(v: Variable | null): Float64Array | null {

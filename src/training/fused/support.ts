@@ -3,7 +3,7 @@ import type { Tensor } from '../../core/tensor.js';
 import { Dense } from '../../layers/dense.js';
 import { Dropout } from '../../layers/dropout.js';
 import { L1, L1L2, L2, type Regularizer } from '../../regularizers/regularizer.js';
-import type { Callback } from '../../callbacks/callback.js';
+import type { Callback } from '../callback.js';
 import type { CompiledState } from '../compile.js';
 import type { TrainableModel } from '../trainable_model.js';
 import { HOST_ACTIVATIONS } from './activations.js';
@@ -32,6 +32,7 @@ function penaltyOf(reg: Regularizer | null): { l1: number; l2: number } | undefi
   return null;
 }
 
+/** The data the step is planned on: all of it (arrays), or the first batch (datasets). */
 interface TrainData {
   xs: Tensor[];
   ys: Tensor[];
@@ -126,8 +127,6 @@ export function planFusedStep(
     rule,
     optimizer: state.optimizer,
     trainableWeights: model.trainableWeights,
-    x: x.dataSync(),
-    y: y.dataSync(),
     yRowShape: y.shape.slice(1),
     yDtype: y.dtype,
     metricUpdates: state.metrics.map((m) => hostMetric(m.metric)),

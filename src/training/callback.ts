@@ -1,6 +1,6 @@
 import { checkOptions } from '../core/options.js';
 import { ValueError } from '../core/errors.js';
-import type { TrainableModel } from '../training/trainable_model.js';
+import type { TrainableModel } from './trainable_model.js';
 
 /** Values logged at a batch or epoch end: loss, metrics, `val_` metrics, learning rate... */
 export type Logs = Record<string, number>;

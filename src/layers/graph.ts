@@ -1,9 +1,9 @@
 import { fmtList, ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import { InputLayer } from '../layers/input_layer.js';
-import type { CallArgs, Layer } from '../layers/layer.js';
-import { isShapeList } from '../layers/layer.js';
-import { type Node, SymbolicTensor, type Shape } from '../layers/symbolic.js';
+import { InputLayer } from './input_layer.js';
+import type { CallArgs, Layer } from './layer.js';
+import { isShapeList } from './layer.js';
+import { type Node, SymbolicTensor, type Shape } from './symbolic.js';
 import { MAX_LAYERS } from './limits.js';
 
 /** A functional model's graph, in the order Keras executes and lists it. */
