@@ -27,6 +27,8 @@ const ACTIVATIONS: Record<string, (x: Tensor) => Tensor> = {
   softsign,
   leaky_relu: (x) => leakyRelu(x, 0.2),
   gelu: (x) => gelu(x, false),
+  // The tanh approximation (GPT-2's; KerasHub's `gelu_approximate`).
+  gelu_approximate: (x) => gelu(x, true),
   silu,
   hard_sigmoid: hardSigmoid,
   hard_silu: hardSilu,
@@ -45,6 +47,7 @@ const ALIASES: Record<string, string> = {
   hard_swish: 'hard_silu',
   logSoftmax: 'log_softmax',
   swish: 'silu',
+  geluApproximate: 'gelu_approximate',
 };
 
 /** Every name `getActivation` accepts, canonical names first. @example listActivations().includes('gelu') // true */
