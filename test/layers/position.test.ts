@@ -24,7 +24,13 @@ describe('gelu', () => {
 
 describe('LayerNormalization rmsScaling (Keras 3)', () => {
   it('x · rsqrt(variance + epsilon) · gamma, with gamma only', () => {
-    const ln = layers.layerNormalization({ rmsScaling: true, epsilon: 0.01, center: true, scale: false, dtype: 'float64' });
+    const ln = layers.layerNormalization({
+      rmsScaling: true,
+      epsilon: 0.01,
+      center: true,
+      scale: false,
+      dtype: 'float64',
+    });
     const x = tensor(
       [
         [1, 2, 4],
@@ -56,7 +62,15 @@ describe('LayerNormalization rmsScaling (Keras 3)', () => {
 
 describe('EinsumDense', () => {
   it("derives Keras' kernel, bias and output shapes from the equation", () => {
-    const cases: [string, number | (number | null)[], string | null, (number | null)[], number[], number[] | null, (number | null)[]][] = [
+    const cases: [
+      string,
+      number | (number | null)[],
+      string | null,
+      (number | null)[],
+      number[],
+      number[] | null,
+      (number | null)[],
+    ][] = [
       ['ab,bc->ac', 64, 'c', [null, 32], [32, 64], [64], [null, 64]],
       ['abc,cd->abd', [null, 64], 'd', [null, 32, 128], [128, 64], [64], [null, 32, 64]],
       ['abc,cde->abde', [null, 2, 4], 'de', [null, 5, 8], [8, 2, 4], [2, 4], [null, 5, 2, 4]],
@@ -83,7 +97,13 @@ describe('EinsumDense', () => {
   });
 
   it('computes einsum(x, kernel) + bias, then the activation', () => {
-    const layer = layers.einsumDense({ equation: 'abc,cde->abde', outputShape: [null, 2, 2], biasAxes: 'e', activation: 'relu', dtype: 'float64' });
+    const layer = layers.einsumDense({
+      equation: 'abc,cde->abde',
+      outputShape: [null, 2, 2],
+      biasAxes: 'e',
+      activation: 'relu',
+      dtype: 'float64',
+    });
     const x = rand64([2, 3, 4], 2);
     layer.apply(x);
     const k = rand64([4, 2, 2], 3),
@@ -133,7 +153,11 @@ describe('position layers', () => {
 
   it('SinePositionEncoding: sin at even features, cos at odd ones (hand values)', () => {
     const y = layers.sinePositionEncoding({ dtype: 'float64' }).apply(rand64([1, 2, 4])) as Tensor;
-    assertClose(y, [0, 1, 0, 1, 0.8414709848078965, 0.5403023058681398, 0.009999833334166664, 0.9999500004166653], 1e-14);
+    assertClose(
+      y,
+      [0, 1, 0, 1, 0.8414709848078965, 0.5403023058681398, 0.009999833334166664, 0.9999500004166653],
+      1e-14,
+    );
     const shifted = layers.sinePositionEncoding({ maxWavelength: 100, dtype: 'float64' });
     const z = shifted.apply(rand64([1, 1, 2]), { startIndex: 3 } as PositionCallArgs) as Tensor;
     assertClose(z, [Math.sin(3), Math.cos(3)], 1e-14);
@@ -156,7 +180,9 @@ describe('position layers', () => {
             }
       const Y = reader(y);
       const got: number[] = [];
-      for (let b = 0; b < 2; b++) for (let s = 0; s < 3; s++) for (let h = 0; h < 2; h++) for (let f = 0; f < 4; f++) got.push(at(b, s, h, f) ?? Y(b, s, h, f));
+      for (let b = 0; b < 2; b++)
+        for (let s = 0; s < 3; s++)
+          for (let h = 0; h < 2; h++) for (let f = 0; f < 4; f++) got.push(at(b, s, h, f) ?? Y(b, s, h, f));
       assertClose(got, want, 1e-13);
     };
     const rope = layers.rotaryEmbedding({ dtype: 'float64' });
@@ -222,16 +248,29 @@ describe('position layers', () => {
     assertClose(
       logits,
       [0, 1, 2, 3, 4, 5].flatMap((row) =>
-        Array.from({ length: 6 }, (_, v) => Y(Math.floor(row / 3), row % 3, 0) * e(v, 0) + Y(Math.floor(row / 3), row % 3, 1) * e(v, 1)),
+        Array.from(
+          { length: 6 },
+          (_, v) => Y(Math.floor(row / 3), row % 3, 0) * e(v, 0) + Y(Math.floor(row / 3), row % 3, 1) * e(v, 1),
+        ),
       ),
       1e-14,
     );
     roundTrip(emb);
-    const untied = layers.tokenAndPositionEmbedding({ vocabularySize: 6, sequenceLength: 4, embeddingDim: 2, tieWeights: false, name: 'u' });
+    const untied = layers.tokenAndPositionEmbedding({
+      vocabularySize: 6,
+      sequenceLength: 4,
+      embeddingDim: 2,
+      tieWeights: false,
+      name: 'u',
+    });
     untied.apply(ids);
     assert.deepEqual(
       untied.weights.map((w) => `${w.name} ${w.shape}`),
-      ['u/token_embedding/embeddings 6,2', 'u/token_embedding/reverse_embeddings 2,6', 'u/position_embedding/embeddings 4,2'],
+      [
+        'u/token_embedding/embeddings 6,2',
+        'u/token_embedding/reverse_embeddings 2,6',
+        'u/position_embedding/embeddings 4,2',
+      ],
     );
   });
 });

@@ -56,7 +56,14 @@ const addRows = (a: number[][], b: number[][]) => a.map((r, i) => r.map((x, j) =
 const relu = (x: number) => Math.max(0, x);
 
 /** One attention sublayer by loops, from the layer's 8 weights in Keras order. */
-function attend(w: Tensor[], q: number[][], kv: number[][], shape: [number, number, number], kvLength: number, allowed: Allowed) {
+function attend(
+  w: Tensor[],
+  q: number[][],
+  kv: number[][],
+  shape: [number, number, number],
+  kvLength: number,
+  allowed: Allowed,
+) {
   const [B, T] = shape;
   const [wq, bq, wk, bk, wv, bv, wo, bo] = w;
   const qt = toTensor3(q, B, T),
@@ -72,7 +79,14 @@ function referenceEncoder(enc: TransformerEncoder, x: Tensor, allowed: Allowed):
   const eps = enc.layerNormEpsilon;
   const pre = enc.normalizeFirst;
   let h = rowsOf(x.dataSync(), D);
-  const a = attend(w.slice(0, 8), pre ? layerNorm(h, g1, b1, eps) : h, pre ? layerNorm(h, g1, b1, eps) : h, [B, T, D], T, allowed);
+  const a = attend(
+    w.slice(0, 8),
+    pre ? layerNorm(h, g1, b1, eps) : h,
+    pre ? layerNorm(h, g1, b1, eps) : h,
+    [B, T, D],
+    T,
+    allowed,
+  );
   h = pre ? addRows(h, a) : layerNorm(addRows(h, a), g1, b1, eps);
   const f = dense(dense(pre ? layerNorm(h, g2, b2, eps) : h, k1, c1, relu), k2, c2);
   h = pre ? addRows(h, f) : layerNorm(addRows(h, f), g2, b2, eps);
@@ -85,7 +99,11 @@ describe('TransformerEncoder', () => {
     [1, 3, 0, 0],
   ];
   const real = (b: number, t: number) => tokens[b][t] !== 0;
-  const pad = tensor(tokens.flat().map((t) => (t !== 0 ? 1 : 0)), [2, 4], 'bool');
+  const pad = tensor(
+    tokens.flat().map((t) => (t !== 0 ? 1 : 0)),
+    [2, 4],
+    'bool',
+  );
 
   for (const normalizeFirst of [false, true])
     it(`equals the loop definition with a padding mask (normalizeFirst ${normalizeFirst})`, () => {
@@ -98,7 +116,11 @@ describe('TransformerEncoder', () => {
       const want = referenceEncoder(enc, x, (b, t, s) => real(b, s) && real(b, t));
       assertClose(enc.apply(x, { mask: pad }) as Tensor, want, 1e-12);
       // An explicit paddingMask (no input mask) masks the keys only.
-      assertClose(enc.apply(x, { paddingMask: pad }) as Tensor, referenceEncoder(enc, x, (b, _t, s) => real(b, s)), 1e-12);
+      assertClose(
+        enc.apply(x, { paddingMask: pad }) as Tensor,
+        referenceEncoder(enc, x, (b, _t, s) => real(b, s)),
+        1e-12,
+      );
     });
 
   it("has KerasHub's sublayers and weight order, and returns the attention scores when asked", () => {
@@ -132,7 +154,12 @@ describe('TransformerEncoder', () => {
 
   it('passes the padding mask on: outputs at real tokens ignore what the padding holds', () => {
     const ids = input({ shape: [4], dtype: 'int32' });
-    const emb = layers.tokenAndPositionEmbedding({ vocabularySize: 9, sequenceLength: 4, embeddingDim: 4, maskZero: true });
+    const emb = layers.tokenAndPositionEmbedding({
+      vocabularySize: 9,
+      sequenceLength: 4,
+      embeddingDim: 4,
+      maskZero: true,
+    });
     const enc1 = layers.transformerEncoder({ intermediateDim: 8, numHeads: 2 });
     const enc2 = layers.transformerEncoder({ intermediateDim: 8, numHeads: 2 });
     const out = enc2.apply(enc1.apply(emb.apply(ids) as SymbolicTensor) as SymbolicTensor) as SymbolicTensor;
@@ -140,7 +167,10 @@ describe('TransformerEncoder', () => {
     const a = m.predict(tensor(tokens, undefined, 'int32')) as Tensor;
     // Different embeddings at the last position, padding in both sequences (a different position row).
     const emb2 = emb.getWeights();
-    emb2[1] = tensor([...emb2[1].dataSync()].map((v, i) => (i >= 12 ? v + 3 * (i % 4) : v)), [4, 4]);
+    emb2[1] = tensor(
+      [...emb2[1].dataSync()].map((v, i) => (i >= 12 ? v + 3 * (i % 4) : v)),
+      [4, 4],
+    );
     emb.setWeights(emb2);
     const b = m.predict(tensor(tokens, undefined, 'int32')) as Tensor;
     const A = a.dataSync(),
@@ -185,7 +215,15 @@ describe('TransformerDecoder', () => {
     const eps = dec.layerNormEpsilon;
     let h = rowsOf(x.dataSync(), 4);
     const ev = rowsOf(e.dataSync(), 4);
-    h = layerNorm(addRows(h, attend(w.slice(0, 8), h, h, [2, 3, 4], 3, (_b, t, s) => s <= t)), w[8], w[9], eps);
+    h = layerNorm(
+      addRows(
+        h,
+        attend(w.slice(0, 8), h, h, [2, 3, 4], 3, (_b, t, s) => s <= t),
+      ),
+      w[8],
+      w[9],
+      eps,
+    );
     const cross = attend(w.slice(10, 18), h, ev, [2, 3, 4], 5, (b, _t, s) => encPad.dataSync()[b * 5 + s] === 1);
     h = layerNorm(addRows(h, cross), w[18], w[19], eps);
     h = layerNorm(addRows(h, dense(dense(h, w[20], w[21], relu), w[22], w[23])), w[24], w[25], eps);
@@ -221,14 +259,27 @@ describe('TransformerDecoder', () => {
 
   it('round-trips through config and a saved functional model (encoder-decoder)', () => {
     const enc = layers.transformerEncoder({ intermediateDim: 8, numHeads: 2, dropout: 0.1, activation: 'gelu' });
-    const dec = layers.transformerDecoder({ intermediateDim: 8, numHeads: 2, layerNormEpsilon: 1e-3, normalizeFirst: true });
+    const dec = layers.transformerDecoder({
+      intermediateDim: 8,
+      numHeads: 2,
+      layerNormEpsilon: 1e-3,
+      normalizeFirst: true,
+    });
     const src = input({ shape: [5], dtype: 'int32' }),
       tgt = input({ shape: [3], dtype: 'int32' });
-    const srcEmb = layers.tokenAndPositionEmbedding({ vocabularySize: 7, sequenceLength: 5, embeddingDim: 4, maskZero: true });
+    const srcEmb = layers.tokenAndPositionEmbedding({
+      vocabularySize: 7,
+      sequenceLength: 5,
+      embeddingDim: 4,
+      maskZero: true,
+    });
     const tgtEmb = layers.tokenAndPositionEmbedding({ vocabularySize: 7, sequenceLength: 3, embeddingDim: 4 });
     const encoded = enc.apply(srcEmb.apply(src) as SymbolicTensor) as SymbolicTensor;
     const decoded = dec.apply(tgtEmb.apply(tgt) as SymbolicTensor, { encoderSequence: encoded }) as SymbolicTensor;
-    const m = functionalModel({ inputs: [src, tgt], outputs: layers.dense({ units: 7 }).apply(decoded) as SymbolicTensor });
+    const m = functionalModel({
+      inputs: [src, tgt],
+      outputs: layers.dense({ units: 7 }).apply(decoded) as SymbolicTensor,
+    });
     const data = [tensor([[1, 2, 3, 0, 0]], undefined, 'int32'), tensor([[4, 5, 6]], undefined, 'int32')];
     const loaded = loadFromBuffers(saveToBuffers(m));
     assertClose(loaded.predict(data) as Tensor, m.predict(data) as Tensor, 0);
