@@ -5,7 +5,11 @@ import type { SymbolicTensor } from '../layers/symbolic.js';
 import { buildGraph } from '../models/graph.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { OnnxGraphBuilder } from './onnx_builder.js';
-import { ONNX_EMITTERS } from './onnx_layers.js';
+import { TRANSFORMER_EMITTERS } from './onnx_attention.js';
+import { ONNX_EMITTERS as LAYER_EMITTERS } from './onnx_layers.js';
+
+/** Every layer class with a translation, by class. */
+const ONNX_EMITTERS = [...LAYER_EMITTERS, ...TRANSFORMER_EMITTERS];
 import { encodeModel, ONNX_FLOAT, type OnnxValueInfo } from './onnx_proto.js';
 
 /** The default-domain operator set the exported graphs use. */
@@ -48,7 +52,7 @@ export function exportOnnx(model: LayersModel): Uint8Array {
       );
     }
     const input = names.get(node.inputs[0]) as string;
-    names.set(node.outputs[0], emit(b, layer, input, node.inputs[0].shape));
+    names.set(node.outputs[0], emit(b, layer, input, node.inputs[0].shape, node.callArgs));
   }
   const outputNames = model.outputNames;
   const graphOutputs: OnnxValueInfo[] = model.outputs.map((t, i) => {

@@ -86,8 +86,10 @@ export class MultiHeadAttention extends AttentionLayerBase {
   keyDense: EinsumDense | null = null;
   valueDense: EinsumDense | null = null;
   outputDense: EinsumDense | null = null;
-  private dotProductEquation = '';
-  private combineEquation = '';
+  /** The einsum of the scores (key, scaled query → probabilities' layout), set by build. */
+  dotProductEquation = '';
+  /** The einsum of the weighted sum (probabilities, value → heads' outputs), set by build. */
+  combineEquation = '';
   private readonly dropoutLayer: Dropout;
   private builtShapes: [Shape, Shape, Shape] | null = null;
 

@@ -262,18 +262,7 @@ export class RotaryEmbedding extends Layer {
         `${who}: the feature size must be even to rotate pairs of features, got ${dim} (shape ${fmtShape(x.shape)})`,
       );
     const half = dim / 2;
-    const scale = this.ropeType === 'linear' ? this.scalingFactor : this.scalingFactor ** (dim / Math.max(1, dim - 2));
-    // cos/sin tables [length, dim] (the same frequency in both halves), laid out to broadcast over x.
-    const cosV = new Float64Array(length * dim),
-      sinV = new Float64Array(length * dim);
-    for (let p = 0; p < length; p++)
-      for (let i = 0; i < half; i++) {
-        const angle = ((p + start) * this.maxWavelength ** (-(2 * i) / dim)) / scale;
-        for (const j of [i, i + half]) {
-          cosV[p * dim + j] = Math.cos(angle);
-          sinV[p * dim + j] = Math.sin(angle);
-        }
-      }
+    const { cos: cosV, sin: sinV } = this.tables(length, dim, start);
     const view = x.shape.map((d, a) => (a === seqAxis || a === featAxis ? d : 1));
     const table = (v: Float64Array) => {
       const t = tensor(v, [length, dim], x.dtype);
@@ -292,6 +281,26 @@ export class RotaryEmbedding extends Layer {
     );
     const rotated = concat([neg(second), first], featAxis);
     return add(mul(x, table(cosV)), mul(rotated, table(sinV)));
+  }
+
+  /**
+   * The cos and sin tables [length, dim], row p for position `start + p`; both halves of a row
+   * hold the same frequencies, so feature i pairs with feature i + dim/2.
+   */
+  tables(length: number, dim: number, start = 0): { cos: Float64Array; sin: Float64Array } {
+    const half = dim / 2;
+    const scale = this.ropeType === 'linear' ? this.scalingFactor : this.scalingFactor ** (dim / Math.max(1, dim - 2));
+    const cos = new Float64Array(length * dim),
+      sin = new Float64Array(length * dim);
+    for (let p = 0; p < length; p++)
+      for (let i = 0; i < half; i++) {
+        const angle = ((p + start) * this.maxWavelength ** (-(2 * i) / dim)) / scale;
+        for (const j of [i, i + half]) {
+          cos[p * dim + j] = Math.cos(angle);
+          sin[p * dim + j] = Math.sin(angle);
+        }
+      }
+    return { cos, sin };
   }
 
   override getConfig(): Config {
