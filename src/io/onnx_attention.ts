@@ -92,8 +92,10 @@ function attention(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape, c
     combine = 'buqk,bkuh->bquh';
   } else {
     const m = layer as MultiHeadAttention;
-    if ((m.attentionAxes as number[]).length !== 1 && callArgs.useCausalMask)
-      throw new ValueError(`${who(layer)}: a causal mask over several attention axes is not exported`);
+    if ((m.attentionAxes as number[]).length !== 1 && (callArgs.useCausalMask || m.slidingWindow))
+      throw new ValueError(
+        `${who(layer)}: a causal or sliding-window mask over several attention axes is not exported`,
+      );
     q = einsumDense(b, m.queryDense as EinsumDense, x);
     k = einsumDense(b, m.keyDense as EinsumDense, x);
     v = einsumDense(b, m.valueDense as EinsumDense, x);
@@ -109,20 +111,31 @@ function attention(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape, c
       // The scores have rank (input rank + attention axes); the key axes are the last ones.
       const flat = b.op('Flatten', [logits], s, { axis: { int: shape.length } });
       const probs = b.op('Reshape', [b.op('Softmax', [flat], s, { axis: { int: -1 } }), b.op('Shape', [logits], s)], s);
-      return einsumDense(b, out, b.op('Einsum', [probs, v], s, { equation: combine }));
+      return project(b, layer, out, b.op('Einsum', [probs, v], s, { equation: combine }), x);
     }
   }
   const gqa = layer instanceof GroupedQueryAttention;
   const scaled = b.op('Mul', [q, b.constant(`${s}/scale`, [scale], [])], s);
   let logits = b.op('Einsum', gqa ? [scaled, k] : [k, scaled], s, { equation: dot });
-  if (callArgs.useCausalMask) {
+  const window = (layer as MultiHeadAttention | GroupedQueryAttention).slidingWindow;
+  if (callArgs.useCausalMask || window) {
+    // Masked scores get -1e9 added: exp(-1e9 - max) is 0, as with Keras' replacement.
     const t = known(layer, shape, 1, 'sequence length');
     const bias = new Float32Array(t * t);
-    for (let i = 0; i < t; i++) for (let j = i + 1; j < t; j++) bias[i * t + j] = -1e9;
-    logits = b.op('Add', [logits, b.constant(`${s}/causal`, bias, [t, t])], s);
+    for (let i = 0; i < t; i++)
+      for (let j = 0; j < t; j++)
+        if ((callArgs.useCausalMask && j > i) || (window && Math.abs(i - j) >= window)) bias[i * t + j] = -1e9;
+    logits = b.op('Add', [logits, b.constant(`${s}/mask`, bias, [t, t])], s);
   }
   const probs = b.op('Softmax', [logits], s, { axis: { int: -1 } });
-  return einsumDense(b, out, b.op('Einsum', [probs, v], s, { equation: combine }));
+  return project(b, layer, out, b.op('Einsum', [probs, v], s, { equation: combine }), x);
+}
+
+/** The output projection, after gating the heads by sigmoid(gate projection of the query) with useGate. */
+function project(b: OnnxGraphBuilder, layer: Layer, out: EinsumDense, heads: string, query: string): string {
+  const gate = (layer as MultiHeadAttention | GroupedQueryAttention).gateDense;
+  const gated = gate ? b.op('Mul', [heads, einsumDense(b, gate, query)], layer.name) : heads;
+  return einsumDense(b, out, gated);
 }
 
 function checkAttentionCall(layer: Layer, shape: Shape, callArgs: Config): void {

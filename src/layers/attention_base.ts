@@ -1,7 +1,7 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import { Tensor } from '../core/tensor.js';
 import { expandDims } from '../ops/dims.js';
-import { andMasks, causalMask } from './attention_masks.js';
+import { andMasks, causalMask, slidingWindowMask } from './attention_masks.js';
 import { describeLayer } from './convolutional_base.js';
 import { isShapeList, type CallArgs } from './layer.js';
 import { LayerWithSublayers } from './sublayers.js';
@@ -47,9 +47,18 @@ type AnyTensor = Tensor | SymbolicTensor;
  * `hasAttentionMask` is set.
  */
 export abstract class AttentionLayerBase extends LayerWithSublayers {
-  constructor(args: ConstructorParameters<typeof LayerWithSublayers>[0]) {
+  /** Keras' `sliding_window`: attend only to keys within this distance (null: everywhere). */
+  readonly slidingWindow: number | null;
+
+  constructor(args: ConstructorParameters<typeof LayerWithSublayers>[0] & { slidingWindow?: number | null }) {
     super(args);
     this.supportsMasking = true;
+    const w = args.slidingWindow ?? null;
+    if (w !== null && !(Number.isInteger(w) && w > 0))
+      throw new ValueError(
+        `${describeLayer(this)}: 'slidingWindow' must be null or a positive integer, got ${JSON.stringify(w)}`,
+      );
+    this.slidingWindow = w;
   }
 
   /** Creates the projections for these input shapes. */
@@ -148,8 +157,10 @@ export abstract class AttentionLayerBase extends LayerWithSublayers {
     const q = inputs.queryMask && expandDims(inputs.queryMask, -1);
     const v = inputs.valueMask && expandDims(inputs.valueMask, -2);
     const k = inputs.keyMask && expandDims(inputs.keyMask, -2);
-    const causal = useCausalMask ? causalMask(inputs.query.shape[1], sourceLength, causalOffset) : null;
-    return andMasks(inputs.attentionMask, q, v, k, causal);
+    const t = inputs.query.shape[1];
+    const causal = useCausalMask ? causalMask(t, sourceLength, causalOffset) : null;
+    const band = this.slidingWindow ? slidingWindowMask(t, sourceLength, this.slidingWindow, causalOffset) : null;
+    return andMasks(inputs.attentionMask, q, v, k, causal, band);
   }
 
   /** The output keeps the query's padding mask (the scores, when returned, have none). */

@@ -21,6 +21,19 @@ export function causalMask(queryLength: number, keyLength: number, offset = 0): 
   return tensor(v, [1, queryLength, keyLength], 'bool');
 }
 
+/**
+ * A [1, queryLength, keyLength] bool band: query position i (from `offset`) may see key positions
+ * j with |i + offset - j| < window (Keras' `sliding_window`; with the causal mask, the last
+ * `window` positions).
+ * @example slidingWindowMask(3, 3, 2) // [[[1,1,0],[1,1,1],[0,1,1]]]
+ */
+export function slidingWindowMask(queryLength: number, keyLength: number, window: number, offset = 0): Tensor {
+  const v = new Uint8Array(queryLength * keyLength);
+  for (let i = 0; i < queryLength; i++)
+    for (let j = 0; j < keyLength; j++) v[i * keyLength + j] = Math.abs(i + offset - j) < window ? 1 : 0;
+  return tensor(v, [1, queryLength, keyLength], 'bool');
+}
+
 /** A mask as bool: bool masks as they are, numeric ones true above 0.5 (Keras' rule). */
 export function boolMask(mask: Tensor): Tensor {
   return mask.dtype === 'bool' ? mask : greater(mask, 0.5);

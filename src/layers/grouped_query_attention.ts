@@ -34,6 +34,10 @@ export interface GroupedQueryAttentionArgs extends Omit<LayerArgs, 'activityRegu
   kernelConstraint?: ConstraintIdentifier | null;
   biasConstraint?: ConstraintIdentifier | null;
   seed?: number | null;
+  /** Gate the heads' outputs with sigmoid(a projection of the query) (gated attention, Qiu et al. 2025). */
+  useGate?: boolean;
+  /** Attend only to keys within this distance of the query position (with the causal mask: the last ones). */
+  slidingWindow?: number | null;
 }
 
 /**
@@ -56,6 +60,7 @@ export class GroupedQueryAttention extends AttentionLayerBase {
   readonly numRepeats: number;
   readonly dropout: number;
   readonly useBias: boolean;
+  readonly useGate: boolean;
   readonly kernelSettings: KernelSettings;
   readonly biasSettings: KernelSettings;
   readonly projectionActivityRegularizer: Regularizer | null;
@@ -63,6 +68,7 @@ export class GroupedQueryAttention extends AttentionLayerBase {
   queryDense: EinsumDense | null = null;
   keyDense: EinsumDense | null = null;
   valueDense: EinsumDense | null = null;
+  gateDense: EinsumDense | null = null;
   outputDense: EinsumDense | null = null;
   private readonly dropoutLayer: Dropout;
   private featureDim = 0;
@@ -85,6 +91,7 @@ export class GroupedQueryAttention extends AttentionLayerBase {
     if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout <= 1))
       throw new ValueError(`${who}: 'dropout' must be a number in [0, 1], got ${JSON.stringify(args.dropout)}`);
     this.useBias = args.useBias ?? true;
+    this.useGate = args.useGate ?? false;
     this.kernelSettings = kernelSettings(args.kernelInitializer, args.kernelRegularizer, args.kernelConstraint);
     this.biasSettings = kernelSettings(args.biasInitializer ?? 'zeros', args.biasRegularizer, args.biasConstraint);
     this.projectionActivityRegularizer = args.activityRegularizer ? getRegularizer(args.activityRegularizer) : null;
@@ -97,7 +104,13 @@ export class GroupedQueryAttention extends AttentionLayerBase {
     });
   }
 
-  private projection(name: string, equation: string, outputShape: (number | null)[], biasAxes: string): EinsumDense {
+  private projection(
+    name: string,
+    equation: string,
+    outputShape: (number | null)[],
+    biasAxes: string,
+    activation?: string,
+  ): EinsumDense {
     const k = this.kernelSettings,
       b = this.biasSettings;
     return this.track(
@@ -107,6 +120,7 @@ export class GroupedQueryAttention extends AttentionLayerBase {
         equation,
         outputShape,
         biasAxes: this.useBias ? biasAxes : null,
+        activation,
         kernelInitializer: k.initializer,
         biasInitializer: b.initializer,
         kernelRegularizer: k.regularizer,
@@ -138,6 +152,16 @@ export class GroupedQueryAttention extends AttentionLayerBase {
     this.buildSublayer(this.queryDense, query);
     this.keyDense = this.projection('key', 'bkm,mvh->bkvh', [null, this.numKeyValueHeads, this.headDim], 'vh');
     this.buildSublayer(this.keyDense, key);
+    if (this.useGate) {
+      this.gateDense = this.projection(
+        'gate',
+        'bqm,muh->bquh',
+        [null, this.numQueryHeads, this.headDim],
+        'uh',
+        'sigmoid',
+      );
+      this.buildSublayer(this.gateDense, query);
+    }
     this.valueDense = this.projection('value', 'bkm,mvh->bkvh', [null, this.numKeyValueHeads, this.headDim], 'vh');
     this.buildSublayer(this.valueDense, value);
     this.outputDense = this.projection('attention_output', 'bquh,uhm->bqm', [null, this.featureDim], 'm');
@@ -171,7 +195,9 @@ export class GroupedQueryAttention extends AttentionLayerBase {
     const scores = maskedSoftmax(einsum('bquh,bkuh->buqk', scaled, k), mask);
     const dropped =
       this.dropout > 0 ? (this.dropoutLayer.apply(scores, { training: kwargs.training ?? false }) as Tensor) : scores;
-    const y = (this.outputDense as EinsumDense).apply(einsum('buqk,bkuh->bquh', dropped, v)) as Tensor;
+    let heads = einsum('buqk,bkuh->bquh', dropped, v);
+    if (this.gateDense) heads = mul(heads, this.gateDense.apply(parts.query) as Tensor);
+    const y = (this.outputDense as EinsumDense).apply(heads) as Tensor;
     return kwargs.returnAttentionScores ? [y, scores] : y;
   }
 
@@ -198,6 +224,8 @@ export class GroupedQueryAttention extends AttentionLayerBase {
       numQueryHeads: this.numQueryHeads,
       numKeyValueHeads: this.numKeyValueHeads,
       useBias: this.useBias,
+      useGate: this.useGate,
+      slidingWindow: this.slidingWindow,
       dropout: this.dropout,
       ...serializeKernelSettings('kernel', this.kernelSettings),
       ...serializeKernelSettings('bias', this.biasSettings),

@@ -40,6 +40,10 @@ export interface MultiHeadAttentionArgs extends Omit<LayerArgs, 'activityRegular
   biasConstraint?: ConstraintIdentifier | null;
   /** Seeds the dropout on the attention probabilities. */
   seed?: number | null;
+  /** Gate the heads' outputs with sigmoid(a projection of the query) (gated attention, Qiu et al. 2025). */
+  useGate?: boolean;
+  /** Attend only to keys within this distance of the query position (with the causal mask: the last ones). */
+  slidingWindow?: number | null;
 }
 
 /** Keys and values already projected for earlier positions: [batch, length, heads, size]. */
@@ -75,6 +79,7 @@ export class MultiHeadAttention extends AttentionLayerBase {
   readonly valueDim: number;
   readonly dropout: number;
   readonly useBias: boolean;
+  readonly useGate: boolean;
   /** `outputShape` as given (Layer's own `outputShape` is the symbolic output's). */
   readonly partialOutputShape: number[] | null;
   attentionAxes: number[] | null;
@@ -85,6 +90,7 @@ export class MultiHeadAttention extends AttentionLayerBase {
   queryDense: EinsumDense | null = null;
   keyDense: EinsumDense | null = null;
   valueDense: EinsumDense | null = null;
+  gateDense: EinsumDense | null = null;
   outputDense: EinsumDense | null = null;
   /** The einsum of the scores (key, scaled query → probabilities' layout), set by build. */
   dotProductEquation = '';
@@ -94,7 +100,7 @@ export class MultiHeadAttention extends AttentionLayerBase {
   private builtShapes: [Shape, Shape, Shape] | null = null;
 
   constructor(args: MultiHeadAttentionArgs) {
-    super({ ...args, activityRegularizer: null });
+    super({ ...args, activityRegularizer: null, slidingWindow: args.slidingWindow });
     const who = describeLayer(this);
     const positive = (key: string, v: unknown) => {
       if (!Number.isInteger(v) || (v as number) <= 0)
@@ -110,6 +116,7 @@ export class MultiHeadAttention extends AttentionLayerBase {
     if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout <= 1))
       throw new ValueError(`${who}: 'dropout' must be a number in [0, 1], got ${JSON.stringify(args.dropout)}`);
     this.useBias = args.useBias ?? true;
+    this.useGate = args.useGate ?? false;
     const os = args.outputShape;
     this.partialOutputShape = os === undefined || os === null ? null : typeof os === 'number' ? [os] : [...os];
     if (this.partialOutputShape?.some((d) => !Number.isInteger(d) || d <= 0))
@@ -131,7 +138,13 @@ export class MultiHeadAttention extends AttentionLayerBase {
   }
 
   /** A projection sublayer with the layer's initializers, regularizers and constraints. */
-  private projection(name: string, equation: string, outputShape: (number | null)[], biasAxes: string): EinsumDense {
+  private projection(
+    name: string,
+    equation: string,
+    outputShape: (number | null)[],
+    biasAxes: string,
+    activation?: string,
+  ): EinsumDense {
     const k = this.kernelSettings,
       b = this.biasSettings;
     return this.track(
@@ -141,6 +154,7 @@ export class MultiHeadAttention extends AttentionLayerBase {
         equation,
         outputShape,
         biasAxes: this.useBias ? biasAxes : null,
+        activation,
         kernelInitializer: k.initializer,
         biasInitializer: b.initializer,
         kernelRegularizer: k.regularizer,
@@ -174,6 +188,10 @@ export class MultiHeadAttention extends AttentionLayerBase {
     const k = projectionEquation(key.length - 1, 1, 2);
     this.keyDense = this.projection('key', k.equation, heads(k.outputRank, this.keyDim), k.biasAxes);
     this.buildSublayer(this.keyDense, key);
+    if (this.useGate) {
+      this.gateDense = this.projection('gate', q.equation, heads(q.outputRank, this.valueDim), q.biasAxes, 'sigmoid');
+      this.buildSublayer(this.gateDense, query);
+    }
     const v = projectionEquation(value.length - 1, 1, 2);
     this.valueDense = this.projection('value', v.equation, heads(v.outputRank, this.valueDim), v.biasAxes);
     this.buildSublayer(this.valueDense, value);
@@ -236,8 +254,14 @@ export class MultiHeadAttention extends AttentionLayerBase {
     const k = (this.keyDense as EinsumDense).apply(parts.key) as Tensor;
     const v = (this.valueDense as EinsumDense).apply(parts.value) as Tensor;
     const { output, scores } = this.computeAttention(q, k, v, mask, kwargs.training ?? false);
-    const y = (this.outputDense as EinsumDense).apply(output) as Tensor;
+    const y = this.projectOutput(output, parts.query);
     return kwargs.returnAttentionScores ? [y, scores] : y;
+  }
+
+  /** The output projection of the heads' outputs, gated by the query first with `useGate`. */
+  private projectOutput(heads: Tensor, query: Tensor): Tensor {
+    const gated = this.gateDense ? mul(heads, this.gateDense.apply(query) as Tensor) : heads;
+    return (this.outputDense as EinsumDense).apply(gated) as Tensor;
   }
 
   /**
@@ -326,7 +350,7 @@ export class MultiHeadAttention extends AttentionLayerBase {
     const mask = this.combinedMask(parts, options.useCausalMask ?? true, total, past);
     const { output, scores } = this.computeAttention(q, k, v, mask, options.training ?? false);
     const result: CachedAttentionResult = {
-      output: (this.outputDense as EinsumDense).apply(output) as Tensor,
+      output: this.projectOutput(output, query),
       cache: { key: k, value: v },
     };
     if (options.returnAttentionScores) result.scores = scores;
@@ -352,6 +376,8 @@ export class MultiHeadAttention extends AttentionLayerBase {
       valueDim: this.valueDim,
       dropout: this.dropout,
       useBias: this.useBias,
+      useGate: this.useGate,
+      slidingWindow: this.slidingWindow,
       outputShape: this.partialOutputShape,
       attentionAxes: this.attentionAxes,
       ...serializeKernelSettings('kernel', this.kernelSettings),

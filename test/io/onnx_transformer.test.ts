@@ -59,6 +59,12 @@ describe('ONNX export of the Transformer layers, run in ONNX Runtime', () => {
       .groupedQueryAttention({ headDim: 2, numQueryHeads: 4, numKeyValueHeads: 2 })
       .apply(h, { useCausalMask: true }) as SymbolicTensor;
     h = layers
+      .multiHeadAttention({ numHeads: 2, keyDim: 2, useGate: true, slidingWindow: 3 })
+      .apply(h, { useCausalMask: true }) as SymbolicTensor;
+    h = layers
+      .groupedQueryAttention({ headDim: 2, numQueryHeads: 2, numKeyValueHeads: 1, useGate: true, slidingWindow: 2 })
+      .apply(h) as SymbolicTensor;
+    h = layers
       .einsumDense({ equation: 'abc,cd->abd', outputShape: [null, 6], biasAxes: 'd', activation: 'relu' })
       .apply(h) as SymbolicTensor;
     h = layers.layerNormalization({ rmsScaling: true }).apply(h) as SymbolicTensor;

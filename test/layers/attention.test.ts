@@ -138,6 +138,54 @@ describe('MultiHeadAttention', () => {
     );
   });
 
+  it('useGate and slidingWindow (Keras 3): gated heads, attention within a band', () => {
+    const mha = layers.multiHeadAttention({
+      numHeads: 2,
+      keyDim: 2,
+      valueDim: 3,
+      useGate: true,
+      slidingWindow: 2,
+      dtype: 'float64',
+    });
+    const x = rand64([2, 5, 4], 12);
+    mha.apply(x);
+    randomizeWeights(mha, 13);
+    assert.deepEqual(
+      mha.weights.map((w) => w.name.split('/').slice(1).join('/')),
+      [
+        'query/kernel',
+        'query/bias',
+        'key/kernel',
+        'key/bias',
+        'gate/kernel',
+        'gate/bias',
+        'value/kernel',
+        'value/bias',
+        'attention_output/kernel',
+        'attention_output/bias',
+      ],
+    );
+    const [wq, bq, wk, bk, wg, bg, wv, bv, wo, bo] = mha.getWeights();
+    const w = { wq, bq, wk, bk, wv, bv, wo, bo, wg, bg };
+    assertClose(
+      mha.apply(x) as Tensor,
+      referenceAttention(x, x, x, w, (_b, t, s) => Math.abs(t - s) < 2).output,
+      1e-12,
+    );
+    const causal = mha.apply(x, { useCausalMask: true }) as Tensor;
+    assertClose(causal, referenceAttention(x, x, x, w, (_b, t, s) => s <= t && t - s < 2).output, 1e-12);
+    // The cached call applies the band from each step's true position.
+    let step = mha.cachedCall(slice(x, [0, 0, 0], [2, 3, 4]), null);
+    step = mha.cachedCall(slice(x, [0, 3, 0], [2, 2, 4]), step.cache);
+    assertClose(
+      step.output,
+      [0, 1].flatMap((b) => [...slice(causal, [b, 3, 0], [1, 2, 4]).dataSync()]),
+      1e-12,
+    );
+    assert.deepEqual([mha.getConfig().useGate, mha.getConfig().slidingWindow], [true, 2]);
+    assert.deepEqual(serializeLayer(deserializeLayer(serializeLayer(mha))), serializeLayer(mha));
+  });
+
   it('attentionAxes: attending over axis 2 of a 4-D input is attention per slice of axis 1', () => {
     const mha = layers.multiHeadAttention({ numHeads: 2, keyDim: 2, attentionAxes: [2], dtype: 'float64' });
     const x = rand64([2, 3, 4, 5], 6);

@@ -26,6 +26,9 @@ export interface MhaWeights {
   bv: Tensor | null;
   wo: Tensor;
   bo: Tensor | null;
+  /** With useGate: the gate projection [dim, heads, valueDim] and bias, through a sigmoid. */
+  wg?: Tensor;
+  bg?: Tensor | null;
 }
 
 /** A projection x[b, t, d] · W[d, n, h] + bias[n, h] as nested arrays [b][t][n][h]. */
@@ -105,6 +108,13 @@ export function referenceAttention(
           heads[b][t][n][hv] = acc;
         }
       }
+  if (w.wg) {
+    const g = project(query, w.wg, w.bg ?? null);
+    for (let b = 0; b < B; b++)
+      for (let t = 0; t < T; t++)
+        for (let n = 0; n < N; n++)
+          for (let hv = 0; hv < Hv; hv++) heads[b][t][n][hv] *= 1 / (1 + Math.exp(-g[b][t][n][hv]));
+  }
   for (let b = 0; b < B; b++)
     for (let t = 0; t < T; t++)
       for (let o = 0; o < O; o++) {

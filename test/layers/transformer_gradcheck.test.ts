@@ -52,6 +52,14 @@ describe('gradient checks (float64 finite differences): attention', () => {
     );
   });
 
+  it('MultiHeadAttention with a gate and a sliding window', () => {
+    const mha = layers.multiHeadAttention({ numHeads: 2, keyDim: 2, useGate: true, slidingWindow: 2, ...f64 });
+    const x = inputVariable([1, 4, 3]);
+    mha.apply(x);
+    randomize(mha, 42);
+    checkVariableGradients(() => mha.apply(x, { useCausalMask: true }) as Tensor, [...mha.weights, x]);
+  });
+
   it('MultiHeadAttention over two attention axes', () => {
     const mha = layers.multiHeadAttention({ numHeads: 1, keyDim: 2, attentionAxes: [1, 2], ...f64 });
     const x = inputVariable([1, 2, 3, 2]);
