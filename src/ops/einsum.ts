@@ -45,7 +45,7 @@ export function einsum(equation: string, ...operands: TensorLike[]): Tensor {
     const keep = neededLater(i + 1);
     const other = reduceAlone(diagonals(pending[i], equation), new Set([...keep, ...acc.labels]));
     acc = reduceAlone(acc, new Set([...keep, ...other.labels]));
-    acc = contract(acc, other, keep, sizes);
+    acc = contract(acc, other, keep, sizes, output);
   }
   acc = reduceAlone(acc, outSet);
   // An output axis of size 1 in the operands that has a larger size elsewhere broadcasts.
@@ -163,29 +163,44 @@ function reduceAlone(x: Labeled, keep: Set<string>): Labeled {
 
 /**
  * One pairwise contraction as a batched matrix product: a → [batch, aFree, summed],
- * b → [batch, summed, bFree], then unfolded to [batch..., aFree..., bFree...].
+ * b → [batch, summed, bFree], then unfolded to [batch..., aFree..., bFree...]. Batch axes follow
+ * the output's order, the operands are swapped when the output lists b's free axes first, and an
+ * operand already laid out as [batch, summed, free] is read through matMul's transpose flag, so
+ * that as few axes as possible are moved.
  */
-function contract(a: Labeled, b: Labeled, keep: Set<string>, sizes: Map<string, number>): Labeled {
-  const inB = new Set(b.labels);
-  const shared = a.labels.filter((l) => inB.has(l));
-  const batch = shared.filter((l) => keep.has(l));
-  const summed = shared.filter((l) => !keep.has(l));
-  const aFree = a.labels.filter((l) => !inB.has(l));
-  const inA = new Set(a.labels);
-  const bFree = b.labels.filter((l) => !inA.has(l));
-  const size = (ls: string[]) => ls.reduce((p, l) => p * (sizes.get(l) as number), 1);
-  const arrange = (x: Labeled, order: string[], dims: number[]): Tensor => {
-    const perm = order.map((l) => x.labels.indexOf(l));
-    let t = isIdentity(perm) ? x.t : transpose(x.t, perm);
-    const full = order.map((l) => sizes.get(l) as number);
-    if (t.shape.some((d, i) => d !== full[i])) t = broadcastTo(t, full); // axes of size 1
-    return reshape(t, dims);
+function contract(a: Labeled, b: Labeled, keep: Set<string>, sizes: Map<string, number>, order: string[]): Labeled {
+  const inB = new Set(b.labels),
+    inA = new Set(a.labels);
+  const rank = (l: string) => {
+    const i = order.indexOf(l);
+    return i < 0 ? order.length + a.labels.indexOf(l) : i;
   };
-  const ta = arrange(a, [...batch, ...aFree, ...summed], [size(batch), size(aFree), size(summed)]);
-  const tb = arrange(b, [...batch, ...summed, ...bFree], [size(batch), size(summed), size(bFree)]);
+  const aFree = a.labels.filter((l) => !inB.has(l));
+  const bFree = b.labels.filter((l) => !inA.has(l));
+  if (aFree.length > 0 && bFree.length > 0 && rank(bFree[0]) < rank(aFree[0]))
+    return contract(b, a, keep, sizes, order);
+  const shared = a.labels.filter((l) => inB.has(l));
+  const batch = shared.filter((l) => keep.has(l)).sort((p, q) => rank(p) - rank(q));
+  const summed = shared.filter((l) => !keep.has(l));
+  const size = (ls: string[]) => ls.reduce((p, l) => p * (sizes.get(l) as number), 1);
+  const same = (x: string[], y: string[]) => x.length === y.length && x.every((l, i) => l === y[i]);
+  /** The operand as [batch, first, second] (flattened), or as [batch, second, first] read transposed. */
+  const arrange = (x: Labeled, first: string[], second: string[]): { t: Tensor; transposed: boolean } => {
+    const transposed =
+      !same(x.labels, [...batch, ...first, ...second]) && same(x.labels, [...batch, ...second, ...first]);
+    const layout = transposed ? [...batch, ...second, ...first] : [...batch, ...first, ...second];
+    const perm = layout.map((l) => x.labels.indexOf(l));
+    let t = isIdentity(perm) ? x.t : transpose(x.t, perm);
+    const full = layout.map((l) => sizes.get(l) as number);
+    if (t.shape.some((d, i) => d !== full[i])) t = broadcastTo(t, full); // axes of size 1
+    const dims = transposed ? [size(second), size(first)] : [size(first), size(second)];
+    return { t: reshape(t, [size(batch), ...dims]), transposed };
+  };
+  const ta = arrange(a, aFree, summed);
+  const tb = arrange(b, summed, bFree);
   const labels = [...batch, ...aFree, ...bFree];
   const y = reshape(
-    matMul(ta, tb),
+    matMul(ta.t, tb.t, ta.transposed, tb.transposed),
     labels.map((l) => sizes.get(l) as number),
   );
   return { t: y, labels };
