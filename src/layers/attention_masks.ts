@@ -1,9 +1,9 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import { greater, logicalAnd, where } from '../ops/binary.js';
+import { add, greater, logicalAnd, mul, sub } from '../ops/binary.js';
 import { tensor } from '../ops/convert.js';
 import { expandDims } from '../ops/dims.js';
-import { reshape } from '../ops/shape_ops.js';
+import { cast, reshape } from '../ops/shape_ops.js';
 import { softmax } from '../ops/softmax.js';
 
 /** What Keras puts at masked scores before the softmax: exp(-1e9 - max) is exactly 0. */
@@ -47,16 +47,20 @@ export function andMasks(...masks: (Tensor | null | undefined)[]): Tensor | null
 }
 
 /**
- * Keras' masked softmax over the last `axes` axes: masked scores are set to -1e9 before the
- * softmax and their probabilities to 0 after it, so a row whose every position is masked gives
- * all-zero probabilities rather than NaN or a uniform spread.
+ * Keras' masked softmax over the last `axes` axes: masked scores are pushed down by 1e9 before
+ * the softmax (exp of them is exactly 0) and their probabilities multiplied by 0 after it, so a
+ * row whose every position is masked gives all-zero probabilities rather than NaN or a uniform
+ * spread. Written with a 0/1 float mask (an add and a multiply that broadcast on every backend's
+ * fast path) rather than selects; the values and gradients are those of Keras' replacement.
  */
 export function maskedSoftmax(scores: Tensor, mask: Tensor | null, axes = 1): Tensor {
-  let m = mask;
-  if (m) {
+  let keep: Tensor | null = null;
+  if (mask) {
+    let m = mask;
     // Missing axes (heads, batch) are added in front of the attention axes and broadcast.
     while (m.rank < scores.rank) m = expandDims(m, m.rank - 2 * axes);
-    scores = where(m, scores, MASKED_SCORE);
+    keep = cast(boolMask(m), scores.dtype);
+    scores = add(scores, mul(sub(keep, 1), -MASKED_SCORE));
   }
   let probs: Tensor;
   if (axes === 1) probs = softmax(scores, -1);
@@ -64,7 +68,7 @@ export function maskedSoftmax(scores: Tensor, mask: Tensor | null, axes = 1): Te
     const lead = scores.shape.slice(0, scores.rank - axes);
     probs = reshape(softmax(reshape(scores, [...lead, -1]), -1), scores.shape);
   }
-  return m ? where(m, probs, 0) : probs;
+  return keep ? mul(probs, keep) : probs;
 }
 
 /**

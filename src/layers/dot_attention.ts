@@ -2,9 +2,10 @@ import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import type { Config } from '../initializers/initializer.js';
-import { add, logicalAnd, mul, sub, where } from '../ops/binary.js';
+import { add, logicalAnd, mul, sub } from '../ops/binary.js';
 import { expandDims } from '../ops/dims.js';
 import { matMul } from '../ops/matmul.js';
+import { cast } from '../ops/shape_ops.js';
 import { sum } from '../ops/reduce.js';
 import { softmax } from '../ops/softmax.js';
 import { tanh } from '../ops/unary.js';
@@ -139,12 +140,12 @@ export class Attention extends Layer {
       keep = keep ? logicalAnd(keep, causal) : causal;
     }
     // Keras lowers masked scores by 1e9 (rather than replacing them), so a fully masked row stays finite.
-    if (keep) scores = where(keep, scores, sub(scores, MAX_VALUE));
+    if (keep) scores = add(scores, mul(sub(cast(keep, scores.dtype), 1), MAX_VALUE));
     const weights = softmax(scores, -1);
     const dropped =
       this.dropout > 0 ? (this.dropoutLayer.apply(weights, { training: kwargs.training ?? false }) as Tensor) : weights;
     let out = matMul(dropped, value);
-    if (queryMask) out = where(expandDims(boolMask(queryMask), -1), out, 0);
+    if (queryMask) out = mul(out, cast(expandDims(boolMask(queryMask), -1), out.dtype));
     return kwargs.returnAttentionScores ? [out, weights] : out;
   }
 
