@@ -7,10 +7,10 @@ import type { LayersModel } from '../models/layers_model.js';
 import { OnnxGraphBuilder } from './onnx_builder.js';
 import { TRANSFORMER_EMITTERS } from './onnx_attention.js';
 import { ONNX_EMITTERS as LAYER_EMITTERS } from './onnx_layers.js';
+import { encodeModel, ONNX_FLOAT, type OnnxValueInfo } from './onnx_proto.js';
 
 /** Every layer class with a translation, by class. */
 const ONNX_EMITTERS = [...LAYER_EMITTERS, ...TRANSFORMER_EMITTERS];
-import { encodeModel, ONNX_FLOAT, type OnnxValueInfo } from './onnx_proto.js';
 
 /** The default-domain operator set the exported graphs use. */
 export const ONNX_OPSET = 17;
