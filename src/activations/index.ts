@@ -1,4 +1,5 @@
 import { ValueError } from '../core/errors.js';
+import { Registry } from '../core/registry.js';
 import type { Tensor } from '../core/tensor.js';
 import { elu, exp, relu, relu6, selu, sigmoid, softplus, tanh } from '../ops/unary.js';
 import { gelu, hardSigmoid, hardSilu, leakyRelu, mish, silu, softsign } from '../ops/activation_ops.js';
@@ -50,14 +51,40 @@ const ALIASES: Record<string, string> = {
   geluApproximate: 'gelu_approximate',
 };
 
-/** Every name `getActivation` accepts, canonical names first. @example listActivations().includes('gelu') // true */
-export function listActivations(): string[] {
-  return [...Object.keys(ACTIVATIONS), ...Object.keys(ALIASES)];
+/** Activations by name; each canonical Keras name is listed with its other spellings. */
+export const activationRegistry = new Registry<Activation>({
+  kind: 'activation',
+  getter: 'getActivation',
+  registerWith: 'registerActivation',
+  alsoAccepts: 'a function',
+  isInstance: (value): value is Activation =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Activation).apply === 'function' &&
+    typeof (value as Activation).name === 'string',
+  classNameOf: (activation) => activation.name,
+  configOf: () => ({}),
+});
+
+/**
+ * Makes an activation function known by name (so `activation: 'my_act'` works and configs
+ * that name it load), under `name` and other `spellings`.
+ * @example registerActivation('squareplus', (x) => mul(add(x, sqrt(add(square(x), 4))), 0.5));
+ */
+export function registerActivation(name: string, fn: (x: Tensor) => Tensor, spellings: readonly string[] = []): void {
+  activationRegistry.register(name, () => ({ name, apply: fn }), { names: [name, ...spellings] });
 }
 
-function canonicalName(name: string): string | undefined {
-  if (name in ACTIVATIONS) return name;
-  return ALIASES[name];
+for (const [name, fn] of Object.entries(ACTIVATIONS))
+  registerActivation(
+    name,
+    fn,
+    Object.keys(ALIASES).filter((alias) => ALIASES[alias] === name),
+  );
+
+/** Every name `getActivation` accepts, each canonical name followed by its other spellings. @example listActivations().includes('gelu') // true */
+export function listActivations(): string[] {
+  return activationRegistry.names();
 }
 
 /**
@@ -68,20 +95,9 @@ function canonicalName(name: string): string | undefined {
  */
 export function getActivation(identifier?: ActivationIdentifier): Activation {
   if (identifier === undefined || identifier === null) return { name: 'linear', apply: ACTIVATIONS.linear };
-  if (typeof identifier === 'string') {
-    const name = canonicalName(identifier);
-    if (!name) {
-      throw new ValueError(
-        `Unknown activation ${JSON.stringify(identifier)}; valid names are ${listActivations()
-          .map((n) => `'${n}'`)
-          .join(', ')}`,
-      );
-    }
-    return { name, apply: ACTIVATIONS[name] };
-  }
+  if (typeof identifier === 'string') return activationRegistry.resolve(identifier).make({});
   if (typeof identifier === 'function') return { name: identifier.name || 'custom_activation', apply: identifier };
-  if (typeof identifier === 'object' && typeof identifier.apply === 'function' && typeof identifier.name === 'string')
-    return identifier;
+  if (activationRegistry.spec.isInstance(identifier)) return identifier;
   throw new ValueError(`getActivation: expected a name, a function or an Activation, got ${typeof identifier}`);
 }
 

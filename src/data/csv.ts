@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../core/options.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
@@ -62,6 +63,18 @@ export function loadCsv(
 ): LabelledCsvData;
 export function loadCsv(path: string | URL, options?: CsvOptions): CsvData;
 export function loadCsv(path: string | URL, options: CsvOptions = {}): CsvData {
+  checkOptions(
+    'loadCsv',
+    options,
+    optionKeys<CsvOptions>({
+      labelColumn: true,
+      columns: true,
+      header: true,
+      delimiter: true,
+      dtype: true,
+      labelDtype: true,
+    }),
+  );
   const source = typeof path === 'string' ? path : fileURLToPath(path);
   return tableToTensors(readCsvTable(path, options), options, `loadCsv('${source}')`);
 }
@@ -75,6 +88,18 @@ export function loadCsv(path: string | URL, options: CsvOptions = {}): CsvData {
 export function parseCsv(text: string, options: CsvOptions & { labelColumn: ColumnRef | ColumnRef[] }): LabelledCsvData;
 export function parseCsv(text: string, options?: CsvOptions): CsvData;
 export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
+  checkOptions(
+    'parseCsv',
+    options,
+    optionKeys<CsvOptions>({
+      labelColumn: true,
+      columns: true,
+      header: true,
+      delimiter: true,
+      dtype: true,
+      labelDtype: true,
+    }),
+  );
   return tableToTensors(parseCsvTable(text, options, 'parseCsv'), options, 'parseCsv');
 }
 

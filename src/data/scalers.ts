@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../core/options.js';
 import { getFloatX, isFloat } from '../core/dtype.js';
 import { StateError, ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
@@ -91,6 +92,7 @@ export class StandardScaler extends FeatureScaler {
 
   constructor(options: StandardScalerOptions = {}) {
     super();
+    checkOptions('standardScaler', options, optionKeys<StandardScalerOptions>({ center: true, scale: true }));
     if (options.center || options.scale) this.setStats({ center: options.center ?? [], scale: options.scale ?? [] });
   }
 
@@ -146,6 +148,11 @@ export class MinMaxScaler extends FeatureScaler {
 
   constructor(options: MinMaxScalerOptions = {}) {
     super();
+    checkOptions(
+      'minMaxScaler',
+      options,
+      optionKeys<MinMaxScalerOptions>({ featureRange: true, center: true, scale: true }),
+    );
     const [lo, hi] = options.featureRange ?? [0, 1];
     if (!(lo < hi))
       throw new ValueError(`MinMaxScaler: featureRange must be [low, high] with low < high, got [${lo}, ${hi}]`);

@@ -1,4 +1,4 @@
-import type { Config, SerializedObject } from '../initializers/initializer.js';
+import type { Config, SerializedObject } from '../core/config.js';
 import { toCamelKeys } from './config_case.js';
 import { checkFormat, FileFormatError } from './format_error.js';
 import { isJsonObject } from './safe_json.js';

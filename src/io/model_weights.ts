@@ -1,7 +1,7 @@
 import { MyelinError, fmtShape } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Config, SerializedObject } from '../initializers/initializer.js';
+import type { Config, SerializedObject } from '../core/config.js';
 import { Layer } from '../layers/layer.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { modelFromConfig } from '../models/model_from_config.js';

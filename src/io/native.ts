@@ -1,5 +1,6 @@
+import { checkOptions, optionKeys } from '../core/options.js';
 import { globalRng, type RngState } from '../core/rng.js';
-import type { SerializedObject } from '../initializers/initializer.js';
+import type { SerializedObject } from '../core/config.js';
 import { getLoss, serializeLoss, type LossConfig } from '../losses/index.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { getOptimizer, serializeOptimizer, type OptimizerConfig } from '../optimizers/index.js';
@@ -63,6 +64,7 @@ export type ModelFiles = Record<string, Uint8Array>;
  * const copy = loadFromBuffers(files);
  */
 export function saveToBuffers(model: LayersModel, options: SaveOptions = {}): ModelFiles {
+  checkOptions('save', options, optionKeys<SaveOptions>({ includeOptimizer: true, trainingState: true }));
   const tensors: NamedTensor[] = namedModelWeights(model);
   const json: ModelJson = {
     format: FORMAT,

@@ -1,6 +1,6 @@
 import type { DType } from '../core/dtype.js';
 import { fmtShape } from '../core/errors.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { tensor } from '../ops/convert.js';
 import { cast } from '../ops/shape_ops.js';

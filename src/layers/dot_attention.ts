@@ -210,7 +210,7 @@ export class AdditiveAttention extends Attention {
   static override readonly className: string = 'AdditiveAttention';
 
   constructor(args: AdditiveAttentionArgs = {}) {
-    super({ ...args, scoreMode: 'dot' }, true);
+    super(args, true);
   }
 
   override build(inputShape: Shape | Shape[]): void {

@@ -2,6 +2,7 @@
  * The layers API: classes, the `layers` namespace of TF.js-style factories, the base `Layer`
  * for custom layers and the class registry used by model configs.
  */
+import { strictFactories } from '../core/options.js';
 import { Activation, type ActivationArgs } from './activation.js';
 import { Dense, type DenseArgs } from './dense.js';
 import { Dropout, type DropoutArgs } from './dropout.js';
@@ -17,14 +18,9 @@ import {
   type BidirectionalArgs,
   type TimeDistributedArgs,
 } from './recurrent_wrappers.js';
-import { Masking, type MaskingArgs } from './recurrent_masking.js';
-import {
-  Conv1D,
-  GlobalAveragePooling1D,
-  GlobalMaxPooling1D,
-  type Conv1DArgs,
-  type GlobalPooling1DArgs,
-} from './sequence_conv.js';
+import { Masking, type MaskingArgs } from './masking.js';
+import { Conv1D, type Conv1DArgs } from './convolutional_1d.js';
+import { GlobalAveragePooling1D, GlobalMaxPooling1D, type GlobalPooling1DArgs } from './pooling_1d.js';
 import { Conv2D, Conv2DTranspose, type Conv2DArgs, type Conv2DTransposeArgs } from './convolutional.js';
 import {
   DepthwiseConv2D,
@@ -75,7 +71,15 @@ import { TransformerDecoder, type TransformerDecoderArgs } from './transformer_d
 export { Layer, isShapeList, type LayerArgs, type CallArgs } from './layer.js';
 export { SymbolicTensor, Node, type Shape } from './symbolic.js';
 export type { InputSpec } from './input_spec.js';
-export { registerLayer, deserializeLayer, serializeLayer, layerClassNames, type LayerFactory } from './registry.js';
+export {
+  registerLayer,
+  registerLayerClass,
+  deserializeLayer,
+  serializeLayer,
+  layerClassNames,
+  layerRegistry,
+  type LayerFactory,
+} from './registry.js';
 export { collectLosses, addLoss, isCollectingLosses } from './losses_collector.js';
 export { Activation, type ActivationArgs } from './activation.js';
 export { Dense, type DenseArgs } from './dense.js';
@@ -93,16 +97,10 @@ export {
   type TimeDistributedArgs,
   type MergeMode,
 } from './recurrent_wrappers.js';
-export { Masking, type MaskingArgs } from './recurrent_masking.js';
-export {
-  Conv1D,
-  GlobalAveragePooling1D,
-  GlobalMaxPooling1D,
-  type Conv1DArgs,
-  type Conv1DPadding,
-  type GlobalPooling1DArgs,
-  type SequenceDataFormat,
-} from './sequence_conv.js';
+export { Masking, type MaskingArgs } from './masking.js';
+export { Conv1D, type Conv1DArgs, type Conv1DPadding } from './convolutional_1d.js';
+export { GlobalAveragePooling1D, GlobalMaxPooling1D, type GlobalPooling1DArgs } from './pooling_1d.js';
+export type { SequenceDataFormat } from './sequence_format.js';
 export { Conv2D, Conv2DTranspose, type Conv2DArgs, type Conv2DTransposeArgs } from './convolutional.js';
 export {
   DepthwiseConv2D,
@@ -174,7 +172,8 @@ export {
 } from './transformer_decoder.js';
 export type { TransformerBlockArgs } from './transformer_common.js';
 /**
- * Layer factories, as in TF.js.
+ * Layer factories, as in TF.js. Each checks its options: a key the layer does not accept
+ * (`activaton`) is an error naming it and the closest valid one.
  * @example
  * const m = sequential({ layers: [
  *   layers.dense({ units: 16, activation: 'relu', inputShape: [13] }),
@@ -182,7 +181,7 @@ export type { TransformerBlockArgs } from './transformer_common.js';
  *   layers.dense({ units: 1 }),
  * ] });
  */
-export const layers = {
+export const layers = strictFactories('layers', {
   dense: (args: DenseArgs) => new Dense(args),
   activation: (args: ActivationArgs) => new Activation(args),
   dropout: (args: DropoutArgs) => new Dropout(args),
@@ -229,4 +228,4 @@ export const layers = {
   rotaryEmbedding: (args: RotaryEmbeddingArgs = {}) => new RotaryEmbedding(args),
   transformerEncoder: (args: TransformerEncoderArgs) => new TransformerEncoder(args),
   transformerDecoder: (args: TransformerDecoderArgs) => new TransformerDecoder(args),
-};
+});

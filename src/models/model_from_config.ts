@@ -1,5 +1,5 @@
 import { ValueError } from '../core/errors.js';
-import type { Config, SerializedObject } from '../initializers/initializer.js';
+import type { Config, SerializedObject } from '../core/config.js';
 import type { Layer } from '../layers/layer.js';
 import { deserializeLayer, registerLayer } from '../layers/registry.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';

@@ -1,6 +1,7 @@
 import { StateError, ValueError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import { Tensor } from '../core/tensor.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { InputLayer } from '../layers/input_layer.js';
 import { Layer } from '../layers/layer.js';
 import { serializeLayer } from '../layers/registry.js';
@@ -31,6 +32,7 @@ export class Sequential extends LayersModel {
   private stackOutputs: SymbolicTensor[] = [];
 
   constructor(args: SequentialArgs = {}) {
+    checkOptions('sequential', args, ['layers', 'name']);
     super({ name: args.name });
     for (const layer of args.layers ?? []) this.add(layer);
   }

@@ -60,7 +60,7 @@ describe('activation registry', () => {
       () => getActivation('rellu'),
       (e: Error) =>
         e instanceof ValueError &&
-        /Unknown activation "rellu"; valid names are 'linear', 'sigmoid', .*'leaky_relu'.*'hardSigmoid'/.test(
+        /Unknown activation 'rellu'; expected one of 'linear', 'sigmoid', .*'leaky_relu'.*'hardSigmoid'.*Did you mean 'relu'\?/.test(
           e.message,
         ),
     );

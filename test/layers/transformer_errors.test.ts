@@ -145,6 +145,17 @@ describe('bad input to the attention layers and Transformer blocks', () => {
     );
   });
 
+  it('misspelt options name the closest valid one', () => {
+    assert.throws(
+      () => layers.multiHeadAttention({ numHeads: 2, keyDim: 2, useCasualMask: true } as never),
+      /layers\.multiHeadAttention: unknown option 'useCasualMask'/,
+    );
+    assert.throws(
+      () => layers.transformerEncoder({ intermediateDim: 4, numHeads: 2, normaliseFirst: true } as never),
+      /unknown option 'normaliseFirst' \(did you mean 'normalizeFirst'\?\)/,
+    );
+  });
+
   it('other arguments: equations, heads, axes, odd rotary sizes, decoder inputs', () => {
     assert.throws(
       () => layers.einsumDense({ equation: 'ab->b', outputShape: 3, name: 'ed' }),
