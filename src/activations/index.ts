@@ -41,6 +41,8 @@ const ACTIVATIONS: Record<string, (x: Tensor) => Tensor> = {
   softsign,
   leaky_relu: (x) => leakyRelu(x, 0.2),
   gelu: (x) => gelu(x, false),
+  // The tanh approximation (GPT-2's; KerasHub's `gelu_approximate`).
+  gelu_approximate: (x) => gelu(x, true),
   silu,
   hard_sigmoid: hardSigmoid,
   hard_sigmoid_tfjs: hardSigmoidTfjs,
@@ -61,6 +63,7 @@ const ALIASES: Record<string, string> = {
   hard_swish: 'hard_silu',
   logSoftmax: 'log_softmax',
   swish: 'silu',
+  geluApproximate: 'gelu_approximate',
 };
 
 /** Activations by name; each canonical Keras name is listed with its other spellings. */

@@ -6,10 +6,14 @@ import { buildGraph } from '../layers/graph.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { atomicWriteFile, checkSavePath } from './atomic_write.js';
 import { OnnxGraphBuilder } from './onnx_builder.js';
-import { ONNX_EMITTERS } from './onnx_layers.js';
+import { TRANSFORMER_EMITTERS } from './onnx_attention.js';
+import { ONNX_EMITTERS as LAYER_EMITTERS } from './onnx_layers.js';
 import { ONNX_MERGE_EMITTERS } from './onnx_merge_layers.js';
 import { ONNX_SEQUENCE_EMITTERS } from './onnx_sequence_layers.js';
 import { encodeModel, ONNX_FLOAT, type OnnxValueInfo } from './onnx_proto.js';
+
+/** Every layer class with a translation, by class. */
+const ONNX_EMITTERS = [...LAYER_EMITTERS, ...TRANSFORMER_EMITTERS];
 
 /** The default-domain operator set the exported graphs use. */
 export const ONNX_OPSET = 17;
@@ -67,7 +71,7 @@ export function exportOnnx(model: LayersModel): Uint8Array {
       );
     }
     const input = names.get(node.inputs[0]) as string;
-    names.set(node.outputs[0], emit(b, layer, input, node.inputs[0].shape));
+    names.set(node.outputs[0], emit(b, layer, input, node.inputs[0].shape, node.callArgs));
   }
   const outputNames = model.outputNames;
   const graphOutputs: OnnxValueInfo[] = model.outputs.map((t, i) => {

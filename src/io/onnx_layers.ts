@@ -1,5 +1,6 @@
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
+import type { Config } from '../initializers/initializer.js';
 import { Activation } from '../layers/activation.js';
 import { Conv2D } from '../layers/convolutional.js';
 import { Dense } from '../layers/dense.js';
@@ -17,7 +18,14 @@ import type { Shape } from '../layers/symbolic.js';
 import type { OnnxGraphBuilder } from './onnx_builder.js';
 
 /** Translates one layer: its input's ONNX name and symbolic shape in, its output's name out. */
-export type Emitter = (b: OnnxGraphBuilder, layer: Layer, x: string, inputShape: Shape) => string;
+export type Emitter = (
+  b: OnnxGraphBuilder,
+  layer: Layer,
+  x: string,
+  inputShape: Shape,
+  /** The call's recorded flags (e.g. `useCausalMask`). */
+  callArgs: Config,
+) => string;
 
 const SELU_ALPHA = 1.6732632423543772,
   SELU_SCALE = 1.0507009873554805;
@@ -42,6 +50,17 @@ const ACTIVATIONS: Record<string, (b: OnnxGraphBuilder, x: string, s: string) =>
   hard_silu: (b, x, s) => b.op('HardSwish', [x], s),
   silu: (b, x, s) => b.op('Mul', [x, b.op('Sigmoid', [x], s)], s),
   mish: (b, x, s) => b.op('Mul', [x, b.op('Tanh', [b.op('Softplus', [x], s)], s)], s),
+  // gelu(x) ≈ x/2 · (1 + tanh(√(2/π)(x + 0.044715x³))).
+  gelu_approximate: (b, x, s) => {
+    const cube = b.op('Mul', [b.op('Mul', [x, x], s), x], s);
+    const inner = b.op('Add', [x, b.op('Mul', [cube, b.constant(`${s}/c`, [0.044715], [])], s)], s);
+    const t = b.op('Tanh', [b.op('Mul', [inner, b.constant(`${s}/k`, [Math.sqrt(2 / Math.PI)], [])], s)], s);
+    return b.op(
+      'Mul',
+      [b.op('Mul', [x, b.constant(`${s}/half`, [0.5], [])], s), b.op('Add', [t, b.constant(`${s}/one`, [1], [])], s)],
+      s,
+    );
+  },
   // gelu(x) = x/2 · (1 + erf(x/√2)), the exact form Keras uses by default.
   gelu: (b, x, s) => {
     const erf = b.op('Erf', [b.op('Div', [x, b.constant(`${s}/sqrt2`, [Math.SQRT2], [])], s)], s);
@@ -53,6 +72,7 @@ const ACTIVATIONS: Record<string, (b: OnnxGraphBuilder, x: string, s: string) =>
   },
 };
 
+/** Applies the activation `name` of `layer` to `x`. */
 export function activation(b: OnnxGraphBuilder, name: string, x: string, layer: Layer): string {
   const emit = ACTIVATIONS[name];
   if (!emit)
@@ -64,7 +84,7 @@ export function activation(b: OnnxGraphBuilder, name: string, x: string, layer: 
 
 const identity: Emitter = (_b, _layer, x) => x;
 
-function dense(b: OnnxGraphBuilder, layer: Layer, x: string): string {
+export function dense(b: OnnxGraphBuilder, layer: Layer, x: string): string {
   const d = layer as Dense;
   let y = b.op('MatMul', [x, b.constant(`${d.name}/kernel`, d.kernel as Tensor)], d.name);
   if (d.bias) y = b.op('Add', [y, b.constant(`${d.name}/bias`, d.bias)], d.name);
@@ -140,7 +160,7 @@ function batchNorm(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape): 
   );
 }
 
-function layerNorm(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape): string {
+export function layerNorm(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape): string {
   const ln = layer as LayerNormalization;
   const rank = shape.length;
   const axes = ln.axis.map((a) => (a < 0 ? a + rank : a)).sort((p, q) => p - q);
@@ -148,6 +168,7 @@ function layerNorm(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape): 
     throw new ValueError(
       `exportOnnx: LayerNormalization '${ln.name}' normalizes over axes ${JSON.stringify(ln.axis)}; only trailing axes are exported`,
     );
+  if (ln.rmsScaling) return rmsScaled(b, ln, x, axes);
   const dims = axes.map((a) => shape[a] as number);
   const size = dims.reduce((p, q) => p * q, 1);
   const gamma = ln.gamma
@@ -155,6 +176,16 @@ function layerNorm(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape): 
     : b.constant(`${ln.name}/ones`, new Float32Array(size).fill(1), dims);
   const inputs = [x, gamma, ...(ln.beta ? [b.constant(`${ln.name}/beta`, ln.beta)] : [])];
   return b.op('LayerNormalization', inputs, ln.name, { axis: { int: axes[0] }, epsilon: ln.epsilon });
+}
+
+/** Keras 3's rmsScaling: x · (variance + ε)^-½ · γ, the variance over `axes`. */
+function rmsScaled(b: OnnxGraphBuilder, ln: LayerNormalization, x: string, axes: number[]): string {
+  const s = ln.name;
+  const mean = (t: string) => b.op('ReduceMean', [t], s, { axes: { ints: axes }, keepdims: { int: 1 } });
+  const centered = b.op('Sub', [x, mean(x)], s);
+  const variance = mean(b.op('Mul', [centered, centered], s));
+  const std = b.op('Sqrt', [b.op('Add', [variance, b.constant(`${s}/epsilon`, [ln.epsilon], [])], s)], s);
+  return b.op('Mul', [b.op('Div', [x, std], s), b.constant(`${s}/gamma`, ln.gamma as Tensor)], s);
 }
 
 function flatten(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape): string {

@@ -151,7 +151,7 @@ export function inferGraphShapes(graph: Graph, inputShapes: Shape[]): Shape[] {
   for (const node of graph.nodes) {
     if (node.inputs.length === 0) continue;
     const args = node.inputs.map((t) => shapes.get(t.id) as Shape);
-    const out = node.layer.computeOutputShape(args.length === 1 ? args[0] : args);
+    const out = node.layer.computeOutputShape(args.length === 1 ? args[0] : args, node.callArgs as CallArgs);
     const outs = isShapeList(out) ? out : [out];
     node.outputs.forEach((t, i) => shapes.set(t.id, outs[i]));
   }

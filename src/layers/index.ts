@@ -57,6 +57,21 @@ import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, type C
 import { Dot, type DotArgs } from './merging_dot.js';
 import { RepeatVector, type RepeatVectorArgs } from './repeat_vector.js';
 import { AveragePooling1D, MaxPooling1D, type Pooling1DArgs } from './pooling_1d_windows.js';
+import { EinsumDense, type EinsumDenseArgs } from './einsum_dense.js';
+import { MultiHeadAttention, type MultiHeadAttentionArgs } from './multi_head_attention.js';
+import { GroupedQueryAttention, type GroupedQueryAttentionArgs } from './grouped_query_attention.js';
+import { AdditiveAttention, Attention, type AdditiveAttentionArgs, type AttentionArgs } from './dot_attention.js';
+import {
+  PositionEmbedding,
+  RotaryEmbedding,
+  SinePositionEncoding,
+  type PositionEmbeddingArgs,
+  type RotaryEmbeddingArgs,
+  type SinePositionEncodingArgs,
+} from './position.js';
+import { TokenAndPositionEmbedding, type TokenAndPositionEmbeddingArgs } from './token_position_embedding.js';
+import { TransformerEncoder, type TransformerEncoderArgs } from './transformer_encoder.js';
+import { TransformerDecoder, type TransformerDecoderArgs } from './transformer_decoder.js';
 
 export { Layer, isShapeList, type LayerArgs, type CallArgs } from './layer.js';
 export { SymbolicTensor, Node, type Shape } from './symbolic.js';
@@ -136,6 +151,45 @@ export {
 export { Dot, type DotArgs } from './merging_dot.js';
 export { RepeatVector, type RepeatVectorArgs } from './repeat_vector.js';
 export { AveragePooling1D, MaxPooling1D, type Pooling1DArgs } from './pooling_1d_windows.js';
+export { EinsumDense, analyzeEinsumDense, type EinsumDenseArgs, type EinsumDenseShapes } from './einsum_dense.js';
+export { LayerWithSublayers } from './sublayers.js';
+export { AttentionLayerBase, type AttentionCallArgs, type AttentionInputs } from './attention_base.js';
+export { causalMask, maskedSoftmax } from './attention_masks.js';
+export {
+  MultiHeadAttention,
+  type MultiHeadAttentionArgs,
+  type AttentionCache,
+  type CachedAttentionResult,
+} from './multi_head_attention.js';
+export { GroupedQueryAttention, type GroupedQueryAttentionArgs } from './grouped_query_attention.js';
+export {
+  Attention,
+  AdditiveAttention,
+  type AttentionArgs,
+  type AdditiveAttentionArgs,
+  type DotAttentionCallArgs,
+} from './dot_attention.js';
+export {
+  PositionEmbedding,
+  SinePositionEncoding,
+  RotaryEmbedding,
+  type PositionEmbeddingArgs,
+  type SinePositionEncodingArgs,
+  type RotaryEmbeddingArgs,
+  type PositionCallArgs,
+} from './position.js';
+export { TokenAndPositionEmbedding, type TokenAndPositionEmbeddingArgs } from './token_position_embedding.js';
+export {
+  TransformerEncoder,
+  type TransformerEncoderArgs,
+  type TransformerEncoderCallArgs,
+} from './transformer_encoder.js';
+export {
+  TransformerDecoder,
+  type TransformerDecoderArgs,
+  type TransformerDecoderCallArgs,
+} from './transformer_decoder.js';
+export type { TransformerBlockArgs } from './transformer_common.js';
 /**
  * Layer factories, as in TF.js. Each checks its options: a key the layer does not accept
  * (`activaton`) is an error naming it and the closest valid one.
@@ -190,4 +244,18 @@ export const layers = strictFactories('layers', {
   repeatVector: (args: RepeatVectorArgs) => new RepeatVector(args),
   maxPooling1d: (args: Pooling1DArgs = {}) => new MaxPooling1D(args),
   averagePooling1d: (args: Pooling1DArgs = {}) => new AveragePooling1D(args),
+  einsumDense: (args: EinsumDenseArgs) => new EinsumDense(args),
+  multiHeadAttention: (args: MultiHeadAttentionArgs) => new MultiHeadAttention(args),
+  groupedQueryAttention: (args: GroupedQueryAttentionArgs) => new GroupedQueryAttention(args),
+  /** Keras 3 exports GroupedQueryAttention under this name too. */
+  groupQueryAttention: (args: GroupedQueryAttentionArgs) => new GroupedQueryAttention(args),
+  attention: (args: AttentionArgs = {}) => new Attention(args),
+  additiveAttention: (args: AdditiveAttentionArgs = {}) => new AdditiveAttention(args),
+  positionEmbedding: (args: PositionEmbeddingArgs) => new PositionEmbedding(args),
+  tokenAndPositionEmbedding: (args: TokenAndPositionEmbeddingArgs) => new TokenAndPositionEmbedding(args),
+  sinePositionEncoding: (args: SinePositionEncodingArgs = {}) => new SinePositionEncoding(args),
+  sinusoidalPositionEncoding: (args: SinePositionEncodingArgs = {}) => new SinePositionEncoding(args),
+  rotaryEmbedding: (args: RotaryEmbeddingArgs = {}) => new RotaryEmbedding(args),
+  transformerEncoder: (args: TransformerEncoderArgs) => new TransformerEncoder(args),
+  transformerDecoder: (args: TransformerDecoderArgs) => new TransformerDecoder(args),
 });

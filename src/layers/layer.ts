@@ -188,8 +188,12 @@ export abstract class Layer {
     return this.supportsMasking ? (mask ?? null) : null;
   }
 
-  /** The output shape for an input shape (`null` dimensions stay unknown). Default: unchanged. */
-  computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
+  /**
+   * The output shape for an input shape (`null` dimensions stay unknown). Default: unchanged.
+   * `callArgs` are the call's flags (e.g. whether attention scores are returned too).
+   */
+  computeOutputShape(inputShape: Shape | Shape[], callArgs?: CallArgs): Shape | Shape[] {
+    void callArgs;
     return inputShape;
   }
 
@@ -257,7 +261,7 @@ export abstract class Layer {
     shapeArg: Shape | Shape[],
     kwargs: CallArgs,
   ): SymbolicTensor | SymbolicTensor[] {
-    const outShape = this.computeOutputShape(shapeArg);
+    const outShape = this.computeOutputShape(shapeArg, kwargs);
     const node = new Node(this, inputs, kwargs as Config);
     const shapes = isShapeList(outShape) ? outShape : [outShape];
     node.outputs = shapes.map((s, i) => new SymbolicTensor(this.outputDtype(inputs), s, this, node, i));

@@ -190,6 +190,11 @@ export class BatchNormalization extends Normalization {
 export interface LayerNormalizationArgs extends NormalizationArgs {
   /** The axis or axes normalized over, per sample (default -1). */
   axis?: number | number[];
+  /**
+   * Keras 3's `rms_scaling`: x · rsqrt(variance + epsilon) · gamma, with no centering and no
+   * beta. (As in Keras it divides by the standard deviation, not the root mean square.)
+   */
+  rmsScaling?: boolean;
 }
 
 /**
@@ -200,10 +205,22 @@ export interface LayerNormalizationArgs extends NormalizationArgs {
 export class LayerNormalization extends Normalization {
   static override readonly className: string = 'LayerNormalization';
   readonly axis: number[];
+  readonly rmsScaling: boolean;
 
   constructor(args: LayerNormalizationArgs = {}) {
     super(args, 1e-3);
     this.axis = Array.isArray(args.axis) ? [...args.axis] : [args.axis ?? -1];
+    this.rmsScaling = args.rmsScaling ?? false;
+  }
+
+  /** With rmsScaling, gamma exists even without `scale` and beta never does (Keras 3). */
+  protected override buildAffine(shape: number[]): void {
+    if (!this.rmsScaling) {
+      super.buildAffine(shape);
+      return;
+    }
+    const g = this.gammaSettings;
+    this.gamma = this.addWeight('gamma', shape, undefined, g.initializer, g.regularizer, true, g.constraint);
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -223,11 +240,17 @@ export class LayerNormalization extends Normalization {
     const axes = this.resolveAxes(this.axis, x.rank);
     const viewShape = x.shape.map((d, i) => (axes.includes(i) ? d : 1));
     const { mean, variance } = moments(x, axes, true);
-    return this.normalize(x, mean, variance, (p) => reshape(p, viewShape));
+    const view = (p: Tensor) => reshape(p, viewShape);
+    if (this.rmsScaling) return mul(mul(x, rsqrt(add(variance, this.epsilon))), view(this.gamma as Variable));
+    return this.normalize(x, mean, variance, view);
   }
 
   override getConfig(): Config {
-    return { ...super.getConfig(), axis: this.axis.length === 1 ? this.axis[0] : [...this.axis] };
+    return {
+      ...super.getConfig(),
+      axis: this.axis.length === 1 ? this.axis[0] : [...this.axis],
+      rmsScaling: this.rmsScaling,
+    };
   }
 }
 

@@ -25,9 +25,12 @@ export function functionalConfig(name: string, graph: Graph): Config {
   return { name, layers, inputLayers: graph.inputs.map(ref), outputLayers: graph.outputs.map(ref) };
 }
 
-/** Only plain call arguments (e.g. `training`) survive serialization; masks are tensors. */
+/**
+ * Only plain call arguments survive serialization: boolean flags such as `training` or an
+ * attention layer's `useCausalMask`; masks are tensors.
+ */
 function serializableCallArgs(args: Config): Config {
   const out: Config = {};
-  if (typeof args.training === 'boolean') out.training = args.training;
+  for (const [key, value] of Object.entries(args)) if (typeof value === 'boolean') out[key] = value;
   return out;
 }

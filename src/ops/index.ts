@@ -19,6 +19,7 @@ export * from './clip.js';
 export * from './activation_ops.js';
 export * from './softmax.js';
 export * from './moments.js';
+export { einsum } from './einsum.js';
 // Installs the chainable methods (x.add(y).relu()) on Tensor.
 import './chain.js';
 export { conv2d, depthwiseConv2d, conv2dTranspose, type Conv2dOptions, type Conv2dTransposeOptions } from './conv.js';

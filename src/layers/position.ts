@@ -1,0 +1,323 @@
+import { ValueError, fmtShape } from '../core/errors.js';
+import type { Tensor } from '../core/tensor.js';
+import type { Variable } from '../core/variable.js';
+import type { Config, Initializer } from '../initializers/initializer.js';
+import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
+import { add, broadcastTo, mul } from '../ops/binary.js';
+import { concat } from '../ops/concat.js';
+import { tensor } from '../ops/convert.js';
+import { reshape, transpose } from '../ops/shape_ops.js';
+import { slice } from '../ops/slice.js';
+import { neg } from '../ops/unary.js';
+import { describeLayer } from './convolutional_base.js';
+import { Layer, type CallArgs, type LayerArgs } from './layer.js';
+import { registerLayer } from './registry.js';
+import type { Shape, SymbolicTensor } from './symbolic.js';
+
+/** Call arguments of the position layers (KerasHub's). */
+export interface PositionCallArgs extends CallArgs {
+  /** Position of the input's first step, e.g. the cache length while generating (default 0). */
+  startIndex?: number;
+}
+
+/** The start index, checked to be a non-negative integer. */
+export function startIndexOf(layer: Layer, kwargs: PositionCallArgs): number {
+  const start = kwargs.startIndex ?? 0;
+  if (!Number.isInteger(start) || start < 0)
+    throw new ValueError(
+      `${describeLayer(layer)}: 'startIndex' must be a non-negative integer, got ${JSON.stringify(start)}`,
+    );
+  return start;
+}
+
+/** Input shape [..., length, features] → [length, features], after checking the rank. */
+function lengthAndFeatures(layer: Layer, shape: readonly (number | null)[]): [number | null, number | null] {
+  if (shape.length < 2)
+    throw new ValueError(
+      `${describeLayer(layer)}: expected an input [..., sequence, features] of rank >= 2, got shape ${fmtShape(shape)}`,
+    );
+  return [shape[shape.length - 2], shape[shape.length - 1]];
+}
+
+export interface PositionEmbeddingArgs extends LayerArgs {
+  /** Longest sequence the table holds. */
+  sequenceLength: number;
+  initializer?: InitializerIdentifier;
+}
+
+/**
+ * A learned embedding per position (KerasHub `PositionEmbedding`): for an input
+ * [..., length, features] it returns rows `startIndex .. startIndex + length - 1` of an
+ * [sequenceLength, features] table, broadcast to the input's shape (add it to the input).
+ *
+ * @example
+ * const pos = new PositionEmbedding({ sequenceLength: 64 });
+ * const x = tokens.add(pos.apply(tokens) as Tensor); // tokens: [batch, 10, 32]
+ */
+export class PositionEmbedding extends Layer {
+  static override readonly className: string = 'PositionEmbedding';
+  readonly sequenceLength: number;
+  readonly initializer: Initializer;
+  embeddings: Variable | null = null;
+
+  constructor(args: PositionEmbeddingArgs) {
+    super(args);
+    if (!Number.isInteger(args.sequenceLength) || args.sequenceLength <= 0)
+      throw new ValueError(
+        `${describeLayer(this)}: 'sequenceLength' must be a positive integer, got ${JSON.stringify(args.sequenceLength)}`,
+      );
+    this.sequenceLength = args.sequenceLength;
+    this.initializer = getInitializer(args.initializer ?? 'glorotUniform');
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const [, features] = lengthAndFeatures(this, inputShape as Shape);
+    if (features === null)
+      throw new ValueError(
+        `${describeLayer(this)}: the feature size (last axis) must be known, got ${fmtShape(inputShape as Shape)}`,
+      );
+    this.embeddings = this.addWeight('embeddings', [this.sequenceLength, features], undefined, this.initializer);
+    this.inputSpec = [{ minNdim: 2, axes: { [-1]: features } }];
+  }
+
+  override apply(
+    inputs: SymbolicTensor | SymbolicTensor[],
+    kwargs?: PositionCallArgs,
+  ): SymbolicTensor | SymbolicTensor[];
+  override apply(inputs: Tensor | Tensor[], kwargs?: PositionCallArgs): Tensor | Tensor[];
+  override apply(
+    inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
+    kwargs?: PositionCallArgs,
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
+  /** Options: `startIndex`, the position of the first step (while generating with a cache). */
+  override apply(
+    inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
+    kwargs: PositionCallArgs = {},
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    return super.apply(inputs, kwargs);
+  }
+
+  call(inputs: Tensor | Tensor[], kwargs: PositionCallArgs): Tensor {
+    const x = inputs as Tensor;
+    const start = startIndexOf(this, kwargs);
+    const [length, features] = lengthAndFeatures(this, x.shape) as [number, number];
+    if (start + length > this.sequenceLength)
+      throw new ValueError(
+        `${describeLayer(this)}: positions ${start}..${start + length - 1} (an input of length ${length}${start ? ` from startIndex ${start}` : ''}, shape ${fmtShape(x.shape)}) exceed the table's sequenceLength ${this.sequenceLength}`,
+      );
+    return broadcastTo(slice(this.embeddings as Variable, [start, 0], [length, features]), x.shape);
+  }
+
+  override getConfig(): Config {
+    return {
+      ...super.getConfig(),
+      sequenceLength: this.sequenceLength,
+      initializer: serializeInitializer(this.initializer),
+    };
+  }
+}
+
+export interface SinePositionEncodingArgs extends LayerArgs {
+  /** The longest wavelength, 10000 in "Attention Is All You Need". */
+  maxWavelength?: number;
+}
+
+/**
+ * Fixed sinusoidal position encodings (KerasHub `SinePositionEncoding`, Vaswani et al. 2017):
+ * for an input [..., length, features] it returns, broadcast to that shape,
+ * `sin(p / w^(2⌊i/2⌋/features))` at even features i and `cos(...)` at odd ones, p being the
+ * position from `startIndex`. No weights; add it to the input.
+ *
+ * @example
+ * const x = embedded.add(new SinePositionEncoding().apply(embedded) as Tensor);
+ */
+export class SinePositionEncoding extends Layer {
+  static override readonly className: string = 'SinePositionEncoding';
+  readonly maxWavelength: number;
+
+  constructor(args: SinePositionEncodingArgs = {}) {
+    super(args);
+    this.maxWavelength = args.maxWavelength ?? 10000;
+    if (typeof this.maxWavelength !== 'number' || !(this.maxWavelength > 0))
+      throw new ValueError(
+        `${describeLayer(this)}: 'maxWavelength' must be a positive number, got ${JSON.stringify(args.maxWavelength)}`,
+      );
+    this.supportsMasking = true;
+  }
+
+  override apply(
+    inputs: SymbolicTensor | SymbolicTensor[],
+    kwargs?: PositionCallArgs,
+  ): SymbolicTensor | SymbolicTensor[];
+  override apply(inputs: Tensor | Tensor[], kwargs?: PositionCallArgs): Tensor | Tensor[];
+  override apply(
+    inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
+    kwargs?: PositionCallArgs,
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
+  /** Options: `startIndex`, the position of the first step (while generating with a cache). */
+  override apply(
+    inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
+    kwargs: PositionCallArgs = {},
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    return super.apply(inputs, kwargs);
+  }
+
+  call(inputs: Tensor | Tensor[], kwargs: PositionCallArgs): Tensor {
+    const x = inputs as Tensor;
+    const start = startIndexOf(this, kwargs);
+    const [length, features] = lengthAndFeatures(this, x.shape) as [number, number];
+    const v = new Float64Array(length * features);
+    for (let p = 0; p < length; p++)
+      for (let i = 0; i < features; i++) {
+        const angle = (p + start) * (1 / this.maxWavelength) ** ((2 * Math.floor(i / 2)) / features);
+        v[p * features + i] = i % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
+      }
+    return broadcastTo(tensor(v, [length, features], x.dtype), x.shape);
+  }
+
+  override getConfig(): Config {
+    return { ...super.getConfig(), maxWavelength: this.maxWavelength };
+  }
+}
+
+export interface RotaryEmbeddingArgs extends LayerArgs {
+  maxWavelength?: number;
+  /** Positions are divided by this (linear scaling, for longer contexts). */
+  scalingFactor?: number;
+  /** 'linear' (default) or 'dynamic' (NTK-style: the factor is raised to features/(features-2)). */
+  ropeType?: 'linear' | 'dynamic';
+  sequenceAxis?: number;
+  featureAxis?: number;
+}
+
+/**
+ * Rotary position embedding (KerasHub `RotaryEmbedding`, Su et al. 2021): rotates pairs of
+ * features (i, i + features/2) of queries or keys by the angle `p · w^(-2i/features)`, so their
+ * dot product depends on relative position. Applied to [batch, sequence, ..., features]
+ * (e.g. per-head queries [batch, time, heads, size]); returns the rotated input.
+ *
+ * @example
+ * const rope = new RotaryEmbedding();
+ * const q2 = rope.apply(q) as Tensor; // q: [batch, time, heads, headDim]
+ */
+export class RotaryEmbedding extends Layer {
+  static override readonly className: string = 'RotaryEmbedding';
+  readonly maxWavelength: number;
+  readonly scalingFactor: number;
+  readonly ropeType: 'linear' | 'dynamic';
+  readonly sequenceAxis: number;
+  readonly featureAxis: number;
+
+  constructor(args: RotaryEmbeddingArgs = {}) {
+    super(args);
+    const who = describeLayer(this);
+    this.maxWavelength = args.maxWavelength ?? 10000;
+    this.scalingFactor = args.scalingFactor ?? 1;
+    for (const [k, v] of [
+      ['maxWavelength', this.maxWavelength],
+      ['scalingFactor', this.scalingFactor],
+    ] as const)
+      if (typeof v !== 'number' || !(v > 0))
+        throw new ValueError(`${who}: '${k}' must be a positive number, got ${JSON.stringify(v)}`);
+    this.ropeType = args.ropeType ?? 'linear';
+    if (this.ropeType !== 'linear' && this.ropeType !== 'dynamic')
+      throw new ValueError(`${who}: 'ropeType' must be 'linear' or 'dynamic', got ${JSON.stringify(args.ropeType)}`);
+    this.sequenceAxis = args.sequenceAxis ?? 1;
+    this.featureAxis = args.featureAxis ?? -1;
+    this.supportsMasking = true;
+  }
+
+  override apply(
+    inputs: SymbolicTensor | SymbolicTensor[],
+    kwargs?: PositionCallArgs,
+  ): SymbolicTensor | SymbolicTensor[];
+  override apply(inputs: Tensor | Tensor[], kwargs?: PositionCallArgs): Tensor | Tensor[];
+  override apply(
+    inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
+    kwargs?: PositionCallArgs,
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
+  /** Options: `startIndex`, the position of the first step (while generating with a cache). */
+  override apply(
+    inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
+    kwargs: PositionCallArgs = {},
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    return super.apply(inputs, kwargs);
+  }
+
+  call(inputs: Tensor | Tensor[], kwargs: PositionCallArgs): Tensor {
+    const x = inputs as Tensor;
+    const who = describeLayer(this);
+    const start = startIndexOf(this, kwargs);
+    const norm = (a: number) => (a < 0 ? a + x.rank : a);
+    const seqAxis = norm(this.sequenceAxis),
+      featAxis = norm(this.featureAxis);
+    if (seqAxis < 0 || seqAxis >= x.rank || featAxis < 0 || featAxis >= x.rank || seqAxis === featAxis)
+      throw new ValueError(
+        `${who}: sequenceAxis ${this.sequenceAxis} and featureAxis ${this.featureAxis} must be different axes of the input (shape ${fmtShape(x.shape)})`,
+      );
+    const dim = x.shape[featAxis],
+      length = x.shape[seqAxis];
+    if (dim % 2 !== 0)
+      throw new ValueError(
+        `${who}: the feature size must be even to rotate pairs of features, got ${dim} (shape ${fmtShape(x.shape)})`,
+      );
+    const half = dim / 2;
+    const { cos: cosV, sin: sinV } = this.tables(length, dim, start);
+    const view = x.shape.map((d, a) => (a === seqAxis || a === featAxis ? d : 1));
+    const table = (v: Float64Array) => {
+      const t = tensor(v, [length, dim], x.dtype);
+      // The tables are [sequence, features]; put them in the input's axis order.
+      return reshape(seqAxis < featAxis ? t : transpose(t, [1, 0]), view);
+    };
+    const first = slice(
+      x,
+      x.shape.map(() => 0),
+      x.shape.map((d, a) => (a === featAxis ? half : d)),
+    );
+    const second = slice(
+      x,
+      x.shape.map((_, a) => (a === featAxis ? half : 0)),
+      x.shape.map((d, a) => (a === featAxis ? half : d)),
+    );
+    const rotated = concat([neg(second), first], featAxis);
+    return add(mul(x, table(cosV)), mul(rotated, table(sinV)));
+  }
+
+  /**
+   * The cos and sin tables [length, dim], row p for position `start + p`; both halves of a row
+   * hold the same frequencies, so feature i pairs with feature i + dim/2.
+   */
+  tables(length: number, dim: number, start = 0): { cos: Float64Array; sin: Float64Array } {
+    const half = dim / 2;
+    const scale = this.ropeType === 'linear' ? this.scalingFactor : this.scalingFactor ** (dim / Math.max(1, dim - 2));
+    const cos = new Float64Array(length * dim),
+      sin = new Float64Array(length * dim);
+    for (let p = 0; p < length; p++)
+      for (let i = 0; i < half; i++) {
+        const angle = ((p + start) * this.maxWavelength ** (-(2 * i) / dim)) / scale;
+        for (const j of [i, i + half]) {
+          cos[p * dim + j] = Math.cos(angle);
+          sin[p * dim + j] = Math.sin(angle);
+        }
+      }
+    return { cos, sin };
+  }
+
+  override getConfig(): Config {
+    return {
+      ...super.getConfig(),
+      maxWavelength: this.maxWavelength,
+      scalingFactor: this.scalingFactor,
+      ropeType: this.ropeType,
+      sequenceAxis: this.sequenceAxis,
+      featureAxis: this.featureAxis,
+    };
+  }
+}
+
+registerLayer(
+  PositionEmbedding.className,
+  (config) => new PositionEmbedding(config as unknown as PositionEmbeddingArgs),
+);
+registerLayer(SinePositionEncoding.className, (config) => new SinePositionEncoding(config as SinePositionEncodingArgs));
+registerLayer(RotaryEmbedding.className, (config) => new RotaryEmbedding(config as RotaryEmbeddingArgs));

@@ -1,0 +1,181 @@
+import { ValueError, fmtShape } from '../core/errors.js';
+import type { Tensor } from '../core/tensor.js';
+import type { Variable } from '../core/variable.js';
+import type { Config, Initializer } from '../initializers/initializer.js';
+import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
+import { add, notEqual } from '../ops/binary.js';
+import { matMul } from '../ops/matmul.js';
+import { reshape } from '../ops/shape_ops.js';
+import { describeLayer } from './convolutional_base.js';
+import { Embedding } from './embedding.js';
+import type { LayerArgs } from './layer.js';
+import { PositionEmbedding, type PositionCallArgs } from './position.js';
+import { registerLayer } from './registry.js';
+import { LayerWithSublayers } from './sublayers.js';
+import type { Shape, SymbolicTensor } from './symbolic.js';
+
+export interface TokenAndPositionEmbeddingArgs extends LayerArgs {
+  vocabularySize: number;
+  /** Longest sequence (the position table's length). */
+  sequenceLength: number;
+  embeddingDim: number;
+  /** Reuse the token table to turn hidden states back into logits (`reverse`); default true. */
+  tieWeights?: boolean;
+  /** For both tables; Keras' 'uniform' (±0.05) by default. */
+  embeddingsInitializer?: InitializerIdentifier;
+  /** Treat id 0 as padding: the output carries a mask that attention layers honour. */
+  maskZero?: boolean;
+}
+
+/**
+ * Token embedding plus learned position embedding (KerasHub `TokenAndPositionEmbedding`): ids
+ * [batch, length] → [batch, length, embeddingDim]. Weights: token_embedding/embeddings
+ * [vocabularySize, embeddingDim] (plus token_embedding/reverse_embeddings [embeddingDim,
+ * vocabularySize] without `tieWeights`), then position_embedding/embeddings [sequenceLength,
+ * embeddingDim]. `reverse` maps hidden states to vocabulary logits with the token table, as a
+ * language model's output layer.
+ *
+ * @example
+ * const emb = new TokenAndPositionEmbedding({ vocabularySize: 65, sequenceLength: 64, embeddingDim: 32 });
+ * const h = emb.apply(ids) as Tensor;   // ids: int32 [batch, 10] → [batch, 10, 32]
+ * const logits = emb.reverse(h);        // [batch, 10, 65]
+ */
+export class TokenAndPositionEmbedding extends LayerWithSublayers {
+  static override readonly className: string = 'TokenAndPositionEmbedding';
+  readonly vocabularySize: number;
+  readonly sequenceLength: number;
+  readonly embeddingDim: number;
+  readonly tieWeights: boolean;
+  readonly maskZero: boolean;
+  readonly embeddingsInitializer: Initializer;
+  readonly tokenEmbedding: Embedding;
+  readonly positionEmbedding: PositionEmbedding;
+  reverseEmbeddings: Variable | null = null;
+
+  constructor(args: TokenAndPositionEmbeddingArgs) {
+    super(args);
+    for (const key of ['vocabularySize', 'sequenceLength', 'embeddingDim'] as const)
+      if (!Number.isInteger(args[key]) || args[key] <= 0)
+        throw new ValueError(
+          `${describeLayer(this)}: '${key}' must be a positive integer, got ${JSON.stringify(args[key])}`,
+        );
+    this.vocabularySize = args.vocabularySize;
+    this.sequenceLength = args.sequenceLength;
+    this.embeddingDim = args.embeddingDim;
+    this.tieWeights = args.tieWeights ?? true;
+    this.maskZero = args.maskZero ?? false;
+    this.embeddingsInitializer = getInitializer(args.embeddingsInitializer ?? 'randomUniform');
+    this.supportsMasking = this.maskZero;
+    this.tokenEmbedding = this.track(
+      new Embedding({
+        name: `${this.name}/token_embedding`,
+        dtype: this.dtype,
+        inputDim: this.vocabularySize,
+        outputDim: this.embeddingDim,
+        embeddingsInitializer: this.embeddingsInitializer,
+        maskZero: this.maskZero,
+      }),
+    );
+    this.positionEmbedding = this.track(
+      new PositionEmbedding({
+        name: `${this.name}/position_embedding`,
+        dtype: this.dtype,
+        sequenceLength: this.sequenceLength,
+        initializer: this.embeddingsInitializer,
+      }),
+    );
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const shape = inputShape as Shape;
+    if (shape.length !== 2)
+      throw new ValueError(`${describeLayer(this)}: expected token ids [batch, length], got shape ${fmtShape(shape)}`);
+    this.buildSublayer(this.tokenEmbedding, shape);
+    this.buildSublayer(this.positionEmbedding, [...shape, this.embeddingDim]);
+    if (!this.tieWeights)
+      this.reverseEmbeddings = this.tokenEmbedding.addWeight(
+        'reverse_embeddings',
+        [this.embeddingDim, this.vocabularySize],
+        undefined,
+        this.embeddingsInitializer,
+      );
+  }
+
+  override apply(
+    inputs: SymbolicTensor | SymbolicTensor[],
+    kwargs?: PositionCallArgs,
+  ): SymbolicTensor | SymbolicTensor[];
+  override apply(inputs: Tensor | Tensor[], kwargs?: PositionCallArgs): Tensor | Tensor[];
+  override apply(
+    inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
+    kwargs?: PositionCallArgs,
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
+  /** Options: `startIndex`, the position of the first token (while generating with a cache). */
+  override apply(
+    inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
+    kwargs: PositionCallArgs = {},
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    return super.apply(inputs, kwargs);
+  }
+
+  call(inputs: Tensor | Tensor[], kwargs: PositionCallArgs): Tensor {
+    const ids = inputs as Tensor;
+    if (ids.rank !== 2)
+      throw new ValueError(
+        `${describeLayer(this)}: expected token ids [batch, length], got shape ${fmtShape(ids.shape)}`,
+      );
+    // The length is checked before the token lookup, so a too-long input fails before any work.
+    const length = ids.shape[1],
+      start = kwargs.startIndex ?? 0;
+    if (start + length > this.sequenceLength)
+      throw new ValueError(
+        `${describeLayer(this)}: an input of ${length} tokens${start ? ` from startIndex ${start}` : ''} (shape ${fmtShape(ids.shape)}) is longer than sequenceLength ${this.sequenceLength}`,
+      );
+    const tokens = this.tokenEmbedding.apply(ids) as Tensor;
+    const positionArgs: PositionCallArgs = { startIndex: kwargs.startIndex };
+    return add(tokens, this.positionEmbedding.apply(tokens, positionArgs) as Tensor);
+  }
+
+  /**
+   * Hidden states [..., embeddingDim] → logits [..., vocabularySize]: a product with the token
+   * table's transpose (tied) or with reverse_embeddings.
+   */
+  reverse(hidden: Tensor): Tensor {
+    if (!this.built)
+      throw new ValueError(`${describeLayer(this)}: reverse needs the layer built; call it on token ids first`);
+    if (hidden.shape[hidden.rank - 1] !== this.embeddingDim)
+      throw new ValueError(
+        `${describeLayer(this)}: reverse expects hidden states with ${this.embeddingDim} features, got shape ${fmtShape(hidden.shape)}`,
+      );
+    const flat = reshape(hidden, [-1, this.embeddingDim]);
+    const logits = this.reverseEmbeddings
+      ? matMul(flat, this.reverseEmbeddings)
+      : matMul(flat, this.tokenEmbedding.embeddings as Variable, false, true);
+    return reshape(logits, [...hidden.shape.slice(0, -1), this.vocabularySize]);
+  }
+
+  override computeMask(inputs: Tensor | Tensor[]): Tensor | null {
+    return this.maskZero ? notEqual(inputs as Tensor, 0) : null;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return [...(inputShape as Shape), this.embeddingDim];
+  }
+
+  override getConfig(): Config {
+    return {
+      ...super.getConfig(),
+      vocabularySize: this.vocabularySize,
+      sequenceLength: this.sequenceLength,
+      embeddingDim: this.embeddingDim,
+      embeddingsInitializer: serializeInitializer(this.embeddingsInitializer),
+      tieWeights: this.tieWeights,
+      maskZero: this.maskZero,
+    };
+  }
+}
+
+registerLayer(
+  TokenAndPositionEmbedding.className,
+  (config) => new TokenAndPositionEmbedding(config as unknown as TokenAndPositionEmbeddingArgs),
+);

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as ort from 'onnxruntime-web';
+import {
+  input,
+  layers,
+  model as functionalModel,
+  setSeed,
+  tensor,
+  type LayersModel,
+  type SymbolicTensor,
+  type Tensor,
+} from '../../src/index.js';
+import { exportOnnx, onnxSupportedLayers } from '../../src/io/onnx_export.js';
+
+ort.env.wasm.numThreads = 1;
+
+/** Runs the exported model in ONNX Runtime and compares its output with Myelin's predict. */
+async function checkAgainstOrt(m: LayersModel, x: Tensor, tol = 1e-4): Promise<void> {
+  const session = await ort.InferenceSession.create(exportOnnx(m));
+  const feed = new ort.Tensor('float32', Float32Array.from(x.dataSync() as ArrayLike<number>), [...x.shape]);
+  const results = await session.run({ [session.inputNames[0]]: feed });
+  const want = (m.predict(x) as Tensor).dataSync();
+  const got = results[session.outputNames[0]];
+  assert.deepEqual([...got.dims], [...(m.predict(x) as Tensor).shape]);
+  const have = got.data as Float32Array;
+  for (let i = 0; i < want.length; i++)
+    assert.ok(
+      Math.abs(have[i] - want[i]) <= tol * (1 + Math.abs(want[i])),
+      `index ${i}: onnx ${have[i]} vs myelin ${want[i]}`,
+    );
+}
+
+const randn = (shape: number[], seed: number) =>
+  tensor(
+    Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 1.7 + seed) * 1.5),
+    shape,
+  );
+/** Non-zero biases, so the export of each is exercised. */
+function perturb(m: LayersModel): void {
+  m.setWeights(m.getWeights().map((w, i) => w.add(randn([...w.shape], i).mul(0.05))));
+}
+
+describe('ONNX export of the Transformer layers, run in ONNX Runtime', () => {
+  it('a small GPT-style stack: token and position embedding, decoder, encoder, attention layers', async () => {
+    setSeed(3);
+    const ids = input({ shape: [6], dtype: 'int32' });
+    let h = layers
+      .tokenAndPositionEmbedding({ vocabularySize: 11, sequenceLength: 6, embeddingDim: 8 })
+      .apply(ids) as SymbolicTensor;
+    h = layers
+      .transformerDecoder({ intermediateDim: 16, numHeads: 2, normalizeFirst: true, activation: 'gelu_approximate' })
+      .apply(h) as SymbolicTensor;
+    h = layers.transformerEncoder({ intermediateDim: 12, numHeads: 4, activation: 'gelu' }).apply(h) as SymbolicTensor;
+    h = layers
+      .multiHeadAttention({ numHeads: 2, keyDim: 3, valueDim: 5 })
+      .apply(h, { useCausalMask: true }) as SymbolicTensor;
+    h = layers
+      .groupedQueryAttention({ headDim: 2, numQueryHeads: 4, numKeyValueHeads: 2 })
+      .apply(h, { useCausalMask: true }) as SymbolicTensor;
+    h = layers
+      .multiHeadAttention({ numHeads: 2, keyDim: 2, useGate: true, slidingWindow: 3 })
+      .apply(h, { useCausalMask: true }) as SymbolicTensor;
+    h = layers
+      .groupedQueryAttention({ headDim: 2, numQueryHeads: 2, numKeyValueHeads: 1, useGate: true, slidingWindow: 2 })
+      .apply(h) as SymbolicTensor;
+    h = layers
+      .einsumDense({ equation: 'abc,cd->abd', outputShape: [null, 6], biasAxes: 'd', activation: 'relu' })
+      .apply(h) as SymbolicTensor;
+    h = layers.layerNormalization({ rmsScaling: true }).apply(h) as SymbolicTensor;
+    const m = functionalModel({ inputs: ids, outputs: layers.dense({ units: 11 }).apply(h) as SymbolicTensor });
+    perturb(m);
+    await checkAgainstOrt(
+      m,
+      tensor([
+        [1, 5, 2, 9, 10, 3],
+        [4, 4, 0, 7, 1, 2],
+      ]),
+    );
+  });
+
+  it('position layers, rotary embedding and attention over two axes', async () => {
+    const x = input({ shape: [5, 4] });
+    for (const layer of [
+      layers.positionEmbedding({ sequenceLength: 7 }),
+      layers.sinePositionEncoding(),
+      layers.rotaryEmbedding(),
+    ])
+      await checkAgainstOrt(
+        functionalModel({ inputs: x, outputs: layer.apply(x) as SymbolicTensor }),
+        randn([2, 5, 4], 1),
+      );
+    const heads = input({ shape: [4, 3, 6] });
+    await checkAgainstOrt(
+      functionalModel({
+        inputs: heads,
+        outputs: layers.rotaryEmbedding({ sequenceAxis: 2, featureAxis: 3 }).apply(heads) as SymbolicTensor,
+      }),
+      randn([2, 4, 3, 6], 2),
+    );
+    const grid = input({ shape: [3, 4, 5] });
+    const mha = layers.multiHeadAttention({ numHeads: 2, keyDim: 2, attentionAxes: [1, 2] });
+    const m = functionalModel({ inputs: grid, outputs: mha.apply(grid) as SymbolicTensor });
+    perturb(m);
+    await checkAgainstOrt(m, randn([2, 3, 4, 5], 3));
+    assert.ok(onnxSupportedLayers().includes('MultiHeadAttention'));
+  });
+
+  it('refuses what it cannot translate, naming the layer', () => {
+    const ids = input({ shape: [4], dtype: 'int32' });
+    const masked = layers
+      .tokenAndPositionEmbedding({ vocabularySize: 5, sequenceLength: 4, embeddingDim: 4, maskZero: true })
+      .apply(ids);
+    assert.throws(
+      () => exportOnnx(functionalModel({ inputs: ids, outputs: masked as SymbolicTensor })),
+      /has maskZero; masks are not exported/,
+    );
+    const x = input({ shape: [4, 4] });
+    const pair = layers.attention({ name: 'luong' }).apply([x, x]) as SymbolicTensor;
+    assert.throws(
+      () => exportOnnx(functionalModel({ inputs: x, outputs: pair })),
+      /layer 'luong' \(Attention\) has no ONNX translation/,
+    );
+    const scores = layers
+      .multiHeadAttention({ numHeads: 1, keyDim: 2, name: 'mha' })
+      .apply(x, { returnAttentionScores: true }) as SymbolicTensor[];
+    assert.throws(
+      () => exportOnnx(functionalModel({ inputs: x, outputs: scores[0] })),
+      /'mha' \(MultiHeadAttention\) takes 1 inputs and gives 2 outputs/,
+    );
+    const y = input({ shape: [3, 4] });
+    const cross = layers
+      .transformerDecoder({ intermediateDim: 4, numHeads: 2, name: 'dec' })
+      .apply(x, { encoderSequence: y });
+    assert.throws(
+      () => exportOnnx(functionalModel({ inputs: [x, y], outputs: cross as SymbolicTensor })),
+      /'dec' \(TransformerDecoder\) takes 2 inputs/,
+    );
+    const free = input({ shape: [null, 4] });
+    const causal = layers
+      .multiHeadAttention({ numHeads: 1, keyDim: 2, name: 'free' })
+      .apply(free, { useCausalMask: true });
+    assert.throws(
+      () => exportOnnx(functionalModel({ inputs: free, outputs: causal as SymbolicTensor })),
+      /MultiHeadAttention 'free': the sequence length \(axis 1\) must be fixed/,
+    );
+  });
+});
