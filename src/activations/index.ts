@@ -1,6 +1,6 @@
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import { elu, exp, relu, relu6, selu, sigmoid, softplus, tanh } from '../ops/unary.js';
+import { elu, exp, relu, relu6, selu, sigmoid, softplus, tanh } from '../ops/prims/unary.js';
 import { gelu, hardSigmoid, hardSilu, leakyRelu, mish, silu, softsign } from '../ops/activation_ops.js';
 import { logSoftmax, softmax } from '../ops/softmax.js';
 

@@ -3,7 +3,7 @@ import { scoped } from '../core/memory.js';
 import { shapesEqual } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
-import { add } from '../ops/binary.js';
+import { add } from '../ops/prims/binary.js';
 import { ones, zerosLike } from '../ops/creation.js';
 import { Tape, isRecording, noGrad, withTape } from './tape.js';
 

@@ -1,7 +1,7 @@
 import { getFloatX, isFloat } from '../core/dtype.js';
 import { StateError, ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import { add, div, mul, sub } from '../ops/binary.js';
+import { add, div, mul, sub } from '../ops/prims/binary.js';
 import { tensor } from '../ops/convert.js';
 
 /** Per-feature statistics a scaler was fitted to, enough to rebuild it. */

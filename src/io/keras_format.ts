@@ -6,7 +6,7 @@ import { toSnakeCase } from '../layers/naming.js';
 import { RecurrentLayer } from '../layers/recurrent.js';
 import { Bidirectional, TimeDistributed } from '../layers/recurrent_wrappers.js';
 import { LayersModel } from '../models/layers_model.js';
-import { cast } from '../ops/shape_ops.js';
+import { cast } from '../ops/prims/shape_ops.js';
 import { checkFormat, FileFormatError } from './format_error.js';
 import { kerasToMyelinConfig } from './keras_config.js';
 import { H5Reader } from './keras_h5.js';

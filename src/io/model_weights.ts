@@ -5,7 +5,7 @@ import type { Config, SerializedObject } from '../initializers/initializer.js';
 import { Layer } from '../layers/layer.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { modelFromConfig } from '../models/model_from_config.js';
-import { cast } from '../ops/shape_ops.js';
+import { cast } from '../ops/prims/shape_ops.js';
 import { checkFormat, FileFormatError } from './format_error.js';
 import type { NamedTensor } from './safetensors.js';
 

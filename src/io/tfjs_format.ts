@@ -3,7 +3,7 @@ import { fmtShape } from '../core/errors.js';
 import type { Config } from '../initializers/initializer.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { tensor } from '../ops/convert.js';
-import { cast } from '../ops/shape_ops.js';
+import { cast } from '../ops/prims/shape_ops.js';
 import { toCamelKeys, toSnakeKeys } from './config_case.js';
 import { checkFormat, FileFormatError } from './format_error.js';
 import { assignInOrder, assignNamedWeights, buildModelFromConfig, namedModelWeights } from './model_weights.js';

@@ -10,7 +10,7 @@ import { getConstraint, serializeConstraint, type ConstraintIdentifier } from '.
 import type { Constraint } from '../constraints/constraint.js';
 import type { Config, Initializer } from '../initializers/initializer.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
-import { add } from '../ops/binary.js';
+import { add } from '../ops/prims/binary.js';
 import { checkPadding, toPair, type Pair, type PaddingMode } from '../ops/conv_geometry.js';
 import { getRegularizer, serializeRegularizer, type RegularizerIdentifier } from '../regularizers/registry.js';
 import type { Regularizer } from '../regularizers/regularizer.js';

@@ -5,9 +5,9 @@ import { getConstraint, serializeConstraint, type ConstraintIdentifier } from '.
 import type { Constraint } from '../constraints/constraint.js';
 import type { Config, Initializer } from '../initializers/initializer.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
-import { notEqual } from '../ops/binary.js';
-import { gather } from '../ops/gather.js';
-import { cast } from '../ops/shape_ops.js';
+import { notEqual } from '../ops/prims/binary.js';
+import { gather } from '../ops/prims/gather.js';
+import { cast } from '../ops/prims/shape_ops.js';
 import { getRegularizer, serializeRegularizer, type RegularizerIdentifier } from '../regularizers/registry.js';
 import type { Regularizer } from '../regularizers/regularizer.js';
 import { Layer, type LayerArgs } from './layer.js';

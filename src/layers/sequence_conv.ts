@@ -11,13 +11,13 @@ import { getConstraint, serializeConstraint, type ConstraintIdentifier } from '.
 import type { Constraint } from '../constraints/constraint.js';
 import type { Config, Initializer } from '../initializers/initializer.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
-import { add, div, mul } from '../ops/binary.js';
+import { add, div, mul } from '../ops/prims/binary.js';
 import { conv2d } from '../ops/conv.js';
 import { convOutputLength } from '../ops/conv_geometry.js';
 import { expandDims } from '../ops/dims.js';
-import { pad } from '../ops/pad.js';
-import { max, mean, sum } from '../ops/reduce.js';
-import { cast, reshape } from '../ops/shape_ops.js';
+import { pad } from '../ops/prims/pad.js';
+import { max, mean, sum } from '../ops/prims/reduce.js';
+import { cast, reshape } from '../ops/prims/shape_ops.js';
 import { getRegularizer, serializeRegularizer, type RegularizerIdentifier } from '../regularizers/registry.js';
 import type { Regularizer } from '../regularizers/regularizer.js';
 import { Layer, type CallArgs, type LayerArgs } from './layer.js';

@@ -5,16 +5,16 @@
  */
 import type { DType } from '../core/dtype.js';
 import { Tensor } from '../core/tensor.js';
-import * as b from './binary.js';
-import * as u from './unary.js';
-import * as r from './reduce.js';
-import { matMul } from './matmul.js';
-import { cast, reshape, transpose } from './shape_ops.js';
+import * as b from './prims/binary.js';
+import * as u from './prims/unary.js';
+import * as r from './prims/reduce.js';
+import { matMul } from './prims/matmul.js';
+import { cast, reshape, transpose } from './prims/shape_ops.js';
 import { expandDims, flatten, squeeze } from './dims.js';
-import { slice, split } from './slice.js';
-import { pad } from './pad.js';
-import { concat, stack, unstack } from './concat.js';
-import { gather } from './gather.js';
+import { slice, split } from './prims/slice.js';
+import { pad } from './prims/pad.js';
+import { concat, stack, unstack } from './prims/concat.js';
+import { gather } from './prims/gather.js';
 import { tile } from './tile.js';
 import { reverse } from './reverse.js';
 import { cumsum } from './cumsum.js';

@@ -1,9 +1,9 @@
 import type { Tensor } from '../core/tensor.js';
-import { sub } from './binary.js';
+import { sub } from './prims/binary.js';
 import { toFloat, type TensorLike } from './convert.js';
-import { mean } from './reduce.js';
-import { reshape } from './shape_ops.js';
-import { square } from './unary.js';
+import { mean } from './prims/reduce.js';
+import { reshape } from './prims/shape_ops.js';
+import { square } from './prims/unary.js';
 import { normAxes, reducedShape } from '../core/shape.js';
 
 /**

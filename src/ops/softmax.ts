@@ -1,10 +1,10 @@
 import { record } from '../autograd/tape.js';
 import { normAxis } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
-import { div, mul, sub, where } from './binary.js';
+import { div, mul, sub, where } from './prims/binary.js';
 import { toFloat, wrap, type TensorLike } from './convert.js';
-import { max, sum } from './reduce.js';
-import { exp, isFinite, log, stopGradient } from './unary.js';
+import { max, sum } from './prims/reduce.js';
+import { exp, isFinite, log, stopGradient } from './prims/unary.js';
 
 /**
  * exp(x) / sum(exp(x)) along `axis`, stable for large inputs: the (gradient-free) max is

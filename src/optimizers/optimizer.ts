@@ -3,11 +3,11 @@ import { ValueError, fmtShape } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { Variable } from '../core/variable.js';
-import { add, div, maximum, minimum, mul, sub } from '../ops/binary.js';
+import { add, div, maximum, minimum, mul, sub } from '../ops/prims/binary.js';
 import { fill, scalar } from '../ops/creation.js';
-import { sum } from '../ops/reduce.js';
-import { cast } from '../ops/shape_ops.js';
-import { sqrt, square } from '../ops/unary.js';
+import { sum } from '../ops/prims/reduce.js';
+import { cast } from '../ops/prims/shape_ops.js';
+import { sqrt, square } from '../ops/prims/unary.js';
 import { LearningRateSchedule, deserializeSchedule, serializeSchedule, type ScheduleConfig } from './schedules.js';
 import { scoped } from '../core/memory.js';
 

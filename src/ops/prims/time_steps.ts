@@ -1,9 +1,9 @@
-import { isRecording, record } from '../autograd/tape.js';
-import { isFloat } from '../core/dtype.js';
-import type { Tensor } from '../core/tensor.js';
-import { stack } from '../ops/concat.js';
-import { wrap } from '../ops/convert.js';
-import { zeros } from '../ops/creation.js';
+import { isRecording, record } from '../../autograd/tape.js';
+import { isFloat } from '../../core/dtype.js';
+import type { Tensor } from '../../core/tensor.js';
+import { stack } from './concat.js';
+import { wrap } from '../convert.js';
+import { zeros } from '../creation.js';
 
 /**
  * Splits a time-major tensor [T, ...] into its T steps, each without the time axis.

@@ -1,10 +1,10 @@
-import { record } from '../autograd/tape.js';
-import { upcast } from '../core/dtype.js';
-import { ValueError, fmtShape } from '../core/errors.js';
-import { normAxis, shapesEqual } from '../core/shape.js';
-import type { Tensor } from '../core/tensor.js';
-import { toTensor, wrap, type TensorLike } from './convert.js';
-import { expandDims } from './dims.js';
+import { record } from '../../autograd/tape.js';
+import { upcast } from '../../core/dtype.js';
+import { ValueError, fmtShape } from '../../core/errors.js';
+import { normAxis, shapesEqual } from '../../core/shape.js';
+import type { Tensor } from '../../core/tensor.js';
+import { toTensor, wrap, type TensorLike } from '../convert.js';
+import { expandDims } from '../dims.js';
 import { cast, reshape } from './shape_ops.js';
 import { slice } from './slice.js';
 

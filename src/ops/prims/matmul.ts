@@ -1,9 +1,9 @@
-import { record } from '../autograd/tape.js';
-import { ValueError, fmtShape } from '../core/errors.js';
-import { isFloat, upcast } from '../core/dtype.js';
-import { broadcastShapes } from '../core/shape.js';
-import type { Tensor } from '../core/tensor.js';
-import { toTensor, wrap, type TensorLike } from './convert.js';
+import { record } from '../../autograd/tape.js';
+import { ValueError, fmtShape } from '../../core/errors.js';
+import { isFloat, upcast } from '../../core/dtype.js';
+import { broadcastShapes } from '../../core/shape.js';
+import type { Tensor } from '../../core/tensor.js';
+import { toTensor, wrap, type TensorLike } from '../convert.js';
 import { reduceTo } from './reduce.js';
 import { cast, reshape } from './shape_ops.js';
 

@@ -1,8 +1,8 @@
-import { record } from '../autograd/tape.js';
-import { ValueError, fmtShape } from '../core/errors.js';
-import { normAxis, shapesEqual } from '../core/shape.js';
-import type { Tensor } from '../core/tensor.js';
-import { toTensor, wrap, type TensorLike } from './convert.js';
+import { record } from '../../autograd/tape.js';
+import { ValueError, fmtShape } from '../../core/errors.js';
+import { normAxis, shapesEqual } from '../../core/shape.js';
+import type { Tensor } from '../../core/tensor.js';
+import { toTensor, wrap, type TensorLike } from '../convert.js';
 import { pad } from './pad.js';
 
 /** Resolves TF.js-style begin/size (numbers, short lists, -1 sizes) against a shape. */

@@ -1,10 +1,10 @@
-import { record } from '../autograd/tape.js';
-import type { BinaryOp } from '../backend/backend.js';
-import { isFloat, upcast, type DType } from '../core/dtype.js';
-import { ValueError } from '../core/errors.js';
-import { broadcastShapes, shapesEqual } from '../core/shape.js';
-import type { Tensor } from '../core/tensor.js';
-import { toTensor, wrap, type TensorLike } from './convert.js';
+import { record } from '../../autograd/tape.js';
+import type { BinaryOp } from '../../backend/backend.js';
+import { isFloat, upcast, type DType } from '../../core/dtype.js';
+import { ValueError } from '../../core/errors.js';
+import { broadcastShapes, shapesEqual } from '../../core/shape.js';
+import type { Tensor } from '../../core/tensor.js';
+import { toTensor, wrap, type TensorLike } from '../convert.js';
 import { reduceTo } from './reduce.js';
 import { cast } from './shape_ops.js';
 

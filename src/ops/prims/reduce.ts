@@ -1,9 +1,9 @@
-import { record } from '../autograd/tape.js';
-import { ValueError, fmtShape } from '../core/errors.js';
-import { normAxes, normAxis, reducedShape, shapesEqual, sizeOf } from '../core/shape.js';
-import type { Tensor } from '../core/tensor.js';
+import { record } from '../../autograd/tape.js';
+import { ValueError, fmtShape } from '../../core/errors.js';
+import { normAxes, normAxis, reducedShape, shapesEqual, sizeOf } from '../../core/shape.js';
+import type { Tensor } from '../../core/tensor.js';
 import { cast, reshape } from './shape_ops.js';
-import { toFloat, toTensor, wrap, type TensorLike } from './convert.js';
+import { toFloat, toTensor, wrap, type TensorLike } from '../convert.js';
 import { add, mul, div, sub, equal, broadcastTo, logicalAnd, where } from './binary.js';
 import { exp, log, sqrt, abs, isFinite, stopGradient } from './unary.js';
 
