@@ -1,10 +1,12 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import { scoped } from '../core/memory.js';
-import { shapesEqual } from '../core/shape.js';
+import { broadcastAxes, shapesEqual } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import { add } from '../ops/prims/binary.js';
 import { ones, zerosLike } from '../ops/creation.js';
+import { sum } from '../ops/prims/reduce.js';
+import { reshape } from '../ops/prims/shape_ops.js';
 import { Tape, isRecording, noGrad, withTape } from './tape.js';
 
 /**
@@ -29,18 +31,28 @@ function backprop(tape: Tape, y: Tensor, xs: readonly Tensor[], dy?: Tensor): Te
       node.inputs.map((input) => tape.tracked.has(input.id)),
     );
     node.inputs.forEach((input, k) => {
-      const gi = inputGrads[k];
+      let gi = inputGrads[k];
       if (!gi || !tape.tracked.has(input.id)) return;
-      if (!shapesEqual(gi.shape, input.shape)) {
-        throw new Error(
-          `internal: gradient of '${node.name}' input ${k} has shape ${fmtShape(gi.shape)}, expected ${fmtShape(input.shape)}`,
-        );
-      }
+      if (!shapesEqual(gi.shape, input.shape)) gi = unbroadcast(gi, input.shape, node.name, k);
       const prev = grads.get(input.id);
       grads.set(input.id, prev ? add(prev, gi) : gi);
     });
   }
   return xs.map((x) => grads.get(x.id) ?? zerosLike(x));
+}
+
+/**
+ * Sums a gradient computed at an op's output shape back to the shape of an input that was
+ * broadcast up to it (NumPy rules), so gradient rules never undo broadcasting themselves.
+ */
+function unbroadcast(g: Tensor, shape: readonly number[], op: string, k: number): Tensor {
+  const axes = broadcastAxes(shape, g.shape);
+  if (!axes) {
+    throw new Error(
+      `internal: gradient of '${op}' input ${k} has shape ${fmtShape(g.shape)}, which does not broadcast from ${fmtShape(shape)}`,
+    );
+  }
+  return reshape(sum(g, axes), shape);
 }
 
 function checkScalarOutput(y: unknown, fn: string): Tensor {

@@ -1,7 +1,8 @@
 import type { Tensor } from '../core/tensor.js';
 import { add, maximum, mul, sub } from '../ops/prims/binary.js';
 import type { TensorLike } from '../ops/convert.js';
-import { max, mean, sum } from '../ops/prims/reduce.js';
+import { max, sum } from '../ops/prims/reduce.js';
+import { mean } from '../ops/moments.js';
 import { square } from '../ops/prims/unary.js';
 import { prepare } from './common.js';
 

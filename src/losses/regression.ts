@@ -1,7 +1,8 @@
 import type { Tensor } from '../core/tensor.js';
 import { add, div, greater, lessEqual, maximum, minimum, mul, sub, where } from '../ops/prims/binary.js';
 import type { TensorLike } from '../ops/convert.js';
-import { mean, sum } from '../ops/prims/reduce.js';
+import { mean } from '../ops/moments.js';
+import { sum } from '../ops/prims/reduce.js';
 import { abs, log, rsqrt, softplus, square } from '../ops/prims/unary.js';
 import { EPSILON, lastAxis, prepare } from './common.js';
 

@@ -2,10 +2,9 @@ import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { toFloat, type TensorLike } from './convert.js';
 import { matMul } from './prims/matmul.js';
-import { pad } from './prims/pad.js';
+import { pad, slice } from './prims/slice.js';
 import { reverse } from './reverse.js';
 import { reshape, transpose } from './prims/shape_ops.js';
-import { slice } from './prims/slice.js';
 import {
   assertImages,
   checkPadding,

@@ -2,7 +2,7 @@ import { keep } from '../core/memory.js';
 import type { Tensor } from '../core/tensor.js';
 import { tensor } from './convert.js';
 import { gather } from './prims/gather.js';
-import { pad } from './prims/pad.js';
+import { pad } from './prims/slice.js';
 import { reshape } from './prims/shape_ops.js';
 import type { Geometry2d } from './conv_geometry.js';
 import { hasIm2col, im2colOp } from './prims/conv_fused.js';

@@ -2,16 +2,21 @@ export { tensor, toTensor, type TensorLike } from './convert.js';
 export * from './creation.js';
 export * from './random.js';
 export { oneHot } from './one_hot.js';
+// The differentiable primitives (each records its gradient; see prims/).
 export * from './prims/binary.js';
+export * from './prims/pow.js';
 export * from './prims/unary.js';
 export * from './prims/reduce.js';
 export * from './prims/matmul.js';
 export * from './prims/shape_ops.js';
-export * from './dims.js';
 export * from './prims/slice.js';
-export * from './prims/pad.js';
 export * from './prims/concat.js';
 export * from './prims/gather.js';
+// Composites: built from the primitives, with no gradient code of their own.
+export * from './dims.js';
+export * from './stack.js';
+export * from './norm.js';
+export * from './reduce_to.js';
 export * from './tile.js';
 export * from './reverse.js';
 export * from './cumsum.js';

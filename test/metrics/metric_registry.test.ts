@@ -4,7 +4,7 @@ import '../../src/index.js';
 import type { Tensor } from '../../src/core/tensor.js';
 import { sub } from '../../src/ops/prims/binary.js';
 import { abs } from '../../src/ops/prims/unary.js';
-import { mean } from '../../src/ops/prims/reduce.js';
+import { mean } from '../../src/ops/moments.js';
 import { Huber } from '../../src/losses/index.js';
 import * as M from '../../src/metrics/index.js';
 
