@@ -84,13 +84,19 @@ export function valueAndGradsOf(
   return scope && !isRecording() ? scoped(run) : run();
 }
 
+/** `valueAndGradsOf` for callers that return only the gradients: f's value is freed too. */
+function gradsOf(f: () => Tensor, xs: readonly Tensor[], dy: Tensor | undefined, fn: string): Tensor[] {
+  const run = () => valueAndGradsOf(f, xs, dy, fn, false).grads;
+  return isRecording() ? run() : scoped(run);
+}
+
 /**
  * `grad(f)` returns a function computing df/dx. `f` takes one tensor and returns one tensor
  * (summed implicitly: the gradient is of sum(f(x)) unless `dy` is given).
  * @example const dSquare = grad((x) => square(x)); dSquare(tensor([3])); // [6]
  */
 export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tensor {
-  return (x, dy) => valueAndGradsOf(() => f(x), [x], dy, 'grad').grads[0];
+  return (x, dy) => gradsOf(() => f(x), [x], dy, 'grad')[0];
 }
 
 /**
@@ -98,7 +104,7 @@ export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tens
  * @example const [da, db] = grads((a, b) => mul(a, b))([a, b]);
  */
 export function grads(f: (...args: Tensor[]) => Tensor): (args: Tensor[], dy?: Tensor) => Tensor[] {
-  return (args, dy) => valueAndGradsOf(() => f(...args), args, dy, 'grads').grads;
+  return (args, dy) => gradsOf(() => f(...args), args, dy, 'grads');
 }
 
 /** Like `grad`, also returning f(x). */
