@@ -1,5 +1,5 @@
 import { ValueError, fmtShape } from '../core/errors.js';
-import { scoped } from '../core/memory.js';
+import { scoped, scopedWithSurvivors } from '../core/memory.js';
 import { broadcastAxes, shapesEqual } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
@@ -123,8 +123,28 @@ export function valueAndGrads(
 }
 
 /**
+ * Gradients `variableGrads` made, until an optimizer has applied them. A synchronous training
+ * loop never lets the garbage collector's finalizers run, so memory the program drops is only
+ * reclaimed when something frees it: these are freed by the update that consumes them.
+ */
+const unapplied = new WeakSet<Tensor>();
+
+/**
+ * Frees `grad` if `variableGrads` made it and nothing has `keep`-ed it: called by optimizers once
+ * the gradient is applied. Returns whether it was freed. @internal
+ */
+export function releaseAppliedGradient(grad: Tensor): boolean {
+  if (!unapplied.delete(grad) || grad.kept) return false;
+  grad.dispose();
+  return true;
+}
+
+/**
  * The value of `f` (which must return a scalar) and its gradient with respect to each
  * trainable variable in `varList` (keyed by variable name): a custom training loop's core.
+ * An optimizer's `applyGradients` frees these gradients once it has applied them (as TF.js'
+ * `minimize` does), so a loop of the two stays flat without `tidy`; `keep` a gradient to use
+ * it after it is applied.
  * @example
  * const { value, grads } = variableGrads(() => meanSquaredError(y, predict(x)), [w, b]);
  */
@@ -133,7 +153,25 @@ export function variableGrads(
   varList: readonly Variable[],
 ): { value: Tensor; grads: Record<string, Tensor> } {
   const trainable = varList.filter((v) => v.trainable);
-  const { value, grads: g } = valueAndGradsOf(f, trainable, undefined, 'variableGrads');
+  const call = () => valueAndGradsOf(f, trainable, undefined, 'variableGrads', false);
+  let value: Tensor, g: Tensor[];
+  if (isRecording()) ({ value, grads: g } = call());
+  else {
+    const { result, survivors } = scopedWithSurvivors(call);
+    value = result.value;
+    // Only tensors this call made are ever freed for the caller (never a tensor it was given).
+    // Two variables can get one gradient tensor (x + y): each gets its own view, so applying
+    // one frees nothing the other still needs.
+    const made = new Set(survivors);
+    const seen = new Set<Tensor>();
+    g = result.grads.map((t) => {
+      if (!made.has(t) || t === value) return t;
+      const own = seen.has(t) ? new Tensor(t.handle, t.shape, t.dtype, t.backend) : t;
+      seen.add(t);
+      unapplied.add(own);
+      return own;
+    });
+  }
   if (value.size !== 1)
     throw new ValueError(`variableGrads: the function must return a scalar loss, got shape ${fmtShape(value.shape)}`);
   const out: Record<string, Tensor> = {};
