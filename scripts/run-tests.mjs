@@ -12,10 +12,10 @@ import { join } from 'node:path';
 const SLOW = [
   'webgpu/', // WebGPU in Dawn and in headless Chromium
   'browser', // headless Chromium pages
-  'backends/conformance', // every kernel against the reference on both wasm builds
+  'backends/conformance', // every kernel against the reference on every wasm build
   'backends/wasm_memory', // soak: thousands of training steps
   'optimizers/custom_loop_soak', // soak: 20,000 custom-loop steps on each backend
-  'backends/fused_kernels',
+  'backends/wasm_threads_soak', // soak: thousands of products split across threads
   'io/fuzz', // fuzzers
   'examples/', // whole example programs
   'cli/cli', // the myelin command in child processes

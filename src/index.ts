@@ -86,6 +86,18 @@ export { initializers, Initializer, getInitializer } from './initializers/index.
 export { regularizers, Regularizer, getRegularizer } from './regularizers/index.js';
 export { constraints, Constraint, getConstraint } from './constraints/index.js';
 
+// Custom classes, registered by name for every kind so that names and saved configs resolve to them.
+export { serialization, registerClass } from './core/registry.js';
+export type { Config, SerializedObject } from './core/config.js';
+export { registerLayerClass } from './layers/index.js';
+export { registerActivation } from './activations/index.js';
+export { registerInitializer } from './initializers/registry.js';
+export { registerRegularizer } from './regularizers/registry.js';
+export { registerConstraint } from './constraints/registry.js';
+export { registerOptimizer } from './optimizers/index.js';
+export { registerLoss } from './losses/index.js';
+export { registerMetric, registerMetricFunction } from './metrics/index.js';
+
 // Training.
 export { optimizers, Optimizer, getOptimizer, train, schedules, LearningRateSchedule } from './optimizers/index.js';
 export { losses, Loss, getLoss } from './losses/index.js';
@@ -127,7 +139,10 @@ export {
   type TfjsModelJson,
 } from './io/tfjs_format.js';
 export { FileFormatError } from './io/format_error.js';
-export { loadKerasModel, loadKerasWeights, type KerasSource } from './io/keras_format.js';
+export { WriteError } from './io/atomic_write.js';
+export type { LoadOptions } from './io/load_limits.js';
+export { MAX_LAYERS } from './models/limits.js';
+export { loadKerasModel, loadKerasWeights, type KerasSource, type KerasLoadOptions } from './io/keras_format.js';
 export { exportOnnx, saveOnnx, onnxSupportedLayers, ONNX_OPSET } from './io/onnx_export.js';
 
 // Data.

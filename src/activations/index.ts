@@ -1,7 +1,17 @@
 import { ValueError } from '../core/errors.js';
+import { Registry } from '../core/registry.js';
 import type { Tensor } from '../core/tensor.js';
 import { elu, exp, relu, relu6, selu, sigmoid, softplus, tanh } from '../ops/prims/unary.js';
-import { gelu, hardSigmoid, hardSilu, leakyRelu, mish, silu, softsign } from '../ops/activation_ops.js';
+import {
+  gelu,
+  hardSigmoid,
+  hardSigmoidTfjs,
+  hardSilu,
+  leakyRelu,
+  mish,
+  silu,
+  softsign,
+} from '../ops/activation_ops.js';
 import { logSoftmax, softmax } from '../ops/softmax.js';
 
 /** An activation resolved from a name or function: what layers store and call. */
@@ -14,7 +24,11 @@ export interface Activation {
 /** Anything `getActivation` accepts: a name, a function, an `Activation`, or nothing (linear). */
 export type ActivationIdentifier = string | ((x: Tensor) => Tensor) | Activation | null | undefined;
 
-/** Canonical Keras 3 names and their functions, with Keras' defaults for the parameters. */
+/**
+ * Canonical Keras 3 names and their functions, with Keras' defaults for the parameters.
+ * `hard_sigmoid` is Keras 3's relu6(x + 3) / 6; `hard_sigmoid_tfjs` is the clip(0.2x + 0.5, 0, 1)
+ * that TF.js and Keras up to 2.x call `hard_sigmoid` (their files load with it).
+ */
 const ACTIVATIONS: Record<string, (x: Tensor) => Tensor> = {
   linear: (x) => x,
   sigmoid,
@@ -29,6 +43,7 @@ const ACTIVATIONS: Record<string, (x: Tensor) => Tensor> = {
   gelu: (x) => gelu(x, false),
   silu,
   hard_sigmoid: hardSigmoid,
+  hard_sigmoid_tfjs: hardSigmoidTfjs,
   hard_silu: hardSilu,
   softmax: (x) => softmax(x, -1),
   log_softmax: (x) => logSoftmax(x, -1),
@@ -40,6 +55,7 @@ const ACTIVATIONS: Record<string, (x: Tensor) => Tensor> = {
 const ALIASES: Record<string, string> = {
   leakyRelu: 'leaky_relu',
   hardSigmoid: 'hard_sigmoid',
+  hardSigmoidTfjs: 'hard_sigmoid_tfjs',
   hardSilu: 'hard_silu',
   hardSwish: 'hard_silu',
   hard_swish: 'hard_silu',
@@ -47,14 +63,40 @@ const ALIASES: Record<string, string> = {
   swish: 'silu',
 };
 
-/** Every name `getActivation` accepts, canonical names first. @example listActivations().includes('gelu') // true */
-export function listActivations(): string[] {
-  return [...Object.keys(ACTIVATIONS), ...Object.keys(ALIASES)];
+/** Activations by name; each canonical Keras name is listed with its other spellings. */
+export const activationRegistry = new Registry<Activation>({
+  kind: 'activation',
+  getter: 'getActivation',
+  registerWith: 'registerActivation',
+  alsoAccepts: 'a function',
+  isInstance: (value): value is Activation =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Activation).apply === 'function' &&
+    typeof (value as Activation).name === 'string',
+  classNameOf: (activation) => activation.name,
+  configOf: () => ({}),
+});
+
+/**
+ * Makes an activation function known by name (so `activation: 'my_act'` works and configs
+ * that name it load), under `name` and other `spellings`.
+ * @example registerActivation('squareplus', (x) => mul(add(x, sqrt(add(square(x), 4))), 0.5));
+ */
+export function registerActivation(name: string, fn: (x: Tensor) => Tensor, spellings: readonly string[] = []): void {
+  activationRegistry.register(name, () => ({ name, apply: fn }), { names: [name, ...spellings] });
 }
 
-function canonicalName(name: string): string | undefined {
-  if (name in ACTIVATIONS) return name;
-  return ALIASES[name];
+for (const [name, fn] of Object.entries(ACTIVATIONS))
+  registerActivation(
+    name,
+    fn,
+    Object.keys(ALIASES).filter((alias) => ALIASES[alias] === name),
+  );
+
+/** Every name `getActivation` accepts, each canonical name followed by its other spellings. @example listActivations().includes('gelu') // true */
+export function listActivations(): string[] {
+  return activationRegistry.names();
 }
 
 /**
@@ -65,20 +107,9 @@ function canonicalName(name: string): string | undefined {
  */
 export function getActivation(identifier?: ActivationIdentifier): Activation {
   if (identifier === undefined || identifier === null) return { name: 'linear', apply: ACTIVATIONS.linear };
-  if (typeof identifier === 'string') {
-    const name = canonicalName(identifier);
-    if (!name) {
-      throw new ValueError(
-        `Unknown activation ${JSON.stringify(identifier)}; valid names are ${listActivations()
-          .map((n) => `'${n}'`)
-          .join(', ')}`,
-      );
-    }
-    return { name, apply: ACTIVATIONS[name] };
-  }
+  if (typeof identifier === 'string') return activationRegistry.resolve(identifier).make({});
   if (typeof identifier === 'function') return { name: identifier.name || 'custom_activation', apply: identifier };
-  if (typeof identifier === 'object' && typeof identifier.apply === 'function' && typeof identifier.name === 'string')
-    return identifier;
+  if (activationRegistry.spec.isInstance(identifier)) return identifier;
   throw new ValueError(`getActivation: expected a name, a function or an Activation, got ${typeof identifier}`);
 }
 

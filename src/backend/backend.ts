@@ -1,4 +1,5 @@
 import type { DType, TypedArray } from '../core/dtype.js';
+import type { BinaryOp, ReduceOp, UnaryOp } from './op_table.js';
 
 /**
  * The backend contract: the only code that touches memory and computes. Autodiff, ops, layers
@@ -16,67 +17,8 @@ export interface TensorInfo {
   readonly dtype: DType;
 }
 
-export type UnaryOp =
-  | 'neg'
-  | 'abs'
-  | 'sign'
-  | 'exp'
-  | 'expm1'
-  | 'log'
-  | 'log1p'
-  | 'sqrt'
-  | 'rsqrt'
-  | 'square'
-  | 'reciprocal'
-  | 'sin'
-  | 'cos'
-  | 'tan'
-  | 'asin'
-  | 'acos'
-  | 'atan'
-  | 'sinh'
-  | 'cosh'
-  | 'tanh'
-  | 'asinh'
-  | 'acosh'
-  | 'atanh'
-  | 'sigmoid'
-  | 'softplus'
-  | 'relu'
-  | 'relu6'
-  | 'elu'
-  | 'selu'
-  | 'floor'
-  | 'ceil'
-  | 'round'
-  | 'erf'
-  | 'logicalNot'
-  | 'isNaN'
-  | 'isInf'
-  | 'isFinite';
-
-export type BinaryOp =
-  | 'add'
-  | 'sub'
-  | 'mul'
-  | 'div'
-  | 'pow'
-  | 'maximum'
-  | 'minimum'
-  | 'mod'
-  | 'floorDiv'
-  | 'atan2'
-  | 'squaredDifference'
-  | 'equal'
-  | 'notEqual'
-  | 'less'
-  | 'lessEqual'
-  | 'greater'
-  | 'greaterEqual'
-  | 'logicalAnd'
-  | 'logicalOr';
-
-export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'any' | 'all';
+// The element-wise and reduce ops, with their opcodes and result types, are one table.
+export type { BinaryOp, ReduceOp, UnaryOp } from './op_table.js';
 
 /**
  * Where a 2-D window lands on NHWC images: sizes, steps and the implicit padding (the fields of
@@ -100,7 +42,7 @@ export interface WindowGeometry {
 /**
  * Optional fused kernels. Ops use one when the active backend has it and otherwise build the
  * same result from the core kernels; a backend that implements one must agree with the
- * reference backend's version (the conformance suite checks it on float32).
+ * reference backend's version (the conformance suite checks each one a backend provides).
  */
 export interface FusedKernels {
   /**
@@ -152,6 +94,26 @@ export interface FusedKernels {
     dy: TensorInfo,
   ): [DataHandle, DataHandle];
 }
+
+export type FusedKernelName = keyof FusedKernels;
+
+const FUSED_KERNELS: Record<FusedKernelName, true> = {
+  adam: true,
+  softmax: true,
+  im2col: true,
+  col2im: true,
+  maxPool: true,
+  maxPoolGrad: true,
+  lstmCell: true,
+  lstmCellGrad: true,
+};
+
+/**
+ * The optional fused kernels by name (a backend has the ones it defines; the conformance suite
+ * checks each of those).
+ * @example const provided = fusedKernelNames.filter((k) => backend()[k] !== undefined);
+ */
+export const fusedKernelNames = Object.keys(FUSED_KERNELS) as FusedKernelName[];
 
 export interface Backend extends FusedKernels {
   readonly name: string;

@@ -1,3 +1,4 @@
+import { checkOptions } from '../core/options.js';
 import { ValueError } from '../core/errors.js';
 import type { TrainableModel } from '../training/trainable_model.js';
 
@@ -69,9 +70,7 @@ const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBa
 export class CustomCallback extends Callback {
   constructor(private readonly hooks: CustomCallbackArgs) {
     super();
-    const unknown = Object.keys(hooks).filter((k) => !(HOOKS as readonly string[]).includes(k));
-    if (unknown.length)
-      throw new ValueError(`callbacks: unknown hook(s) ${unknown.join(', ')}; valid hooks are ${HOOKS.join(', ')}`);
+    checkOptions('callbacks', hooks, HOOKS);
   }
   override async onTrainBegin(logs?: Logs) {
     await this.hooks.onTrainBegin?.(logs);

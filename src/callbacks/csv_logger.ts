@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../core/options.js';
 import { appendFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { Callback, type Logs } from './callback.js';
 
@@ -18,6 +19,7 @@ export class CsvLogger extends Callback {
   private writeHeader = true;
 
   constructor(readonly args: CsvLoggerArgs) {
+    checkOptions('csvLogger', args, optionKeys<CsvLoggerArgs>({ filename: true, separator: true, append: true }));
     super();
   }
 

@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../core/options.js';
 import type { TypedArray } from '../core/dtype.js';
 import { tensor } from '../ops/convert.js';
 import { Callback, type Logs } from './callback.js';
@@ -28,6 +29,20 @@ export class EarlyStopping extends Callback {
   private bestWeights: TypedArray[] | null = null;
 
   constructor(readonly args: EarlyStoppingArgs = {}) {
+    checkOptions(
+      'earlyStopping',
+      args,
+      optionKeys<EarlyStoppingArgs>({
+        monitor: true,
+        minDelta: true,
+        patience: true,
+        verbose: true,
+        mode: true,
+        baseline: true,
+        restoreBestWeights: true,
+        startFromEpoch: true,
+      }),
+    );
     super();
     this.monitor = new Monitor(args.monitor ?? 'val_loss', args.mode ?? 'auto', args.minDelta ?? 0, 'earlyStopping');
     this.patience = args.patience ?? 0;

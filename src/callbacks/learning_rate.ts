@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../core/options.js';
 import { ValueError } from '../core/errors.js';
 import { Callback, type Logs } from './callback.js';
 import { Monitor, type MonitorMode } from './monitor.js';
@@ -38,6 +39,20 @@ export class ReduceLROnPlateau extends Callback {
   private cooldownCounter = 0;
 
   constructor(readonly args: ReduceLROnPlateauArgs = {}) {
+    checkOptions(
+      'reduceLROnPlateau',
+      args,
+      optionKeys<ReduceLROnPlateauArgs>({
+        monitor: true,
+        factor: true,
+        patience: true,
+        verbose: true,
+        mode: true,
+        minDelta: true,
+        cooldown: true,
+        minLr: true,
+      }),
+    );
     super();
     const factor = args.factor ?? 0.1;
     if (!(factor < 1 && factor > 0))

@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../core/options.js';
 import { ValueError } from '../core/errors.js';
 import { globalRng } from '../core/rng.js';
 import { saveModel } from '../io/model_files.js';
@@ -45,6 +46,20 @@ export class ModelCheckpoint extends Callback {
   private currentEpoch = 0;
 
   constructor(readonly args: ModelCheckpointArgs) {
+    checkOptions(
+      'modelCheckpoint',
+      args,
+      optionKeys<ModelCheckpointArgs>({
+        filepath: true,
+        monitor: true,
+        verbose: true,
+        saveBestOnly: true,
+        mode: true,
+        saveFreq: true,
+        includeOptimizer: true,
+        initialValueThreshold: true,
+      }),
+    );
     super();
     if (!args || typeof args.filepath !== 'string' || args.filepath === '') {
       throw new ValueError(

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { datasets } from '../data/datasets.js';
-import { confusionMatrix, formatConfusionMatrix, predictionsHtml, type DigitPrediction } from '../data/mnist_report.js';
+import { confusionMatrix, formatConfusionMatrix, predictionsHtml, type DigitPrediction } from './mnist_report.js';
 import { takeRows } from '../data/rows.js';
 import { getBackend, layers, optimizers, sequential, setSeed, argMax, type Tensor, type Layer } from '../index.js';
 import { UsageError } from './args.js';

@@ -11,7 +11,7 @@ import { layers } from '../layers/index.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { sequential } from '../models/sequential.js';
 import { reshape } from '../ops/prims/shape_ops.js';
-import { adam } from '../optimizers/factories.js';
+import { adam } from '../optimizers/adam.js';
 import { UsageError } from './args.js';
 
 /** The settings of `myelin train`. */

@@ -1,6 +1,6 @@
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { add, div, greaterEqual, maximum, minimum, mul, where } from '../ops/prims/binary.js';
 import { sum } from '../ops/prims/reduce.js';
 import { sqrt, square } from '../ops/prims/unary.js';

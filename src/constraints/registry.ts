@@ -1,22 +1,34 @@
-import { ValueError } from '../core/errors.js';
-import type { Config, SerializedObject } from '../initializers/initializer.js';
+import type { SerializedObject } from '../core/config.js';
+import { Registry, type ConfigurableClass } from '../core/registry.js';
 import { Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm } from './constraint.js';
 
-type ConstraintClass = (new (args?: Config) => Constraint) & { className: string };
+/** Constraints by name: 'max_norm', 'maxNorm' and 'MaxNorm' are one name. */
+export const constraintRegistry = new Registry<Constraint>({
+  kind: 'constraint',
+  getter: 'getConstraint',
+  registerWith: 'registerConstraint',
+  alsoAccepts: 'a Constraint',
+  isInstance: (value): value is Constraint => value instanceof Constraint,
+  classNameOf: (c) => c.getClassName(),
+  configOf: (c) => c.getConfig(),
+});
 
-// Lookups ignore case and underscores: 'max_norm', 'maxNorm' and 'MaxNorm' are one name.
-const CLASSES: Record<string, ConstraintClass> = {
-  maxNorm: MaxNorm as ConstraintClass,
-  nonNeg: NonNeg,
-  unitNorm: UnitNorm as ConstraintClass,
-  minMaxNorm: MinMaxNorm as ConstraintClass,
-};
-const key = (name: string): string => name.toLowerCase().replace(/_/g, '');
-const byKey = new Map(Object.entries(CLASSES).map(([name, cls]) => [key(name), cls]));
+/**
+ * Makes a constraint class known by name (its static `className`, and `names` in errors).
+ * @example registerConstraint(Clip, ['clip']);
+ */
+export function registerConstraint(cls: ConfigurableClass<Constraint>, names?: readonly string[]): void {
+  constraintRegistry.registerClass(cls, { names });
+}
+
+registerConstraint(MaxNorm, ['maxNorm']);
+registerConstraint(NonNeg, ['nonNeg']);
+registerConstraint(UnitNorm, ['unitNorm']);
+registerConstraint(MinMaxNorm, ['minMaxNorm']);
 
 /** The names `getConstraint` accepts. */
 export function constraintNames(): string[] {
-  return Object.keys(CLASSES);
+  return constraintRegistry.names();
 }
 
 /** Anything that names a constraint: an instance, a name, or a serialized `{className, config}`. */
@@ -29,19 +41,7 @@ export type ConstraintIdentifier = Constraint | string | SerializedObject;
  * @example getConstraint({ className: 'MaxNorm', config: { maxValue: 3 } })
  */
 export function getConstraint(id: ConstraintIdentifier): Constraint {
-  if (id instanceof Constraint) return id;
-  if (typeof id === 'string') return new (lookup(id))();
-  if (id && typeof id === 'object' && typeof id.className === 'string')
-    return new (lookup(id.className))(id.config ?? {});
-  throw new ValueError(
-    `getConstraint: expected a name, a {className, config} object or a Constraint, got ${JSON.stringify(id)}`,
-  );
-}
-
-function lookup(name: string): ConstraintClass {
-  const cls = byKey.get(key(name));
-  if (!cls) throw new ValueError(`Unknown constraint '${name}'. Valid names: ${constraintNames().join(', ')}`);
-  return cls;
+  return constraintRegistry.get(id);
 }
 
 /**
@@ -49,5 +49,5 @@ function lookup(name: string): ConstraintClass {
  * @example serializeConstraint(new NonNeg()); // { className: 'NonNeg', config: {} }
  */
 export function serializeConstraint(c: Constraint): SerializedObject {
-  return { className: c.getClassName(), config: c.getConfig() };
+  return constraintRegistry.serialize(c);
 }

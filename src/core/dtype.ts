@@ -1,3 +1,5 @@
+import { ValueError } from './errors.js';
+
 /** Element types a tensor can hold. `float64` exists for gradient checks on the reference backend. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 
@@ -18,7 +20,28 @@ export function arrayTypeOf(
       return Int32Array;
     case 'bool':
       return Uint8Array;
+    default:
+      throw new ValueError(unsupportedDType(dtype, 'dtype'));
   }
+}
+
+/**
+ * Throws a ValueError naming `who` unless `dtype` is one Myelin's tensors hold.
+ * @example checkDType('float16', 'cast'); // ValueError: cast: unsupported dtype 'float16'; ...
+ */
+export function checkDType(dtype: unknown, who: string): DType {
+  if ((DTYPES as readonly unknown[]).includes(dtype)) return dtype as DType;
+  throw new ValueError(unsupportedDType(dtype, who));
+}
+
+function unsupportedDType(dtype: unknown, who: string): string {
+  const hint =
+    dtype === 'float16' || dtype === 'bfloat16'
+      ? ` (${dtype} is not supported: compute in float32, e.g. convert half-precision data with Float32Array.from)`
+      : dtype === 'int64' || dtype === 'uint64'
+        ? ` (64-bit integers are not supported: use int32 when the values fit, float64 otherwise)`
+        : '';
+  return `${who}: unsupported dtype ${typeof dtype === 'string' ? `'${dtype}'` : String(dtype)}; expected one of ${DTYPES.join(', ')}${hint}`;
 }
 
 export function allocArray(dtype: DType, size: number): TypedArray {
@@ -53,7 +76,7 @@ export function getFloatX(): 'float32' | 'float64' {
  */
 export function setFloatX(dtype: 'float32' | 'float64'): void {
   if (dtype !== 'float32' && dtype !== 'float64') {
-    throw new Error(`setFloatX: expected 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
+    throw new ValueError(`setFloatX: expected 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
   }
   floatX = dtype;
 }

@@ -24,3 +24,16 @@ export function fmtShape(shape: readonly (number | null)[]): string {
 export function check(cond: unknown, message: () => string): asserts cond {
   if (!cond) throw new ValueError(message());
 }
+
+/**
+ * Formats a list of names for a message, keeping at most `max` of them: a 1M-column CSV or a
+ * hostile file must not turn one error into megabytes. The rest are counted, not listed.
+ * @example fmtList(['a', 'b', 'c'], 2); // "a, b (and 1 more)"
+ */
+export function fmtList(items: readonly unknown[], max = 20, separator = ', '): string {
+  const shown = items.slice(0, max).map((x) => {
+    const s = String(x);
+    return s.length > 200 ? `${s.slice(0, 200)}...` : s;
+  });
+  return items.length > max ? `${shown.join(separator)} (and ${items.length - max} more)` : shown.join(separator);
+}

@@ -1,8 +1,9 @@
+import { checkOptions, optionKeys } from '../core/options.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { arrayTypeOf, type DType } from '../core/dtype.js';
-import { ValueError } from '../core/errors.js';
+import { fmtList, ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { tensor } from '../ops/convert.js';
 
@@ -62,6 +63,18 @@ export function loadCsv(
 ): LabelledCsvData;
 export function loadCsv(path: string | URL, options?: CsvOptions): CsvData;
 export function loadCsv(path: string | URL, options: CsvOptions = {}): CsvData {
+  checkOptions(
+    'loadCsv',
+    options,
+    optionKeys<CsvOptions>({
+      labelColumn: true,
+      columns: true,
+      header: true,
+      delimiter: true,
+      dtype: true,
+      labelDtype: true,
+    }),
+  );
   const source = typeof path === 'string' ? path : fileURLToPath(path);
   return tableToTensors(readCsvTable(path, options), options, `loadCsv('${source}')`);
 }
@@ -75,6 +88,18 @@ export function loadCsv(path: string | URL, options: CsvOptions = {}): CsvData {
 export function parseCsv(text: string, options: CsvOptions & { labelColumn: ColumnRef | ColumnRef[] }): LabelledCsvData;
 export function parseCsv(text: string, options?: CsvOptions): CsvData;
 export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
+  checkOptions(
+    'parseCsv',
+    options,
+    optionKeys<CsvOptions>({
+      labelColumn: true,
+      columns: true,
+      header: true,
+      delimiter: true,
+      dtype: true,
+      labelDtype: true,
+    }),
+  );
   return tableToTensors(parseCsvTable(text, options, 'parseCsv'), options, 'parseCsv');
 }
 
@@ -114,27 +139,35 @@ function parseCsvTable(text: string, options: Pick<CsvOptions, 'header' | 'delim
   return { columnNames, rows: body.map((r) => r.record), lines: body.map((r) => r.info.lines) };
 }
 
-/** Resolves column references against the header, listing the available columns when one is missing. */
+/**
+ * Resolves column references against the header, listing (some of) the available columns when
+ * one is missing. A name the header gives to two columns is ambiguous: refer to it by index.
+ */
 export function resolveColumns(
   refs: readonly ColumnRef[],
   columnNames: readonly string[],
   argument: string,
   where: string,
 ): number[] {
+  const byName = new Map<string, number[]>();
+  columnNames.forEach((name, i) => {
+    const list = byName.get(name);
+    if (list) list.push(i);
+    else byName.set(name, [i]);
+  });
   return refs.map((ref) => {
-    const index =
-      typeof ref === 'number'
-        ? Number.isInteger(ref) && ref >= 0 && ref < columnNames.length
-          ? ref
-          : -1
-        : columnNames.indexOf(ref);
-    if (index < 0) {
-      const what = typeof ref === 'number' ? `column index ${ref}` : `column '${ref}'`;
-      throw new ValueError(
-        `${where}: ${argument}: ${what} not found; available columns: ${columnNames.map((c, i) => `${c} (${i})`).join(', ')}`,
-      );
-    }
-    return index;
+    if (typeof ref !== 'number') {
+      const found = byName.get(ref);
+      if (found && found.length > 1)
+        throw new ValueError(
+          `${where}: ${argument}: column '${ref}' is ambiguous: the header names ${found.length} columns '${ref}' (indices ${fmtList(found)}); refer to the one you mean by its index`,
+        );
+      if (found) return found[0];
+    } else if (Number.isInteger(ref) && ref >= 0 && ref < columnNames.length) return ref;
+    const what = typeof ref === 'number' ? `column index ${ref}` : `column '${ref}'`;
+    throw new ValueError(
+      `${where}: ${argument}: ${what} not found; available columns: ${fmtList(columnNames.map((c, i) => `${c} (${i})`))}`,
+    );
   });
 }
 
@@ -177,17 +210,34 @@ function numericTensor(
       const at = () => `line ${table.lines[r]} (data row ${r + 1}), column '${table.columnNames[c]}' (index ${c})`;
       if (cell === '')
         throw new ValueError(`${where}: ${at()} is empty; missing values are not supported (fill or drop them first)`);
-      const value = Number(cell);
+      const value = parseNumber(cell);
       if (Number.isNaN(value) && cell !== 'NaN') {
         throw new ValueError(
-          `${where}: ${at()} is '${cell}', which is not a number; exclude the column with the 'columns' option`,
+          `${where}: ${at()} is '${cell}', which is not a number (plain decimal notation); exclude the column with the 'columns' option`,
         );
       }
+      if (!Number.isFinite(value) && cell !== 'NaN')
+        throw new ValueError(`${where}: ${at()} is '${cell}', which is not a finite number`);
       if (dtype === 'int32' && !Number.isInteger(value)) {
         throw new ValueError(`${where}: ${at()} is '${cell}', which is not an integer (dtype int32 was asked for)`);
       }
+      if (dtype === 'int32' && (value < -2147483648 || value > 2147483647))
+        throw new ValueError(`${where}: ${at()} is '${cell}', outside the int32 range [-2147483648, 2147483647]`);
+      if (dtype === 'float32' && Math.abs(value) > FLOAT32_MAX)
+        throw new ValueError(
+          `${where}: ${at()} is '${cell}', beyond the float32 range (about ±3.4e38); use dtype 'float64'`,
+        );
       out[r * columnIdx.length + k] = value;
     });
   });
   return tensor(out, shape, dtype);
+}
+
+/** Plain decimal numbers only: `Number()` would also take '0x10', '0b1', 'Infinity' and ''. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** A cell's number: NaN unless the cell is a decimal number (which may overflow to ±Infinity). */
+function parseNumber(cell: string): number {
+  return DECIMAL.test(cell) ? Number(cell) : Number.NaN;
 }

@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../core/options.js';
 import { ValueError } from '../core/errors.js';
 import { Rng, globalRng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
@@ -75,5 +76,10 @@ export class ArrayDataset implements AsyncIterable<Batch>, Iterable<Batch> {
  * for await (const { xs, ys } of ds) { ... }   // one epoch
  */
 export function arrayDataset(x: Tensor, y: Tensor, options?: ArrayDatasetOptions): ArrayDataset {
+  checkOptions(
+    'arrayDataset',
+    options,
+    optionKeys<ArrayDatasetOptions>({ batchSize: true, shuffle: true, seed: true, dropRemainder: true }),
+  );
   return new ArrayDataset(x, y, options);
 }

@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../core/options.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -31,6 +32,7 @@ export const digits = {
    * images.shape; // [1797, 8, 8, 1]
    */
   load(options: DigitsLoadOptions = {}): DigitsData {
+    checkOptions('datasets.digits.load', options, optionKeys<DigitsLoadOptions>({ dtype: true, flatten: true }));
     const text = gunzipSync(readFileSync(digitsPath())).toString('utf8');
     const lines = text.split('\n').filter((l) => l !== '');
     const header = lines[0].split(',');

@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../core/options.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -94,6 +95,7 @@ export const mnist = {
    * xTrain.shape; // [60000, 28, 28, 1]
    */
   load(options: MnistLoadOptions = {}): MnistData {
+    checkOptions('datasets.mnist.load', options, optionKeys<MnistLoadOptions>({ dtype: true, flatten: true }));
     const dir = mnistDataDir();
     return {
       xTrain: images(readVerified(dir, FILES.trainImages), FILES.trainImages[0], options),

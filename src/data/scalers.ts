@@ -1,5 +1,6 @@
+import { checkOptions, optionKeys } from '../core/options.js';
 import { getFloatX, isFloat } from '../core/dtype.js';
-import { StateError, ValueError, fmtShape } from '../core/errors.js';
+import { fmtList, StateError, ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { add, div, mul, sub } from '../ops/prims/binary.js';
 import { tensor } from '../ops/convert.js';
@@ -60,7 +61,7 @@ export abstract class FeatureScaler {
   protected setStats(stats: ScalerStats): void {
     if (stats.center.length !== stats.scale.length || stats.scale.some((s) => !(s > 0) && !(s < 0))) {
       throw new ValueError(
-        `${this.className}: center and scale must have equal lengths and non-zero scales; got ${stats.center.length} centers and scales [${stats.scale.join(', ')}]`,
+        `${this.className}: center and scale must have equal lengths and non-zero scales; got ${stats.center.length} centers and scales [${fmtList(stats.scale)}]`,
       );
     }
     this.stats = { center: [...stats.center], scale: [...stats.scale] };
@@ -91,6 +92,7 @@ export class StandardScaler extends FeatureScaler {
 
   constructor(options: StandardScalerOptions = {}) {
     super();
+    checkOptions('standardScaler', options, optionKeys<StandardScalerOptions>({ center: true, scale: true }));
     if (options.center || options.scale) this.setStats({ center: options.center ?? [], scale: options.scale ?? [] });
   }
 
@@ -146,6 +148,11 @@ export class MinMaxScaler extends FeatureScaler {
 
   constructor(options: MinMaxScalerOptions = {}) {
     super();
+    checkOptions(
+      'minMaxScaler',
+      options,
+      optionKeys<MinMaxScalerOptions>({ featureRange: true, center: true, scale: true }),
+    );
     const [lo, hi] = options.featureRange ?? [0, 1];
     if (!(lo < hi))
       throw new ValueError(`MinMaxScaler: featureRange must be [low, high] with low < high, got [${lo}, ${hi}]`);

@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../core/options.js';
 import { ValueError, fmtShape } from '../core/errors.js';
 import { Rng, globalRng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
@@ -31,6 +32,11 @@ export interface TrainTestSplit {
  * // xTrain [120, 4], xTest [30, 4], 10 of each class in the test set
  */
 export function trainTestSplit(x: Tensor, y: Tensor, options: TrainTestSplitOptions = {}): TrainTestSplit {
+  checkOptions(
+    'trainTestSplit',
+    options,
+    optionKeys<TrainTestSplitOptions>({ testSize: true, shuffle: true, seed: true, stratify: true }),
+  );
   const { testSize = 0.25, shuffle = true, seed, stratify = false } = options;
   const n = commonRowCount([x, y], ['x', 'y'], 'trainTestSplit');
   const nTest = testCount(testSize, n);

@@ -2,7 +2,8 @@ import type { DType } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { fill } from '../ops/creation.js';
-import { Initializer, floatDtype, type Config } from './initializer.js';
+import type { Config } from '../core/config.js';
+import { Initializer, floatDtype } from './initializer.js';
 
 /**
  * Fills a weight with one value (Keras `Constant(value=0.0)`).

@@ -1,3 +1,4 @@
+import type { Config } from '../core/config.js';
 import { getFloatX, type DType } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
 import { globalRng, Rng } from '../core/rng.js';
@@ -5,14 +6,8 @@ import { sizeOf } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { tensor } from '../ops/convert.js';
 
-/** A serializable config: plain JSON values only. */
-export type Config = Record<string, unknown>;
-
-/** The serialized form of any named object (initializer, regularizer, constraint, layer). */
-export interface SerializedObject {
-  className: string;
-  config: Config;
-}
+// Re-exported so that code importing them from here keeps compiling; they live in core/config.ts.
+export type { Config, SerializedObject } from '../core/config.js';
 
 /**
  * Produces the initial value of a weight. Subclasses implement `call` and `getConfig`; the

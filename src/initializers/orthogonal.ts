@@ -3,7 +3,8 @@ import { ValueError, fmtShape } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { tensor } from '../ops/convert.js';
-import { Initializer, checkSeed, floatDtype, rngFor, type Config } from './initializer.js';
+import type { Config } from '../core/config.js';
+import { Initializer, checkSeed, floatDtype, rngFor } from './initializer.js';
 
 /**
  * A (semi-)orthogonal matrix, reshaped to `shape` and scaled by `gain` (Keras

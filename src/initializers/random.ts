@@ -1,7 +1,8 @@
 import type { DType } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import { Initializer, checkSeed, rngFor, sample, truncatedNormalDraw, type Config } from './initializer.js';
+import type { Config } from '../core/config.js';
+import { Initializer, checkSeed, rngFor, sample, truncatedNormalDraw } from './initializer.js';
 
 function checkPositive(value: number, arg: string, who: string): number {
   if (typeof value !== 'number' || !(value > 0))

@@ -1,6 +1,7 @@
-import { ValueError } from '../core/errors.js';
+import { Registry, type ConfigurableClass } from '../core/registry.js';
 import { Constant, Ones, Zeros } from './constant.js';
-import { Initializer, type Config, type SerializedObject } from './initializer.js';
+import type { SerializedObject } from '../core/config.js';
+import { Initializer } from './initializer.js';
 import { Identity, Orthogonal } from './orthogonal.js';
 import { RandomNormal, RandomUniform, TruncatedNormal } from './random.js';
 import {
@@ -13,45 +14,48 @@ import {
   VarianceScaling,
 } from './variance_scaling.js';
 
-type InitializerClass = (new (args?: Config) => Initializer) & { className: string };
+/** Initializers by TF.js camelCase name; Keras' snake_case and the class names resolve too. */
+export const initializerRegistry = new Registry<Initializer>({
+  kind: 'initializer',
+  getter: 'getInitializer',
+  registerWith: 'registerInitializer',
+  alsoAccepts: 'an Initializer',
+  isInstance: (value): value is Initializer => value instanceof Initializer,
+  classNameOf: (init) => init.getClassName(),
+  configOf: (init) => init.getConfig(),
+});
 
-// Canonical (TF.js camelCase) name -> class. Lookups ignore case and underscores, so Keras'
-// 'glorot_uniform', TF.js' 'glorotUniform' and the class name 'GlorotUniform' all resolve.
-const CLASSES: Record<string, InitializerClass> = {
-  zeros: Zeros,
-  ones: Ones,
-  constant: Constant as InitializerClass,
-  randomNormal: RandomNormal as InitializerClass,
-  randomUniform: RandomUniform as InitializerClass,
-  truncatedNormal: TruncatedNormal as InitializerClass,
-  varianceScaling: VarianceScaling as InitializerClass,
-  glorotUniform: GlorotUniform as InitializerClass,
-  glorotNormal: GlorotNormal as InitializerClass,
-  heNormal: HeNormal as InitializerClass,
-  heUniform: HeUniform as InitializerClass,
-  lecunNormal: LecunNormal as InitializerClass,
-  lecunUniform: LecunUniform as InitializerClass,
-  orthogonal: Orthogonal as InitializerClass,
-  identity: Identity as InitializerClass,
-};
-const ALIASES: Record<string, string> = {
-  zero: 'zeros',
-  one: 'ones',
-  normal: 'randomNormal',
-  uniform: 'randomUniform',
-};
-
-const key = (name: string): string => name.toLowerCase().replace(/_/g, '');
-const byKey = new Map<string, InitializerClass>();
-for (const [name, cls] of Object.entries(CLASSES)) {
-  byKey.set(key(name), cls);
-  byKey.set(key(cls.className), cls);
+/**
+ * Makes an initializer class known by name (its static `className`, and `names` in errors).
+ * @example registerInitializer(MyInit, ['myInit']);
+ */
+export function registerInitializer(
+  cls: ConfigurableClass<Initializer>,
+  names?: readonly string[],
+  aliases?: readonly string[],
+): void {
+  initializerRegistry.registerClass(cls, { names, aliases });
 }
-for (const [alias, name] of Object.entries(ALIASES)) byKey.set(alias, CLASSES[name]);
+
+registerInitializer(Zeros, ['zeros'], ['zero']);
+registerInitializer(Ones, ['ones'], ['one']);
+registerInitializer(Constant, ['constant']);
+registerInitializer(RandomNormal, ['randomNormal'], ['normal']);
+registerInitializer(RandomUniform, ['randomUniform'], ['uniform']);
+registerInitializer(TruncatedNormal, ['truncatedNormal']);
+registerInitializer(VarianceScaling, ['varianceScaling']);
+registerInitializer(GlorotUniform, ['glorotUniform']);
+registerInitializer(GlorotNormal, ['glorotNormal']);
+registerInitializer(HeNormal, ['heNormal']);
+registerInitializer(HeUniform, ['heUniform']);
+registerInitializer(LecunNormal, ['lecunNormal']);
+registerInitializer(LecunUniform, ['lecunUniform']);
+registerInitializer(Orthogonal, ['orthogonal']);
+registerInitializer(Identity, ['identity']);
 
 /** The names `getInitializer` accepts (snake_case and class-name spellings work too). */
 export function initializerNames(): string[] {
-  return Object.keys(CLASSES);
+  return initializerRegistry.names();
 }
 
 /** Anything that names an initializer: an instance, a name, or a serialized `{className, config}`. */
@@ -66,19 +70,7 @@ export type InitializerIdentifier = Initializer | string | SerializedObject;
  * getInitializer({ className: 'RandomNormal', config: { stddev: 0.1 } });
  */
 export function getInitializer(id: InitializerIdentifier): Initializer {
-  if (id instanceof Initializer) return id;
-  if (typeof id === 'string') return new (lookup(id))();
-  if (id && typeof id === 'object' && typeof id.className === 'string')
-    return new (lookup(id.className))(id.config ?? {});
-  throw new ValueError(
-    `getInitializer: expected a name, a {className, config} object or an Initializer, got ${JSON.stringify(id)}`,
-  );
-}
-
-function lookup(name: string): InitializerClass {
-  const cls = byKey.get(key(name));
-  if (!cls) throw new ValueError(`Unknown initializer '${name}'. Valid names: ${initializerNames().join(', ')}`);
-  return cls;
+  return initializerRegistry.get(id);
 }
 
 /**
@@ -86,5 +78,5 @@ function lookup(name: string): InitializerClass {
  * @example serializeInitializer(new Zeros()); // { className: 'Zeros', config: {} }
  */
 export function serializeInitializer(init: Initializer): SerializedObject {
-  return { className: init.getClassName(), config: init.getConfig() };
+  return initializerRegistry.serialize(init);
 }

@@ -1,15 +1,8 @@
 import type { DType } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import {
-  Initializer,
-  checkSeed,
-  computeFans,
-  rngFor,
-  sample,
-  truncatedNormalDraw,
-  type Config,
-} from './initializer.js';
+import type { Config } from '../core/config.js';
+import { Initializer, checkSeed, computeFans, rngFor, sample, truncatedNormalDraw } from './initializer.js';
 
 export type FanMode = 'fan_in' | 'fan_out' | 'fan_avg';
 export type Distribution = 'truncated_normal' | 'untruncated_normal' | 'uniform';

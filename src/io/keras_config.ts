@@ -1,4 +1,4 @@
-import type { Config, SerializedObject } from '../initializers/initializer.js';
+import type { Config, SerializedObject } from '../core/config.js';
 import { toCamelKeys } from './config_case.js';
 import { checkFormat, FileFormatError } from './format_error.js';
 import { isJsonObject } from './safe_json.js';
@@ -124,6 +124,8 @@ function convertLayerConfig(className: string, raw: unknown, where: string): Con
     delete config[key];
   }
   for (const key of IGNORED) delete config[key];
+  // tf.keras 2.2 wrote `dtype: null` for a wrapped layer: it takes the wrapper's (float32) dtype.
+  if (config.dtype === null) delete config.dtype;
   if (config.dtype !== undefined) config.dtype = policyDtype(config.dtype, where);
   if (config.batchShape !== undefined) {
     config.batchInputShape = config.batchShape;
@@ -172,6 +174,13 @@ function checkMirror(forward: Config, backward: Config, where: string): void {
   );
 }
 
+/** Class names some Keras versions wrote for objects Myelin knows under Keras' usual names. */
+const CLASS_ALIASES: Record<string, string> = {
+  // Keras 3's initializer classes are named so; the short names are their registered aliases.
+  OrthogonalInitializer: 'Orthogonal',
+  IdentityInitializer: 'Identity',
+};
+
 /** Keras 3 dtype policies (`{class_name: 'DTypePolicy', config: {name}}`) become a plain dtype. */
 function policyDtype(value: unknown, where: string): string {
   const name = isJsonObject(value) ? (isJsonObject(value.config) ? value.config.name : undefined) : value;
@@ -184,7 +193,8 @@ function policyDtype(value: unknown, where: string): string {
 function plainObject(obj: Config, where: string): SerializedObject {
   checkKerasOrigin(obj, where);
   checkFormat(typeof obj.className === 'string', () => `${where}: expected {class_name, config}`);
-  return { className: obj.className as string, config: isJsonObject(obj.config) ? obj.config : {} };
+  const className = CLASS_ALIASES[obj.className as string] ?? (obj.className as string);
+  return { className, config: isJsonObject(obj.config) ? obj.config : {} };
 }
 
 /** Keras may write a built-in activation as `{module: 'keras.activations', class_name: 'function', config: 'relu'}`. */

@@ -1,4 +1,4 @@
-import { fmtShape } from '../core/errors.js';
+import { fmtList, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import type { Layer } from '../layers/layer.js';
@@ -6,13 +6,17 @@ import { toSnakeCase } from '../layers/naming.js';
 import { RecurrentLayer } from '../layers/recurrent.js';
 import { Bidirectional, TimeDistributed } from '../layers/recurrent_wrappers.js';
 import { LayersModel } from '../models/layers_model.js';
+import { MAX_LAYERS } from '../models/limits.js';
 import { cast } from '../ops/prims/shape_ops.js';
 import { checkFormat, FileFormatError } from './format_error.js';
+import { adaptToOrigin, kerasOrigin } from './config_origin.js';
 import { kerasToMyelinConfig } from './keras_config.js';
+import { restoreCompileConfig } from './keras_compile.js';
 import { H5Reader } from './keras_h5.js';
 import { readKerasArchive } from './keras_zip.js';
+import { ByteBudget, type LoadOptions, readFileWithin } from './load_limits.js';
 import { buildModelFromConfig } from './model_weights.js';
-import { parseJsonSafely } from './safe_json.js';
+import { isJsonObject, parseJsonSafely } from './safe_json.js';
 
 /** A path to a Keras file (Node) or its bytes. */
 export type KerasSource = string | Uint8Array;
@@ -21,33 +25,77 @@ export type KerasSource = string | Uint8Array;
  * Loads a Keras model: a Keras 3 `.keras` archive (config.json + model.weights.h5) or a legacy
  * whole-model `.h5` file (`model_config` attribute + `model_weights` group). Only layers that
  * Myelin has are built, from Keras' own classes; nothing in the file is ever run as code.
- * Every weight's shape is checked against the built layer before any is assigned.
+ * Every weight's shape is checked against the built layer before any is assigned, and what the
+ * file may expand to is bounded by `options.maxBytes` (see LoadOptions). Names mean what the
+ * writing Keras version meant (Keras 2's `hard_sigmoid` is `hard_sigmoid_tfjs`), and a model
+ * saved compiled comes back compiled.
  *
  * @example
  * const model = await loadKerasModel('mnist.keras');
  * model.predict(x);
  */
-export async function loadKerasModel(source: KerasSource): Promise<LayersModel> {
-  const { bytes, what } = await readSource(source, 'loadKerasModel');
+export async function loadKerasModel(source: KerasSource, options: KerasLoadOptions = {}): Promise<LayersModel> {
+  const { bytes, what } = await readSource(source, 'loadKerasModel', options);
+  const budget = ByteBudget.for(bytes.byteLength, options, 'loadKerasModel');
+  let model: LayersModel;
+  let trainingConfig: unknown;
   if (isZip(bytes)) {
-    const archive = readKerasArchive(bytes, what);
-    const config = kerasToMyelinConfig(parseJsonSafely(archive.config, `${what}/config.json`), `${what}/config.json`);
-    const model = buildModelFromConfig(config, valueBudget(archive.weights), `${what}/config.json`);
-    await assignKerasWeights(model, archive.weights, `${what}/model.weights.h5`);
-    return model;
-  }
-  return H5Reader.use(bytes, what, (h5) => {
-    const text = h5.stringAttr('', 'model_config');
-    checkFormat(
-      typeof text === 'string',
-      () =>
-        `${what}: no 'model_config' attribute; this is a weights-only file (use loadKerasWeights with a model built in Myelin)`,
+    const archive = readKerasArchive(bytes, what, budget);
+    const raw = parseJsonSafely(archive.config, `${what}/config.json`);
+    const origin = kerasOrigin(archiveVersion(archive.metadata, what));
+    const config = adaptToOrigin(kerasToMyelinConfig(raw, `${what}/config.json`), origin);
+    model = buildModelFromConfig(config, valueBudget(archive.weights), `${what}/config.json`);
+    await assignKerasWeights(model, archive.weights, `${what}/model.weights.h5`, budget);
+    trainingConfig = isJsonObject(raw) ? raw.compile_config : undefined;
+  } else {
+    [model, trainingConfig] = await H5Reader.use(
+      bytes,
+      what,
+      (h5): [LayersModel, unknown] => {
+        const text = h5.stringAttr('', 'model_config');
+        checkFormat(
+          typeof text === 'string',
+          () =>
+            `${what}: no 'model_config' attribute; this is a weights-only file (use loadKerasWeights with a model built in Myelin)`,
+        );
+        const origin = kerasOrigin(h5.stringAttr('', 'keras_version'));
+        const config = adaptToOrigin(
+          kerasToMyelinConfig(parseJsonSafely(text, `${what}: model_config`), `${what}: model_config`),
+          origin,
+        );
+        const built = buildModelFromConfig(config, valueBudget(bytes), `${what}: model_config`);
+        assign(legacyWeights(h5, built, 'model_weights'));
+        const training = h5.stringAttr('', 'training_config');
+        return [
+          built,
+          typeof training === 'string' ? parseJsonSafely(training, `${what}: training_config`) : undefined,
+        ];
+      },
+      budget,
     );
-    const config = kerasToMyelinConfig(parseJsonSafely(text, `${what}: model_config`), `${what}: model_config`);
-    const model = buildModelFromConfig(config, valueBudget(bytes), `${what}: model_config`);
-    assign(legacyWeights(h5, model, 'model_weights'));
-    return model;
-  });
+  }
+  if (options.compile !== false && trainingConfig) {
+    const problem = restoreCompileConfig(model, trainingConfig, what);
+    if (problem) console.warn(problem);
+  }
+  return model;
+}
+
+/** Options of `loadKerasModel`: the byte bound every loader takes, and whether to compile. */
+export interface KerasLoadOptions extends LoadOptions {
+  /**
+   * Compile the model with the optimizer, loss and metrics the file records, as Keras'
+   * `load_model(compile=True)` does (default true). A setting Myelin cannot rebuild (a custom
+   * loss, say) leaves the model uncompiled, with a warning.
+   */
+  compile?: boolean;
+}
+
+/** The Keras version a `.keras` archive's metadata.json records (Keras 3 and 2.13+ always write one). */
+function archiveVersion(metadata: Uint8Array | undefined, what: string): unknown {
+  if (!metadata) return '3';
+  const json = parseJsonSafely(metadata, `${what}/metadata.json`);
+  return isJsonObject(json) ? json.keras_version : undefined;
 }
 
 /**
@@ -60,17 +108,29 @@ export async function loadKerasModel(source: KerasSource): Promise<LayersModel> 
  * const model = sequential({ layers: [layers.dense({ units: 10, inputShape: [784] })] });
  * await loadKerasWeights(model, 'weights.weights.h5');
  */
-export async function loadKerasWeights(model: LayersModel, source: KerasSource): Promise<void> {
-  const { bytes, what } = await readSource(source, 'loadKerasWeights');
-  if (isZip(bytes)) return assignKerasWeights(model, readKerasArchive(bytes, what).weights, `${what}/model.weights.h5`);
-  return H5Reader.use(bytes, what, (h5) => {
-    if (h5.get('layers') || h5.get('vars')) assign(kerasV3Weights(h5, model));
-    else assign(legacyWeights(h5, model, h5.get('model_weights') ? 'model_weights' : ''));
-  });
+export async function loadKerasWeights(model: LayersModel, source: KerasSource, options?: LoadOptions): Promise<void> {
+  const { bytes, what } = await readSource(source, 'loadKerasWeights', options);
+  const budget = ByteBudget.for(bytes.byteLength, options, 'loadKerasWeights');
+  if (isZip(bytes))
+    return assignKerasWeights(model, readKerasArchive(bytes, what, budget).weights, `${what}/model.weights.h5`, budget);
+  return H5Reader.use(
+    bytes,
+    what,
+    (h5) => {
+      if (h5.get('layers') || h5.get('vars')) assign(kerasV3Weights(h5, model));
+      else assign(legacyWeights(h5, model, h5.get('model_weights') ? 'model_weights' : ''));
+    },
+    budget,
+  );
 }
 
-async function assignKerasWeights(model: LayersModel, h5bytes: Uint8Array, what: string): Promise<void> {
-  await H5Reader.use(h5bytes, what, (h5) => assign(kerasV3Weights(h5, model)));
+async function assignKerasWeights(
+  model: LayersModel,
+  h5bytes: Uint8Array,
+  what: string,
+  budget: ByteBudget,
+): Promise<void> {
+  await H5Reader.use(h5bytes, what, (h5) => assign(kerasV3Weights(h5, model)), budget);
 }
 
 interface Pairing {
@@ -125,7 +185,7 @@ function readVars(h5: H5Reader, path: string): { name: string; tensor: Tensor }[
         .map(Number)
         .sort((a, b) => a - b)
         .every((k, i) => k === i),
-    () => `${h5.what}: '${path}' should hold datasets named 0..${keys.length - 1}, got ${keys.slice(0, 8).join(', ')}`,
+    () => `${h5.what}: '${path}' should hold datasets named 0..${keys.length - 1}, got ${fmtList(keys, 8)}`,
   );
   return keys.map((_, i) => ({ name: `${path}/${i}`, tensor: h5.readTensor(`${path}/${i}`) }));
 }
@@ -149,7 +209,7 @@ function legacyWeights(h5: H5Reader, model: LayersModel, root: string): Pairing[
   checkFormat(
     saved.length === layers.length,
     () =>
-      `${h5.what}: the file has weights for ${saved.length} layers (${saved.map((g) => g.name).join(', ')}) but model '${model.name}' has ${layers.length} layers with weights (${layers.map((l) => l.name).join(', ')})`,
+      `${h5.what}: the file has weights for ${saved.length} layers (${fmtList(saved.map((g) => g.name))}) but model '${model.name}' has ${layers.length} layers with weights (${fmtList(layers.map((l) => l.name))})`,
   );
   return layers.flatMap((layer, k) => {
     const group = saved[k];
@@ -161,17 +221,27 @@ function legacyWeights(h5: H5Reader, model: LayersModel, root: string): Pairing[
   });
 }
 
-/** A list-of-names attribute, which Keras splits into `name0`, `name1`, ... when large. */
+/**
+ * A list-of-names attribute, which Keras splits into `name0`, `name1`, ... when large. The
+ * attribute names are listed once, so reading n chunks costs n lookups, not n listings.
+ */
 function chunkedNames(h5: H5Reader, path: string, name: string): string[] | undefined {
-  const whole = h5.stringAttr(path, name);
+  const names = h5.attributeNames(path);
+  const whole = h5.stringAttr(path, name, names);
   if (whole !== undefined) return typeof whole === 'string' ? [whole] : whole;
   const out: string[] = [];
-  for (let i = 0; i < 10000; i++) {
-    const part = h5.stringAttr(path, `${name}${i}`);
+  for (let i = 0; i < MAX_LAYERS; i++) {
+    const part = h5.stringAttr(path, `${name}${i}`, names);
     if (part === undefined) return i === 0 ? undefined : out;
-    out.push(...(typeof part === 'string' ? [part] : part));
+    for (const n of typeof part === 'string' ? [part] : part) {
+      out.push(n);
+      checkFormat(
+        out.length <= MAX_LAYERS,
+        () => `${h5.what}: attribute '${name}' lists more than ${MAX_LAYERS} names (the most layers a model may have)`,
+      );
+    }
   }
-  throw new FileFormatError(`${h5.what}: attribute '${name}' is split into too many chunks`);
+  throw new FileFormatError(`${h5.what}: attribute '${name}' is split into more than ${MAX_LAYERS} chunks`);
 }
 
 function pairUp(
@@ -183,7 +253,7 @@ function pairUp(
   checkFormat(
     values.length === variables.length,
     () =>
-      `${what}: layer '${layer.name}' (${layer.getClassName()}) has ${variables.length} weights (${variables.map((v) => `${v.name} ${fmtShape(v.shape)}`).join(', ') || 'none'}) but the file has ${values.length} for it${values.length ? ` (${values.map((v) => `${v.name} ${fmtShape(v.tensor.shape)}`).join(', ')})` : ''}`,
+      `${what}: layer '${layer.name}' (${layer.getClassName()}) has ${variables.length} weights (${fmtList(variables.map((v) => `${v.name} ${fmtShape(v.shape)}`)) || 'none'}) but the file has ${values.length} for it${values.length ? ` (${fmtList(values.map((v) => `${v.name} ${fmtShape(v.tensor.shape)}`))})` : ''}`,
   );
   return variables.map((variable, i) => {
     const { name, tensor } = values[i];
@@ -211,16 +281,15 @@ function isZip(bytes: Uint8Array): boolean {
   return bytes.byteLength >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }
 
-async function readSource(source: KerasSource, who: string): Promise<{ bytes: Uint8Array; what: string }> {
+async function readSource(
+  source: KerasSource,
+  who: string,
+  options?: LoadOptions,
+): Promise<{ bytes: Uint8Array; what: string }> {
   if (source instanceof Uint8Array) return { bytes: source, what: 'Keras file' };
   checkFormat(
     typeof source === 'string',
     () => `${who}: expected a file path or a Uint8Array, got ${source === null ? 'null' : typeof source}`,
   );
-  const fs = await import('node:fs/promises');
-  try {
-    return { bytes: new Uint8Array(await fs.readFile(source)), what: source };
-  } catch {
-    throw new FileFormatError(`${who}: cannot read '${source}'`);
-  }
+  return { bytes: await readFileWithin(source, who, options), what: source };
 }

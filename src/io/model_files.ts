@@ -1,7 +1,8 @@
 import { globalRng } from '../core/rng.js';
 import type { LayersModel } from '../models/layers_model.js';
-import { atomicWriteFile } from './atomic_write.js';
+import { atomicWriteFile, checkSavePath } from './atomic_write.js';
 import { checkFormat, FileFormatError } from './format_error.js';
+import { type LoadOptions, readFileWithin } from './load_limits.js';
 import {
   loadWithState,
   MODEL_JSON,
@@ -23,6 +24,11 @@ import {
  * await saveModel(model, 'out/boston.safetensors');  // one file
  */
 export async function saveModel(model: LayersModel, path: string, options: SaveOptions = {}): Promise<void> {
+  checkSavePath(
+    path,
+    'saveModel',
+    "give a directory ('out/model'; '.' for the current one) or a file ending in .safetensors",
+  );
   const files = saveToBuffers(model, options);
   if (path.endsWith('.safetensors')) {
     await atomicWriteFile(path, files[MODEL_WEIGHTS]);
@@ -36,17 +42,18 @@ export async function saveModel(model: LayersModel, path: string, options: SaveO
 
 /**
  * Loads a model saved by `saveModel` / `model.save` (Node): a directory or a `.safetensors`
- * file. A model saved compiled comes back compiled, with its optimizer state.
+ * file. A model saved compiled comes back compiled, with its optimizer state. `options.maxBytes`
+ * bounds what is read (see LoadOptions).
  *
  * @example const model = await loadModel('out/boston'); model.predict(x);
  */
-export async function loadModel(path: string): Promise<LayersModel> {
-  return (await loadModelWithState(path)).model;
+export async function loadModel(path: string, options?: LoadOptions): Promise<LayersModel> {
+  return (await loadModelWithState(path, options)).model;
 }
 
 /** `loadModel` that also returns the training state a checkpoint recorded. */
-export async function loadModelWithState(path: string): Promise<LoadedModel> {
-  return loadWithState(await readModelFiles(path));
+export async function loadModelWithState(path: string, options?: LoadOptions): Promise<LoadedModel> {
+  return loadWithState(await readModelFiles(path, options), options);
 }
 
 /**
@@ -58,8 +65,11 @@ export async function loadModelWithState(path: string): Promise<LoadedModel> {
  * const { model, initialEpoch } = await resumeFromCheckpoint('ckpt/last.safetensors');
  * await model.fit(x, y, { epochs: 20, initialEpoch });
  */
-export async function resumeFromCheckpoint(path: string): Promise<{ model: LayersModel; initialEpoch: number }> {
-  const { model, trainingState } = await loadModelWithState(path);
+export async function resumeFromCheckpoint(
+  path: string,
+  options?: LoadOptions,
+): Promise<{ model: LayersModel; initialEpoch: number }> {
+  const { model, trainingState } = await loadModelWithState(path, options);
   checkFormat(
     trainingState !== undefined,
     () => `${path}: not a training checkpoint (no trainingState); use loadModel for a plain saved model`,
@@ -76,7 +86,7 @@ export async function resumeFromCheckpoint(path: string): Promise<{ model: Layer
   return { model, initialEpoch: trainingState.epoch };
 }
 
-async function readModelFiles(path: string): Promise<ModelFiles> {
+async function readModelFiles(path: string, options?: LoadOptions): Promise<ModelFiles> {
   const fs = await import('node:fs/promises');
   const { join } = await import('node:path');
   let stat;
@@ -85,32 +95,42 @@ async function readModelFiles(path: string): Promise<ModelFiles> {
   } catch {
     throw new FileFormatError(`loadModel: '${path}' does not exist`);
   }
-  if (stat.isFile()) return { [MODEL_WEIGHTS]: new Uint8Array(await fs.readFile(path)) };
+  if (stat.isFile()) return { [MODEL_WEIGHTS]: await readFileWithin(path, 'loadModel', options) };
   const files: ModelFiles = {};
-  for (const name of [MODEL_JSON, MODEL_WEIGHTS]) {
-    try {
-      files[name] = new Uint8Array(await fs.readFile(join(path, name)));
-    } catch {
-      if (name === MODEL_WEIGHTS)
-        throw new FileFormatError(
-          `loadModel: '${path}' has no ${MODEL_WEIGHTS}; expected a directory written by model.save`,
-        );
-    }
-  }
+  // The weights file carries its own copy of model.json, so a missing one is not an error.
+  const jsonPath = join(path, MODEL_JSON);
+  const jsonStat = await fs.stat(jsonPath).catch(() => null);
+  if (jsonStat?.isFile()) files[MODEL_JSON] = await readFileWithin(jsonPath, 'loadModel', options);
+  files[MODEL_WEIGHTS] = await readFileWithin(
+    join(path, MODEL_WEIGHTS),
+    'loadModel',
+    options,
+    () => `loadModel: '${path}' has no ${MODEL_WEIGHTS}; expected a directory written by model.save`,
+  );
   return files;
 }
 
 /**
  * Loads a native model from URLs (browsers): `base/model.json` and `base/model.safetensors`.
+ * With `options.maxBytes`, a response declaring a larger size is refused before it is read.
  * @example const model = await fetchModel('/models/boston');
  */
-export async function fetchModel(baseUrl: string, fetchFn: typeof fetch = fetch): Promise<LayersModel> {
+export async function fetchModel(
+  baseUrl: string,
+  fetchFn: typeof fetch = fetch,
+  options?: LoadOptions,
+): Promise<LayersModel> {
   const base = baseUrl.replace(/\/+$/, '');
   const files: ModelFiles = {};
   for (const name of [MODEL_JSON, MODEL_WEIGHTS]) {
     const response = await fetchFn(`${base}/${name}`);
     if (!response.ok) throw new FileFormatError(`fetchModel: ${base}/${name} answered ${response.status}`);
+    const declared = Number(response.headers?.get('content-length') ?? Number.NaN);
+    if (options?.maxBytes !== undefined && declared > options.maxBytes)
+      throw new FileFormatError(
+        `fetchModel: ${base}/${name} is ${declared} bytes, more than the maxBytes limit of ${options.maxBytes} bytes; pass a larger { maxBytes } to accept it`,
+      );
     files[name] = new Uint8Array(await response.arrayBuffer());
   }
-  return loadWithState(files).model;
+  return loadWithState(files, options).model;
 }

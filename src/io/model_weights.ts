@@ -1,11 +1,12 @@
-import { MyelinError, fmtShape } from '../core/errors.js';
+import { fmtList, MyelinError, fmtShape } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Config, SerializedObject } from '../initializers/initializer.js';
+import type { Config, SerializedObject } from '../core/config.js';
 import { Layer } from '../layers/layer.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { modelFromConfig } from '../models/model_from_config.js';
 import { cast } from '../ops/prims/shape_ops.js';
+import { checkLayerClasses } from './config_origin.js';
 import { checkFormat, FileFormatError } from './format_error.js';
 import type { NamedTensor } from './safetensors.js';
 
@@ -40,8 +41,8 @@ export function assignNamedWeights(model: LayersModel, tensors: readonly NamedTe
     missing.length === 0 && extra.length === 0,
     () =>
       `${what}: weights do not match the model: ${[
-        missing.length ? `missing ${missing.join(', ')}` : '',
-        extra.length ? `unexpected ${extra.join(', ')}` : '',
+        missing.length ? `missing ${fmtList(missing)}` : '',
+        extra.length ? `unexpected ${fmtList(extra)}` : '',
       ]
         .filter(Boolean)
         .join('; ')}`,
@@ -59,7 +60,7 @@ export function assignInOrder(values: readonly NamedTensor[], model: LayersModel
   checkFormat(
     values.length === variables.length,
     () =>
-      `${what}: the file has ${values.length} weights but model '${model.name}' has ${variables.length} (${variables.map((v) => `${v.name} ${fmtShape(v.shape)}`).join(', ')})`,
+      `${what}: the file has ${values.length} weights but model '${model.name}' has ${variables.length} (${fmtList(variables.map((v) => `${v.name} ${fmtShape(v.shape)}`))})`,
   );
   variables.forEach((v, i) => {
     const t = values[i].tensor;
@@ -77,7 +78,7 @@ export function assignInOrder(values: readonly NamedTensor[], model: LayersModel
 
 /**
  * Builds a model from an untrusted config. Only registered classes are built (configs are data,
- * never code), weight creation is capped at `maxWeightElements` scalars in all (the size of the
+ * never code; every unknown class is named at once), weight creation is capped at `maxWeightElements` scalars in all (the size of the
  * weights the file really holds), so a config asking for a huge layer fails before allocating,
  * and any failure while building is reported as a FileFormatError naming the file.
  *
@@ -88,6 +89,7 @@ export function buildModelFromConfig(
   maxWeightElements: number,
   what: string,
 ): LayersModel {
+  checkLayerClasses(config, what);
   const proto = Layer.prototype as unknown as { addWeight: (...args: unknown[]) => unknown };
   const original = proto.addWeight;
   let created = 0;

@@ -1,9 +1,12 @@
+import { checkOptions, optionKeys } from '../core/options.js';
+import { fmtList, ValueError } from '../core/errors.js';
 import { globalRng, type RngState } from '../core/rng.js';
-import type { SerializedObject } from '../initializers/initializer.js';
+import type { SerializedObject } from '../core/config.js';
 import { getLoss, serializeLoss, type LossConfig } from '../losses/index.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { getOptimizer, serializeOptimizer, type OptimizerConfig } from '../optimizers/index.js';
 import { checkFormat, FileFormatError } from './format_error.js';
+import type { LoadOptions } from './load_limits.js';
 import { assignNamedWeights, buildModelFromConfig, namedModelWeights, totalElements } from './model_weights.js';
 import { isJsonObject, parseJsonSafely } from './safe_json.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.js';
@@ -63,7 +66,13 @@ export type ModelFiles = Record<string, Uint8Array>;
  * const copy = loadFromBuffers(files);
  */
 export function saveToBuffers(model: LayersModel, options: SaveOptions = {}): ModelFiles {
+  checkOptions('save', options, optionKeys<SaveOptions>({ includeOptimizer: true, trainingState: true }));
   const tensors: NamedTensor[] = namedModelWeights(model);
+  const reserved = tensors.find((t) => t.name.startsWith(OPTIMIZER_PREFIX));
+  if (reserved)
+    throw new ValueError(
+      `Model '${model.name}': weight '${reserved.name}' belongs to a layer named '${OPTIMIZER_PREFIX.slice(0, -1)}', a name saved files reserve for optimizer state (it would load back as optimizer state, not as the layer's weights); rename the layer`,
+    );
   const json: ModelJson = {
     format: FORMAT,
     formatVersion: 1,
@@ -106,19 +115,24 @@ export interface LoadedModel {
  *
  * @example const model = loadFromBuffers({ 'model.safetensors': bytes });
  */
-export function loadFromBuffers(files: ModelFiles): LayersModel {
-  return loadWithState(files).model;
+export function loadFromBuffers(files: ModelFiles, options?: LoadOptions): LayersModel {
+  return loadWithState(files, options).model;
 }
 
 /** `loadFromBuffers` that also returns the saved training state. */
-export function loadWithState(files: ModelFiles): LoadedModel {
+export function loadWithState(files: ModelFiles, options?: LoadOptions): LoadedModel {
   const weightBytes = files?.[MODEL_WEIGHTS];
   checkFormat(
     weightBytes instanceof Uint8Array,
     () =>
-      `loadFromBuffers: expected a '${MODEL_WEIGHTS}' Uint8Array, got files ${Object.keys(files ?? {}).join(', ') || 'none'}`,
+      `loadFromBuffers: expected a '${MODEL_WEIGHTS}' Uint8Array, got files ${fmtList(Object.keys(files ?? {})) || 'none'}`,
   );
-  const { tensors, metadata } = decodeSafetensors(weightBytes, {}, MODEL_WEIGHTS);
+  const { tensors, metadata } = decodeSafetensors(
+    weightBytes,
+    { maxBytes: options?.maxBytes },
+    MODEL_WEIGHTS,
+    'loadModel (or loadFromBuffers)',
+  );
   // The copy inside the weights file was written together with them, so it wins: a directory
   // whose model.json is older (a save interrupted between the two files) still loads consistently.
   const jsonSource = metadata[METADATA_KEY] ?? files[MODEL_JSON];
@@ -165,7 +179,7 @@ function restoreTraining(model: LayersModel, json: ModelJson, tensors: NamedTens
   checkFormat(
     state.length === listed.length && state.every((s) => listed.includes(s.name)),
     () =>
-      `${MODEL_WEIGHTS}: optimizer state tensors (${state.map((s) => s.name).join(', ')}) do not match ${MODEL_JSON}'s list (${listed.join(', ')})`,
+      `${MODEL_WEIGHTS}: optimizer state tensors (${fmtList(state.map((s) => s.name))}) do not match ${MODEL_JSON}'s list (${fmtList(listed)})`,
   );
   const byName = new Map(state.map((s) => [s.name, s]));
   const variables = new Map(model.weights.map((v) => [v.name, v]));

@@ -4,8 +4,11 @@ import type { Layer } from '../layers/layer.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { buildGraph } from '../models/graph.js';
 import type { LayersModel } from '../models/layers_model.js';
+import { atomicWriteFile, checkSavePath } from './atomic_write.js';
 import { OnnxGraphBuilder } from './onnx_builder.js';
 import { ONNX_EMITTERS } from './onnx_layers.js';
+import { ONNX_MERGE_EMITTERS } from './onnx_merge_layers.js';
+import { ONNX_SEQUENCE_EMITTERS } from './onnx_sequence_layers.js';
 import { encodeModel, ONNX_FLOAT, type OnnxValueInfo } from './onnx_proto.js';
 
 /** The default-domain operator set the exported graphs use. */
@@ -13,8 +16,10 @@ export const ONNX_OPSET = 17;
 
 /** The layer classes `exportOnnx` translates. @example onnxSupportedLayers().includes('LSTM') // true */
 export function onnxSupportedLayers(): string[] {
-  return ONNX_EMITTERS.map(([cls]) => (cls as unknown as { className: string }).className);
+  return [...EMITTERS, ...ONNX_MERGE_EMITTERS].map(([cls]) => (cls as unknown as { className: string }).className);
 }
+
+const EMITTERS = [...ONNX_EMITTERS, ...ONNX_SEQUENCE_EMITTERS];
 
 /**
  * Exports a model to ONNX (a serialized ModelProto, opset 17) for inference, e.g. with ONNX
@@ -41,6 +46,20 @@ export function exportOnnx(model: LayersModel): Uint8Array {
   for (const node of graph.nodes) {
     const layer = node.layer;
     if (layer instanceof InputLayer) continue;
+    const merge = ONNX_MERGE_EMITTERS.find(([cls]) => layer.constructor === cls)?.[1];
+    if (merge) {
+      const xs = node.inputs.map((t) => names.get(t) as string);
+      names.set(
+        node.outputs[0],
+        merge(
+          b,
+          layer,
+          xs,
+          node.inputs.map((t) => t.shape),
+        ),
+      );
+      continue;
+    }
     const emit = emitterFor(layer);
     if (node.inputs.length !== 1 || node.outputs.length !== 1) {
       throw new ValueError(
@@ -74,9 +93,9 @@ export function exportOnnx(model: LayersModel): Uint8Array {
   });
 }
 
-function emitterFor(layer: Layer): (typeof ONNX_EMITTERS)[number][1] {
+function emitterFor(layer: Layer): (typeof EMITTERS)[number][1] {
   // Exact classes only: a subclass may compute something else.
-  const found = ONNX_EMITTERS.find(([cls]) => layer.constructor === cls);
+  const found = EMITTERS.find(([cls]) => layer.constructor === cls);
   if (!found)
     throw new ValueError(
       `exportOnnx: layer '${layer.name}' (${layer.getClassName()}) has no ONNX translation; supported layers: ${onnxSupportedLayers().join(', ')}`,
@@ -98,6 +117,6 @@ function dims(shape: readonly (number | null)[], name: string): (number | string
  * @example await saveOnnx(model, 'out/model.onnx');
  */
 export async function saveOnnx(model: LayersModel, path: string): Promise<void> {
-  const { atomicWriteFile } = await import('./atomic_write.js');
+  checkSavePath(path, 'saveOnnx', "give a file path ('out/model.onnx')");
   await atomicWriteFile(path, exportOnnx(model));
 }

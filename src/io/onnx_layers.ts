@@ -17,7 +17,7 @@ import type { Shape } from '../layers/symbolic.js';
 import type { OnnxGraphBuilder } from './onnx_builder.js';
 
 /** Translates one layer: its input's ONNX name and symbolic shape in, its output's name out. */
-type Emitter = (b: OnnxGraphBuilder, layer: Layer, x: string, inputShape: Shape) => string;
+export type Emitter = (b: OnnxGraphBuilder, layer: Layer, x: string, inputShape: Shape) => string;
 
 const SELU_ALPHA = 1.6732632423543772,
   SELU_SCALE = 1.0507009873554805;
@@ -38,6 +38,7 @@ const ACTIVATIONS: Record<string, (b: OnnxGraphBuilder, x: string, s: string) =>
   exponential: (b, x, s) => b.op('Exp', [x], s),
   relu6: (b, x, s) => b.op('Clip', [x, b.constant(`${s}/zero`, [0], []), b.constant(`${s}/six`, [6], [])], s),
   hard_sigmoid: (b, x, s) => b.op('HardSigmoid', [x], s, { alpha: 1 / 6, beta: 0.5 }),
+  hard_sigmoid_tfjs: (b, x, s) => b.op('HardSigmoid', [x], s, { alpha: 0.2, beta: 0.5 }),
   hard_silu: (b, x, s) => b.op('HardSwish', [x], s),
   silu: (b, x, s) => b.op('Mul', [x, b.op('Sigmoid', [x], s)], s),
   mish: (b, x, s) => b.op('Mul', [x, b.op('Tanh', [b.op('Softplus', [x], s)], s)], s),
@@ -52,7 +53,7 @@ const ACTIVATIONS: Record<string, (b: OnnxGraphBuilder, x: string, s: string) =>
   },
 };
 
-function activation(b: OnnxGraphBuilder, name: string, x: string, layer: Layer): string {
+export function activation(b: OnnxGraphBuilder, name: string, x: string, layer: Layer): string {
   const emit = ACTIVATIONS[name];
   if (!emit)
     throw new ValueError(
@@ -182,13 +183,15 @@ function embedding(b: OnnxGraphBuilder, layer: Layer, x: string): string {
   );
 }
 
-/** ONNX recurrent ops take these activations by name. */
-const RNN_ACTIVATIONS: Record<string, string> = {
-  sigmoid: 'Sigmoid',
-  tanh: 'Tanh',
-  relu: 'Relu',
-  softsign: 'Softsign',
-  softplus: 'Softplus',
+/** ONNX recurrent ops take these activations by name, HardSigmoid with its alpha and beta. */
+const RNN_ACTIVATIONS: Record<string, { op: string; alpha?: number; beta?: number }> = {
+  sigmoid: { op: 'Sigmoid' },
+  tanh: { op: 'Tanh' },
+  relu: { op: 'Relu' },
+  softsign: { op: 'Softsign' },
+  softplus: { op: 'Softplus' },
+  hard_sigmoid: { op: 'HardSigmoid', alpha: 1 / 6, beta: 0.5 },
+  hard_sigmoid_tfjs: { op: 'HardSigmoid', alpha: 0.2, beta: 0.5 },
 };
 /** Keras gate blocks → ONNX's: LSTM i,f,c,o → i,o,f,c; GRU z,r,h is the same order. */
 const GATE_ORDER: Record<string, number[]> = { LSTM: [0, 3, 1, 2], GRU: [0, 1, 2], SimpleRNN: [0] };
@@ -201,8 +204,8 @@ function recurrent(b: OnnxGraphBuilder, layer: Layer, x: string): string {
   const who = `exportOnnx: ${layer.getClassName()} '${layer.name}'`;
   if (layer instanceof Bidirectional && layer.mergeMode !== 'concat')
     throw new ValueError(`${who}: only mergeMode 'concat' is exported, got '${layer.mergeMode}'`);
-  if (cell.returnState || cell.stateful || (!(layer instanceof Bidirectional) && cell.goBackwards))
-    throw new ValueError(`${who}: returnState, stateful and goBackwards are not exported`);
+  if (cell.returnState || cell.stateful) throw new ValueError(`${who}: returnState and stateful are not exported`);
+  const reverse = !(layer instanceof Bidirectional) && cell.goBackwards;
   const names = [
     cell.activation.name,
     ...(cell instanceof LSTM || cell instanceof GRU ? [cell.recurrentActivation.name] : []),
@@ -213,12 +216,15 @@ function recurrent(b: OnnxGraphBuilder, layer: Layer, x: string): string {
         `${who}: activation '${n}' has no ONNX recurrent form; supported: ${Object.keys(RNN_ACTIVATIONS).join(', ')}`,
       );
   const act = RNN_ACTIVATIONS[cell.activation.name];
-  const acts =
+  const perDirection =
     cell instanceof LSTM
       ? [RNN_ACTIVATIONS[cell.recurrentActivation.name], act, act]
       : cell instanceof GRU
         ? [RNN_ACTIVATIONS[cell.recurrentActivation.name], act]
         : [act];
+  const all = directions.flatMap(() => perDirection);
+  // alpha and beta are consumed in order by the activations that take them.
+  const scaled = all.filter((a) => a.alpha !== undefined);
   const u = cell.units,
     order = GATE_ORDER[cls];
   const stack = (parts: Float32Array[]) => {
@@ -244,13 +250,33 @@ function recurrent(b: OnnxGraphBuilder, layer: Layer, x: string): string {
   ];
   const attrs = {
     hidden_size: { int: u },
-    direction: nd === 2 ? 'bidirectional' : 'forward',
-    activations: { strings: nd === 2 ? [...acts, ...acts] : acts },
+    direction: nd === 2 ? 'bidirectional' : reverse ? 'reverse' : 'forward',
+    activations: { strings: all.map((a) => a.op) },
+    ...(scaled.length
+      ? {
+          activation_alpha: { floats: scaled.map((a) => a.alpha as number) },
+          activation_beta: { floats: scaled.map((a) => a.beta as number) },
+        }
+      : {}),
     ...(cell instanceof GRU ? { linear_before_reset: { int: cell.resetAfter ? 1 : 0 } } : {}),
   };
   const op = cls === 'SimpleRNN' ? 'RNN' : cls;
-  const [y, yh] = b.opMulti(op, inputs, layer.name, 2, attrs);
+  const [y0, yh] = b.opMulti(op, inputs, layer.name, 2, attrs);
   if (cell.returnSequences) {
+    // ONNX indexes a reversed run's outputs by input step; Keras lists them in processing order.
+    const y = reverse
+      ? b.op(
+          'Slice',
+          [
+            y0,
+            b.int64(`${layer.name}/rev_start`, [-1]),
+            b.int64(`${layer.name}/rev_end`, [Number.MIN_SAFE_INTEGER]),
+            b.int64(`${layer.name}/rev_axis`, [0]),
+            b.int64(`${layer.name}/rev_step`, [-1]),
+          ],
+          layer.name,
+        )
+      : y0;
     // Y: [time, directions, batch, units] → [batch, time, directions·units]
     const t = b.op('Transpose', [y], layer.name, { perm: { ints: [2, 0, 1, 3] } });
     return b.op('Reshape', [t, b.int64(`${layer.name}/seq_shape`, [0, 0, nd * u])], layer.name);

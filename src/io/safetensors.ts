@@ -3,6 +3,7 @@ import { fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { tensor } from '../ops/convert.js';
 import { checkFormat, FileFormatError } from './format_error.js';
+import { ByteBudget } from './load_limits.js';
 import { isJsonObject, parseJsonSafely } from './safe_json.js';
 
 /** A named tensor, in the order it is written. */
@@ -23,6 +24,8 @@ export interface SafetensorsLimits {
   maxHeaderBytes?: number;
   maxRank?: number;
   maxTensors?: number;
+  /** The most bytes of tensors decoded (see LoadOptions; the default always fits the file's own tensors). */
+  maxBytes?: number;
 }
 
 /** Bytes per element of every safetensors dtype Myelin reads, and the dtype it becomes. */
@@ -106,6 +109,7 @@ export function decodeSafetensors(
   bytes: Uint8Array,
   limits: SafetensorsLimits = {},
   what = 'safetensors',
+  caller = 'decodeSafetensors',
 ): DecodedSafetensors {
   requireLittleEndian();
   const maxHeader = limits.maxHeaderBytes ?? 100_000_000;
@@ -152,6 +156,12 @@ export function decodeSafetensors(
       `${what}: the tensors cover ${expected} bytes of data but the file has ${bodyLen} (truncated or trailing bytes)`,
   );
 
+  const budget = ByteBudget.for(bytes.byteLength, { maxBytes: limits.maxBytes }, caller);
+  for (const e of byOffset) {
+    const { bytes: itemBytes, dtype } = READ_DTYPES[e.dtype];
+    const outBytes = dtype === 'bool' ? 1 : dtype === 'float64' ? 8 : 4;
+    budget.take(((e.end - e.begin) / itemBytes) * outBytes, `${what}: tensor '${e.name}'`);
+  }
   const tensors = byOffset.map((e) => ({
     name: e.name,
     tensor: materialize(e, bytes.subarray(bodyStart + e.begin, bodyStart + e.end), what),

@@ -5,9 +5,9 @@ import {
   type Activation as ActivationFn,
   type ActivationIdentifier,
 } from '../activations/index.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { Layer, type LayerArgs } from './layer.js';
-import { registerLayer } from './registry.js';
+import { registerLayerClass } from './registry.js';
 
 export interface ActivationArgs extends LayerArgs {
   activation: ActivationIdentifier;
@@ -36,4 +36,4 @@ export class Activation extends Layer {
   }
 }
 
-registerLayer(Activation.className, (config) => new Activation(config as unknown as ActivationArgs));
+registerLayerClass(Activation);

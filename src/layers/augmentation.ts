@@ -1,13 +1,13 @@
 import { ValueError } from '../core/errors.js';
 import { globalRng, Rng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { where } from '../ops/prims/binary.js';
 import { tensor } from '../ops/convert.js';
 import { reverse } from '../ops/reverse.js';
 import { describeLayer, imageShape } from './convolutional_base.js';
 import { Layer, type CallArgs, type LayerArgs } from './layer.js';
-import { registerLayer } from './registry.js';
+import { registerLayerClass } from './registry.js';
 import type { Shape } from './symbolic.js';
 
 export type FlipMode = 'horizontal' | 'vertical' | 'horizontal_and_vertical';
@@ -68,4 +68,4 @@ export class RandomFlip extends Layer {
   }
 }
 
-registerLayer(RandomFlip.className, (config) => new RandomFlip(config as RandomFlipArgs));
+registerLayerClass(RandomFlip);

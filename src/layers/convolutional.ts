@@ -2,7 +2,7 @@ import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import type { ConstraintIdentifier } from '../constraints/registry.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import type { InitializerIdentifier } from '../initializers/registry.js';
 import { conv2d, conv2dTranspose } from '../ops/conv.js';
 import { convOutputLength, deconvOutputLength, geometry2d } from '../ops/conv_geometry.js';
@@ -16,7 +16,7 @@ import {
   type BaseConvArgs,
   type KernelSettings,
 } from './convolutional_base.js';
-import { registerLayer } from './registry.js';
+import { registerLayerClass } from './registry.js';
 import type { Shape } from './symbolic.js';
 
 export interface Conv2DArgs extends BaseConvArgs {
@@ -202,5 +202,5 @@ export function positiveInteger(value: unknown, arg: string, who: string): numbe
   return value as number;
 }
 
-registerLayer(Conv2D.className, (config) => new Conv2D(config as unknown as Conv2DArgs));
-registerLayer(Conv2DTranspose.className, (config) => new Conv2DTranspose(config as unknown as Conv2DTransposeArgs));
+registerLayerClass(Conv2D);
+registerLayerClass(Conv2DTranspose);

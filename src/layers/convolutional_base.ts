@@ -8,7 +8,8 @@ import {
 } from '../activations/index.js';
 import { getConstraint, serializeConstraint, type ConstraintIdentifier } from '../constraints/registry.js';
 import type { Constraint } from '../constraints/constraint.js';
-import type { Config, Initializer } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
+import type { Initializer } from '../initializers/initializer.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
 import { add } from '../ops/prims/binary.js';
 import { checkPadding, toPair, type Pair, type PaddingMode } from '../ops/conv_geometry.js';

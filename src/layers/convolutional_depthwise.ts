@@ -2,7 +2,7 @@ import { fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import type { ConstraintIdentifier } from '../constraints/registry.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import type { InitializerIdentifier } from '../initializers/registry.js';
 import { conv2d, depthwiseConv2d } from '../ops/conv.js';
 import { convOutputLength, geometry2d } from '../ops/conv_geometry.js';
@@ -17,7 +17,7 @@ import {
   type KernelSettings,
 } from './convolutional_base.js';
 import { positiveInteger } from './convolutional.js';
-import { registerLayer } from './registry.js';
+import { registerLayerClass } from './registry.js';
 import type { Shape } from './symbolic.js';
 
 export interface DepthwiseConv2DArgs extends BaseConvArgs {
@@ -185,5 +185,5 @@ export class SeparableConv2D extends DepthwiseBase {
   }
 }
 
-registerLayer(DepthwiseConv2D.className, (config) => new DepthwiseConv2D(config as unknown as DepthwiseConv2DArgs));
-registerLayer(SeparableConv2D.className, (config) => new SeparableConv2D(config as unknown as SeparableConv2DArgs));
+registerLayerClass(DepthwiseConv2D);
+registerLayerClass(SeparableConv2D);

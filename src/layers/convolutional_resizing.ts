@@ -1,13 +1,13 @@
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { broadcastTo } from '../ops/prims/binary.js';
 import { pad, slice } from '../ops/prims/slice.js';
 import { reshape } from '../ops/prims/shape_ops.js';
 import { toPair, type Pair } from '../ops/conv_geometry.js';
 import { checkDataFormat, describeLayer, imageShape, type ImageDataFormat } from './convolutional_base.js';
 import { Layer, type LayerArgs } from './layer.js';
-import { registerLayer } from './registry.js';
+import { registerLayerClass } from './registry.js';
 import type { Shape } from './symbolic.js';
 
 /** [[top, bottom], [left, right]] from `n`, `[h, w]` or the full form (Keras' accepted forms). */
@@ -174,6 +174,6 @@ export class UpSampling2D extends Layer {
   }
 }
 
-registerLayer(ZeroPadding2D.className, (config) => new ZeroPadding2D(config as ZeroPadding2DArgs));
-registerLayer(Cropping2D.className, (config) => new Cropping2D(config as Cropping2DArgs));
-registerLayer(UpSampling2D.className, (config) => new UpSampling2D(config as UpSampling2DArgs));
+registerLayerClass(ZeroPadding2D);
+registerLayerClass(Cropping2D);
+registerLayerClass(UpSampling2D);

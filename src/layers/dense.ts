@@ -9,7 +9,7 @@ import {
 } from '../activations/index.js';
 import { getConstraint, serializeConstraint, type ConstraintIdentifier } from '../constraints/registry.js';
 import type { Constraint } from '../constraints/constraint.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
 import type { Initializer } from '../initializers/initializer.js';
 import { add } from '../ops/prims/binary.js';
@@ -18,7 +18,7 @@ import { reshape } from '../ops/prims/shape_ops.js';
 import { getRegularizer, serializeRegularizer, type RegularizerIdentifier } from '../regularizers/registry.js';
 import type { Regularizer } from '../regularizers/regularizer.js';
 import { Layer, type LayerArgs } from './layer.js';
-import { registerLayer } from './registry.js';
+import { registerLayerClass } from './registry.js';
 import type { Shape } from './symbolic.js';
 
 export interface DenseArgs extends LayerArgs {
@@ -122,6 +122,11 @@ export class Dense extends Layer {
     return [...(inputShape as Shape).slice(0, -1), this.units];
   }
 
+  /** `inputDim` (TF.js' shorthand) is accepted but saved as `batchInputShape`. */
+  override acceptedOptions(): readonly string[] {
+    return [...super.acceptedOptions(), 'inputDim'];
+  }
+
   override getConfig(): Config {
     return {
       ...super.getConfig(),
@@ -138,4 +143,4 @@ export class Dense extends Layer {
   }
 }
 
-registerLayer(Dense.className, (config) => new Dense(config as unknown as DenseArgs));
+registerLayerClass(Dense);

@@ -2,11 +2,11 @@ import { ValueError, fmtShape } from '../core/errors.js';
 import { globalRng, Rng } from '../core/rng.js';
 import { sizeOf } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { mul } from '../ops/prims/binary.js';
 import { tensor } from '../ops/convert.js';
 import { Layer, type CallArgs, type LayerArgs } from './layer.js';
-import { registerLayer } from './registry.js';
+import { registerLayerClass } from './registry.js';
 
 export interface DropoutArgs extends LayerArgs {
   /** Fraction of the inputs to drop, in [0, 1]. */
@@ -89,4 +89,4 @@ export class Dropout extends Layer {
   }
 }
 
-registerLayer(Dropout.className, (config) => new Dropout(config as unknown as DropoutArgs));
+registerLayerClass(Dropout);

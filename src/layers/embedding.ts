@@ -3,7 +3,8 @@ import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import { getConstraint, serializeConstraint, type ConstraintIdentifier } from '../constraints/registry.js';
 import type { Constraint } from '../constraints/constraint.js';
-import type { Config, Initializer } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
+import type { Initializer } from '../initializers/initializer.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
 import { notEqual } from '../ops/prims/binary.js';
 import { gather } from '../ops/prims/gather.js';
@@ -11,7 +12,7 @@ import { cast } from '../ops/prims/shape_ops.js';
 import { getRegularizer, serializeRegularizer, type RegularizerIdentifier } from '../regularizers/registry.js';
 import type { Regularizer } from '../regularizers/regularizer.js';
 import { Layer, type LayerArgs } from './layer.js';
-import { registerLayer } from './registry.js';
+import { registerLayerClass } from './registry.js';
 import type { Shape } from './symbolic.js';
 
 export interface EmbeddingArgs extends LayerArgs {
@@ -122,4 +123,4 @@ export class Embedding extends Layer {
   }
 }
 
-registerLayer(Embedding.className, (config) => new Embedding(config as unknown as EmbeddingArgs));
+registerLayerClass(Embedding);

@@ -2,7 +2,9 @@
  * The layers API: classes, the `layers` namespace of TF.js-style factories, the base `Layer`
  * for custom layers and the class registry used by model configs.
  */
+import { strictFactories } from '../core/options.js';
 import { Activation, type ActivationArgs } from './activation.js';
+import type { LayerArgs } from './layer.js';
 import { Dense, type DenseArgs } from './dense.js';
 import { Dropout, type DropoutArgs } from './dropout.js';
 import { InputLayer, type InputLayerArgs } from './input_layer.js';
@@ -17,14 +19,9 @@ import {
   type BidirectionalArgs,
   type TimeDistributedArgs,
 } from './recurrent_wrappers.js';
-import { Masking, type MaskingArgs } from './recurrent_masking.js';
-import {
-  Conv1D,
-  GlobalAveragePooling1D,
-  GlobalMaxPooling1D,
-  type Conv1DArgs,
-  type GlobalPooling1DArgs,
-} from './sequence_conv.js';
+import { Masking, type MaskingArgs } from './masking.js';
+import { Conv1D, type Conv1DArgs } from './convolutional_1d.js';
+import { GlobalAveragePooling1D, GlobalMaxPooling1D, type GlobalPooling1DArgs } from './pooling_1d.js';
 import { Conv2D, Conv2DTranspose, type Conv2DArgs, type Conv2DTransposeArgs } from './convolutional.js';
 import {
   DepthwiseConv2D,
@@ -56,11 +53,23 @@ import {
 } from './normalization.js';
 import { GaussianNoise, SpatialDropout2D, type GaussianNoiseArgs, type SpatialDropout2DArgs } from './noise.js';
 import { RandomFlip, type RandomFlipArgs } from './augmentation.js';
+import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, type ConcatenateArgs } from './merging.js';
+import { Dot, type DotArgs } from './merging_dot.js';
+import { RepeatVector, type RepeatVectorArgs } from './repeat_vector.js';
+import { AveragePooling1D, MaxPooling1D, type Pooling1DArgs } from './pooling_1d_windows.js';
 
 export { Layer, isShapeList, type LayerArgs, type CallArgs } from './layer.js';
 export { SymbolicTensor, Node, type Shape } from './symbolic.js';
 export type { InputSpec } from './input_spec.js';
-export { registerLayer, deserializeLayer, serializeLayer, layerClassNames, type LayerFactory } from './registry.js';
+export {
+  registerLayer,
+  registerLayerClass,
+  deserializeLayer,
+  serializeLayer,
+  layerClassNames,
+  layerRegistry,
+  type LayerFactory,
+} from './registry.js';
 export { collectLosses, addLoss, isCollectingLosses } from './losses_collector.js';
 export { Activation, type ActivationArgs } from './activation.js';
 export { Dense, type DenseArgs } from './dense.js';
@@ -78,16 +87,10 @@ export {
   type TimeDistributedArgs,
   type MergeMode,
 } from './recurrent_wrappers.js';
-export { Masking, type MaskingArgs } from './recurrent_masking.js';
-export {
-  Conv1D,
-  GlobalAveragePooling1D,
-  GlobalMaxPooling1D,
-  type Conv1DArgs,
-  type Conv1DPadding,
-  type GlobalPooling1DArgs,
-  type SequenceDataFormat,
-} from './sequence_conv.js';
+export { Masking, type MaskingArgs } from './masking.js';
+export { Conv1D, type Conv1DArgs, type Conv1DPadding } from './convolutional_1d.js';
+export { GlobalAveragePooling1D, GlobalMaxPooling1D, type GlobalPooling1DArgs } from './pooling_1d.js';
+export type { SequenceDataFormat } from './sequence_format.js';
 export { Conv2D, Conv2DTranspose, type Conv2DArgs, type Conv2DTransposeArgs } from './convolutional.js';
 export {
   DepthwiseConv2D,
@@ -119,8 +122,23 @@ export {
 } from './normalization.js';
 export { GaussianNoise, SpatialDropout2D, type GaussianNoiseArgs, type SpatialDropout2DArgs } from './noise.js';
 export { RandomFlip, type RandomFlipArgs, type FlipMode } from './augmentation.js';
+export {
+  Merge,
+  Add,
+  Subtract,
+  Multiply,
+  Average,
+  Maximum,
+  Minimum,
+  Concatenate,
+  type ConcatenateArgs,
+} from './merging.js';
+export { Dot, type DotArgs } from './merging_dot.js';
+export { RepeatVector, type RepeatVectorArgs } from './repeat_vector.js';
+export { AveragePooling1D, MaxPooling1D, type Pooling1DArgs } from './pooling_1d_windows.js';
 /**
- * Layer factories, as in TF.js.
+ * Layer factories, as in TF.js. Each checks its options: a key the layer does not accept
+ * (`activaton`) is an error naming it and the closest valid one.
  * @example
  * const m = sequential({ layers: [
  *   layers.dense({ units: 16, activation: 'relu', inputShape: [13] }),
@@ -128,7 +146,7 @@ export { RandomFlip, type RandomFlipArgs, type FlipMode } from './augmentation.j
  *   layers.dense({ units: 1 }),
  * ] });
  */
-export const layers = {
+export const layers = strictFactories('layers', {
   dense: (args: DenseArgs) => new Dense(args),
   activation: (args: ActivationArgs) => new Activation(args),
   dropout: (args: DropoutArgs) => new Dropout(args),
@@ -161,4 +179,15 @@ export const layers = {
   spatialDropout2d: (args: SpatialDropout2DArgs) => new SpatialDropout2D(args),
   gaussianNoise: (args: GaussianNoiseArgs) => new GaussianNoise(args),
   randomFlip: (args: RandomFlipArgs = {}) => new RandomFlip(args),
-};
+  add: (args: LayerArgs = {}) => new Add(args),
+  subtract: (args: LayerArgs = {}) => new Subtract(args),
+  multiply: (args: LayerArgs = {}) => new Multiply(args),
+  average: (args: LayerArgs = {}) => new Average(args),
+  maximum: (args: LayerArgs = {}) => new Maximum(args),
+  minimum: (args: LayerArgs = {}) => new Minimum(args),
+  concatenate: (args: ConcatenateArgs = {}) => new Concatenate(args),
+  dot: (args: DotArgs) => new Dot(args),
+  repeatVector: (args: RepeatVectorArgs) => new RepeatVector(args),
+  maxPooling1d: (args: Pooling1DArgs = {}) => new MaxPooling1D(args),
+  averagePooling1d: (args: Pooling1DArgs = {}) => new AveragePooling1D(args),
+});

@@ -1,9 +1,10 @@
+import { checkOptions, optionKeys } from '../core/options.js';
 import { getFloatX, type DType } from '../core/dtype.js';
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Config } from '../initializers/initializer.js';
-import { Layer } from './layer.js';
-import { registerLayer } from './registry.js';
+import type { Config } from '../core/config.js';
+import { checkShapeArg, Layer } from './layer.js';
+import { registerLayerClass } from './registry.js';
 import { Node, SymbolicTensor, type Shape } from './symbolic.js';
 
 export interface InputLayerArgs {
@@ -17,6 +18,15 @@ export interface InputLayerArgs {
   sparse?: boolean;
 }
 
+const INPUT_LAYER_OPTIONS = optionKeys<InputLayerArgs>({
+  inputShape: true,
+  batchSize: true,
+  batchInputShape: true,
+  dtype: true,
+  name: true,
+  sparse: true,
+});
+
 /**
  * The entry point of a functional model: a layer with no inputs whose output is a
  * SymbolicTensor. Usually created through `input()`.
@@ -29,6 +39,9 @@ export class InputLayer extends Layer {
   readonly sparse: boolean;
 
   constructor(args: InputLayerArgs) {
+    checkOptions('InputLayer', args, INPUT_LAYER_OPTIONS);
+    checkShapeArg(args.inputShape, 'inputShape', 'InputLayer');
+    checkShapeArg(args.batchInputShape, 'batchInputShape', 'InputLayer');
     const batchInputShape =
       args.batchInputShape ?? (args.inputShape ? [args.batchSize ?? null, ...args.inputShape] : undefined);
     if (!batchInputShape)
@@ -60,7 +73,7 @@ export class InputLayer extends Layer {
   }
 }
 
-registerLayer(InputLayer.className, (config) => new InputLayer(config as InputLayerArgs));
+registerLayerClass(InputLayer);
 
 export interface InputArgs {
   /** Shape of one sample, without the batch dimension (`null` for unknown sizes). */
@@ -80,6 +93,13 @@ export interface InputArgs {
  * const m = model({ inputs: x, outputs: y });
  */
 export function input(args: InputArgs): SymbolicTensor {
+  checkOptions(
+    'input',
+    args,
+    optionKeys<InputArgs>({ shape: true, batchShape: true, batchSize: true, name: true, dtype: true }),
+  );
+  checkShapeArg(args?.shape, 'shape', 'input');
+  checkShapeArg(args?.batchShape, 'batchShape', 'input');
   if (!args || (!args.shape && !args.batchShape))
     throw new ValueError(
       `input: give 'shape' (shape of one sample, e.g. [13]) or 'batchShape', got ${JSON.stringify(args)}`,

@@ -1,10 +1,11 @@
-import { isFloat, getFloatX, type DType } from '../core/dtype.js';
+import { checkDType, isFloat, getFloatX, type DType } from '../core/dtype.js';
+import { checkPendingOptions, deferOptionCheck } from '../core/options.js';
 import { StateError, ValueError, fmtShape } from '../core/errors.js';
 import { shapesEqual, sizeOf } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { Variable } from '../core/variable.js';
 import { getConstraint, type ConstraintIdentifier } from '../constraints/registry.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { getInitializer, type InitializerIdentifier } from '../initializers/registry.js';
 import { wrap } from '../ops/convert.js';
 import { div } from '../ops/prims/binary.js';
@@ -28,6 +29,25 @@ export interface LayerArgs {
   trainable?: boolean;
   /** A penalty on the layer's output, added to the loss during training. */
   activityRegularizer?: RegularizerIdentifier | null;
+}
+
+/** The keys of `LayerArgs`: what every layer accepts besides the options its config reports. */
+export const BASE_LAYER_OPTIONS: readonly string[] = [
+  'name',
+  'inputShape',
+  'batchInputShape',
+  'batchSize',
+  'dtype',
+  'trainable',
+  'activityRegularizer',
+];
+
+/** What `dispose` reports (TF.js' `DisposeResult`). */
+export interface DisposeResult {
+  /** Always 0: a disposed layer or model is not referenced by Myelin any more. */
+  refCountAfterDispose: number;
+  /** How many weight variables were freed. */
+  numDisposedVariables: number;
 }
 
 /** Per-call arguments: `training` switches dropout and similar layers on. */
@@ -80,15 +100,20 @@ export abstract class Layer {
   protected builtInputShape?: Shape | Shape[];
   private weightEntries: WeightEntry[] = [];
   private trainableFlag: boolean;
+  private disposedFlag = false;
 
   constructor(args: LayerArgs = {}) {
+    deferOptionCheck(this, args);
     const className = (new.target as unknown as typeof Layer).className;
     this.name = args.name ?? uniqueName(toSnakeCase(className));
     if (typeof this.name !== 'string' || this.name === '')
       throw new ValueError(`${className}: 'name' must be a non-empty string, got ${JSON.stringify(args.name)}`);
-    this.dtype = args.dtype ?? getFloatX();
+    const who = `${className} '${this.name}'`;
+    this.dtype = args.dtype === undefined ? getFloatX() : checkDType(args.dtype, who);
     this.trainableFlag = args.trainable ?? true;
     this.activityRegularizer = args.activityRegularizer ? getRegularizer(args.activityRegularizer) : null;
+    checkShapeArg(args.inputShape, 'inputShape', who);
+    checkShapeArg(args.batchInputShape, 'batchInputShape', who);
     if (args.batchInputShape) this.batchInputShape = [...args.batchInputShape];
     else if (args.inputShape) this.batchInputShape = [args.batchSize ?? null, ...args.inputShape];
     if (this.batchInputShape?.some((d) => d !== null && !(Number.isInteger(d) && d >= 0))) {
@@ -101,6 +126,38 @@ export abstract class Layer {
   /** The registered class name ('Dense'), used in configs and summaries. */
   getClassName(): string {
     return (this.constructor as typeof Layer).className;
+  }
+
+  /**
+   * The option keys the constructor accepts: those of every layer (`LayerArgs`) and those its
+   * `getConfig()` reports, so a new layer is covered without a list of its own. A layer that
+   * takes an option its config does not carry (Dense's `inputDim`) adds it here. Unknown keys
+   * in a layer's options are errors (see `layers`), except in configs read from files.
+   * @example layers.dense({ units: 2 }).acceptedOptions().includes('useBias'); // true
+   */
+  acceptedOptions(): readonly string[] {
+    return [...new Set([...BASE_LAYER_OPTIONS, ...Object.keys(this.getConfig())])];
+  }
+
+  /** True once `dispose` has freed the weights. */
+  get isDisposed(): boolean {
+    return this.disposedFlag;
+  }
+
+  /**
+   * Frees the layer's weights now instead of at garbage collection (TF.js `dispose`); calling
+   * the layer afterwards is an error.
+   * @example layer.dispose().numDisposedVariables; // 2 for a Dense layer with a bias
+   */
+  dispose(): DisposeResult {
+    this.disposedFlag = true;
+    let numDisposedVariables = 0;
+    for (const { variable } of this.weightEntries) {
+      if (variable.isDisposed) continue;
+      variable.dispose();
+      numDisposedVariables++;
+    }
+    return { refCountAfterDispose: 0, numDisposedVariables };
   }
 
   /** Whether the optimizer updates this layer's weights. Setting it freezes or unfreezes them. */
@@ -144,6 +201,11 @@ export abstract class Layer {
   apply(inputs: Tensor | Tensor[], kwargs?: CallArgs): Tensor | Tensor[];
   apply(inputs: Inputs, kwargs?: CallArgs): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
   apply(inputs: Inputs, kwargs: CallArgs = {}): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    checkPendingOptions(this, `${this.getClassName()} '${this.name}'`);
+    if (this.disposedFlag)
+      throw new StateError(
+        `${this.getClassName()} '${this.name}' was disposed; its weights are freed and it cannot be called`,
+      );
     const list: (Tensor | SymbolicTensor)[] = Array.isArray(inputs) ? inputs : [inputs];
     if (list.length === 0) throw new ValueError(`Layer '${this.name}' was called with an empty list of inputs`);
     const symbolic = list.filter((x) => x instanceof SymbolicTensor).length;
@@ -237,6 +299,7 @@ export abstract class Layer {
         `Layer '${this.name}': weight '${name}' needs a fully known shape, got ${fmtShape(shape as Shape)} (is the input's last dimension known?)`,
       );
     }
+    checkWeightSize(`${this.getClassName()} '${this.name}'`, name, shape, dtype ?? this.dtype);
     const value = getInitializer(initializer ?? 'glorotUniform').call(shape, dtype ?? this.dtype);
     const variable = new Variable(value, trainable && this.trainable, fullName);
     if (constraint) {
@@ -350,6 +413,51 @@ export abstract class Layer {
     if (this.activityRegularizer) config.activityRegularizer = serializeRegularizer(this.activityRegularizer);
     return config;
   }
+}
+
+/**
+ * Throws unless a shape argument is absent or a list (`inputShape: 13` is a common slip for
+ * `inputShape: [13]`).
+ * @example checkShapeArg(args.inputShape, 'inputShape', "Dense 'dense'");
+ */
+export function checkShapeArg(value: unknown, arg: string, who: string): void {
+  if (value === undefined || value === null || Array.isArray(value)) return;
+  const batched = arg.startsWith('batch');
+  const example = batched ? '[null, 13]' : '[13]';
+  const hint =
+    typeof value === 'number'
+      ? ` (for samples of ${value} features write ${batched ? `[null, ${value}]` : `[${value}]`})`
+      : '';
+  throw new ValueError(
+    `${who}: '${arg}' must be a list of dimensions such as ${example}, got ${JSON.stringify(value)}${hint}`,
+  );
+}
+
+/** The most one weight may take: 4 GiB, all a 32-bit WebAssembly memory can address. */
+export const MAX_WEIGHT_BYTES = 2 ** 32;
+
+/**
+ * Refuses, before anything is allocated, a weight too large to create (`units: 1e9`), saying how
+ * much memory it would take.
+ */
+function checkWeightSize(who: string, name: string, shape: readonly number[], dtype: DType): void {
+  const bytes = sizeOf(shape) * (dtype === 'float64' ? 8 : dtype === 'bool' ? 1 : 4);
+  if (bytes <= MAX_WEIGHT_BYTES) return;
+  throw new ValueError(
+    `${who}: weight '${name}' of shape ${fmtShape(shape as Shape)} would take ${formatBytes(bytes)} (${sizeOf(shape).toLocaleString('en-US')} ${dtype} values), more than the ${formatBytes(MAX_WEIGHT_BYTES)} one weight may take; check the layer's size arguments (units, filters, inputDim, ...)`,
+  );
+}
+
+/** Bytes in binary units for messages: '4 GiB', '48.4 GiB'. @example formatBytes(1536); // '1.5 KiB' */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : Number(value.toFixed(1))} ${units[unit]}`;
 }
 
 /** True for a list of shapes, false for one shape (a scalar's `[]` counts as one shape). */

@@ -1,12 +1,12 @@
 import { ValueError } from '../core/errors.js';
 import { globalRng, Rng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { add, mul } from '../ops/prims/binary.js';
 import { tensor } from '../ops/convert.js';
 import { describeLayer, imageShape } from './convolutional_base.js';
 import { Layer, type CallArgs, type LayerArgs } from './layer.js';
-import { registerLayer } from './registry.js';
+import { registerLayerClass } from './registry.js';
 import type { Shape } from './symbolic.js';
 
 export interface GaussianNoiseArgs extends LayerArgs {
@@ -99,5 +99,5 @@ export class SpatialDropout2D extends Layer {
   }
 }
 
-registerLayer(GaussianNoise.className, (config) => new GaussianNoise(config as unknown as GaussianNoiseArgs));
-registerLayer(SpatialDropout2D.className, (config) => new SpatialDropout2D(config as unknown as SpatialDropout2DArgs));
+registerLayerClass(GaussianNoise);
+registerLayerClass(SpatialDropout2D);

@@ -3,7 +3,7 @@ import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import type { ConstraintIdentifier } from '../constraints/registry.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
 import type { Initializer } from '../initializers/initializer.js';
 import { add, mul, sub } from '../ops/prims/binary.js';
@@ -13,7 +13,7 @@ import { rsqrt } from '../ops/prims/unary.js';
 import type { RegularizerIdentifier } from '../regularizers/registry.js';
 import { describeLayer, kernelSettings, serializeKernelSettings, type KernelSettings } from './convolutional_base.js';
 import { Layer, type CallArgs, type LayerArgs } from './layer.js';
-import { registerLayer } from './registry.js';
+import { registerLayerClass } from './registry.js';
 import type { Shape } from './symbolic.js';
 
 /** Arguments shared by the normalization layers (Keras/TF.js names). */
@@ -231,5 +231,5 @@ export class LayerNormalization extends Normalization {
   }
 }
 
-registerLayer(BatchNormalization.className, (config) => new BatchNormalization(config as BatchNormalizationArgs));
-registerLayer(LayerNormalization.className, (config) => new LayerNormalization(config as LayerNormalizationArgs));
+registerLayerClass(BatchNormalization);
+registerLayerClass(LayerNormalization);

@@ -1,6 +1,6 @@
 import { fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import {
   checkPadding,
   convOutputLength,
@@ -14,7 +14,7 @@ import { max } from '../ops/prims/reduce.js';
 import { mean } from '../ops/moments.js';
 import { checkDataFormat, describeLayer, imageShape, type ImageDataFormat } from './convolutional_base.js';
 import { Layer, type LayerArgs } from './layer.js';
-import { registerLayer } from './registry.js';
+import { registerLayerClass } from './registry.js';
 import type { Shape } from './symbolic.js';
 
 export interface Pooling2DArgs extends LayerArgs {
@@ -162,7 +162,7 @@ export class GlobalMaxPooling2D extends GlobalPooling2D {
   }
 }
 
-registerLayer(MaxPooling2D.className, (config) => new MaxPooling2D(config as Pooling2DArgs));
-registerLayer(AveragePooling2D.className, (config) => new AveragePooling2D(config as Pooling2DArgs));
-registerLayer(GlobalAveragePooling2D.className, (config) => new GlobalAveragePooling2D(config as GlobalPooling2DArgs));
-registerLayer(GlobalMaxPooling2D.className, (config) => new GlobalMaxPooling2D(config as GlobalPooling2DArgs));
+registerLayerClass(MaxPooling2D);
+registerLayerClass(AveragePooling2D);
+registerLayerClass(GlobalAveragePooling2D);
+registerLayerClass(GlobalMaxPooling2D);

@@ -6,7 +6,7 @@ import {
   type Activation,
   type ActivationIdentifier,
 } from '../activations/index.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { add, mul, sub } from '../ops/prims/binary.js';
 import { concat } from '../ops/prims/concat.js';
 import { ones } from '../ops/creation.js';
@@ -17,7 +17,7 @@ import { split } from '../ops/stack.js';
 import { lstmCellFused } from '../ops/prims/lstm_cell.js';
 import { noGrad } from '../autograd/tape.js';
 import { RecurrentLayer, type RecurrentArgs, type StepResult } from './recurrent.js';
-import { registerLayer } from './registry.js';
+import { registerLayerClass } from './registry.js';
 
 /** The recurrent product h·U, with the recurrent dropout mask applied to h when training. */
 function recurrentProduct(h: Tensor, kernel: Tensor, mask: Tensor | null): Tensor {
@@ -201,6 +201,6 @@ export class GRU extends RecurrentLayer {
   }
 }
 
-registerLayer(SimpleRNN.className, (config) => new SimpleRNN(config as unknown as RecurrentArgs));
-registerLayer(LSTM.className, (config) => new LSTM(config as unknown as LSTMArgs));
-registerLayer(GRU.className, (config) => new GRU(config as unknown as GRUArgs));
+registerLayerClass(SimpleRNN);
+registerLayerClass(LSTM);
+registerLayerClass(GRU);

@@ -1,14 +1,14 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
-import type { Config, SerializedObject } from '../initializers/initializer.js';
+import type { Config, SerializedObject } from '../core/config.js';
 import { add, div, mul } from '../ops/prims/binary.js';
 import { concat } from '../ops/prims/concat.js';
 import { reverse } from '../ops/reverse.js';
 import { reshape } from '../ops/prims/shape_ops.js';
 import { Layer, isShapeList, type CallArgs, type LayerArgs } from './layer.js';
 import { RecurrentLayer, type RecurrentCallArgs } from './recurrent.js';
-import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
+import { deserializeLayer, registerLayerClass, serializeLayer } from './registry.js';
 import type { Shape } from './symbolic.js';
 
 /** A layer that owns another layer (or two) and exposes their weights as its own. */
@@ -234,5 +234,5 @@ export class TimeDistributed extends Wrapper {
   }
 }
 
-registerLayer(Bidirectional.className, (config) => new Bidirectional(config as unknown as BidirectionalArgs));
-registerLayer(TimeDistributed.className, (config) => new TimeDistributed(config as unknown as TimeDistributedArgs));
+registerLayerClass(Bidirectional);
+registerLayerClass(TimeDistributed);

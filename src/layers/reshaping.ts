@@ -1,9 +1,9 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { reshape, transpose } from '../ops/prims/shape_ops.js';
 import { Layer, type LayerArgs } from './layer.js';
-import { registerLayer } from './registry.js';
+import { registerLayerClass } from './registry.js';
 import type { Shape } from './symbolic.js';
 
 export type DataFormat = 'channels_last' | 'channels_first';
@@ -53,7 +53,7 @@ export class Flatten extends Layer {
   }
 }
 
-registerLayer(Flatten.className, (config) => new Flatten(config as FlattenArgs));
+registerLayerClass(Flatten);
 
 export interface ReshapeArgs extends LayerArgs {
   /** Shape of each output sample (no batch dimension); one entry may be -1. */
@@ -114,4 +114,4 @@ export class Reshape extends Layer {
   }
 }
 
-registerLayer(Reshape.className, (config) => new Reshape(config as unknown as ReshapeArgs));
+registerLayerClass(Reshape);

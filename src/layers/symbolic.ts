@@ -1,6 +1,6 @@
 import type { DType } from '../core/dtype.js';
 import { fmtShape } from '../core/errors.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import type { Layer } from './layer.js';
 
 /** A shape whose unknown dimensions (the batch, usually) are `null`. */

@@ -19,7 +19,11 @@ export {
   poisson,
 } from './probabilistic.js';
 export { hinge, squaredHinge, categoricalHinge } from './hinge.js';
-export { getLoss, serializeLoss, LOSS_NAMES, type LossConfig } from './registry.js';
+export { getLoss, serializeLoss, registerLoss, lossRegistry, type LossConfig } from './registry.js';
+import { lossRegistry } from './registry.js';
+
+/** Every name `getLoss` lists in its errors (the built-in losses). */
+export const LOSS_NAMES: readonly string[] = lossRegistry.names();
 export {
   meanSquaredError as mse,
   meanAbsoluteError as mae,

@@ -1,7 +1,9 @@
 import type { Tensor } from '../core/tensor.js';
 import type { TensorLike } from '../ops/convert.js';
 import { categoricalHinge, hinge, squaredHinge } from './hinge.js';
+export { LossFunctionWrapper, type LossFunction } from './function_wrapper.js';
 import { Loss, type LossArgs } from './loss.js';
+import { registerLoss } from './registry.js';
 import {
   binaryCrossentropy,
   categoricalCrossentropy,
@@ -18,26 +20,6 @@ import {
   meanSquaredError,
   meanSquaredLogarithmicError,
 } from './regression.js';
-
-/** A per-sample loss function `(yTrue, yPred) => Tensor`. */
-export type LossFunction = (yTrue: TensorLike, yPred: TensorLike) => Tensor;
-
-/**
- * Turns any per-sample function into a `Loss`, named after the function unless told otherwise.
- * @example const l = new LossFunctionWrapper((t, p) => mean(abs(sub(t, p)), -1), { name: 'my_mae' });
- */
-export class LossFunctionWrapper extends Loss {
-  readonly className = 'LossFunctionWrapper';
-  constructor(
-    readonly fn: LossFunction,
-    args: LossArgs = {},
-  ) {
-    super(args, fn.name || 'loss');
-  }
-  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
-    return this.fn(yTrue, yPred);
-  }
-}
 
 /** Mean squared error. @example new MeanSquaredError().compute(yTrue, yPred) */
 export class MeanSquaredError extends Loss {
@@ -240,3 +222,20 @@ export class SparseCategoricalCrossentropy extends Loss {
     return { ...super.getConfig(), fromLogits: this.fromLogits };
   }
 }
+
+// Keras' function name first (what a loss resolved from a string is called), then short forms.
+registerLoss('MeanSquaredError', MeanSquaredError, ['mean_squared_error', 'mse']);
+registerLoss('MeanAbsoluteError', MeanAbsoluteError, ['mean_absolute_error', 'mae']);
+registerLoss('MeanAbsolutePercentageError', MeanAbsolutePercentageError, ['mean_absolute_percentage_error', 'mape']);
+registerLoss('MeanSquaredLogarithmicError', MeanSquaredLogarithmicError, ['mean_squared_logarithmic_error', 'msle']);
+registerLoss('Huber', Huber, ['huber', 'huber_loss']);
+registerLoss('LogCosh', LogCosh, ['log_cosh', 'logcosh']);
+registerLoss('CosineSimilarity', CosineSimilarity, ['cosine_similarity']);
+registerLoss('BinaryCrossentropy', BinaryCrossentropy, ['binary_crossentropy', 'bce']);
+registerLoss('CategoricalCrossentropy', CategoricalCrossentropy, ['categorical_crossentropy']);
+registerLoss('SparseCategoricalCrossentropy', SparseCategoricalCrossentropy, ['sparse_categorical_crossentropy']);
+registerLoss('Hinge', Hinge, ['hinge']);
+registerLoss('SquaredHinge', SquaredHinge, ['squared_hinge']);
+registerLoss('CategoricalHinge', CategoricalHinge, ['categorical_hinge']);
+registerLoss('KLDivergence', KLDivergence, ['kl_divergence', 'kld', 'kullback_leibler_divergence']);
+registerLoss('Poisson', Poisson, ['poisson']);

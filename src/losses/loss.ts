@@ -1,3 +1,4 @@
+import { checkPendingOptions, deferOptionCheck } from '../core/options.js';
 import type { Tensor } from '../core/tensor.js';
 import type { TensorLike } from '../ops/convert.js';
 import { checkReduction, reduceWeighted, type Reduction } from './reduction.js';
@@ -23,6 +24,7 @@ export abstract class Loss {
   readonly reduction: Reduction;
 
   constructor(args: LossArgs, defaultName: string) {
+    deferOptionCheck(this, args);
     this.name = args.name ?? defaultName;
     this.reduction = checkReduction(args.reduction ?? 'sum_over_batch_size', this.name);
   }
@@ -32,6 +34,7 @@ export abstract class Loss {
 
   /** The loss reduced by `reduction`, each sample weighted by `sampleWeight` when given. */
   compute(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null): Tensor {
+    checkPendingOptions(this, this.className);
     return reduceWeighted(this.call(yTrue, yPred), sampleWeight, this.reduction, this.name);
   }
 

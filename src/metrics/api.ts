@@ -1,6 +1,6 @@
 /** Everything the metrics package exports; `index.ts` also groups it as the `metrics` namespace. */
-export { Metric, type MetricFunction } from './metric.js';
-export { MeanMetricWrapper, RunningMean } from './mean_metric.js';
+export { Metric, registerMetric, metricRegistry, type MetricFunction } from './metric.js';
+export { MeanMetricWrapper, RunningMean, registerMetricFunction } from './mean_metric.js';
 export * from './wrapped.js';
 export { Precision, Recall, type PrecisionRecallArgs } from './precision_recall.js';
 export { AUC, type AUCArgs } from './auc.js';
@@ -11,7 +11,11 @@ export {
   topKCategoricalAccuracy,
   sparseTopKCategoricalAccuracy,
 } from './accuracy.js';
-export { getMetric, serializeMetric, METRIC_NAMES, type MetricContext, type MetricConfig } from './registry.js';
+export { getMetric, serializeMetric, type MetricContext, type MetricConfig } from './registry.js';
+import { metricRegistry } from './metric.js';
+
+/** Every name `getMetric` lists in its errors (the built-in metrics). */
+export const METRIC_NAMES: readonly string[] = metricRegistry.names();
 // Per-sample functions, as TF.js `metrics.*` offers them.
 export {
   meanSquaredError,

@@ -2,7 +2,7 @@ import { ValueError } from '../core/errors.js';
 import type { TensorLike } from '../ops/convert.js';
 import { EPSILON } from '../losses/common.js';
 import { accumulateConfusion, emptyCounts, type ConfusionCounts } from './confusion.js';
-import { Metric } from './metric.js';
+import { Metric, registerMetric } from './metric.js';
 
 export interface AUCArgs {
   /** Number of thresholds (default 200): 0 - 1e-7, (i + 1)/(n - 1) for i < n - 2, 1 + 1e-7. */
@@ -35,7 +35,7 @@ export class AUC extends Metric {
   private counts: ConfusionCounts;
 
   constructor(args: AUCArgs = {}) {
-    super(args.name ?? 'auc');
+    super(args.name ?? 'auc', args);
     this.curve = args.curve ?? 'ROC';
     this.summationMethod = args.summationMethod ?? 'interpolation';
     if (this.curve !== 'ROC' && this.curve !== 'PR')
@@ -125,3 +125,5 @@ export class AUC extends Metric {
     return config;
   }
 }
+
+registerMetric('AUC', AUC, ['auc']);

@@ -6,7 +6,7 @@ import { mean } from '../ops/moments.js';
 import { sum } from '../ops/prims/reduce.js';
 import { cast } from '../ops/prims/shape_ops.js';
 import { squeezeOrExpand } from '../losses/common.js';
-import { Metric, type MetricFunction } from './metric.js';
+import { Metric, metricRegistry, type MetricFunction } from './metric.js';
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 
@@ -60,7 +60,7 @@ export class MeanMetricWrapper extends Metric {
     readonly fn: MetricFunction,
     args: { name?: string } = {},
   ) {
-    super(args.name ?? (fn.name || 'mean_metric_wrapper'));
+    super(args.name ?? (fn.name || 'mean_metric_wrapper'), args);
   }
 
   updateState(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null): void {
@@ -81,4 +81,15 @@ export class MeanMetricWrapper extends Metric {
     this.mean.total += total;
     this.mean.count += count;
   }
+}
+
+/**
+ * Makes a per-sample function usable as a metric by name: a running mean of its values,
+ * reported under the name it was asked for.
+ * @example registerMetricFunction(hinge, ['hinge']);
+ */
+export function registerMetricFunction(fn: MetricFunction, names: readonly string[]): void {
+  const make = (config: { name?: unknown }) =>
+    new MeanMetricWrapper(fn, { name: typeof config.name === 'string' ? config.name : names[0] });
+  metricRegistry.register(names[0], make, { names });
 }

@@ -1,7 +1,7 @@
 import { ValueError } from '../core/errors.js';
 import type { TensorLike } from '../ops/convert.js';
 import { accumulateConfusion, emptyCounts, type ConfusionCounts } from './confusion.js';
-import { Metric } from './metric.js';
+import { Metric, registerMetric } from './metric.js';
 
 export interface PrecisionRecallArgs {
   /** Decision threshold(s) in [0, 1]; a prediction above one counts as positive. Default 0.5. */
@@ -20,7 +20,7 @@ abstract class ConfusionRatio extends Metric {
   protected counts: ConfusionCounts;
 
   constructor(args: PrecisionRecallArgs, defaultName: string) {
-    super(args.name ?? defaultName);
+    super(args.name ?? defaultName, args);
     const th = args.thresholds ?? 0.5;
     this.thresholds = Array.isArray(th) ? [...th] : [th];
     for (const t of this.thresholds)
@@ -101,3 +101,6 @@ export class Recall extends ConfusionRatio {
     return ratio(this.counts.tp[k], this.counts.tp[k] + this.counts.fn[k]);
   }
 }
+
+registerMetric('Precision', Precision, ['precision']);
+registerMetric('Recall', Recall, ['recall']);

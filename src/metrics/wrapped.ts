@@ -17,7 +17,11 @@ import {
   sparseTopKCategoricalAccuracy,
   topKCategoricalAccuracy,
 } from './accuracy.js';
-import { MeanMetricWrapper } from './mean_metric.js';
+import { categoricalHinge, hinge, squaredHinge } from '../losses/hinge.js';
+import { kullbackLeiblerDivergence, poisson } from '../losses/probabilistic.js';
+import { cosineSimilarity, huber, logCosh } from '../losses/regression.js';
+import { MeanMetricWrapper, registerMetricFunction } from './mean_metric.js';
+import { metricRegistry, registerMetric, type Metric } from './metric.js';
 
 type NameArg = { name?: string };
 
@@ -25,7 +29,7 @@ type NameArg = { name?: string };
 export class MeanSquaredError extends MeanMetricWrapper {
   override readonly className = 'MeanSquaredError';
   constructor(args: NameArg = {}) {
-    super(meanSquaredError, { name: args.name ?? 'mean_squared_error' });
+    super(meanSquaredError, { ...args, name: args.name ?? 'mean_squared_error' });
   }
 }
 
@@ -33,7 +37,7 @@ export class MeanSquaredError extends MeanMetricWrapper {
 export class MeanAbsoluteError extends MeanMetricWrapper {
   override readonly className = 'MeanAbsoluteError';
   constructor(args: NameArg = {}) {
-    super(meanAbsoluteError, { name: args.name ?? 'mean_absolute_error' });
+    super(meanAbsoluteError, { ...args, name: args.name ?? 'mean_absolute_error' });
   }
 }
 
@@ -41,7 +45,7 @@ export class MeanAbsoluteError extends MeanMetricWrapper {
 export class MeanAbsolutePercentageError extends MeanMetricWrapper {
   override readonly className = 'MeanAbsolutePercentageError';
   constructor(args: NameArg = {}) {
-    super(meanAbsolutePercentageError, { name: args.name ?? 'mean_absolute_percentage_error' });
+    super(meanAbsolutePercentageError, { ...args, name: args.name ?? 'mean_absolute_percentage_error' });
   }
 }
 
@@ -49,7 +53,7 @@ export class MeanAbsolutePercentageError extends MeanMetricWrapper {
 export class MeanSquaredLogarithmicError extends MeanMetricWrapper {
   override readonly className = 'MeanSquaredLogarithmicError';
   constructor(args: NameArg = {}) {
-    super(meanSquaredLogarithmicError, { name: args.name ?? 'mean_squared_logarithmic_error' });
+    super(meanSquaredLogarithmicError, { ...args, name: args.name ?? 'mean_squared_logarithmic_error' });
   }
 }
 
@@ -66,7 +70,7 @@ export class RootMeanSquaredError extends MeanMetricWrapper {
         const [t, p] = prepare(yTrue, yPred, 'rootMeanSquaredError');
         return square(sub(p, t));
       },
-      { name: args.name ?? 'root_mean_squared_error' },
+      { ...args, name: args.name ?? 'root_mean_squared_error' },
     );
   }
   override result(): number {
@@ -82,7 +86,7 @@ export class BinaryAccuracy extends MeanMetricWrapper {
     const threshold = args.threshold ?? 0.5;
     if (!(threshold > 0 && threshold < 1))
       throw new ValueError(`BinaryAccuracy: 'threshold' must be in (0, 1), got ${threshold}`);
-    super((t, p) => binaryAccuracy(t, p, threshold), { name: args.name ?? 'binary_accuracy' });
+    super((t, p) => binaryAccuracy(t, p, threshold), { ...args, name: args.name ?? 'binary_accuracy' });
     this.threshold = threshold;
   }
   override getConfig(): Record<string, unknown> {
@@ -94,7 +98,7 @@ export class BinaryAccuracy extends MeanMetricWrapper {
 export class CategoricalAccuracy extends MeanMetricWrapper {
   override readonly className = 'CategoricalAccuracy';
   constructor(args: NameArg = {}) {
-    super(categoricalAccuracy, { name: args.name ?? 'categorical_accuracy' });
+    super(categoricalAccuracy, { ...args, name: args.name ?? 'categorical_accuracy' });
   }
 }
 
@@ -102,7 +106,7 @@ export class CategoricalAccuracy extends MeanMetricWrapper {
 export class SparseCategoricalAccuracy extends MeanMetricWrapper {
   override readonly className = 'SparseCategoricalAccuracy';
   constructor(args: NameArg = {}) {
-    super(sparseCategoricalAccuracy, { name: args.name ?? 'sparse_categorical_accuracy' });
+    super(sparseCategoricalAccuracy, { ...args, name: args.name ?? 'sparse_categorical_accuracy' });
   }
 }
 
@@ -112,7 +116,7 @@ export class TopKCategoricalAccuracy extends MeanMetricWrapper {
   readonly k: number;
   constructor(args: NameArg & { k?: number } = {}) {
     const k = args.k ?? 5;
-    super((t, p) => topKCategoricalAccuracy(t, p, k), { name: args.name ?? 'top_k_categorical_accuracy' });
+    super((t, p) => topKCategoricalAccuracy(t, p, k), { ...args, name: args.name ?? 'top_k_categorical_accuracy' });
     this.k = k;
   }
   override getConfig(): Record<string, unknown> {
@@ -126,7 +130,10 @@ export class SparseTopKCategoricalAccuracy extends MeanMetricWrapper {
   readonly k: number;
   constructor(args: NameArg & { k?: number } = {}) {
     const k = args.k ?? 5;
-    super((t, p) => sparseTopKCategoricalAccuracy(t, p, k), { name: args.name ?? 'sparse_top_k_categorical_accuracy' });
+    super((t, p) => sparseTopKCategoricalAccuracy(t, p, k), {
+      ...args,
+      name: args.name ?? 'sparse_top_k_categorical_accuracy',
+    });
     this.k = k;
   }
   override getConfig(): Record<string, unknown> {
@@ -144,7 +151,10 @@ export class BinaryCrossentropy extends MeanMetricWrapper {
   constructor(args: CrossentropyArgs = {}) {
     const fromLogits = args.fromLogits ?? false;
     const labelSmoothing = args.labelSmoothing ?? 0;
-    super((t, p) => binaryCrossentropy(t, p, fromLogits, labelSmoothing), { name: args.name ?? 'binary_crossentropy' });
+    super((t, p) => binaryCrossentropy(t, p, fromLogits, labelSmoothing), {
+      ...args,
+      name: args.name ?? 'binary_crossentropy',
+    });
     this.fromLogits = fromLogits;
     this.labelSmoothing = labelSmoothing;
   }
@@ -162,6 +172,7 @@ export class CategoricalCrossentropy extends MeanMetricWrapper {
     const fromLogits = args.fromLogits ?? false;
     const labelSmoothing = args.labelSmoothing ?? 0;
     super((t, p) => categoricalCrossentropy(t, p, fromLogits, labelSmoothing), {
+      ...args,
       name: args.name ?? 'categorical_crossentropy',
     });
     this.fromLogits = fromLogits;
@@ -179,6 +190,7 @@ export class SparseCategoricalCrossentropy extends MeanMetricWrapper {
   constructor(args: NameArg & { fromLogits?: boolean } = {}) {
     const fromLogits = args.fromLogits ?? false;
     super((t, p) => sparseCategoricalCrossentropy(t, p, fromLogits), {
+      ...args,
       name: args.name ?? 'sparse_categorical_crossentropy',
     });
     this.fromLogits = fromLogits;
@@ -187,3 +199,66 @@ export class SparseCategoricalCrossentropy extends MeanMetricWrapper {
     return { ...super.getConfig(), fromLogits: this.fromLogits };
   }
 }
+
+/** What `getMetric` may know about the model output, to resolve 'accuracy'. */
+export interface MetricContext {
+  /** The name of the output's loss ('binary_crossentropy', 'sparseCategoricalCrossentropy', ...). */
+  lossName?: string;
+  /** The output shape, batch dimension included (may be null). */
+  outputShape?: readonly (number | null)[];
+  /** The target shape, when known. */
+  targetShape?: readonly (number | null)[];
+}
+
+/**
+ * Resolves 'accuracy' (or 'acc') as Keras does: binary accuracy for a binary crossentropy loss
+ * or a one-unit output, sparse categorical accuracy for a sparse categorical crossentropy loss
+ * or integer-shaped targets, categorical accuracy otherwise.
+ */
+export function resolveAccuracy(name: string, ctx: MetricContext): Metric {
+  const loss = ctx.lossName ? ctx.lossName.toLowerCase().replace(/_/g, '') : '';
+  const out = ctx.outputShape;
+  const target = ctx.targetShape;
+  if (loss === 'binarycrossentropy' || loss === 'bce') return new BinaryAccuracy({ name });
+  if (loss === 'sparsecategoricalcrossentropy') return new SparseCategoricalAccuracy({ name });
+  if (out && out.length > 0 && out[out.length - 1] === 1) return new BinaryAccuracy({ name });
+  if (
+    out &&
+    target &&
+    (target.length === out.length - 1 || (target[target.length - 1] === 1 && (out[out.length - 1] ?? 0) > 1))
+  ) {
+    return new SparseCategoricalAccuracy({ name });
+  }
+  return new CategoricalAccuracy({ name });
+}
+
+// 'accuracy' is listed first; `getMetric` resolves it from the loss and shapes (above).
+metricRegistry.register(
+  'accuracy',
+  (config) => resolveAccuracy(typeof config.name === 'string' ? config.name : 'accuracy', {}),
+  {
+    names: ['accuracy', 'acc'],
+  },
+);
+registerMetric('MeanSquaredError', MeanSquaredError, ['mean_squared_error', 'mse']);
+registerMetric('MeanAbsoluteError', MeanAbsoluteError, ['mean_absolute_error', 'mae']);
+registerMetric('MeanAbsolutePercentageError', MeanAbsolutePercentageError, ['mean_absolute_percentage_error', 'mape']);
+registerMetric('MeanSquaredLogarithmicError', MeanSquaredLogarithmicError, ['mean_squared_logarithmic_error', 'msle']);
+registerMetric('RootMeanSquaredError', RootMeanSquaredError, ['root_mean_squared_error', 'rmse']);
+registerMetric('BinaryAccuracy', BinaryAccuracy, ['binary_accuracy']);
+registerMetric('CategoricalAccuracy', CategoricalAccuracy, ['categorical_accuracy']);
+registerMetric('SparseCategoricalAccuracy', SparseCategoricalAccuracy, ['sparse_categorical_accuracy']);
+registerMetric('TopKCategoricalAccuracy', TopKCategoricalAccuracy, ['top_k_categorical_accuracy']);
+registerMetric('SparseTopKCategoricalAccuracy', SparseTopKCategoricalAccuracy, ['sparse_top_k_categorical_accuracy']);
+registerMetric('BinaryCrossentropy', BinaryCrossentropy, ['binary_crossentropy', 'bce']);
+registerMetric('CategoricalCrossentropy', CategoricalCrossentropy, ['categorical_crossentropy']);
+registerMetric('SparseCategoricalCrossentropy', SparseCategoricalCrossentropy, ['sparse_categorical_crossentropy']);
+// Loss functions usable as metrics (a running mean of the per-sample values).
+registerMetricFunction(hinge, ['hinge']);
+registerMetricFunction(squaredHinge, ['squared_hinge']);
+registerMetricFunction(categoricalHinge, ['categorical_hinge']);
+registerMetricFunction(kullbackLeiblerDivergence, ['kl_divergence', 'kld', 'kullback_leibler_divergence']);
+registerMetricFunction(poisson, ['poisson']);
+registerMetricFunction(logCosh, ['log_cosh', 'logcosh']);
+registerMetricFunction(cosineSimilarity, ['cosine_similarity']);
+registerMetricFunction(huber, ['huber']);

@@ -1,9 +1,10 @@
-import { ValueError } from '../core/errors.js';
+import { fmtList, ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { InputLayer } from '../layers/input_layer.js';
 import type { CallArgs, Layer } from '../layers/layer.js';
 import { isShapeList } from '../layers/layer.js';
 import { type Node, SymbolicTensor, type Shape } from '../layers/symbolic.js';
+import { MAX_LAYERS } from './limits.js';
 
 /** A functional model's graph, in the order Keras executes and lists it. */
 export interface Graph {
@@ -44,19 +45,33 @@ export function buildGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], 
   const inputNodes = new Set(inputs.map((t) => t.node));
   const postorder: Node[] = [];
   const visited = new Set<Node>();
-  const visit = (node: Node, consumer: string): void => {
+  // Depth-first from each output, with an explicit stack: a chain of thousands of layers must
+  // not overflow the call stack.
+  const stack: { node: Node; next: number }[] = [];
+  const enter = (node: Node, consumer: string): void => {
     if (visited.has(node)) return;
     if (node.inputs.length === 0 && !inputNodes.has(node)) {
       throw new ValueError(
-        `Model '${modelName}': graph disconnected: layer '${consumer}' depends on '${node.layer.name}', which is not one of the model's inputs (${inputs.map((t) => t.sourceLayer.name).join(', ') || 'none'})`,
+        `Model '${modelName}': graph disconnected: layer '${consumer}' depends on '${node.layer.name}', which is not one of the model's inputs (${fmtList(inputs.map((t) => t.sourceLayer.name)) || 'none'})`,
       );
     }
     visited.add(node);
-    for (const t of node.inputs) visit(t.node, node.layer.name);
-    postorder.push(node);
+    stack.push({ node, next: 0 });
+  };
+  const visit = (node: Node, consumer: string): void => {
+    enter(node, consumer);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      if (top.next < top.node.inputs.length) enter(top.node.inputs[top.next++].node, top.node.layer.name);
+      else postorder.push((stack.pop() as { node: Node }).node);
+    }
   };
   for (const node of inputNodes) visit(node, node.layer.name);
   for (const t of outputs) visit(t.node, t.sourceLayer.name);
+  if (postorder.length > MAX_LAYERS + inputs.length)
+    throw new ValueError(
+      `Model '${modelName}': the graph has ${postorder.length} nodes; a model may have at most ${MAX_LAYERS} layers`,
+    );
 
   const depth = new Map<Node, number>();
   for (let i = postorder.length - 1; i >= 0; i--) {

@@ -2,8 +2,9 @@
  * Models: `sequential()` stacks, functional `model()` graphs over `input()` tensors, their
  * configs and summaries. Training methods delegate to the trainer (src/training).
  */
+import { checkOptions } from '../core/options.js';
 import { ValueError } from '../core/errors.js';
-import { LayersModel, type ModelArgs } from './layers_model.js';
+import { LayersModel, MODEL_OPTIONS, type ModelArgs } from './layers_model.js';
 
 export { LayersModel, type ModelArgs } from './layers_model.js';
 export { Sequential, sequential, type SequentialArgs } from './sequential.js';
@@ -18,6 +19,7 @@ export { input, type InputArgs } from '../layers/input_layer.js';
  * const m = model({ inputs: x, outputs: y });
  */
 export function model(args: ModelArgs): LayersModel {
+  checkOptions('model', args, MODEL_OPTIONS);
   if (!args || args.inputs === undefined || args.outputs === undefined) {
     throw new ValueError(
       `model: both 'inputs' and 'outputs' are required, e.g. model({ inputs: input({ shape: [4] }), outputs: y })`,

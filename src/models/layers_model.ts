@@ -1,8 +1,9 @@
-import { StateError, ValueError } from '../core/errors.js';
+import { fmtList, StateError, ValueError } from '../core/errors.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
-import type { Config } from '../initializers/initializer.js';
-import { Layer, type CallArgs } from '../layers/layer.js';
+import type { Config } from '../core/config.js';
+import { Layer, type CallArgs, type DisposeResult } from '../layers/layer.js';
 import { collectLosses } from '../layers/losses_collector.js';
 import type { Shape, SymbolicTensor } from '../layers/symbolic.js';
 import {
@@ -25,6 +26,7 @@ import type {
   ModelData,
   PredictArgs,
 } from '../training/types.js';
+import { EVALUATE_OPTIONS, FIT_DATASET_OPTIONS, FIT_OPTIONS, PREDICT_OPTIONS } from '../training/types.js';
 import { buildGraph, executeGraph, inferGraphShapes, type Graph } from './graph.js';
 import { functionalConfig } from './model_config.js';
 import { printSummary } from './summary.js';
@@ -34,6 +36,9 @@ export interface ModelArgs {
   outputs: SymbolicTensor | SymbolicTensor[];
   name?: string;
 }
+
+/** The keys of `ModelArgs`. */
+export const MODEL_OPTIONS = optionKeys<ModelArgs>({ inputs: true, outputs: true, name: true });
 
 /**
  * A model made of layers wired as a graph (Keras' functional `Model`): any DAG, several inputs
@@ -55,6 +60,7 @@ export class LayersModel extends Layer implements TrainableModel {
 
   constructor(args: Partial<ModelArgs> = {}) {
     super({ name: args.name });
+    if (new.target === LayersModel) checkOptions('model', args, MODEL_OPTIONS);
     if (args.inputs !== undefined || args.outputs !== undefined || new.target === LayersModel) {
       if (args.inputs === undefined || args.outputs === undefined) {
         throw new ValueError(
@@ -70,6 +76,11 @@ export class LayersModel extends Layer implements TrainableModel {
     if (inputs.length === 0) throw new ValueError(`Model '${this.name}': 'inputs' is empty`);
     if (outputs.length === 0) throw new ValueError(`Model '${this.name}': 'outputs' is empty`);
     this.graph = buildGraph(inputs, outputs, this.name);
+    this.setInputSpec(inputs);
+  }
+
+  /** Records the input shapes and marks the model built (Sequential does this without rebuilding its graph). */
+  protected setInputSpec(inputs: SymbolicTensor[]): void {
     const shapes = inputs.map((t) => t.shape);
     this.builtInputShape = shapes.length === 1 ? shapes[0] : shapes;
     this.inputSpec = shapes.map((s) => ({
@@ -211,7 +222,7 @@ export class LayersModel extends Layer implements TrainableModel {
     const graph = this.graphFor(inputs);
     if (inputs.length !== graph.inputs.length) {
       throw new ValueError(
-        `Model '${this.name}' expects ${graph.inputs.length} input(s) (${this.inputNames.join(', ')}), got ${inputs.length}`,
+        `Model '${this.name}' expects ${graph.inputs.length} input(s) (${fmtList(this.inputNames)}), got ${inputs.length}`,
       );
     }
     const { result, losses } = collectLosses(() => this.run(graph, inputs, training));
@@ -234,7 +245,7 @@ export class LayersModel extends Layer implements TrainableModel {
     const graph = this.graphFor(list);
     if (list.length !== graph.inputs.length) {
       throw new ValueError(
-        `Model '${this.name}' expects ${graph.inputs.length} input(s) (${this.inputNames.join(', ')}), got ${list.length}`,
+        `Model '${this.name}' expects ${graph.inputs.length} input(s) (${fmtList(this.inputNames)}), got ${list.length}`,
       );
     }
     const outs = executeGraph(graph, list, kwargs.training ?? false);
@@ -265,7 +276,7 @@ export class LayersModel extends Layer implements TrainableModel {
     const found = layers.find((l) => l.name === nameOrIndex);
     if (!found)
       throw new ValueError(
-        `Model '${this.name}' has no layer named '${nameOrIndex}'; its layers are ${layers.map((l) => l.name).join(', ')}`,
+        `Model '${this.name}' has no layer named '${nameOrIndex}'; its layers are ${fmtList(layers.map((l) => l.name))}`,
       );
     return found;
   }
@@ -277,43 +288,55 @@ export class LayersModel extends Layer implements TrainableModel {
 
   /** Configures training. @example model.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] }) */
   compile(args: CompileArgs): void {
+    this.assertNotDisposed('compile');
     compileModel(this, args);
   }
 
   /** Trains for a number of epochs. @example const history = await model.fit(x, y, { epochs: 10, batchSize: 32 }); */
-  fit(x: ModelData, y: ModelData, args?: FitArgs): ReturnType<typeof fitModel> {
+  async fit(x: ModelData, y: ModelData, args?: FitArgs): ReturnType<typeof fitModel> {
+    this.assertNotDisposed('fit');
+    checkOptions('fit', args, FIT_OPTIONS);
     this.buildFromData(x);
     return fitModel(this, x, y, args);
   }
 
   /** Loss and metrics on data (inference mode). @example const [loss, mae] = model.evaluate(x, y) as Tensor[]; */
   evaluate(x: ModelData, y: ModelData, args?: EvaluateArgs): Tensor | Tensor[] {
+    this.assertNotDisposed('evaluate');
+    checkOptions('evaluate', args, EVALUATE_OPTIONS);
     this.buildFromData(x);
     return evaluateModel(this, x, y, args);
   }
 
   /** Outputs for `x` in inference mode, in batches. @example const yHat = model.predict(x) as Tensor; */
   predict(x: ModelData, args?: PredictArgs): Tensor | Tensor[] {
+    this.assertNotDisposed('predict');
+    checkOptions('predict', args, PREDICT_OPTIONS);
     this.buildFromData(x);
     return predictModel(this, x, args);
   }
 
   /** One optimizer step on one batch; returns the loss (and metrics). */
-  trainOnBatch(x: ModelData, y: ModelData): Promise<number | number[]> {
+  async trainOnBatch(x: ModelData, y: ModelData): Promise<number | number[]> {
+    this.assertNotDisposed('trainOnBatch');
     this.buildFromData(x);
     return trainOnBatchModel(this, x, y);
   }
 
   /** Trains on an iterable of `{xs, ys}` batches. */
-  fitDataset(dataset: BatchDataset, args: FitDatasetArgs = {}): ReturnType<typeof fitDatasetModel> {
+  async fitDataset(dataset: BatchDataset, args: FitDatasetArgs = {}): ReturnType<typeof fitDatasetModel> {
+    this.assertNotDisposed('fitDataset');
+    checkOptions('fitDataset', args, FIT_DATASET_OPTIONS);
     return fitDatasetModel(this, dataset, args);
   }
 
   /** Loss and metrics over an iterable of batches. */
-  evaluateDataset(
+  async evaluateDataset(
     dataset: BatchDataset,
     args?: Parameters<typeof evaluateDatasetModel>[2],
   ): Promise<Tensor | Tensor[]> {
+    this.assertNotDisposed('evaluateDataset');
+    checkOptions('evaluateDataset', args, ['batches']);
     return evaluateDatasetModel(this, dataset, args);
   }
 
@@ -334,6 +357,31 @@ export class LayersModel extends Layer implements TrainableModel {
     // Imported on use: io depends on models, and browsers never load the file-system code.
     const { saveModel } = await import('../io/model_files.js');
     await saveModel(this, path, options);
+  }
+
+  /**
+   * Frees the model's weights and its optimizer's state now, as TF.js `LayersModel.dispose`
+   * does; the model cannot be used afterwards. Layers shared with another model lose their
+   * weights too.
+   * @example const { numDisposedVariables } = model.dispose();
+   */
+  override dispose(): DisposeResult {
+    if (this.isDisposed) throw new StateError(`Model '${this.name}' is already disposed`);
+    let numDisposedVariables = super.dispose().numDisposedVariables;
+    for (const layer of this.graph?.layers ?? [])
+      if (!layer.isDisposed) numDisposedVariables += layer.dispose().numDisposedVariables;
+    this.compiled?.optimizer.dispose();
+    return { refCountAfterDispose: 0, numDisposedVariables };
+  }
+
+  private assertNotDisposed(call: string): void {
+    if (this.isDisposed)
+      throw new StateError(`${call}: model '${this.name}' was disposed (model.dispose()); its weights are freed`);
+  }
+
+  /** A model's options are those of `model()` (Sequential: `sequential()`), not its config's. */
+  override acceptedOptions(): readonly string[] {
+    return MODEL_OPTIONS;
   }
 
   /** Keras-style config: layers with class names and configs, inbound nodes, input and output layers. */

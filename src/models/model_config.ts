@@ -1,4 +1,4 @@
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { nodeIndexIn, type Graph } from './graph.js';
 

@@ -1,9 +1,10 @@
-import { ValueError } from '../core/errors.js';
-import type { Config, SerializedObject } from '../initializers/initializer.js';
+import { fmtList, ValueError } from '../core/errors.js';
+import type { Config, SerializedObject } from '../core/config.js';
 import type { Layer } from '../layers/layer.js';
 import { deserializeLayer, registerLayer } from '../layers/registry.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { LayersModel } from './layers_model.js';
+import { MAX_LAYERS } from './limits.js';
 import type { InboundRef, TensorRef } from './model_config.js';
 import { Sequential } from './sequential.js';
 
@@ -33,7 +34,9 @@ export function modelFromConfig(serialized: SerializedObject | Config): LayersMo
 function layerEntries(config: Config, who: string): LayerEntry[] {
   const layers = config.layers;
   if (!Array.isArray(layers))
-    throw new ValueError(`${who}: config.layers must be a list, got ${JSON.stringify(layers)}`);
+    throw new ValueError(`${who}: config.layers must be a list, got ${JSON.stringify(layers)?.slice(0, 200)}`);
+  if (layers.length > MAX_LAYERS)
+    throw new ValueError(`${who}: config.layers lists ${layers.length} layers; a model may have at most ${MAX_LAYERS}`);
   return layers as LayerEntry[];
 }
 
@@ -43,7 +46,12 @@ function sequentialFromConfig(config: Config): Sequential {
   return model;
 }
 
-/** Replays the graph: each layer's inbound nodes are applied once their inputs exist. */
+/**
+ * Replays the graph: each layer's inbound nodes are applied once their inputs exist. A node
+ * waiting for an input is parked under the layer that produces it and woken when that layer
+ * applies a node, so the replay is linear in the number of nodes whatever order the config
+ * lists the layers in.
+ */
 function functionalFromConfig(config: Config): LayersModel {
   const entries = layerEntries(config, 'Functional.fromConfig');
   const created = new Map<string, Layer>();
@@ -66,28 +74,35 @@ function functionalFromConfig(config: Config): LayersModel {
   const lookup = (ref: TensorRef | InboundRef): SymbolicTensor | undefined => {
     if (!created.has(ref[0]))
       throw new ValueError(
-        `Functional.fromConfig: a node refers to layer '${ref[0]}', which is not in config.layers (${[...created.keys()].join(', ')})`,
+        `Functional.fromConfig: a node refers to layer '${ref[0]}', which is not in config.layers (${fmtList([...created.keys()])})`,
       );
     return produced.get(ref[0])?.[ref[1]]?.[ref[2]];
   };
-  let progress = true;
-  while (progress && pending.some((p) => p.next < p.nodes.length)) {
-    progress = false;
-    for (const p of pending) {
-      while (p.next < p.nodes.length) {
-        const refs = p.nodes[p.next];
-        const inputs = refs.map(lookup);
-        if (inputs.some((t) => t === undefined)) break;
-        const kwargs = refs[0]?.[3] ?? {};
-        const out = p.layer.apply(
-          inputs.length === 1 ? (inputs[0] as SymbolicTensor) : (inputs as SymbolicTensor[]),
-          kwargs,
-        );
-        (produced.get(p.layer.name) as SymbolicTensor[][]).push(Array.isArray(out) ? out : [out]);
-        p.next++;
-        progress = true;
-      }
+  type Pending = (typeof pending)[number];
+  const waiting = new Map<string, Pending[]>();
+  const ready: Pending[] = [...pending].reverse();
+  while (ready.length > 0) {
+    const p = ready.pop() as Pending;
+    if (p.next >= p.nodes.length) continue;
+    const refs = p.nodes[p.next];
+    const inputs = refs.map(lookup);
+    const missing = inputs.indexOf(undefined);
+    if (missing >= 0) {
+      const producer = refs[missing][0];
+      const list = waiting.get(producer);
+      if (list) list.push(p);
+      else waiting.set(producer, [p]);
+      continue;
     }
+    const kwargs = refs[0]?.[3] ?? {};
+    const out = p.layer.apply(
+      inputs.length === 1 ? (inputs[0] as SymbolicTensor) : (inputs as SymbolicTensor[]),
+      kwargs,
+    );
+    (produced.get(p.layer.name) as SymbolicTensor[][]).push(Array.isArray(out) ? out : [out]);
+    p.next++;
+    ready.push(p, ...(waiting.get(p.layer.name) ?? []));
+    waiting.delete(p.layer.name);
   }
   const stuck = pending.find((p) => p.next < p.nodes.length);
   if (stuck)

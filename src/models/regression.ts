@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../core/options.js';
 import { ValueError } from '../core/errors.js';
 import type { InitializerIdentifier } from '../initializers/registry.js';
 import { Dense } from '../layers/dense.js';
@@ -40,6 +41,19 @@ export interface LogisticRegressionArgs extends RegressionArgs {
  * await model.fit(x, y, { epochs: 100 });
  */
 export function linearRegression(args: LinearRegressionArgs): Sequential {
+  checkOptions(
+    'linearRegression',
+    args,
+    optionKeys<LinearRegressionArgs>({
+      inputDim: true,
+      useBias: true,
+      kernelInitializer: true,
+      biasInitializer: true,
+      kernelRegularizer: true,
+      name: true,
+      outputs: true,
+    }),
+  );
   const outputs = args.outputs ?? 1;
   checkPositiveInteger(outputs, 'outputs', 'linearRegression');
   return oneDense(args, outputs, 'linear', 'linearRegression');
@@ -55,6 +69,19 @@ export function linearRegression(args: LinearRegressionArgs): Sequential {
  * model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
  */
 export function logisticRegression(args: LogisticRegressionArgs): Sequential {
+  checkOptions(
+    'logisticRegression',
+    args,
+    optionKeys<LogisticRegressionArgs>({
+      inputDim: true,
+      useBias: true,
+      kernelInitializer: true,
+      biasInitializer: true,
+      kernelRegularizer: true,
+      name: true,
+      classes: true,
+    }),
+  );
   const classes = args.classes ?? 2;
   checkPositiveInteger(classes, 'classes', 'logisticRegression');
   if (classes < 2) throw new ValueError(`logisticRegression: 'classes' must be at least 2, got ${classes}`);

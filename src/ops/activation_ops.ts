@@ -1,6 +1,7 @@
 import type { Tensor } from '../core/tensor.js';
 import { add, div, greater, mul, where } from './prims/binary.js';
 import { toFloat, toTensor, type TensorLike } from './convert.js';
+import { clipByValue } from './clip.js';
 import { abs, erf, relu6, sigmoid, softplus, tanh } from './prims/unary.js';
 
 /**
@@ -58,6 +59,17 @@ export function silu(x: TensorLike): Tensor {
 export function hardSigmoid(x: TensorLike): Tensor {
   const t = toFloat(x, 'x', 'hardSigmoid');
   return div(relu6(add(t, 3)), 6);
+}
+
+/**
+ * The piecewise-linear sigmoid of TF.js and of Keras up to 2.x: clip(0.2x + 0.5, 0, 1) (0 below
+ * -2.5, 1 above 2.5). Keras 3 changed `hard_sigmoid` to relu6(x + 3) / 6 (`hardSigmoid`); models
+ * trained with TF.js or Keras 2 need this one to compute what they computed there.
+ * @example hardSigmoidTfjs(tensor([-3, 0, 1, 3])) // [0, 0.5, 0.7, 1]
+ */
+export function hardSigmoidTfjs(x: TensorLike): Tensor {
+  const t = toFloat(x, 'x', 'hardSigmoidTfjs');
+  return clipByValue(add(mul(t, 0.2), 0.5), 0, 1);
 }
 
 /** x * hardSigmoid(x) (Keras' `hard_silu`, also `hard_swish`). @example hardSilu(x) */

@@ -1,6 +1,6 @@
 import type { DataHandle } from '../backend/backend.js';
 import { backend } from '../backend/registry.js';
-import { arrayTypeOf, getFloatX, type DType, type TypedArray } from '../core/dtype.js';
+import { arrayTypeOf, checkDType, getFloatX, type DType, type TypedArray } from '../core/dtype.js';
 import { ValueError, fmtShape } from '../core/errors.js';
 import { sizeOf, validateShape } from '../core/shape.js';
 import { Tensor, type NestedArray } from '../core/tensor.js';
@@ -21,7 +21,7 @@ export function wrap(handle: DataHandle, shape: readonly number[], dtype: DType)
 export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DType): Tensor {
   if (values instanceof Tensor) {
     let t = values;
-    if (dtype && dtype !== t.dtype) t = wrap(t.backend.cast(t, dtype), t.shape, dtype);
+    if (dtype && dtype !== t.dtype) t = wrap(t.backend.cast(t, checkDType(dtype, 'tensor')), t.shape, dtype);
     if (shape) {
       validateShape(shape, 'tensor(shape)');
       if (sizeOf(shape) !== t.size)
@@ -36,6 +36,7 @@ export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DT
   let inferred: number[];
   let inferredDtype: DType;
   if (ArrayBuffer.isView(values)) {
+    checkTypedArray(values);
     flat = values as TypedArray;
     inferred = [flat.length];
     inferredDtype =
@@ -62,14 +63,54 @@ export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DT
       );
     }
   }
-  const dt = dtype ?? inferredDtype;
+  const dt = dtype === undefined ? inferredDtype : checkDType(dtype, 'tensor');
   const n = sizeOf(finalShape);
   const arr = new (arrayTypeOf(dt))(n);
+  if (dt === 'int32' && !(values instanceof Int32Array)) checkInt32(flat, finalShape);
   if (flat.length === 1 && n !== 1) arr.fill(Number(flat[0]));
   else if (dt === 'int32') for (let i = 0; i < n; i++) arr[i] = Math.trunc(flat[i]);
   else if (dt === 'bool') for (let i = 0; i < n; i++) arr[i] = flat[i] ? 1 : 0;
   else arr.set(flat);
   return wrap(backend().upload(arr, dt), finalShape, dt);
+}
+
+/** Typed arrays whose values a tensor can hold; 64-bit integer and raw byte views are refused clearly. */
+function checkTypedArray(values: ArrayBufferView): void {
+  if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+    throw new ValueError(
+      `tensor: ${values.constructor.name} holds 64-bit integers, which Myelin tensors do not (they hold float32, float64, int32 or bool); convert first, e.g. Int32Array.from(values, Number) when the values fit in int32, else Float64Array.from(values, Number)`,
+    );
+  }
+  if (values instanceof DataView)
+    throw new ValueError('tensor: a DataView has no element type; pass a typed array (Float32Array, Int32Array, ...)');
+}
+
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/**
+ * Throws unless every value fits int32 once its fraction is dropped: an Int32Array would wrap
+ * 3e9 to -1294967296 and turn NaN into 0 without a word.
+ */
+function checkInt32(values: ArrayLike<number>, shape: readonly number[]): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.trunc(values[i]);
+    if (v >= INT32_MIN && v <= INT32_MAX) continue;
+    const at = values.length === 1 ? '' : ` at ${fmtShape(unravel(i, shape))}`;
+    throw new ValueError(
+      `tensor: value ${values[i]}${at} does not fit dtype int32 (integers from ${INT32_MIN} to ${INT32_MAX}); use 'float32' or 'float64' for it`,
+    );
+  }
+}
+
+/** The multi-index of flat position `i` in `shape` (row-major). */
+function unravel(i: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length).fill(0);
+  for (let d = shape.length - 1, rest = i; d >= 0; d--) {
+    index[d] = rest % shape[d];
+    rest = Math.floor(rest / shape[d]);
+  }
+  return index;
 }
 
 function flatten(values: NestedArray): { data: number[]; shape: number[]; isBool: boolean } {
@@ -94,7 +135,7 @@ function flatten(values: NestedArray): { data: number[]; shape: number[]; isBool
       }
       if (typeof x !== 'number')
         throw new ValueError(
-          `tensor: element at [${path.join(', ')}] is ${typeof x} (${JSON.stringify(x)}); expected a number or boolean`,
+          `tensor: element at [${path.join(', ')}] is ${typeof x} (${typeof x === 'bigint' ? `${x}n` : JSON.stringify(x)}); expected a number or boolean`,
         );
       isBool = false;
       data.push(x);

@@ -1,5 +1,5 @@
 import { backend } from '../backend/registry.js';
-import { allocArray, getFloatX, type DType } from '../core/dtype.js';
+import { allocArray, checkDType, getFloatX, type DType } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
 import { sizeOf, validateShape } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
@@ -7,6 +7,7 @@ import { tensor, wrap, type TensorLike } from './convert.js';
 
 /** A tensor of `shape` filled with `value`. @example fill([2, 3], 7) */
 export function fill(shape: readonly number[], value: number, dtype: DType = getFloatX()): Tensor {
+  checkDType(dtype, 'fill');
   validateShape(shape, 'fill(shape)');
   return wrap(backend().fill(sizeOf(shape), value, dtype), shape, dtype);
 }

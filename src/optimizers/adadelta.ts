@@ -3,6 +3,7 @@ import type { Variable } from '../core/variable.js';
 import { add, div, mul } from '../ops/prims/binary.js';
 import { sqrt, square } from '../ops/prims/unary.js';
 import { Optimizer, type OptimizerArgs } from './optimizer.js';
+import { optimizerFactory, registerOptimizer } from './registry.js';
 
 export interface AdadeltaArgs extends OptimizerArgs {
   rho?: number;
@@ -38,3 +39,7 @@ export class Adadelta extends Optimizer {
     return { ...super.getConfig(), rho: this.rho, epsilon: this.epsilon };
   }
 }
+
+/** `new Adadelta(args)` with its options checked. @example adadelta({ learningRate: 1 }) */
+export const adadelta = optimizerFactory('adadelta', (args: AdadeltaArgs = {}) => new Adadelta(args));
+registerOptimizer('Adadelta', Adadelta);

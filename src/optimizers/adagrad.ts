@@ -4,6 +4,7 @@ import type { Variable } from '../core/variable.js';
 import { add, div, mul, sub } from '../ops/prims/binary.js';
 import { sqrt, square } from '../ops/prims/unary.js';
 import { Optimizer, type HostUpdateRule, type OptimizerArgs } from './optimizer.js';
+import { optimizerFactory, registerOptimizer } from './registry.js';
 
 export interface AdagradArgs extends OptimizerArgs {
   /** Starting value of the per-element accumulator; must be >= 0. */
@@ -54,3 +55,7 @@ export class Adagrad extends Optimizer {
     return { ...super.getConfig(), initialAccumulatorValue: this.initialAccumulatorValue, epsilon: this.epsilon };
   }
 }
+
+/** `new Adagrad(args)` with its options checked. @example adagrad({ learningRate: 0.1 }) */
+export const adagrad = optimizerFactory('adagrad', (args: AdagradArgs = {}) => new Adagrad(args));
+registerOptimizer('Adagrad', Adagrad);

@@ -4,6 +4,7 @@ import type { Variable } from '../core/variable.js';
 import { add, div, maximum, mul, sub } from '../ops/prims/binary.js';
 import { sqrt, square } from '../ops/prims/unary.js';
 import { Optimizer, type HostUpdateRule, type OptimizerArgs } from './optimizer.js';
+import { optimizerFactory, registerOptimizer } from './registry.js';
 
 export interface AdamArgs extends OptimizerArgs {
   beta1?: number;
@@ -101,3 +102,11 @@ export class AdamW extends Adam {
     if (this.weightDecay === null) throw new ValueError(`AdamW: 'weightDecay' must be a number, got null`);
   }
 }
+
+/** `new Adam(args)` with its options checked. @example adam({ learningRate: 0.001 }) */
+export const adam = optimizerFactory('adam', (args: AdamArgs = {}) => new Adam(args));
+registerOptimizer('Adam', Adam);
+
+/** `new AdamW(args)` with its options checked. @example adamw({ weightDecay: 0.01 }) */
+export const adamw = optimizerFactory('adamw', (args: AdamArgs = {}) => new AdamW(args));
+registerOptimizer('AdamW', AdamW);

@@ -3,6 +3,7 @@ import type { Variable } from '../core/variable.js';
 import { add, div, maximum, mul, sub } from '../ops/prims/binary.js';
 import { abs } from '../ops/prims/unary.js';
 import { Optimizer, type OptimizerArgs } from './optimizer.js';
+import { optimizerFactory, registerOptimizer } from './registry.js';
 
 export interface AdamaxArgs extends OptimizerArgs {
   beta1?: number;
@@ -42,3 +43,7 @@ export class Adamax extends Optimizer {
     return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
   }
 }
+
+/** `new Adamax(args)` with its options checked. @example adamax({ learningRate: 0.002 }) */
+export const adamax = optimizerFactory('adamax', (args: AdamaxArgs = {}) => new Adamax(args));
+registerOptimizer('Adamax', Adamax);

@@ -3,6 +3,7 @@ import type { Variable } from '../core/variable.js';
 import { add, div, mul, sub } from '../ops/prims/binary.js';
 import { sqrt, square } from '../ops/prims/unary.js';
 import { Optimizer, type OptimizerArgs } from './optimizer.js';
+import { optimizerFactory, registerOptimizer } from './registry.js';
 
 export interface NadamArgs extends OptimizerArgs {
   beta1?: number;
@@ -61,3 +62,7 @@ export class Nadam extends Optimizer {
     return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
   }
 }
+
+/** `new Nadam(args)` with its options checked. @example nadam({ learningRate: 0.002 }) */
+export const nadam = optimizerFactory('nadam', (args: NadamArgs = {}) => new Nadam(args));
+registerOptimizer('Nadam', Nadam);

@@ -10,6 +10,7 @@ import { cast } from '../ops/prims/shape_ops.js';
 import { sqrt, square } from '../ops/prims/unary.js';
 import { LearningRateSchedule, deserializeSchedule, serializeSchedule, type ScheduleConfig } from './schedules.js';
 import { scoped } from '../core/memory.js';
+import { checkPendingOptions, deferOptionCheck } from '../core/options.js';
 
 /** Arguments every optimizer accepts (Keras 3 base optimizer arguments, camelCase). */
 export interface OptimizerArgs {
@@ -82,6 +83,7 @@ export abstract class Optimizer {
   protected readonly scalars = new Map<string, number>();
 
   constructor(args: OptimizerArgs, defaults: { learningRate: number; name: string }) {
+    deferOptionCheck(this, args);
     const a = args ?? {};
     this.name = a.name ?? defaults.name;
     const lr = a.learningRate ?? defaults.learningRate;
@@ -203,6 +205,7 @@ export abstract class Optimizer {
    * @example const { grads } = variableGrads(loss, [w, b]); opt.applyGradients(grads, [w, b]);
    */
   applyGradients(gradients: GradAndVar[] | Record<string, Tensor>, varList?: readonly Variable[]): void {
+    checkPendingOptions(this, this.className);
     const pairs = this.pairUp(gradients, varList).filter(
       (p): p is { grad: Tensor; variable: Variable } => p.grad !== null && p.grad !== undefined,
     );
@@ -314,6 +317,17 @@ export abstract class Optimizer {
       globalClipNorm: this.globalClipNorm,
       clipValue: this.clipValue,
     };
+  }
+
+  /**
+   * Frees the optimizer's state (its slot variables) and starts it over, as TF.js `dispose`.
+   * @example model.compiled?.optimizer.dispose();
+   */
+  dispose(): void {
+    for (const slot of this.slots.values()) slot.dispose();
+    this.slots.clear();
+    this.scalars.clear();
+    this.iterations = 0;
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Variable } from '../core/variable.js';
 import { add, div, mul, sub } from '../ops/prims/binary.js';
 import { sqrt, square } from '../ops/prims/unary.js';
 import { Optimizer, type HostUpdateRule, type OptimizerArgs } from './optimizer.js';
+import { optimizerFactory, registerOptimizer } from './registry.js';
 
 export interface RMSpropArgs extends OptimizerArgs {
   rho?: number;
@@ -98,3 +99,7 @@ export class RMSprop extends Optimizer {
     };
   }
 }
+
+/** `new RMSprop(args)` with its options checked. @example rmsprop({ learningRate: 0.01, centered: true }) */
+export const rmsprop = optimizerFactory('rmsprop', (args: RMSpropArgs = {}) => new RMSprop(args));
+registerOptimizer('RMSprop', RMSprop);

@@ -1,10 +1,10 @@
+import type { SerializedObject } from '../core/config.js';
 import { ValueError } from '../core/errors.js';
+import { checkBuiltFrom } from '../core/options.js';
+import { Registry, type ConfigurableClass } from '../core/registry.js';
 
 /** A schedule's serialised form: its class name and the arguments that rebuild it. */
-export interface ScheduleConfig {
-  className: string;
-  config: Record<string, unknown>;
-}
+export type ScheduleConfig = SerializedObject;
 
 /**
  * A learning rate that changes with the optimizer step (Keras `LearningRateSchedule`). Give one
@@ -261,29 +261,53 @@ export class PolynomialDecay extends LearningRateSchedule {
   }
 }
 
-/** @example exponentialDecay({ initialLearningRate: 0.1, decaySteps: 1000, decayRate: 0.96, staircase: true }) */
-export const exponentialDecay = (args: ExponentialDecayArgs): ExponentialDecay => new ExponentialDecay(args);
-/** @example piecewiseConstantDecay({ boundaries: [1000, 2000], values: [0.1, 0.01, 0.001] }) */
-export const piecewiseConstantDecay = (args: PiecewiseConstantDecayArgs): PiecewiseConstantDecay =>
-  new PiecewiseConstantDecay(args);
-/** @example cosineDecay({ initialLearningRate: 0, decaySteps: 1000, warmupTarget: 0.1, warmupSteps: 100 }) */
-export const cosineDecay = (args: CosineDecayArgs): CosineDecay => new CosineDecay(args);
-/** @example inverseTimeDecay({ initialLearningRate: 0.1, decaySteps: 1, decayRate: 0.5 }) */
-export const inverseTimeDecay = (args: InverseTimeDecayArgs): InverseTimeDecay => new InverseTimeDecay(args);
-/** @example polynomialDecay({ initialLearningRate: 0.1, decaySteps: 10000, endLearningRate: 0.01, power: 0.5 }) */
-export const polynomialDecay = (args: PolynomialDecayArgs): PolynomialDecay => new PolynomialDecay(args);
+/** Learning-rate schedules by class name, for optimizer configs. */
+export const scheduleRegistry = new Registry<LearningRateSchedule>({
+  kind: 'schedule',
+  getter: 'deserializeSchedule',
+  registerWith: 'registerSchedule',
+  alsoAccepts: 'a LearningRateSchedule',
+  isInstance: (value): value is LearningRateSchedule => value instanceof LearningRateSchedule,
+  classNameOf: (schedule) => schedule.className,
+  configOf: (schedule) => schedule.getConfig(),
+});
 
-const SCHEDULES: Record<string, new (config: never) => LearningRateSchedule> = {
-  ExponentialDecay,
-  PiecewiseConstantDecay,
-  CosineDecay,
-  InverseTimeDecay,
-  PolynomialDecay,
-};
+/**
+ * Makes a schedule class known by class name to saved optimizer configs.
+ * @example registerSchedule('WarmupLinear', WarmupLinear);
+ */
+export function registerSchedule(className: string, cls: ConfigurableClass<LearningRateSchedule>): void {
+  scheduleRegistry.registerClass(cls, { className });
+}
+
+registerSchedule('ExponentialDecay', ExponentialDecay);
+registerSchedule('PiecewiseConstantDecay', PiecewiseConstantDecay);
+registerSchedule('CosineDecay', CosineDecay);
+registerSchedule('InverseTimeDecay', InverseTimeDecay);
+registerSchedule('PolynomialDecay', PolynomialDecay);
+
+const checked =
+  <A extends object, S extends LearningRateSchedule>(name: string, make: (args: A) => S) =>
+  (args: A): S =>
+    checkBuiltFrom(`schedules.${name}`, make(args), args);
+
+/** @example exponentialDecay({ initialLearningRate: 0.1, decaySteps: 1000, decayRate: 0.96, staircase: true }) */
+export const exponentialDecay = checked('exponentialDecay', (args: ExponentialDecayArgs) => new ExponentialDecay(args));
+/** @example piecewiseConstantDecay({ boundaries: [1000, 2000], values: [0.1, 0.01, 0.001] }) */
+export const piecewiseConstantDecay = checked(
+  'piecewiseConstantDecay',
+  (args: PiecewiseConstantDecayArgs) => new PiecewiseConstantDecay(args),
+);
+/** @example cosineDecay({ initialLearningRate: 0, decaySteps: 1000, warmupTarget: 0.1, warmupSteps: 100 }) */
+export const cosineDecay = checked('cosineDecay', (args: CosineDecayArgs) => new CosineDecay(args));
+/** @example inverseTimeDecay({ initialLearningRate: 0.1, decaySteps: 1, decayRate: 0.5 }) */
+export const inverseTimeDecay = checked('inverseTimeDecay', (args: InverseTimeDecayArgs) => new InverseTimeDecay(args));
+/** @example polynomialDecay({ initialLearningRate: 0.1, decaySteps: 10000, endLearningRate: 0.01, power: 0.5 }) */
+export const polynomialDecay = checked('polynomialDecay', (args: PolynomialDecayArgs) => new PolynomialDecay(args));
 
 /** The serialised form of a schedule: `{ className, config }`. */
 export function serializeSchedule(schedule: LearningRateSchedule): ScheduleConfig {
-  return { className: schedule.className, config: schedule.getConfig() };
+  return scheduleRegistry.serialize(schedule);
 }
 
 /**
@@ -291,10 +315,5 @@ export function serializeSchedule(schedule: LearningRateSchedule): ScheduleConfi
  * @example deserializeSchedule({ className: 'CosineDecay', config: { initialLearningRate: 0.1, decaySteps: 100 } })
  */
 export function deserializeSchedule(config: ScheduleConfig): LearningRateSchedule {
-  const ctor = SCHEDULES[config?.className];
-  if (!ctor)
-    throw new ValueError(
-      `deserializeSchedule: unknown schedule '${config?.className}'; expected one of ${Object.keys(SCHEDULES).join(', ')}`,
-    );
-  return new ctor(config.config as never);
+  return scheduleRegistry.fromConfig(config);
 }

@@ -3,6 +3,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import { add, mul, sub } from '../ops/prims/binary.js';
 import { Optimizer, type HostUpdateRule, type OptimizerArgs } from './optimizer.js';
+import { optimizerFactory, registerOptimizer } from './registry.js';
 
 export interface SGDArgs extends OptimizerArgs {
   /** Defaults to 0 (plain gradient descent); must be in [0, 1]. */
@@ -67,3 +68,7 @@ export class SGD extends Optimizer {
     return { ...super.getConfig(), momentum: this.momentum, nesterov: this.nesterov };
   }
 }
+
+/** `new SGD(args)` with its options checked. @example sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }) */
+export const sgd = optimizerFactory('sgd', (args: SGDArgs = {}) => new SGD(args));
+registerOptimizer('SGD', SGD);

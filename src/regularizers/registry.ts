@@ -1,20 +1,33 @@
-import { ValueError } from '../core/errors.js';
-import type { Config, SerializedObject } from '../initializers/initializer.js';
+import type { SerializedObject } from '../core/config.js';
+import { Registry, type ConfigurableClass } from '../core/registry.js';
 import { L1, L1L2, L2, Regularizer } from './regularizer.js';
 
-type RegularizerClass = (new (args?: Config) => Regularizer) & { className: string };
+/** Regularizers by name: 'l1_l2', 'l1l2' and 'L1L2' are one name. */
+export const regularizerRegistry = new Registry<Regularizer>({
+  kind: 'regularizer',
+  getter: 'getRegularizer',
+  registerWith: 'registerRegularizer',
+  alsoAccepts: 'a Regularizer',
+  isInstance: (value): value is Regularizer => value instanceof Regularizer,
+  classNameOf: (reg) => reg.getClassName(),
+  configOf: (reg) => reg.getConfig(),
+});
 
-// Lookups ignore case and underscores: 'l1_l2', 'l1l2' and 'L1L2' are one name.
-const CLASSES: Record<string, RegularizerClass> = {
-  l1: L1 as RegularizerClass,
-  l2: L2 as RegularizerClass,
-  l1l2: L1L2 as RegularizerClass,
-};
-const key = (name: string): string => name.toLowerCase().replace(/_/g, '');
+/**
+ * Makes a regularizer class known by name (its static `className`, and `names` in errors).
+ * @example registerRegularizer(MyPenalty, ['myPenalty']);
+ */
+export function registerRegularizer(cls: ConfigurableClass<Regularizer>, names?: readonly string[]): void {
+  regularizerRegistry.registerClass(cls, { names });
+}
+
+registerRegularizer(L1, ['l1']);
+registerRegularizer(L2, ['l2']);
+registerRegularizer(L1L2, ['l1l2']);
 
 /** The names `getRegularizer` accepts. */
 export function regularizerNames(): string[] {
-  return Object.keys(CLASSES);
+  return regularizerRegistry.names();
 }
 
 /** Anything that names a regularizer: an instance, a name, or a serialized `{className, config}`. */
@@ -27,19 +40,7 @@ export type RegularizerIdentifier = Regularizer | string | SerializedObject;
  * @example getRegularizer({ className: 'L2', config: { l2: 0.001 } })
  */
 export function getRegularizer(id: RegularizerIdentifier): Regularizer {
-  if (id instanceof Regularizer) return id;
-  if (typeof id === 'string') return new (lookup(id))();
-  if (id && typeof id === 'object' && typeof id.className === 'string')
-    return new (lookup(id.className))(id.config ?? {});
-  throw new ValueError(
-    `getRegularizer: expected a name, a {className, config} object or a Regularizer, got ${JSON.stringify(id)}`,
-  );
-}
-
-function lookup(name: string): RegularizerClass {
-  const cls = CLASSES[key(name)];
-  if (!cls) throw new ValueError(`Unknown regularizer '${name}'. Valid names: ${regularizerNames().join(', ')}`);
-  return cls;
+  return regularizerRegistry.get(id);
 }
 
 /**
@@ -47,5 +48,5 @@ function lookup(name: string): RegularizerClass {
  * @example serializeRegularizer(new L2()); // { className: 'L2', config: { l2: 0.01 } }
  */
 export function serializeRegularizer(reg: Regularizer): SerializedObject {
-  return { className: reg.getClassName(), config: reg.getConfig() };
+  return regularizerRegistry.serialize(reg);
 }

@@ -1,6 +1,6 @@
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { add, mul } from '../ops/prims/binary.js';
 import { sum } from '../ops/prims/reduce.js';
 import { abs, square } from '../ops/prims/unary.js';

@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../core/options.js';
 import type { DType } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
@@ -23,6 +24,11 @@ export interface PadSequencesOptions {
  * padSequences([[1, 2, 3], [4]], { maxlen: 2, padding: 'post' }); // [[2, 3], [4, 0]]
  */
 export function padSequences(sequences: readonly (readonly number[])[], options: PadSequencesOptions = {}): Tensor {
+  checkOptions(
+    'padSequences',
+    options,
+    optionKeys<PadSequencesOptions>({ maxlen: true, dtype: true, padding: true, truncating: true, value: true }),
+  );
   if (!Array.isArray(sequences))
     throw new ValueError(`padSequences: 'sequences' must be an array of number arrays, got ${typeof sequences}`);
   const { padding = 'pre', truncating = 'pre', value = 0, dtype = 'int32' } = options;

@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../core/options.js';
 import { ValueError } from '../core/errors.js';
 import { globalRng, type Rng } from '../core/rng.js';
 
@@ -17,6 +18,11 @@ export interface SamplingOptions {
  * @example samplingDistribution([2, 1, 0], { topK: 2 }); // [0.731, 0.269, 0]
  */
 export function samplingDistribution(logits: ArrayLike<number>, options: SamplingOptions = {}): Float64Array {
+  checkOptions(
+    'sampleFromLogits',
+    options,
+    optionKeys<SamplingOptions>({ temperature: true, topK: true, topP: true, rng: true }),
+  );
   const { temperature = 1, topK = 0, topP = 1 } = options;
   const n = logits.length;
   if (n === 0) throw new ValueError('sampleFromLogits: logits must not be empty');

@@ -1,6 +1,7 @@
+import { checkOptions, optionKeys } from '../core/options.js';
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { tensor } from '../ops/convert.js';
 
 export type Standardize =
@@ -50,6 +51,18 @@ export class TextVectorization {
   private index = new Map<string, number>();
 
   constructor(options: TextVectorizationOptions = {}) {
+    checkOptions(
+      'TextVectorization',
+      options,
+      optionKeys<TextVectorizationOptions>({
+        maxTokens: true,
+        standardize: true,
+        split: true,
+        outputSequenceLength: true,
+        oovToken: true,
+        vocabulary: true,
+      }),
+    );
     this.maxTokens = options.maxTokens ?? null;
     if (this.maxTokens !== null && (!Number.isInteger(this.maxTokens) || this.maxTokens < 3)) {
       throw new ValueError(

@@ -1,9 +1,10 @@
 import { ValueError } from '../core/errors.js';
+import { checkOptions, checkPendingOptions, type Configurable } from '../core/options.js';
 import { getLoss, type Loss } from '../losses/index.js';
 import { getMetric, type Metric } from '../metrics/index.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
 import type { TrainableModel } from './trainable_model.js';
-import type { CompileArgs } from './types.js';
+import { COMPILE_OPTIONS, type CompileArgs } from './types.js';
 
 /** A metric bound to the model output it watches, with the name it is reported under. */
 export interface BoundMetric {
@@ -32,6 +33,10 @@ export interface CompiledState {
 export function compileModel(model: TrainableModel, args: CompileArgs): void {
   if (!args || typeof args !== 'object')
     throw new ValueError(`compile: expected an object {optimizer, loss, metrics}, got ${String(args)}`);
+  checkOptions('compile', args, COMPILE_OPTIONS);
+  // Optimizer, loss and metric objects built with `new` have their options checked now.
+  for (const item of [args.optimizer, args.loss, args.metrics].flatMap(objectsWithConfig))
+    checkPendingOptions(item, (item as { className?: string }).className ?? 'compile');
   if (args.optimizer === undefined || args.optimizer === null)
     throw new ValueError(`compile: 'optimizer' is required (e.g. 'adam' or optimizers.sgd({learningRate: 0.01}))`);
   if (args.loss === undefined || args.loss === null)
@@ -127,4 +132,11 @@ export function requireCompiled(model: TrainableModel, call: string): CompiledSt
     );
   }
   return model.compiled;
+}
+
+function objectsWithConfig(value: unknown): Configurable[] {
+  if (Array.isArray(value)) return value.flatMap(objectsWithConfig);
+  if (value === null || typeof value !== 'object') return [];
+  if (typeof (value as Configurable).getConfig === 'function') return [value as Configurable];
+  return isPlainRecord(value) ? Object.values(value).flatMap(objectsWithConfig) : [];
 }

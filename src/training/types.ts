@@ -1,3 +1,4 @@
+import { optionKeys } from '../core/options.js';
 import type { Callback, CustomCallbackArgs } from '../callbacks/callback.js';
 import type { Tensor } from '../core/tensor.js';
 
@@ -74,3 +75,35 @@ export interface FitDatasetArgs {
   /** Batches per epoch; by default the dataset is iterated to its end each epoch. */
   batchesPerEpoch?: number;
 }
+
+// The keys of each options type, for `checkOptions` (the compiler keeps them complete).
+export const COMPILE_OPTIONS = optionKeys<CompileArgs>({
+  optimizer: true,
+  loss: true,
+  metrics: true,
+  lossWeights: true,
+  jitCompile: true,
+});
+export const FIT_OPTIONS = optionKeys<FitArgs>({
+  epochs: true,
+  batchSize: true,
+  verbose: true,
+  validationSplit: true,
+  validationData: true,
+  shuffle: true,
+  callbacks: true,
+  initialEpoch: true,
+  classWeight: true,
+  sampleWeight: true,
+  yieldEvery: true,
+});
+export const EVALUATE_OPTIONS = optionKeys<EvaluateArgs>({ batchSize: true, verbose: true, sampleWeight: true });
+export const PREDICT_OPTIONS = optionKeys<PredictArgs>({ batchSize: true });
+export const FIT_DATASET_OPTIONS = optionKeys<FitDatasetArgs>({
+  epochs: true,
+  verbose: true,
+  callbacks: true,
+  validationData: true,
+  initialEpoch: true,
+  batchesPerEpoch: true,
+});

@@ -26,6 +26,8 @@ describe('activation registry', () => {
       ['silu', ops.silu(x)],
       ['hard_sigmoid', ops.hardSigmoid(x)],
       ['hardSigmoid', ops.hardSigmoid(x)],
+      ['hard_sigmoid_tfjs', ops.hardSigmoidTfjs(x)],
+      ['hardSigmoidTfjs', ops.hardSigmoidTfjs(x)],
       ['hard_silu', ops.hardSilu(x)],
       ['softmax', ops.softmax(x, -1)],
       ['log_softmax', ops.logSoftmax(x)],
@@ -38,6 +40,7 @@ describe('activation registry', () => {
   it('gives the canonical Keras name back for configs', () => {
     assert.equal(serializeActivation('leakyRelu'), 'leaky_relu');
     assert.equal(serializeActivation('hardSigmoid'), 'hard_sigmoid');
+    assert.equal(serializeActivation('hardSigmoidTfjs'), 'hard_sigmoid_tfjs');
     assert.equal(serializeActivation('logSoftmax'), 'log_softmax');
     assert.equal(serializeActivation('swish'), 'silu');
     assert.equal(serializeActivation(getActivation('relu')), 'relu');
@@ -60,7 +63,7 @@ describe('activation registry', () => {
       () => getActivation('rellu'),
       (e: Error) =>
         e instanceof ValueError &&
-        /Unknown activation "rellu"; valid names are 'linear', 'sigmoid', .*'leaky_relu'.*'hardSigmoid'/.test(
+        /Unknown activation 'rellu'; expected one of 'linear', 'sigmoid', .*'leaky_relu'.*'hardSigmoid'.*Did you mean 'relu'\?/.test(
           e.message,
         ),
     );

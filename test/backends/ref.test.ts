@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { TensorInfo } from '../../src/backend/backend.js';
+import type { Backend, TensorInfo } from '../../src/backend/backend.js';
 import { RefBackend } from '../../src/backends/ref/index.js';
 import { BINARY, UNARY } from '../../src/backends/ref/elementwise.js';
 import type { DType } from '../../src/core/dtype.js';
 import { Rng } from '../../src/core/rng.js';
+import { geometry2d } from '../../src/ops/conv_geometry.js';
 
 const be = new RefBackend();
 const info = (values: number[], shape: number[], dtype: DType = 'float64'): TensorInfo => ({
@@ -146,5 +147,57 @@ describe('reference kernels', () => {
         assert.deepEqual(read(be.transpose(info(values, shape), perm)), expected, `shape [${shape}] perm [${perm}]`);
       }
     }
+  });
+});
+
+describe('reference fused kernels match the ops they replace', () => {
+  const ref: Backend = be;
+  const rng = new Rng(9);
+  const values = (n: number, scale = 2) => Float32Array.from({ length: n }, () => (rng.uniform() * 2 - 1) * scale);
+  it('adam equals the op-by-op float32 update', () => {
+    const n = 50;
+    const [p, g, m] = [values(n), values(n), values(n, 0.1)];
+    const v = values(n, 0.1).map(Math.abs);
+    const f32 = (a: Float32Array): TensorInfo => ({ handle: a, shape: [n], dtype: 'float32' });
+    const [p1, m1, v1] = ref.adam!(f32(p), f32(g), f32(m), f32(v), 0.01, 0.9, 0.999, 1e-7) as Float32Array[];
+    const f = Math.fround;
+    for (let i = 0; i < n; i++) {
+      const mi = f(m[i] + f(f(g[i] - m[i]) * f(1 - 0.9)));
+      const vi = f(v[i] + f(f(f(g[i] * g[i]) - v[i]) * f(1 - 0.999)));
+      assert.equal(m1[i], mi);
+      assert.equal(v1[i], vi);
+      assert.equal(p1[i], f(p[i] - f(f(mi * f(0.01)) / f(f(Math.sqrt(vi)) + f(1e-7)))));
+    }
+  });
+  it('lstmCell matches the gate formulas', () => {
+    const z = Float64Array.of(0.5, -1, 2, 0.25),
+      c = Float64Array.of(0.3);
+    const [gates, cNew, h] = ref.lstmCell!(
+      { handle: z, shape: [1, 4], dtype: 'float64' },
+      { handle: c, shape: [1, 1], dtype: 'float64' },
+    ) as Float64Array[];
+    const sig = (x: number) => 1 / (1 + Math.exp(-x));
+    const want = [sig(0.5), sig(-1), Math.tanh(2), sig(0.25)];
+    want.forEach((g, i) => assert.ok(Math.abs(gates[i] - g) < 1e-15));
+    const cn = want[1] * 0.3 + want[0] * want[2];
+    assert.ok(Math.abs(cNew[0] - cn) < 1e-15);
+    assert.ok(Math.abs(h[0] - want[3] * Math.tanh(cn)) < 1e-15);
+  });
+  it('im2col of a 3x3 image with a 2x2 window, and col2im as its adjoint', () => {
+    const g = geometry2d(3, 3, [2, 2], [1, 1], [1, 1], 'valid', 'test');
+    const x: TensorInfo = { handle: Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9), shape: [1, 3, 3, 1], dtype: 'float32' };
+    assert.deepEqual(ref.im2col!(x, g, 0), Float32Array.of(1, 2, 4, 5, 2, 3, 5, 6, 4, 5, 7, 8, 5, 6, 8, 9));
+    const ones: TensorInfo = { handle: new Float32Array(16).fill(1), shape: [1, 2, 2, 4], dtype: 'float32' };
+    // Each pixel is counted once per window that covers it.
+    assert.deepEqual(ref.col2im!(ones, g, [1, 3, 3, 1]), Float32Array.of(1, 2, 1, 2, 4, 2, 1, 2, 1));
+  });
+  it('maxPool never picks padding and propagates NaN', () => {
+    const g = geometry2d(3, 3, [2, 2], [2, 2], [1, 1], 'same', 'test');
+    const x: TensorInfo = {
+      handle: Float32Array.of(-5, NaN, -3, -2, -1, -6, -7, -8, -9),
+      shape: [1, 3, 3, 1],
+      dtype: 'float32',
+    };
+    assert.deepEqual([...(ref.maxPool!(x, g) as Float32Array)].map(String), ['NaN', '-3', '-7', '-9']);
   });
 });

@@ -48,7 +48,7 @@ describe('constraints', () => {
     assert.equal(getConstraint('MaxNorm').getClassName(), 'MaxNorm');
     assert.throws(
       () => getConstraint('positive'),
-      /Unknown constraint 'positive'. Valid names: maxNorm, nonNeg, unitNorm, minMaxNorm/,
+      /Unknown constraint 'positive'; expected one of 'maxNorm', 'nonNeg', 'unitNorm', 'minMaxNorm'/,
     );
     for (const c of [
       constraints.maxNorm({ maxValue: 3, axis: [0, 1] }),

@@ -104,3 +104,64 @@ describe('loadCsv', () => {
     );
   });
 });
+
+describe('parseCsv refuses silent garbage', () => {
+  const refuses = (text: string, options: Parameters<typeof parseCsv>[1], message: RegExp) =>
+    assert.throws(
+      () => parseCsv(text, options),
+      (e: Error) => e instanceof ValueError && message.test(e.message),
+    );
+
+  it('int32 labels outside the int32 range, instead of wrapping 3e9 to -1294967296', () => {
+    refuses(
+      'x,y\n1,3000000000\n',
+      { labelColumn: 'y', labelDtype: 'int32' },
+      /line 2 \(data row 1\), column 'y' \(index 1\) is '3000000000', outside the int32 range \[-2147483648, 2147483647\]/,
+    );
+    const { labels } = parseCsv('x,y\n1,2147483647\n2,-2147483648\n', { labelColumn: 'y', labelDtype: 'int32' });
+    assert.deepEqual([...labels.dataSync()], [2147483647, -2147483648]);
+  });
+
+  it("numbers that are not plain decimals: '0x10', 'Infinity', '1e999', '0b1', '1_000'", () => {
+    for (const cell of ['0x10', 'Infinity', '-Infinity', '0b1', '0o7', '1_000', 'inf']) {
+      refuses(`a,b\n1,${cell}\n`, {}, new RegExp(`column 'b' \\(index 1\\) is '${cell}', which is not a number`));
+    }
+    refuses('a,b\n1,1e999\n', {}, /column 'b' \(index 1\) is '1e999', which is not a finite number/);
+    refuses('a,b\n1,1e39\n', {}, /is '1e39', beyond the float32 range .*use dtype 'float64'/);
+    assert.equal(parseCsv('a,b\n1,1e39\n', { dtype: 'float64' }).features.dataSync()[1], 1e39);
+    const ok = parseCsv('a,b,c,d\n-1.5,.5,+2e-3,NaN\n').features.dataSync();
+    assert.deepEqual(
+      [...ok.slice(0, 3)].map((v) => Number(v.toFixed(4))),
+      [-1.5, 0.5, 0.002],
+    );
+    assert.ok(Number.isNaN(ok[3]));
+  });
+
+  it('a column name the header gives twice, instead of taking the first', () => {
+    refuses(
+      'a,y,y\n1,2,3\n',
+      { labelColumn: 'y' },
+      /labelColumn: column 'y' is ambiguous: the header names 2 columns 'y' \(indices 1, 2\); refer to the one you mean by its index/,
+    );
+    refuses('a,y,y\n1,2,3\n', { columns: ['y'] }, /columns: column 'y' is ambiguous/);
+    const { labels, columnNames } = parseCsv('a,y,y\n1,2,3\n', { labelColumn: 2, columns: [0] });
+    assert.deepEqual([...labels.dataSync()], [3]);
+    assert.deepEqual(columnNames, ['a']);
+  });
+
+  it('a missing column on a 100,000-column CSV lists 20 columns, not all of them', () => {
+    const header = Array.from({ length: 100_000 }, (_, i) => `c${i}`).join(',');
+    const row = new Array(100_000).fill('0').join(',');
+    let message = '';
+    try {
+      parseCsv(`${header}\n${row}\n`, { labelColumn: 'price' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    assert.match(
+      message,
+      /column 'price' not found; available columns: c0 \(0\), c1 \(1\), .*c19 \(19\) \(and 99980 more\)$/,
+    );
+    assert.ok(message.length < 1000, `the message is ${message.length} characters`);
+  });
+});

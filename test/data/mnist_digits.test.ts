@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { datasets, layers, optimizers, sequential, setSeed, argMax, type Tensor } from '../../src/index.js';
 import { readIdx } from '../../src/data/mnist_idx.js';
-import { confusionMatrix, grayscalePng, predictionsHtml } from '../../src/data/mnist_report.js';
+import { confusionMatrix, predictionsHtml } from '../../src/cli/mnist_report.js';
+import { grayscalePng } from '../../src/cli/png.js';
 import { takeRows } from '../../src/data/rows.js';
 
 describe('datasets.mnist', () => {

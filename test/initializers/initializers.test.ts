@@ -170,7 +170,7 @@ describe('initializer registry', () => {
   it('lists the valid names for an unknown one', () => {
     assert.throws(
       () => getInitializer('xavier'),
-      /Unknown initializer 'xavier'. Valid names: zeros, ones, constant, randomNormal/,
+      /Unknown initializer 'xavier'; expected one of 'zeros', 'ones', 'constant', 'randomNormal'/,
     );
     assert.ok(initializerNames().includes('orthogonal'));
   });

@@ -242,3 +242,64 @@ describe('Keras loader under fuzzing', () => {
     assert.ok(rejected > 300 && loaded > 10, JSON.stringify({ loaded, rejected }));
   });
 });
+
+describe('loaders under fuzzing, seeded with hostile files', () => {
+  it('TF.js: a manifest listing one shard many times and a deep model, mutated, each load or throw a clear error', async () => {
+    const { deepSequentialTfjs, sharedShardTfjs } = await import('./hostile_files.js');
+    const seeds = [sharedShardTfjs(30, 4096), deepSequentialTfjs(200)].map(({ json, shards }) => ({
+      json: JSON.parse(json),
+      shards,
+    }));
+    let first = true;
+    const r = fuzz(400, 5, (rand) => {
+      const { json, shards } = seeds[rand() < 0.5 ? 0 : 1];
+      const text = JSON.stringify(first || rand() < 0.1 ? json : mutateJson(json, rand));
+      first = false;
+      const [name, bin] = Object.entries(shards)[0];
+      const bytes = rand() < 0.8 ? bin : mutateBytes(bin, rand);
+      return () => fromTfjsFiles(text, { [name]: bytes });
+    });
+    assert.ok(r.rejected > 100, JSON.stringify(r));
+  });
+
+  it('Keras: unwritten datasets, zero weights, zip and chunk bombs and chunked names, mutated, each load or throw a clear error', async () => {
+    const { loadKerasModel, loadKerasWeights } = await import('../../src/io/keras_format.js');
+    const hostile = await import('./hostile_files.js');
+    const seeds = [
+      await hostile.unwrittenDatasetsKeras(),
+      await hostile.unwrittenDatasetsKeras({ compressed: false, datasets: 3 }),
+      hostile.zeroWeightsKeras(8192),
+      hostile.zeroWeightsKeras(1024),
+      await hostile.configBombKeras(1.1e8),
+      await hostile.configBombKeras(1.1e8, 4096),
+      await hostile.chunkedLayerNamesH5(200),
+      await hostile.chunkBombH5(),
+    ];
+    const { H5Reader } = await import('../../src/io/keras_h5.js');
+    const target = sequential({ layers: [layers.dense({ units: 3, inputShape: [4] })] });
+    const rand = lcg(6);
+    let loaded = 0,
+      rejected = 0;
+    const rssBefore = process.memoryUsage().rss;
+    for (let i = 0; i < 700; i++) {
+      const k = i < seeds.length ? i : Math.floor(rand() * seeds.length);
+      const bytes = i < seeds.length ? seeds[k] : mutateBytes(seeds[k], rand);
+      const start = performance.now();
+      try {
+        if (k === seeds.length - 1) await H5Reader.use(bytes, 'bomb.h5', (h5) => h5.readTensor('w'));
+        else if (k === seeds.length - 2) await loadKerasWeights(target, bytes);
+        // A caller that accepts anything still meets the check of what the datasets store.
+        else await loadKerasModel(bytes, k < 2 && i % 3 === 0 ? { maxBytes: 2 ** 40 } : undefined);
+        loaded++;
+      } catch (e) {
+        if (!(e instanceof MyelinError)) assert.fail(`case ${i} threw a non-Myelin error: ${(e as Error)?.stack ?? e}`);
+        assert.ok(e.message.length > 10, `case ${i}: the error message is not helpful: ${e.message}`);
+        rejected++;
+      }
+      const ms = performance.now() - start;
+      assert.ok(ms < 1000, `case ${i} (seed ${k}) took ${ms.toFixed(0)} ms`);
+    }
+    assert.ok(process.memoryUsage().rss - rssBefore < 512 * 2 ** 20, 'memory grew by more than 512 MB');
+    assert.ok(rejected > 300, JSON.stringify({ loaded, rejected }));
+  });
+});

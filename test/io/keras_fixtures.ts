@@ -97,12 +97,12 @@ export async function k3WeightsH5(groups: VarGroups): Promise<Uint8Array> {
   });
 }
 
-/** A `.keras` archive, stored uncompressed as Keras' zipfile does. */
-export async function kerasArchive(config: Json, groups: VarGroups): Promise<Uint8Array> {
+/** A `.keras` archive, stored uncompressed as Keras' zipfile does (`kerasVersion` goes into metadata.json). */
+export async function kerasArchive(config: Json, groups: VarGroups, kerasVersion = '3.5.0'): Promise<Uint8Array> {
   const enc = new TextEncoder();
   return zipSync(
     {
-      'metadata.json': enc.encode(JSON.stringify({ keras_version: '3.5.0', date_saved: '2024-09-01@12:00:00' })),
+      'metadata.json': enc.encode(JSON.stringify({ keras_version: kerasVersion, date_saved: '2024-09-01@12:00:00' })),
       'config.json': enc.encode(JSON.stringify(config)),
       'model.weights.h5': await k3WeightsH5(groups),
     },
@@ -118,12 +118,14 @@ export async function kerasArchive(config: Json, groups: VarGroups): Promise<Uin
 export async function legacyH5(
   layers: { name: string; weights: [string, Tensor][] }[],
   modelConfig?: Json,
+  extra: { kerasVersion?: string; trainingConfig?: Json } = {},
 ): Promise<Uint8Array> {
   return writeH5((root) => {
     let top = root;
     if (modelConfig) {
       root.create_attribute('model_config', JSON.stringify(modelConfig));
-      root.create_attribute('keras_version', '2.15.0');
+      if (extra.trainingConfig) root.create_attribute('training_config', JSON.stringify(extra.trainingConfig));
+      root.create_attribute('keras_version', extra.kerasVersion ?? '2.15.0');
       root.create_attribute('backend', 'tensorflow');
       top = root.create_group('model_weights');
     }

@@ -146,7 +146,7 @@ describe('native format', () => {
       () => loadFromBuffers(bad),
       (e: unknown) =>
         e instanceof FileFormatError &&
-        /Unknown layer class 'EvilLayer'.*Known classes: .*Dense/.test((e as Error).message),
+        /Unknown layer class 'EvilLayer'.*; nothing was built. Expected one of .*'Dense'/.test((e as Error).message),
     );
 
     const huge = JSON.parse(new TextDecoder().decode(files['model.json']));

@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-web';
 import {
   input,
   layers,
@@ -11,38 +10,10 @@ import {
   sequential,
   setSeed,
   tensor,
-  type LayersModel,
   type SymbolicTensor,
-  type Tensor,
 } from '../../src/index.js';
 import { exportOnnx, onnxSupportedLayers, saveOnnx } from '../../src/io/onnx_export.js';
-
-ort.env.wasm.numThreads = 1;
-
-/** Runs the exported model in ONNX Runtime and compares every output with Myelin's predict. */
-async function checkAgainstOrt(m: LayersModel, x: Tensor, tol = 1e-4): Promise<void> {
-  const session = await ort.InferenceSession.create(exportOnnx(m));
-  const feeds = {
-    [session.inputNames[0]]: new ort.Tensor('float32', Float32Array.from(x.dataSync() as ArrayLike<number>), [
-      ...x.shape,
-    ]),
-  };
-  const results = await session.run(feeds);
-  const expected = m.predict(x);
-  const list = Array.isArray(expected) ? expected : [expected];
-  assert.equal(session.outputNames.length, list.length);
-  list.forEach((e, k) => {
-    const got = results[session.outputNames[k]];
-    assert.deepEqual([...got.dims], [...e.shape], `output ${k} shape`);
-    const want = e.dataSync(),
-      have = got.data as Float32Array;
-    for (let i = 0; i < want.length; i++)
-      assert.ok(
-        Math.abs(have[i] - want[i]) <= tol * (1 + Math.abs(want[i])),
-        `output ${k} index ${i}: onnx ${have[i]} vs myelin ${want[i]}`,
-      );
-  });
-}
+import { checkAgainstOrt } from '../helpers/onnx_runtime.js';
 
 const randn = (shape: number[], seed: number) =>
   tensor(

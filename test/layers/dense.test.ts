@@ -168,7 +168,10 @@ describe('Dense', () => {
       /the last dimension of the input must be known, got input shape \[null, null\]/,
     );
     assert.throws(() => layers.dense({ units: 0 }), /'units' must be a positive integer, got 0/);
-    assert.throws(() => layers.dense({ units: 2, activation: 'relux' }), /Unknown activation "relux"/);
+    assert.throws(
+      () => layers.dense({ units: 2, activation: 'relux' }),
+      /Unknown activation 'relux'.*Did you mean 'relu'\?/,
+    );
   });
 
   it('setWeights checks the count and each shape, naming the layer and weight', () => {

@@ -120,3 +120,32 @@ describe('oneHot', () => {
     assert.deepEqual(oneHot([1], 3, 1, 0, 'float32').arraySync(), [[0, 1, 0]]);
   });
 });
+
+describe('int32 tensors refuse values they cannot hold', () => {
+  it('3e9, -3e9, NaN and Infinity are errors naming the value and its position, not wrapped', async () => {
+    const { tensor } = await import('../../src/index.js');
+    assert.throws(
+      () => tensor([1, 3e9], [2], 'int32'),
+      /tensor: value 3000000000 at \[1\] does not fit dtype int32 \(integers from -2147483648 to 2147483647\)/,
+    );
+    assert.throws(
+      () =>
+        tensor(
+          [
+            [1, 2],
+            [3, Number.NaN],
+          ],
+          undefined,
+          'int32',
+        ),
+      /value NaN at \[1, 1\] does not fit dtype int32/,
+    );
+    assert.throws(() => tensor(Float32Array.from([-3e9]), [1], 'int32'), /value -3000000000 does not fit/);
+    assert.throws(() => tensor(Number.POSITIVE_INFINITY, [3], 'int32'), /value Infinity does not fit/);
+    // The ends of the range, and fractions dropped toward zero as before.
+    assert.deepEqual(
+      [...tensor([2147483647.9, -2147483648.5, -1.5], [3], 'int32').dataSync()],
+      [2147483647, -2147483648, -1],
+    );
+  });
+});

@@ -10,6 +10,7 @@ import {
   grad,
   grads,
   hardSigmoid,
+  hardSigmoidTfjs,
   hardSilu,
   leakyRelu,
   logSoftmax,
@@ -71,6 +72,8 @@ describe('forward values against hand-computed numbers', () => {
     assertClose(swish(f64([1, -2])), [1 / (1 + Math.exp(-1)), -2 / (1 + Math.exp(2))], 1e-15);
     assertClose(silu(f64([1])), swish(f64([1])), 0);
     assertClose(hardSigmoid(f64([-4, -3, 0, 1, 3, 4])), [0, 0, 0.5, 4 / 6, 1, 1], 1e-15);
+    // TF.js' and Keras 2's: 0 below -2.5, 1 above 2.5, 0.2x + 0.5 between.
+    assertClose(hardSigmoidTfjs(f64([-4, -2.5, -1, 0, 1, 2.5, 4])), [0, 0, 0.3, 0.5, 0.7, 1, 1], 1e-15);
     assertClose(hardSilu(f64([-4, 1, 4])), [-0, 4 / 6, 4], 1e-15);
     assertClose(softsign(f64([1, -3])), [0.5, -0.75], 1e-15);
     assertClose(mish(f64([1, 0])), [0.8650983882673103, 0], 1e-14);
@@ -169,6 +172,7 @@ describe('gradient checks of composites', () => {
     ['gelu approximate', (t) => gelu(t, true)],
     ['swish', swish],
     ['hardSigmoid', hardSigmoid],
+    ['hardSigmoidTfjs', hardSigmoidTfjs],
     ['hardSilu', hardSilu],
     ['softsign', softsign],
     ['mish', mish],

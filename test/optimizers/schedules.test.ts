@@ -81,7 +81,7 @@ describe('learning-rate schedules (Keras 3 formulas)', () => {
     }
     assert.throws(
       () => schedules.deserializeSchedule({ className: 'Nope', config: {} }),
-      /unknown schedule 'Nope'; expected one of ExponentialDecay/,
+      /Unknown schedule 'Nope'; expected one of 'ExponentialDecay'/,
     );
   });
 });

@@ -22,7 +22,10 @@ describe('regularizers', () => {
   it('resolve names in Keras and TF.js spellings, listing the valid ones otherwise', () => {
     assert.equal(getRegularizer('l1_l2').getClassName(), 'L1L2');
     assert.equal(getRegularizer('L2').getClassName(), 'L2');
-    assert.throws(() => getRegularizer('l3'), /Unknown regularizer 'l3'. Valid names: l1, l2, l1l2/);
+    assert.throws(
+      () => getRegularizer('l3'),
+      /Unknown regularizer 'l3'; expected one of 'l1', 'l2', 'l1l2'.*Did you mean 'l1'\?/,
+    );
   });
   it('reject negative factors naming the argument', () => {
     assert.throws(() => regularizers.l2({ l2: -1 }), /L2: 'l2' must be a non-negative number, got -1/);

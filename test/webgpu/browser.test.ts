@@ -1,16 +1,18 @@
-// The WebGPU backend in headless Chromium (SwiftShader runs the compute shaders on the CPU):
-// kernel conformance, gradients and two trainings, each against the reference backend in the
-// same page. Skips, saying why, only where no Chromium is installed (scripts/ensure-chromium.sh
-// installs it).
+// The WebGPU backend in headless Chromium (SwiftShader runs the compute shaders on the CPU): the
+// backend conformance suite (one test per section), gradients and two trainings, each against
+// the reference backend in the same page. Skips, saying why, only where no Chromium is installed
+// (scripts/ensure-chromium.sh installs it).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { assertSection } from '../backends/conformance/assert_section.js';
+import { type CaseResult, SECTION_NAMES } from '../backends/conformance/suite.js';
 import { bundle, chromiumInstalled, CHROMIUM, launchChromium, servePage } from './browser/harness.js';
 
 interface Report {
   adapter: string;
-  conformance: { name: string; ok: boolean; message?: string }[];
+  conformance: CaseResult[];
   gradients: { name: string; maxError: number; ok: boolean; message?: string }[];
   dense: { ref: number[]; webgpu: number[] };
   cnn: { ref: number[]; webgpu: number[] };
@@ -68,14 +70,8 @@ describe('webgpu backend in headless Chromium', { skip, timeout: 180_000 }, () =
     assert.ok(report.adapter.length > 0);
   });
 
-  it('every kernel conformance case matches the reference backend', () => {
-    const failed = report.conformance.filter((c) => !c.ok);
-    assert.ok(report.conformance.length > 700, `ran ${report.conformance.length} cases`);
-    assert.deepEqual(
-      failed.map((c) => c.message),
-      [],
-    );
-  });
+  for (const section of SECTION_NAMES)
+    it(`conformance: ${section}`, (t) => assertSection(t, report.conformance, section));
 
   it('gradients of representative ops match the reference backend (float64) within float32 rounding', () => {
     assert.equal(report.gradients.length, 11);

@@ -7,6 +7,7 @@ import type {
   UnaryOp,
   WindowGeometry,
 } from '../../backend/backend.js';
+import { UNARY_OPS } from '../../backend/op_table.js';
 import { allocArray, arrayTypeOf, type DType, type TypedArray } from '../../core/dtype.js';
 import { sizeOf, stridesOf } from '../../core/shape.js';
 import { BINARY, UNARY } from './elementwise.js';
@@ -59,7 +60,7 @@ export class RefBackend implements Backend {
   unary(op: UnaryOp, x: TensorInfo): DataHandle {
     const f = UNARY[op];
     const src = x.handle as TypedArray;
-    const outDtype = op === 'logicalNot' || op === 'isNaN' || op === 'isInf' || op === 'isFinite' ? 'bool' : x.dtype;
+    const outDtype = UNARY_OPS[op] === 'bool' ? 'bool' : x.dtype;
     const out = allocArray(outDtype, src.length);
     for (let i = 0; i < src.length; i++) out[i] = f(src[i]);
     return out;

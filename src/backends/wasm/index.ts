@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../../core/options.js';
 import type {
   Backend,
   BinaryOp,
@@ -7,6 +8,15 @@ import type {
   UnaryOp,
   WindowGeometry,
 } from '../../backend/backend.js';
+import {
+  BINARY_CODES,
+  FIRST_BOOL_BINARY,
+  REDUCE_CODES,
+  REDUCE_OPS,
+  UNARY_CODES,
+  UNARY_OPS,
+  unaryOps,
+} from '../../backend/op_table.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { ValueError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
@@ -18,7 +28,6 @@ import { BYTES, HostHandle, WasmHandle } from './handles.js';
 import { Heap } from './heap.js';
 import { matmulF32, PARALLEL_MACS } from './matmul.js';
 import { compileWasm, instantiate, type KernelExports, nodeBuiltin, type WasmFlavor } from './module.js';
-import { BINARY_CODES, FIRST_COMPARISON, REDUCE_CODES, UNARY_CODES } from './opcodes.js';
 import { ThreadPool } from './pool.js';
 import type { KernelName } from './protocol.js';
 import { geometryArgs } from './windows.js';
@@ -30,6 +39,11 @@ import { geometryArgs } from './windows.js';
 const PARALLEL_ELEMENTS = 1 << 20;
 const INITIAL_PAGES = 256;
 const MAX_PAGES = 32768;
+/**
+ * Unary ops the kernel leaves to the reference code: erf, and the predicates (the kernel writes
+ * float32 only). Every other op of the table has a body in assembly/elementwise.ts.
+ */
+const REFERENCE_UNARY: ReadonlySet<UnaryOp> = new Set(['erf', ...unaryOps.filter((op) => UNARY_OPS[op] === 'bool')]);
 
 export interface WasmBackendOptions {
   /** Threads to compute on, the calling one included; default: every available core. */
@@ -39,6 +53,12 @@ export interface WasmBackendOptions {
    * false keeps the plain build, whose products round exactly as separate multiply and add.
    */
   fusedMultiplyAdd?: boolean;
+  /**
+   * Use the build over a shared memory, which worker threads can compute on (default: wherever
+   * the host can share memory); false loads the single-threaded build that hosts without
+   * SharedArrayBuffer run, e.g. to test it in Node.
+   */
+  sharedMemory?: boolean;
 }
 
 /**
@@ -85,7 +105,12 @@ export class WasmBackend implements Backend {
   readonly flavor: WasmFlavor;
 
   constructor(options: WasmBackendOptions = {}) {
-    const shared = threadsAvailable();
+    checkOptions(
+      'registerWasmBackend',
+      options,
+      optionKeys<WasmBackendOptions>({ threads: true, fusedMultiplyAdd: true, sharedMemory: true }),
+    );
+    const shared = (options.sharedMemory ?? true) && threadsAvailable();
     const { module, flavor } = compileWasm(shared ? 'threads' : 'single', options.fusedMultiplyAdd ?? true);
     this.#module = module;
     this.flavor = flavor;
@@ -113,6 +138,8 @@ export class WasmBackend implements Backend {
   setThreads(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw new ValueError(`setThreadCount: expected an integer >= 1, got ${n}`);
     if (this.#module && !nodeBuiltin('worker_threads')) n = 1;
+    // The single-threaded build's memory cannot be shared with workers.
+    if (this.flavor.startsWith('single')) n = 1;
     if (n === this.#threads) return;
     void this.#pool?.terminate();
     this.#pool = null;
@@ -228,8 +255,8 @@ export class WasmBackend implements Backend {
   }
 
   unary(op: UnaryOp, x: TensorInfo): DataHandle {
+    if (x.dtype !== 'float32' || REFERENCE_UNARY.has(op)) return this.#viaRef((r, i) => r.unary(op, i(x)));
     const code = UNARY_CODES[op];
-    if (x.dtype !== 'float32' || code === undefined) return this.#viaRef((r, i) => r.unary(op, i(x)));
     const n = sizeOf(x.shape);
     const out = this.#alloc(n, 'float32');
     const xp = (x.handle as WasmHandle).ptr;
@@ -245,8 +272,8 @@ export class WasmBackend implements Backend {
 
   binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: readonly number[], outDtype: DType): DataHandle {
     const code = BINARY_CODES[op];
-    const expected: DType = code !== undefined && code >= FIRST_COMPARISON ? 'bool' : 'float32';
-    if (code === undefined || a.dtype !== 'float32' || b.dtype !== 'float32' || outDtype !== expected) {
+    const expected: DType = code >= FIRST_BOOL_BINARY ? 'bool' : 'float32';
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || outDtype !== expected) {
       return this.#viaRef((r, i) => r.binary(op, i(a), i(b), outShape, outDtype));
     }
     const n = sizeOf(outShape);
@@ -337,11 +364,12 @@ export class WasmBackend implements Backend {
   }
 
   reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[]): DataHandle {
-    const code = REDUCE_CODES[op];
+    // any/all (bool results) run the reference code.
     const contiguous = axes.every((ax, i) => ax === axes[0] + i);
-    if (x.dtype !== 'float32' || code === undefined || !contiguous || axes.length === 0) {
+    if (x.dtype !== 'float32' || REDUCE_OPS[op] === 'bool' || !contiguous || axes.length === 0) {
       return this.#viaRef((r, i) => r.reduce(op, i(x), axes));
     }
+    const code = REDUCE_CODES[op];
     const outer = sizeOf(x.shape.slice(0, axes[0]));
     const red = sizeOf(axes.map((ax) => x.shape[ax]));
     const inner = sizeOf(x.shape.slice(axes[axes.length - 1] + 1));

@@ -8,6 +8,7 @@ import type {
   UnaryOp,
   WindowGeometry,
 } from '../../backend/backend.js';
+import { UNARY_OPS } from '../../backend/op_table.js';
 import { allocArray, arrayTypeOf, type DType, type TypedArray } from '../../core/dtype.js';
 import { ValueError, fmtShape } from '../../core/errors.js';
 import { sizeOf, stridesOf } from '../../core/shape.js';
@@ -23,7 +24,6 @@ import { storageType } from './shaders/common.js';
 import { TILE, matmulShader } from './shaders/matmul.js';
 import { gatherShader, scatterAddShader, stridedCopyShader } from './shaders/movement.js';
 import { broadcastStrides, mergeDims, offsetsParams } from './shaders/strided.js';
-import { BOOL_RESULT } from './shaders/unary_ops.js';
 
 /** float32 tensors up to this many elements keep a CPU copy of uploaded values (int32 and bool always do). */
 const MIRROR_ELEMENTS = 1 << 20;
@@ -219,7 +219,7 @@ export class WebGPUBackend implements Backend {
 
   unary(op: UnaryOp, x: TensorInfo): DataHandle {
     if (x.dtype === 'float64') return this.#onCpu(op, [x], (r, i) => r.unary(op, i(x)));
-    const outDtype: DType = BOOL_RESULT.has(op) ? 'bool' : x.dtype;
+    const outDtype: DType = UNARY_OPS[op] === 'bool' ? 'bool' : x.dtype;
     const n = sizeOf(x.shape);
     const out = this.#alloc(n, outDtype);
     const code = unaryShader(op, storageType(x.dtype), storageType(outDtype));

@@ -1,5 +1,5 @@
 import { record } from '../../autograd/tape.js';
-import { isFloat, type DType } from '../../core/dtype.js';
+import { checkDType, isFloat, type DType } from '../../core/dtype.js';
 import { ValueError, fmtShape } from '../../core/errors.js';
 import { shapesEqual, sizeOf } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
@@ -47,6 +47,7 @@ function resolveShape(shape: readonly number[], size: number, from: readonly num
 export function cast(x: TensorLike, dtype: DType): Tensor {
   const t = toTensor(x, 'x', 'cast');
   if (t.dtype === dtype) return t;
+  checkDType(dtype, 'cast');
   const y = wrap(t.backend.cast(t, dtype), t.shape, dtype);
   if (!isFloat(dtype) || !isFloat(t.dtype)) return y;
   return record('cast', [t], y, (dy) => [cast(dy, t.dtype)]);

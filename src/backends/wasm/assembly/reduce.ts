@@ -1,15 +1,15 @@
 // Reductions of float32 tensors viewed as [outer, red, inner]: out[o, j] folds x[o, 0..red, j].
 // Sums accumulate in f64 when the reduced run is contiguous, as the reference backend does.
 
-const SUM = 0, PROD = 1, MAX = 2, MIN = 3;
+import { Reduce } from './opcodes';
 
 @inline function initOf(op: i32): f32 {
-  return op == SUM ? 0 : op == PROD ? 1 : op == MAX ? -Infinity : Infinity;
+  return op == Reduce.sum ? 0 : op == Reduce.prod ? 1 : op == Reduce.max ? -Infinity : Infinity;
 }
 
 function foldContiguous(op: i32, x: usize, n: i32): f32 {
   let i = 0;
-  if (op == SUM) {
+  if (op == Reduce.sum) {
     let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
     for (; i + 4 <= n; i += 4) {
       const v = v128.load(x + (<usize>i << 2));
@@ -20,7 +20,7 @@ function foldContiguous(op: i32, x: usize, n: i32): f32 {
     for (; i < n; i++) s += <f64>load<f32>(x + (<usize>i << 2));
     return <f32>s;
   }
-  if (op == PROD) {
+  if (op == Reduce.prod) {
     let p: f64 = 1;
     for (; i < n; i++) p *= <f64>load<f32>(x + (<usize>i << 2));
     return <f32>p;
@@ -30,18 +30,18 @@ function foldContiguous(op: i32, x: usize, n: i32): f32 {
     let va = v128.load(x);
     for (i = 4; i + 4 <= n; i += 4) {
       const v = v128.load(x + (<usize>i << 2));
-      va = op == MAX ? f32x4.max(va, v) : f32x4.min(va, v);
+      va = op == Reduce.max ? f32x4.max(va, v) : f32x4.min(va, v);
     }
     for (let l = 0; l < 4; l++) {
       const v = f32x4.extract_lane(va, 0);
       va = v128.shuffle<u32>(va, va, 1, 2, 3, 0);
-      if (op == MAX ? v > acc || v != v : v < acc || v != v) acc = v;
+      if (op == Reduce.max ? v > acc || v != v : v < acc || v != v) acc = v;
       if (acc != acc) break;
     }
   }
   for (; i < n; i++) {
     const v = load<f32>(x + (<usize>i << 2));
-    if (op == MAX ? v > acc || v != v : v < acc || v != v) acc = v;
+    if (op == Reduce.max ? v > acc || v != v : v < acc || v != v) acc = v;
     if (acc != acc) break;
   }
   return acc;
@@ -60,20 +60,20 @@ export function reduce(op: i32, x: usize, out: usize, red: i32, inner: i32, star
     for (let r = 0; r < red; r++) {
       const src = x + (<usize>((o * red + r) * inner) << 2);
       let j = 0;
-      if (op == SUM) {
+      if (op == Reduce.sum) {
         for (; j + 4 <= inner; j += 4) { const q = <usize>j << 2; v128.store(dst + q, f32x4.add(v128.load(dst + q), v128.load(src + q))); }
-      } else if (op == MAX) {
+      } else if (op == Reduce.max) {
         for (; j + 4 <= inner; j += 4) { const q = <usize>j << 2; v128.store(dst + q, f32x4.max(v128.load(dst + q), v128.load(src + q))); }
-      } else if (op == MIN) {
+      } else if (op == Reduce.min) {
         for (; j + 4 <= inner; j += 4) { const q = <usize>j << 2; v128.store(dst + q, f32x4.min(v128.load(dst + q), v128.load(src + q))); }
       }
       for (; j < inner; j++) {
         const q = <usize>j << 2;
         const acc = load<f32>(dst + q), v = load<f32>(src + q);
         let r2: f32;
-        if (op == SUM) r2 = acc + v;
-        else if (op == PROD) r2 = <f32>(<f64>acc * <f64>v);
-        else if (op == MAX) r2 = v > acc || v != v || acc != acc ? (acc != acc ? acc : v) : acc;
+        if (op == Reduce.sum) r2 = acc + v;
+        else if (op == Reduce.prod) r2 = <f32>(<f64>acc * <f64>v);
+        else if (op == Reduce.max) r2 = v > acc || v != v || acc != acc ? (acc != acc ? acc : v) : acc;
         else r2 = v < acc || v != v || acc != acc ? (acc != acc ? acc : v) : acc;
         store<f32>(dst + q, r2);
       }
@@ -85,7 +85,7 @@ export function reduce(op: i32, x: usize, out: usize, red: i32, inner: i32, star
 export function softmaxRows(x: usize, out: usize, n: i32, log: i32, start: i32, end: i32): void {
   for (let r = start; r < end; r++) {
     const src = x + (<usize>(r * n) << 2), dst = out + (<usize>(r * n) << 2);
-    let m = <f64>foldContiguous(MAX, src, n);
+    let m = <f64>foldContiguous(Reduce.max, src, n);
     // An infinite max would turn every exp into NaN; the op layer subtracts 0 then too.
     if (m - m != 0) m = 0;
     let s: f64 = 0;

@@ -1,8 +1,9 @@
 import type { BinaryOp, UnaryOp } from '../../../backend/backend.js';
+import { UNARY_OPS } from '../../../backend/op_table.js';
 import { BINARY_F32, BINARY_HELPERS, BINARY_I32 } from './binary_ops.js';
 import { ENTRY_1D, fromF32, LINEAR_INDEX, PRELUDE, toF32 } from './common.js';
 import { offsetsCode } from './strided.js';
-import { BOOL_RESULT, UNARY_F32, UNARY_HELPERS, UNARY_I32 } from './unary_ops.js';
+import { UNARY_F32, UNARY_HELPERS, UNARY_I32 } from './unary_ops.js';
 
 type Storage = 'f32' | 'i32' | 'u32';
 
@@ -49,7 +50,7 @@ ${ENTRY_1D}${LINEAR_INDEX}
 export function unaryShader(op: UnaryOp, from: Storage, to: Storage): string {
   const exact = from === 'i32' && to === 'i32' ? UNARY_I32[op] : undefined;
   // Every float op but the predicates passes NaN through; GPU built-ins need not (log(NaN) may be finite).
-  const value = BOOL_RESULT.has(op) ? UNARY_F32[op] : `select(${UNARY_F32[op]}, x, is_nan(x))`;
+  const value = UNARY_OPS[op] === 'bool' ? UNARY_F32[op] : `select(${UNARY_F32[op]}, x, is_nan(x))`;
   const body =
     exact !== undefined
       ? `let x = x_in[i]; y[i] = ${exact};`

@@ -139,6 +139,3 @@ export const UNARY_I32: Partial<Record<UnaryOp, string>> = {
   square: 'x * x',
   sign: 'sign(x)',
 };
-
-/** Unary ops whose result is a bool tensor. */
-export const BOOL_RESULT: ReadonlySet<UnaryOp> = new Set(['logicalNot', 'isNaN', 'isInf', 'isFinite']);

@@ -9,116 +9,21 @@ import {
 } from '../activations/index.js';
 import { getConstraint, serializeConstraint, type ConstraintIdentifier } from '../constraints/registry.js';
 import type { Constraint } from '../constraints/constraint.js';
-import type { Config, Initializer } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
+import type { Initializer } from '../initializers/initializer.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
-import { add, div, mul } from '../ops/prims/binary.js';
+import { add } from '../ops/prims/binary.js';
 import { conv2d } from '../ops/conv.js';
 import { convOutputLength } from '../ops/conv_geometry.js';
 import { expandDims } from '../ops/dims.js';
 import { pad } from '../ops/prims/slice.js';
-import { max, sum } from '../ops/prims/reduce.js';
-import { mean } from '../ops/moments.js';
-import { cast, reshape } from '../ops/prims/shape_ops.js';
+import { reshape } from '../ops/prims/shape_ops.js';
 import { getRegularizer, serializeRegularizer, type RegularizerIdentifier } from '../regularizers/registry.js';
 import type { Regularizer } from '../regularizers/regularizer.js';
-import { Layer, type CallArgs, type LayerArgs } from './layer.js';
-import { registerLayer } from './registry.js';
+import { Layer, type LayerArgs } from './layer.js';
+import { registerLayerClass } from './registry.js';
+import { sequenceShape } from './sequence_format.js';
 import type { Shape } from './symbolic.js';
-
-/** Sequence layers read [batch, steps, channels] ('channels_last', Keras' default) or [batch, channels, steps]. */
-export type SequenceDataFormat = 'channels_last' | 'channels_first';
-
-function checkFormat(format: string | undefined, who: string): SequenceDataFormat {
-  const f =
-    format === 'channelsLast'
-      ? 'channels_last'
-      : format === 'channelsFirst'
-        ? 'channels_first'
-        : (format ?? 'channels_last');
-  if (f !== 'channels_last' && f !== 'channels_first')
-    throw new ValueError(
-      `${who}: 'dataFormat' must be 'channels_last' or 'channels_first', got ${JSON.stringify(format)}`,
-    );
-  return f;
-}
-
-function sequenceShape(layer: Layer, shape: Shape): void {
-  if (shape.length !== 3)
-    throw new ValueError(
-      `${layer.getClassName()} '${layer.name}': expected input of rank 3 [batch, steps, channels], got shape ${fmtShape(shape)} (rank ${shape.length})`,
-    );
-}
-
-export interface GlobalPooling1DArgs extends LayerArgs {
-  dataFormat?: SequenceDataFormat | 'channelsLast' | 'channelsFirst';
-  /** Keep the pooled axis with size 1. */
-  keepdims?: boolean;
-}
-
-abstract class GlobalPooling1D extends Layer {
-  readonly dataFormat: SequenceDataFormat;
-  readonly keepdims: boolean;
-
-  constructor(args: GlobalPooling1DArgs = {}) {
-    super(args);
-    this.dataFormat = checkFormat(args.dataFormat, `${this.getClassName()} '${this.name}'`);
-    this.keepdims = args.keepdims ?? false;
-  }
-
-  protected get stepAxis(): number {
-    return this.dataFormat === 'channels_last' ? 1 : 2;
-  }
-
-  override build(inputShape: Shape | Shape[]): void {
-    sequenceShape(this, inputShape as Shape);
-    this.inputSpec = [{ ndim: 3 }];
-  }
-
-  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    const shape = inputShape as Shape;
-    return this.keepdims
-      ? shape.map((d, i) => (i === this.stepAxis ? 1 : d))
-      : shape.filter((_, i) => i !== this.stepAxis);
-  }
-
-  /** Pooling consumes the timestep mask. */
-  override computeMask(): null {
-    return null;
-  }
-
-  override getConfig(): Config {
-    return { ...super.getConfig(), dataFormat: this.dataFormat, keepdims: this.keepdims };
-  }
-}
-
-/**
- * Mean over the steps of [batch, steps, channels] (Keras `GlobalAveragePooling1D`); masked
- * steps (padding) are left out of the mean.
- * @example new GlobalAveragePooling1D().apply(ones([2, 5, 3])); // shape [2, 3]
- */
-export class GlobalAveragePooling1D extends GlobalPooling1D {
-  static override readonly className: string = 'GlobalAveragePooling1D';
-
-  call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor {
-    const x = inputs as Tensor;
-    const m = Array.isArray(kwargs.mask) ? kwargs.mask[0] : kwargs.mask;
-    if (!m) return mean(x, this.stepAxis, this.keepdims);
-    const weights = cast(expandDims(m, this.dataFormat === 'channels_last' ? 2 : 1), x.dtype);
-    return div(sum(mul(x, weights), this.stepAxis, this.keepdims), sum(weights, this.stepAxis, this.keepdims));
-  }
-}
-
-/**
- * Maximum over the steps of [batch, steps, channels] (Keras `GlobalMaxPooling1D`).
- * @example new GlobalMaxPooling1D().apply(ones([2, 5, 3])); // shape [2, 3]
- */
-export class GlobalMaxPooling1D extends GlobalPooling1D {
-  static override readonly className: string = 'GlobalMaxPooling1D';
-
-  call(inputs: Tensor | Tensor[]): Tensor {
-    return max(inputs as Tensor, this.stepAxis, this.keepdims);
-  }
-}
 
 export type Conv1DPadding = 'valid' | 'same' | 'causal';
 
@@ -277,6 +182,4 @@ export class Conv1D extends Layer {
   }
 }
 
-registerLayer(GlobalAveragePooling1D.className, (config) => new GlobalAveragePooling1D(config as GlobalPooling1DArgs));
-registerLayer(GlobalMaxPooling1D.className, (config) => new GlobalMaxPooling1D(config as GlobalPooling1DArgs));
-registerLayer(Conv1D.className, (config) => new Conv1D(config as unknown as Conv1DArgs));
+registerLayerClass(Conv1D);

@@ -1,12 +1,12 @@
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { mul, notEqual } from '../ops/prims/binary.js';
 import { any } from '../ops/prims/reduce.js';
 import { cast } from '../ops/prims/shape_ops.js';
 import { expandDims } from '../ops/dims.js';
 import { Layer, type LayerArgs } from './layer.js';
-import { registerLayer } from './registry.js';
+import { registerLayerClass } from './registry.js';
 
 export interface MaskingArgs extends LayerArgs {
   /** Timesteps whose features all equal this value are masked; default 0. */
@@ -56,4 +56,4 @@ export class Masking extends Layer {
   }
 }
 
-registerLayer(Masking.className, (config) => new Masking(config as MaskingArgs));
+registerLayerClass(Masking);

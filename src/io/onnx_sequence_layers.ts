@@ -1,0 +1,48 @@
+import { GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/index.js';
+import type { Layer } from '../layers/layer.js';
+import { AveragePooling1D, MaxPooling1D } from '../layers/pooling_1d_windows.js';
+import { RepeatVector } from '../layers/repeat_vector.js';
+import type { Emitter } from './onnx_layers.js';
+
+/** [batch, steps, channels] → [batch, n, channels]: a new axis, then Expand broadcasts it. */
+const repeatVector: Emitter = (b, layer, x) => {
+  const r = layer as RepeatVector;
+  const unsqueezed = b.op('Unsqueeze', [x, b.int64(`${r.name}/axis`, [1])], r.name);
+  return b.op('Expand', [unsqueezed, b.int64(`${r.name}/shape`, [1, r.n, 1])], r.name);
+};
+
+/** ONNX pools [batch, channels, steps]; channels-last sequences are transposed around it. */
+function pool1d(opType: 'MaxPool' | 'AveragePool'): Emitter {
+  return (b, layer, x) => {
+    const p = layer as MaxPooling1D;
+    const last = p.dataFormat === 'channels_last';
+    const input = last ? b.op('Transpose', [x], p.name, { perm: { ints: [0, 2, 1] } }) : x;
+    const y = b.op(opType, [input], p.name, {
+      kernel_shape: { ints: [p.poolSize] },
+      strides: { ints: [p.strides] },
+      // Keras' 'same' pads the extra step at the end, ONNX's SAME_UPPER.
+      auto_pad: p.padding === 'same' ? 'SAME_UPPER' : 'VALID',
+      ...(opType === 'AveragePool' ? { count_include_pad: { int: 0 } } : {}),
+    });
+    return last ? b.op('Transpose', [y], p.name, { perm: { ints: [0, 2, 1] } }) : y;
+  };
+}
+
+function globalPool1d(opType: 'ReduceMean' | 'ReduceMax'): Emitter {
+  return (b, layer, x) => {
+    const g = layer as GlobalAveragePooling1D;
+    return b.op(opType, [x], g.name, {
+      axes: { ints: [g.dataFormat === 'channels_first' ? 2 : 1] },
+      keepdims: { int: g.keepdims ? 1 : 0 },
+    });
+  };
+}
+
+/** Sequence layers `exportOnnx` translates (masks are not exported). */
+export const ONNX_SEQUENCE_EMITTERS: [abstract new (...args: never[]) => Layer, Emitter][] = [
+  [RepeatVector, repeatVector],
+  [MaxPooling1D, pool1d('MaxPool')],
+  [AveragePooling1D, pool1d('AveragePool')],
+  [GlobalAveragePooling1D, globalPool1d('ReduceMean')],
+  [GlobalMaxPooling1D, globalPool1d('ReduceMax')],
+];

@@ -1,0 +1,243 @@
+// The cases of the optional fused kernels, one section per kernel of the contract (the suite
+// runs each on the targets that provide that kernel). A kernel whose input is another kernel's output (the max
+// pool gradient, the LSTM cell gradients) gets the reference backend's output, so it is tested
+// on its own.
+import type { FusedKernelName, TensorInfo, WindowGeometry } from '../../../src/backend/backend.js';
+import type { TypedArray } from '../../../src/core/dtype.js';
+import { geometry2d } from '../../../src/ops/conv_geometry.js';
+import { type Check, size } from './harness.js';
+
+type Section = (c: Check) => Promise<void>;
+
+/** n, h, w, c, kernel, strides, dilations, padding: odd sizes, strides, dilations, both paddings. */
+type Geometry = [
+  number,
+  number,
+  number,
+  number,
+  [number, number],
+  [number, number],
+  [number, number],
+  'valid' | 'same',
+];
+const GEOMETRIES: Geometry[] = [
+  [1, 1, 1, 1, [1, 1], [1, 1], [1, 1], 'valid'],
+  [2, 5, 7, 3, [3, 3], [1, 1], [1, 1], 'valid'],
+  [3, 6, 5, 4, [3, 2], [2, 1], [1, 1], 'same'],
+  [2, 7, 7, 5, [3, 3], [2, 2], [2, 1], 'same'],
+  [1, 9, 4, 1, [2, 2], [2, 2], [1, 1], 'same'],
+];
+/** Past the thread-splitting threshold of the wasm window kernels. */
+const BIG_GEOMETRY: Geometry = [64, 13, 13, 32, [3, 3], [1, 1], [1, 1], 'valid'];
+
+function geometries(c: Check): { g: WindowGeometry; image: number[]; label: string }[] {
+  return (c.profile.bigCases ? [...GEOMETRIES, BIG_GEOMETRY] : GEOMETRIES).map(([n, h, w, ch, k, s, d, pad]) => ({
+    g: geometry2d(h, w, k, s, d, pad, 'conformance'),
+    image: [n, h, w, ch],
+    label: `[${n},${h},${w},${ch}] k${k} s${s} d${d} ${pad}`,
+  }));
+}
+
+/** Small integers: ties in max pooling are likely. */
+const ties = (c: Check, n: number) => Float32Array.from({ length: n }, () => Math.floor(c.rand() * 4));
+
+/** Reads a reference output (to feed a kernel under test the reference's values). */
+const refValues = (c: Check, handle: object, shape: number[]): TypedArray =>
+  c.ref.read({ handle, shape, dtype: 'float32' });
+
+const adam: Section = async (c) => {
+  for (const n of [1, 5, 37, 1037, 4099, ...(c.profile.bigCases ? [300_001] : [])]) {
+    const p = c.input([n]),
+      g = c.input([n], 'float32', { edge: true }),
+      m = c.input([n], 'float32', { scale: 0.1 });
+    const v = c.input([n], 'float32', c.values(n, 'float32', { scale: 0.1 }).map(Math.abs));
+    const out = { shape: [n], dtype: 'float32' as const };
+    await c.run(`adam n=${n}`, 'adam', [out, out, out], (b, i) =>
+      b.adam!(i(p), i(g), i(m), i(v), 3e-4, 0.9, 0.999, 1e-7),
+    );
+    c.release();
+  }
+  const [p, g, m] = [c.input([9], 'float64'), c.input([9], 'float64'), c.input([9], 'float64')];
+  const v = c.input([9], 'float64', c.values(9, 'float64').map(Math.abs));
+  const out = { shape: [9], dtype: 'float64' as const };
+  await c.run('adam float64', 'adam', [out, out, out], (b, i) =>
+    b.adam!(i(p), i(g), i(m), i(v), 1e-3, 0.9, 0.999, 1e-7),
+  );
+};
+
+const softmax: Section = async (c) => {
+  const shapes = [[1], [7], [1, 1], [3, 5], [7, 10], [3, 65], [33, 65], [2, 1500]];
+  if (c.profile.bigCases) shapes.push([300, 1000]);
+  // Rows holding NaN, +Inf, -Inf, only -Inf, and the largest floats.
+  const special = c.input(
+    [6, 3],
+    'float32',
+    Float32Array.of(
+      1,
+      NaN,
+      2,
+      0,
+      3,
+      Infinity,
+      1,
+      2,
+      -Infinity,
+      -Infinity,
+      -Infinity,
+      -Infinity,
+      3e38,
+      -3e38,
+      1,
+      Infinity,
+      0,
+      1,
+    ),
+  );
+  const inputs = [
+    ...shapes.map((s) => c.input(s, 'float32', { scale: 20 })),
+    special,
+    c.input([3, 5], 'float64', { scale: 20 }),
+  ];
+  for (const x of inputs)
+    for (const log of [false, true])
+      await c.run(
+        `${log ? 'logSoftmax' : 'softmax'} ${JSON.stringify(x.shape)} ${x.dtype}${x === special ? ' special values' : ''}`,
+        'softmax',
+        { shape: x.shape, dtype: x.dtype },
+        (b, i) => b.softmax!(i(x), log),
+      );
+};
+
+const im2col: Section = async (c) => {
+  for (const { g, image, label } of geometries(c)) {
+    const x = c.input(image, 'float32', { edge: true });
+    const cols = { shape: [image[0], g.outH, g.outW, g.kH * g.kW * image[3]], dtype: 'float32' as const };
+    for (const pad of [0, -Infinity])
+      await c.run(`im2col ${label} padding ${pad}`, 'im2col', cols, (b, i) => b.im2col!(i(x), g, pad));
+    c.release();
+  }
+  const { g, image } = geometries(c)[3];
+  const x64 = c.input(image, 'float64');
+  const cols = { shape: [image[0], g.outH, g.outW, g.kH * g.kW * image[3]], dtype: 'float64' as const };
+  await c.run('im2col float64', 'im2col', cols, (b, i) => b.im2col!(i(x64), g, 0));
+};
+
+const col2im: Section = async (c) => {
+  for (const { g, image, label } of geometries(c)) {
+    const cols = c.input([image[0], g.outH, g.outW, g.kH * g.kW * image[3]]);
+    await c.run(`col2im ${label}`, 'col2im', { shape: image, dtype: 'float32' }, (b, i) =>
+      b.col2im!(i(cols), g, image),
+    );
+    c.release();
+  }
+  const { g, image } = geometries(c)[3];
+  const cols64 = c.input([image[0], g.outH, g.outW, g.kH * g.kW * image[3]], 'float64');
+  await c.run('col2im float64', 'col2im', { shape: image, dtype: 'float64' }, (b, i) => b.col2im!(i(cols64), g, image));
+};
+
+const maxPool: Section = async (c) => {
+  for (const { g, image, label } of geometries(c)) {
+    const x = c.input(image, 'float32', ties(c, size(image)));
+    const y = { shape: [image[0], g.outH, g.outW, image[3]], dtype: 'float32' as const };
+    await c.run(`maxPool ${label}, with ties`, 'maxPool', y, (b, i) => b.maxPool!(i(x), g));
+    c.release();
+  }
+  const g = geometry2d(3, 3, [2, 2], [2, 2], [1, 1], 'same', 'conformance');
+  const nan = c.input([1, 3, 3, 1], 'float32', Float32Array.of(-5, NaN, -3, -2, -1, -6, -7, -8, -9));
+  await c.run(
+    'maxPool propagates NaN, never picks padding',
+    'maxPool',
+    { shape: [1, 2, 2, 1], dtype: 'float32' },
+    (b, i) => b.maxPool!(i(nan), g),
+  );
+  const x64 = c.input([1, 3, 3, 1], 'float64');
+  await c.run('maxPool float64', 'maxPool', { shape: [1, 2, 2, 1], dtype: 'float64' }, (b, i) => b.maxPool!(i(x64), g));
+};
+
+const maxPoolGrad: Section = async (c) => {
+  for (const { g, image, label } of geometries(c)) {
+    const xv = ties(c, size(image));
+    const yShape = [image[0], g.outH, g.outW, image[3]];
+    const x = c.input(image, 'float32', xv);
+    const info: TensorInfo = { handle: c.ref.upload(xv, 'float32'), shape: image, dtype: 'float32' };
+    const y = c.input(yShape, 'float32', refValues(c, c.ref.maxPool!(info, g), yShape));
+    const dy = c.input(yShape);
+    await c.run(`maxPoolGrad ${label}, with ties`, 'maxPoolGrad', { shape: image, dtype: 'float32' }, (b, i) =>
+      b.maxPoolGrad!(i(x), i(y), i(dy), g),
+    );
+    c.release();
+  }
+};
+
+/** batch, units, scale of the pre-activations: a scalar tail (units 5, 7), saturated gates (60, 100). */
+const LSTM_CELLS = [
+  [1, 1, 4],
+  [3, 5, 4],
+  [32, 128, 4],
+  [2, 7, 60],
+  [2, 7, 100],
+];
+
+const lstmCell: Section = async (c) => {
+  for (const [batch, units, scale] of LSTM_CELLS) {
+    const z = c.input([batch, 4 * units], 'float32', { scale }),
+      state = c.input([batch, units]);
+    const outs = [
+      [batch, 4 * units],
+      [batch, units],
+      [batch, units],
+    ].map((shape) => ({ shape, dtype: 'float32' as const }));
+    await c.run(`lstmCell batch ${batch} units ${units} scale ${scale}`, 'lstmCell', outs, (b, i) =>
+      b.lstmCell!(i(z), i(state)),
+    );
+    c.release();
+  }
+  const z = c.input([2, 12], 'float64', { scale: 4 }),
+    state = c.input([2, 3], 'float64');
+  const outs = [
+    [2, 12],
+    [2, 3],
+    [2, 3],
+  ].map((shape) => ({ shape, dtype: 'float64' as const }));
+  await c.run('lstmCell float64', 'lstmCell', outs, (b, i) => b.lstmCell!(i(z), i(state)));
+};
+
+const lstmCellGrad: Section = async (c) => {
+  for (const [batch, units, scale] of LSTM_CELLS) {
+    const zv = c.values(batch * 4 * units, 'float32', { scale }),
+      cv = c.values(batch * units);
+    const info = (v: TypedArray, shape: number[]): TensorInfo => ({
+      handle: c.ref.upload(v, 'float32'),
+      shape,
+      dtype: 'float32',
+    });
+    const [gatesH, cNewH] = c.ref.lstmCell!(info(zv, [batch, 4 * units]), info(cv, [batch, units]));
+    const gates = c.input([batch, 4 * units], 'float32', refValues(c, gatesH, [batch, 4 * units]));
+    const states = {
+      cell: c.input([batch, units], 'float32', cv),
+      hidden: c.input([batch, units], 'float32', refValues(c, cNewH, [batch, units])),
+    };
+    const dy = c.input([batch, units]);
+    const outs = [
+      [batch, 4 * units],
+      [batch, units],
+    ].map((shape) => ({ shape, dtype: 'float32' as const }));
+    for (const which of ['cell', 'hidden'] as const)
+      await c.run(`lstmCellGrad ${which} batch ${batch} units ${units} scale ${scale}`, 'lstmCellGrad', outs, (b, i) =>
+        b.lstmCellGrad!(which, i(gates), i(states[which]), i(dy)),
+      );
+    c.release();
+  }
+};
+
+/** The sections of the optional kernels: one per kernel of the contract (the type keeps it complete). */
+export const FUSED: Record<FusedKernelName, Section> = {
+  adam,
+  softmax,
+  im2col,
+  col2im,
+  maxPool,
+  maxPoolGrad,
+  lstmCell,
+  lstmCellGrad,
+};
