@@ -14,6 +14,7 @@ const SLOW = [
   'browser', // headless Chromium pages
   'backends/conformance', // every kernel against the reference on every wasm build
   'backends/wasm_memory', // soak: thousands of training steps
+  'optimizers/custom_loop_soak', // soak: 20,000 custom-loop steps on each backend
   'backends/wasm_threads_soak', // soak: thousands of products split across threads
   'io/fuzz', // fuzzers
   'examples/', // whole example programs

@@ -1,7 +1,7 @@
 import { ValueError } from '../core/errors.js';
 import { Registry } from '../core/registry.js';
 import type { Tensor } from '../core/tensor.js';
-import { elu, exp, relu, relu6, selu, sigmoid, softplus, tanh } from '../ops/unary.js';
+import { elu, exp, relu, relu6, selu, sigmoid, softplus, tanh } from '../ops/prims/unary.js';
 import {
   gelu,
   hardSigmoid,

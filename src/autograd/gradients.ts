@@ -1,10 +1,12 @@
 import { ValueError, fmtShape } from '../core/errors.js';
-import { scoped } from '../core/memory.js';
-import { shapesEqual } from '../core/shape.js';
+import { scoped, scopedWithSurvivors } from '../core/memory.js';
+import { broadcastAxes, shapesEqual } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
-import { add } from '../ops/binary.js';
+import { add } from '../ops/prims/binary.js';
 import { ones, zerosLike } from '../ops/creation.js';
+import { sum } from '../ops/prims/reduce.js';
+import { reshape } from '../ops/prims/shape_ops.js';
 import { Tape, isRecording, noGrad, withTape } from './tape.js';
 
 /**
@@ -29,18 +31,28 @@ function backprop(tape: Tape, y: Tensor, xs: readonly Tensor[], dy?: Tensor): Te
       node.inputs.map((input) => tape.tracked.has(input.id)),
     );
     node.inputs.forEach((input, k) => {
-      const gi = inputGrads[k];
+      let gi = inputGrads[k];
       if (!gi || !tape.tracked.has(input.id)) return;
-      if (!shapesEqual(gi.shape, input.shape)) {
-        throw new Error(
-          `internal: gradient of '${node.name}' input ${k} has shape ${fmtShape(gi.shape)}, expected ${fmtShape(input.shape)}`,
-        );
-      }
+      if (!shapesEqual(gi.shape, input.shape)) gi = unbroadcast(gi, input.shape, node.name, k);
       const prev = grads.get(input.id);
       grads.set(input.id, prev ? add(prev, gi) : gi);
     });
   }
   return xs.map((x) => grads.get(x.id) ?? zerosLike(x));
+}
+
+/**
+ * Sums a gradient computed at an op's output shape back to the shape of an input that was
+ * broadcast up to it (NumPy rules), so gradient rules never undo broadcasting themselves.
+ */
+function unbroadcast(g: Tensor, shape: readonly number[], op: string, k: number): Tensor {
+  const axes = broadcastAxes(shape, g.shape);
+  if (!axes) {
+    throw new Error(
+      `internal: gradient of '${op}' input ${k} has shape ${fmtShape(g.shape)}, which does not broadcast from ${fmtShape(shape)}`,
+    );
+  }
+  return reshape(sum(g, axes), shape);
 }
 
 function checkScalarOutput(y: unknown, fn: string): Tensor {
@@ -72,13 +84,19 @@ export function valueAndGradsOf(
   return scope && !isRecording() ? scoped(run) : run();
 }
 
+/** `valueAndGradsOf` for callers that return only the gradients: f's value is freed too. */
+function gradsOf(f: () => Tensor, xs: readonly Tensor[], dy: Tensor | undefined, fn: string): Tensor[] {
+  const run = () => valueAndGradsOf(f, xs, dy, fn, false).grads;
+  return isRecording() ? run() : scoped(run);
+}
+
 /**
  * `grad(f)` returns a function computing df/dx. `f` takes one tensor and returns one tensor
  * (summed implicitly: the gradient is of sum(f(x)) unless `dy` is given).
  * @example const dSquare = grad((x) => square(x)); dSquare(tensor([3])); // [6]
  */
 export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tensor {
-  return (x, dy) => valueAndGradsOf(() => f(x), [x], dy, 'grad').grads[0];
+  return (x, dy) => gradsOf(() => f(x), [x], dy, 'grad')[0];
 }
 
 /**
@@ -86,7 +104,7 @@ export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tens
  * @example const [da, db] = grads((a, b) => mul(a, b))([a, b]);
  */
 export function grads(f: (...args: Tensor[]) => Tensor): (args: Tensor[], dy?: Tensor) => Tensor[] {
-  return (args, dy) => valueAndGradsOf(() => f(...args), args, dy, 'grads').grads;
+  return (args, dy) => gradsOf(() => f(...args), args, dy, 'grads');
 }
 
 /** Like `grad`, also returning f(x). */
@@ -105,8 +123,28 @@ export function valueAndGrads(
 }
 
 /**
+ * Gradients `variableGrads` made, until an optimizer has applied them. A synchronous training
+ * loop never lets the garbage collector's finalizers run, so memory the program drops is only
+ * reclaimed when something frees it: these are freed by the update that consumes them.
+ */
+const unapplied = new WeakSet<Tensor>();
+
+/**
+ * Frees `grad` if `variableGrads` made it and nothing has `keep`-ed it: called by optimizers once
+ * the gradient is applied. Returns whether it was freed. @internal
+ */
+export function releaseAppliedGradient(grad: Tensor): boolean {
+  if (!unapplied.delete(grad) || grad.kept) return false;
+  grad.dispose();
+  return true;
+}
+
+/**
  * The value of `f` (which must return a scalar) and its gradient with respect to each
  * trainable variable in `varList` (keyed by variable name): a custom training loop's core.
+ * An optimizer's `applyGradients` frees these gradients once it has applied them (as TF.js'
+ * `minimize` does), so a loop of the two stays flat without `tidy`; `keep` a gradient to use
+ * it after it is applied.
  * @example
  * const { value, grads } = variableGrads(() => meanSquaredError(y, predict(x)), [w, b]);
  */
@@ -115,7 +153,25 @@ export function variableGrads(
   varList: readonly Variable[],
 ): { value: Tensor; grads: Record<string, Tensor> } {
   const trainable = varList.filter((v) => v.trainable);
-  const { value, grads: g } = valueAndGradsOf(f, trainable, undefined, 'variableGrads');
+  const call = () => valueAndGradsOf(f, trainable, undefined, 'variableGrads', false);
+  let value: Tensor, g: Tensor[];
+  if (isRecording()) ({ value, grads: g } = call());
+  else {
+    const { result, survivors } = scopedWithSurvivors(call);
+    value = result.value;
+    // Only tensors this call made are ever freed for the caller (never a tensor it was given).
+    // Two variables can get one gradient tensor (x + y): each gets its own view, so applying
+    // one frees nothing the other still needs.
+    const made = new Set(survivors);
+    const seen = new Set<Tensor>();
+    g = result.grads.map((t) => {
+      if (!made.has(t) || t === value) return t;
+      const own = seen.has(t) ? new Tensor(t.handle, t.shape, t.dtype, t.backend) : t;
+      seen.add(t);
+      unapplied.add(own);
+      return own;
+    });
+  }
   if (value.size !== 1)
     throw new ValueError(`variableGrads: the function must return a scalar loss, got shape ${fmtShape(value.shape)}`);
   const out: Record<string, Tensor> = {};

@@ -1,3 +1,4 @@
+import { setRecordingProbe } from '../core/memory.js';
 import type { Tensor } from '../core/tensor.js';
 
 /**
@@ -37,6 +38,9 @@ let pausedDepth = 0;
 export function isRecording(): boolean {
   return activeTapes.length > 0 && pausedDepth === 0;
 }
+
+// A `tidy` closing while a tape records frees nothing the backward pass could need.
+setRecordingProbe(isRecording);
 
 /**
  * Records `output = name(inputs)` on every active tape that tracks one of the inputs, with the

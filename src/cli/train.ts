@@ -10,7 +10,7 @@ import { resumeFromCheckpoint, saveModel } from '../io/model_files.js';
 import { layers } from '../layers/index.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { sequential } from '../models/sequential.js';
-import { reshape } from '../ops/shape_ops.js';
+import { reshape } from '../ops/prims/shape_ops.js';
 import { adam } from '../optimizers/adam.js';
 import { UsageError } from './args.js';
 

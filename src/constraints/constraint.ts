@@ -1,9 +1,9 @@
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Config } from '../core/config.js';
-import { add, div, greaterEqual, maximum, minimum, mul, where } from '../ops/binary.js';
-import { sum } from '../ops/reduce.js';
-import { sqrt, square } from '../ops/unary.js';
+import { add, div, greaterEqual, maximum, minimum, mul, where } from '../ops/prims/binary.js';
+import { sum } from '../ops/prims/reduce.js';
+import { sqrt, square } from '../ops/prims/unary.js';
 
 /** Keras' backend epsilon, added to norms before dividing. */
 const EPSILON = 1e-7;

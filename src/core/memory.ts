@@ -133,13 +133,28 @@ function collect(container: unknown, into: Set<Tensor>, depth = 0): void {
     for (const item of Object.values(container)) collect(item, into, depth + 1);
 }
 
+/** Whether a gradient tape is recording; installed by the tape (core does not import autograd). */
+let recording: () => boolean = () => false;
+
+/**
+ * Tells scopes how to see whether a gradient tape is recording: while one is, a closing scope
+ * cannot know which of its tensors the tape's backward rules still need. @internal
+ */
+export function setRecordingProbe(probe: () => boolean): void {
+  recording = probe;
+}
+
 /**
  * Disposes the tensors of the innermost scope except `keep` (handed to the enclosing scope),
  * kept tensors and variables. Returns the tensors it created that survive through `keep`.
+ * While a gradient tape is recording (a `tidy` inside a gradient function, as in TF.js code)
+ * nothing is disposed: the backward pass may need any of them, so they are all handed to the
+ * enclosing scope, which the gradient call closes once the gradients are computed.
  */
 function closeScope(keepSet: Set<Tensor>): Tensor[] {
   const scope = scopes.pop() as Scope;
   const parent = scopes[scopes.length - 1];
+  const hold = recording();
   const survivors: Tensor[] = [];
   for (let i = 0; i < scope.tensors.length; i++) {
     const t = scope.tensors[i],
@@ -148,12 +163,12 @@ function closeScope(keepSet: Set<Tensor>): Tensor[] {
     if (!ticket.live || t.isDisposed) continue;
     if (t.kept) {
       watch(t, ticket);
-    } else if (keepSet.has(t)) {
+    } else if (keepSet.has(t) || hold) {
       if (parent) {
         parent.tensors.push(t);
         parent.tickets.push(ticket);
       } else watch(t, ticket);
-      survivors.push(t);
+      if (keepSet.has(t)) survivors.push(t);
     } else t.dispose();
   }
   return survivors;

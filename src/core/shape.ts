@@ -43,6 +43,22 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], op =
   return out;
 }
 
+/**
+ * The axes of `to` along which a tensor of shape `from` was broadcast (its leading axes and
+ * those where `from` has size 1), or null when `from` does not broadcast to `to`. Summing over
+ * them undoes the broadcast.
+ */
+export function broadcastAxes(from: readonly number[], to: readonly number[]): number[] | null {
+  const lead = to.length - from.length;
+  if (lead < 0) return null;
+  const axes: number[] = [];
+  for (let i = 0; i < to.length; i++) {
+    if (i < lead || (from[i - lead] === 1 && to[i] !== 1)) axes.push(i);
+    else if (from[i - lead] !== to[i]) return null;
+  }
+  return axes;
+}
+
 /** Resolves a possibly negative axis against `rank`; throws naming the op when out of range. */
 export function normAxis(axis: number, rank: number, op = 'axis'): number {
   if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1)) {

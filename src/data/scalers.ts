@@ -2,7 +2,7 @@ import { checkOptions, optionKeys } from '../core/options.js';
 import { getFloatX, isFloat } from '../core/dtype.js';
 import { fmtList, StateError, ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import { add, div, mul, sub } from '../ops/binary.js';
+import { add, div, mul, sub } from '../ops/prims/binary.js';
 import { tensor } from '../ops/convert.js';
 
 /** Per-feature statistics a scaler was fitted to, enough to rebuild it. */

@@ -7,7 +7,7 @@ import { RecurrentLayer } from '../layers/recurrent.js';
 import { Bidirectional, TimeDistributed } from '../layers/recurrent_wrappers.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { MAX_LAYERS } from '../layers/limits.js';
-import { cast } from '../ops/shape_ops.js';
+import { cast } from '../ops/prims/shape_ops.js';
 import { checkFormat, FileFormatError } from './format_error.js';
 import { adaptToOrigin, kerasOrigin } from './config_origin.js';
 import { kerasToMyelinConfig } from './keras_config.js';

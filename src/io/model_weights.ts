@@ -5,7 +5,7 @@ import type { Config, SerializedObject } from '../core/config.js';
 import { Layer } from '../layers/layer.js';
 import { deserializeLayer } from '../layers/registry.js';
 import type { LayersModel } from '../models/layers_model.js';
-import { cast } from '../ops/shape_ops.js';
+import { cast } from '../ops/prims/shape_ops.js';
 import { checkLayerClasses } from './config_origin.js';
 import { checkFormat, FileFormatError } from './format_error.js';
 import type { NamedTensor } from './safetensors.js';

@@ -3,7 +3,7 @@ import { fmtList, fmtShape } from '../core/errors.js';
 import type { Config } from '../core/config.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { tensor } from '../ops/convert.js';
-import { cast } from '../ops/shape_ops.js';
+import { cast } from '../ops/prims/shape_ops.js';
 import { toCamelKeys, toSnakeKeys } from './config_case.js';
 import { atomicWriteFile, checkSavePath } from './atomic_write.js';
 import { checkFormat, FileFormatError } from './format_error.js';

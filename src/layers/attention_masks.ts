@@ -1,10 +1,10 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import { add, greater, logicalAnd, mul, sub } from '../ops/binary.js';
 import { tensor } from '../ops/convert.js';
 import { expandDims } from '../ops/dims.js';
-import { cast, reshape } from '../ops/shape_ops.js';
 import { softmax } from '../ops/softmax.js';
+import { add, greater, logicalAnd, mul, sub } from '../ops/prims/binary.js';
+import { cast, reshape } from '../ops/prims/shape_ops.js';
 
 /** What Keras puts at masked scores before the softmax: exp(-1e9 - max) is exactly 0. */
 export const MASKED_SCORE = -1e9;

@@ -2,7 +2,7 @@ import { ValueError } from '../core/errors.js';
 import { globalRng, Rng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Config } from '../core/config.js';
-import { where } from '../ops/binary.js';
+import { where } from '../ops/prims/binary.js';
 import { tensor } from '../ops/convert.js';
 import { reverse } from '../ops/reverse.js';
 import { describeLayer, imageShape } from './convolutional_base.js';

@@ -11,7 +11,7 @@ import type { Constraint } from '../constraints/constraint.js';
 import type { Config } from '../core/config.js';
 import type { Initializer } from '../initializers/initializer.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
-import { add } from '../ops/binary.js';
+import { add } from '../ops/prims/binary.js';
 import { checkPadding, toPair, type Pair, type PaddingMode } from '../ops/conv_geometry.js';
 import { getRegularizer, serializeRegularizer, type RegularizerIdentifier } from '../regularizers/registry.js';
 import type { Regularizer } from '../regularizers/regularizer.js';

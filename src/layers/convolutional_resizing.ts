@@ -1,10 +1,9 @@
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Config } from '../core/config.js';
-import { broadcastTo } from '../ops/binary.js';
-import { pad } from '../ops/pad.js';
-import { reshape } from '../ops/shape_ops.js';
-import { slice } from '../ops/slice.js';
+import { broadcastTo } from '../ops/prims/binary.js';
+import { pad, slice } from '../ops/prims/slice.js';
+import { reshape } from '../ops/prims/shape_ops.js';
 import { toPair, type Pair } from '../ops/conv_geometry.js';
 import { checkDataFormat, describeLayer, imageShape, type ImageDataFormat } from './convolutional_base.js';
 import { Layer, type LayerArgs } from './layer.js';

@@ -2,19 +2,19 @@ import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import type { Config } from '../initializers/initializer.js';
-import { add, logicalAnd, mul, sub } from '../ops/binary.js';
 import { expandDims } from '../ops/dims.js';
-import { matMul } from '../ops/matmul.js';
-import { cast } from '../ops/shape_ops.js';
-import { sum } from '../ops/reduce.js';
 import { softmax } from '../ops/softmax.js';
-import { tanh } from '../ops/unary.js';
 import { boolMask, causalMask } from './attention_masks.js';
 import { describeLayer } from './convolutional_base.js';
 import { Dropout } from './dropout.js';
 import { Layer, isShapeList, type CallArgs, type LayerArgs } from './layer.js';
 import { registerLayer } from './registry.js';
 import type { Shape, SymbolicTensor } from './symbolic.js';
+import { add, logicalAnd, mul, sub } from '../ops/prims/binary.js';
+import { matMul } from '../ops/prims/matmul.js';
+import { cast } from '../ops/prims/shape_ops.js';
+import { sum } from '../ops/prims/reduce.js';
+import { tanh } from '../ops/prims/unary.js';
 
 export interface AttentionArgs extends LayerArgs {
   /** Learn a scalar that multiplies the scores (default false). */

@@ -3,7 +3,7 @@ import { globalRng, Rng } from '../core/rng.js';
 import { sizeOf } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Config } from '../core/config.js';
-import { mul } from '../ops/binary.js';
+import { mul } from '../ops/prims/binary.js';
 import { tensor } from '../ops/convert.js';
 import { Layer, type CallArgs, type LayerArgs } from './layer.js';
 import { registerLayerClass } from './registry.js';

@@ -12,14 +12,14 @@ import type { ConstraintIdentifier } from '../constraints/registry.js';
 import { Initializer, type Config } from '../initializers/initializer.js';
 import type { InitializerIdentifier } from '../initializers/registry.js';
 import { VarianceScaling } from '../initializers/variance_scaling.js';
-import { add } from '../ops/binary.js';
 import { einsum } from '../ops/einsum.js';
-import { reshape } from '../ops/shape_ops.js';
 import type { RegularizerIdentifier } from '../regularizers/registry.js';
 import { describeLayer, kernelSettings, serializeKernelSettings, type KernelSettings } from './convolutional_base.js';
 import { Layer, type LayerArgs } from './layer.js';
 import { registerLayer } from './registry.js';
 import type { Shape } from './symbolic.js';
+import { add } from '../ops/prims/binary.js';
+import { reshape } from '../ops/prims/shape_ops.js';
 
 export interface EinsumDenseArgs extends LayerArgs {
   /** `'<input>,<kernel>-><output>'`, e.g. `'abc,cd->abd'`; `...` may lead the input and output. */

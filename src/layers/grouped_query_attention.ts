@@ -3,10 +3,8 @@ import type { Tensor } from '../core/tensor.js';
 import type { ConstraintIdentifier } from '../constraints/registry.js';
 import type { Config } from '../initializers/initializer.js';
 import type { InitializerIdentifier } from '../initializers/registry.js';
-import { broadcastTo, mul } from '../ops/binary.js';
 import { expandDims } from '../ops/dims.js';
 import { einsum } from '../ops/einsum.js';
-import { reshape } from '../ops/shape_ops.js';
 import { getRegularizer, serializeRegularizer, type RegularizerIdentifier } from '../regularizers/registry.js';
 import type { Regularizer } from '../regularizers/regularizer.js';
 import { AttentionLayerBase, type AttentionCallArgs, type AttentionInputs } from './attention_base.js';
@@ -17,6 +15,8 @@ import { EinsumDense } from './einsum_dense.js';
 import type { LayerArgs } from './layer.js';
 import { registerLayer } from './registry.js';
 import type { Shape } from './symbolic.js';
+import { broadcastTo, mul } from '../ops/prims/binary.js';
+import { reshape } from '../ops/prims/shape_ops.js';
 
 export interface GroupedQueryAttentionArgs extends Omit<LayerArgs, 'activityRegularizer'> {
   /** Size of each head. */

@@ -8,8 +8,8 @@ import { getConstraint, type ConstraintIdentifier } from '../constraints/registr
 import type { Config } from '../core/config.js';
 import { getInitializer, type InitializerIdentifier } from '../initializers/registry.js';
 import { wrap } from '../ops/convert.js';
-import { div } from '../ops/binary.js';
-import { cast } from '../ops/shape_ops.js';
+import { div } from '../ops/prims/binary.js';
+import { cast } from '../ops/prims/shape_ops.js';
 import { getRegularizer, serializeRegularizer, type RegularizerIdentifier } from '../regularizers/registry.js';
 import type { Regularizer } from '../regularizers/regularizer.js';
 import { assertCompatible, type InputSpec } from './input_spec.js';

@@ -1,9 +1,9 @@
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Config } from '../core/config.js';
-import { mul, notEqual } from '../ops/binary.js';
-import { any } from '../ops/reduce.js';
-import { cast } from '../ops/shape_ops.js';
+import { mul, notEqual } from '../ops/prims/binary.js';
+import { any } from '../ops/prims/reduce.js';
+import { cast } from '../ops/prims/shape_ops.js';
 import { expandDims } from '../ops/dims.js';
 import { Layer, type LayerArgs } from './layer.js';
 import { registerLayerClass } from './registry.js';

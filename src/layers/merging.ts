@@ -1,11 +1,11 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Config } from '../initializers/initializer.js';
-import { add, div, logicalAnd, logicalOr, maximum, minimum, mul, sub, where } from '../ops/binary.js';
-import { concat } from '../ops/concat.js';
+import { add, div, logicalAnd, logicalOr, maximum, minimum, mul, sub, where } from '../ops/prims/binary.js';
+import { concat } from '../ops/prims/concat.js';
 import { ones } from '../ops/creation.js';
 import { expandDims } from '../ops/dims.js';
-import { any } from '../ops/reduce.js';
+import { any } from '../ops/prims/reduce.js';
 import { Layer, isShapeList, type CallArgs, type LayerArgs } from './layer.js';
 import { registerLayer } from './registry.js';
 import type { Shape } from './symbolic.js';

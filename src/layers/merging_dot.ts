@@ -1,11 +1,11 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Config } from '../initializers/initializer.js';
-import { minimum, mul } from '../ops/binary.js';
-import { matMul } from '../ops/matmul.js';
-import { sum } from '../ops/reduce.js';
-import { reshape, transpose } from '../ops/shape_ops.js';
-import { rsqrt, square } from '../ops/unary.js';
+import { minimum, mul } from '../ops/prims/binary.js';
+import { matMul } from '../ops/prims/matmul.js';
+import { sum } from '../ops/prims/reduce.js';
+import { reshape, transpose } from '../ops/prims/shape_ops.js';
+import { rsqrt, square } from '../ops/prims/unary.js';
 import type { LayerArgs } from './layer.js';
 import { Merge } from './merging.js';
 import { registerLayer } from './registry.js';

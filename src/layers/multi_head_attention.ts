@@ -3,8 +3,6 @@ import type { Tensor } from '../core/tensor.js';
 import type { ConstraintIdentifier } from '../constraints/registry.js';
 import type { Config } from '../initializers/initializer.js';
 import type { InitializerIdentifier } from '../initializers/registry.js';
-import { mul } from '../ops/binary.js';
-import { concat } from '../ops/concat.js';
 import { einsum } from '../ops/einsum.js';
 import { getRegularizer, serializeRegularizer, type RegularizerIdentifier } from '../regularizers/registry.js';
 import type { Regularizer } from '../regularizers/regularizer.js';
@@ -16,6 +14,8 @@ import { EinsumDense } from './einsum_dense.js';
 import type { LayerArgs } from './layer.js';
 import { registerLayer } from './registry.js';
 import type { Shape } from './symbolic.js';
+import { mul } from '../ops/prims/binary.js';
+import { concat } from '../ops/prims/concat.js';
 
 export interface MultiHeadAttentionArgs extends Omit<LayerArgs, 'activityRegularizer'> {
   numHeads: number;

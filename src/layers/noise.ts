@@ -2,7 +2,7 @@ import { ValueError } from '../core/errors.js';
 import { globalRng, Rng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Config } from '../core/config.js';
-import { add, mul } from '../ops/binary.js';
+import { add, mul } from '../ops/prims/binary.js';
 import { tensor } from '../ops/convert.js';
 import { describeLayer, imageShape } from './convolutional_base.js';
 import { Layer, type CallArgs, type LayerArgs } from './layer.js';

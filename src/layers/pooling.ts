@@ -10,7 +10,8 @@ import {
   type PaddingMode,
 } from '../ops/conv_geometry.js';
 import { avgPool2d, maxPool2d } from '../ops/pool.js';
-import { max, mean } from '../ops/reduce.js';
+import { max } from '../ops/prims/reduce.js';
+import { mean } from '../ops/moments.js';
 import { checkDataFormat, describeLayer, imageShape, type ImageDataFormat } from './convolutional_base.js';
 import { Layer, type LayerArgs } from './layer.js';
 import { registerLayerClass } from './registry.js';

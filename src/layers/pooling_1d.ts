@@ -1,9 +1,10 @@
 import type { Tensor } from '../core/tensor.js';
 import type { Config } from '../core/config.js';
-import { div, mul } from '../ops/binary.js';
+import { div, mul } from '../ops/prims/binary.js';
 import { expandDims } from '../ops/dims.js';
-import { max, mean, sum } from '../ops/reduce.js';
-import { cast } from '../ops/shape_ops.js';
+import { max, sum } from '../ops/prims/reduce.js';
+import { mean } from '../ops/moments.js';
+import { cast } from '../ops/prims/shape_ops.js';
 import { Layer, type CallArgs, type LayerArgs } from './layer.js';
 import { registerLayerClass } from './registry.js';
 import { checkFormat, sequenceShape, type SequenceDataFormat } from './sequence_format.js';

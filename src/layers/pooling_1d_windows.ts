@@ -4,7 +4,7 @@ import type { Config } from '../initializers/initializer.js';
 import { checkPadding, convOutputLength, type PaddingMode } from '../ops/conv_geometry.js';
 import { expandDims, squeeze } from '../ops/dims.js';
 import { avgPool2d, maxPool2d } from '../ops/pool.js';
-import { transpose } from '../ops/shape_ops.js';
+import { transpose } from '../ops/prims/shape_ops.js';
 import { Layer, type LayerArgs } from './layer.js';
 import { registerLayer } from './registry.js';
 import type { Shape } from './symbolic.js';

@@ -3,16 +3,16 @@ import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import type { Config, Initializer } from '../initializers/initializer.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
-import { add, broadcastTo, mul } from '../ops/binary.js';
-import { concat } from '../ops/concat.js';
 import { tensor } from '../ops/convert.js';
-import { reshape, transpose } from '../ops/shape_ops.js';
-import { slice } from '../ops/slice.js';
-import { neg } from '../ops/unary.js';
 import { describeLayer } from './convolutional_base.js';
 import { Layer, type CallArgs, type LayerArgs } from './layer.js';
 import { registerLayer } from './registry.js';
 import type { Shape, SymbolicTensor } from './symbolic.js';
+import { add, broadcastTo, mul } from '../ops/prims/binary.js';
+import { concat } from '../ops/prims/concat.js';
+import { reshape, transpose } from '../ops/prims/shape_ops.js';
+import { slice } from '../ops/prims/slice.js';
+import { neg } from '../ops/prims/unary.js';
 
 /** Call arguments of the position layers (KerasHub's). */
 export interface PositionCallArgs extends CallArgs {

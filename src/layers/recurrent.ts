@@ -14,19 +14,19 @@ import type { Constraint } from '../constraints/constraint.js';
 import type { Config } from '../core/config.js';
 import type { Initializer } from '../initializers/initializer.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
-import { add, mul, where } from '../ops/binary.js';
-import { concat } from '../ops/concat.js';
+import { add, mul, where } from '../ops/prims/binary.js';
+import { concat } from '../ops/prims/concat.js';
 import { tensor } from '../ops/convert.js';
 import { zeros } from '../ops/creation.js';
 import { expandDims } from '../ops/dims.js';
-import { matMul } from '../ops/matmul.js';
+import { matMul } from '../ops/prims/matmul.js';
 import { reverse } from '../ops/reverse.js';
-import { stopGradient } from '../ops/unary.js';
-import { reshape, transpose } from '../ops/shape_ops.js';
+import { stopGradient } from '../ops/prims/unary.js';
+import { reshape, transpose } from '../ops/prims/shape_ops.js';
 import { getRegularizer, serializeRegularizer, type RegularizerIdentifier } from '../regularizers/registry.js';
 import type { Regularizer } from '../regularizers/regularizer.js';
 import { Layer, type CallArgs, type LayerArgs } from './layer.js';
-import { timeSteps } from './recurrent_steps.js';
+import { timeSteps } from '../ops/prims/time_steps.js';
 import type { Shape } from './symbolic.js';
 
 /** Arguments shared by simpleRNN, lstm and gru (Keras names and defaults). */

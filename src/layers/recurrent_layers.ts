@@ -7,13 +7,14 @@ import {
   type ActivationIdentifier,
 } from '../activations/index.js';
 import type { Config } from '../core/config.js';
-import { add, mul, sub } from '../ops/binary.js';
-import { concat } from '../ops/concat.js';
+import { add, mul, sub } from '../ops/prims/binary.js';
+import { concat } from '../ops/prims/concat.js';
 import { ones } from '../ops/creation.js';
-import { matMul } from '../ops/matmul.js';
-import { reshape } from '../ops/shape_ops.js';
-import { slice, split } from '../ops/slice.js';
-import { lstmCellFused } from '../ops/lstm_cell.js';
+import { matMul } from '../ops/prims/matmul.js';
+import { reshape } from '../ops/prims/shape_ops.js';
+import { slice } from '../ops/prims/slice.js';
+import { split } from '../ops/stack.js';
+import { lstmCellFused } from '../ops/prims/lstm_cell.js';
 import { noGrad } from '../autograd/tape.js';
 import { RecurrentLayer, type RecurrentArgs, type StepResult } from './recurrent.js';
 import { registerLayerClass } from './registry.js';

@@ -1,7 +1,7 @@
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Config } from '../initializers/initializer.js';
-import { broadcastTo } from '../ops/binary.js';
+import { broadcastTo } from '../ops/prims/binary.js';
 import { expandDims } from '../ops/dims.js';
 import { Layer, type LayerArgs } from './layer.js';
 import { registerLayer } from './registry.js';

@@ -1,7 +1,7 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Config } from '../core/config.js';
-import { reshape, transpose } from '../ops/shape_ops.js';
+import { reshape, transpose } from '../ops/prims/shape_ops.js';
 import { Layer, type LayerArgs } from './layer.js';
 import { registerLayerClass } from './registry.js';
 import type { Shape } from './symbolic.js';

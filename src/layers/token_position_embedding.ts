@@ -3,9 +3,6 @@ import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import type { Config, Initializer } from '../initializers/initializer.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
-import { add, notEqual } from '../ops/binary.js';
-import { matMul } from '../ops/matmul.js';
-import { reshape } from '../ops/shape_ops.js';
 import { describeLayer } from './convolutional_base.js';
 import { Embedding } from './embedding.js';
 import type { LayerArgs } from './layer.js';
@@ -13,6 +10,9 @@ import { PositionEmbedding, type PositionCallArgs } from './position.js';
 import { registerLayer } from './registry.js';
 import { LayerWithSublayers } from './sublayers.js';
 import type { Shape, SymbolicTensor } from './symbolic.js';
+import { add, notEqual } from '../ops/prims/binary.js';
+import { matMul } from '../ops/prims/matmul.js';
+import { reshape } from '../ops/prims/shape_ops.js';
 
 export interface TokenAndPositionEmbeddingArgs extends LayerArgs {
   vocabularySize: number;

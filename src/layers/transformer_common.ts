@@ -8,7 +8,6 @@ import { ValueError, fmtShape } from '../core/errors.js';
 import { Tensor } from '../core/tensor.js';
 import type { Config, Initializer } from '../initializers/initializer.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
-import { add } from '../ops/binary.js';
 import { expandDims } from '../ops/dims.js';
 import { andMasks } from './attention_masks.js';
 import { describeLayer } from './convolutional_base.js';
@@ -18,6 +17,7 @@ import type { CallArgs, LayerArgs } from './layer.js';
 import { LayerNormalization } from './normalization.js';
 import { LayerWithSublayers } from './sublayers.js';
 import type { Shape } from './symbolic.js';
+import { add } from '../ops/prims/binary.js';
 
 /** Arguments of KerasHub's Transformer blocks. */
 export interface TransformerBlockArgs extends LayerArgs {

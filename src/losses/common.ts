@@ -1,9 +1,9 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
-import { maximum, minimum } from '../ops/binary.js';
+import { maximum, minimum } from '../ops/prims/binary.js';
 import { toFloat, toTensor, type TensorLike } from '../ops/convert.js';
-import { cast, reshape } from '../ops/shape_ops.js';
+import { cast, reshape } from '../ops/prims/shape_ops.js';
 
 /** Keras' `backend.epsilon()`: the fuzz factor of clipped logs and divisions. */
 export const EPSILON = 1e-7;

@@ -1,8 +1,9 @@
 import type { Tensor } from '../core/tensor.js';
-import { add, maximum, mul, sub } from '../ops/binary.js';
+import { add, maximum, mul, sub } from '../ops/prims/binary.js';
 import type { TensorLike } from '../ops/convert.js';
-import { max, mean, sum } from '../ops/reduce.js';
-import { square } from '../ops/unary.js';
+import { max, sum } from '../ops/prims/reduce.js';
+import { mean } from '../ops/moments.js';
+import { square } from '../ops/prims/unary.js';
 import { prepare } from './common.js';
 
 /** Labels of only 0s and 1s become -1/1, as Keras does for hinge losses; others pass unchanged. */

@@ -1,17 +1,14 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
-import { add, div, mul, sub } from '../ops/binary.js';
+import { add, div, mul, sub } from '../ops/prims/binary.js';
 import { tensor, toFloat, toTensor, type TensorLike } from '../ops/convert.js';
-import { logSumExp, mean, sum } from '../ops/reduce.js';
-import { reshape } from '../ops/shape_ops.js';
-import { log, softplus } from '../ops/unary.js';
+import { logSoftmax } from '../ops/softmax.js';
+import { mean } from '../ops/moments.js';
+import { sum } from '../ops/prims/reduce.js';
+import { reshape } from '../ops/prims/shape_ops.js';
+import { log, softplus } from '../ops/prims/unary.js';
 import { EPSILON, clip, lastAxis, prepare } from './common.js';
-
-/** log(softmax(x)) along `axis`, stable for any logits. */
-function logSoftmax(x: Tensor, axis: number): Tensor {
-  return sub(x, logSumExp(x, axis, true));
-}
 
 /**
  * Binary crossentropy averaged over the last axis. Probabilities are clipped to [1e-7, 1 - 1e-7];

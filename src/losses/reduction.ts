@@ -1,10 +1,10 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import { broadcastShapes } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
-import { div, mul } from '../ops/binary.js';
+import { div, mul } from '../ops/prims/binary.js';
 import { toFloat, type TensorLike } from '../ops/convert.js';
-import { sum } from '../ops/reduce.js';
-import { cast, reshape } from '../ops/shape_ops.js';
+import { sum } from '../ops/prims/reduce.js';
+import { cast, reshape } from '../ops/prims/shape_ops.js';
 import { squeezeOrExpand } from './common.js';
 
 /** How a loss reduces per-sample values to what `compute` returns (Keras 3 names). */

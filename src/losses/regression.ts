@@ -1,8 +1,9 @@
 import type { Tensor } from '../core/tensor.js';
-import { add, div, greater, lessEqual, maximum, minimum, mul, sub, where } from '../ops/binary.js';
+import { add, div, greater, lessEqual, maximum, minimum, mul, sub, where } from '../ops/prims/binary.js';
 import type { TensorLike } from '../ops/convert.js';
-import { mean, sum } from '../ops/reduce.js';
-import { abs, log, rsqrt, softplus, square } from '../ops/unary.js';
+import { mean } from '../ops/moments.js';
+import { sum } from '../ops/prims/reduce.js';
+import { abs, log, rsqrt, softplus, square } from '../ops/prims/unary.js';
 import { EPSILON, lastAxis, prepare } from './common.js';
 
 /**

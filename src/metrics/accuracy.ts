@@ -1,8 +1,9 @@
 import type { Tensor } from '../core/tensor.js';
-import { equal, greater } from '../ops/binary.js';
+import { equal, greater } from '../ops/prims/binary.js';
 import { tensor, toFloat, toTensor, type TensorLike } from '../ops/convert.js';
-import { argMax, mean } from '../ops/reduce.js';
-import { cast, reshape } from '../ops/shape_ops.js';
+import { argMax } from '../ops/prims/reduce.js';
+import { mean } from '../ops/moments.js';
+import { cast, reshape } from '../ops/prims/shape_ops.js';
 import { prepare } from '../losses/common.js';
 
 /**

@@ -2,10 +2,10 @@ import { noGrad } from '../autograd/gradients.js';
 import { ValueError, fmtShape } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
-import { broadcastTo } from '../ops/binary.js';
+import { broadcastTo } from '../ops/prims/binary.js';
 import { toFloat, type TensorLike } from '../ops/convert.js';
-import { sigmoid } from '../ops/unary.js';
-import { reshape } from '../ops/shape_ops.js';
+import { sigmoid } from '../ops/prims/unary.js';
+import { reshape } from '../ops/prims/shape_ops.js';
 import { squeezeOrExpand } from '../losses/common.js';
 
 /** Confusion counts per threshold. */

@@ -1,9 +1,10 @@
 import { noGrad } from '../autograd/gradients.js';
 import type { Tensor } from '../core/tensor.js';
-import { broadcastTo, mul } from '../ops/binary.js';
+import { broadcastTo, mul } from '../ops/prims/binary.js';
 import { toFloat, type TensorLike } from '../ops/convert.js';
-import { mean, sum } from '../ops/reduce.js';
-import { cast } from '../ops/shape_ops.js';
+import { mean } from '../ops/moments.js';
+import { sum } from '../ops/prims/reduce.js';
+import { cast } from '../ops/prims/shape_ops.js';
 import { squeezeOrExpand } from '../losses/common.js';
 import { Metric, metricRegistry, type MetricFunction } from './metric.js';
 

@@ -1,6 +1,6 @@
 import { ValueError } from '../core/errors.js';
-import { square } from '../ops/unary.js';
-import { sub } from '../ops/binary.js';
+import { square } from '../ops/prims/unary.js';
+import { sub } from '../ops/prims/binary.js';
 import type { TensorLike } from '../ops/convert.js';
 import { prepare } from '../losses/common.js';
 import { binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy } from '../losses/probabilistic.js';

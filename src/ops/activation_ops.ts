@@ -1,8 +1,8 @@
 import type { Tensor } from '../core/tensor.js';
-import { add, div, greater, mul, where } from './binary.js';
+import { add, div, greater, mul, where } from './prims/binary.js';
 import { toFloat, toTensor, type TensorLike } from './convert.js';
 import { clipByValue } from './clip.js';
-import { abs, erf, relu6, sigmoid, softplus, tanh } from './unary.js';
+import { abs, erf, relu6, sigmoid, softplus, tanh } from './prims/unary.js';
 
 /**
  * x for x > 0, alpha * x otherwise (Keras' `negative_slope`, default 0.2 as in TF.js). The

@@ -5,22 +5,25 @@
  */
 import type { DType } from '../core/dtype.js';
 import { Tensor } from '../core/tensor.js';
-import * as b from './binary.js';
-import * as u from './unary.js';
-import * as r from './reduce.js';
-import { matMul } from './matmul.js';
-import { cast, reshape, transpose } from './shape_ops.js';
+import * as b from './prims/binary.js';
+import * as u from './prims/unary.js';
+import * as r from './prims/reduce.js';
+import { pow } from './prims/pow.js';
+import { mean } from './moments.js';
+import { norm } from './norm.js';
+import { matMul } from './prims/matmul.js';
+import { cast, reshape, transpose } from './prims/shape_ops.js';
 import { expandDims, flatten, squeeze } from './dims.js';
-import { slice, split } from './slice.js';
-import { pad } from './pad.js';
-import { concat, stack, unstack } from './concat.js';
-import { gather } from './gather.js';
+import { slice, pad } from './prims/slice.js';
+import { split, stack, unstack } from './stack.js';
+import { concat } from './prims/concat.js';
+import { gather } from './prims/gather.js';
 import { tile } from './tile.js';
 import { reverse } from './reverse.js';
 import { cumsum } from './cumsum.js';
 import { clipByValue } from './clip.js';
 import { leakyRelu, prelu } from './activation_ops.js';
-import { logSoftmax, softmax } from './softmax.js';
+import { logSoftmax, logSumExp, softmax } from './softmax.js';
 import { oneHot } from './one_hot.js';
 import type { TensorLike } from './convert.js';
 
@@ -120,7 +123,7 @@ const binaryOps = {
   sub: b.sub,
   mul: b.mul,
   div: b.div,
-  pow: b.pow,
+  pow,
   mod: b.mod,
   floorDiv: b.floorDiv,
   maximum: b.maximum,
@@ -179,13 +182,13 @@ for (const [name, op] of Object.entries(unaryOps)) {
 
 const reductions = {
   sum: r.sum,
-  mean: r.mean,
+  mean,
   prod: r.prod,
   max: r.max,
   min: r.min,
   any: r.any,
   all: r.all,
-  logSumExp: r.logSumExp,
+  logSumExp,
 } as const;
 for (const [name, op] of Object.entries(reductions)) {
   (proto as unknown as Record<string, unknown>)[name] = function (this: Tensor, axis?: Axis, keepDims?: boolean) {
@@ -236,7 +239,7 @@ proto.cast = function (dtype: DType) {
   return cast(this, dtype);
 };
 proto.norm = function (ord?: number | 'euclidean' | 'fro', axis?: Axis, keepDims?: boolean) {
-  return r.norm(this, ord, axis, keepDims);
+  return norm(this, ord, axis, keepDims);
 };
 proto.argMax = function (axis?: number) {
   return r.argMax(this, axis);

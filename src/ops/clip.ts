@@ -1,6 +1,6 @@
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import { maximum, minimum } from './binary.js';
+import { maximum, minimum } from './prims/binary.js';
 import { toTensor, type TensorLike } from './convert.js';
 
 /**

@@ -1,11 +1,10 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { toFloat, type TensorLike } from './convert.js';
-import { matMul } from './matmul.js';
-import { pad } from './pad.js';
+import { matMul } from './prims/matmul.js';
+import { pad, slice } from './prims/slice.js';
 import { reverse } from './reverse.js';
-import { reshape, transpose } from './shape_ops.js';
-import { slice } from './slice.js';
+import { reshape, transpose } from './prims/shape_ops.js';
 import {
   assertImages,
   checkPadding,

@@ -1,11 +1,11 @@
 import { keep } from '../core/memory.js';
 import type { Tensor } from '../core/tensor.js';
 import { tensor } from './convert.js';
-import { gather } from './gather.js';
-import { pad } from './pad.js';
-import { reshape } from './shape_ops.js';
+import { gather } from './prims/gather.js';
+import { pad } from './prims/slice.js';
+import { reshape } from './prims/shape_ops.js';
 import type { Geometry2d } from './conv_geometry.js';
-import { hasIm2col, im2colOp } from './conv_fused.js';
+import { hasIm2col, im2colOp } from './prims/conv_fused.js';
 
 // One index tensor per geometry: building it is O(outH * outW * kH * kW) and layers reuse a
 // geometry on every batch.

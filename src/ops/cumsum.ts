@@ -2,8 +2,8 @@ import { allocArray } from '../core/dtype.js';
 import { normAxis } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { tensor, toTensor, type TensorLike } from './convert.js';
-import { matMul } from './matmul.js';
-import { cast, transpose } from './shape_ops.js';
+import { matMul } from './prims/matmul.js';
+import { cast, transpose } from './prims/shape_ops.js';
 
 /**
  * Cumulative sum along `axis` (TF.js semantics for `exclusive` and `reverse`). Computed as a

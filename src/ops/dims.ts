@@ -2,7 +2,7 @@ import { ValueError, fmtShape } from '../core/errors.js';
 import { normAxes, normAxis } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { toTensor, type TensorLike } from './convert.js';
-import { reshape } from './shape_ops.js';
+import { reshape } from './prims/shape_ops.js';
 
 /**
  * Inserts a dimension of size 1 at `axis` (negative counts from the end of the result).

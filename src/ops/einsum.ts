@@ -1,11 +1,11 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import { broadcastTo } from './binary.js';
+import { broadcastTo } from './prims/binary.js';
 import { toTensor, type TensorLike } from './convert.js';
-import { gather } from './gather.js';
-import { matMul } from './matmul.js';
-import { sum } from './reduce.js';
-import { reshape, transpose } from './shape_ops.js';
+import { gather } from './prims/gather.js';
+import { matMul } from './prims/matmul.js';
+import { sum } from './prims/reduce.js';
+import { reshape, transpose } from './prims/shape_ops.js';
 
 /** A tensor with one label per axis: a letter, or `#k` for the k-th axis (from the right) of `...`. */
 interface Labeled {

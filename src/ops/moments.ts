@@ -1,10 +1,20 @@
+import { normAxes, reducedShape, sizeOf } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
-import { sub } from './binary.js';
 import { toFloat, type TensorLike } from './convert.js';
-import { mean } from './reduce.js';
-import { reshape } from './shape_ops.js';
-import { square } from './unary.js';
-import { normAxes, reducedShape } from '../core/shape.js';
+import { div, sub } from './prims/binary.js';
+import { sum } from './prims/reduce.js';
+import { reshape } from './prims/shape_ops.js';
+import { square } from './prims/unary.js';
+
+type Axis = number | readonly number[] | null;
+
+/** Mean over `axis` (all axes when omitted). */
+export function mean(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
+  const t = toFloat(x, 'x', 'mean');
+  const axes = normAxes(axis ?? undefined, t.rank, 'mean');
+  const count = sizeOf(axes.map((a) => t.shape[a]));
+  return div(sum(t, axes, keepDims), count);
+}
 
 /**
  * Mean and (biased) variance over `axes` (all axes when omitted), as used by normalization.

@@ -1,15 +1,15 @@
 import { noGrad } from '../autograd/tape.js';
 import type { Tensor } from '../core/tensor.js';
-import { div } from './binary.js';
+import { div } from './prims/binary.js';
 import { toFloat, type TensorLike } from './convert.js';
 import { ones } from './creation.js';
-import { max, mean, sum } from './reduce.js';
-import { reshape } from './shape_ops.js';
-import { assertImages, type Pair, type PaddingMode } from './conv_geometry.js';
+import { max, sum } from './prims/reduce.js';
+import { mean } from './moments.js';
+import { reshape } from './prims/shape_ops.js';
+import { assertImages, type Pair, type PaddingMode, toPair } from './conv_geometry.js';
 import { geometryOf } from './conv.js';
 import { extractPatches } from './conv_patches.js';
-import { toPair } from './conv_geometry.js';
-import { hasMaxPool, maxPoolOp } from './conv_fused.js';
+import { hasMaxPool, maxPoolOp } from './prims/conv_fused.js';
 
 /** Window, strides (default: the window) and padding of a pooling op. */
 export interface Pool2dOptions {

@@ -1,7 +1,7 @@
 import { normAxes } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { tensor, toTensor, type TensorLike } from './convert.js';
-import { gather } from './gather.js';
+import { gather } from './prims/gather.js';
 
 /**
  * Reverses the order of elements along `axis` (all axes when omitted).

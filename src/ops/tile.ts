@@ -1,8 +1,8 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import { broadcastTo } from './binary.js';
+import { broadcastTo } from './prims/binary.js';
 import { toTensor, type TensorLike } from './convert.js';
-import { reshape } from './shape_ops.js';
+import { reshape } from './prims/shape_ops.js';
 
 /**
  * Repeats `x` `reps[i]` times along axis i. Built as reshape → broadcast → reshape, so the

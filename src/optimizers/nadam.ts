@@ -1,7 +1,7 @@
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
-import { add, div, mul, sub } from '../ops/binary.js';
-import { sqrt, square } from '../ops/unary.js';
+import { add, div, mul, sub } from '../ops/prims/binary.js';
+import { sqrt, square } from '../ops/prims/unary.js';
 import { Optimizer, type OptimizerArgs } from './optimizer.js';
 import { optimizerFactory, registerOptimizer } from './registry.js';
 

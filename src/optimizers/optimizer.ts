@@ -1,13 +1,13 @@
-import { variableGrads, noGrad } from '../autograd/gradients.js';
+import { variableGrads, noGrad, releaseAppliedGradient } from '../autograd/gradients.js';
 import { ValueError, fmtShape } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { Variable } from '../core/variable.js';
-import { add, div, maximum, minimum, mul, sub } from '../ops/binary.js';
+import { add, div, maximum, minimum, mul, sub } from '../ops/prims/binary.js';
 import { fill, scalar } from '../ops/creation.js';
-import { sum } from '../ops/reduce.js';
-import { cast } from '../ops/shape_ops.js';
-import { sqrt, square } from '../ops/unary.js';
+import { sum } from '../ops/prims/reduce.js';
+import { cast } from '../ops/prims/shape_ops.js';
+import { sqrt, square } from '../ops/prims/unary.js';
 import { LearningRateSchedule, deserializeSchedule, serializeSchedule, type ScheduleConfig } from './schedules.js';
 import { scoped } from '../core/memory.js';
 import { checkPendingOptions, deferOptionCheck } from '../core/options.js';
@@ -213,6 +213,10 @@ export abstract class Optimizer {
     for (const { grad, variable } of pairs) {
       if (!(variable instanceof Variable))
         throw new ValueError(`${this.name}: applyGradients expected Variables, got ${typeof variable}`);
+      if (grad.isDisposed)
+        throw new ValueError(
+          `${this.name}: the gradient for variable '${variable.name}' was disposed. applyGradients frees the gradients variableGrads returned once it has applied them; keep(grad) to apply or read one again`,
+        );
       if (!shapesEqual(grad.shape, variable.shape)) {
         throw new ValueError(
           `${this.name}: the gradient for variable '${variable.name}' has shape ${fmtShape(grad.shape)} but the variable has shape ${fmtShape(variable.shape)}`,
@@ -236,11 +240,13 @@ export abstract class Optimizer {
         for (const v of vars) if (v.constraint) v.assign(v.constraint(v));
       }),
     );
+    // Applied, the gradients variableGrads made are done with: a custom loop stays flat.
+    for (const p of pairs) releaseAppliedGradient(p.grad);
   }
 
   /**
    * Computes the gradient of the scalar `f()` with respect to `varList` and applies it (TF.js
-   * `minimize`). Returns the cost when `returnCost`, else null.
+   * `minimize`). Returns the cost when `returnCost`, else null; everything else it made is freed.
    * @example const cost = opt.minimize(() => meanSquaredError(y, predict(x)).mean(), true, [w, b]);
    */
   minimize(f: () => Tensor, returnCost = false, varList?: readonly Variable[]): Tensor | null {
@@ -249,12 +255,15 @@ export abstract class Optimizer {
         `${this.name}: minimize needs 'varList', the variables to update (e.g. model.trainableWeights)`,
       );
     }
-    const { value, grads } = variableGrads(f, varList);
-    this.applyGradients(
-      grads,
-      varList.filter((v) => v.trainable),
-    );
-    return returnCost ? value : null;
+    // As TF.js: the gradients, and the cost unless returned, are freed here.
+    return scoped(() => {
+      const { value, grads } = variableGrads(f, varList);
+      this.applyGradients(
+        grads,
+        varList.filter((v) => v.trainable),
+      );
+      return returnCost ? value : null;
+    });
   }
 
   private pairUp(gradients: GradAndVar[] | Record<string, Tensor>, varList?: readonly Variable[]): GradAndVar[] {

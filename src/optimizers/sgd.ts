@@ -1,7 +1,7 @@
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
-import { add, mul, sub } from '../ops/binary.js';
+import { add, mul, sub } from '../ops/prims/binary.js';
 import { Optimizer, type HostUpdateRule, type OptimizerArgs } from './optimizer.js';
 import { optimizerFactory, registerOptimizer } from './registry.js';
 

@@ -1,9 +1,9 @@
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Config } from '../core/config.js';
-import { add, mul } from '../ops/binary.js';
-import { sum } from '../ops/reduce.js';
-import { abs, square } from '../ops/unary.js';
+import { add, mul } from '../ops/prims/binary.js';
+import { sum } from '../ops/prims/reduce.js';
+import { abs, square } from '../ops/prims/unary.js';
 import { scalar } from '../ops/creation.js';
 
 /**

@@ -4,7 +4,7 @@ import { noGrad } from '../autograd/tape.js';
 import { scoped } from '../core/memory.js';
 import { gather, mul, sum } from '../ops/index.js';
 import { tensor } from '../ops/convert.js';
-import { reshape } from '../ops/shape_ops.js';
+import { reshape } from '../ops/prims/shape_ops.js';
 import type { ModelData } from './types.js';
 
 /** Puts `data` in model order (one tensor per input or output), naming the argument in errors. */

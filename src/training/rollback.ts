@@ -2,10 +2,10 @@ import { noGrad } from '../autograd/tape.js';
 import { dispose, keep, scoped } from '../core/memory.js';
 import { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
-import { mul } from '../ops/binary.js';
-import { sum } from '../ops/reduce.js';
 import type { NamedWeight, Optimizer } from '../optimizers/optimizer.js';
 import { readScalars } from './step.js';
+import { mul } from '../ops/prims/binary.js';
+import { sum } from '../ops/prims/reduce.js';
 
 /**
  * A tensor holding `t`'s value as it is now, without a copy: tensors are immutable and a

@@ -3,7 +3,7 @@ import { noGrad } from '../autograd/tape.js';
 import { withBackend } from '../backend/registry.js';
 import { scoped } from '../core/memory.js';
 import type { Tensor } from '../core/tensor.js';
-import { add, mul } from '../ops/binary.js';
+import { add, mul } from '../ops/prims/binary.js';
 import { tensor } from '../ops/convert.js';
 import type { CompiledState } from './compile.js';
 import type { TrainableModel } from './trainable_model.js';

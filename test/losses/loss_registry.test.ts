@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mean, sum } from '../../src/ops/reduce.js';
-import { abs } from '../../src/ops/unary.js';
-import { sub } from '../../src/ops/binary.js';
+import { mean } from '../../src/ops/moments.js';
+import { sum } from '../../src/ops/prims/reduce.js';
+import { abs } from '../../src/ops/prims/unary.js';
+import { sub } from '../../src/ops/prims/binary.js';
 import type { Tensor } from '../../src/core/tensor.js';
 import '../../src/index.js';
 import * as L from '../../src/losses/index.js';

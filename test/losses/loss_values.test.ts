@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tensor } from '../../src/ops/convert.js';
 import { grad } from '../../src/autograd/gradients.js';
-import { sum } from '../../src/ops/reduce.js';
+import { sum } from '../../src/ops/prims/reduce.js';
 import * as L from '../../src/losses/index.js';
 import { assertClose } from '../helpers/gradcheck.js';
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import '../../src/index.js';
 import type { Tensor } from '../../src/core/tensor.js';
-import { sub } from '../../src/ops/binary.js';
-import { abs } from '../../src/ops/unary.js';
-import { mean } from '../../src/ops/reduce.js';
+import { sub } from '../../src/ops/prims/binary.js';
+import { abs } from '../../src/ops/prims/unary.js';
+import { mean } from '../../src/ops/moments.js';
 import { Huber } from '../../src/losses/index.js';
 import * as M from '../../src/metrics/index.js';
 

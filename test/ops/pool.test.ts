@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { avgPool2d, maxPool2d, tensor } from '../../src/index.js';
 import { grads } from '../../src/autograd/gradients.js';
-import { sum } from '../../src/ops/reduce.js';
+import { sum } from '../../src/ops/prims/reduce.js';
 import { assertClose, checkGradients, rand64 } from '../helpers/gradcheck.js';
 
 const img4x4 = () => tensor([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], [1, 4, 4, 1]);

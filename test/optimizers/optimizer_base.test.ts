@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import { tensor } from '../../src/ops/convert.js';
 import { Variable } from '../../src/core/variable.js';
 import { ValueError } from '../../src/core/errors.js';
-import { minimum, maximum, sub, mul } from '../../src/ops/binary.js';
-import { sum } from '../../src/ops/reduce.js';
-import { square } from '../../src/ops/unary.js';
+import { minimum, maximum, sub, mul } from '../../src/ops/prims/binary.js';
+import { sum } from '../../src/ops/prims/reduce.js';
+import { square } from '../../src/ops/prims/unary.js';
 import {
   Adam,
   SGD,

@@ -57,7 +57,7 @@ export class Heap {
       this.memory.grow(pages);
     } catch {
       throw new RangeError(
-        `wasm backend: out of memory: ${(this.u8.length / 2 ** 20).toFixed(0)} MiB in use by ${(this.#live / 2 ** 20).toFixed(0)} MiB of live tensors, and ${((pages * PAGE) / 2 ** 20).toFixed(1)} MiB more cannot be added under the WebAssembly memory limit. Free tensors sooner (fit does per batch; wrap custom loops in tidy) or use smaller batches.`,
+        `wasm backend: out of memory: ${(this.u8.length / 2 ** 20).toFixed(0)} MiB in use by ${(this.#live / 2 ** 20).toFixed(0)} MiB of live tensors, and ${((pages * PAGE) / 2 ** 20).toFixed(1)} MiB more cannot be added under the WebAssembly memory limit. Tensors a program drops are reclaimed by the garbage collector only when the event loop runs, which a long synchronous loop never lets happen: run each step in tidy(() => ...), dispose() what it no longer needs, or await between steps (fit, evaluate, predict, minimize and applyGradients free their own tensors). Smaller batches also help.`,
       );
     }
   }

@@ -1,9 +1,9 @@
-import { record } from '../autograd/tape.js';
-import type { UnaryOp } from '../backend/backend.js';
-import { isFloat } from '../core/dtype.js';
-import type { Tensor } from '../core/tensor.js';
+import { record } from '../../autograd/tape.js';
+import type { UnaryOp } from '../../backend/backend.js';
+import { isFloat } from '../../core/dtype.js';
+import type { Tensor } from '../../core/tensor.js';
 import { add, div, greater, less, logicalAnd, minimum, mul, sub, where } from './binary.js';
-import { toFloat, toTensor, wrap, type TensorLike } from './convert.js';
+import { toFloat, toTensor, wrap, type TensorLike } from '../convert.js';
 
 /**
  * Defines a differentiable element-wise op from its kernel and its derivative, written with

@@ -1,9 +1,9 @@
-import { record } from '../autograd/tape.js';
-import { ValueError, fmtShape } from '../core/errors.js';
-import { normAxis, shapesEqual } from '../core/shape.js';
-import type { Tensor } from '../core/tensor.js';
-import { toTensor, wrap, type TensorLike } from './convert.js';
-import { pad } from './pad.js';
+// slice and pad, each the other's gradient (the adjoint pair of a block copy).
+import { record } from '../../autograd/tape.js';
+import { ValueError, fmtShape } from '../../core/errors.js';
+import { shapesEqual } from '../../core/shape.js';
+import type { Tensor } from '../../core/tensor.js';
+import { toTensor, wrap, type TensorLike } from '../convert.js';
 
 /** Resolves TF.js-style begin/size (numbers, short lists, -1 sizes) against a shape. */
 function sliceParams(
@@ -60,44 +60,28 @@ export function slice(x: TensorLike, begin: number | readonly number[], size?: n
 }
 
 /**
- * Splits `x` along `axis` into `numOrSizeSplits` equal parts, or parts of the listed sizes
- * (one size may be -1 for the remainder).
- * @example const [a, b] = split(x, 2, 1);
- * @example split(x, [1, -1], 0) // first row, then the rest
+ * Pads with `constantValue`: `paddings[i] = [before, after]` for axis i.
+ * @example pad(tensor([1, 2]), [[1, 2]]) // [0, 1, 2, 0, 0]
  */
-export function split(x: TensorLike, numOrSizeSplits: number | readonly number[], axis = 0): Tensor[] {
-  const t = toTensor(x, 'x', 'split');
-  const a = normAxis(axis, t.rank, 'split');
-  const dim = t.shape[a];
-  let sizes: number[];
-  if (typeof numOrSizeSplits === 'number') {
-    if (!Number.isInteger(numOrSizeSplits) || numOrSizeSplits < 1 || dim % numOrSizeSplits !== 0) {
-      throw new ValueError(
-        `split: axis ${a} of shape ${fmtShape(t.shape)} (size ${dim}) cannot be split into ${numOrSizeSplits} equal parts`,
-      );
-    }
-    sizes = new Array<number>(numOrSizeSplits).fill(dim / numOrSizeSplits);
-  } else {
-    sizes = [...numOrSizeSplits];
-    const unknown = sizes.filter((s) => s === -1).length;
-    if (unknown > 1 || sizes.some((s) => !Number.isInteger(s) || s < -1)) {
-      throw new ValueError(
-        `split: sizes ${JSON.stringify(numOrSizeSplits)} must be non-negative integers with at most one -1`,
-      );
-    }
-    const known = sizes.reduce((acc, s) => acc + (s === -1 ? 0 : s), 0);
-    if (unknown) sizes[sizes.indexOf(-1)] = dim - known;
-    if (known > dim || (!unknown && known !== dim)) {
-      throw new ValueError(
-        `split: sizes ${JSON.stringify(numOrSizeSplits)} sum to ${known}, but axis ${a} of shape ${fmtShape(t.shape)} has size ${dim}`,
-      );
-    }
+export function pad(x: TensorLike, paddings: readonly (readonly [number, number])[], constantValue = 0): Tensor {
+  const t = toTensor(x, 'x', 'pad');
+  if (
+    !Array.isArray(paddings) ||
+    paddings.length !== t.rank ||
+    paddings.some((p) => !Array.isArray(p) || p.length !== 2 || p.some((v) => !Number.isInteger(v) || v < 0))
+  ) {
+    throw new ValueError(
+      `pad: paddings must be ${t.rank} pairs [before, after] of non-negative integers for shape ${fmtShape(t.shape)}, got ${JSON.stringify(paddings)}`,
+    );
   }
-  let offset = 0;
-  return sizes.map((s) => {
-    const begin = t.shape.map((_, i) => (i === a ? offset : 0));
-    const size = t.shape.map((d, i) => (i === a ? s : d));
-    offset += s;
-    return slice(t, begin, size);
-  });
+  if (paddings.every(([a, b]) => a === 0 && b === 0)) return t;
+  const outShape = t.shape.map((d, i) => d + paddings[i][0] + paddings[i][1]);
+  const y = wrap(t.backend.pad(t, paddings, constantValue), outShape, t.dtype);
+  return record('pad', [t], y, (dy) => [
+    slice(
+      dy,
+      paddings.map((p) => p[0]),
+      t.shape,
+    ),
+  ]);
 }

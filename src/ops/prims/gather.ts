@@ -1,10 +1,10 @@
-import { record } from '../autograd/tape.js';
-import { isFloat } from '../core/dtype.js';
-import { ValueError, fmtShape } from '../core/errors.js';
-import { normAxis } from '../core/shape.js';
-import type { Tensor } from '../core/tensor.js';
-import { toTensor, wrap, type TensorLike } from './convert.js';
-import { toIndices } from './indices.js';
+import { record } from '../../autograd/tape.js';
+import { isFloat } from '../../core/dtype.js';
+import { ValueError, fmtShape } from '../../core/errors.js';
+import { normAxis } from '../../core/shape.js';
+import type { Tensor } from '../../core/tensor.js';
+import { toTensor, wrap, type TensorLike } from '../convert.js';
+import { toIndices } from '../indices.js';
 
 /**
  * Picks slices of `x` along `axis` at integer `indices`. The result has `x`'s shape with that

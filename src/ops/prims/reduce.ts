@@ -1,11 +1,10 @@
-import { record } from '../autograd/tape.js';
-import { ValueError, fmtShape } from '../core/errors.js';
-import { normAxes, normAxis, reducedShape, shapesEqual, sizeOf } from '../core/shape.js';
-import type { Tensor } from '../core/tensor.js';
+import { record } from '../../autograd/tape.js';
+import { ValueError, fmtShape } from '../../core/errors.js';
+import { normAxes, normAxis, reducedShape } from '../../core/shape.js';
+import type { Tensor } from '../../core/tensor.js';
 import { cast, reshape } from './shape_ops.js';
-import { toFloat, toTensor, wrap, type TensorLike } from './convert.js';
-import { add, mul, div, sub, equal, broadcastTo, logicalAnd, where } from './binary.js';
-import { exp, log, sqrt, abs, isFinite, stopGradient } from './unary.js';
+import { toTensor, wrap, type TensorLike } from '../convert.js';
+import { mul, div, equal, broadcastTo, logicalAnd, where } from './binary.js';
 
 type Axis = number | readonly number[] | null;
 
@@ -35,14 +34,6 @@ export function sum(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
   if (t.dtype === 'bool') t = cast(t, 'int32');
   const { y, kept } = reduceWith('sum', t, axis, keepDims);
   return record('sum', [t], y, (dy) => [broadcastTo(reshape(dy, kept), t.shape)]);
-}
-
-/** Mean over `axis` (all axes when omitted). */
-export function mean(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
-  const t = toFloat(x, 'x', 'mean');
-  const axes = normAxes(axis ?? undefined, t.rank, 'mean');
-  const count = sizeOf(axes.map((a) => t.shape[a]));
-  return div(sum(t, axes, keepDims), count);
 }
 
 /**
@@ -115,40 +106,6 @@ export function argMin(x: TensorLike, axis = 0): Tensor {
   return argReduce('argMin', x, axis);
 }
 
-/**
- * log(sum(exp(x))) computed stably (the max is subtracted first, so large inputs do not overflow).
- * @example logSumExp(logits, -1)
- */
-export function logSumExp(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
-  const t = toFloat(x, 'x', 'logSumExp');
-  const axes = normAxes(axis ?? undefined, t.rank, 'logSumExp');
-  // The max is only a shift for stability: it carries no gradient (its contributions cancel).
-  const m = stopGradient(max(t, axes, true));
-  const shift = where(isFinite(m), m, 0);
-  const out = add(log(sum(exp(sub(t, shift)), axes, true)), shift);
-  return keepDims ? out : reshape(out, reducedShape(t.shape, axes, false));
-}
-
-/**
- * Vector or matrix norm: `ord` 'euclidean' (default, 2), 1, Infinity, or 'fro'.
- * @example norm(x) // Euclidean norm of all elements
- */
-export function norm(
-  x: TensorLike,
-  ord: number | 'euclidean' | 'fro' = 'euclidean',
-  axis?: Axis,
-  keepDims = false,
-): Tensor {
-  const t = toFloat(x, 'x', 'norm');
-  if (ord === 'euclidean' || ord === 'fro' || ord === 2) return sqrt(sum(mul(t, t), axis, keepDims));
-  if (ord === 1) return sum(abs(t), axis, keepDims);
-  if (ord === Infinity) return max(abs(t), axis, keepDims);
-  if (ord === -Infinity) return min(abs(t), axis, keepDims);
-  throw new ValueError(
-    `norm: unsupported ord ${String(ord)}; expected 'euclidean', 'fro', 1, 2, Infinity or -Infinity`,
-  );
-}
-
 /** True where any element along `axis` is truthy (bool result). */
 export function any(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
   const t = toTensor(x, 'x', 'any');
@@ -163,17 +120,4 @@ export function all(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
   const axes = normAxes(axis ?? undefined, t.rank, 'all');
   const y = wrap(t.backend.reduce('all', t, axes), reducedShape(t.shape, axes, false), 'bool');
   return keepDims ? reshape(y, reducedShape(t.shape, axes, true)) : y;
-}
-
-/**
- * Sums `dy` down to `shape`: the gradient of broadcasting `shape` up to `dy.shape`.
- */
-export function reduceTo(dy: Tensor, shape: readonly number[]): Tensor {
-  if (shapesEqual(dy.shape, shape)) return dy;
-  const lead = dy.rank - shape.length;
-  const axes: number[] = [];
-  for (let i = 0; i < dy.rank; i++) {
-    if (i < lead || (shape[i - lead] === 1 && dy.shape[i] !== 1)) axes.push(i);
-  }
-  return reshape(sum(dy, axes), shape);
 }

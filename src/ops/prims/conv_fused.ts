@@ -1,11 +1,11 @@
 // The differentiable wrappers of the backend's optional window kernels (im2col, its adjoint
 // col2im, max pooling). The composites in conv_patches.ts and pool.ts call them when the active
 // backend has the kernels and build the same results from pad/gather/max otherwise.
-import { record } from '../autograd/tape.js';
-import type { Backend } from '../backend/backend.js';
-import type { Tensor } from '../core/tensor.js';
-import { wrap } from './convert.js';
-import type { Geometry2d } from './conv_geometry.js';
+import { record } from '../../autograd/tape.js';
+import type { Backend } from '../../backend/backend.js';
+import type { Tensor } from '../../core/tensor.js';
+import { wrap } from '../convert.js';
+import type { Geometry2d } from '../conv_geometry.js';
 
 /** True when `be` has im2col and its adjoint. */
 export function hasIm2col(be: Backend): boolean {

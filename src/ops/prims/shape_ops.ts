@@ -1,9 +1,9 @@
-import { record } from '../autograd/tape.js';
-import { checkDType, isFloat, type DType } from '../core/dtype.js';
-import { ValueError, fmtShape } from '../core/errors.js';
-import { shapesEqual, sizeOf } from '../core/shape.js';
-import type { Tensor } from '../core/tensor.js';
-import { toTensor, wrap, type TensorLike } from './convert.js';
+import { record } from '../../autograd/tape.js';
+import { checkDType, isFloat, type DType } from '../../core/dtype.js';
+import { ValueError, fmtShape } from '../../core/errors.js';
+import { shapesEqual, sizeOf } from '../../core/shape.js';
+import type { Tensor } from '../../core/tensor.js';
+import { toTensor, wrap, type TensorLike } from '../convert.js';
 
 /**
  * Gives a tensor a new shape with the same elements (a view: no copy). One dimension may be -1.

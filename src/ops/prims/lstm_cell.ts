@@ -1,6 +1,6 @@
-import { record } from '../autograd/tape.js';
-import type { Tensor } from '../core/tensor.js';
-import { wrap } from './convert.js';
+import { record } from '../../autograd/tape.js';
+import type { Tensor } from '../../core/tensor.js';
+import { wrap } from '../convert.js';
 
 /**
  * One LSTM cell step with sigmoid gates and tanh, on the backend's fused kernel: from the gate

@@ -1,65 +1,21 @@
-import { record } from '../autograd/tape.js';
-import type { BinaryOp } from '../backend/backend.js';
-import { isFloat, upcast, type DType } from '../core/dtype.js';
-import { ValueError } from '../core/errors.js';
-import { broadcastShapes, shapesEqual } from '../core/shape.js';
-import type { Tensor } from '../core/tensor.js';
-import { toTensor, wrap, type TensorLike } from './convert.js';
-import { reduceTo } from './reduce.js';
+import { record } from '../../autograd/tape.js';
+import type { BinaryOp } from '../../backend/backend.js';
+import { isFloat, upcast } from '../../core/dtype.js';
+import { ValueError } from '../../core/errors.js';
+import { broadcastShapes, shapesEqual } from '../../core/shape.js';
+import type { Tensor } from '../../core/tensor.js';
+import { toTensor, wrap, type TensorLike } from '../convert.js';
+import { arithmetic, operands, run } from './elementwise.js';
 import { cast } from './shape_ops.js';
-
-/** Converts both operands; a plain number adopts the other operand's dtype. */
-function operands(a: TensorLike, b: TensorLike, op: string): [Tensor, Tensor] {
-  const ta = typeof a === 'number' && typeof b !== 'number' ? null : toTensor(a, 'a', op);
-  const tb = toTensor(b, 'b', op, ta?.dtype);
-  return [ta ?? toTensor(a, 'a', op, tb.dtype), tb];
-}
-
-function run(op: BinaryOp, a: Tensor, b: Tensor, outDtype: DType): Tensor {
-  const shape = shapesEqual(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape, op);
-  return wrap(a.backend.binary(op, a, b, shape, outDtype), shape, outDtype);
-}
-
-/**
- * Defines a differentiable arithmetic op: forward kernel plus d/da and d/db, each reduced back
- * over broadcast axes.
- */
-function arithmetic(
-  op: BinaryOp,
-  grads: (dy: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null],
-  floatOnly = false,
-) {
-  return (x: TensorLike, y: TensorLike): Tensor => {
-    let [a, b] = operands(x, y, op);
-    let dt = upcast(a.dtype, b.dtype);
-    if (dt === 'bool') dt = 'int32';
-    if (floatOnly && !isFloat(dt)) dt = 'float32';
-    if (a.dtype !== dt) a = cast(a, dt);
-    if (b.dtype !== dt) b = cast(b, dt);
-    const out = run(op, a, b, dt);
-    if (!isFloat(dt)) return out;
-    return record(op, [a, b], out, (dy) => {
-      const [ga, gb] = grads(dy, a, b, out);
-      return [ga && reduceTo(ga, a.shape), gb && reduceTo(gb, b.shape)];
-    });
-  };
-}
 
 /** a + b with broadcasting. @example add(x, 1) */
 export const add = arithmetic('add', (dy) => [dy, dy]);
 /** a - b with broadcasting. */
-export const sub = arithmetic('sub', (dy) => [dy, neg(dy)]);
+export const sub = arithmetic('sub', (dy) => [dy, mul(dy, -1)]);
 /** a * b element-wise with broadcasting. */
 export const mul = arithmetic('mul', (dy, a, b) => [mul(dy, b), mul(dy, a)]);
 /** a / b; integers are promoted to float (use floorDiv for integer division). */
-export const div = arithmetic('div', (dy, a, b) => [div(dy, b), neg(div(mul(dy, a), mul(b, b)))], true);
-/** a ** b. The gradient with respect to b is taken where a > 0 and is 0 elsewhere. */
-export const pow = arithmetic('pow', (dy, a, b, y) => {
-  const da = mul(dy, mul(b, pow(a, sub(b, 1))));
-  const safeA = where(greater(a, 0), a, 1);
-  const db = mul(dy, where(greater(a, 0), mul(y, logOf(safeA)), 0));
-  return [da, db];
-});
+export const div = arithmetic('div', (dy, a, b) => [div(dy, b), mul(div(mul(dy, a), mul(b, b)), -1)], true);
 /** Element-wise maximum; on ties the gradient goes to `a`. */
 export const maximum = arithmetic('maximum', (dy, a, b) => {
   const m = cast(greaterEqual(a, b), dy.dtype);
@@ -71,32 +27,23 @@ export const minimum = arithmetic('minimum', (dy, a, b) => {
   return [mul(dy, m), mul(dy, sub(1, m))];
 });
 /** Remainder with the sign of the divisor (Python/TF semantics). */
-export const mod = arithmetic('mod', (dy, a, b) => [dy, mul(dy, neg(floorDiv(a, b)))]);
+export const mod = arithmetic('mod', (dy, a, b) => [dy, mul(dy, mul(floorDiv(a, b), -1))]);
 /** floor(a / b). Not differentiable (zero gradient). */
 export const floorDiv = arithmetic('floorDiv', () => [null, null]);
 /** (a - b)². */
 export const squaredDifference = arithmetic('squaredDifference', (dy, a, b) => {
   const d = mul(mul(dy, sub(a, b)), 2);
-  return [d, neg(d)];
+  return [d, mul(d, -1)];
 });
 /** atan2(a, b), the angle of the point (b, a). */
 export const atan2 = arithmetic(
   'atan2',
   (dy, a, b) => {
     const r = add(mul(a, a), mul(b, b));
-    return [div(mul(dy, b), r), neg(div(mul(dy, a), r))];
+    return [div(mul(dy, b), r), mul(div(mul(dy, a), r), -1)];
   },
   true,
 );
-
-function neg(x: Tensor): Tensor {
-  return mul(x, -1);
-}
-
-function logOf(x: Tensor): Tensor {
-  const y = wrap(x.backend.unary('log', x), x.shape, x.dtype);
-  return record('log', [x], y, (dy) => [div(dy, x)]);
-}
 
 function comparison(op: BinaryOp) {
   return (x: TensorLike, y: TensorLike): Tensor => {
@@ -143,7 +90,7 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
   if (!isFloat(dt)) return y;
   return record('where', [ta, tb], y, (dy) => {
     const zero = wrap(dy.backend.fill(1, 0, dy.dtype), [], dy.dtype);
-    return [reduceTo(where(c, dy, zero), ta.shape), reduceTo(where(c, zero, dy), tb.shape)];
+    return [where(c, dy, zero), where(c, zero, dy)];
   });
 }
 
@@ -168,5 +115,6 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   );
   t.backend.dispose(zero); // no tensor owns it, so nothing else would free it
   if (!isFloat(t.dtype)) return y;
-  return record('broadcastTo', [t], y, (dy) => [reduceTo(dy, t.shape)]);
+  // The tape sums dy back to t's shape.
+  return record('broadcastTo', [t], y, (dy) => [dy]);
 }

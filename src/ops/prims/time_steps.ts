@@ -1,9 +1,10 @@
-import { isRecording, record } from '../autograd/tape.js';
-import { isFloat } from '../core/dtype.js';
-import type { Tensor } from '../core/tensor.js';
-import { stack } from '../ops/concat.js';
-import { wrap } from '../ops/convert.js';
-import { zeros } from '../ops/creation.js';
+import { isRecording, record } from '../../autograd/tape.js';
+import { isFloat } from '../../core/dtype.js';
+import type { Tensor } from '../../core/tensor.js';
+import { wrap } from '../convert.js';
+import { zeros } from '../creation.js';
+import { concat } from './concat.js';
+import { reshape } from './shape_ops.js';
 
 /**
  * Splits a time-major tensor [T, ...] into its T steps, each without the time axis.
@@ -25,8 +26,8 @@ export function timeSteps(x: Tensor): Tensor[] {
   const stepGrads: (Tensor | null)[] = new Array<Tensor | null>(steps).fill(null);
   let started = false;
   const whole = record('timeSteps', [x], wrap(x.handle, x.shape, x.dtype), () => [
-    stack(
-      stepGrads.map((g) => g ?? zeros(rest, x.dtype)),
+    concat(
+      stepGrads.map((g) => (g ? reshape(g, [1, ...rest]) : zeros([1, ...rest], x.dtype))),
       0,
     ),
   ]);

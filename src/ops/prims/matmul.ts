@@ -1,10 +1,9 @@
-import { record } from '../autograd/tape.js';
-import { ValueError, fmtShape } from '../core/errors.js';
-import { isFloat, upcast } from '../core/dtype.js';
-import { broadcastShapes } from '../core/shape.js';
-import type { Tensor } from '../core/tensor.js';
-import { toTensor, wrap, type TensorLike } from './convert.js';
-import { reduceTo } from './reduce.js';
+import { record } from '../../autograd/tape.js';
+import { ValueError, fmtShape } from '../../core/errors.js';
+import { isFloat, upcast } from '../../core/dtype.js';
+import { broadcastShapes } from '../../core/shape.js';
+import type { Tensor } from '../../core/tensor.js';
+import { toTensor, wrap, type TensorLike } from '../convert.js';
 import { cast, reshape } from './shape_ops.js';
 
 /**
@@ -46,10 +45,11 @@ export function matMul(a: TensorLike, b: TensorLike, transposeA = false, transpo
   if (isFloat(dt)) {
     y = record('matMul', [A, B], y, (dy, needs) => {
       // d/dA = dy · Bᵀ and d/dB = Aᵀ · dy, arranged to honour each transpose flag; each only when
-      // used (a first layer's product with the data batch needs no gradient for the batch).
+      // used (a first layer's product with the data batch needs no gradient for the batch). The
+      // tape sums each over broadcast batch dimensions.
       const da = !needs[0] ? null : transposeA ? matMul(B, dy, transposeB, true) : matMul(dy, B, false, !transposeB);
       const db = !needs[1] ? null : transposeB ? matMul(dy, A, true, transposeA) : matMul(A, dy, !transposeA, false);
-      return [da && reduceTo(da, A.shape), db && reduceTo(db, B.shape)];
+      return [da, db];
     });
   }
   if (vecA && vecB) return reshape(y, outShape.slice(0, -2));
