@@ -14,7 +14,7 @@ import { kerasToMyelinConfig } from './keras_config.js';
 import { restoreCompileConfig } from './keras_compile.js';
 import { H5Reader } from './keras_h5.js';
 import { readKerasArchive } from './keras_zip.js';
-import { ByteBudget, type LoadOptions, readFileWithin } from './load_limits.js';
+import { ByteBudget, checkLoadOptions, type LoadOptions, readFileWithin } from './load_limits.js';
 import { buildModelFromConfig, isModel } from './model_weights.js';
 import { isJsonObject, parseJsonSafely } from './safe_json.js';
 
@@ -35,6 +35,7 @@ export type KerasSource = string | Uint8Array;
  * model.predict(x);
  */
 export async function loadKerasModel(source: KerasSource, options: KerasLoadOptions = {}): Promise<LayersModel> {
+  checkLoadOptions('loadKerasModel', options, ['compile']);
   const { bytes, what } = await readSource(source, 'loadKerasModel', options);
   const budget = ByteBudget.for(bytes.byteLength, options, 'loadKerasModel');
   let model: LayersModel;
@@ -109,6 +110,7 @@ function archiveVersion(metadata: Uint8Array | undefined, what: string): unknown
  * await loadKerasWeights(model, 'weights.weights.h5');
  */
 export async function loadKerasWeights(model: LayersModel, source: KerasSource, options?: LoadOptions): Promise<void> {
+  checkLoadOptions('loadKerasWeights', options);
   const { bytes, what } = await readSource(source, 'loadKerasWeights', options);
   const budget = ByteBudget.for(bytes.byteLength, options, 'loadKerasWeights');
   if (isZip(bytes))

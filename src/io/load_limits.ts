@@ -1,4 +1,5 @@
 import { ValueError } from '../core/errors.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import { FileFormatError } from './format_error.js';
 
 /** Options every model and weights loader accepts. */
@@ -11,6 +12,18 @@ export interface LoadOptions {
    * Raise it to accept a model you trust whose weights compress very well (all zeros).
    */
   maxBytes?: number;
+}
+
+/** The keys of LoadOptions. */
+export const LOAD_OPTIONS = optionKeys<LoadOptions>({ maxBytes: true });
+
+/**
+ * Checks a loader's options: a misspelt key (`maxbytes`) is an error, not a silently ignored
+ * limit that leaves the default in force. `extra` lists the loader's own keys.
+ * @example checkLoadOptions('loadKerasModel', options, ['compile']);
+ */
+export function checkLoadOptions(who: string, options: unknown, extra: readonly string[] = []): void {
+  checkOptions(who, options, [...LOAD_OPTIONS, ...extra]);
 }
 
 const MIB = 2 ** 20;

@@ -2,7 +2,7 @@ import { globalRng } from '../core/rng.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { atomicWriteFile, checkSavePath } from './atomic_write.js';
 import { checkFormat, FileFormatError } from './format_error.js';
-import { type LoadOptions, readFileWithin } from './load_limits.js';
+import { checkLoadOptions, type LoadOptions, readFileWithin } from './load_limits.js';
 import {
   loadWithState,
   MODEL_JSON,
@@ -53,6 +53,7 @@ export async function loadModel(path: string, options?: LoadOptions): Promise<La
 
 /** `loadModel` that also returns the training state a checkpoint recorded. */
 export async function loadModelWithState(path: string, options?: LoadOptions): Promise<LoadedModel> {
+  checkLoadOptions('loadModel', options);
   return loadWithState(await readModelFiles(path, options), options);
 }
 
@@ -120,6 +121,7 @@ export async function fetchModel(
   fetchFn: typeof fetch = fetch,
   options?: LoadOptions,
 ): Promise<LayersModel> {
+  checkLoadOptions('fetchModel', options);
   const base = baseUrl.replace(/\/+$/, '');
   const files: ModelFiles = {};
   for (const name of [MODEL_JSON, MODEL_WEIGHTS]) {

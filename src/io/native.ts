@@ -6,7 +6,7 @@ import { getLoss, serializeLoss, type LossConfig } from '../losses/index.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { getOptimizer, serializeOptimizer, type OptimizerConfig } from '../optimizers/index.js';
 import { checkFormat, FileFormatError } from './format_error.js';
-import type { LoadOptions } from './load_limits.js';
+import { checkLoadOptions, type LoadOptions } from './load_limits.js';
 import { assignNamedWeights, buildModelFromConfig, namedModelWeights, totalElements } from './model_weights.js';
 import { isJsonObject, parseJsonSafely } from './safe_json.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.js';
@@ -121,6 +121,7 @@ export function loadFromBuffers(files: ModelFiles, options?: LoadOptions): Layer
 
 /** `loadFromBuffers` that also returns the saved training state. */
 export function loadWithState(files: ModelFiles, options?: LoadOptions): LoadedModel {
+  checkLoadOptions('loadFromBuffers', options);
   const weightBytes = files?.[MODEL_WEIGHTS];
   checkFormat(
     weightBytes instanceof Uint8Array,

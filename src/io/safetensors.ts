@@ -1,5 +1,6 @@
 import type { DType, TypedArray } from '../core/dtype.js';
 import { fmtShape } from '../core/errors.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import type { Tensor } from '../core/tensor.js';
 import { tensor } from '../ops/convert.js';
 import { checkFormat, FileFormatError } from './format_error.js';
@@ -111,6 +112,11 @@ export function decodeSafetensors(
   what = 'safetensors',
   caller = 'decodeSafetensors',
 ): DecodedSafetensors {
+  checkOptions(
+    caller,
+    limits,
+    optionKeys<SafetensorsLimits>({ maxHeaderBytes: true, maxRank: true, maxTensors: true, maxBytes: true }),
+  );
   requireLittleEndian();
   const maxHeader = limits.maxHeaderBytes ?? 100_000_000;
   const maxRank = limits.maxRank ?? 16;

@@ -9,7 +9,7 @@ import { atomicWriteFile, checkSavePath } from './atomic_write.js';
 import { checkFormat, FileFormatError } from './format_error.js';
 import { adaptToOrigin } from './config_origin.js';
 import { restoreCompileConfig } from './keras_compile.js';
-import { ByteBudget, type LoadOptions, readFileWithin } from './load_limits.js';
+import { ByteBudget, checkLoadOptions, type LoadOptions, readFileWithin } from './load_limits.js';
 import { assignInOrder, buildModelFromConfig, namedModelWeights } from './model_weights.js';
 import { isJsonObject, parseJsonSafely } from './safe_json.js';
 import type { NamedTensor } from './safetensors.js';
@@ -190,6 +190,7 @@ export function fromTfjsFiles(
   shards: Record<string, Uint8Array>,
   options?: LoadOptions,
 ): LayersModel {
+  checkLoadOptions('fromTfjsFiles', options);
   const json =
     modelJson instanceof Uint8Array || typeof modelJson === 'string'
       ? parseJsonSafely(modelJson, 'model.json')
@@ -395,6 +396,7 @@ export async function saveTfjsModel(model: LayersModel, dir: string): Promise<vo
  * @example const model = await loadTfjsModel('web/model/model.json');
  */
 export async function loadTfjsModel(modelJsonPath: string, options?: LoadOptions): Promise<LayersModel> {
+  checkLoadOptions('loadTfjsModel', options);
   const { dirname, join } = await import('node:path');
   const raw = await readFileWithin(modelJsonPath, 'loadTfjsModel', options);
   const json = parseJsonSafely(raw, 'model.json');

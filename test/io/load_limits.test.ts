@@ -203,6 +203,43 @@ describe('the maxBytes option', () => {
     );
   });
 
+  it('a misspelt option is an error on every loader, not a limit silently left at its default', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadModel, loadModelWithState, resumeFromCheckpoint, saveModel, fetchModel } = await import(
+      '../../src/io/model_files.js'
+    );
+    const { loadTfjsModel, saveTfjsModel } = await import('../../src/io/tfjs_format.js');
+    const { loadKerasWeights } = await import('../../src/io/keras_format.js');
+    const dir = mkdtempSync(join(tmpdir(), 'myelin-load-options-'));
+    await saveModel(model, join(dir, 'native'));
+    await saveTfjsModel(model, join(dir, 'tfjs'));
+    const keras = await kerasArchive(smallConfig, {
+      'layers/dense/vars': [tensor(new Float32Array(12), [4, 3]), tensor([0, 0, 0])],
+    });
+    const { modelJson, shards } = toTfjsFiles(model);
+    const misspelt = { maxbytes: 10 } as never;
+    const unknown = (who: string) =>
+      new RegExp(`Error: ${who}: unknown option 'maxbytes' \\(did you mean 'maxBytes'\\?\\)`);
+    const fetchFn = (async () => {
+      throw new Error('not reached');
+    }) as unknown as typeof fetch;
+    await assert.rejects(loadModel(join(dir, 'native'), misspelt), unknown('loadModel'));
+    await assert.rejects(loadModelWithState(join(dir, 'native'), misspelt), unknown('loadModel'));
+    await assert.rejects(resumeFromCheckpoint(join(dir, 'native'), misspelt), unknown('loadModel'));
+    await assert.rejects(fetchModel('/m', fetchFn, misspelt), unknown('fetchModel'));
+    assert.throws(() => loadFromBuffers(files, misspelt), unknown('loadFromBuffers'));
+    assert.throws(() => decodeSafetensors(files['model.safetensors'], misspelt), unknown('decodeSafetensors'));
+    assert.throws(() => fromTfjsFiles(JSON.stringify(modelJson), shards, misspelt), unknown('fromTfjsFiles'));
+    await assert.rejects(loadTfjsModel(join(dir, 'tfjs', 'model.json'), misspelt), unknown('loadTfjsModel'));
+    await assert.rejects(loadKerasModel(keras, { compile: false, ...(misspelt as object) }), unknown('loadKerasModel'));
+    await assert.rejects(loadKerasModel(keras, { compil: false } as never), /loadKerasModel: unknown option 'compil'/);
+    await assert.rejects(loadKerasWeights(model, keras, misspelt), unknown('loadKerasWeights'));
+    // The spelled-right options still work.
+    assert.equal((await loadKerasModel(keras, { compile: false, maxBytes: 1000 })).countParams(), 15);
+  });
+
   it('rejects a maxBytes that is not a number of bytes', () => {
     assert.throws(
       () => loadFromBuffers(files, { maxBytes: -1 }),
