@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getFloatX } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import type { Tensor } from '../core/tensor.js';
 import { loadCsv, readCsvTable } from './csv.js';
 import { digits } from './digits.js';
@@ -54,6 +55,7 @@ export const bostonHousing = {
    * xTrain.shape; // [404, 13]
    */
   load(options: { dtype?: 'float32' | 'float64' } = {}): BostonHousingData {
+    checkOptions('datasets.bostonHousing.load', options, ['dtype']);
     const dtype = options.dtype ?? getFloatX();
     const read = (file: string) =>
       loadCsv(shippedDataPath(`boston_housing/${file}`), { labelColumn: 'MEDV', dtype, labelDtype: dtype });
@@ -91,6 +93,7 @@ export const iris = {
    * features.shape; // [150, 4]
    */
   load(options: { dtype?: 'float32' | 'float64' } = {}): IrisData {
+    checkOptions('datasets.iris.load', options, ['dtype']);
     const dtype = options.dtype ?? getFloatX();
     const path = shippedDataPath('iris/iris.csv');
     const { features, labels, columnNames } = loadCsv(path, {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ValueError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import { shippedDataPath } from './datasets.js';
 
 /** Tiny Shakespeare, with the usual 90% / 10% character split (see `tinyShakespeare.load`). */
@@ -22,6 +23,7 @@ export const tinyShakespeare = {
    * const { trainText, validationText } = datasets.tinyShakespeare.load();
    */
   load(options: { validationFraction?: number } = {}): TinyShakespeareData {
+    checkOptions('tinyShakespeare.load', options, ['validationFraction']);
     const fraction = options.validationFraction ?? 0.1;
     if (!(fraction >= 0 && fraction < 1))
       throw new ValueError(`tinyShakespeare.load: 'validationFraction' must be in [0, 1), got ${fraction}`);
@@ -60,6 +62,7 @@ export const sentimentSentences = {
    * const { sentences, labels } = datasets.sentimentSentences.load({ sources: ['imdb'] });
    */
   load(options: { sources?: SentimentSource[] } = {}): SentimentData {
+    checkOptions('sentimentSentences.load', options, ['sources']);
     const sources = options.sources ?? (Object.keys(SENTIMENT_FILES) as SentimentSource[]);
     const data: SentimentData = { sentences: [], labels: [], sources: [] };
     for (const source of sources) {

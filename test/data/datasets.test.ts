@@ -62,6 +62,16 @@ describe('datasets.bostonHousing.load', () => {
   it('loads float64 on request', () => {
     assert.equal(datasets.bostonHousing.load({ dtype: 'float64' }).xTest.dtype, 'float64');
   });
+  it('refuses a misspelt option, naming the one meant', () => {
+    assert.throws(
+      () => datasets.bostonHousing.load({ dtyp: 'float64' } as never),
+      /datasets\.bostonHousing\.load: unknown option 'dtyp' \(did you mean 'dtype'\?\)/,
+    );
+    assert.throws(
+      () => datasets.iris.load({ dtyp: 'float64' } as never),
+      /datasets\.iris\.load: unknown option 'dtyp' \(did you mean 'dtype'\?\)/,
+    );
+  });
 });
 
 describe('datasets.iris.load', () => {

@@ -52,4 +52,15 @@ describe('text datasets', () => {
       /unknown source "twitter"; expected amazon, imdb or yelp/,
     );
   });
+
+  it('refuse a misspelt option, naming the one meant', () => {
+    assert.throws(
+      () => sentimentSentences.load({ source: ['imdb'] } as never),
+      /sentimentSentences\.load: unknown option 'source' \(did you mean 'sources'\?\)/,
+    );
+    assert.throws(
+      () => tinyShakespeare.load({ validationFractio: 0.2 } as never),
+      /tinyShakespeare\.load: unknown option 'validationFractio' \(did you mean 'validationFraction'\?\)/,
+    );
+  });
 });
