@@ -1,4 +1,5 @@
 import { ValueError } from '../core/errors.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import {
   type BytePairTokenizerJSON,
   readJSON,
@@ -33,6 +34,8 @@ export interface EncodeOptions {
    */
   disallowedSpecial?: 'all' | readonly string[];
 }
+
+const ENCODE_OPTIONS = optionKeys<EncodeOptions>({ allowedSpecial: true, disallowedSpecial: true });
 
 // Words longer than this are encoded but not cached, so a long run of whitespace cannot fill memory.
 const CACHED_WORD_LENGTH = 256;
@@ -95,6 +98,16 @@ export class BytePairTokenizer {
    */
   static train(corpus: string | Iterable<string>, options: BytePairTrainOptions): BytePairTokenizer {
     const where = 'BytePairTokenizer.train';
+    checkOptions(
+      where,
+      options,
+      optionKeys<BytePairTrainOptions>({
+        vocabularySize: true,
+        specialTokens: true,
+        minFrequency: true,
+        pattern: true,
+      }),
+    );
     const { vocabularySize, specialTokens = [], minFrequency = 2, pattern = GPT2_PATTERN } = options ?? {};
     const floor = 256 + specialTokens.length;
     if (!Number.isInteger(vocabularySize) || vocabularySize < floor || vocabularySize > ID_LIMIT)
@@ -127,6 +140,7 @@ export class BytePairTokenizer {
     options: { pattern?: string; specialTokens?: Record<string, number> } = {},
   ): BytePairTokenizer {
     const where = 'BytePairTokenizer.fromTiktokenRanks';
+    checkOptions(where, options, ['pattern', 'specialTokens']);
     return new BytePairTokenizer(readTiktokenRanks(ranks, options, where), where);
   }
 
@@ -144,6 +158,7 @@ export class BytePairTokenizer {
     options: { pattern?: string; specialTokens?: readonly string[] } = {},
   ): BytePairTokenizer {
     const where = 'BytePairTokenizer.fromVocabAndMerges';
+    checkOptions(where, options, ['pattern', 'specialTokens']);
     return new BytePairTokenizer(readVocabAndMerges(vocab, merges, options, where), where);
   }
 
@@ -153,6 +168,7 @@ export class BytePairTokenizer {
    */
   static fromJSON(json: string | BytePairTokenizerJSON, options: { allowCustomPattern?: boolean } = {}) {
     const where = 'BytePairTokenizer.fromJSON';
+    checkOptions(where, options, ['allowCustomPattern']);
     return new BytePairTokenizer(readJSON(json, options, where), where);
   }
 
@@ -210,6 +226,7 @@ export class BytePairTokenizer {
   encode(text: string, options: EncodeOptions = {}): number[] {
     if (typeof text !== 'string')
       throw new ValueError(`BytePairTokenizer.encode: expected a string, got ${text === null ? 'null' : typeof text}`);
+    checkOptions('BytePairTokenizer.encode', options, ENCODE_OPTIONS);
     const clean = wellFormed(text);
     const allowed = this.specialSet(options.allowedSpecial ?? [], 'allowedSpecial');
     const disallowed =

@@ -125,6 +125,32 @@ describe('BytePairTokenizer.train', () => {
       /'pattern' "\(" is not a valid regular expression/,
     );
   });
+
+  it('refuses misspelt options on every entry point, naming the one meant', () => {
+    const unknown = (where: string, key: string, meant: string) =>
+      new RegExp(`BytePairTokenizer\\.${where}: unknown option '${key}' \\(did you mean '${meant}'\\?\\)`);
+    assert.throws(
+      () => BytePairTokenizer.train('x', { vocabularySize: 300, minFrequncy: 1 } as never),
+      unknown('train', 'minFrequncy', 'minFrequency'),
+    );
+    assert.throws(
+      () => BytePairTokenizer.fromJSON(JSON.stringify(trained), { allowCustomPatern: true } as never),
+      unknown('fromJSON', 'allowCustomPatern', 'allowCustomPattern'),
+    );
+    assert.throws(
+      () => BytePairTokenizer.fromTiktokenRanks('', { specialToken: {} } as never),
+      unknown('fromTiktokenRanks', 'specialToken', 'specialTokens'),
+    );
+    assert.throws(
+      () => BytePairTokenizer.fromVocabAndMerges({}, [], { patern: 'x' } as never),
+      unknown('fromVocabAndMerges', 'patern', 'pattern'),
+    );
+    // A misspelt disallowedSpecial must not let a special token's text through unnoticed.
+    assert.throws(
+      () => trained.encode(EOT, { disalowedSpecial: [] } as never),
+      unknown('encode', 'disalowedSpecial', 'disallowedSpecial'),
+    );
+  });
 });
 
 describe('BytePairTokenizer encode and decode', () => {
