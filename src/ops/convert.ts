@@ -54,9 +54,9 @@ export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DT
     inferred = s;
     inferredDtype = isBool ? 'bool' : getFloatX();
   }
+  if (shape) validateShape(shape, 'tensor(shape)');
   const finalShape = shape ? [...shape] : inferred;
   if (shape) {
-    validateShape(shape, 'tensor(shape)');
     if (sizeOf(shape) !== flat.length && !(flat.length === 1 && !ArrayBuffer.isView(values))) {
       throw new ValueError(
         `tensor: shape ${fmtShape(shape)} has ${sizeOf(shape)} elements but ${flat.length} values were given`,

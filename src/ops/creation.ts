@@ -9,6 +9,11 @@ import { tensor, wrap, type TensorLike } from './convert.js';
 export function fill(shape: readonly number[], value: number, dtype: DType = getFloatX()): Tensor {
   checkDType(dtype, 'fill');
   validateShape(shape, 'fill(shape)');
+  // An Int32Array would wrap 3e9 to -1294967296 and turn NaN into 0 without a word.
+  if (dtype === 'int32' && !(Math.trunc(value) >= -2147483648 && Math.trunc(value) <= 2147483647))
+    throw new ValueError(
+      `fill: value ${value} does not fit dtype int32 (integers from -2147483648 to 2147483647); use 'float32' or 'float64' for it`,
+    );
   return wrap(backend().fill(sizeOf(shape), value, dtype), shape, dtype);
 }
 

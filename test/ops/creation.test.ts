@@ -148,4 +148,26 @@ describe('int32 tensors refuse values they cannot hold', () => {
       [2147483647, -2147483648, -1],
     );
   });
+
+  it('fill (and so zeros, ones, full) refuses an int32 value it would wrap', async () => {
+    const { fill } = await import('../../src/index.js');
+    assert.throws(
+      () => fill([2], 3e9, 'int32'),
+      /fill: value 3000000000 does not fit dtype int32 \(integers from -2147483648 to 2147483647\)/,
+    );
+    assert.throws(() => fill([2], Number.NaN, 'int32'), /fill: value NaN does not fit dtype int32/);
+    assert.deepEqual([...fill([2], -2147483648, 'int32').dataSync()], [-2147483648, -2147483648]);
+    assert.deepEqual([...fill([1], 3e9).dataSync()], [3e9]);
+  });
+});
+
+describe('tensor shape argument', () => {
+  it('a shape that is not a list is a clear error, not a TypeError', async () => {
+    const { tensor } = await import('../../src/index.js');
+    assert.throws(
+      () => tensor([1], { shape: [1] } as never),
+      /tensor\(shape\): expected a list of non-negative integers, got \{"shape":\[1\]\}/,
+    );
+    assert.throws(() => tensor([1, 2], 2 as never), /tensor\(shape\): expected a list of non-negative integers, got 2/);
+  });
 });
