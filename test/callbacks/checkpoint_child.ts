@@ -1,11 +1,12 @@
 /**
  * A training run for the kill test: resumes from the checkpoint when one exists, else starts
- * fresh with a fixed seed; writes the final weights as JSON when it finishes.
+ * fresh with a fixed seed; writes the final weights as JSON when it finishes. Prints a line
+ * `epoch <n>` as each epoch ends (after its checkpoint), so the test can kill it by progress.
  * Usage: node checkpoint_child.js <checkpoint.safetensors> <final.json> <epochs>
  */
 import { writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { layers, sequential, setSeed, tensor, type LayersModel } from '../../src/index.js';
+import { CustomCallback, layers, sequential, setSeed, tensor, type LayersModel } from '../../src/index.js';
 import { modelCheckpoint } from '../../src/callbacks/model_checkpoint.js';
 import { resumeFromCheckpoint } from '../../src/io/model_files.js';
 
@@ -40,7 +41,10 @@ if (initialEpoch < epochs) {
     initialEpoch,
     batchSize: 8,
     verbose: 0,
-    callbacks: [modelCheckpoint({ filepath: ckpt })],
+    callbacks: [
+      modelCheckpoint({ filepath: ckpt }),
+      new CustomCallback({ onEpochEnd: async (epoch) => void process.stdout.write(`epoch ${epoch + 1}\n`) }),
+    ],
   });
 }
 await writeFile(finalPath, JSON.stringify(model.weights.map((w) => [...w.dataSync()])));

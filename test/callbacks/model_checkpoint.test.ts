@@ -16,15 +16,31 @@ after(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-/** Runs the child; kills it with SIGKILL after `killAfterMs` unless it finishes first. */
-function runChild(args: string[], killAfterMs?: number): Promise<'finished' | 'killed'> {
+/**
+ * Runs the child. With `kill`, the child is killed with SIGKILL once it has reported
+ * `kill.afterEpochs` finished epochs, then `kill.within` of one epoch's time later (measured
+ * from its own reports): progress, not a wall-clock delay, decides that it is killed, so a
+ * busy or an idle machine kills it at the same point of its work.
+ */
+function runChild(args: string[], kill?: { afterEpochs: number; within: number }): Promise<'finished' | 'killed'> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [child, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(process.execPath, [child, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     p.stderr.on('data', (d) => {
       err += d;
     });
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => p.kill('SIGKILL'), killAfterMs);
+    let epochs = 0;
+    let last = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    p.stdout.on('data', (d: Buffer) => {
+      for (const _ of String(d).match(/^epoch \d+$/gm) ?? []) {
+        epochs++;
+        const now = performance.now();
+        const epochMs = now - last;
+        last = now;
+        if (kill && epochs === kill.afterEpochs) timer = setTimeout(() => p.kill('SIGKILL'), epochMs * kill.within);
+      }
+    });
     p.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (signal === 'SIGKILL') resolve('killed');
@@ -75,22 +91,21 @@ describe('modelCheckpoint', () => {
     const dir = await mkdtemp(join(tmpdir(), 'myelin-kill-'));
     dirs.push(dir);
     const epochs = '200';
-    const started = performance.now();
     assert.equal(await runChild([join(dir, 'ref.safetensors'), join(dir, 'ref.json'), epochs]), 'finished');
-    // Kill times scale with how long a whole run takes here (backends and machines differ):
-    // five runs of at most a quarter of it each cannot finish the work, so most are killed.
-    const whole = performance.now() - started;
     const ckpt = join(dir, 'ckpt.safetensors');
     let kills = 0;
-    // Deterministic "random" delays so a failure can be replayed.
+    // Deterministic "random" moments so a failure can be replayed: each run is killed after 2 to
+    // 36 more epochs, somewhere within the next one (a checkpoint write included). Five runs
+    // cannot reach epoch 200 that way, so every one of them is killed.
     let s = 12345;
     const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let i = 0; i < 5; i++) {
-      const outcome = await runChild([ckpt, join(dir, 'final.json'), epochs], whole * (0.1 + 0.15 * rand()));
+      const kill = { afterEpochs: 2 + Math.floor(35 * rand()), within: rand() };
+      const outcome = await runChild([ckpt, join(dir, 'final.json'), epochs], kill);
       if (outcome === 'killed') kills++;
       if (existsSync(ckpt)) await loadModel(ckpt); // throws if the file were torn
     }
-    assert.ok(kills >= 3, `expected most runs to be killed, got ${kills}`);
+    assert.equal(kills, 5, 'every run was killed before finishing');
     assert.equal(await runChild([ckpt, join(dir, 'final.json'), epochs]), 'finished');
     const ref = JSON.parse(await readFile(join(dir, 'ref.json'), 'utf8'));
     const final = JSON.parse(await readFile(join(dir, 'final.json'), 'utf8'));
