@@ -28,7 +28,8 @@ const targets: Target[] = backends.map((backend) => ({
 before(async () => {
   // Workers start in the background; wait so the big cases really run on two threads.
   for (const be of backends) be.startWorkers();
-  for (let i = 0; i < 300 && backends.some((be) => be.readyThreads < be.threads); i++)
+  // Up to a minute of 10 ms waits: a busy machine can take seconds to start a worker thread.
+  for (let i = 0; i < 6000 && backends.some((be) => be.readyThreads < be.threads); i++)
     await new Promise((r) => setTimeout(r, 10));
 });
 after(() => Promise.all(backends.map((be) => be.shutdown())));

@@ -24,7 +24,8 @@ it('small kernels run without starting workers; the first big product starts the
     const a = info(be, [n, n], new Float32Array(n * n).fill(1)),
       b = info(be, [n, n], new Float32Array(n * n).fill(2));
     be.matmul(a, b, false, false, [n, n]);
-    for (let i = 0; i < 300 && be.readyThreads < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    // Up to a minute of 10 ms waits: a busy machine can take seconds to start a worker thread.
+    for (let i = 0; i < 6000 && be.readyThreads < 2; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(be.readyThreads, 2, 'the 256x256 product started the worker');
     const c = be.read({ handle: be.matmul(a, b, false, false, [n, n]), shape: [n, n], dtype: 'float32' });
     assert.ok(

@@ -14,7 +14,8 @@ it('2000 products split across threads in a row all finish and agree (no lost ch
   const be = new WasmBackend({ threads: 2 });
   try {
     be.startWorkers();
-    for (let i = 0; i < 300 && be.readyThreads < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    // Up to a minute of 10 ms waits: a busy machine can take seconds to start a worker thread.
+    for (let i = 0; i < 6000 && be.readyThreads < 2; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(be.readyThreads, 2, 'the worker started');
     // 9.6 M multiply-adds: split into tiles across both threads. Integer operands keep every sum exact.
     const [m, k, n] = [160, 200, 300];
