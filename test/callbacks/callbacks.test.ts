@@ -1,9 +1,21 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import fs, { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Callback, callbacks, layers, sequential, setSeed, tensor, type Logs, type Tensor } from '../../src/index.js';
+import {
+  Callback,
+  callbacks,
+  layers,
+  sequential,
+  setSeed,
+  tensor,
+  ValueError,
+  WriteError,
+  type Logs,
+  type Tensor,
+} from '../../src/index.js';
 
 function data(n = 32): { x: Tensor; y: Tensor } {
   const xs: number[][] = [],
@@ -156,6 +168,51 @@ describe('callbacks', () => {
     assert.equal(lines[0], 'epoch,loss,val_loss');
     assert.equal(lines.length, 4);
     assert.match(lines[3], /^2,[\d.e-]+,[\d.e-]+$/);
+  });
+
+  it('csvLogger on a full disk: a WriteError naming the file, and no half-written row left behind', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'myelin-')), 'log.csv');
+    const { x, y } = data(8);
+    const original = fs.appendFileSync;
+    let appends = 0;
+    // The third append (epoch 2) writes half its bytes, then fails as a full disk does.
+    fs.appendFileSync = ((path: string, text: string) => {
+      if (++appends < 3) return original(path, text);
+      original(path, text.slice(0, text.length >> 1));
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    }) as typeof fs.appendFileSync;
+    syncBuiltinESMExports();
+    try {
+      await assert.rejects(
+        regressor().fit(x, y, { epochs: 3, verbose: 0, callbacks: [callbacks.csvLogger({ filename: file })] }),
+        (e: Error) =>
+          e instanceof WriteError &&
+          e.message.startsWith(`csvLogger: cannot write '${file}' (`) &&
+          e.message.endsWith('): ENOSPC: no space left on device, write'),
+      );
+    } finally {
+      fs.appendFileSync = original;
+      syncBuiltinESMExports();
+    }
+    const lines = readFileSync(file, 'utf8').split('\n');
+    assert.deepEqual(lines.length, 4, 'the header, the rows of epochs 0 and 1, and nothing after the last newline');
+    assert.equal(lines[0], 'epoch,loss');
+    assert.match(lines[2], /^1,[\d.e-]+$/);
+    assert.equal(lines[3], '');
+    // A real full device, where there is one.
+    if (existsSync('/dev/full'))
+      await assert.rejects(
+        regressor().fit(x, y, { verbose: 0, callbacks: [callbacks.csvLogger({ filename: '/dev/full' })] }),
+        /WriteError: csvLogger: cannot write '\/dev\/full' \(\d+ bytes\): ENOSPC/,
+      );
+  });
+
+  it('csvLogger refuses an empty filename before training', () => {
+    for (const filename of ['', '  ', undefined])
+      assert.throws(
+        () => callbacks.csvLogger({ filename } as never),
+        (e: Error) => e instanceof ValueError && /csvLogger: 'filename' must be a non-empty string/.test(e.message),
+      );
   });
 
   it('terminateOnNaN ends a diverging run quietly', async () => {
