@@ -299,7 +299,7 @@ function readTfjsWeights(
       const bytes = data.slice(offset, offset + s.bytes);
       offset += s.bytes;
       const values = s.quantization
-        ? dequantize(bytes, s.quantization, s.dtype as 'float32' | 'int32')
+        ? dequantize(bytes, s.quantization, s.dtype as 'float32' | 'int32', `model.json: weight '${s.name}'`)
         : s.dtype === 'float32'
           ? new Float32Array(bytes.buffer)
           : s.dtype === 'int32'

@@ -19,27 +19,34 @@ export const QUANTIZED_BYTES: Record<TfjsQuantization['dtype'], number> = { uint
 
 /**
  * The values of a weight stored quantized, as TF.js decodes them: uint8/uint16 codes become
- * `code · scale + min` (rounded for int32 weights), float16 becomes float32.
- * @example dequantize(bytes, { dtype: 'uint8', scale: 0.01, min: -1 }, 'float32')
+ * `code · scale + min` (rounded for int32 weights), float16 becomes float32. An int32 weight
+ * whose decoded values leave the int32 range is refused (naming `what`) rather than wrapped.
+ * @example dequantize(bytes, { dtype: 'uint8', scale: 0.01, min: -1 }, 'float32', 'weight dense/kernel')
  */
 export function dequantize(
   bytes: Uint8Array,
   q: TfjsQuantization,
   dtype: 'float32' | 'int32',
+  what = 'a quantized weight',
 ): Float32Array | Int32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = bytes.byteLength / QUANTIZED_BYTES[q.dtype];
   const out = dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
-  if (q.dtype === 'float16') {
-    for (let i = 0; i < n; i++) out[i] = float16(view.getUint16(2 * i, true));
-    return out;
-  }
   const scale = q.scale as number,
     min = q.min as number;
   for (let i = 0; i < n; i++) {
-    const code = q.dtype === 'uint8' ? bytes[i] : view.getUint16(2 * i, true);
-    const v = code * scale + min;
-    out[i] = dtype === 'int32' ? Math.round(v) : v;
+    let v: number;
+    if (q.dtype === 'float16') v = float16(view.getUint16(2 * i, true));
+    else v = (q.dtype === 'uint8' ? bytes[i] : view.getUint16(2 * i, true)) * scale + min;
+    if (dtype === 'int32') {
+      v = Math.round(v);
+      // An Int32Array would wrap 3e9 to -1294967296 and store NaN as 0 without a word.
+      checkFormat(
+        v >= -2147483648 && v <= 2147483647,
+        () => `${what}: the ${q.dtype}-quantized int32 value at ${i} decodes to ${v}, outside the int32 range`,
+      );
+    }
+    out[i] = v;
   }
   return out;
 }

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { layers, sequential, setSeed, tensor, type LayersModel, type Tensor } from '../../src/index.js';
 import { FileFormatError } from '../../src/io/format_error.js';
 import { fromTfjsFiles, toTfjsFiles, type TfjsModelJson } from '../../src/io/tfjs_format.js';
+import { dequantize } from '../../src/io/tfjs_weights.js';
 import { assertClose } from '../helpers/gradcheck.js';
 
 await tf.setBackend('cpu');
@@ -328,5 +329,26 @@ describe('TF.js converter output', () => {
       () => fromTfjsFiles(json({ dtype: 'int4' }), { 'w.bin': new Uint8Array(2) }),
       /unsupported quantization/,
     );
+  });
+
+  it('an int32 weight whose quantized codes decode past the int32 range is refused, not wrapped', () => {
+    const json = (scale: number) =>
+      JSON.stringify({
+        format: 'layers-model',
+        modelTopology: { class_name: 'Sequential', config: { layers: [] } },
+        weightsManifest: [
+          {
+            paths: ['w.bin'],
+            weights: [{ name: 'ids', shape: [2], dtype: 'int32', quantization: { dtype: 'uint16', scale, min: 0 } }],
+          },
+        ],
+      });
+    const codes = new Uint8Array(new Uint16Array([1, 60000]).buffer);
+    assert.throws(
+      () => fromTfjsFiles(json(5e4), { 'w.bin': codes }),
+      /model\.json: weight 'ids': the uint16-quantized int32 value at 1 decodes to 3000000000, outside the int32 range/,
+    );
+    // In range, the codes decode (rounded) as TF.js decodes them.
+    assert.deepEqual([...dequantize(codes, { dtype: 'uint16', scale: 1.5, min: 0 }, 'int32')], [2, 90000]);
   });
 });
