@@ -46,6 +46,25 @@ describe('dependencies run one way', () => {
     );
   });
 
+  it('is the order docs/architecture.md gives', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const doc = await readFile('docs/architecture.md', 'utf8');
+    // Table rows: | 3 | `autograd`, `ops` | why |; the public API row names `src/index.ts`.
+    const rows = [...doc.matchAll(/^\| (\d+) \| ([^|]+) \|/gm)].map((m) => ({
+      tier: Number(m[1]),
+      folders: [...m[2].matchAll(/`([^`]+)`/g)].map((f) => (f[1] === 'src/index.ts' ? 'index' : f[1])),
+    }));
+    assert.deepEqual(
+      rows.map((r) => r.tier),
+      config.tiers.map((_, i) => i + 1),
+    );
+    assert.deepEqual(
+      rows.map((r) => r.folders),
+      config.tiers,
+      'docs/architecture.md and TIERS in .dependency-cruiser.cjs list the same tiers in the same order',
+    );
+  });
+
   it('catches an import against the order and a folder outside it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'myelin-deps-'));
     try {
