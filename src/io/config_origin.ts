@@ -1,4 +1,4 @@
-import type { Config, SerializedObject } from '../initializers/initializer.js';
+import type { Config, SerializedObject } from '../core/config.js';
 import { layerClassNames } from '../layers/registry.js';
 import { checkFormat } from './format_error.js';
 import { isJsonObject } from './safe_json.js';

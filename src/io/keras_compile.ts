@@ -1,4 +1,4 @@
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { getLoss } from '../losses/index.js';
 import { getMetric } from '../metrics/index.js';
 import type { LayersModel } from '../models/layers_model.js';

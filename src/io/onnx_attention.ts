@@ -1,6 +1,6 @@
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import type { Dense } from '../layers/dense.js';
 import { EinsumDense } from '../layers/einsum_dense.js';
 import { GroupedQueryAttention } from '../layers/grouped_query_attention.js';

@@ -1,6 +1,6 @@
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { Activation } from '../layers/activation.js';
 import { Conv2D } from '../layers/convolutional.js';
 import { Dense } from '../layers/dense.js';

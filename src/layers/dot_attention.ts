@@ -1,7 +1,7 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { expandDims } from '../ops/dims.js';
 import { softmax } from '../ops/softmax.js';
 import { boolMask, causalMask } from './attention_masks.js';

@@ -9,7 +9,8 @@ import {
   type ActivationIdentifier,
 } from '../activations/index.js';
 import type { ConstraintIdentifier } from '../constraints/registry.js';
-import { Initializer, type Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
+import { Initializer } from '../initializers/initializer.js';
 import type { InitializerIdentifier } from '../initializers/registry.js';
 import { VarianceScaling } from '../initializers/variance_scaling.js';
 import { einsum } from '../ops/einsum.js';

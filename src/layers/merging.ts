@@ -1,6 +1,6 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { add, div, logicalAnd, logicalOr, maximum, minimum, mul, sub, where } from '../ops/prims/binary.js';
 import { concat } from '../ops/prims/concat.js';
 import { ones } from '../ops/creation.js';

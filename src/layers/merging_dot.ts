@@ -1,6 +1,6 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { minimum, mul } from '../ops/prims/binary.js';
 import { matMul } from '../ops/prims/matmul.js';
 import { sum } from '../ops/prims/reduce.js';

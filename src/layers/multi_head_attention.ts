@@ -1,7 +1,7 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { ConstraintIdentifier } from '../constraints/registry.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import type { InitializerIdentifier } from '../initializers/registry.js';
 import { einsum } from '../ops/einsum.js';
 import { getRegularizer, serializeRegularizer, type RegularizerIdentifier } from '../regularizers/registry.js';

@@ -1,6 +1,6 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { checkPadding, convOutputLength, type PaddingMode } from '../ops/conv_geometry.js';
 import { expandDims, squeeze } from '../ops/dims.js';
 import { avgPool2d, maxPool2d } from '../ops/pool.js';

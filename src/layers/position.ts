@@ -1,7 +1,8 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
-import type { Config, Initializer } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
+import type { Initializer } from '../initializers/initializer.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
 import { tensor } from '../ops/convert.js';
 import { describeLayer } from './convolutional_base.js';

@@ -1,6 +1,6 @@
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { broadcastTo } from '../ops/prims/binary.js';
 import { expandDims } from '../ops/dims.js';
 import { Layer, type LayerArgs } from './layer.js';

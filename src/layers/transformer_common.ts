@@ -6,7 +6,8 @@ import {
 } from '../activations/index.js';
 import { ValueError, fmtShape } from '../core/errors.js';
 import { Tensor } from '../core/tensor.js';
-import type { Config, Initializer } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
+import type { Initializer } from '../initializers/initializer.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
 import { expandDims } from '../ops/dims.js';
 import { andMasks } from './attention_masks.js';

@@ -1,7 +1,7 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { expandDims } from '../ops/dims.js';
-import type { Config } from '../initializers/initializer.js';
+import type { Config } from '../core/config.js';
 import { andMasks, boolMask, causalMask } from './attention_masks.js';
 import { describeLayer } from './convolutional_base.js';
 import type { Dense } from './dense.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cruise, type IConfiguration } from 'dependency-cruiser';
 
@@ -63,6 +63,31 @@ describe('dependencies run one way', () => {
       config.tiers,
       'docs/architecture.md and TIERS in .dependency-cruiser.cjs list the same tiers in the same order',
     );
+  });
+
+  it('Config and SerializedObject are imported from core/config.ts, where they are defined', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const sources = async (dir: string): Promise<string[]> =>
+      (
+        await Promise.all(
+          (
+            await readdir(dir, { withFileTypes: true })
+          ).map((d) =>
+            d.isDirectory() ? sources(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [],
+          ),
+        )
+      ).flat();
+    const elsewhere: string[] = [];
+    for (const file of await sources('src')) {
+      const text = await readFile(file, 'utf8');
+      for (const m of text.matchAll(/^import (?:type )?\{([^}]*)\} from '([^']+)';/gm)) {
+        const names = m[1].split(',').map((n) => n.replace(/\btype\b/, '').trim());
+        const from = join(dirname(file), m[2]);
+        if (names.some((n) => n === 'Config' || n === 'SerializedObject') && from !== join('src', 'core', 'config.js'))
+          elsewhere.push(`${file}: ${m[0]}`);
+      }
+    }
+    assert.deepEqual(elsewhere, []);
   });
 
   it('catches an import against the order and a folder outside it', async () => {
