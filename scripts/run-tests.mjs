@@ -21,6 +21,7 @@ const SLOW = [
   'cli/cli', // the myelin command in child processes
   'io/cli_train',
   'callbacks/model_checkpoint', // kills child processes mid-write
+  'text/bpe_gpt2', // GPT-2's 50,257-token vocabulary against js-tiktoken over whole corpora
 ];
 
 function find(dir) {
