@@ -3,6 +3,7 @@ import type { TensorLike } from '../ops/convert.js';
 import { EPSILON } from '../losses/common.js';
 import { accumulateConfusion, emptyCounts, type ConfusionCounts } from './confusion.js';
 import { Metric, registerMetric } from './metric.js';
+import { checkPendingOptions } from '../core/options.js';
 
 export interface AUCArgs {
   /** Number of thresholds (default 200): 0 - 1e-7, (i + 1)/(n - 1) for i < n - 2, 1 + 1e-7. */
@@ -63,6 +64,7 @@ export class AUC extends Metric {
   }
 
   updateState(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null): void {
+    checkPendingOptions(this, this.className);
     accumulateConfusion(
       this.counts,
       yTrue,

@@ -7,6 +7,7 @@ import { sum } from '../ops/prims/reduce.js';
 import { cast } from '../ops/prims/shape_ops.js';
 import { squeezeOrExpand } from '../losses/common.js';
 import { Metric, metricRegistry, type MetricFunction } from './metric.js';
+import { checkPendingOptions } from '../core/options.js';
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 
@@ -64,6 +65,7 @@ export class MeanMetricWrapper extends Metric {
   }
 
   updateState(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null): void {
+    checkPendingOptions(this, this.className);
     const values = noGrad(() => this.fn(yTrue, yPred));
     this.mean.add(values, sampleWeight);
   }

@@ -2,6 +2,7 @@ import { ValueError } from '../core/errors.js';
 import type { TensorLike } from '../ops/convert.js';
 import { accumulateConfusion, emptyCounts, type ConfusionCounts } from './confusion.js';
 import { Metric, registerMetric } from './metric.js';
+import { checkPendingOptions } from '../core/options.js';
 
 export interface PrecisionRecallArgs {
   /** Decision threshold(s) in [0, 1]; a prediction above one counts as positive. Default 0.5. */
@@ -31,6 +32,7 @@ abstract class ConfusionRatio extends Metric {
   }
 
   updateState(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null): void {
+    checkPendingOptions(this, this.className);
     accumulateConfusion(
       this.counts,
       yTrue,

@@ -121,6 +121,23 @@ describe('strict options in training and around it', () => {
     });
   });
 
+  it('metrics built with new and used on their own are checked at their first updateState', () => {
+    const unknown = (cls: string, key: string, meant: string) =>
+      new RegExp(`${cls}: unknown option '${key}' \\(did you mean '${meant}'\\?\\)`);
+    const cases: [() => { updateState: (y: number[], p: number[]) => void }, RegExp][] = [
+      [() => new metrics.Precision({ threshold: 0.3 } as never), unknown('Precision', 'threshold', 'thresholds')],
+      [() => new metrics.AUC({ numThreshold: 3 } as never), unknown('AUC', 'numThreshold', 'numThresholds')],
+      [
+        () => new metrics.BinaryAccuracy({ treshold: 0.3 } as never),
+        unknown('BinaryAccuracy', 'treshold', 'threshold'),
+      ],
+    ];
+    for (const [make, error] of cases) assert.throws(() => make().updateState([0, 1], [0.2, 0.8]), error);
+    const fine = new metrics.BinaryAccuracy({ threshold: 0.3 });
+    fine.updateState([0, 1], [0.2, 0.8]);
+    assert.equal(fine.result(), 1);
+  });
+
   it('initializer, regularizer, constraint and schedule factories', () => {
     assert.throws(
       () => initializers.heNormal({ sed: 1 } as never),
