@@ -128,11 +128,49 @@ export async function fetchModel(
     const response = await fetchFn(`${base}/${name}`);
     if (!response.ok) throw new FileFormatError(`fetchModel: ${base}/${name} answered ${response.status}`);
     const declared = Number(response.headers?.get('content-length') ?? Number.NaN);
-    if (options?.maxBytes !== undefined && declared > options.maxBytes)
-      throw new FileFormatError(
-        `fetchModel: ${base}/${name} is ${declared} bytes, more than the maxBytes limit of ${options.maxBytes} bytes; pass a larger { maxBytes } to accept it`,
+    const tooLarge = (size: string) =>
+      new FileFormatError(
+        `fetchModel: ${base}/${name} ${size}, more than the maxBytes limit of ${options?.maxBytes} bytes; pass a larger { maxBytes } to accept it`,
       );
-    files[name] = new Uint8Array(await response.arrayBuffer());
+    if (options?.maxBytes !== undefined && declared > options.maxBytes) throw tooLarge(`is ${declared} bytes`);
+    files[name] = await readBody(response, options?.maxBytes, tooLarge);
   }
   return loadWithState(files, options).model;
+}
+
+/**
+ * A response's bytes. With a limit, the body is read as a stream and abandoned as soon as it
+ * passes the limit, so a server that sends no content-length (or a false one) cannot make the
+ * loader hold more than `maxBytes`.
+ */
+async function readBody(
+  response: Response,
+  maxBytes: number | undefined,
+  tooLarge: (size: string) => Error,
+): Promise<Uint8Array> {
+  if (maxBytes === undefined || !response.body) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (maxBytes !== undefined && bytes.byteLength > maxBytes) throw tooLarge(`is ${bytes.byteLength} bytes`);
+    return bytes;
+  }
+  const reader = response.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(`sent ${size} bytes before the reading stopped`);
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }

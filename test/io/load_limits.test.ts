@@ -203,6 +203,42 @@ describe('the maxBytes option', () => {
     );
   });
 
+  it('fetchModel stops reading a body that passes maxBytes when no content-length says its size', async () => {
+    const { fetchModel } = await import('../../src/io/model_files.js');
+    let pulled = 0;
+    // 64 MiB in 64 KiB chunks with no content-length (a hostile server may send without end).
+    const endless = () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (++pulled > 1024) controller.close();
+            else controller.enqueue(new Uint8Array(64 * 1024));
+          },
+        }),
+      );
+    const error = await bounded(() =>
+      fetchModel('/m', (async () => endless()) as unknown as typeof fetch, { maxBytes: MB }),
+    );
+    assert.ok(error instanceof FileFormatError, `expected a FileFormatError, got ${error}`);
+    assert.match(
+      error.message,
+      /fetchModel: \/m\/model\.json sent 1114112 bytes before the reading stopped, more than the maxBytes limit of 1048576 bytes/,
+    );
+    assert.ok(pulled <= 20, `read ${pulled} chunks of 64 KiB`);
+    // The files themselves, sent without a content-length, load under a limit they fit.
+    const fetchFn = (async (url: string) => {
+      const bytes = files[url.split('/').pop() as string];
+      const body = new ReadableStream({
+        start(controller) {
+          controller.enqueue(bytes);
+          controller.close();
+        },
+      });
+      return new Response(body);
+    }) as unknown as typeof fetch;
+    assert.equal((await fetchModel('/m', fetchFn, { maxBytes: MB })).countParams(), 64 * 64 + 64);
+  });
+
   it('a misspelt option is an error on every loader, not a limit silently left at its default', async () => {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
