@@ -26,5 +26,8 @@ function checkWhole(t: Tensor, op: string, arg: string): void {
   for (let i = 0; i < v.length; i++) {
     if (!Number.isInteger(v[i]))
       throw new ValueError(`${op}: '${arg}' must hold whole numbers, got ${v[i]} at flat position ${i}`);
+    // The cast to int32 would wrap 4294967297 to 1, a valid index picking the wrong row.
+    if (v[i] < -2147483648 || v[i] > 2147483647)
+      throw new ValueError(`${op}: '${arg}' holds ${v[i]} at flat position ${i}, outside the int32 range of indices`);
   }
 }

@@ -270,6 +270,19 @@ describe('gather', () => {
     assert.throws(() => gather(x, [0.5]), /gather: 'indices' must hold whole numbers, got 0.5/);
     assert.throws(() => gather(x, tensor([true])), /must be an int32 tensor, got dtype bool/);
   });
+  it('refuses whole-number indices past the int32 range rather than wrapping them to valid ones', async () => {
+    const { oneHot } = await import('../../src/index.js');
+    // 2^32 + 1 would wrap to 1 (row 1, class 1) in an int32 cast.
+    assert.throws(
+      () => gather(x, [4294967297]),
+      /gather: 'indices' holds 4294967297 at flat position 0, outside the int32 range of indices/,
+    );
+    assert.throws(
+      () => gather(x, tensor([0, 2 ** 32], [2], 'float64')),
+      /gather: 'indices' holds 4294967296 at flat position 1, outside the int32 range/,
+    );
+    assert.throws(() => oneHot([4294967297], 3), /oneHot: 'indices' holds 4294967297 at flat position 0/);
+  });
   it('gradient-checks with repeated indices (gradients add up, via scatterAdd)', () => {
     checkGradients((t) => gather(t, [2, 0, 2, 2]), [rand64([3, 2], 13)]);
     checkGradients(
