@@ -1,31 +1,13 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { getFloatX } from '../core/dtype.js';
-import { ValueError } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
 import type { Tensor } from '../core/tensor.js';
 import { loadCsv, readCsvTable } from './csv.js';
 import { digits } from './digits.js';
 import { mnist } from './mnist.js';
-// text_datasets imports shippedDataPath (a hoisted function) from here: the cycle is safe.
+import { shippedDataPath } from './shipped.js';
 import { sentimentSentences, tinyShakespeare } from './text_datasets.js';
 
-/**
- * The path of a file in the package's `data/` folder. This module runs from
- * `dist/src/data/` when built and from `src/data/` under a TypeScript runner, so the package
- * root is found by walking up to the folder that holds both `package.json` and the file.
- */
-export function shippedDataPath(relative: string): string {
-  let dir = new URL('.', import.meta.url);
-  for (let up = 0; up < 5; up++) {
-    const candidate = new URL(`data/${relative}`, dir);
-    if (existsSync(new URL('package.json', dir)) && existsSync(candidate)) return fileURLToPath(candidate);
-    dir = new URL('..', dir);
-  }
-  throw new ValueError(
-    `datasets: the shipped file data/${relative} was not found above ${fileURLToPath(new URL('.', import.meta.url))}; the package installation is incomplete`,
-  );
-}
+export { shippedDataPath };
 
 /** The Boston housing data in Keras' split (see `bostonHousing.load`). */
 export interface BostonHousingData {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ValueError } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
-import { shippedDataPath } from './datasets.js';
+import { shippedDataPath } from './shipped.js';
 
 /** Tiny Shakespeare, with the usual 90% / 10% character split (see `tinyShakespeare.load`). */
 export interface TinyShakespeareData {

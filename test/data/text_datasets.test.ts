@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
@@ -51,6 +52,16 @@ describe('text datasets', () => {
       () => sentimentSentences.load({ sources: ['twitter' as never] }),
       /unknown source "twitter"; expected amazon, imdb or yelp/,
     );
+  });
+
+  it('load when their module is the first one imported (no import cycle through datasets.ts)', () => {
+    const module = new URL('../../src/data/text_datasets.js', import.meta.url).href;
+    const run = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(module)}); m.sentimentSentences.load();`],
+      { encoding: 'utf8' },
+    );
+    assert.equal(run.status, 0, run.stderr);
   });
 
   it('refuse a misspelt option, naming the one meant', () => {
