@@ -294,6 +294,40 @@ describe('divergence keeps the last finite weights', () => {
     });
   }
 
+  // An update of 2e38 overflows float32 within a step or two whatever the optimizer's rule.
+  const FUSED = ['sgd', 'adam', 'rmsprop', 'adagrad'];
+  const ALL = [...FUSED, 'adadelta', 'adamax', 'nadam', 'adamw'];
+  for (const [jit, names] of [
+    [true, FUSED],
+    [false, ALL],
+  ] as const) {
+    it(`every optimizer keeps finite weights when its updates overflow, in fit and fitDataset (${jit ? 'fused' : 'op by op'})`, async () => {
+      const { x, y } = rows(64);
+      for (const name of names) {
+        for (const entry of ['fit', 'fitDataset']) {
+          const make = (optimizers as unknown as Record<string, (a: object) => unknown>)[name];
+          const m = regressor(jit, make({ learningRate: 2e38 }));
+          const run =
+            entry === 'fit'
+              ? m.fit(tensor(x), tensor(y), { epochs: 3, batchSize: 8, verbose: 0 })
+              : m.fitDataset([...batchesOf(x, y, 8)], { epochs: 3, verbose: 0 });
+          const stopped = await run.then(
+            () => false,
+            (e: unknown) => {
+              assert.ok(e instanceof TrainingError, `${name} ${entry}: ${e}`);
+              return true;
+            },
+          );
+          assert.ok(allFinite(m), `${name} ${entry}: every weight finite`);
+          // A stopped run put the optimizer state back to before the diverging batch.
+          if (stopped)
+            for (const w of m.optimizer!.getWeights())
+              assert.ok(w.tensor.dataSync().every(Number.isFinite), `${name} ${entry}: ${w.name} finite`);
+        }
+      }
+    });
+  }
+
   it('modelCheckpoint refuses to write non-finite weights, saying so', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'myelin-ckpt-'));
     try {
