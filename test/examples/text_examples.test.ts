@@ -17,7 +17,7 @@ describe('sequence examples', () => {
       const script = fileURLToPath(new URL(`../../examples/${name}.js`, import.meta.url));
       const run = spawnSync(process.execPath, [script, ...args], {
         encoding: 'utf8',
-        timeout: 120_000,
+        timeout: 600_000, // a hang guard: these train for real, minutes on a busy machine
         env: { ...process.env, MYELIN_BACKEND: 'wasm' },
       });
       assert.equal(run.status, 0, `${name} exited ${run.status}:\n${run.stderr}`);
