@@ -1,6 +1,14 @@
 import { checkOptions, optionKeys } from '../core/options.js';
-import { appendFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { requireNode } from '../core/platform.js';
 import { Callback, type Logs } from '../training/callback.js';
+
+function fs(): typeof import('node:fs') {
+  return requireNode<typeof import('node:fs')>(
+    'fs',
+    'csvLogger',
+    "log the epochs with a callback's onEpochEnd instead",
+  );
+}
 
 export interface CsvLoggerArgs {
   filename: string;
@@ -26,12 +34,14 @@ export class CsvLogger extends Callback {
   override async onTrainBegin(): Promise<void> {
     this.keys = null;
     const { filename, append } = this.args;
+    const { existsSync, statSync, writeFileSync } = fs();
     this.writeHeader = !(append && existsSync(filename) && statSync(filename).size > 0);
     if (!append) writeFileSync(filename, '');
   }
 
   override async onEpochEnd(epoch: number, logs: Logs = {}): Promise<void> {
     const sep = this.args.separator ?? ',';
+    const { appendFileSync } = fs();
     if (this.keys === null) {
       this.keys = Object.keys(logs).sort();
       if (this.writeHeader) appendFileSync(this.args.filename, ['epoch', ...this.keys].join(sep) + '\n');
