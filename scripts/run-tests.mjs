@@ -21,6 +21,7 @@ const SLOW = [
   'cli/cli', // the myelin command in child processes
   'io/cli_train',
   'callbacks/model_checkpoint', // kills child processes mid-write
+  'package/', // packs, installs and bundles the package, and runs it in headless Chromium
 ];
 
 function find(dir) {

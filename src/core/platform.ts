@@ -8,7 +8,10 @@
 import { MyelinError } from './errors.js';
 
 /** A feature that needs Node.js was called where there is none (a browser page, a worker). */
-export class NodeOnlyError extends MyelinError {}
+export class NodeOnlyError extends MyelinError {
+  // Written out: bundlers that minify rename classes, and the name is part of the message.
+  override name = 'NodeOnlyError';
+}
 
 interface NodeProcess {
   getBuiltinModule?: (name: string) => unknown;

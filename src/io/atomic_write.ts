@@ -9,6 +9,7 @@ import { MyelinError, ValueError } from '../core/errors.js';
  * @example try { await model.save('out/m'); } catch (e) { if (e instanceof WriteError) console.error(e.message); }
  */
 export class WriteError extends MyelinError {
+  override name = 'WriteError';
   constructor(
     message: string,
     override readonly cause: unknown,

@@ -27,7 +27,14 @@ import { collapse, splitRange } from './broadcast.js';
 import { BYTES, HostHandle, WasmHandle } from './handles.js';
 import { Heap } from './heap.js';
 import { matmulF32, PARALLEL_MACS } from './matmul.js';
-import { compileWasm, instantiate, type KernelExports, nodeBuiltin, type WasmFlavor } from './module.js';
+import {
+  compileWasm,
+  instantiate,
+  type KernelExports,
+  nodeBuiltin,
+  type WasmFlavor,
+  type WasmModule,
+} from './module.js';
 import { ThreadPool } from './pool.js';
 import type { KernelName } from './protocol.js';
 import { geometryArgs } from './windows.js';
@@ -117,7 +124,7 @@ export class WasmBackend implements Backend {
   readonly kernels: KernelExports;
   #pool: ThreadPool | null = null;
   #threads: number;
-  readonly #module: WebAssembly.Module;
+  readonly #module: WasmModule;
   readonly #ref = new RefBackend();
   readonly #scratch: number[] = [];
   /** Blocks of tensors nobody disposed are freed by the memory tracker when they are collected. */

@@ -12,6 +12,17 @@ import { nodeBuiltin } from '../../core/platform.js';
 
 export type { KernelExports };
 
+/**
+ * A compiled module (a `WebAssembly.Module`) and a linear memory (a `WebAssembly.Memory`), as
+ * the backend's declarations name them: structurally, so a program type-checks against the
+ * package with any `lib` setting (WebAssembly's own types come with the DOM library only).
+ */
+export type WasmModule = object;
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(delta: number): number;
+}
+
 /** Which of the builds. */
 export type WasmFlavor = 'threads' | 'single' | 'threads-fma' | 'single-fma';
 
@@ -37,7 +48,7 @@ function relaxedSimdUsable(bytes: BufferSource): boolean {
   return WebAssembly.validate(bytes);
 }
 
-const compiled = new Map<WasmFlavor, WebAssembly.Module>();
+const compiled = new Map<WasmFlavor, WasmModule>();
 
 /**
  * Where each build lives, beside this module. Each URL is written out in full, as
@@ -82,10 +93,7 @@ export { nodeBuiltin };
  * from an earlier `compileWasmAsync` in browsers (where large modules cannot be compiled
  * synchronously). The "-fma" build is chosen where the host runs it, unless `fma` is false.
  */
-export function compileWasm(
-  base: 'threads' | 'single',
-  fma = true,
-): { module: WebAssembly.Module; flavor: WasmFlavor } {
+export function compileWasm(base: 'threads' | 'single', fma = true): { module: WasmModule; flavor: WasmFlavor } {
   const fmaFlavor = `${base}-fma` as const;
   const cachedFma = fma ? compiled.get(fmaFlavor) : undefined;
   if (cachedFma) return { module: cachedFma, flavor: fmaFlavor };
@@ -126,7 +134,7 @@ export function compileWasm(
  * where the browser has relaxed SIMD, else `base`. `url` overrides where the plain build lives
  * (the "-fma" one is looked for beside it).
  */
-export async function compileWasmAsync(base: 'threads' | 'single', url?: string | URL): Promise<WebAssembly.Module> {
+export async function compileWasmAsync(base: 'threads' | 'single', url?: string | URL): Promise<WasmModule> {
   const cached = compiled.get(`${base}-fma`) ?? compiled.get(base);
   if (cached) return cached;
   const page = typeof location === 'object' ? location.href : undefined;
@@ -158,6 +166,7 @@ export async function compileWasmAsync(base: 'threads' | 'single', url?: string 
 }
 
 /** Instantiates the kernels over `memory`. */
-export function instantiate(mod: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
-  return new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as KernelExports;
+export function instantiate(mod: WasmModule, memory: WasmMemory): KernelExports {
+  return new WebAssembly.Instance(mod as WebAssembly.Module, { env: { memory: memory as WebAssembly.Memory } })
+    .exports as unknown as KernelExports;
 }

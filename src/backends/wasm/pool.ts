@@ -1,4 +1,4 @@
-import { assetUrl, type KernelExports, nodeBuiltin } from './module.js';
+import { assetUrl, type KernelExports, nodeBuiltin, type WasmMemory, type WasmModule } from './module.js';
 import {
   DONE,
   FAILED,
@@ -95,7 +95,7 @@ export class ThreadPool {
   readonly #count: number;
   readonly #block = mayBlock();
 
-  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, kernels: KernelExports, workers: number) {
+  constructor(module: WasmModule, memory: WasmMemory, kernels: KernelExports, workers: number) {
     this.#kernels = kernels;
     this.#count = workers;
     const ctl = new SharedArrayBuffer((HEADER + 2 * workers) * 4);
