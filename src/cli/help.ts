@@ -45,6 +45,8 @@ Options for boston:
                             (default: unseeded, every run differs).
   --verbose 0|1|2           0 silent, 1 progress bar, 2 one line per epoch (default ${d.verbose}).
   --summary                 Print the model summary before training.
+  --plot FILE               Chart the training curves to FILE (.svg, else a self-contained
+                            .html page); every training command takes it.
   -h, --help                Print this help.
 
 Examples:

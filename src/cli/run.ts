@@ -89,6 +89,10 @@ async function runTrainCommand(argv: readonly string[], io: CliIo): Promise<numb
     await runTrain(options, io.out);
     return 0;
   } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`myelin train: ${e.message}`);
+      return 2;
+    }
     if (!(e instanceof MyelinError)) throw e;
     io.err(`myelin train: ${e.name}: ${e.message}`);
     return 1;

@@ -30,7 +30,7 @@ describe('the myelin command', () => {
     assert.equal(run.status, 2);
     assert.match(
       run.stderr,
-      /^myelin: Unknown option '--epoch'\nRun 'myelin --help' for the commands and options\.\n$/,
+      /^myelin: Unknown option '--epoch'\. Did you mean '--epochs'\?\nRun 'myelin --help' for the commands and options\.\n$/,
     );
     assert.equal(run.stdout, '');
   });

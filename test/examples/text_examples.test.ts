@@ -47,5 +47,11 @@ describe('myelin shakespeare / sentiment options', () => {
     assert.match(io.errors[0], /option --cell expects one of lstm, gru, got 'rnn'/);
     assert.equal(await runCli(['shakespeare', '--temperature', 'hot'], io), 2);
     assert.match(io.errors[2], /option --temperature expects a non-negative number, got 'hot'/);
+    assert.equal(await runCli(['shakespeare', '--epochs', '-1'], io), 2);
+    assert.match(io.errors[4], /^myelin shakespeare: option --epochs expects a positive integer, got '-1'$/);
+    assert.equal(await runCli(['sentiment', '--epoch', '2'], io), 2);
+    assert.match(io.errors[6], /Unknown option '--epoch'\. Did you mean '--epochs'\?$/);
+    assert.equal(await runCli(['sentiment', '--units', '2.5'], io), 2);
+    assert.match(io.errors[8], /option --units expects a positive integer, got '2\.5'/);
   });
 });
