@@ -30,6 +30,8 @@ ${MNIST_HELP}
                 with a bag-of-words logistic regression ('myelin sentiment --help').
   train         Train on a CSV file or the Boston set with a checkpoint after every epoch;
                 --resume continues an interrupted run exactly ('myelin train --help').
+  playground    Serve the playground page: train in the browser with live charts
+                ('myelin playground --help').
   help          Print this help.
 
 Options for boston:

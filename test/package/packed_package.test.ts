@@ -6,7 +6,7 @@
 // bundled for browsers with esbuild and with Vite and run in headless Chromium, served with and
 // without the headers that make a page cross-origin isolated. Slow tier (a full build and install).
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CHROMIUM, chromiumInstalled, launchChromium } from '../webgpu/browser/harness.js';
@@ -45,6 +45,9 @@ describe('the packed tarball', { timeout: 600_000 }, () => {
       'package/dist/src/backends/wasm/myelin-threads-fma.wasm',
       'package/dist/src/backends/wasm/worker.js',
       'package/data/boston_housing/train.csv',
+      'package/dist/playground/site/index.html',
+      'package/dist/playground/site/app.js',
+      'package/dist/playground/site/myelin-threads.wasm',
     ])
       assert.ok(files.includes(f), `${f} is missing from the tarball`);
     const stray = files.filter((f) => /\.map$/.test(f) || /^package\/(src|test|dist\/test|examples|bench)\//.test(f));
@@ -82,10 +85,22 @@ console.log(JSON.stringify({ backend: my.getBackend(), epochs: history.epoch.len
     assert.ok(Number.isFinite(out.loss) && Number.isFinite(out.mae), JSON.stringify(out));
   });
 
-  it('runs the myelin command', () => {
-    const out = run(join(project, 'node_modules/.bin/myelin'), ['boston', '--epochs', '2'], project).stdout;
+  it('runs the myelin command, and serves the playground from the package', async () => {
+    const bin = join(project, 'node_modules/.bin/myelin');
+    const out = run(bin, ['boston', '--epochs', '2', '--plot', 'curves.svg'], project).stdout;
     assert.match(out, /Training 2 epochs/);
     assert.match(out, /Test MAE: \d/);
+    assert.match(readFileSync(join(project, 'curves.svg'), 'utf8'), /^<svg /);
+    const { servePlayground } = await import(join(project, 'node_modules/myelin/dist/src/cli/playground.js'));
+    const { server, url } = await servePlayground({ port: 0 });
+    try {
+      const page = await fetch(url);
+      assert.equal(page.headers.get('cross-origin-embedder-policy'), 'require-corp');
+      assert.match(await page.text(), /<title>Myelin playground<\/title>/);
+      assert.equal((await fetch(`${url}app.js`)).status, 200);
+    } finally {
+      server.close();
+    }
   });
 });
 
