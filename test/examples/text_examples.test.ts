@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { runCli } from '../../src/cli/run.js';
 
-/** The sequence examples with tiny settings, on the wasm backend (the reference one is too slow for them). */
+/** The sequence examples (and MNIST's, whose first argument is likewise the epochs) with tiny settings, on the wasm backend (the reference one is too slow for them). */
 const EXAMPLES: [name: string, args: string[], expected: RegExp][] = [
   ['timeseries', ['2'], /^validation MSE: LSTM \d+\.\d+, naive last-value forecast/m],
   ['sentiment', ['1'], /^held-out accuracy: LSTM \d+\.\d%, bag-of-words logistic regression \d+\.\d%/m],
-  ['shakespeare', ['2', '1'], /^epoch 1: validation loss \d\.\d+ nats\/char\nROMEO:\n/m],
+  ['mnist', ['1', 'mlp', '1000'], /^Test accuracy: \d+\.\d+%\nConfusion matrix/m],
+  ['shakespeare', ['1', '2'], /^epoch 1: validation loss \d\.\d+ nats\/char\nROMEO:\n/m],
 ];
 
 describe('sequence examples', () => {
