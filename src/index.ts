@@ -161,6 +161,8 @@ export {
   datasets,
   loadCsv,
   parseCsv,
+  readCsvTable,
+  takeRows,
   standardScaler,
   minMaxScaler,
   StandardScaler,
