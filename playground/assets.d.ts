@@ -7,3 +7,4 @@ declare module '*.gz' {
   const bytes: Uint8Array;
   export default bytes;
 }
+declare module '*.css';
