@@ -1,6 +1,7 @@
 import { activateBackend, backend, backendChosen, getBackend, registerBackend } from '../../backend/registry.js';
 import { ValueError } from '../../core/errors.js';
 import { memory } from '../../core/memory.js';
+import { isNode } from '../../core/platform.js';
 import { threadsAvailable, threadsUnavailableReason, WasmBackend, type WasmBackendOptions } from './index.js';
 import { compileWasmAsync } from './module.js';
 import { setWorkerUrl } from './pool.js';
@@ -102,7 +103,8 @@ let starting: Promise<string> | undefined;
  * @example await ready(); // 'wasm'
  */
 export function ready(): Promise<string> {
-  if (backendChosen() || getBackend() !== 'ref') return Promise.resolve(getBackend());
+  // Node compiled the module synchronously on import: what runs now is the best there is.
+  if (backendChosen() || getBackend() !== 'ref' || isNode()) return Promise.resolve(getBackend());
   return startBestBackend(true);
 }
 
