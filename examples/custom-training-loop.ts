@@ -2,7 +2,8 @@
  * A training loop written by hand: two variables, the gradient of a loss with respect to them,
  * and an optimizer applying it. This is what `model.fit` does for you.
  *
- *   node dist/examples/custom-training-loop.js [steps]
+ *   node dist/examples/custom-training-loop.js [steps]     (default 200; a hand-written loop counts
+ *                                                          steps, not epochs)
  */
 import * as my from 'myelin';
 

@@ -2,7 +2,7 @@
  * Sentiment of short reviews: embedding (masking the padding) → LSTM → dense sigmoid, against a
  * bag-of-words logistic regression, both scored on held-out sentences.
  *
- *   MYELIN_BACKEND=wasm node dist/examples/sentiment.js [epochs]
+ *   node dist/examples/sentiment.js [epochs]     (default 8)
  */
 import * as my from 'myelin';
 

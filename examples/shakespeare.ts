@@ -1,14 +1,14 @@
 /**
  * A character-level language model on Tiny Shakespeare: embedding → LSTM → dense logits,
  * trained on random 64-character windows, then sampled from a prompt with temperature and
- * top-k. Run it on the WebAssembly backend for speed:
+ * top-k.
  *
- *   MYELIN_BACKEND=wasm node dist/examples/shakespeare.js [steps] [epochs]
+ *   node dist/examples/shakespeare.js [epochs] [batches per epoch]     (defaults 5 and 100)
  */
 import * as my from 'myelin';
 
-const steps = Number(process.argv[2] ?? 100);
-const epochs = Number(process.argv[3] ?? 5);
+const epochs = Number(process.argv[2] ?? 5);
+const steps = Number(process.argv[3] ?? 100);
 const T = 64,
   batchSize = 32;
 my.setSeed(1);

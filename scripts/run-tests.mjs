@@ -4,7 +4,10 @@
 //   node scripts/run-tests.mjs --fast   the unit tier: no browsers, GPUs, soaks, fuzzers or
 //                                        whole-program runs (target: under 30 seconds)
 //   node scripts/run-tests.mjs FILTER   only test files whose path contains FILTER
-import { spawnSync } from 'node:child_process';
+//   --tap                                the runner's whole TAP output (thousands of lines)
+// By default only failures (with their details), skipped tests, notes the tests print (`# ...`)
+// and the runner's summary lines (`# tests N`, `# pass N`, `# fail N`, ...) are printed.
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -22,6 +25,7 @@ const SLOW = [
   'io/cli_train',
   'callbacks/model_checkpoint', // kills child processes mid-write
   'text/bpe_gpt2', // GPT-2's 50,257-token vocabulary against js-tiktoken over whole corpora
+  'package/', // packs, installs and bundles the package, and runs it in headless Chromium
 ];
 
 function find(dir) {
@@ -44,5 +48,40 @@ if (files.length === 0) {
   console.error(`run-tests: no test file matches ${filters.join(', ')}`);
   process.exit(1);
 }
-const run = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
-process.exit(run.status ?? 1);
+const runner = ['--test', '--test-concurrency=2', '--test-reporter=tap', ...files];
+if (args.includes('--tap')) {
+  const child = spawn(process.execPath, runner, { stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 1));
+} else {
+  console.log(`run-tests: ${files.length} test files (--tap for the full output)`);
+  const child = spawn(process.execPath, runner, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let pending = '';
+  let failure = null; // indentation of the failure being printed
+  const show = (line) => {
+    const indent = line.length - line.trimStart().length;
+    const text = line.trimStart();
+    if (failure !== null) {
+      if (indent > failure || text === '') return console.log(line);
+      failure = null;
+    }
+    if (text.startsWith('not ok ')) {
+      // A suite fails when one of its tests does; its own block repeats the count only.
+      failure = indent;
+      return console.log(line);
+    }
+    if (/ # SKIP\b/.test(text) || /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) /.test(line))
+      return console.log(line);
+    if (indent === 0 && /^# (?!Subtest:)/.test(text)) console.log(line);
+  };
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop();
+    for (const line of lines) show(line);
+  });
+  child.on('exit', (code) => {
+    if (pending) show(pending);
+    process.exit(code ?? 1);
+  });
+}

@@ -38,10 +38,15 @@ export {
   initWasmBackend,
   useDefaultBackend,
   wasmSimdSupported,
+  ready,
+  backendInfo,
+  type BackendInfo,
   type WasmBackendUrls,
 } from './backends/wasm/register.js';
+export { NodeOnlyError } from './core/platform.js';
 export { initWebGPU, webgpuBackend } from './backends/webgpu/register.js';
 export { WebGPUBackend } from './backends/webgpu/index.js';
+export type { GpuDevice } from './backends/webgpu/gpu_types.js';
 export * from './ops/index.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, noGrad } from './autograd/gradients.js';
 export {
@@ -116,6 +121,12 @@ export {
   type ModelData,
   type BatchDataset,
   type TrainableModel,
+  type OptimizerName,
+  type LossName,
+  type MetricName,
+  type OptimizerIdentifier,
+  type LossIdentifier,
+  type MetricIdentifier,
 } from './training/index.js';
 
 // Saving and loading.
@@ -150,6 +161,8 @@ export {
   datasets,
   loadCsv,
   parseCsv,
+  readCsvTable,
+  takeRows,
   standardScaler,
   minMaxScaler,
   StandardScaler,

@@ -5,6 +5,8 @@ const backends = new Map<string, () => Backend>();
 const instances = new Map<string, Backend>();
 let current: Backend | null = null;
 let currentName = 'ref';
+/** Whether a program picked the backend itself (then nothing switches it automatically). */
+let chosen = false;
 
 /** Makes a backend available to `setBackend(name)`. The factory runs on first use. */
 export function registerBackend(name: string, factory: () => Backend): void {
@@ -21,6 +23,20 @@ export function listBackends(): string[] {
  * @example setBackend('ref');
  */
 export function setBackend(name: string): void {
+  activateBackend(name);
+  chosen = true;
+}
+
+/**
+ * Whether `setBackend` was called (by the program, or MYELIN_BACKEND), as opposed to the
+ * backend the library picked by default.
+ */
+export function backendChosen(): boolean {
+  return chosen;
+}
+
+/** Makes `name` the active backend without counting as the program's choice (library defaults). */
+export function activateBackend(name: string): void {
   const factory = backends.get(name);
   if (!factory) {
     throw new ValueError(
@@ -41,7 +57,7 @@ export function getBackend(): string {
 
 /** The active backend object (for kernels and tests). */
 export function backend(): Backend {
-  if (!current) setBackend(currentName);
+  if (!current) activateBackend(currentName);
   return current!;
 }
 
@@ -52,10 +68,10 @@ export function backend(): Backend {
  */
 export function withBackend<T>(name: string, fn: () => T): T {
   const previous = currentName;
-  setBackend(name);
+  activateBackend(name);
   try {
     return fn();
   } finally {
-    setBackend(previous);
+    activateBackend(previous);
   }
 }

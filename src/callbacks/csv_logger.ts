@@ -1,8 +1,16 @@
 import { checkOptions, optionKeys } from '../core/options.js';
-import { appendFileSync, existsSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { ValueError } from '../core/errors.js';
+import { requireNode } from '../core/platform.js';
 import { WriteError } from '../io/atomic_write.js';
 import { Callback, type Logs } from '../training/callback.js';
+
+function fs(): typeof import('node:fs') {
+  return requireNode<typeof import('node:fs')>(
+    'fs',
+    'csvLogger',
+    "log the epochs with a callback's onEpochEnd instead",
+  );
+}
 
 export interface CsvLoggerArgs {
   filename: string;
@@ -31,6 +39,7 @@ export class CsvLogger extends Callback {
   override async onTrainBegin(): Promise<void> {
     this.keys = null;
     const { filename, append } = this.args;
+    const { existsSync, statSync, writeFileSync } = fs();
     this.writeHeader = !(append && existsSync(filename) && statSync(filename).size > 0);
     if (!append) this.write(() => writeFileSync(filename, ''), 0);
   }
@@ -50,6 +59,7 @@ export class CsvLogger extends Callback {
   /** Appends `text` whole or not at all: a failed append is cut back to the rows before it. */
   private append(text: string): void {
     const { filename } = this.args;
+    const { appendFileSync, statSync, truncateSync } = fs();
     let before = 0;
     try {
       before = statSync(filename).size;

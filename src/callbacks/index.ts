@@ -15,6 +15,7 @@ export {
   type ReduceLROnPlateauArgs,
 } from './learning_rate.js';
 export { CsvLogger, csvLogger, type CsvLoggerArgs } from './csv_logger.js';
+export { PlotLogger, plotLogger, type PlotLoggerArgs } from './plot_logger.js';
 export { TerminateOnNaN, terminateOnNaN } from './terminate_on_nan.js';
 export {
   ModelCheckpoint,

@@ -1,8 +1,12 @@
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { MyelinError } from '../core/errors.js';
+import { closestName } from '../core/options.js';
 
 /** A mistake on the command line. `myelin` prints it with a hint and exits with status 2. */
-export class UsageError extends MyelinError {}
+export class UsageError extends MyelinError {
+  // Written out: bundlers that minify rename classes, and the name is part of the message.
+  override name = 'UsageError';
+}
 
 /** The settings of `myelin boston`, with the Keras example's values as defaults. */
 export interface BostonOptions {
@@ -17,12 +21,14 @@ export interface BostonOptions {
   seed?: number;
   verbose: 0 | 1 | 2;
   summary: boolean;
+  /** Where to chart the training curves (none when absent). */
+  plot?: string;
 }
 
 /** What the command line asks for. */
 export type CliCommand = { command: 'help' } | { command: 'boston'; options: BostonOptions };
 
-export const COMMANDS = ['boston', 'mnist', 'shakespeare', 'sentiment', 'train', 'help'] as const;
+export const COMMANDS = ['boston', 'mnist', 'shakespeare', 'sentiment', 'train', 'playground', 'help'] as const;
 
 export const BOSTON_DEFAULTS: BostonOptions = {
   normalize: false,
@@ -46,6 +52,7 @@ const OPTIONS = {
   'validation-split': { type: 'string' },
   seed: { type: 'string' },
   verbose: { type: 'string' },
+  plot: { type: 'string' },
 } as const;
 
 /**
@@ -54,14 +61,7 @@ const OPTIONS = {
  * // { command: 'boston', options: { normalize: true, epochs: 200, ... } }
  */
 export function parseCommandLine(argv: readonly string[]): CliCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    // node's messages end with advice for script authors; keep only the first sentence.
-    throw new UsageError((e as Error).message.split('\n')[0].split('. ')[0].replace(/\.$/, ''));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(argv, OPTIONS, true);
   if (positionals.length > 1)
     throw new UsageError(`expected at most one command, got ${positionals.map((p) => `'${p}'`).join(' ')}`);
   const command = positionals[0] ?? 'boston';
@@ -93,6 +93,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
     verbose: verboseOption(values.verbose),
   };
   if (values.seed !== undefined) options.seed = integerOption('--seed', values.seed, 0, 0);
+  if (values.plot !== undefined) options.plot = values.plot;
   return { command: 'boston', options };
 }
 
@@ -119,4 +120,46 @@ function verboseOption(raw: string | undefined): 0 | 1 | 2 {
   if (raw !== '0' && raw !== '1' && raw !== '2')
     throw new UsageError(`option --verbose expects 0, 1 or 2, got '${raw}'`);
   return Number(raw) as 0 | 1 | 2;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Node's `parseArgs` with the command's own messages: a value that starts with '-' (`--epochs -1`)
+ * is taken as the option's value and checked like any other, instead of Node's "ambiguous"; an
+ * unknown option names the closest known one.
+ * @example parseCommandArgs(['--epoch', '3'], { epochs: { type: 'string' } }); // UsageError: ... Did you mean '--epochs'?
+ */
+export function parseCommandArgs<O extends Options>(
+  argv: readonly string[],
+  options: O,
+  allowPositionals = false,
+): { values: { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string }; positionals: string[] } {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : undefined;
+    const next = argv[i + 1];
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\d|^-\.\d/.test(next)) {
+      args.push(`--${name}=${next}`);
+      i++;
+    } else args.push(argv[i]);
+  }
+  try {
+    const parsed = parseArgs({ args, options, strict: true, allowPositionals });
+    return parsed as unknown as ReturnType<typeof parseCommandArgs<O>>;
+  } catch (e) {
+    // Node's messages end with advice for script authors; keep only the first sentence.
+    const message = (e as Error).message.split('\n')[0].split('. ')[0].replace(/\.$/, '');
+    const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(message);
+    if (unknown) {
+      const closest = closestName(unknown[1].replace(/^-+/, ''), Object.keys(options));
+      if (closest !== undefined) throw new UsageError(`${message}. Did you mean '--${closest}'?`);
+    }
+    throw new UsageError(message);
+  }
+}
+
+/** '1 epoch', '3 epochs'. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

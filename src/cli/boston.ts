@@ -2,7 +2,8 @@ import { datasets } from '../data/datasets.js';
 import { standardScaler } from '../data/scalers.js';
 // Through the package entry, as a user would: it also registers the backends.
 import { layers, optimizers, sequential, setSeed, type Tensor } from '../index.js';
-import type { BostonOptions } from './args.js';
+import { type BostonOptions, plural } from './args.js';
+import { writePlot } from './plot_file.js';
 
 /** What `runBoston` measured on the test set. */
 export interface BostonResult {
@@ -38,7 +39,7 @@ export async function runBoston(options: BostonOptions, print: (line: string) =>
   model.compile({ optimizer: optimizers.adam({ learningRate: options.learningRate }), loss: 'mse', metrics: ['mae'] });
   if (options.summary) model.summary(undefined, undefined, print);
   print(
-    `Training ${options.epochs} epochs, batch size ${options.batchSize}, Adam learning rate ${options.learningRate}${options.validationSplit > 0 ? `, validation split ${options.validationSplit}` : ''}${options.seed !== undefined ? `, seed ${options.seed}` : ''}`,
+    `Training ${plural(options.epochs, 'epoch')}, batch size ${options.batchSize}, Adam learning rate ${options.learningRate}${options.validationSplit > 0 ? `, validation split ${options.validationSplit}` : ''}${options.seed !== undefined ? `, seed ${options.seed}` : ''}`,
   );
 
   const history = await model.fit(xTrain, yTrain, {
@@ -47,6 +48,7 @@ export async function runBoston(options: BostonOptions, print: (line: string) =>
     validationSplit: options.validationSplit,
     verbose: options.verbose,
   });
+  writePlot(options.plot, history.history, 'myelin boston: Boston housing', print);
   const [loss, mae] = model.evaluate(xTest, yTest, { batchSize: options.batchSize }) as Tensor[];
   const result = { testLoss: loss.item(), testMae: mae.item(), history: history.history };
   print(`Test loss (MSE): ${result.testLoss.toFixed(4)}`);

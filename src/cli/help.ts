@@ -30,6 +30,8 @@ ${MNIST_HELP}
                 with a bag-of-words logistic regression ('myelin sentiment --help').
   train         Train on a CSV file or the Boston set with a checkpoint after every epoch;
                 --resume continues an interrupted run exactly ('myelin train --help').
+  playground    Serve the playground page: train in the browser with live charts
+                ('myelin playground --help').
   help          Print this help.
 
 Options for boston:
@@ -45,6 +47,8 @@ Options for boston:
                             (default: unseeded, every run differs).
   --verbose 0|1|2           0 silent, 1 progress bar, 2 one line per epoch (default ${d.verbose}).
   --summary                 Print the model summary before training.
+  --plot FILE               Chart the training curves to FILE (.svg, else a self-contained
+                            .html page); every training command takes it.
   -h, --help                Print this help.
 
 Examples:

@@ -5,6 +5,7 @@ import { helpText } from './help.js';
 import { parseTrainArgs, runTrain, TRAIN_HELP } from './train.js';
 import { MNIST_HELP, parseMnistArgs, runMnist } from './mnist.js';
 import { runTextCommand } from './text_commands.js';
+import { runPlaygroundCommand } from './playground.js';
 
 /** Where the command writes: standard output and standard error by default. */
 export interface CliIo {
@@ -22,6 +23,7 @@ const consoleIo: CliIo = { out: (line) => console.log(line), err: (line) => cons
 export async function runCli(argv: readonly string[], io: CliIo = consoleIo): Promise<number> {
   if (argv[0] === 'mnist') return runMnistCommand(argv.slice(1), io);
   if (argv[0] === 'train') return runTrainCommand(argv.slice(1), io);
+  if (argv[0] === 'playground') return runPlaygroundCommand(argv.slice(1), io);
   if (argv[0] === 'shakespeare' || argv[0] === 'sentiment') return runTextCommand(argv[0], argv.slice(1), io);
   let parsed;
   try {
@@ -89,6 +91,10 @@ async function runTrainCommand(argv: readonly string[], io: CliIo): Promise<numb
     await runTrain(options, io.out);
     return 0;
   } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`myelin train: ${e.message}`);
+      return 2;
+    }
     if (!(e instanceof MyelinError)) throw e;
     io.err(`myelin train: ${e.name}: ${e.message}`);
     return 1;

@@ -1,4 +1,6 @@
 import { Rng } from '../core/rng.js';
+import { plural } from './args.js';
+import { writePlot } from './plot_file.js';
 import { sentimentSentences } from '../data/text_datasets.js';
 import { layers, optimizers, sequential, setSeed, tensor, type Tensor } from '../index.js';
 import { TextVectorization } from '../text/text_vectorization.js';
@@ -20,6 +22,8 @@ export interface SentimentOptions {
   testFraction: number;
   seed?: number;
   verbose: 0 | 1 | 2;
+  /** Where to chart the training curves; none when empty. */
+  plot: string;
 }
 
 export const SENTIMENT_DEFAULTS: SentimentOptions = {
@@ -34,6 +38,7 @@ export const SENTIMENT_DEFAULTS: SentimentOptions = {
   testFraction: 0.2,
   seed: 1,
   verbose: 1,
+  plot: '',
 };
 
 /** Held-out accuracy of the recurrent model and of the bag-of-words baseline. */
@@ -113,9 +118,14 @@ export async function runSentiment(options: SentimentOptions, print: (line: stri
     metrics: ['accuracy'],
   });
   print(
-    `Training embedding → ${options.cell.toUpperCase()}(${options.units}) → dense sigmoid for ${options.epochs} epochs`,
+    `Training embedding → ${options.cell.toUpperCase()}(${options.units}) → dense sigmoid for ${plural(options.epochs, 'epoch')}`,
   );
-  await model.fit(xTrain, train.y, { epochs: options.epochs, batchSize: options.batchSize, verbose: options.verbose });
+  const history = await model.fit(xTrain, train.y, {
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    verbose: options.verbose,
+  });
+  writePlot(options.plot, history.history, `myelin sentiment: ${options.cell.toUpperCase()} classifier`, print);
   const recurrentAccuracy = (model.evaluate(xTest, test.y) as Tensor[])[1].item();
   print(`${options.cell.toUpperCase()} held-out accuracy: ${(100 * recurrentAccuracy).toFixed(1)}%`);
 

@@ -1,4 +1,6 @@
 import { Rng } from '../core/rng.js';
+import { plural } from './args.js';
+import { writePlot } from './plot_file.js';
 import { tinyShakespeare } from '../data/text_datasets.js';
 import { saveModel } from '../io/model_files.js';
 import type { Layer } from '../layers/layer.js';
@@ -28,6 +30,8 @@ export interface ShakespeareOptions {
   out: string;
   seed?: number;
   verbose: 0 | 1 | 2;
+  /** Where to chart the training curves; none when empty. */
+  plot: string;
 }
 
 export const SHAKESPEARE_DEFAULTS: ShakespeareOptions = {
@@ -44,6 +48,7 @@ export const SHAKESPEARE_DEFAULTS: ShakespeareOptions = {
   length: 400,
   out: '',
   verbose: 1,
+  plot: '',
 };
 
 /** What `runShakespeare` measured. */
@@ -106,7 +111,7 @@ export async function runShakespeare(
   );
   const validation = windows(validationIds, validationStarts, T);
   print(
-    `Training ${options.epochs} epochs of ${options.steps} batches (${options.batchSize} windows of ${T} characters), LSTM ${options.units} units, Adam ${options.learningRate}`,
+    `Training ${plural(options.epochs, 'epoch')} of ${options.steps} batch${options.steps === 1 ? '' : 'es'} (${options.batchSize} windows of ${T} characters), LSTM ${options.units} units, Adam ${options.learningRate}`,
   );
 
   const result: ShakespeareResult = { validationLoss: [], trainLoss: [], sample: '', seconds: 0 };
@@ -127,6 +132,12 @@ export async function runShakespeare(
       `epoch ${epoch + 1}: train loss ${result.trainLoss.at(-1)?.toFixed(4)}, validation loss ${result.validationLoss.at(-1)?.toFixed(4)} nats/char, ${((Date.now() - started) / 1000).toFixed(0)} s`,
     );
   }
+  writePlot(
+    options.plot,
+    { loss: result.trainLoss, val_loss: result.validationLoss },
+    'myelin shakespeare: character LSTM (nats per character)',
+    print,
+  );
   if (options.out) {
     await saveModel(model, options.out);
     print(`Saved the model to ${options.out}`);

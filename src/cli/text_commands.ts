@@ -1,10 +1,12 @@
-import { parseArgs } from 'node:util';
 import { MyelinError } from '../core/errors.js';
-import { UsageError } from './args.js';
+import { parseCommandArgs, UsageError } from './args.js';
 import { runSentiment, SENTIMENT_DEFAULTS, type SentimentOptions } from './sentiment.js';
 import { runShakespeare, SHAKESPEARE_DEFAULTS, type ShakespeareOptions } from './shakespeare.js';
 
 type Defaults = Record<string, string | number | undefined>;
+
+/** Counts that must be at least 1. */
+const POSITIVE = new Set(['epochs', 'steps', 'batchSize', 'units', 'embeddingDim', 'seqLength', 'maxTokens']);
 
 const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -19,15 +21,7 @@ function parseOptions<T extends Defaults>(
     ...keys.map((k) => [kebab(k), { type: 'string' as const }]),
     ['help', { type: 'boolean' as const, short: 'h' }],
   ]);
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({ args: [...argv], options: spec, strict: true, allowPositionals: false }).values as Record<
-      string,
-      string | boolean | undefined
-    >;
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0].split('. ')[0].replace(/\.$/, ''));
-  }
+  const values = parseCommandArgs(argv, spec).values as Record<string, string | boolean | undefined>;
   if (values.help) return null;
   const out: Defaults = { ...defaults };
   for (const key of keys) {
@@ -40,8 +34,12 @@ function parseOptions<T extends Defaults>(
     } else if (typeof defaults[key] === 'string') out[key] = raw.replace(/\\n/g, '\n');
     else {
       const n = raw.trim() === '' ? NaN : Number(raw);
-      if (!Number.isFinite(n) || n < 0)
-        throw new UsageError(`option --${kebab(key)} expects a non-negative number, got '${raw}'`);
+      const integer = Number.isInteger(defaults[key]) || key === 'seed';
+      const min = POSITIVE.has(key) ? 1 : 0;
+      const expected = integer ? (min ? 'a positive integer' : 'a non-negative integer') : 'a non-negative number';
+      if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n)))
+        throw new UsageError(`option --${kebab(key)} expects ${expected}, got '${raw}'`);
+      if (key === 'verbose' && n > 2) throw new UsageError(`option --verbose expects 0, 1 or 2, got '${raw}'`);
       out[key] = n;
     }
   }
@@ -60,7 +58,7 @@ export function textCommandHelp(command: 'shakespeare' | 'sentiment'): string {
   return [
     `myelin ${command} [options]`,
     what,
-    'Options (defaults shown); use MYELIN_BACKEND=wasm for speed:',
+    'Options (defaults shown; --plot FILE charts the training curves):',
     ...lines,
   ].join('\n');
 }

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { modelCheckpoint } from '../callbacks/model_checkpoint.js';
 import { setSeed } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
@@ -12,7 +11,8 @@ import type { LayersModel } from '../models/layers_model.js';
 import { sequential } from '../models/sequential.js';
 import { reshape } from '../ops/prims/shape_ops.js';
 import { adam } from '../optimizers/adam.js';
-import { UsageError } from './args.js';
+import { parseCommandArgs, UsageError } from './args.js';
+import { PLOT_HELP, writePlot } from './plot_file.js';
 
 /** The settings of `myelin train`. */
 export interface TrainOptions {
@@ -25,7 +25,11 @@ export interface TrainOptions {
   seed: number;
   checkpoint: string;
   resume: boolean;
+  /** Start over even if the checkpoint exists (it is replaced). */
+  overwrite: boolean;
   save?: string;
+  /** Where to chart the training curves. */
+  plot?: string;
   verbose: 0 | 1 | 2;
 }
 
@@ -46,8 +50,11 @@ Options:
   --seed N                Seed for initialisation and shuffling (default 1).
   --checkpoint PATH       Checkpoint file (default myelin-checkpoint.safetensors).
   --resume                Continue from the checkpoint when it exists.
+  --overwrite             Start over, replacing an existing checkpoint (without --resume
+                          or --overwrite, an existing checkpoint is never replaced).
   --save DIR              Save the trained model there at the end (myelin's native format).
-  --verbose 0|1|2         Progress output (default 2).`;
+  --verbose 0|1|2         Progress output (default 2).
+  ${PLOT_HELP}`;
 
 const OPTIONS = {
   csv: { type: 'string' },
@@ -59,7 +66,9 @@ const OPTIONS = {
   seed: { type: 'string' },
   checkpoint: { type: 'string' },
   resume: { type: 'boolean' },
+  overwrite: { type: 'boolean' },
   save: { type: 'string' },
+  plot: { type: 'string' },
   verbose: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -69,13 +78,10 @@ const OPTIONS = {
  * @example parseTrainArgs(['--epochs', '50', '--resume']);
  */
 export function parseTrainArgs(argv: readonly string[]): TrainOptions | null {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0].split('. ')[0]);
-  }
+  const { values } = parseCommandArgs(argv, OPTIONS);
   if (values.help) return null;
+  if (values.resume && values.overwrite)
+    throw new UsageError('options --resume and --overwrite contradict each other; give one');
   const int = (name: string, raw: string | undefined, fallback: number, min: number) => {
     if (raw === undefined) return fallback;
     const v = Number(raw);
@@ -100,7 +106,9 @@ export function parseTrainArgs(argv: readonly string[]): TrainOptions | null {
     seed: int('seed', values.seed, 1, 0),
     checkpoint: values.checkpoint ?? 'myelin-checkpoint.safetensors',
     resume: values.resume ?? false,
+    overwrite: values.overwrite ?? false,
     save: values.save,
+    plot: values.plot,
     verbose: Number(verbose) as 0 | 1 | 2,
   };
 }
@@ -121,6 +129,10 @@ export async function runTrain(
   } else {
     ({ xTrain: x, yTrain: y } = datasets.bostonHousing.load());
   }
+  if (!options.resume && !options.overwrite && existsSync(options.checkpoint))
+    throw new UsageError(
+      `the checkpoint ${options.checkpoint} already exists; pass --resume to continue that run, --overwrite to start over and replace it, or --checkpoint PATH to write elsewhere`,
+    );
   x = standardScaler().fit(x).transform(x);
   let model: LayersModel;
   let startEpoch = 0;
@@ -148,6 +160,7 @@ export async function runTrain(
       callbacks: [modelCheckpoint({ filepath: options.checkpoint })],
     });
     finalLoss = history.history.loss.at(-1) as number;
+    writePlot(options.plot, history.history, 'myelin train', print);
     print(
       `Trained epochs ${startEpoch + 1}-${options.epochs}; final loss ${finalLoss.toFixed(4)}; checkpoint ${options.checkpoint}`,
     );

@@ -3,17 +3,26 @@
  * received values, so a user can fix the call without reading library code.
  */
 export class MyelinError extends Error {
+  // Each of Myelin's error classes writes its name out (minifying bundlers rename classes); a
+  // subclass a program defines is named after its class.
+  override name = 'MyelinError';
   constructor(message: string) {
     super(message);
-    this.name = new.target.name;
+    if (new.target !== MyelinError) this.name = new.target.name;
   }
 }
 
 /** A value is of the right type but not acceptable (wrong shape, out of range, unknown name). */
-export class ValueError extends MyelinError {}
+export class ValueError extends MyelinError {
+  // Written out: bundlers that minify rename classes, and the name is part of the message.
+  override name = 'ValueError';
+}
 
 /** Something is used before it is ready (a model fit before compile, a layer called before build). */
-export class StateError extends MyelinError {}
+export class StateError extends MyelinError {
+  // Written out: bundlers that minify rename classes, and the name is part of the message.
+  override name = 'StateError';
+}
 
 /** Formats a shape the way messages show it: `[32, 13]`, with `null` for unknown dimensions. */
 export function fmtShape(shape: readonly (number | null)[]): string {

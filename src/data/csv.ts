@@ -1,9 +1,9 @@
 import { checkOptions, optionKeys } from '../core/options.js';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { parse } from 'csv-parse/sync';
+// csv-parse's own browser build under the 'browser' condition (package.json "imports").
+import { parse } from '#csv-parse';
 import { arrayTypeOf, type DType } from '../core/dtype.js';
 import { fmtList, ValueError } from '../core/errors.js';
+import { requireNode } from '../core/platform.js';
 import type { Tensor } from '../core/tensor.js';
 import { tensor } from '../ops/convert.js';
 
@@ -75,7 +75,7 @@ export function loadCsv(path: string | URL, options: CsvOptions = {}): CsvData {
       labelDtype: true,
     }),
   );
-  const source = typeof path === 'string' ? path : fileURLToPath(path);
+  const source = typeof path === 'string' ? path : requireNodeUrl().fileURLToPath(path);
   return tableToTensors(readCsvTable(path, options), options, `loadCsv('${source}')`);
 }
 
@@ -108,14 +108,21 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
  * @example const { columnNames, rows } = readCsvTable('iris.csv'); rows[0]; // ['5.1', '3.5', ..., 'setosa']
  */
 export function readCsvTable(path: string | URL, options: Pick<CsvOptions, 'header' | 'delimiter'> = {}): CsvTable {
-  const source = typeof path === 'string' ? path : fileURLToPath(path);
+  const fs = requireNode<typeof import('node:fs')>('fs', 'loadCsv(path)', READ_IN_BROWSER);
+  const source = typeof path === 'string' ? path : requireNodeUrl().fileURLToPath(path);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = fs.readFileSync(path, 'utf8');
   } catch (e) {
     throw new ValueError(`loadCsv: cannot read '${source}': ${(e as Error).message}`);
   }
   return parseCsvTable(text, options, `loadCsv('${source}')`);
+}
+
+const READ_IN_BROWSER = "fetch the file's text and call parseCsv(text, options)";
+
+function requireNodeUrl(): typeof import('node:url') {
+  return requireNode<typeof import('node:url')>('url', 'loadCsv(path)', READ_IN_BROWSER);
 }
 
 function parseCsvTable(text: string, options: Pick<CsvOptions, 'header' | 'delimiter'>, where: string): CsvTable {

@@ -1,9 +1,8 @@
 import { checkOptions, optionKeys } from '../core/options.js';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync } from 'fflate';
 import { getFloatX } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
+import { requireNode } from '../core/platform.js';
 import type { Tensor } from '../core/tensor.js';
 import { tensor } from '../ops/convert.js';
 
@@ -33,7 +32,8 @@ export const digits = {
    */
   load(options: DigitsLoadOptions = {}): DigitsData {
     checkOptions('datasets.digits.load', options, optionKeys<DigitsLoadOptions>({ dtype: true, flatten: true }));
-    const text = gunzipSync(readFileSync(digitsPath())).toString('utf8');
+    const { readFileSync } = requireNode<typeof import('node:fs')>('fs', 'datasets.digits.load()', DIGITS_IN_BROWSER);
+    const text = new TextDecoder().decode(gunzipSync(readFileSync(digitsPath())));
     const lines = text.split('\n').filter((l) => l !== '');
     const header = lines[0].split(',');
     if (header.length !== 65 || header[64] !== 'target')
@@ -56,11 +56,16 @@ export const digits = {
   },
 };
 
+const DIGITS_IN_BROWSER =
+  "fetch data/digits/digits.csv.gz, gunzip it and call parseCsv(text, { labelColumn: 'target' })";
+
 /**
  * data/digits/digits.csv.gz in the package, found by walking up to the folder with package.json
  * (not shared with datasets.ts, which imports this module: an import back would be a cycle).
  */
 function digitsPath(): string {
+  const { existsSync } = requireNode<typeof import('node:fs')>('fs', 'datasets.digits.load()', DIGITS_IN_BROWSER);
+  const { fileURLToPath } = requireNode<typeof import('node:url')>('url', 'datasets.digits.load()', DIGITS_IN_BROWSER);
   let dir = new URL('.', import.meta.url);
   for (let up = 0; up < 5; up++) {
     const candidate = new URL('data/digits/digits.csv.gz', dir);

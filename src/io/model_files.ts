@@ -1,3 +1,4 @@
+import { nodeFs, nodePath } from './node_files.js';
 import { globalRng } from '../core/rng.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { atomicWriteFile, checkSavePath } from './atomic_write.js';
@@ -34,7 +35,7 @@ export async function saveModel(model: LayersModel, path: string, options: SaveO
     await atomicWriteFile(path, files[MODEL_WEIGHTS]);
     return;
   }
-  const { join } = await import('node:path');
+  const { join } = nodePath('saveModel');
   // Weights first: a model.json never points at weights that are not fully written.
   await atomicWriteFile(join(path, MODEL_WEIGHTS), files[MODEL_WEIGHTS]);
   await atomicWriteFile(join(path, MODEL_JSON), files[MODEL_JSON]);
@@ -88,8 +89,8 @@ export async function resumeFromCheckpoint(
 }
 
 async function readModelFiles(path: string, options?: LoadOptions): Promise<ModelFiles> {
-  const fs = await import('node:fs/promises');
-  const { join } = await import('node:path');
+  const fs = nodeFs('loadModel');
+  const { join } = nodePath('loadModel');
   let stat;
   try {
     stat = await fs.stat(path);

@@ -1,3 +1,4 @@
+import type { CompileArgs } from '../training/types.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { fmtList, ValueError } from '../core/errors.js';
 import { globalRng, type RngState } from '../core/rng.js';
@@ -166,7 +167,7 @@ function restoreTraining(model: LayersModel, json: ModelJson, tensors: NamedTens
       optimizer: getOptimizer(tc.optimizer),
       loss: tc.loss.length === 1 ? getLoss(tc.loss[0]) : tc.loss.map((l) => getLoss(l)),
       lossWeights: tc.lossWeights.some((w) => w !== 1) ? tc.lossWeights : undefined,
-      metrics: model.outputNames.length === 1 ? tc.metrics : undefined,
+      metrics: model.outputNames.length === 1 ? (tc.metrics as CompileArgs['metrics']) : undefined,
       jitCompile: tc.jitCompile,
     });
   } catch (e) {

@@ -1,3 +1,4 @@
+import { nodePath } from './node_files.js';
 import type { DType } from '../core/dtype.js';
 import { fmtList, fmtShape } from '../core/errors.js';
 import type { Config } from '../core/config.js';
@@ -383,7 +384,7 @@ function readQuantization(raw: unknown, dtype: string, where: string): TfjsQuant
  */
 export async function saveTfjsModel(model: LayersModel, dir: string): Promise<void> {
   checkSavePath(dir, 'saveTfjsModel', "give a directory ('web/model'; '.' for the current one)");
-  const { join } = await import('node:path');
+  const { join } = nodePath('saveTfjsModel');
   const { modelJson, shards } = toTfjsFiles(model);
   for (const [name, bytes] of Object.entries(shards)) await atomicWriteFile(join(dir, name), bytes);
   await atomicWriteFile(join(dir, 'model.json'), new TextEncoder().encode(JSON.stringify(modelJson)));
@@ -397,7 +398,7 @@ export async function saveTfjsModel(model: LayersModel, dir: string): Promise<vo
  */
 export async function loadTfjsModel(modelJsonPath: string, options?: LoadOptions): Promise<LayersModel> {
   checkLoadOptions('loadTfjsModel', options);
-  const { dirname, join } = await import('node:path');
+  const { dirname, join } = nodePath('loadTfjsModel');
   const raw = await readFileWithin(modelJsonPath, 'loadTfjsModel', options);
   const json = parseJsonSafely(raw, 'model.json');
   checkFormat(

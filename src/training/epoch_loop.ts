@@ -17,6 +17,7 @@ import { Yielder, type YieldEvery } from './yield.js';
  * @example try { await model.fit(x, y); } catch (e) { if (e instanceof TrainingError) console.log(e.history.history.loss); }
  */
 export class TrainingError extends MyelinError {
+  override name = 'TrainingError';
   constructor(
     message: string,
     readonly history: History,

@@ -3,6 +3,7 @@ import type { Callback, CustomCallbackArgs } from './callback.js';
 import type { Tensor } from '../core/tensor.js';
 import type { SampleWeightData } from './weights.js';
 import type { YieldEvery } from './yield.js';
+import type { LossIdentifier, MetricIdentifier, OptimizerIdentifier } from './names.js';
 
 export type { SampleWeightData } from './weights.js';
 export type { YieldEvery } from './yield.js';
@@ -25,12 +26,14 @@ export type ValidationArrays = [ModelData, ModelData] | [ModelData, ModelData, S
 
 /**
  * Arguments of `model.compile`. Optimizer, losses and metrics are names (Keras short names
- * included: 'mse', 'mae', 'mape', 'msle', ...) or instances.
+ * included: 'mse', 'mae', 'mape', 'msle', ...; see training/names.ts), instances or functions.
+ * Losses and metrics are given once for all outputs, as a list (one per output) or keyed by
+ * output name.
  */
 export interface CompileArgs {
-  optimizer: unknown;
-  loss: unknown | unknown[] | Record<string, unknown>;
-  metrics?: unknown[] | Record<string, unknown | unknown[]>;
+  optimizer: OptimizerIdentifier;
+  loss: LossIdentifier | LossIdentifier[] | Record<string, LossIdentifier>;
+  metrics?: MetricIdentifier[] | Record<string, MetricIdentifier | MetricIdentifier[]>;
   /** Weights of each output's loss in the total (multi-output models). */
   lossWeights?: number[] | Record<string, number>;
   /**

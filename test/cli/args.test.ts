@@ -63,7 +63,10 @@ describe('parseCommandLine', () => {
         (e: Error) => e instanceof UsageError && pattern.test(e.message),
       );
     usage(['fly'], /unknown command 'fly'; commands: boston, .*help/);
-    usage(['--epoch', '3'], /Unknown option '--epoch'/);
+    usage(['--epoch', '3'], /^Unknown option '--epoch'\. Did you mean '--epochs'\?$/);
+    usage(['--epochs', '-1'], /^option --epochs expects a positive integer, got '-1'$/);
+    usage(['--learning-rate', '-0.5'], /^option --learning-rate expects a positive number, got '-0.5'$/);
+    usage(['--xyzzy'], /^Unknown option '--xyzzy'$/);
     usage(['--epochs'], /^Option '--epochs <value>' argument missing$/);
     usage(['--epochs', '0'], /option --epochs expects a positive integer, got '0'/);
     usage(['--epochs', '2.5'], /--epochs expects a positive integer, got '2.5'/);
@@ -90,6 +93,7 @@ describe('helpText', () => {
       '--seed',
       '--verbose',
       '--summary',
+      '--plot',
       '--help',
       'Exit status',
     ]) {

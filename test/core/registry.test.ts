@@ -1,3 +1,4 @@
+import type { LossName } from '../../src/training/names.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -235,7 +236,7 @@ describe('custom objects for every kind', () => {
         }),
       ],
     });
-    model.compile({ optimizer: new SignSGD({ learningRate: 0.01 }), loss: 'QuarticLoss' });
+    model.compile({ optimizer: new SignSGD({ learningRate: 0.01 }), loss: 'QuarticLoss' as LossName });
     const back = loadFromBuffers(saveToBuffers(model));
     assert.deepEqual(back.getConfig(), model.getConfig());
     assert.ok(back.compiled?.optimizer instanceof SignSGD);

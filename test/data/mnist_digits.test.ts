@@ -22,6 +22,14 @@ describe('datasets.mnist', () => {
     for (let i = 0; i < px.length; i++) s += px[i];
     assert.ok(Math.abs(s / px.length - 0.1325) < 1e-3);
   });
+  it('keeps only the first trainSize / testSize images, the same as the full load', () => {
+    const { xTrain, yTrain, xTest, yTest } = datasets.mnist.load({ trainSize: 100, testSize: 10, flatten: true });
+    assert.deepEqual([xTrain.shape, yTrain.shape, xTest.shape, yTest.shape], [[100, 784], [100], [10, 784], [10]]);
+    assert.deepEqual(Array.from(yTest.dataSync()), [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);
+    const full = datasets.mnist.load({ flatten: true });
+    assert.deepEqual(xTrain.dataSync(), full.xTrain.dataSync().subarray(0, 100 * 784));
+    assert.throws(() => datasets.mnist.load({ trainSize: 0 }), /'trainSize' must be a positive integer, got 0/);
+  });
   it('decodes IDX headers and rejects malformed files', () => {
     const bytes = new Uint8Array([0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6]);
     const { shape, data } = readIdx(bytes);

@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { runCli } from '../../src/cli/run.js';
 
-/** The sequence examples with tiny settings, on the wasm backend (the reference one is too slow for them). */
+/** The sequence examples (and MNIST's, whose first argument is likewise the epochs) with tiny settings, on the wasm backend (the reference one is too slow for them). */
 const EXAMPLES: [name: string, args: string[], expected: RegExp][] = [
   ['timeseries', ['2'], /^validation MSE: LSTM \d+\.\d+, naive last-value forecast/m],
   ['sentiment', ['1'], /^held-out accuracy: LSTM \d+\.\d%, bag-of-words logistic regression \d+\.\d%/m],
-  ['shakespeare', ['2', '1'], /^epoch 1: validation loss \d\.\d+ nats\/char\nROMEO:\n/m],
+  ['mnist', ['1', 'mlp', '1000'], /^Test accuracy: \d+\.\d+%\nConfusion matrix/m],
+  ['shakespeare', ['1', '2'], /^epoch 1: validation loss \d\.\d+ nats\/char\nROMEO:\n/m],
 ];
 
 describe('sequence examples', () => {
@@ -47,5 +48,11 @@ describe('myelin shakespeare / sentiment options', () => {
     assert.match(io.errors[0], /option --cell expects one of lstm, gru, got 'rnn'/);
     assert.equal(await runCli(['shakespeare', '--temperature', 'hot'], io), 2);
     assert.match(io.errors[2], /option --temperature expects a non-negative number, got 'hot'/);
+    assert.equal(await runCli(['shakespeare', '--epochs', '-1'], io), 2);
+    assert.match(io.errors[4], /^myelin shakespeare: option --epochs expects a positive integer, got '-1'$/);
+    assert.equal(await runCli(['sentiment', '--epoch', '2'], io), 2);
+    assert.match(io.errors[6], /Unknown option '--epoch'\. Did you mean '--epochs'\?$/);
+    assert.equal(await runCli(['sentiment', '--units', '2.5'], io), 2);
+    assert.match(io.errors[8], /option --units expects a positive integer, got '2\.5'/);
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -37,7 +37,38 @@ describe('myelin train --resume', () => {
     }
   });
 
+  it('refuses to replace an existing checkpoint without --resume or --overwrite', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'myelin-cli-'));
+    try {
+      const ckpt = join(dir, 'c.safetensors');
+      const args = (...more: string[]) =>
+        parseTrainArgs(['--epochs', '1', '--checkpoint', ckpt, '--verbose', '0', ...more])!;
+      await runTrain(args(), () => {});
+      const before = await readFile(ckpt);
+      await assert.rejects(
+        runTrain(args(), () => {}),
+        (e: Error) =>
+          e instanceof UsageError &&
+          /^the checkpoint .*c\.safetensors already exists; pass --resume to continue that run, --overwrite to start over/.test(
+            e.message,
+          ),
+      );
+      assert.deepEqual(await readFile(ckpt), before, 'the checkpoint is untouched');
+      const lines: string[] = [];
+      const plot = join(dir, 'curves.svg');
+      await runTrain(args('--overwrite', '--seed', '9', '--plot', plot), (l) => lines.push(l));
+      assert.notDeepEqual(await readFile(ckpt), before, 'the checkpoint was replaced');
+      assert.match(await readFile(plot, 'utf8'), /^<svg [^>]*>.*<polyline /);
+      assert.ok(lines.some((l) => l.startsWith('Wrote the training curves to')));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports bad options as usage errors', () => {
+    assert.throws(() => parseTrainArgs(['--resume', '--overwrite']), /--resume and --overwrite contradict/);
+    assert.throws(() => parseTrainArgs(['--epochs', '-1']), /--epochs expects an integer >= 1, got '-1'/);
+    assert.throws(() => parseTrainArgs(['--overwite']), /Unknown option '--overwite'\. Did you mean '--overwrite'\?/);
     assert.throws(() => parseTrainArgs(['--csv', 'x.csv']), UsageError);
     assert.throws(() => parseTrainArgs(['--epochs', '0']), /--epochs expects an integer >= 1/);
     assert.equal(parseTrainArgs(['--help']), null);

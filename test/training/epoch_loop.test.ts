@@ -1,3 +1,4 @@
+import type { CompileArgs } from '../../src/training/types.js';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,7 +31,7 @@ function rows(n: number, seed = 3): { x: number[][]; y: number[][] } {
   return { x, y: x.map(([a, b]) => [2 * a - 3 * b + 1]) };
 }
 
-function regressor(jitCompile: boolean | 'auto' = 'auto', optimizer: unknown = 'adam'): LayersModel {
+function regressor(jitCompile: boolean | 'auto' = 'auto', optimizer: CompileArgs['optimizer'] = 'adam'): LayersModel {
   setSeed(5);
   const m = sequential({
     layers: [layers.dense({ units: 4, activation: 'relu', inputShape: [2] }), layers.dense({ units: 1 })],
@@ -305,7 +306,7 @@ describe('divergence keeps the last finite weights', () => {
       const { x, y } = rows(64);
       for (const name of names) {
         for (const entry of ['fit', 'fitDataset']) {
-          const make = (optimizers as unknown as Record<string, (a: object) => unknown>)[name];
+          const make = (optimizers as unknown as Record<string, (a: object) => CompileArgs['optimizer']>)[name];
           const m = regressor(jit, make({ learningRate: 2e38 }));
           const run =
             entry === 'fit'

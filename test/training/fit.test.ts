@@ -255,8 +255,12 @@ describe('fit: bad input', () => {
   });
   it('lists valid names for an unknown optimizer, loss or metric', () => {
     const m = sequential({ layers: [layers.dense({ units: 1, inputShape: [2] })] });
+    // The compiler already refuses these names; JavaScript callers get the run-time errors.
+    // @ts-expect-error 'adamm' is not an optimizer name
     assert.throws(() => m.compile({ optimizer: 'adamm', loss: 'mse' }), /adamm[\s\S]*adam/);
+    // @ts-expect-error 'msee' is not a loss name
     assert.throws(() => m.compile({ optimizer: 'adam', loss: 'msee' }), /msee[\s\S]*mse/);
+    // @ts-expect-error 'maee' is not a metric name
     assert.throws(() => m.compile({ optimizer: 'adam', loss: 'mse', metrics: ['maee'] }), /maee[\s\S]*mae/);
   });
   it('checks sparse labels on the whole dataset before training, naming the sample', async () => {

@@ -1,3 +1,4 @@
+import type { WasmMemory } from './module.js';
 /**
  * A size-class allocator over the WebAssembly memory, run from JavaScript: the kernels never
  * allocate. Freed blocks go on a free list for their class and are reused by the next request of
@@ -7,7 +8,7 @@
 const PAGE = 65536;
 
 export class Heap {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   #top: number;
   readonly #base: number;
   readonly #free = new Map<number, number[]>();
@@ -18,7 +19,7 @@ export class Heap {
   u8!: Uint8Array;
   u32!: Uint32Array;
 
-  constructor(memory: WebAssembly.Memory, base: number) {
+  constructor(memory: WasmMemory, base: number) {
     this.memory = memory;
     this.#base = this.#top = align(base, 64);
     this.#refresh();

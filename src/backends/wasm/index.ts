@@ -27,7 +27,14 @@ import { collapse, splitRange } from './broadcast.js';
 import { BYTES, HostHandle, WasmHandle } from './handles.js';
 import { Heap } from './heap.js';
 import { matmulF32, PARALLEL_MACS } from './matmul.js';
-import { compileWasm, instantiate, type KernelExports, nodeBuiltin, type WasmFlavor } from './module.js';
+import {
+  compileWasm,
+  instantiate,
+  type KernelExports,
+  nodeBuiltin,
+  type WasmFlavor,
+  type WasmModule,
+} from './module.js';
 import { ThreadPool } from './pool.js';
 import type { KernelName } from './protocol.js';
 import { geometryArgs } from './windows.js';
@@ -72,6 +79,27 @@ export function threadsAvailable(): boolean {
   return g.crossOriginIsolated === true && typeof g.Worker === 'function';
 }
 
+/** Why this host cannot run worker threads over shared memory (undefined where it can). */
+export function threadsUnavailableReason(): string | undefined {
+  if (threadsAvailable()) return undefined;
+  const g = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown };
+  if (g.crossOriginIsolated === false)
+    return 'this page is not cross-origin isolated, so it cannot share memory with Web Workers; serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
+  if (typeof SharedArrayBuffer !== 'function') return 'this host has no SharedArrayBuffer';
+  return 'this host has no Web Workers';
+}
+
+let noticedSingleThread = false;
+
+/** Says once, where more cores exist, that the backend computes on one thread and why. */
+function noticeSingleThread(): void {
+  const cores = availableCores();
+  const why = threadsUnavailableReason();
+  if (noticedSingleThread || cores < 2 || why === undefined) return;
+  noticedSingleThread = true;
+  console.warn(`myelin: the wasm backend computes on 1 of ${cores} cores: ${why}.`);
+}
+
 /** Cores this host offers (1 where it cannot tell). */
 export function availableCores(): number {
   const os = nodeBuiltin<typeof import('node:os')>('os');
@@ -96,7 +124,7 @@ export class WasmBackend implements Backend {
   readonly kernels: KernelExports;
   #pool: ThreadPool | null = null;
   #threads: number;
-  readonly #module: WebAssembly.Module;
+  readonly #module: WasmModule;
   readonly #ref = new RefBackend();
   readonly #scratch: number[] = [];
   /** Blocks of tensors nobody disposed are freed by the memory tracker when they are collected. */
@@ -122,6 +150,7 @@ export class WasmBackend implements Backend {
     this.kernels = instantiate(this.#module, memory);
     this.heap = new Heap(memory, this.kernels.heapBase());
     this.#threads = shared ? Math.max(1, Math.floor(options.threads ?? availableCores())) : 1;
+    if (!shared && (options.sharedMemory ?? true)) noticeSingleThread();
   }
 
   /** Threads kernels are split across (the calling thread included). */
@@ -137,7 +166,7 @@ export class WasmBackend implements Backend {
   /** Changes the number of threads; new workers start in the background. */
   setThreads(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw new ValueError(`setThreadCount: expected an integer >= 1, got ${n}`);
-    if (this.#module && !nodeBuiltin('worker_threads')) n = 1;
+    if (!threadsAvailable()) n = 1;
     // The single-threaded build's memory cannot be shared with workers.
     if (this.flavor.startsWith('single')) n = 1;
     if (n === this.#threads) return;

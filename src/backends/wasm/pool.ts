@@ -1,4 +1,4 @@
-import { type KernelExports, nodeBuiltin } from './module.js';
+import { assetUrl, type KernelExports, nodeBuiltin, type WasmMemory, type WasmModule } from './module.js';
 import {
   DONE,
   FAILED,
@@ -29,6 +29,37 @@ let workerUrl: string | URL | undefined;
  */
 export function setWorkerUrl(url: string | URL): void {
   workerUrl = url;
+}
+
+/**
+ * A module Web Worker running worker.js. The `new Worker(new URL('./worker.js', import.meta.url),
+ * { type: 'module' })` form is the one bundlers recognize and bundle as a worker; worker.js is
+ * built self-contained, so an application may also serve it as a plain file beside its bundle.
+ */
+function browserWorker(): Worker {
+  if (workerUrl !== undefined) return new Worker(workerUrl, { type: 'module' });
+  try {
+    return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  } catch {
+    return new Worker(
+      assetUrl(() => {
+        throw new Error('no module URL');
+      }, 'worker.js'),
+      { type: 'module' },
+    );
+  }
+}
+
+let reportedFailure = false;
+
+/** Says once that the workers could not start, so the backend computes on one thread. */
+function workerFailed(why: string): void {
+  if (reportedFailure) return;
+  reportedFailure = true;
+  const where = workerUrl === undefined ? 'worker.js beside the wasm backend' : String(workerUrl);
+  console.warn(
+    `myelin: the wasm backend's worker threads could not start (${where}: ${why}); it computes on one thread. In a bundled application, serve worker.js from myelin's dist/src/backends/wasm/ (or pass its URL to initWasmBackend({ worker }))`,
+  );
 }
 
 /** Browser main threads may not block in Atomics.wait; workers and Node's main thread may. */
@@ -64,7 +95,7 @@ export class ThreadPool {
   readonly #count: number;
   readonly #block = mayBlock();
 
-  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, kernels: KernelExports, workers: number) {
+  constructor(module: WasmModule, memory: WasmMemory, kernels: KernelExports, workers: number) {
     this.#kernels = kernels;
     this.#count = workers;
     const ctl = new SharedArrayBuffer((HEADER + 2 * workers) * 4);
@@ -73,16 +104,17 @@ export class ThreadPool {
     this.#jobs = new Float64Array(jobs);
     if (workers === 0) return;
     const wt = nodeBuiltin<typeof import('node:worker_threads')>('worker_threads');
-    const script = workerUrl ?? new URL('./worker.js', import.meta.url);
     for (let index = 0; index < workers; index++) {
       const init = { module, memory, ctl, jobs, index, workers };
       if (wt) {
-        const w = new wt.Worker(script, { workerData: init });
+        const w = new wt.Worker(workerUrl ?? new URL('./worker.js', import.meta.url), { workerData: init });
         // Idle workers sleep in Atomics.wait; they must not keep the process alive.
         w.unref();
+        w.on('error', (e) => workerFailed(String(e)));
         this.#workers.push(w);
       } else {
-        const w = new Worker(script, { type: 'module' });
+        const w = browserWorker();
+        w.onerror = (e) => workerFailed(e.message || `the script did not load`);
         w.postMessage(init);
         this.#workers.push(w);
       }

@@ -1,6 +1,8 @@
-import { backend, registerBackend, setBackend } from '../../backend/registry.js';
+import { activateBackend, backend, backendChosen, getBackend, registerBackend } from '../../backend/registry.js';
 import { ValueError } from '../../core/errors.js';
-import { threadsAvailable, WasmBackend, type WasmBackendOptions } from './index.js';
+import { memory } from '../../core/memory.js';
+import { isNode } from '../../core/platform.js';
+import { threadsAvailable, threadsUnavailableReason, WasmBackend, type WasmBackendOptions } from './index.js';
 import { compileWasmAsync } from './module.js';
 import { setWorkerUrl } from './pool.js';
 
@@ -16,7 +18,7 @@ function envThreads(): number | undefined {
  * @example registerWasmBackend(); setBackend('wasm');
  */
 export function registerWasmBackend(options: WasmBackendOptions = {}): void {
-  registerBackend('wasm', () => new WasmBackend({ threads: options.threads ?? threadCount }));
+  registerBackend('wasm', () => new WasmBackend({ ...options, threads: options.threads ?? threadCount }));
 }
 
 /**
@@ -79,12 +81,98 @@ export function wasmSimdSupported(): boolean {
 export function useDefaultBackend(): string {
   if (wasmSimdSupported()) {
     try {
-      setBackend('wasm');
+      activateBackend('wasm');
       return 'wasm';
     } catch {
       // Not loadable here (no module file, or a browser that has not compiled it yet).
     }
   }
-  setBackend('ref');
+  activateBackend('ref');
   return 'ref';
+}
+
+let starting: Promise<string> | undefined;
+
+/**
+ * Resolves, with its name, once the best backend this host offers is active: at once in Node
+ * (the wasm backend loads on import), after the wasm module is fetched and compiled in a browser
+ * (the threaded build on a cross-origin isolated page, else the single-threaded one), as TF.js'
+ * `tf.ready()`. A backend the program chose with `setBackend` is kept. Await it before creating
+ * tensors in a browser; the browser entry starts loading on import, and switches to wasm by
+ * itself if no tensor exists yet when it is ready.
+ * @example await ready(); // 'wasm'
+ */
+export function ready(): Promise<string> {
+  // Node compiled the module synchronously on import: what runs now is the best there is.
+  if (backendChosen() || getBackend() !== 'ref' || isNode()) return Promise.resolve(getBackend());
+  return startBestBackend(true);
+}
+
+/**
+ * Starts loading the best backend in the background (the browser entry calls it on import).
+ * `force` switches even when tensors exist (they must not: `ready()` is awaited before any).
+ */
+export function startBestBackend(force = false): Promise<string> {
+  starting ??= (async () => {
+    if (!wasmSimdSupported()) {
+      console.warn("myelin: this host's WebAssembly has no SIMD; computing on the 'ref' backend (plain JavaScript)");
+      return getBackend();
+    }
+    try {
+      await initWasmBackend();
+    } catch (e) {
+      console.warn(`myelin: the wasm backend could not load (${(e as Error).message}); computing on 'ref'`);
+    }
+    return getBackend();
+  })();
+  return starting.then(() => {
+    if (!backendChosen() && getBackend() === 'ref' && wasmSimdSupported()) {
+      if (force || memory().numTensors === 0) useDefaultBackend();
+      else noticeLateStart();
+    }
+    return getBackend();
+  });
+}
+
+let noticedLate = false;
+
+function noticeLateStart(): void {
+  if (noticedLate) return;
+  noticedLate = true;
+  console.warn(
+    "myelin: the wasm backend finished loading after tensors were created on 'ref', so computing stays on 'ref'; `await ready()` before creating tensors to compute on wasm",
+  );
+}
+
+/** What `backendInfo` reports. */
+export interface BackendInfo {
+  /** The active backend: 'wasm', 'ref', 'webgpu', ... */
+  name: string;
+  /** Threads its kernels are split across (1 except on the wasm backend over shared memory). */
+  threads: number;
+  /** Threads started and able to take work now (worker threads start in the background). */
+  readyThreads: number;
+  /** Which wasm build runs ('threads', 'single', 'threads-fma', 'single-fma'); wasm only. */
+  flavor?: string;
+  /** Why the wasm backend cannot use worker threads here (no COOP/COEP headers, ...). */
+  threadsUnavailable?: string;
+}
+
+/**
+ * The active backend, its thread count, and (for wasm) which build runs and why threads are off.
+ * @example backendInfo(); // { name: 'wasm', threads: 8, readyThreads: 8, flavor: 'threads-fma' }
+ */
+export function backendInfo(): BackendInfo {
+  const be = backend();
+  if (be instanceof WasmBackend) {
+    const why = threadsUnavailableReason();
+    return {
+      name: getBackend(),
+      threads: be.threads,
+      readyThreads: be.readyThreads,
+      flavor: be.flavor,
+      ...(why ? { threadsUnavailable: why } : {}),
+    };
+  }
+  return { name: getBackend(), threads: 1, readyThreads: 1 };
 }

@@ -15,12 +15,12 @@ import {
   spinWhileEqual,
   tagIndex,
 } from './protocol.js';
-import { instantiate, nodeBuiltin } from './module.js';
+import { instantiate, nodeBuiltin, type WasmMemory, type WasmModule } from './module.js';
 
 /** What the pool hands each worker. */
 export interface WorkerInit {
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
+  module: WasmModule;
+  memory: WasmMemory;
   ctl: SharedArrayBuffer;
   jobs: SharedArrayBuffer;
   index: number;

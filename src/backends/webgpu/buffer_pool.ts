@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+import { type GpuBuffer, type GpuDevice, GPU_BUFFER_USAGE } from './gpu_types.js';
 
 /** Bytes of free buffers the pool keeps for reuse before it destroys the surplus. */
 const KEEP_FREE_BYTES = 512 * 1024 * 1024;
@@ -19,15 +19,15 @@ export function sizeClass(bytes: number): number {
  * @example const pool = new BufferPool(device); const b = pool.acquire(1024); pool.release(b);
  */
 export class BufferPool {
-  readonly #free = new Map<number, GPUBuffer[]>();
+  readonly #free = new Map<number, GpuBuffer[]>();
   #freeBytes = 0;
   #liveBytes = 0;
-  #doomed: GPUBuffer[] = [];
+  #doomed: GpuBuffer[] = [];
 
-  constructor(readonly device: GPUDevice) {}
+  constructor(readonly device: GpuDevice) {}
 
   /** A storage buffer of at least `bytes` bytes (contents unspecified). */
-  acquire(bytes: number): GPUBuffer {
+  acquire(bytes: number): GpuBuffer {
     const size = sizeClass(bytes);
     const list = this.#free.get(size);
     this.#liveBytes += size;
@@ -37,12 +37,12 @@ export class BufferPool {
     }
     return this.device.createBuffer({
       size,
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      usage: GPU_BUFFER_USAGE.STORAGE | GPU_BUFFER_USAGE.COPY_SRC | GPU_BUFFER_USAGE.COPY_DST,
     });
   }
 
   /** Returns a buffer for reuse. */
-  release(buffer: GPUBuffer): void {
+  release(buffer: GpuBuffer): void {
     const size = buffer.size;
     this.#liveBytes -= size;
     if (this.#freeBytes + size > KEEP_FREE_BYTES) {

@@ -1,21 +1,21 @@
-/// <reference types="@webgpu/types" />
+import type { Gpu, GpuDevice } from './gpu_types.js';
 
 /** Where the GPU came from, for messages and benchmarks. */
 export interface GpuDeviceInfo {
-  device: GPUDevice;
+  device: GpuDevice;
   /** 'browser' (navigator.gpu) or 'node' (the optional `webgpu` package). */
   source: 'browser' | 'node';
   adapter: string;
 }
 
 // Dawn's Node binding stops delivering events (mapAsync never resolves) once its GPU object is collected.
-let nodeInstance: GPU | null = null;
+let nodeInstance: Gpu | null = null;
 
-async function nodeGpu(): Promise<GPU> {
+async function nodeGpu(): Promise<Gpu> {
   if (nodeInstance) return nodeInstance;
   // A computed specifier keeps bundlers and `tsc` from resolving the optional package.
   const name = 'webgpu';
-  let mod: { create: (options: string[]) => GPU; globals: Record<string, unknown> };
+  let mod: { create: (options: string[]) => Gpu; globals: Record<string, unknown> };
   try {
     mod = await import(name);
   } catch (e) {
@@ -36,7 +36,7 @@ async function nodeGpu(): Promise<GPU> {
  * @example const { device } = await requestGpuDevice();
  */
 export async function requestGpuDevice(): Promise<GpuDeviceInfo> {
-  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  const nav = (globalThis as { navigator?: { gpu?: Gpu } }).navigator;
   const source = nav?.gpu ? 'browser' : 'node';
   const gpu = nav?.gpu ?? (await nodeGpu());
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });

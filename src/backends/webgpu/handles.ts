@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+import type { GpuBuffer } from './gpu_types.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
 
 /**
@@ -8,7 +8,7 @@ import type { DType, TypedArray } from '../../core/dtype.js';
  */
 export class GpuHandle {
   constructor(
-    public buffer: GPUBuffer | null,
+    public buffer: GpuBuffer | null,
     readonly length: number,
     readonly dtype: DType,
     public host: TypedArray | null = null,

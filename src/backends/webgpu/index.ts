@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+import type { GpuBuffer, GpuDevice } from './gpu_types.js';
 import type {
   Backend,
   BinaryOp,
@@ -60,10 +60,10 @@ export class WebGPUBackend implements Backend {
    * conformance tests turn it off to exercise the shaders on uploaded data.
    */
   keepIndexDataOnCpu = true;
-  readonly #collected: FinalizationRegistry<GPUBuffer>;
+  readonly #collected: FinalizationRegistry<GpuBuffer>;
 
   constructor(
-    readonly device: GPUDevice,
+    readonly device: GpuDevice,
     readonly adapter = 'unknown',
   ) {
     this.runner = new KernelRunner(device);
@@ -90,7 +90,7 @@ export class WebGPUBackend implements Backend {
     return h;
   }
 
-  #buf(t: TensorInfo, op: string): GPUBuffer {
+  #buf(t: TensorInfo, op: string): GpuBuffer {
     const h = t.handle;
     if (h instanceof GpuHandle) {
       if (!h.buffer) throw new ValueError(`webgpu ${op}: an input tensor of shape ${fmtShape(t.shape)} was disposed`);
@@ -378,7 +378,7 @@ export class WebGPUBackend implements Backend {
   /** Copies the strided view (`readBase`, `readStrides`) of x into `out` at (`writeBase`, `writeStrides`), over `dims`. */
   #copy(
     x: TensorInfo,
-    out: GPUBuffer,
+    out: GpuBuffer,
     dims: number[],
     readBase: number,
     readStrides: number[],

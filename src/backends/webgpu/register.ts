@@ -1,4 +1,3 @@
-/// <reference types="@webgpu/types" />
 import { registerBackend } from '../../backend/registry.js';
 import { requestGpuDevice } from './device.js';
 import { WebGPUBackend } from './index.js';

@@ -1,4 +1,12 @@
-/// <reference types="@webgpu/types" />
+import {
+  type GpuBindGroupEntry,
+  type GpuBuffer,
+  type GpuComputePassEncoder,
+  type GpuComputePipeline,
+  type GpuDevice,
+  GPU_BUFFER_USAGE,
+  GPU_MAP_MODE,
+} from './gpu_types.js';
 import { BufferPool } from './buffer_pool.js';
 import { WORKGROUP } from './shaders/common.js';
 
@@ -11,12 +19,12 @@ const MAX_GROUPS = 65535;
 type Command =
   | {
       kind: 'dispatch';
-      pipeline: GPUComputePipeline;
-      buffers: GPUBuffer[];
+      pipeline: GpuComputePipeline;
+      buffers: GpuBuffer[];
       params: number;
       groups: [number, number, number];
     }
-  | { kind: 'copy'; src: GPUBuffer; dst: GPUBuffer; bytes: number };
+  | { kind: 'copy'; src: GpuBuffer; dst: GpuBuffer; bytes: number };
 
 /**
  * Records kernels and submits them in batches. Kernels return at once (the GPU works
@@ -26,16 +34,16 @@ type Command =
  */
 export class KernelRunner {
   readonly pool: BufferPool;
-  readonly #pipelines = new Map<string, GPUComputePipeline>();
+  readonly #pipelines = new Map<string, GpuComputePipeline>();
   #pending: Command[] = [];
   #params: Uint32Array = new Uint32Array(BATCH * (PARAM_STRIDE / 4));
   #flushScheduled = false;
 
-  constructor(readonly device: GPUDevice) {
+  constructor(readonly device: GpuDevice) {
     this.pool = new BufferPool(device);
   }
 
-  #pipeline(code: string): GPUComputePipeline {
+  #pipeline(code: string): GpuComputePipeline {
     let p = this.#pipelines.get(code);
     if (!p) {
       const module = this.device.createShaderModule({ code });
@@ -53,7 +61,7 @@ export class KernelRunner {
   }
 
   /** Records a dispatch of `code` over `buffers` (bound from 1; binding 0 holds `params`, u32 or f32 words). */
-  dispatch(code: string, buffers: GPUBuffer[], params: readonly number[], groups: [number, number, number]): void {
+  dispatch(code: string, buffers: GpuBuffer[], params: readonly number[], groups: [number, number, number]): void {
     if (groups[0] === 0 || groups[1] === 0 || groups[2] === 0) return;
     const words = PARAM_STRIDE / 4;
     if (params.length > words) throw new Error(`webgpu: ${params.length} params exceed ${words}`);
@@ -71,7 +79,7 @@ export class KernelRunner {
   }
 
   /** Records a buffer-to-buffer copy. */
-  copy(src: GPUBuffer, dst: GPUBuffer, bytes: number): void {
+  copy(src: GpuBuffer, dst: GpuBuffer, bytes: number): void {
     this.#pending.push({ kind: 'copy', src, dst, bytes });
     this.#scheduleFlush();
   }
@@ -92,16 +100,16 @@ export class KernelRunner {
     const commands = this.#pending;
     this.#pending = [];
     const dispatches = commands.filter((c) => c.kind === 'dispatch').length;
-    let paramBuffer: GPUBuffer | null = null;
+    let paramBuffer: GpuBuffer | null = null;
     if (dispatches > 0) {
       paramBuffer = this.device.createBuffer({
         size: dispatches * PARAM_STRIDE,
-        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+        usage: GPU_BUFFER_USAGE.STORAGE | GPU_BUFFER_USAGE.COPY_DST,
       });
       this.device.queue.writeBuffer(paramBuffer, 0, this.#params.buffer, 0, dispatches * PARAM_STRIDE);
     }
     const encoder = this.device.createCommandEncoder();
-    let pass: GPUComputePassEncoder | null = null;
+    let pass: GpuComputePassEncoder | null = null;
     for (const c of commands) {
       if (c.kind === 'copy') {
         if (pass) {
@@ -112,7 +120,7 @@ export class KernelRunner {
         continue;
       }
       pass ??= encoder.beginComputePass();
-      const entries: GPUBindGroupEntry[] = [
+      const entries: GpuBindGroupEntry[] = [
         { binding: 0, resource: { buffer: paramBuffer!, offset: c.params * PARAM_STRIDE, size: PARAM_STRIDE } },
       ];
       c.buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
@@ -127,18 +135,18 @@ export class KernelRunner {
   }
 
   /** Writes host bytes into a buffer, after pending work that may still read its old contents. */
-  write(buffer: GPUBuffer, data: ArrayBufferView): void {
+  write(buffer: GpuBuffer, data: ArrayBufferView): void {
     this.flush();
     this.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
   }
 
   /** Copies `bytes` of a buffer back to the CPU once the kernels that write it have run. */
-  async read(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+  async read(buffer: GpuBuffer, bytes: number): Promise<ArrayBuffer> {
     const size = Math.max(4, Math.ceil(bytes / 4) * 4);
-    const staging = this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const staging = this.device.createBuffer({ size, usage: GPU_BUFFER_USAGE.MAP_READ | GPU_BUFFER_USAGE.COPY_DST });
     this.copy(buffer, staging, size);
     this.flush();
-    await staging.mapAsync(GPUMapMode.READ);
+    await staging.mapAsync(GPU_MAP_MODE.READ);
     const out = staging.getMappedRange().slice(0, bytes);
     staging.unmap();
     staging.destroy();
