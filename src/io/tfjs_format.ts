@@ -118,6 +118,11 @@ function tfjsTopologyConfig(model: LayersModel): Config {
       throw new FileFormatError(
         `${who} has resetAfter: true, which TF.js' GRU cannot represent; build it with resetAfter: false to save in the TF.js format`,
       );
+    for (const [key, isDefault] of Object.entries(TFJS_LACKS[layer.className] ?? {}))
+      if (!isDefault(c[key]))
+        throw new FileFormatError(
+          `${who} has ${key}: ${JSON.stringify(c[key])}, which TF.js' ${layer.className} does not have (it would load and compute something else); keep the default to save in the TF.js format`,
+        );
     for (const [key, value] of Object.entries(c)) {
       if (/[aA]ctivation$/.test(key) && typeof value === 'string') c[key] = tfjsActivation(value, who, key);
       if (/Regularizer$/.test(key) && value && typeof value === 'object') c[key] = tfjsRegularizer(value as Config);
@@ -135,6 +140,18 @@ function tfjsTopologyConfig(model: LayersModel): Config {
   layers.forEach(visit);
   return config;
 }
+
+const notKeepdims = { keepdims: (v: unknown) => !v };
+/**
+ * Options of Keras layers that TF.js 4.22's class lacks and would silently ignore, with the
+ * values that mean "off": a layer that turns one on cannot be saved in TF.js' format.
+ */
+const TFJS_LACKS: Record<string, Record<string, (v: unknown) => boolean>> = {
+  GlobalAveragePooling1D: notKeepdims,
+  GlobalMaxPooling1D: notKeepdims,
+  GlobalAveragePooling2D: notKeepdims,
+  GlobalMaxPooling2D: notKeepdims,
+};
 
 /** The activations TF.js 4.22 has, by the name Myelin uses. */
 const TFJS_ACTIVATIONS = new Set([

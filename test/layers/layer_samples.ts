@@ -1,0 +1,206 @@
+import type { Config } from '../../src/core/config.js';
+
+/** The checks of the layer harness a sample may opt out of, each with the reason written down. */
+export type HarnessCheck = 'gradients' | 'tfjs' | 'onnx' | 'mask';
+
+/**
+ * One way to build and call a layer for the layer harness (test/layers/layer_harness.test.ts),
+ * like the arguments of Keras' `run_layer_test`: small shapes, so that every check is quick.
+ */
+export interface LayerSample {
+  /** Options for the layer's constructor (what `layers.xxx(...)` takes). */
+  args: Config;
+  /** The input's shape with the batch, or one shape per input. */
+  input: number[] | number[][];
+  /** Integer inputs in [0, ints) (token ids) instead of floats in [-1, 1). */
+  ints?: number;
+  /** Float inputs in [lo, hi) instead of [-1, 1) (e.g. pixel values). */
+  range?: [number, number];
+  /** Call options, recorded in the model as in a functional call. */
+  call?: Config;
+  /**
+   * The output mask given a [batch, time] mask on each input: 'same' (passed on), 'none'
+   * (consumed or not supported), 'own' (the layer makes its own mask, [batch, time]). Default:
+   * 'same' when the layer supports masking, else 'none'.
+   */
+  mask?: 'same' | 'none' | 'own';
+  /** Checks this sample skips, with why. */
+  skip?: Partial<Record<HarnessCheck, string>>;
+  /** Relative tolerance of the float64 gradient check (default 1e-5). */
+  gradTol?: number;
+}
+
+/** Classes registered as layers that are not layers to test here, with why. */
+export const NOT_LAYERS: Record<string, string> = {
+  Sequential: 'a model: covered by test/models',
+  Functional: 'a model: covered by test/models',
+  Model: 'an alias of Functional',
+  InputLayer: "every sample's model starts with one; it is never called on a tensor",
+};
+
+const SEQ: number[] = [2, 4, 3];
+const IMG: number[] = [2, 4, 4, 2];
+const dense = (units: number): Config => ({ className: 'Dense', config: { units } });
+const lstm = (config: Config): Config => ({ className: 'LSTM', config: { units: 2, ...config } });
+
+/**
+ * Sample arguments for every registered layer class. A class registered without an entry here
+ * fails the harness: a new layer is covered by adding its line.
+ */
+export const LAYER_SAMPLES: Record<string, LayerSample[]> = {
+  // Core
+  Dense: [
+    { args: { units: 3 }, input: [2, 4] },
+    { args: { units: 2, activation: 'tanh', useBias: false }, input: SEQ },
+  ],
+  Activation: [{ args: { activation: 'tanh' }, input: SEQ }],
+  Dropout: [{ args: { rate: 0.5 }, input: SEQ }],
+  Flatten: [
+    { args: {}, input: IMG },
+    { args: { dataFormat: 'channels_first' }, input: [2, 3, 2, 2] },
+  ],
+  Reshape: [{ args: { targetShape: [3, -1] }, input: [2, 2, 3] }],
+  Embedding: [
+    { args: { inputDim: 5, outputDim: 3 }, input: [2, 4], ints: 5 },
+    {
+      args: { inputDim: 5, outputDim: 2, maskZero: true },
+      input: [2, 4],
+      ints: 5,
+      mask: 'own',
+      skip: { onnx: 'ONNX export refuses masks' },
+    },
+  ],
+  Masking: [{ args: { maskValue: 0 }, input: SEQ, mask: 'own' }],
+  EinsumDense: [
+    { args: { equation: 'ab,bc->ac', outputShape: [3], biasAxes: 'c' }, input: [2, 4] },
+    { args: { equation: 'abc,cde->abde', outputShape: [null, 2, 2], biasAxes: 'de' }, input: SEQ },
+  ],
+  // Recurrent
+  SimpleRNN: [{ args: { units: 3, returnSequences: true }, input: SEQ }],
+  LSTM: [
+    { args: { units: 2 }, input: SEQ, mask: 'none' },
+    {
+      args: { units: 2, returnSequences: true, returnState: true, goBackwards: true },
+      input: SEQ,
+      skip: { onnx: 'ONNX export writes single-output layers only' },
+    },
+  ],
+  GRU: [
+    {
+      args: { units: 2, returnSequences: true },
+      input: SEQ,
+      skip: { tfjs: 'TF.js has no GRU with resetAfter (saving refuses it)' },
+    },
+    { args: { units: 2, resetAfter: false, recurrentActivation: 'hard_sigmoid_tfjs' }, input: SEQ, mask: 'none' },
+  ],
+  Bidirectional: [
+    { args: { layer: lstm({ returnSequences: true }), mergeMode: 'concat' }, input: SEQ },
+    {
+      args: { layer: { className: 'GRU', config: { units: 2, resetAfter: false } }, mergeMode: 'sum' },
+      input: SEQ,
+      mask: 'none',
+      skip: { onnx: "ONNX export writes mergeMode 'concat' only" },
+    },
+  ],
+  TimeDistributed: [{ args: { layer: dense(2) }, input: SEQ }],
+  // Convolution and pooling
+  Conv1D: [
+    { args: { filters: 2, kernelSize: 2 }, input: SEQ },
+    {
+      args: { filters: 2, kernelSize: 2, padding: 'causal', dilationRate: 2 },
+      input: [2, 5, 2],
+      skip: { tfjs: "TF.js 4.22's Conv1D throws on causal padding" },
+    },
+  ],
+  Conv2D: [
+    { args: { filters: 2, kernelSize: 2 }, input: IMG },
+    { args: { filters: 1, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }, input: IMG },
+  ],
+  Conv2DTranspose: [{ args: { filters: 2, kernelSize: 2, strides: 2 }, input: [2, 2, 2, 2] }],
+  DepthwiseConv2D: [{ args: { kernelSize: 2, depthMultiplier: 2 }, input: IMG }],
+  SeparableConv2D: [{ args: { filters: 2, kernelSize: 2 }, input: IMG }],
+  MaxPooling1D: [{ args: { poolSize: 2 }, input: SEQ }],
+  AveragePooling1D: [{ args: { poolSize: 2, strides: 1, padding: 'same' }, input: SEQ }],
+  GlobalAveragePooling1D: [{ args: {}, input: SEQ }],
+  GlobalMaxPooling1D: [
+    { args: {}, input: SEQ },
+    { args: { keepdims: true }, input: SEQ, skip: { tfjs: 'TF.js has no keepdims (saving refuses it)' } },
+  ],
+  MaxPooling2D: [{ args: { poolSize: 2 }, input: IMG }],
+  AveragePooling2D: [{ args: { poolSize: 2, strides: 1 }, input: IMG }],
+  GlobalAveragePooling2D: [{ args: {}, input: IMG }],
+  GlobalMaxPooling2D: [{ args: {}, input: IMG }],
+  ZeroPadding2D: [{ args: { padding: [1, 2] }, input: IMG }],
+  Cropping2D: [
+    {
+      args: {
+        cropping: [
+          [1, 0],
+          [0, 1],
+        ],
+      },
+      input: IMG,
+    },
+  ],
+  UpSampling2D: [{ args: { size: [2, 1] }, input: IMG }],
+  // Normalization, noise and augmentation
+  BatchNormalization: [{ args: {}, input: [3, 4] }],
+  LayerNormalization: [
+    { args: {}, input: SEQ },
+    { args: { axis: [1, 2], center: false }, input: SEQ },
+  ],
+  GaussianNoise: [{ args: { stddev: 0.1 }, input: SEQ }],
+  SpatialDropout2D: [{ args: { rate: 0.5 }, input: IMG }],
+  RandomFlip: [{ args: { seed: 1 }, input: IMG }],
+  // Merging
+  Add: [{ args: {}, input: [SEQ, SEQ] }],
+  Subtract: [{ args: {}, input: [SEQ, SEQ] }],
+  Multiply: [{ args: {}, input: [SEQ, SEQ, SEQ] }],
+  Average: [{ args: {}, input: [SEQ, SEQ] }],
+  Maximum: [{ args: {}, input: [SEQ, SEQ] }],
+  Minimum: [{ args: {}, input: [SEQ, SEQ] }],
+  Concatenate: [
+    { args: {}, input: [SEQ, [2, 4, 2]] },
+    { args: { axis: 1 }, input: [SEQ, [2, 2, 3]], mask: 'none', skip: { mask: 'the inputs differ in length' } },
+  ],
+  Dot: [
+    {
+      args: { axes: -1 },
+      input: [
+        [2, 3],
+        [2, 3],
+      ],
+    },
+    { args: { axes: [2, 2], normalize: true }, input: [SEQ, [2, 2, 3]], mask: 'none' },
+  ],
+  RepeatVector: [{ args: { n: 3 }, input: [2, 4] }],
+  // Attention and Transformers
+  MultiHeadAttention: [
+    { args: { numHeads: 2, keyDim: 2 }, input: SEQ },
+    {
+      args: { numHeads: 2, keyDim: 2, valueDim: 3, outputShape: [2] },
+      input: [SEQ, [2, 5, 2]],
+      skip: { onnx: 'ONNX export writes single-input layers only' },
+    },
+  ],
+  GroupedQueryAttention: [{ args: { headDim: 2, numQueryHeads: 2, numKeyValueHeads: 1 }, input: SEQ }],
+  Attention: [
+    { args: {}, input: [SEQ, [2, 5, 3]] },
+    { args: { useScale: true, scoreMode: 'concat' }, input: [SEQ, [2, 5, 3]] },
+  ],
+  AdditiveAttention: [{ args: {}, input: [SEQ, [2, 5, 3]] }],
+  PositionEmbedding: [{ args: { sequenceLength: 6 }, input: SEQ }],
+  SinePositionEncoding: [{ args: {}, input: [2, 4, 4] }],
+  RotaryEmbedding: [{ args: {}, input: [2, 4, 4] }],
+  TokenAndPositionEmbedding: [
+    {
+      args: { vocabularySize: 6, sequenceLength: 5, embeddingDim: 4, maskZero: true },
+      input: [2, 4],
+      ints: 6,
+      mask: 'own',
+      skip: { onnx: 'ONNX export refuses masks' },
+    },
+  ],
+  TransformerEncoder: [{ args: { intermediateDim: 4, numHeads: 2 }, input: [2, 3, 4], gradTol: 1e-4 }],
+  TransformerDecoder: [{ args: { intermediateDim: 4, numHeads: 2 }, input: [2, 3, 4], gradTol: 1e-4 }],
+};
