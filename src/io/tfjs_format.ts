@@ -123,6 +123,10 @@ function tfjsTopologyConfig(model: LayersModel): Config {
         throw new FileFormatError(
           `${who} has ${key}: ${JSON.stringify(c[key])}, which TF.js' ${layer.className} does not have (it would load and compute something else); keep the default to save in the TF.js format`,
         );
+    for (const [ours, theirs] of Object.entries(TFJS_RENAMED[layer.className] ?? {})) {
+      c[theirs] = c[ours];
+      delete c[ours];
+    }
     for (const [key, value] of Object.entries(c)) {
       if (/[aA]ctivation$/.test(key) && typeof value === 'string') c[key] = tfjsActivation(value, who, key);
       if (/Regularizer$/.test(key) && value && typeof value === 'object') c[key] = tfjsRegularizer(value as Config);
@@ -151,6 +155,15 @@ const TFJS_LACKS: Record<string, Record<string, (v: unknown) => boolean>> = {
   GlobalMaxPooling1D: notKeepdims,
   GlobalAveragePooling2D: notKeepdims,
   GlobalMaxPooling2D: notKeepdims,
+  ReLU: { negativeSlope: (v) => !v, threshold: (v) => !v },
+  Softmax: { axis: (v) => !Array.isArray(v) },
+  // TF.js has the option but throws on any other value when the file is loaded.
+  ELU: { alpha: (v) => v === undefined || v === 1 },
+};
+
+/** Options TF.js 4.22 knows under the name Keras 2 gave them. */
+const TFJS_RENAMED: Record<string, Record<string, string>> = {
+  LeakyReLU: { negativeSlope: 'alpha' },
 };
 
 /** The activations TF.js 4.22 has, by the name Myelin uses. */

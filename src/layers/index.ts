@@ -72,6 +72,44 @@ import {
 import { TokenAndPositionEmbedding, type TokenAndPositionEmbeddingArgs } from './token_position_embedding.js';
 import { TransformerEncoder, type TransformerEncoderArgs } from './transformer_encoder.js';
 import { TransformerDecoder, type TransformerDecoderArgs } from './transformer_decoder.js';
+import {
+  ELU,
+  LeakyReLU,
+  PReLU,
+  ReLU,
+  Softmax,
+  ThresholdedReLU,
+  type ELUArgs,
+  type LeakyReLUArgs,
+  type PReLUArgs,
+  type ReLUArgs,
+  type SoftmaxArgs,
+  type ThresholdedReLUArgs,
+} from './activation_layers.js';
+import { Permute, type PermuteArgs } from './reshaping.js';
+import {
+  Cropping1D,
+  UpSampling1D,
+  ZeroPadding1D,
+  type Cropping1DArgs,
+  type UpSampling1DArgs,
+  type ZeroPadding1DArgs,
+} from './reshaping_1d.js';
+import {
+  AlphaDropout,
+  GaussianDropout,
+  SpatialDropout1D,
+  SpatialDropout3D,
+  type AlphaDropoutArgs,
+  type RandomDropArgs,
+  type SpatialDropoutArgs,
+} from './noise_dropouts.js';
+import {
+  GroupNormalization,
+  UnitNormalization,
+  type GroupNormalizationArgs,
+  type UnitNormalizationArgs,
+} from './normalization_groups.js';
 
 export { Layer, isShapeList, type LayerArgs, type CallArgs } from './layer.js';
 export { SymbolicTensor, Node, type Shape } from './symbolic.js';
@@ -190,6 +228,44 @@ export {
   type TransformerDecoderCallArgs,
 } from './transformer_decoder.js';
 export type { TransformerBlockArgs } from './transformer_common.js';
+export {
+  ReLU,
+  LeakyReLU,
+  PReLU,
+  ELU,
+  ThresholdedReLU,
+  Softmax,
+  type ReLUArgs,
+  type LeakyReLUArgs,
+  type PReLUArgs,
+  type ELUArgs,
+  type ThresholdedReLUArgs,
+  type SoftmaxArgs,
+} from './activation_layers.js';
+export { Permute, type PermuteArgs } from './reshaping.js';
+export {
+  UpSampling1D,
+  ZeroPadding1D,
+  Cropping1D,
+  type UpSampling1DArgs,
+  type ZeroPadding1DArgs,
+  type Cropping1DArgs,
+} from './reshaping_1d.js';
+export {
+  GaussianDropout,
+  AlphaDropout,
+  SpatialDropout1D,
+  SpatialDropout3D,
+  type RandomDropArgs,
+  type AlphaDropoutArgs,
+  type SpatialDropoutArgs,
+} from './noise_dropouts.js';
+export {
+  GroupNormalization,
+  UnitNormalization,
+  type GroupNormalizationArgs,
+  type UnitNormalizationArgs,
+} from './normalization_groups.js';
 /**
  * Layer factories, as in TF.js. Each checks its options: a key the layer does not accept
  * (`activaton`) is an error naming it and the closest valid one.
@@ -258,4 +334,20 @@ export const layers = strictFactories('layers', {
   rotaryEmbedding: (args: RotaryEmbeddingArgs = {}) => new RotaryEmbedding(args),
   transformerEncoder: (args: TransformerEncoderArgs) => new TransformerEncoder(args),
   transformerDecoder: (args: TransformerDecoderArgs) => new TransformerDecoder(args),
+  reLU: (args: ReLUArgs = {}) => new ReLU(args),
+  leakyReLU: (args: LeakyReLUArgs = {}) => new LeakyReLU(args),
+  pReLU: (args: PReLUArgs = {}) => new PReLU(args),
+  eLU: (args: ELUArgs = {}) => new ELU(args),
+  thresholdedReLU: (args: ThresholdedReLUArgs = {}) => new ThresholdedReLU(args),
+  softmax: (args: SoftmaxArgs = {}) => new Softmax(args),
+  permute: (args: PermuteArgs) => new Permute(args),
+  upSampling1d: (args: UpSampling1DArgs = {}) => new UpSampling1D(args),
+  zeroPadding1d: (args: ZeroPadding1DArgs = {}) => new ZeroPadding1D(args),
+  cropping1d: (args: Cropping1DArgs = {}) => new Cropping1D(args),
+  gaussianDropout: (args: RandomDropArgs) => new GaussianDropout(args),
+  alphaDropout: (args: AlphaDropoutArgs) => new AlphaDropout(args),
+  spatialDropout1d: (args: SpatialDropoutArgs) => new SpatialDropout1D(args),
+  spatialDropout3d: (args: SpatialDropoutArgs) => new SpatialDropout3D(args),
+  groupNormalization: (args: GroupNormalizationArgs = {}) => new GroupNormalization(args),
+  unitNormalization: (args: UnitNormalizationArgs = {}) => new UnitNormalization(args),
 });

@@ -174,6 +174,61 @@ export const LAYER_SAMPLES: Record<string, LayerSample[]> = {
     { args: { axes: [2, 2], normalize: true }, input: [SEQ, [2, 2, 3]], mask: 'none' },
   ],
   RepeatVector: [{ args: { n: 3 }, input: [2, 4] }],
+  // Activation layers
+  ReLU: [
+    { args: {}, input: SEQ },
+    {
+      args: { maxValue: 0.5, negativeSlope: 0.1, threshold: 0.2 },
+      input: SEQ,
+      skip: { tfjs: 'TF.js has only maxValue (saving refuses the others)' },
+    },
+    { args: { maxValue: 0.6 }, input: SEQ },
+  ],
+  LeakyReLU: [{ args: { negativeSlope: 0.2 }, input: SEQ }],
+  PReLU: [
+    { args: { alphaInitializer: { className: 'RandomUniform', config: { seed: 3 } } }, input: SEQ },
+    { args: { sharedAxes: [1, 2], alphaInitializer: 'ones' }, input: IMG },
+  ],
+  ELU: [
+    { args: {}, input: SEQ },
+    { args: { alpha: 0.5 }, input: SEQ, skip: { tfjs: "TF.js' ELU takes alpha 1 only (saving refuses others)" } },
+  ],
+  ThresholdedReLU: [{ args: { theta: 0.1 }, input: SEQ }],
+  Softmax: [
+    {
+      args: {},
+      input: SEQ,
+      skip: { mask: 'a mask broadcasts from the right (Keras), not as [batch, time]; see activation_layers.test' },
+    },
+    {
+      args: { axis: [1, 2] },
+      input: SEQ,
+      skip: { mask: 'as above', tfjs: 'TF.js takes one axis (saving refuses a list)' },
+    },
+  ],
+  // Shapes
+  Permute: [{ args: { dims: [2, 1] }, input: SEQ, mask: 'none' }],
+  UpSampling1D: [{ args: { size: 2 }, input: SEQ, mask: 'none' }],
+  ZeroPadding1D: [
+    { args: { padding: [1, 2] }, input: SEQ },
+    { args: { padding: 1, dataFormat: 'channels_first' }, input: SEQ },
+  ],
+  Cropping1D: [{ args: { cropping: [1, 0] }, input: SEQ }],
+  // Noise and normalization
+  GaussianDropout: [{ args: { rate: 0.3 }, input: SEQ }],
+  AlphaDropout: [{ args: { rate: 0.3 }, input: SEQ }],
+  SpatialDropout1D: [{ args: { rate: 0.3 }, input: SEQ }],
+  SpatialDropout3D: [
+    { args: { rate: 0.3 }, input: [2, 2, 2, 2, 2], skip: { mask: 'volumes have no time axis to mask' } },
+  ],
+  GroupNormalization: [
+    { args: { groups: 2 }, input: IMG, skip: { mask: 'images have no time axis to mask' } },
+    { args: { groups: -1, axis: 1, center: false }, input: [2, 2, 3] },
+  ],
+  UnitNormalization: [
+    { args: {}, input: SEQ },
+    { args: { axis: [1, 2] }, input: SEQ },
+  ],
   // Attention and Transformers
   MultiHeadAttention: [
     { args: { numHeads: 2, keyDim: 2 }, input: SEQ },
