@@ -5,6 +5,8 @@ import type { Layer } from '../layers/layer.js';
 import { toSnakeCase } from '../layers/naming.js';
 import { RecurrentLayer } from '../layers/recurrent.js';
 import { Bidirectional, TimeDistributed } from '../layers/recurrent_wrappers.js';
+import { GroupedQueryAttention } from '../layers/grouped_query_attention.js';
+import { MultiHeadAttention } from '../layers/multi_head_attention.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { MAX_LAYERS } from '../layers/limits.js';
 import { cast } from '../ops/prims/shape_ops.js';
@@ -172,8 +174,22 @@ function varGroups(layer: Layer, path: string): string[] {
       ...varGroups(layer.backwardLayer, `${path}/backward_layer`),
     ];
   if (layer instanceof TimeDistributed) return varGroups(layer.layer, `${path}/layer`);
+  if (layer instanceof MultiHeadAttention || layer instanceof GroupedQueryAttention)
+    return attentionGroups(layer, path);
   if (layer instanceof RecurrentLayer) return [`${path}/cell/vars`];
   return [`${path}/vars`];
+}
+
+/**
+ * Keras saves an attention layer's projections under the attribute names it keeps them in:
+ * MultiHeadAttention's public properties (`query_dense`, ...; its gate only as `_gate_dense`),
+ * GroupedQueryAttention's private attributes (`_query_dense`, ...). Listed in the order of the
+ * layer's weights: query, key, gate, value, output.
+ */
+function attentionGroups(layer: MultiHeadAttention | GroupedQueryAttention, path: string): string[] {
+  const mha = layer instanceof MultiHeadAttention;
+  const attr = (name: string) => `${path}/${mha && name !== 'gate' ? '' : '_'}${name}_dense/vars`;
+  return [attr('query'), attr('key'), ...(layer.gateDense ? [attr('gate')] : []), attr('value'), attr('output')];
 }
 
 /** The datasets `0..n-1` of a vars group, in order (none when the group is absent). */
