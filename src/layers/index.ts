@@ -110,6 +110,24 @@ import {
   type GroupNormalizationArgs,
   type UnitNormalizationArgs,
 } from './normalization_groups.js';
+import {
+  CenterCrop,
+  Rescaling,
+  Resizing,
+  type CenterCropArgs,
+  type RescalingArgs,
+  type ResizingArgs,
+} from './preprocessing_image.js';
+import {
+  CategoryEncoding,
+  Discretization,
+  Normalization,
+  type CategoryEncodingArgs,
+  type DiscretizationArgs,
+  type NormalizationArgs as PreprocessingNormalizationArgs,
+} from './preprocessing_numeric.js';
+import { IntegerLookup, type IntegerLookupArgs } from './preprocessing_lookup.js';
+import { Lambda, type LambdaArgs } from './lambda.js';
 
 export { Layer, isShapeList, type LayerArgs, type CallArgs } from './layer.js';
 export { SymbolicTensor, Node, type Shape } from './symbolic.js';
@@ -266,6 +284,26 @@ export {
   type GroupNormalizationArgs,
   type UnitNormalizationArgs,
 } from './normalization_groups.js';
+export {
+  Rescaling,
+  Resizing,
+  CenterCrop,
+  type RescalingArgs,
+  type ResizingArgs,
+  type CenterCropArgs,
+} from './preprocessing_image.js';
+export {
+  Normalization,
+  Discretization,
+  CategoryEncoding,
+  type NormalizationArgs as PreprocessingNormalizationArgs,
+  type DiscretizationArgs,
+  type CategoryEncodingArgs,
+  type CategoryEncodingCallArgs,
+} from './preprocessing_numeric.js';
+export type { CategoryOutputMode, AdaptData } from './preprocessing_encoding.js';
+export { IntegerLookup, type IntegerLookupArgs } from './preprocessing_lookup.js';
+export { Lambda, type LambdaArgs, type LambdaFunction } from './lambda.js';
 /**
  * Layer factories, as in TF.js. Each checks its options: a key the layer does not accept
  * (`activaton`) is an error naming it and the closest valid one.
@@ -350,4 +388,12 @@ export const layers = strictFactories('layers', {
   spatialDropout3d: (args: SpatialDropoutArgs) => new SpatialDropout3D(args),
   groupNormalization: (args: GroupNormalizationArgs = {}) => new GroupNormalization(args),
   unitNormalization: (args: UnitNormalizationArgs = {}) => new UnitNormalization(args),
+  rescaling: (args: RescalingArgs) => new Rescaling(args),
+  resizing: (args: ResizingArgs) => new Resizing(args),
+  centerCrop: (args: CenterCropArgs) => new CenterCrop(args),
+  normalization: (args: PreprocessingNormalizationArgs = {}) => new Normalization(args),
+  discretization: (args: DiscretizationArgs) => new Discretization(args),
+  categoryEncoding: (args: CategoryEncodingArgs) => new CategoryEncoding(args),
+  integerLookup: (args: IntegerLookupArgs = {}) => new IntegerLookup(args),
+  lambda: (args: LambdaArgs) => new Lambda(args),
 });

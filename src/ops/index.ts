@@ -25,6 +25,7 @@ export * from './activation_ops.js';
 export * from './softmax.js';
 export * from './moments.js';
 export { einsum } from './einsum.js';
+export { resizeImages, type ResizeInterpolation } from './resize.js';
 // Installs the chainable methods (x.add(y).relu()) on Tensor.
 import './chain.js';
 export { conv2d, depthwiseConv2d, conv2dTranspose, type Conv2dOptions, type Conv2dTransposeOptions } from './conv.js';

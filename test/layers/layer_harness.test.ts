@@ -12,7 +12,9 @@ import type { Config } from '../../src/core/config.js';
 import { getFloatX, setFloatX } from '../../src/core/dtype.js';
 import type { Tensor } from '../../src/core/tensor.js';
 import { model as functionalModel, loadFromBuffers, saveToBuffers, setSeed, tensor } from '../../src/index.js';
+import { FileFormatError } from '../../src/io/format_error.js';
 import { onnxSupportedLayers } from '../../src/io/onnx_export.js';
+import { toTfjsFiles } from '../../src/io/tfjs_format.js';
 import {
   deserializeLayer,
   input,
@@ -149,7 +151,13 @@ async function runSample(className: string, sample: LayerSample, seed: number): 
   const predicted = predictList(model, xs);
   const loaded = loadFromBuffers(saveToBuffers(model));
   assertSameOutputs(predictList(loaded, xs), predicted, 0, 'saved and loaded');
-  if (tfjsKnows(className) && !sample.skip?.tfjs) await checkTfjsRoundTrip(model, xs, 1e-4);
+  if (sample.tfjsRefuses)
+    assert.throws(
+      () => toTfjsFiles(model),
+      (e: Error) => e instanceof FileFormatError && e.message.includes(`(${className})`),
+      `saving to TF.js' format refuses: ${sample.tfjsRefuses}`,
+    );
+  else if (tfjsKnows(className)) await checkTfjsRoundTrip(model, xs, 1e-4, !sample.skip?.tfjs);
   if (onnxSupportedLayers().includes(className) && !sample.skip?.onnx) await checkAgainstOrt(model, xs);
   if (!sample.skip?.gradients) checkGradients(className, sample, seed);
   const sequences = xs.every((x) => x.rank >= 3 || (sample.ints !== undefined && x.rank === 2));
