@@ -121,7 +121,19 @@ export const LAYER_SAMPLES: Record<string, LayerSample[]> = {
     { args: { filters: 2, kernelSize: 2 }, input: IMG },
     { args: { filters: 1, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }, input: IMG },
   ],
-  Conv2DTranspose: [{ args: { filters: 2, kernelSize: 2, strides: 2 }, input: [2, 2, 2, 2] }],
+  Conv2DTranspose: [
+    { args: { filters: 2, kernelSize: 2, strides: 2 }, input: [2, 2, 2, 2] },
+    {
+      args: { filters: 1, kernelSize: 3, strides: 2, padding: 'same', outputPadding: [0, 1] },
+      input: [1, 2, 3, 2],
+      tfjsRefuses: "TF.js' Conv2DTranspose has no outputPadding",
+    },
+    {
+      args: { filters: 1, kernelSize: 2, strides: 3, outputPadding: 2 },
+      input: [1, 2, 2, 1],
+      tfjsRefuses: "TF.js' Conv2DTranspose has no outputPadding",
+    },
+  ],
   DepthwiseConv2D: [{ args: { kernelSize: 2, depthMultiplier: 2 }, input: IMG }],
   SeparableConv2D: [{ args: { filters: 2, kernelSize: 2 }, input: IMG }],
   MaxPooling1D: [{ args: { poolSize: 2 }, input: SEQ }],
