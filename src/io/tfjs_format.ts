@@ -114,7 +114,7 @@ function tfjsTopologyConfig(model: LayersModel): Config {
   const visit = (layer: { className: string; config: Config }) => {
     const c = layer.config;
     const who = `toTfjsFiles: layer '${String(c.name)}' (${layer.className})`;
-    if (layer.className === 'GRU' && c.resetAfter)
+    if ((layer.className === 'GRU' || layer.className === 'GRUCell') && c.resetAfter)
       throw new FileFormatError(
         `${who} has resetAfter: true, which TF.js' GRU cannot represent; build it with resetAfter: false to save in the TF.js format`,
       );
@@ -139,7 +139,9 @@ function tfjsTopologyConfig(model: LayersModel): Config {
       if (typeof inner.name === 'string') inner.name = inner.name.replace(/^forward_/, '');
     }
     if (c.layer && typeof c.layer === 'object') visit(c.layer as { className: string; config: Config });
+    if (c.cell && typeof c.cell === 'object') visit(c.cell as { className: string; config: Config });
     if (Array.isArray(c.layers)) (c.layers as { className: string; config: Config }[]).forEach(visit);
+    if (Array.isArray(c.cells)) (c.cells as { className: string; config: Config }[]).forEach(visit);
   };
   layers.forEach(visit);
   return config;

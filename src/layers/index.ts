@@ -128,6 +128,17 @@ import {
 } from './preprocessing_numeric.js';
 import { IntegerLookup, type IntegerLookupArgs } from './preprocessing_lookup.js';
 import { Lambda, type LambdaArgs } from './lambda.js';
+import {
+  GRUCell,
+  LSTMCell,
+  SimpleRNNCell,
+  StackedRNNCells,
+  type GRUCellArgs,
+  type LSTMCellArgs,
+  type SimpleRNNCellArgs,
+  type StackedRNNCellsArgs,
+} from './recurrent_cells.js';
+import { RNN, type RNNArgs } from './rnn.js';
 
 export { Layer, isShapeList, type LayerArgs, type CallArgs } from './layer.js';
 export { SymbolicTensor, Node, type Shape } from './symbolic.js';
@@ -304,6 +315,18 @@ export {
 export type { CategoryOutputMode, AdaptData } from './preprocessing_encoding.js';
 export { IntegerLookup, type IntegerLookupArgs } from './preprocessing_lookup.js';
 export { Lambda, type LambdaArgs, type LambdaFunction } from './lambda.js';
+export {
+  RNNCell,
+  SimpleRNNCell,
+  LSTMCell,
+  GRUCell,
+  StackedRNNCells,
+  type SimpleRNNCellArgs,
+  type LSTMCellArgs,
+  type GRUCellArgs,
+  type StackedRNNCellsArgs,
+} from './recurrent_cells.js';
+export { RNN, type RNNArgs } from './rnn.js';
 /**
  * Layer factories, as in TF.js. Each checks its options: a key the layer does not accept
  * (`activaton`) is an error naming it and the closest valid one.
@@ -396,4 +419,9 @@ export const layers = strictFactories('layers', {
   categoryEncoding: (args: CategoryEncodingArgs) => new CategoryEncoding(args),
   integerLookup: (args: IntegerLookupArgs = {}) => new IntegerLookup(args),
   lambda: (args: LambdaArgs) => new Lambda(args),
+  rnn: (args: RNNArgs) => new RNN(args),
+  simpleRNNCell: (args: SimpleRNNCellArgs) => new SimpleRNNCell(args),
+  lstmCell: (args: LSTMCellArgs) => new LSTMCell(args),
+  gruCell: (args: GRUCellArgs) => new GRUCell(args),
+  stackedRNNCells: (args: StackedRNNCellsArgs) => new StackedRNNCells(args),
 });

@@ -47,6 +47,10 @@ const SEQ: number[] = [2, 4, 3];
 const IMG: number[] = [2, 4, 4, 2];
 const dense = (units: number): Config => ({ className: 'Dense', config: { units } });
 const lstm = (config: Config): Config => ({ className: 'LSTM', config: { units: 2, ...config } });
+const lstmCell = (units: number): Config => ({ className: 'LSTMCell', config: { units } });
+const gruCell = (config: Config): Config => ({ className: 'GRUCell', config: { units: 2, ...config } });
+/** TF.js runs a cell only inside an RNN layer, not as a layer of a model. */
+const TFJS_CELL = 'TF.js cannot call a cell as a layer of a model (it expects one input shape)';
 
 /**
  * Sample arguments for every registered layer class. A class registered without an entry here
@@ -108,6 +112,72 @@ export const LAYER_SAMPLES: Record<string, LayerSample[]> = {
     },
   ],
   TimeDistributed: [{ args: { layer: dense(2) }, input: SEQ }],
+  // Generic recurrent layer and its cells
+  RNN: [
+    { args: { cell: { className: 'SimpleRNNCell', config: { units: 3 } } }, input: SEQ, mask: 'none' },
+    { args: { cell: lstmCell(2), returnSequences: true, returnState: true }, input: SEQ },
+    {
+      args: {
+        cell: { className: 'StackedRNNCells', config: { cells: [lstmCell(3), gruCell({ resetAfter: false })] } },
+        returnSequences: true,
+        goBackwards: true,
+      },
+      input: SEQ,
+    },
+    { args: { cell: gruCell({}) }, input: SEQ, mask: 'none', tfjsRefuses: 'TF.js has no GRU cell with resetAfter' },
+  ],
+  SimpleRNNCell: [
+    {
+      args: { units: 3 },
+      input: [
+        [2, 4],
+        [2, 3],
+      ],
+      skip: { tfjs: TFJS_CELL },
+    },
+  ],
+  LSTMCell: [
+    {
+      args: { units: 2 },
+      input: [
+        [2, 4],
+        [2, 2],
+        [2, 2],
+      ],
+      skip: { tfjs: TFJS_CELL },
+    },
+  ],
+  GRUCell: [
+    {
+      args: { units: 2 },
+      input: [
+        [2, 4],
+        [2, 2],
+      ],
+      tfjsRefuses: 'TF.js has no GRU cell with resetAfter',
+    },
+    {
+      args: { units: 2, resetAfter: false },
+      input: [
+        [2, 4],
+        [2, 2],
+      ],
+      skip: { tfjs: TFJS_CELL },
+    },
+  ],
+  StackedRNNCells: [
+    {
+      args: { cells: [lstmCell(3), lstmCell(2)] },
+      input: [
+        [2, 4],
+        [2, 3],
+        [2, 3],
+        [2, 2],
+        [2, 2],
+      ],
+      skip: { tfjs: TFJS_CELL },
+    },
+  ],
   // Convolution and pooling
   Conv1D: [
     { args: { filters: 2, kernelSize: 2 }, input: SEQ },
