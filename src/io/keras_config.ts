@@ -4,7 +4,7 @@ import { checkFormat, FileFormatError } from './format_error.js';
 import { isJsonObject } from './safe_json.js';
 
 const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);
-const RECURRENT_CLASSES = new Set(['SimpleRNN', 'LSTM', 'GRU']);
+const RECURRENT_CLASSES = new Set(['SimpleRNN', 'LSTM', 'GRU', 'RNN']);
 
 /**
  * Options Myelin does not implement, with the values that mean "off": a file that turns one
@@ -148,29 +148,35 @@ function convertLayerConfig(className: string, raw: unknown, where: string): Con
     const forward = convertLayerEntry(config.layer, `${where}: layer`, false);
     checkFormat(
       RECURRENT_CLASSES.has(forward.className as string),
-      () => `${where}: Bidirectional wraps '${String(forward.className)}'; Myelin wraps SimpleRNN, LSTM or GRU`,
+      () => `${where}: Bidirectional wraps '${String(forward.className)}'; Myelin wraps SimpleRNN, LSTM, GRU or RNN`,
     );
-    if (config.backwardLayer !== undefined && config.backwardLayer !== null)
-      checkMirror(forward, convertLayerEntry(config.backwardLayer, `${where}: backward_layer`, false), where);
+    const backward =
+      config.backwardLayer === undefined || config.backwardLayer === null
+        ? null
+        : convertLayerEntry(config.backwardLayer, `${where}: backward_layer`, false);
     config.layer = forward;
-    delete config.backwardLayer;
+    // Keras 3 always writes the backward layer; one that only mirrors the forward layer is left
+    // to be rebuilt from it (so the model still saves to TF.js' format), any other is kept.
+    if (backward && !mirrors(forward, backward)) config.backwardLayer = backward;
+    else delete config.backwardLayer;
   } else if (className === 'TimeDistributed') {
     config.layer = convertLayerEntry(config.layer, `${where}: layer`, false);
+  } else if (className === 'RNN') {
+    config.cell = convertLayerEntry(config.cell, `${where}: cell`, false);
+  } else if (className === 'StackedRNNCells') {
+    checkFormat(Array.isArray(config.cells), () => `${where}: StackedRNNCells needs a 'cells' list`);
+    config.cells = (config.cells as unknown[]).map((c, i) => convertLayerEntry(c, `${where}: cells[${i}]`, false));
   }
   return config;
 }
 
-/** Myelin builds the backward layer from the forward one; a file whose backward layer differs otherwise is refused. */
-function checkMirror(forward: Config, backward: Config, where: string): void {
+/** Whether a backward layer is the forward one run the other way (what Bidirectional builds by default). */
+function mirrors(forward: Config, backward: Config): boolean {
   const strip = (c: Config) => {
     const { name: _n, goBackwards: _g, zeroOutputForMask: _z, ...rest } = c.config as Config;
     return JSON.stringify(rest);
   };
-  checkFormat(
-    forward.className === backward.className && strip(forward) === strip(backward),
-    () =>
-      `${where}: the backward layer differs from the forward layer (other than direction); Myelin's Bidirectional mirrors the forward layer`,
-  );
+  return forward.className === backward.className && strip(forward) === strip(backward);
 }
 
 /** Class names some Keras versions wrote for objects Myelin knows under Keras' usual names. */

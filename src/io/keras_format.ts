@@ -4,6 +4,8 @@ import type { Variable } from '../core/variable.js';
 import type { Layer } from '../layers/layer.js';
 import { toSnakeCase } from '../layers/naming.js';
 import { RecurrentLayer } from '../layers/recurrent.js';
+import { StackedRNNCells } from '../layers/recurrent_cells.js';
+import { RNN } from '../layers/rnn.js';
 import { Bidirectional, TimeDistributed } from '../layers/recurrent_wrappers.js';
 import { GroupedQueryAttention } from '../layers/grouped_query_attention.js';
 import { MultiHeadAttention } from '../layers/multi_head_attention.js';
@@ -157,12 +159,17 @@ function kerasV3Weights(h5: H5Reader, model: LayersModel): Pairing[] {
 
 /** The H5 paths Keras gives a model's layers: by class name, numbered per class, in layer order. */
 function childPaths(model: LayersModel, prefix: string): [Layer, string][] {
+  return containerPaths(model.layers, `${prefix}layers/`);
+}
+
+/** Keras' names for the layers of a list it saves (`_save_container_state`): class names in snake_case, numbered per class. */
+function containerPaths(list: readonly Layer[], prefix: string): [Layer, string][] {
   const used = new Map<string, number>();
-  return model.layers.map((layer) => {
+  return list.map((layer) => {
     const base = toSnakeCase(layer.getClassName());
     const n = used.get(base);
     used.set(base, n === undefined ? 0 : n + 1);
-    return [layer, `${prefix}layers/${n === undefined ? base : `${base}_${n + 1}`}`];
+    return [layer, `${prefix}${n === undefined ? base : `${base}_${n + 1}`}`];
   });
 }
 
@@ -177,6 +184,10 @@ function varGroups(layer: Layer, path: string): string[] {
   if (layer instanceof MultiHeadAttention || layer instanceof GroupedQueryAttention)
     return attentionGroups(layer, path);
   if (layer instanceof RecurrentLayer) return [`${path}/cell/vars`];
+  if (layer instanceof RNN)
+    return layer.cell instanceof StackedRNNCells
+      ? containerPaths(layer.cell.cells, `${path}/cell/cells/`).map(([, p]) => `${p}/vars`)
+      : [`${path}/cell/vars`];
   return [`${path}/vars`];
 }
 

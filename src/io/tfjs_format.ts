@@ -160,6 +160,7 @@ const TFJS_LACKS: Record<string, Record<string, (v: unknown) => boolean>> = {
   ReLU: { negativeSlope: (v) => !v, threshold: (v) => !v },
   Softmax: { axis: (v) => !Array.isArray(v) },
   Conv2DTranspose: { outputPadding: (v) => v === null || v === undefined },
+  Bidirectional: { backwardLayer: (v) => v === null || v === undefined },
   // TF.js has the option but throws on any other value when the file is loaded.
   ELU: { alpha: (v) => v === undefined || v === 1 },
 };

@@ -376,13 +376,15 @@ export class StackedRNNCells extends RNNCell {
     super(args);
     if (!Array.isArray(args?.cells) || args.cells.length === 0)
       throw new ValueError(`${describeLayer(this)}: 'cells' must be a non-empty list of RNN cells`);
+    // Each cell is rebuilt from its config under this one's name (`stacked/lstm_cell`), so that
+    // the weights of two stacks built from one config have distinct names.
     this.cells = args.cells.map((c, i) => {
       const cell = c instanceof Layer ? c : deserializeLayer(c as SerializedObject);
       if (!(cell instanceof RNNCell))
         throw new ValueError(
           `${describeLayer(this)}: cells[${i}] must be an RNN cell (simpleRNNCell, lstmCell, gruCell), got ${cell.getClassName()}`,
         );
-      return this.track(cell);
+      return this.track(ownedCell(cell, this.name));
     });
   }
 
@@ -427,6 +429,19 @@ export class StackedRNNCells extends RNNCell {
   override getConfig(): Config {
     return { ...super.getConfig(), cells: this.cells.map((c) => serializeLayer(c)) };
   }
+}
+
+/**
+ * A copy of `cell` named after its owner (`rnn/lstm_cell`), so that the weights of two owners
+ * built from one config (a Bidirectional's directions) have distinct names.
+ */
+export function ownedCell(cell: RNNCell, owner: string): RNNCell {
+  const { className, config } = serializeLayer(cell);
+  const name = String(config.name);
+  return deserializeLayer({
+    className,
+    config: { ...config, name: `${owner}/${name.slice(name.lastIndexOf('/') + 1)}` },
+  }) as RNNCell;
 }
 
 registerLayerClass(SimpleRNNCell);

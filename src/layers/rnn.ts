@@ -14,7 +14,7 @@ import { reverse } from '../ops/reverse.js';
 import { describeLayer } from './convolutional_base.js';
 import { Layer, isShapeList, type LayerArgs } from './layer.js';
 import type { RecurrentCallArgs } from './recurrent.js';
-import { RNNCell, StackedRNNCells } from './recurrent_cells.js';
+import { RNNCell, StackedRNNCells, ownedCell } from './recurrent_cells.js';
 import { deserializeLayer, registerLayerClass, serializeLayer } from './registry.js';
 import { LayerWithSublayers } from './sublayers.js';
 import type { Shape } from './symbolic.js';
@@ -40,7 +40,8 @@ export interface RNNArgs extends LayerArgs {
  * Keras' generic `RNN`: runs a cell over the timesteps of [batch, time, features] inputs,
  * handling masks (masked steps keep the previous states), direction, stateful batches and
  * what is returned; the gradient through time is the ordinary gradient of the unrolled loop.
- * A list of cells is stacked (`StackedRNNCells`).
+ * A list of cells is stacked (`StackedRNNCells`). The layer runs its own copy of the cell,
+ * named after it (`rnn/lstm_cell`), with its own weights.
  * @example
  * const rnn = new RNN({ cell: [new LSTMCell({ units: 8 }), new LSTMCell({ units: 4 })], returnSequences: true });
  * rnn.apply(ones([2, 5, 3])); // [2, 5, 4]
@@ -71,7 +72,7 @@ export class RNN extends LayerWithSublayers {
       throw new ValueError(
         `${describeLayer(this)}: 'cell' must be an RNN cell (simpleRNNCell, lstmCell, gruCell, stackedRNNCells) or a list of them, got ${cell ? cell.getClassName() : JSON.stringify(given)}`,
       );
-    this.cell = this.track(cell);
+    this.cell = this.track(ownedCell(cell, this.name));
     this.returnSequences = args.returnSequences ?? false;
     this.returnState = args.returnState ?? false;
     this.goBackwards = args.goBackwards ?? false;

@@ -110,6 +110,24 @@ export const LAYER_SAMPLES: Record<string, LayerSample[]> = {
       mask: 'none',
       skip: { onnx: "ONNX export writes mergeMode 'concat' only" },
     },
+    {
+      args: {
+        layer: lstm({ returnSequences: true }),
+        backwardLayer: { className: 'GRU', config: { units: 3, returnSequences: true, goBackwards: true } },
+      },
+      input: SEQ,
+      tfjsRefuses: 'TF.js has no backwardLayer',
+      skip: { onnx: "ONNX's bidirectional ops run one kind of cell" },
+    },
+    {
+      args: { layer: { className: 'RNN', config: { cell: lstmCell(2) } }, mergeMode: 'ave' },
+      input: SEQ,
+      mask: 'none',
+      skip: {
+        tfjs: "TF.js 4.22's Bidirectional cannot rebuild a wrapped RNN from its config",
+        onnx: 'the RNN with cells is not exported',
+      },
+    },
   ],
   TimeDistributed: [{ args: { layer: dense(2) }, input: SEQ }],
   // Generic recurrent layer and its cells
