@@ -8,7 +8,6 @@ import {
   getActivation,
   serializeActivation,
   type Activation,
-  type ActivationIdentifier,
 } from '../activations/index.js';
 import { tensor } from '../ops/convert.js';
 import { ones } from '../ops/creation.js';
