@@ -6,8 +6,9 @@ import { AlphaDropout, GaussianDropout, SpatialDropout1D, SpatialDropout3D } fro
 import { GroupNormalization, UnitNormalization } from '../layers/normalization_groups.js';
 import { Permute } from '../layers/reshaping.js';
 import { Cropping1D, UpSampling1D, ZeroPadding1D } from '../layers/reshaping_1d.js';
+import { AveragePooling3D, Conv3D, MaxPooling3D } from '../layers/convolutional_3d.js';
 import type { OnnxGraphBuilder } from './onnx_builder.js';
-import type { Emitter } from './onnx_layers.js';
+import { activation, transposed, type Emitter } from './onnx_layers.js';
 
 const identity: Emitter = (_b, _layer, x) => x;
 const scalar = (b: OnnxGraphBuilder, layer: Layer, what: string, v: number) =>
@@ -131,6 +132,47 @@ const groupNormalization: Emitter = (b, layer, x, shape) => {
   return b.op('Reshape', [y, b.int64(`${s}/shape`, [0, ...(shape.slice(1) as number[])])], s);
 };
 
+/** Channels-last volumes to ONNX's NCDHW and back, around a 3-D op. */
+const toNcdhw = (b: OnnxGraphBuilder, x: string, s: string) =>
+  b.op('Transpose', [x], s, { perm: { ints: [0, 4, 1, 2, 3] } });
+const toNdhwc = (b: OnnxGraphBuilder, x: string, s: string) =>
+  b.op('Transpose', [x], s, { perm: { ints: [0, 2, 3, 4, 1] } });
+/** Keras' 'same' pads the extra voxel at the end, ONNX's SAME_UPPER. */
+const autoPad = (padding: string) => (padding === 'same' ? 'SAME_UPPER' : 'VALID');
+
+const conv3d: Emitter = (b, layer, x) => {
+  const c = layer as Conv3D;
+  const k = c.kernel as Tensor; // [kD, kH, kW, in, out] → ONNX [out, in, kD, kH, kW]
+  const w = b.constant(`${c.name}/kernel`, transposed(k, [4, 3, 0, 1, 2]), [
+    k.shape[4],
+    k.shape[3],
+    k.shape[0],
+    k.shape[1],
+    k.shape[2],
+  ]);
+  const inputs = [toNcdhw(b, x, c.name), w, ...(c.bias ? [b.constant(`${c.name}/bias`, c.bias)] : [])];
+  const y = b.op('Conv', inputs, c.name, {
+    kernel_shape: { ints: [...c.kernelSize] },
+    strides: { ints: [...c.strides] },
+    dilations: { ints: [...c.dilationRate] },
+    auto_pad: autoPad(c.padding),
+  });
+  return activation(b, c.activation.name, toNdhwc(b, y, c.name), c);
+};
+
+function pool3d(opType: 'MaxPool' | 'AveragePool'): Emitter {
+  return (b, layer, x) => {
+    const p = layer as MaxPooling3D;
+    const y = b.op(opType, [toNcdhw(b, x, p.name)], p.name, {
+      kernel_shape: { ints: [...p.poolSize] },
+      strides: { ints: [...p.strides] },
+      auto_pad: autoPad(p.padding),
+      ...(opType === 'AveragePool' ? { count_include_pad: { int: 0 } } : {}),
+    });
+    return toNdhwc(b, y, p.name);
+  };
+}
+
 /** Keras 3 layers added beside the original set, as `exportOnnx` translates them. */
 export const ONNX_KERAS_EMITTERS: [abstract new (...args: never[]) => Layer, Emitter][] = [
   [ReLU, relu],
@@ -149,4 +191,7 @@ export const ONNX_KERAS_EMITTERS: [abstract new (...args: never[]) => Layer, Emi
   [SpatialDropout3D, identity],
   [GroupNormalization, groupNormalization],
   [UnitNormalization, unitNormalization],
+  [Conv3D, conv3d],
+  [MaxPooling3D, pool3d('MaxPool')],
+  [AveragePooling3D, pool3d('AveragePool')],
 ];

@@ -352,7 +352,11 @@ function recurrentBias(layer: RecurrentLayer, order: number[], u: number): Float
   return out;
 }
 
-function transposed(t: Tensor, perm: number[]): Float32Array {
+/**
+ * A tensor's values with its axes in the order `perm`, as float32 (kernels in ONNX's layout).
+ * @example transposed(kernel, [3, 2, 0, 1]) // [kH, kW, in, out] → [out, in, kH, kW]
+ */
+export function transposed(t: Tensor, perm: number[]): Float32Array {
   const shape = t.shape,
     v = t.dataSync();
   const outShape = perm.map((p) => shape[p]);

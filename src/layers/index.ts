@@ -139,6 +139,7 @@ import {
   type StackedRNNCellsArgs,
 } from './recurrent_cells.js';
 import { RNN, type RNNArgs } from './rnn.js';
+import { AveragePooling3D, Conv3D, MaxPooling3D, type Conv3DArgs, type Pooling3DArgs } from './convolutional_3d.js';
 
 export { Layer, isShapeList, type LayerArgs, type CallArgs } from './layer.js';
 export { SymbolicTensor, Node, type Shape } from './symbolic.js';
@@ -327,6 +328,7 @@ export {
   type StackedRNNCellsArgs,
 } from './recurrent_cells.js';
 export { RNN, type RNNArgs } from './rnn.js';
+export { Conv3D, MaxPooling3D, AveragePooling3D, type Conv3DArgs, type Pooling3DArgs } from './convolutional_3d.js';
 /**
  * Layer factories, as in TF.js. Each checks its options: a key the layer does not accept
  * (`activaton`) is an error naming it and the closest valid one.
@@ -424,4 +426,7 @@ export const layers = strictFactories('layers', {
   lstmCell: (args: LSTMCellArgs) => new LSTMCell(args),
   gruCell: (args: GRUCellArgs) => new GRUCell(args),
   stackedRNNCells: (args: StackedRNNCellsArgs) => new StackedRNNCells(args),
+  conv3d: (args: Conv3DArgs) => new Conv3D(args),
+  maxPooling3d: (args: Pooling3DArgs = {}) => new MaxPooling3D(args),
+  averagePooling3d: (args: Pooling3DArgs = {}) => new AveragePooling3D(args),
 });

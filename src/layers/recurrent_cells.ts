@@ -4,11 +4,7 @@ import type { Config, SerializedObject } from '../core/config.js';
 import { globalRng, Rng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
-import {
-  getActivation,
-  serializeActivation,
-  type Activation,
-} from '../activations/index.js';
+import { getActivation, serializeActivation, type Activation } from '../activations/index.js';
 import { tensor } from '../ops/convert.js';
 import { ones } from '../ops/creation.js';
 import { add, mul, sub } from '../ops/prims/binary.js';

@@ -44,6 +44,8 @@ export const NOT_LAYERS: Record<string, string> = {
 const TFJS_PREPROCESSING = 'TF.js 4.22 mis-infers the input shape of a loaded model starting with this layer';
 
 const SEQ: number[] = [2, 4, 3];
+const VOL: number[] = [1, 2, 2, 2, 2];
+const VOLUMES = 'volumes have no time axis to mask';
 const IMG: number[] = [2, 4, 4, 2];
 const dense = (units: number): Config => ({ className: 'Dense', config: { units } });
 const lstm = (config: Config): Config => ({ className: 'LSTM', config: { units: 2, ...config } });
@@ -224,6 +226,27 @@ export const LAYER_SAMPLES: Record<string, LayerSample[]> = {
   ],
   DepthwiseConv2D: [{ args: { kernelSize: 2, depthMultiplier: 2 }, input: IMG }],
   SeparableConv2D: [{ args: { filters: 2, kernelSize: 2 }, input: IMG }],
+  Conv3D: [
+    { args: { filters: 2, kernelSize: 2 }, input: VOL, skip: { mask: VOLUMES } },
+    {
+      args: { filters: 1, kernelSize: [3, 2, 2], strides: [2, 1, 2], padding: 'same', dilationRate: 1 },
+      input: [1, 3, 3, 4, 2],
+      skip: { mask: VOLUMES },
+    },
+    { args: { filters: 1, kernelSize: 2, dilationRate: [2, 1, 1] }, input: [1, 3, 2, 2, 1], skip: { mask: VOLUMES } },
+  ],
+  MaxPooling3D: [
+    { args: { poolSize: 2 }, input: VOL, skip: { mask: VOLUMES } },
+    { args: { poolSize: [2, 2, 1], strides: 1, padding: 'same' }, input: [1, 3, 2, 3, 2], skip: { mask: VOLUMES } },
+  ],
+  AveragePooling3D: [
+    { args: { poolSize: 2 }, input: VOL, skip: { mask: VOLUMES } },
+    {
+      args: { poolSize: [3, 2, 2], strides: [2, 1, 2], padding: 'same' },
+      input: [1, 3, 2, 3, 2],
+      skip: { mask: VOLUMES },
+    },
+  ],
   MaxPooling1D: [{ args: { poolSize: 2 }, input: SEQ }],
   AveragePooling1D: [{ args: { poolSize: 2, strides: 1, padding: 'same' }, input: SEQ }],
   GlobalAveragePooling1D: [{ args: {}, input: SEQ }],
