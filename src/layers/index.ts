@@ -140,6 +140,16 @@ import {
 } from './recurrent_cells.js';
 import { RNN, type RNNArgs } from './rnn.js';
 import { AveragePooling3D, Conv3D, MaxPooling3D, type Conv3DArgs, type Pooling3DArgs } from './convolutional_3d.js';
+import {
+  RandomContrast,
+  RandomRotation,
+  RandomTranslation,
+  RandomZoom,
+  type RandomContrastArgs,
+  type RandomRotationArgs,
+  type RandomTranslationArgs,
+  type RandomZoomArgs,
+} from './augmentation_affine.js';
 
 export { Layer, isShapeList, type LayerArgs, type CallArgs } from './layer.js';
 export { SymbolicTensor, Node, type Shape } from './symbolic.js';
@@ -329,6 +339,18 @@ export {
 } from './recurrent_cells.js';
 export { RNN, type RNNArgs } from './rnn.js';
 export { Conv3D, MaxPooling3D, AveragePooling3D, type Conv3DArgs, type Pooling3DArgs } from './convolutional_3d.js';
+export {
+  RandomTranslation,
+  RandomRotation,
+  RandomZoom,
+  RandomContrast,
+  type RandomTranslationArgs,
+  type RandomRotationArgs,
+  type RandomZoomArgs,
+  type RandomContrastArgs,
+  type RandomTransformArgs,
+  type Factor,
+} from './augmentation_affine.js';
 /**
  * Layer factories, as in TF.js. Each checks its options: a key the layer does not accept
  * (`activaton`) is an error naming it and the closest valid one.
@@ -429,4 +451,8 @@ export const layers = strictFactories('layers', {
   conv3d: (args: Conv3DArgs) => new Conv3D(args),
   maxPooling3d: (args: Pooling3DArgs = {}) => new MaxPooling3D(args),
   averagePooling3d: (args: Pooling3DArgs = {}) => new AveragePooling3D(args),
+  randomTranslation: (args: RandomTranslationArgs) => new RandomTranslation(args),
+  randomRotation: (args: RandomRotationArgs) => new RandomRotation(args),
+  randomZoom: (args: RandomZoomArgs) => new RandomZoom(args),
+  randomContrast: (args: RandomContrastArgs) => new RandomContrast(args),
 });

@@ -46,6 +46,7 @@ const TFJS_PREPROCESSING = 'TF.js 4.22 mis-infers the input shape of a loaded mo
 const SEQ: number[] = [2, 4, 3];
 const VOL: number[] = [1, 2, 2, 2, 2];
 const VOLUMES = 'volumes have no time axis to mask';
+const IMAGES = 'images have no time axis to mask';
 const IMG: number[] = [2, 4, 4, 2];
 const dense = (units: number): Config => ({ className: 'Dense', config: { units } });
 const lstm = (config: Config): Config => ({ className: 'LSTM', config: { units: 2, ...config } });
@@ -287,6 +288,14 @@ export const LAYER_SAMPLES: Record<string, LayerSample[]> = {
   GaussianNoise: [{ args: { stddev: 0.1 }, input: SEQ }],
   SpatialDropout2D: [{ args: { rate: 0.5 }, input: IMG }],
   RandomFlip: [{ args: { seed: 1 }, input: IMG }],
+  RandomTranslation: [
+    { args: { heightFactor: 0.2, widthFactor: [-0.1, 0.3], seed: 1 }, input: IMG, skip: { mask: IMAGES } },
+  ],
+  RandomRotation: [{ args: { factor: 0.1, fillMode: 'constant', seed: 1 }, input: IMG, skip: { mask: IMAGES } }],
+  RandomZoom: [
+    { args: { heightFactor: [-0.3, 0.2], interpolation: 'nearest', seed: 1 }, input: IMG, skip: { mask: IMAGES } },
+  ],
+  RandomContrast: [{ args: { factor: 0.5, valueRange: [-1, 1], seed: 1 }, input: IMG, skip: { mask: IMAGES } }],
   // Merging
   Add: [{ args: {}, input: [SEQ, SEQ] }],
   Subtract: [{ args: {}, input: [SEQ, SEQ] }],
@@ -358,7 +367,7 @@ export const LAYER_SAMPLES: Record<string, LayerSample[]> = {
     { args: { rate: 0.3 }, input: [2, 2, 2, 2, 2], skip: { mask: 'volumes have no time axis to mask' } },
   ],
   GroupNormalization: [
-    { args: { groups: 2 }, input: IMG, skip: { mask: 'images have no time axis to mask' } },
+    { args: { groups: 2 }, input: IMG, skip: { mask: IMAGES } },
     { args: { groups: -1, axis: 1, center: false }, input: [2, 2, 3] },
   ],
   UnitNormalization: [
