@@ -161,6 +161,19 @@ function convertLayerConfig(className: string, raw: unknown, where: string): Con
     else delete config.backwardLayer;
   } else if (className === 'TimeDistributed') {
     config.layer = convertLayerEntry(config.layer, `${where}: layer`, false);
+  } else if (className === 'IntegerLookup') {
+    // An adapted vocabulary lives in the archive's assets, which are not read: without this
+    // check every value would silently map to the OOV index.
+    checkFormat(
+      Array.isArray(config.vocabulary),
+      () =>
+        `${where}: IntegerLookup's vocabulary is not in its config (an adapted vocabulary is stored as an asset file, which Myelin does not read); build the layer with its vocabulary and load the weights with loadKerasWeights`,
+    );
+    checkFormat(
+      config.oovMethod !== 'farmhash' || ((config.numOovIndices as number | undefined) ?? 1) <= 1,
+      () =>
+        `${where}: IntegerLookup with oov_method 'farmhash' is not supported; Myelin hashes unknown values with 'floormod'`,
+    );
   } else if (className === 'RNN') {
     config.cell = convertLayerEntry(config.cell, `${where}: cell`, false);
   } else if (className === 'StackedRNNCells') {

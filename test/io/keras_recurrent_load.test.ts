@@ -3,6 +3,7 @@
  * layer differs from its forward one, written in `saving_lib`'s layout: an RNN's cell under
  * `cell/vars`, stacked cells under `cell/cells/<class>[_n]/vars`.
  */
+import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadKerasModel, setSeed, tensor, type Tensor } from '../../src/index.js';
 import { layers } from '../../src/layers/index.js';
@@ -87,5 +88,38 @@ describe('Keras 3 .keras files with RNN cells and a distinct backward layer', ()
     });
     const model = await loadKerasModel(file);
     assertClose(model.predict(x) as Tensor, want, 1e-5);
+  });
+});
+
+describe('Keras 3 preprocessing layers in .keras files', () => {
+  it('an IntegerLookup whose adapted vocabulary lives in the assets is refused, not loaded empty', async () => {
+    const lookup = (vocabulary: number[] | null) =>
+      k3Sequential('lookup', [
+        k3Input('input_layer', [null, 3]),
+        k3('IntegerLookup', {
+          name: 'integer_lookup',
+          invert: false,
+          max_tokens: null,
+          num_oov_indices: 1,
+          oov_token: -1,
+          mask_token: null,
+          output_mode: 'int',
+          sparse: false,
+          pad_to_max_tokens: false,
+          vocabulary_dtype: 'int64',
+          idf_weights: null,
+          vocabulary,
+          vocabulary_size: 4,
+          oov_method: 'floormod',
+          salt: null,
+        }),
+      ]);
+    const empty = { 'layers/input_layer/vars': [], 'layers/integer_lookup/vars': [] };
+    await assert.rejects(
+      loadKerasModel(await kerasArchive(lookup(null), empty)),
+      /IntegerLookup's vocabulary is not in its config \(an adapted vocabulary is stored as an asset file/,
+    );
+    const model = await loadKerasModel(await kerasArchive(lookup([12, 36, 42]), empty));
+    assert.deepEqual((model.predict(tensor([[36, 7, 12]], undefined, 'int32')) as Tensor).arraySync(), [[2, 0, 1]]);
   });
 });
