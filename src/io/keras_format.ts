@@ -3,6 +3,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import type { Layer } from '../layers/layer.js';
 import { toSnakeCase } from '../layers/naming.js';
+import { ConvLSTM2D } from '../layers/conv_lstm.js';
 import { RecurrentLayer } from '../layers/recurrent.js';
 import { StackedRNNCells } from '../layers/recurrent_cells.js';
 import { RNN } from '../layers/rnn.js';
@@ -183,7 +184,7 @@ function varGroups(layer: Layer, path: string): string[] {
   if (layer instanceof TimeDistributed) return varGroups(layer.layer, `${path}/layer`);
   if (layer instanceof MultiHeadAttention || layer instanceof GroupedQueryAttention)
     return attentionGroups(layer, path);
-  if (layer instanceof RecurrentLayer) return [`${path}/cell/vars`];
+  if (layer instanceof RecurrentLayer || layer instanceof ConvLSTM2D) return [`${path}/cell/vars`];
   if (layer instanceof RNN)
     return layer.cell instanceof StackedRNNCells
       ? containerPaths(layer.cell.cells, `${path}/cell/cells/`).map(([, p]) => `${p}/vars`)

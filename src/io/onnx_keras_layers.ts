@@ -18,12 +18,11 @@ const scalar = (b: OnnxGraphBuilder, layer: Layer, what: string, v: number) =>
 const relu: Emitter = (b, layer, x) => {
   const r = layer as ReLU;
   const s = r.name;
-  const zero = scalar(b, r, 'zero', 0);
   let y =
     r.threshold !== 0
-      ? b.op('Where', [b.op('Greater', [x, scalar(b, r, 'threshold', r.threshold)], s), x, zero], s)
+      ? b.op('Where', [b.op('Greater', [x, scalar(b, r, 'threshold', r.threshold)], s), x, scalar(b, r, 'zero', 0)], s)
       : b.op('Relu', [x], s);
-  if (r.maxValue !== null) y = b.op('Clip', [y, zero, scalar(b, r, 'max', r.maxValue)], s);
+  if (r.maxValue !== null) y = b.op('Clip', [y, scalar(b, r, 'min', 0), scalar(b, r, 'max', r.maxValue)], s);
   if (r.negativeSlope === 0) return y;
   const below = b.op('Relu', [b.op('Sub', [scalar(b, r, 'threshold_below', r.threshold), x], s)], s);
   return b.op('Sub', [y, b.op('Mul', [below, scalar(b, r, 'slope', r.negativeSlope)], s)], s);

@@ -150,6 +150,7 @@ import {
   type RandomTranslationArgs,
   type RandomZoomArgs,
 } from './augmentation_affine.js';
+import { ConvLSTM2D, type ConvLSTM2DArgs } from './conv_lstm.js';
 
 export { Layer, isShapeList, type LayerArgs, type CallArgs } from './layer.js';
 export { SymbolicTensor, Node, type Shape } from './symbolic.js';
@@ -351,6 +352,7 @@ export {
   type RandomTransformArgs,
   type Factor,
 } from './augmentation_affine.js';
+export { ConvLSTM2D, type ConvLSTM2DArgs } from './conv_lstm.js';
 /**
  * Layer factories, as in TF.js. Each checks its options: a key the layer does not accept
  * (`activaton`) is an error naming it and the closest valid one.
@@ -455,4 +457,7 @@ export const layers = strictFactories('layers', {
   randomRotation: (args: RandomRotationArgs) => new RandomRotation(args),
   randomZoom: (args: RandomZoomArgs) => new RandomZoom(args),
   randomContrast: (args: RandomContrastArgs) => new RandomContrast(args),
+  convLstm2d: (args: ConvLSTM2DArgs) => new ConvLSTM2D(args),
+  /** The same layer under the Keras class name's spelling. */
+  convLSTM2d: (args: ConvLSTM2DArgs) => new ConvLSTM2D(args),
 });

@@ -123,3 +123,38 @@ describe('Keras 3 preprocessing layers in .keras files', () => {
     assert.deepEqual((model.predict(tensor([[36, 7, 12]], undefined, 'int32')) as Tensor).arraySync(), [[2, 0, 1]]);
   });
 });
+
+describe('Keras 3 ConvLSTM2D in .keras files', () => {
+  it('loads its cell weights from conv_lstm2d/cell/vars', async () => {
+    setSeed(6);
+    const layer = layers.convLstm2d({ filters: 2, kernelSize: 2, padding: 'same', returnSequences: true });
+    const x = tensor(Array.from(rand64([1, 3, 3, 3, 1], 4).dataSync()), [1, 3, 3, 3, 1]);
+    const want = layer.apply(x) as Tensor;
+    const config = k3Sequential('frames', [
+      k3Input('input_layer', [null, 3, 3, 3, 1]),
+      k3('ConvLSTM2D', {
+        name: 'conv_lstm2d',
+        filters: 2,
+        kernel_size: [2, 2],
+        strides: [1, 1],
+        padding: 'same',
+        data_format: 'channels_last',
+        dilation_rate: [1, 1],
+        activation: 'tanh',
+        recurrent_activation: 'sigmoid',
+        use_bias: true,
+        unit_forget_bias: true,
+        dropout: 0,
+        recurrent_dropout: 0,
+        seed: null,
+        ...seqFlags,
+      }),
+    ]);
+    const file = await kerasArchive(config, {
+      'layers/input_layer/vars': [],
+      'layers/conv_lstm2d/vars': [],
+      'layers/conv_lstm2d/cell/vars': layer.getWeights(),
+    });
+    assertClose((await loadKerasModel(file)).predict(x) as Tensor, want, 1e-5);
+  });
+});

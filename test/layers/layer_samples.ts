@@ -199,6 +199,14 @@ export const LAYER_SAMPLES: Record<string, LayerSample[]> = {
       skip: { tfjs: TFJS_CELL },
     },
   ],
+  ConvLSTM2D: [
+    { args: { filters: 2, kernelSize: 2 }, input: [1, 3, 3, 3, 1], mask: 'none' },
+    {
+      args: { filters: 1, kernelSize: [2, 3], padding: 'same', returnSequences: true, goBackwards: true },
+      input: [2, 2, 3, 2, 2],
+    },
+    { args: { filters: 1, kernelSize: 2, strides: 2, returnState: true }, input: [1, 2, 4, 4, 1], mask: 'none' },
+  ],
   // Convolution and pooling
   Conv1D: [
     { args: { filters: 2, kernelSize: 2 }, input: SEQ },
