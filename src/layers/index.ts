@@ -425,6 +425,10 @@ export const layers = strictFactories('layers', {
   leakyReLU: (args: LeakyReLUArgs = {}) => new LeakyReLU(args),
   pReLU: (args: PReLUArgs = {}) => new PReLU(args),
   eLU: (args: ELUArgs = {}) => new ELU(args),
+  /** TF.js' spelling of `eLU`. */
+  elu: (args: ELUArgs = {}) => new ELU(args),
+  /** TF.js' spelling of `pReLU`. */
+  prelu: (args: PReLUArgs = {}) => new PReLU(args),
   thresholdedReLU: (args: ThresholdedReLUArgs = {}) => new ThresholdedReLU(args),
   softmax: (args: SoftmaxArgs = {}) => new Softmax(args),
   permute: (args: PermuteArgs) => new Permute(args),
