@@ -6,7 +6,11 @@ import { AlphaDropout, GaussianDropout, SpatialDropout1D, SpatialDropout3D } fro
 import { GroupNormalization, UnitNormalization } from '../layers/normalization_groups.js';
 import { Permute } from '../layers/reshaping.js';
 import { Cropping1D, UpSampling1D, ZeroPadding1D } from '../layers/reshaping_1d.js';
+import { RandomFlip } from '../layers/augmentation.js';
+import { RandomContrast, RandomRotation, RandomTranslation, RandomZoom } from '../layers/augmentation_affine.js';
 import { AveragePooling3D, Conv3D, MaxPooling3D } from '../layers/convolutional_3d.js';
+import { Rescaling } from '../layers/preprocessing_image.js';
+import { KERAS_EPSILON, Normalization } from '../layers/preprocessing_numeric.js';
 import type { OnnxGraphBuilder } from './onnx_builder.js';
 import { activation, transposed, type Emitter } from './onnx_layers.js';
 
@@ -172,6 +176,26 @@ function pool3d(opType: 'MaxPool' | 'AveragePool'): Emitter {
   };
 }
 
+/** x · scale + offset, each a number or one per channel. */
+const rescaling: Emitter = (b, layer, x) => {
+  const r = layer as Rescaling;
+  const constant = (what: string, v: number | number[]) =>
+    b.constant(`${r.name}/${what}`, Array.isArray(v) ? v : [v], Array.isArray(v) ? [v.length] : []);
+  return b.op('Add', [b.op('Mul', [x, constant('scale', r.scale)], r.name), constant('offset', r.offset)], r.name);
+};
+
+/** (x − mean) / max(sqrt(variance), epsilon), or its inverse, with the statistics as constants. */
+const normalization: Emitter = (b, layer, x) => {
+  const n = layer as Normalization;
+  const [mean, variance] = n.statistics();
+  const std = Float32Array.from(variance.dataSync(), (v) => Math.max(Math.sqrt(v), KERAS_EPSILON));
+  const m = b.constant(`${n.name}/mean`, Float32Array.from(mean.dataSync()), [...mean.shape]);
+  const s = b.constant(`${n.name}/std`, std, [...variance.shape]);
+  return n.invert
+    ? b.op('Add', [m, b.op('Mul', [x, s], n.name)], n.name)
+    : b.op('Div', [b.op('Sub', [x, m], n.name), s], n.name);
+};
+
 /** Keras 3 layers added beside the original set, as `exportOnnx` translates them. */
 export const ONNX_KERAS_EMITTERS: [abstract new (...args: never[]) => Layer, Emitter][] = [
   [ReLU, relu],
@@ -193,4 +217,12 @@ export const ONNX_KERAS_EMITTERS: [abstract new (...args: never[]) => Layer, Emi
   [Conv3D, conv3d],
   [MaxPooling3D, pool3d('MaxPool')],
   [AveragePooling3D, pool3d('AveragePool')],
+  [Rescaling, rescaling],
+  [Normalization, normalization],
+  // Augmentation changes images only while training: identities at inference.
+  [RandomFlip, identity],
+  [RandomTranslation, identity],
+  [RandomRotation, identity],
+  [RandomZoom, identity],
+  [RandomContrast, identity],
 ];

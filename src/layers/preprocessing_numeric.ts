@@ -21,7 +21,7 @@ import { registerLayerClass } from './registry.js';
 import type { Shape } from './symbolic.js';
 
 /** Keras' `backend.epsilon()`, the floor of the standard deviation divided by. */
-const KERAS_EPSILON = 1e-7;
+export const KERAS_EPSILON = 1e-7;
 
 export interface NormalizationArgs extends LayerArgs {
   /** Axes with their own mean and variance (default -1, the features); null: one for everything. */
@@ -156,8 +156,12 @@ export class Normalization extends Layer {
     return { mean, variance: squares.map((s) => s / count), count };
   }
 
-  /** The mean and variance, broadcastable against the input. */
-  private statistics(): [Tensor, Tensor] {
+  /**
+   * The mean and variance, shaped to broadcast against the input (what `call` uses; exporters
+   * read them too).
+   * @example const [mean, variance] = norm.statistics();
+   */
+  statistics(): [Tensor, Tensor] {
     if (this.inputMean === null) {
       const view = (p: Variable) => reshape(p, this.broadcastShape);
       return [view(this.adaptMean as Variable), view(this.adaptVariance as Variable)];

@@ -44,7 +44,9 @@ describe('TF.js 4.22 files with the added Keras layers load in Myelin', () => {
         tf.layers.permute({ dims: [2, 1], inputShape: [3, 5] }),
         tf.layers.leakyReLU({ alpha: 0.2 }),
         tf.layers.rnn({
-          cell: tf.layers.stackedRNNCells({ cells: [tf.layers.lstmCell({ units: 4 }), tf.layers.simpleRNNCell({ units: 3 })] }),
+          cell: tf.layers.stackedRNNCells({
+            cells: [tf.layers.lstmCell({ units: 4 }), tf.layers.simpleRNNCell({ units: 3 })],
+          }),
           returnSequences: true,
         }),
         tf.layers.thresholdedReLU({ theta: 0.1 }),
@@ -58,7 +60,13 @@ describe('TF.js 4.22 files with the added Keras layers load in Myelin', () => {
   it('PReLU, Conv3D, 3-D pooling and ConvLSTM2D', async () => {
     const volumes = tf.sequential({
       layers: [
-        tf.layers.conv3d({ filters: 2, kernelSize: 2, padding: 'same', inputShape: [3, 4, 4, 1], biasInitializer: 'randomNormal' }),
+        tf.layers.conv3d({
+          filters: 2,
+          kernelSize: 2,
+          padding: 'same',
+          inputShape: [3, 4, 4, 1],
+          biasInitializer: 'randomNormal',
+        }),
         tf.layers.prelu({ alphaInitializer: 'randomUniform' }),
         tf.layers.maxPooling3d({ poolSize: [1, 2, 2] }),
         tf.layers.averagePooling3d({ poolSize: [3, 2, 1], padding: 'same', strides: 1 }),
