@@ -82,6 +82,13 @@ function checkShapes(layer: Layer, sample: LayerSample, outs: Tensor[]): void {
 }
 
 function checkConfigRoundTrip(className: string, layer: Layer, sample: LayerSample, xs: Tensor[], outs: Tensor[]) {
+  // Every sample option is one the layer's factory accepts (factories refuse unknown ones).
+  const accepted = layer.acceptedOptions();
+  assert.deepEqual(
+    Object.keys(sample.args).filter((k) => !accepted.includes(k)),
+    [],
+    'options the factory would refuse',
+  );
   const serialized = JSON.parse(JSON.stringify(serializeLayer(layer)));
   assert.equal(serialized.className, className);
   const copy = deserializeLayer(serialized);
