@@ -4,7 +4,7 @@ import { checkFormat, FileFormatError } from './format_error.js';
 import { isJsonObject } from './safe_json.js';
 
 const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);
-const RECURRENT_CLASSES = new Set(['SimpleRNN', 'LSTM', 'GRU']);
+const RECURRENT_CLASSES = new Set(['SimpleRNN', 'LSTM', 'GRU', 'RNN']);
 
 /**
  * Options Myelin does not implement, with the values that mean "off": a file that turns one
@@ -13,7 +13,6 @@ const RECURRENT_CLASSES = new Set(['SimpleRNN', 'LSTM', 'GRU']);
 const MUST_BE_OFF: Record<string, (v: unknown) => boolean> = {
   loraRank: (v) => v === null || v === undefined || v === 0,
   quantizationConfig: (v) => v === null || v === undefined,
-  rmsScaling: (v) => !v,
   timeMajor: (v) => !v,
   renorm: (v) => !v,
   ragged: (v) => !v,
@@ -110,7 +109,7 @@ function convertLayerEntry(raw: unknown, where: string, functional: boolean): Co
     ? { ...convertModel(raw, label) }
     : { className, config: convertLayerConfig(className, raw.config, label) };
   if (!functional) return converted;
-  return { ...converted, name: raw.name ?? name, inboundNodes: inboundNodes(raw.inboundNodes, label) };
+  return { ...converted, name: raw.name ?? name, inboundNodes: inboundNodes(raw.inboundNodes, label, className) };
 }
 
 function convertLayerConfig(className: string, raw: unknown, where: string): Config {
@@ -149,29 +148,48 @@ function convertLayerConfig(className: string, raw: unknown, where: string): Con
     const forward = convertLayerEntry(config.layer, `${where}: layer`, false);
     checkFormat(
       RECURRENT_CLASSES.has(forward.className as string),
-      () => `${where}: Bidirectional wraps '${String(forward.className)}'; Myelin wraps SimpleRNN, LSTM or GRU`,
+      () => `${where}: Bidirectional wraps '${String(forward.className)}'; Myelin wraps SimpleRNN, LSTM, GRU or RNN`,
     );
-    if (config.backwardLayer !== undefined && config.backwardLayer !== null)
-      checkMirror(forward, convertLayerEntry(config.backwardLayer, `${where}: backward_layer`, false), where);
+    const backward =
+      config.backwardLayer === undefined || config.backwardLayer === null
+        ? null
+        : convertLayerEntry(config.backwardLayer, `${where}: backward_layer`, false);
     config.layer = forward;
-    delete config.backwardLayer;
+    // Keras 3 always writes the backward layer; one that only mirrors the forward layer is left
+    // to be rebuilt from it (so the model still saves to TF.js' format), any other is kept.
+    if (backward && !mirrors(forward, backward)) config.backwardLayer = backward;
+    else delete config.backwardLayer;
   } else if (className === 'TimeDistributed') {
     config.layer = convertLayerEntry(config.layer, `${where}: layer`, false);
+  } else if (className === 'IntegerLookup') {
+    // An adapted vocabulary lives in the archive's assets, which are not read: without this
+    // check every value would silently map to the OOV index.
+    checkFormat(
+      Array.isArray(config.vocabulary),
+      () =>
+        `${where}: IntegerLookup's vocabulary is not in its config (an adapted vocabulary is stored as an asset file, which Myelin does not read); build the layer with its vocabulary and load the weights with loadKerasWeights`,
+    );
+    checkFormat(
+      config.oovMethod !== 'farmhash' || ((config.numOovIndices as number | undefined) ?? 1) <= 1,
+      () =>
+        `${where}: IntegerLookup with oov_method 'farmhash' is not supported; Myelin hashes unknown values with 'floormod'`,
+    );
+  } else if (className === 'RNN') {
+    config.cell = convertLayerEntry(config.cell, `${where}: cell`, false);
+  } else if (className === 'StackedRNNCells') {
+    checkFormat(Array.isArray(config.cells), () => `${where}: StackedRNNCells needs a 'cells' list`);
+    config.cells = (config.cells as unknown[]).map((c, i) => convertLayerEntry(c, `${where}: cells[${i}]`, false));
   }
   return config;
 }
 
-/** Myelin builds the backward layer from the forward one; a file whose backward layer differs otherwise is refused. */
-function checkMirror(forward: Config, backward: Config, where: string): void {
+/** Whether a backward layer is the forward one run the other way (what Bidirectional builds by default). */
+function mirrors(forward: Config, backward: Config): boolean {
   const strip = (c: Config) => {
     const { name: _n, goBackwards: _g, zeroOutputForMask: _z, ...rest } = c.config as Config;
     return JSON.stringify(rest);
   };
-  checkFormat(
-    forward.className === backward.className && strip(forward) === strip(backward),
-    () =>
-      `${where}: the backward layer differs from the forward layer (other than direction); Myelin's Bidirectional mirrors the forward layer`,
-  );
+  return forward.className === backward.className && strip(forward) === strip(backward);
 }
 
 /** Class names some Keras versions wrote for objects Myelin knows under Keras' usual names. */
@@ -248,7 +266,7 @@ function isTensorRef(r: unknown): boolean {
  * Inbound nodes in Myelin's form `[[layer, node, tensor, kwargs], ...]` per call. Legacy files
  * already use it; Keras 3 writes `{args, kwargs}` with `__keras_tensor__` objects.
  */
-function inboundNodes(raw: unknown, where: string): unknown[] {
+function inboundNodes(raw: unknown, where: string, className: string): unknown[] {
   if (raw === undefined || raw === null) return [];
   checkFormat(Array.isArray(raw), () => `${where}: 'inbound_nodes' must be a list`);
   return raw.map((node, n) => {
@@ -263,6 +281,7 @@ function inboundNodes(raw: unknown, where: string): unknown[] {
       isJsonObject(node) && Array.isArray(node.args),
       () => `${where}: inbound node ${n} must be {args, kwargs}`,
     );
+    if (ATTENTION_CALLS.has(className)) return attentionNode(node, `${where}: inbound node ${n}`);
     const tensors: unknown[] = [];
     const collect = (v: unknown) => {
       if (Array.isArray(v)) v.forEach(collect);
@@ -283,12 +302,61 @@ function inboundNodes(raw: unknown, where: string): unknown[] {
   });
 }
 
-/** Keeps `training` only; tensors passed as keyword arguments (masks, states) are not supported. */
+/**
+ * The call's flags (`training`, and the attention layers' `useCausalMask` and
+ * `returnAttentionScores`); tensors passed as keyword arguments (masks, states) are not supported.
+ */
 function plainCallArgs(raw: unknown): Config {
   if (!isJsonObject(raw)) return {};
   for (const [k, v] of Object.entries(raw)) {
     if (JSON.stringify(v)?.includes('__keras_tensor__'))
       throw new FileFormatError(`a layer call passes a tensor as keyword argument '${k}', which is not supported`);
   }
-  return typeof raw.training === 'boolean' ? { training: raw.training } : {};
+  const flags: Config = {};
+  for (const key of CALL_FLAGS) if (typeof raw[key] === 'boolean') flags[key] = raw[key];
+  return flags;
+}
+
+/** Boolean call arguments kept from a file, each meaning in Myelin what it means in Keras. */
+const CALL_FLAGS = ['training', 'useCausalMask', 'returnAttentionScores'];
+
+/** Layers called as `layer(query, value, key=None, attention_mask=None, ...)`. */
+const ATTENTION_CALLS = new Set(['MultiHeadAttention', 'GroupedQueryAttention', 'GroupQueryAttention']);
+
+/**
+ * A Keras 3 call of multi-head attention, where value, key and the attention mask may come as
+ * positional or keyword tensors: Myelin's node lists [query, value, key] and then the mask,
+ * flagged by `hasAttentionMask`.
+ */
+function attentionNode(node: Config, where: string): unknown[] {
+  const args = node.args as unknown[];
+  const kwargs = isJsonObject(node.kwargs) ? { ...node.kwargs } : {};
+  const history = (v: unknown, what: string): unknown[] => {
+    const h =
+      isJsonObject(v) && v.className === '__keras_tensor__' && isJsonObject(v.config) ? v.config.kerasHistory : null;
+    checkFormat(
+      isTensorRef(h),
+      () => `${where}: ${what} must be a Keras tensor reference, got ${JSON.stringify(v)?.slice(0, 80)}`,
+    );
+    return h as unknown[];
+  };
+  checkFormat(
+    args.length <= 3,
+    () => `${where}: expected at most query, value and key as positional arguments, got ${args.length}`,
+  );
+  const named = ['query', 'value', 'key'].map((k, i) => {
+    const v = i < args.length ? args[i] : kwargs[k];
+    delete kwargs[k];
+    return v === undefined || v === null ? null : history(v, k);
+  });
+  checkFormat(named[0] !== null && named[1] !== null, () => `${where}: an attention call needs a query and a value`);
+  const refs = named.filter((r): r is unknown[] => r !== null);
+  const mask = kwargs.attentionMask;
+  delete kwargs.attentionMask;
+  const flags = plainCallArgs(kwargs);
+  if (mask !== undefined && mask !== null) {
+    refs.push(history(mask, 'attention_mask'));
+    flags.hasAttentionMask = true;
+  }
+  return refs.map((h) => [h[0], h[1], h[2], flags]);
 }

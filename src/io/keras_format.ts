@@ -3,8 +3,13 @@ import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import type { Layer } from '../layers/layer.js';
 import { toSnakeCase } from '../layers/naming.js';
+import { ConvLSTM2D } from '../layers/conv_lstm.js';
 import { RecurrentLayer } from '../layers/recurrent.js';
+import { StackedRNNCells } from '../layers/recurrent_cells.js';
+import { RNN } from '../layers/rnn.js';
 import { Bidirectional, TimeDistributed } from '../layers/recurrent_wrappers.js';
+import { GroupedQueryAttention } from '../layers/grouped_query_attention.js';
+import { MultiHeadAttention } from '../layers/multi_head_attention.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { MAX_LAYERS } from '../layers/limits.js';
 import { cast } from '../ops/prims/shape_ops.js';
@@ -157,12 +162,17 @@ function kerasV3Weights(h5: H5Reader, model: LayersModel): Pairing[] {
 
 /** The H5 paths Keras gives a model's layers: by class name, numbered per class, in layer order. */
 function childPaths(model: LayersModel, prefix: string): [Layer, string][] {
+  return containerPaths(model.layers, `${prefix}layers/`);
+}
+
+/** Keras' names for the layers of a list it saves (`_save_container_state`): class names in snake_case, numbered per class. */
+function containerPaths(list: readonly Layer[], prefix: string): [Layer, string][] {
   const used = new Map<string, number>();
-  return model.layers.map((layer) => {
+  return list.map((layer) => {
     const base = toSnakeCase(layer.getClassName());
     const n = used.get(base);
     used.set(base, n === undefined ? 0 : n + 1);
-    return [layer, `${prefix}layers/${n === undefined ? base : `${base}_${n + 1}`}`];
+    return [layer, `${prefix}${n === undefined ? base : `${base}_${n + 1}`}`];
   });
 }
 
@@ -174,8 +184,26 @@ function varGroups(layer: Layer, path: string): string[] {
       ...varGroups(layer.backwardLayer, `${path}/backward_layer`),
     ];
   if (layer instanceof TimeDistributed) return varGroups(layer.layer, `${path}/layer`);
-  if (layer instanceof RecurrentLayer) return [`${path}/cell/vars`];
+  if (layer instanceof MultiHeadAttention || layer instanceof GroupedQueryAttention)
+    return attentionGroups(layer, path);
+  if (layer instanceof RecurrentLayer || layer instanceof ConvLSTM2D) return [`${path}/cell/vars`];
+  if (layer instanceof RNN)
+    return layer.cell instanceof StackedRNNCells
+      ? containerPaths(layer.cell.cells, `${path}/cell/cells/`).map(([, p]) => `${p}/vars`)
+      : [`${path}/cell/vars`];
   return [`${path}/vars`];
+}
+
+/**
+ * Keras saves an attention layer's projections under the attribute names it keeps them in:
+ * MultiHeadAttention's public properties (`query_dense`, ...; its gate only as `_gate_dense`),
+ * GroupedQueryAttention's private attributes (`_query_dense`, ...). Listed in the order of the
+ * layer's weights: query, key, gate, value, output.
+ */
+function attentionGroups(layer: MultiHeadAttention | GroupedQueryAttention, path: string): string[] {
+  const mha = layer instanceof MultiHeadAttention;
+  const attr = (name: string) => `${path}/${mha && name !== 'gate' ? '' : '_'}${name}_dense/vars`;
+  return [attr('query'), attr('key'), ...(layer.gateDense ? [attr('gate')] : []), attr('value'), attr('output')];
 }
 
 /** The datasets `0..n-1` of a vars group, in order (none when the group is absent). */

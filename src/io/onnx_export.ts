@@ -8,6 +8,7 @@ import { atomicWriteFile, checkSavePath } from './atomic_write.js';
 import { OnnxGraphBuilder } from './onnx_builder.js';
 import { TRANSFORMER_EMITTERS } from './onnx_attention.js';
 import { ONNX_EMITTERS as LAYER_EMITTERS } from './onnx_layers.js';
+import { ONNX_KERAS_EMITTERS } from './onnx_keras_layers.js';
 import { ONNX_MERGE_EMITTERS } from './onnx_merge_layers.js';
 import { ONNX_SEQUENCE_EMITTERS } from './onnx_sequence_layers.js';
 import { encodeModel, ONNX_FLOAT, type OnnxValueInfo } from './onnx_proto.js';
@@ -23,7 +24,7 @@ export function onnxSupportedLayers(): string[] {
   return [...EMITTERS, ...ONNX_MERGE_EMITTERS].map(([cls]) => (cls as unknown as { className: string }).className);
 }
 
-const EMITTERS = [...ONNX_EMITTERS, ...ONNX_SEQUENCE_EMITTERS];
+const EMITTERS = [...ONNX_EMITTERS, ...ONNX_SEQUENCE_EMITTERS, ...ONNX_KERAS_EMITTERS];
 
 /**
  * Exports a model to ONNX (a serialized ModelProto, opset 17) for inference, e.g. with ONNX

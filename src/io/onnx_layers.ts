@@ -10,7 +10,7 @@ import type { Layer } from '../layers/layer.js';
 import { GaussianNoise, SpatialDropout2D } from '../layers/noise.js';
 import { BatchNormalization, LayerNormalization } from '../layers/normalization.js';
 import { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D } from '../layers/pooling.js';
-import type { RecurrentLayer } from '../layers/recurrent.js';
+import { RecurrentLayer } from '../layers/recurrent.js';
 import { GRU, LSTM, SimpleRNN } from '../layers/recurrent_layers.js';
 import { Bidirectional } from '../layers/recurrent_wrappers.js';
 import { Flatten, Reshape } from '../layers/reshaping.js';
@@ -228,11 +228,20 @@ const RNN_ACTIVATIONS: Record<string, { op: string; alpha?: number; beta?: numbe
 const GATE_ORDER: Record<string, number[]> = { LSTM: [0, 3, 1, 2], GRU: [0, 1, 2], SimpleRNN: [0] };
 
 function recurrent(b: OnnxGraphBuilder, layer: Layer, x: string): string {
-  const directions =
-    layer instanceof Bidirectional ? [layer.forwardLayer, layer.backwardLayer] : [layer as RecurrentLayer];
+  const wrapped = layer instanceof Bidirectional ? [layer.forwardLayer, layer.backwardLayer] : [layer];
+  const who = `exportOnnx: ${layer.getClassName()} '${layer.name}'`;
+  if (!wrapped.every((d) => d instanceof RecurrentLayer))
+    throw new ValueError(
+      `${who}: the generic RNN layer (with cells) has no ONNX translation; use simpleRNN, lstm or gru`,
+    );
+  const directions = wrapped as RecurrentLayer[];
   const cell = directions[0];
   const cls = cell.getClassName();
-  const who = `exportOnnx: ${layer.getClassName()} '${layer.name}'`;
+  // ONNX's bidirectional ops run one kind of cell: a backward layer of its own must match the forward one.
+  const signature = (l: RecurrentLayer) =>
+    JSON.stringify({ ...l.getConfig(), name: '', goBackwards: false, zeroOutputForMask: false });
+  if (directions.length === 2 && (directions[1].getClassName() !== cls || signature(directions[1]) !== signature(cell)))
+    throw new ValueError(`${who}: a backward layer that differs from the forward one is not exported`);
   if (layer instanceof Bidirectional && layer.mergeMode !== 'concat')
     throw new ValueError(`${who}: only mergeMode 'concat' is exported, got '${layer.mergeMode}'`);
   if (cell.returnState || cell.stateful) throw new ValueError(`${who}: returnState and stateful are not exported`);
@@ -343,7 +352,11 @@ function recurrentBias(layer: RecurrentLayer, order: number[], u: number): Float
   return out;
 }
 
-function transposed(t: Tensor, perm: number[]): Float32Array {
+/**
+ * A tensor's values with its axes in the order `perm`, as float32 (kernels in ONNX's layout).
+ * @example transposed(kernel, [3, 2, 0, 1]) // [kH, kW, in, out] → [out, in, kH, kW]
+ */
+export function transposed(t: Tensor, perm: number[]): Float32Array {
   const shape = t.shape,
     v = t.dataSync();
   const outShape = perm.map((p) => shape[p]);

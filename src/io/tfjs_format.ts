@@ -115,10 +115,19 @@ function tfjsTopologyConfig(model: LayersModel): Config {
   const visit = (layer: { className: string; config: Config }) => {
     const c = layer.config;
     const who = `toTfjsFiles: layer '${String(c.name)}' (${layer.className})`;
-    if (layer.className === 'GRU' && c.resetAfter)
+    if ((layer.className === 'GRU' || layer.className === 'GRUCell') && c.resetAfter)
       throw new FileFormatError(
         `${who} has resetAfter: true, which TF.js' GRU cannot represent; build it with resetAfter: false to save in the TF.js format`,
       );
+    for (const [key, isDefault] of Object.entries(TFJS_LACKS[layer.className] ?? {}))
+      if (!isDefault(c[key]))
+        throw new FileFormatError(
+          `${who} has ${key}: ${JSON.stringify(c[key])}, which TF.js' ${layer.className} does not have (it would load and compute something else); keep the default to save in the TF.js format`,
+        );
+    for (const [ours, theirs] of Object.entries(TFJS_RENAMED[layer.className] ?? {})) {
+      c[theirs] = c[ours];
+      delete c[ours];
+    }
     for (const [key, value] of Object.entries(c)) {
       if (/[aA]ctivation$/.test(key) && typeof value === 'string') c[key] = tfjsActivation(value, who, key);
       if (/Regularizer$/.test(key) && value && typeof value === 'object') c[key] = tfjsRegularizer(value as Config);
@@ -131,11 +140,36 @@ function tfjsTopologyConfig(model: LayersModel): Config {
       if (typeof inner.name === 'string') inner.name = inner.name.replace(/^forward_/, '');
     }
     if (c.layer && typeof c.layer === 'object') visit(c.layer as { className: string; config: Config });
+    if (c.cell && typeof c.cell === 'object') visit(c.cell as { className: string; config: Config });
     if (Array.isArray(c.layers)) (c.layers as { className: string; config: Config }[]).forEach(visit);
+    if (Array.isArray(c.cells)) (c.cells as { className: string; config: Config }[]).forEach(visit);
   };
   layers.forEach(visit);
   return config;
 }
+
+const notKeepdims = { keepdims: (v: unknown) => !v };
+/**
+ * Options of Keras layers that TF.js 4.22's class lacks and would silently ignore, with the
+ * values that mean "off": a layer that turns one on cannot be saved in TF.js' format.
+ */
+const TFJS_LACKS: Record<string, Record<string, (v: unknown) => boolean>> = {
+  GlobalAveragePooling1D: notKeepdims,
+  GlobalMaxPooling1D: notKeepdims,
+  GlobalAveragePooling2D: notKeepdims,
+  GlobalMaxPooling2D: notKeepdims,
+  ReLU: { negativeSlope: (v) => !v, threshold: (v) => !v },
+  Softmax: { axis: (v) => !Array.isArray(v) },
+  Conv2DTranspose: { outputPadding: (v) => v === null || v === undefined },
+  Bidirectional: { backwardLayer: (v) => v === null || v === undefined },
+  // TF.js has the option but throws on any other value when the file is loaded.
+  ELU: { alpha: (v) => v === undefined || v === 1 },
+};
+
+/** Options TF.js 4.22 knows under the name Keras 2 gave them. */
+const TFJS_RENAMED: Record<string, Record<string, string>> = {
+  LeakyReLU: { negativeSlope: 'alpha' },
+};
 
 /** The activations TF.js 4.22 has, by the name Myelin uses. */
 const TFJS_ACTIVATIONS = new Set([

@@ -1,7 +1,9 @@
 import { fmtShape } from '../core/errors.js';
 import type { Variable } from '../core/variable.js';
 import type { Layer } from '../layers/layer.js';
+import { StackedRNNCells } from '../layers/recurrent_cells.js';
 import { Bidirectional, TimeDistributed } from '../layers/recurrent_wrappers.js';
+import { RNN } from '../layers/rnn.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { isModel } from './model_weights.js';
 import { checkFormat } from './format_error.js';
@@ -69,7 +71,8 @@ function weightedLayers(model: LayersModel): Layer[] {
 /**
  * The names TF.js gives `model.weights` (what its `loadLayersModel` matches by): the layer's
  * name, then for a Bidirectional the direction's layer (`bidirectional/forward_lstm/kernel`),
- * for a TimeDistributed nothing more (`time_distributed/kernel`).
+ * for a TimeDistributed nothing more (`time_distributed/kernel`), for an RNN its stacked cell's
+ * position (`rnn/RNNCell_0/kernel`).
  * @example tfjsWeightNames(model) // ['dense/kernel', 'dense/bias', ...]
  */
 export function tfjsWeightNames(model: LayersModel): string[] {
@@ -82,11 +85,20 @@ export function tfjsWeightNames(model: LayersModel): string[] {
           ? `${layer.name}/${v.name}`
           : layer instanceof TimeDistributed
             ? `${layer.name}/${leaf}`
-            : v.name;
+            : layer instanceof RNN
+              ? `${layer.name}/${stackedCellScope(layer, v)}${leaf}`
+              : v.name;
       byVariable.set(v, name);
     }
   }
   return model.weights.map((v) => byVariable.get(v) ?? v.name);
+}
+
+/** TF.js scopes the weights of an RNN's stacked cells as `RNNCell_<i>/`; a single cell's need nothing. */
+function stackedCellScope(layer: RNN, v: Variable): string {
+  const cell = layer.cell;
+  if (!(cell instanceof StackedRNNCells)) return '';
+  return `RNNCell_${cell.cells.findIndex((c) => c.weights.includes(v))}/`;
 }
 
 /** A weight's role inside its layer: its direction (Bidirectional) and its last name part. */

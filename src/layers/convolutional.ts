@@ -4,6 +4,7 @@ import type { Variable } from '../core/variable.js';
 import type { ConstraintIdentifier } from '../constraints/registry.js';
 import type { Config } from '../core/config.js';
 import type { InitializerIdentifier } from '../initializers/registry.js';
+import type { Pair } from '../ops/conv_geometry.js';
 import { conv2d, conv2dTranspose } from '../ops/conv.js';
 import { convOutputLength, deconvOutputLength, geometry2d } from '../ops/conv_geometry.js';
 import type { RegularizerIdentifier } from '../regularizers/registry.js';
@@ -127,6 +128,12 @@ export class Conv2D extends BaseConv {
 
 export interface Conv2DTransposeArgs extends BaseConvArgs {
   filters: number;
+  /**
+   * Extra rows and columns at the bottom and right of the output (each less than the stride),
+   * choosing among the output sizes that the same convolution maps back to the input's size;
+   * null (default) gives the smallest ('valid') or `in * stride` ('same').
+   */
+  outputPadding?: Pair | null;
   kernelInitializer?: InitializerIdentifier;
   kernelRegularizer?: RegularizerIdentifier | null;
   kernelConstraint?: ConstraintIdentifier | null;
@@ -134,7 +141,9 @@ export interface Conv2DTransposeArgs extends BaseConvArgs {
 
 /**
  * Transposed 2-D convolution (upsampling), Keras' Conv2DTranspose: kernel [kH, kW, filters,
- * inChannels]; output size `in * stride` ('same') or `in * stride + max(kernel - stride, 0)` ('valid').
+ * inChannels]; output size `in * stride` ('same') or `in * stride + max(kernel - stride, 0)` ('valid'),
+ * or with `outputPadding` `(in - 1) * stride + kernel - 2 * pad + outputPadding` (pad: kernel // 2
+ * for 'same', 0 for 'valid'), as in Keras.
  *
  * @example
  * new Conv2DTranspose({ filters: 8, kernelSize: 3, strides: 2, padding: 'same' }).apply(zeros([1, 7, 7, 16])); // [1, 14, 14, 8]
@@ -145,10 +154,35 @@ export class Conv2DTranspose extends BaseConv {
   readonly kernelSettings: KernelSettings;
   kernel: Variable | null = null;
 
+  readonly outputPadding: [number, number] | null;
+
   constructor(args: Conv2DTransposeArgs) {
     super(args);
-    this.filters = positiveInteger(args.filters, 'filters', describeLayer(this));
+    const who = describeLayer(this);
+    this.filters = positiveInteger(args.filters, 'filters', who);
     this.kernelSettings = kernelSettings(args.kernelInitializer, args.kernelRegularizer, args.kernelConstraint);
+    const op = args.outputPadding ?? null;
+    const pair = op === null ? null : typeof op === 'number' ? [op, op] : Array.isArray(op) ? [...op] : [];
+    if (pair && (pair.length !== 2 || pair.some((p) => !Number.isInteger(p) || p < 0)))
+      throw new ValueError(
+        `${who}: 'outputPadding' must be null, a non-negative integer or a pair of them, got ${JSON.stringify(op)}`,
+      );
+    this.outputPadding = pair as [number, number] | null;
+    if (this.outputPadding?.some((p, i) => p >= this.strides[i]))
+      throw new ValueError(
+        `${who}: 'outputPadding' ${JSON.stringify(op)} must be less than the strides [${this.strides.join(', ')}] on each axis`,
+      );
+  }
+
+  /** Output height or width for an input one (Keras' `deconv_output_length`). */
+  private outputLength(size: number | null, axis: 0 | 1): number | null {
+    const k = this.kernelSize[axis],
+      s = this.strides[axis],
+      d = this.dilationRate[axis];
+    if (this.outputPadding === null || size === null) return deconvOutputLength(size, k, s, d, this.padding);
+    const effective = (k - 1) * d + 1;
+    const pad = this.padding === 'same' ? Math.floor(effective / 2) : 0;
+    return (size - 1) * s + effective - 2 * pad + this.outputPadding[axis];
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -174,6 +208,9 @@ export class Conv2DTranspose extends BaseConv {
         strides: this.strides,
         padding: this.padding,
         dilations: this.dilationRate,
+        outputSize: this.outputPadding
+          ? [this.outputLength(x.shape[1], 0) as number, this.outputLength(x.shape[2], 1) as number]
+          : undefined,
       }),
     );
   }
@@ -181,17 +218,16 @@ export class Conv2DTranspose extends BaseConv {
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const shape = inputShape as Shape;
     imageShape(this, shape);
-    const [kh, kw] = this.kernelSize;
-    return [
-      shape[0],
-      deconvOutputLength(shape[1], kh, this.strides[0], this.dilationRate[0], this.padding),
-      deconvOutputLength(shape[2], kw, this.strides[1], this.dilationRate[1], this.padding),
-      this.filters,
-    ];
+    return [shape[0], this.outputLength(shape[1], 0), this.outputLength(shape[2], 1), this.filters];
   }
 
   override getConfig(): Config {
-    return { ...super.getConfig(), filters: this.filters, ...serializeKernelSettings('kernel', this.kernelSettings) };
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      outputPadding: this.outputPadding && [...this.outputPadding],
+      ...serializeKernelSettings('kernel', this.kernelSettings),
+    };
   }
 }
 

@@ -5,6 +5,7 @@ import { broadcastTo } from '../ops/prims/binary.js';
 import { pad, slice } from '../ops/prims/slice.js';
 import { reshape } from '../ops/prims/shape_ops.js';
 import { toPair, type Pair } from '../ops/conv_geometry.js';
+import { resizeImages } from '../ops/resize.js';
 import { checkDataFormat, describeLayer, imageShape, type ImageDataFormat } from './convolutional_base.js';
 import { Layer, type LayerArgs } from './layer.js';
 import { registerLayerClass } from './registry.js';
@@ -123,27 +124,29 @@ export class Cropping2D extends Layer {
 export interface UpSampling2DArgs extends LayerArgs {
   /** Repeat factors [rows, columns] (default [2, 2]). */
   size?: Pair;
-  /** Only 'nearest' (Keras' default) is implemented. */
-  interpolation?: 'nearest';
+  /** 'nearest' (Keras' default: each pixel repeated) or 'bilinear' (resized with TensorFlow's half-pixel sampling). */
+  interpolation?: 'nearest' | 'bilinear';
   dataFormat?: ImageDataFormat;
 }
 
 /**
- * Repeats every row and column `size` times (nearest-neighbour upsampling), Keras' UpSampling2D.
+ * Repeats every row and column `size` times (nearest-neighbour upsampling), or with
+ * `interpolation: 'bilinear'` resizes by those factors blending neighbours, Keras' UpSampling2D.
  * @example new UpSampling2D({ size: 2 }).apply(zeros([1, 7, 7, 4])); // [1, 14, 14, 4]
  */
 export class UpSampling2D extends Layer {
   static override readonly className: string = 'UpSampling2D';
   readonly size: [number, number];
-  readonly interpolation = 'nearest' as const;
+  readonly interpolation: 'nearest' | 'bilinear';
 
   constructor(args: UpSampling2DArgs = {}) {
     super(args);
     const who = describeLayer(this);
     this.size = toPair(args.size ?? 2, 'size', who);
-    if ((args.interpolation ?? 'nearest') !== 'nearest')
+    this.interpolation = args.interpolation ?? 'nearest';
+    if (this.interpolation !== 'nearest' && this.interpolation !== 'bilinear')
       throw new ValueError(
-        `${who}: 'interpolation' must be 'nearest' (the only one implemented), got ${JSON.stringify(args.interpolation)}`,
+        `${who}: 'interpolation' must be 'nearest' or 'bilinear' (the ones implemented), got ${JSON.stringify(args.interpolation)}`,
       );
     checkDataFormat(args.dataFormat, who);
     this.inputSpec = [{ ndim: 4 }];
@@ -153,6 +156,7 @@ export class UpSampling2D extends Layer {
     const x = inputs as Tensor;
     const [n, h, w, c] = x.shape;
     const [sh, sw] = this.size;
+    if (this.interpolation === 'bilinear') return resizeImages(x, [h * sh, w * sw], 'bilinear');
     // A broadcast along two new axes; its gradient sums each block back to its pixel.
     const tiled = broadcastTo(reshape(x, [n, h, 1, w, 1, c]), [n, h, sh, w, sw, c]);
     return reshape(tiled, [n, h * sh, w * sw, c]);

@@ -72,6 +72,85 @@ import {
 import { TokenAndPositionEmbedding, type TokenAndPositionEmbeddingArgs } from './token_position_embedding.js';
 import { TransformerEncoder, type TransformerEncoderArgs } from './transformer_encoder.js';
 import { TransformerDecoder, type TransformerDecoderArgs } from './transformer_decoder.js';
+import {
+  ELU,
+  LeakyReLU,
+  PReLU,
+  ReLU,
+  Softmax,
+  ThresholdedReLU,
+  type ELUArgs,
+  type LeakyReLUArgs,
+  type PReLUArgs,
+  type ReLUArgs,
+  type SoftmaxArgs,
+  type ThresholdedReLUArgs,
+} from './activation_layers.js';
+import { Permute, type PermuteArgs } from './reshaping.js';
+import {
+  Cropping1D,
+  UpSampling1D,
+  ZeroPadding1D,
+  type Cropping1DArgs,
+  type UpSampling1DArgs,
+  type ZeroPadding1DArgs,
+} from './reshaping_1d.js';
+import {
+  AlphaDropout,
+  GaussianDropout,
+  SpatialDropout1D,
+  SpatialDropout3D,
+  type AlphaDropoutArgs,
+  type RandomDropArgs,
+  type SpatialDropoutArgs,
+} from './noise_dropouts.js';
+import {
+  GroupNormalization,
+  UnitNormalization,
+  type GroupNormalizationArgs,
+  type UnitNormalizationArgs,
+} from './normalization_groups.js';
+import {
+  CenterCrop,
+  Rescaling,
+  Resizing,
+  type CenterCropArgs,
+  type RescalingArgs,
+  type ResizingArgs,
+} from './preprocessing_image.js';
+import {
+  CategoryEncoding,
+  Discretization,
+  Normalization,
+  type CategoryEncodingArgs,
+  type DiscretizationArgs,
+  type NormalizationArgs as PreprocessingNormalizationArgs,
+} from './preprocessing_numeric.js';
+import { IntegerLookup, type IntegerLookupArgs } from './preprocessing_lookup.js';
+import { Lambda, type LambdaArgs } from './lambda.js';
+import {
+  GRUCell,
+  LSTMCell,
+  SimpleRNNCell,
+  StackedRNNCells,
+  type GRUCellArgs,
+  type LSTMCellArgs,
+  type SimpleRNNCellArgs,
+  type StackedRNNCellsArgs,
+} from './recurrent_cells.js';
+import { RNN, type RNNArgs } from './rnn.js';
+import { AveragePooling3D, Conv3D, MaxPooling3D, type Conv3DArgs, type Pooling3DArgs } from './convolutional_3d.js';
+import {
+  RandomContrast,
+  RandomRotation,
+  RandomTranslation,
+  RandomZoom,
+  type RandomContrastArgs,
+  type RandomRotationArgs,
+  type RandomTranslationArgs,
+  type RandomZoomArgs,
+} from './augmentation_affine.js';
+import { ConvLSTM2D, type ConvLSTM2DArgs } from './conv_lstm.js';
 
 export { Layer, isShapeList, type LayerArgs, type CallArgs } from './layer.js';
 export { SymbolicTensor, Node, type Shape } from './symbolic.js';
@@ -190,6 +269,90 @@ export {
   type TransformerDecoderCallArgs,
 } from './transformer_decoder.js';
 export type { TransformerBlockArgs } from './transformer_common.js';
+export {
+  ReLU,
+  LeakyReLU,
+  PReLU,
+  ELU,
+  ThresholdedReLU,
+  Softmax,
+  type ReLUArgs,
+  type LeakyReLUArgs,
+  type PReLUArgs,
+  type ELUArgs,
+  type ThresholdedReLUArgs,
+  type SoftmaxArgs,
+} from './activation_layers.js';
+export { Permute, type PermuteArgs } from './reshaping.js';
+export {
+  UpSampling1D,
+  ZeroPadding1D,
+  Cropping1D,
+  type UpSampling1DArgs,
+  type ZeroPadding1DArgs,
+  type Cropping1DArgs,
+} from './reshaping_1d.js';
+export {
+  GaussianDropout,
+  AlphaDropout,
+  SpatialDropout1D,
+  SpatialDropout3D,
+  type RandomDropArgs,
+  type AlphaDropoutArgs,
+  type SpatialDropoutArgs,
+} from './noise_dropouts.js';
+export {
+  GroupNormalization,
+  UnitNormalization,
+  type GroupNormalizationArgs,
+  type UnitNormalizationArgs,
+} from './normalization_groups.js';
+export {
+  Rescaling,
+  Resizing,
+  CenterCrop,
+  type RescalingArgs,
+  type ResizingArgs,
+  type CenterCropArgs,
+} from './preprocessing_image.js';
+export {
+  Normalization,
+  Discretization,
+  CategoryEncoding,
+  type NormalizationArgs as PreprocessingNormalizationArgs,
+  type DiscretizationArgs,
+  type CategoryEncodingArgs,
+  type CategoryEncodingCallArgs,
+} from './preprocessing_numeric.js';
+export type { CategoryOutputMode, AdaptData } from './preprocessing_encoding.js';
+export { IntegerLookup, type IntegerLookupArgs } from './preprocessing_lookup.js';
+export { Lambda, type LambdaArgs, type LambdaFunction } from './lambda.js';
+export {
+  RNNCell,
+  SimpleRNNCell,
+  LSTMCell,
+  GRUCell,
+  StackedRNNCells,
+  type SimpleRNNCellArgs,
+  type LSTMCellArgs,
+  type GRUCellArgs,
+  type StackedRNNCellsArgs,
+} from './recurrent_cells.js';
+export { RNN, type RNNArgs } from './rnn.js';
+export { Conv3D, MaxPooling3D, AveragePooling3D, type Conv3DArgs, type Pooling3DArgs } from './convolutional_3d.js';
+export {
+  RandomTranslation,
+  RandomRotation,
+  RandomZoom,
+  RandomContrast,
+  type RandomTranslationArgs,
+  type RandomRotationArgs,
+  type RandomZoomArgs,
+  type RandomContrastArgs,
+  type RandomTransformArgs,
+  type Factor,
+} from './augmentation_affine.js';
+export { ConvLSTM2D, type ConvLSTM2DArgs } from './conv_lstm.js';
 /**
  * Layer factories, as in TF.js. Each checks its options: a key the layer does not accept
  * (`activaton`) is an error naming it and the closest valid one.
@@ -258,4 +421,47 @@ export const layers = strictFactories('layers', {
   rotaryEmbedding: (args: RotaryEmbeddingArgs = {}) => new RotaryEmbedding(args),
   transformerEncoder: (args: TransformerEncoderArgs) => new TransformerEncoder(args),
   transformerDecoder: (args: TransformerDecoderArgs) => new TransformerDecoder(args),
+  reLU: (args: ReLUArgs = {}) => new ReLU(args),
+  leakyReLU: (args: LeakyReLUArgs = {}) => new LeakyReLU(args),
+  pReLU: (args: PReLUArgs = {}) => new PReLU(args),
+  eLU: (args: ELUArgs = {}) => new ELU(args),
+  /** TF.js' spelling of `eLU`. */
+  elu: (args: ELUArgs = {}) => new ELU(args),
+  /** TF.js' spelling of `pReLU`. */
+  prelu: (args: PReLUArgs = {}) => new PReLU(args),
+  thresholdedReLU: (args: ThresholdedReLUArgs = {}) => new ThresholdedReLU(args),
+  softmax: (args: SoftmaxArgs = {}) => new Softmax(args),
+  permute: (args: PermuteArgs) => new Permute(args),
+  upSampling1d: (args: UpSampling1DArgs = {}) => new UpSampling1D(args),
+  zeroPadding1d: (args: ZeroPadding1DArgs = {}) => new ZeroPadding1D(args),
+  cropping1d: (args: Cropping1DArgs = {}) => new Cropping1D(args),
+  gaussianDropout: (args: RandomDropArgs) => new GaussianDropout(args),
+  alphaDropout: (args: AlphaDropoutArgs) => new AlphaDropout(args),
+  spatialDropout1d: (args: SpatialDropoutArgs) => new SpatialDropout1D(args),
+  spatialDropout3d: (args: SpatialDropoutArgs) => new SpatialDropout3D(args),
+  groupNormalization: (args: GroupNormalizationArgs = {}) => new GroupNormalization(args),
+  unitNormalization: (args: UnitNormalizationArgs = {}) => new UnitNormalization(args),
+  rescaling: (args: RescalingArgs) => new Rescaling(args),
+  resizing: (args: ResizingArgs) => new Resizing(args),
+  centerCrop: (args: CenterCropArgs) => new CenterCrop(args),
+  normalization: (args: PreprocessingNormalizationArgs = {}) => new Normalization(args),
+  discretization: (args: DiscretizationArgs) => new Discretization(args),
+  categoryEncoding: (args: CategoryEncodingArgs) => new CategoryEncoding(args),
+  integerLookup: (args: IntegerLookupArgs = {}) => new IntegerLookup(args),
+  lambda: (args: LambdaArgs) => new Lambda(args),
+  rnn: (args: RNNArgs) => new RNN(args),
+  simpleRNNCell: (args: SimpleRNNCellArgs) => new SimpleRNNCell(args),
+  lstmCell: (args: LSTMCellArgs) => new LSTMCell(args),
+  gruCell: (args: GRUCellArgs) => new GRUCell(args),
+  stackedRNNCells: (args: StackedRNNCellsArgs) => new StackedRNNCells(args),
+  conv3d: (args: Conv3DArgs) => new Conv3D(args),
+  maxPooling3d: (args: Pooling3DArgs = {}) => new MaxPooling3D(args),
+  averagePooling3d: (args: Pooling3DArgs = {}) => new AveragePooling3D(args),
+  randomTranslation: (args: RandomTranslationArgs) => new RandomTranslation(args),
+  randomRotation: (args: RandomRotationArgs) => new RandomRotation(args),
+  randomZoom: (args: RandomZoomArgs) => new RandomZoom(args),
+  randomContrast: (args: RandomContrastArgs) => new RandomContrast(args),
+  convLstm2d: (args: ConvLSTM2DArgs) => new ConvLSTM2D(args),
+  /** The same layer under the Keras class name's spelling. */
+  convLSTM2d: (args: ConvLSTM2DArgs) => new ConvLSTM2D(args),
 });

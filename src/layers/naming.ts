@@ -11,10 +11,11 @@ export function uniqueName(prefix: string): string {
 }
 
 /**
- * Keras' `to_snake_case` for class names: 'InputLayer' → 'input_layer', 'Conv2D' → 'conv2d'.
+ * Keras' `to_snake_case` for class names: 'InputLayer' → 'input_layer', 'Conv2D' → 'conv2d',
+ * 'ConvLSTM2D' → 'conv_lstm2d' (the group names of Keras weight files depend on it).
  * @example toSnakeCase('BatchNormalization'); // 'batch_normalization'
  */
 export function toSnakeCase(name: string): string {
-  const intermediate = name.replace(/(.)([A-Z][a-z0-9]+)/g, '$1_$2');
+  const intermediate = name.replace(/\W+/g, '').replace(/(.)([A-Z][a-z]+)/g, '$1_$2');
   return intermediate.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
 }

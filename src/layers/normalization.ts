@@ -31,8 +31,8 @@ export interface NormalizationArgs extends LayerArgs {
   gammaConstraint?: ConstraintIdentifier | null;
 }
 
-/** gamma/beta bookkeeping and the affine step shared by batch and layer normalization. */
-abstract class Normalization extends Layer {
+/** gamma/beta bookkeeping and the affine step shared by the batch, layer and group normalizations. */
+export abstract class Normalization extends Layer {
   readonly epsilon: number;
   readonly center: boolean;
   readonly scale: boolean;

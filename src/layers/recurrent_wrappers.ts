@@ -8,6 +8,7 @@ import { reverse } from '../ops/reverse.js';
 import { reshape } from '../ops/prims/shape_ops.js';
 import { Layer, isShapeList, type CallArgs, type LayerArgs } from './layer.js';
 import { RecurrentLayer, type RecurrentCallArgs } from './recurrent.js';
+import { RNN } from './rnn.js';
 import { deserializeLayer, registerLayerClass, serializeLayer } from './registry.js';
 import type { Shape } from './symbolic.js';
 
@@ -40,12 +41,22 @@ abstract class Wrapper extends Layer {
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 const MERGE_MODES: readonly MergeMode[] = ['concat', 'sum', 'mul', 'ave'];
 
+/** What Bidirectional runs in each direction: a recurrent layer or the generic RNN. */
+export type SequenceLayer = RecurrentLayer | RNN;
+
 export interface BidirectionalArgs extends LayerArgs {
   /** The recurrent layer to run forwards; a copy with `goBackwards` flipped runs backwards. */
-  layer: RecurrentLayer | SerializedObject;
+  layer: SequenceLayer | SerializedObject;
+  /**
+   * A different layer for the backward direction (Keras' `backward_layer`): it must have the
+   * opposite `goBackwards` and the same `returnSequences`, `returnState` and `stateful`.
+   */
+  backwardLayer?: SequenceLayer | SerializedObject | null;
   /** How the two directions' outputs are combined; default 'concat'. */
   mergeMode?: MergeMode;
 }
+
+const isSequenceLayer = (l: unknown): l is SequenceLayer => l instanceof RecurrentLayer || l instanceof RNN;
 
 /**
  * Runs a recurrent layer over the sequence in both directions and merges the outputs (Keras
@@ -58,16 +69,19 @@ export interface BidirectionalArgs extends LayerArgs {
  */
 export class Bidirectional extends Wrapper {
   static override readonly className: string = 'Bidirectional';
-  readonly forwardLayer: RecurrentLayer;
-  readonly backwardLayer: RecurrentLayer;
+  readonly forwardLayer: SequenceLayer;
+  readonly backwardLayer: SequenceLayer;
   readonly mergeMode: MergeMode;
+  /** Whether the backward layer was given (and so is part of the config), not mirrored. */
+  private readonly ownBackward: boolean;
 
   constructor(args: BidirectionalArgs) {
     super(args);
-    const layer = args.layer instanceof Layer ? args.layer : deserializeLayer(args.layer as SerializedObject);
-    if (!(layer instanceof RecurrentLayer))
+    const asLayer = (l: unknown) => (l instanceof Layer ? l : deserializeLayer(l as SerializedObject));
+    const layer = asLayer(args.layer);
+    if (!isSequenceLayer(layer))
       throw new ValueError(
-        `Bidirectional '${this.name}': 'layer' must be a recurrent layer (simpleRNN, lstm, gru), got ${layer?.constructor?.name ?? typeof layer}`,
+        `Bidirectional '${this.name}': 'layer' must be a recurrent layer (simpleRNN, lstm, gru, rnn), got ${layer?.constructor?.name ?? typeof layer}`,
       );
     const mergeMode = args.mergeMode ?? 'concat';
     if (!MERGE_MODES.includes(mergeMode))
@@ -76,18 +90,40 @@ export class Bidirectional extends Wrapper {
       );
     this.mergeMode = mergeMode;
     // Rebuilt from the config so that neither direction shares state with the given layer.
-    const copy = (prefix: string, goBackwards: boolean): RecurrentLayer => {
+    const copy = (prefix: string, goBackwards: boolean): SequenceLayer => {
       const { className, config } = serializeLayer(layer);
       const base = String(config.name).replace(/^(forward_|backward_)/, '');
       const zeroOutputForMask = config.returnSequences as boolean;
       return deserializeLayer({
         className,
         config: { ...config, name: `${prefix}${base}`, goBackwards, zeroOutputForMask },
-      }) as RecurrentLayer;
+      }) as SequenceLayer;
     };
     this.forwardLayer = copy('forward_', layer.goBackwards);
-    this.backwardLayer = copy('backward_', !layer.goBackwards);
+    const given = args.backwardLayer === undefined || args.backwardLayer === null ? null : asLayer(args.backwardLayer);
+    this.ownBackward = given !== null;
+    if (given !== null && !isSequenceLayer(given))
+      throw new ValueError(
+        `Bidirectional '${this.name}': 'backwardLayer' must be a recurrent layer (simpleRNN, lstm, gru, rnn), got ${given.getClassName()}`,
+      );
+    this.backwardLayer = given ?? copy('backward_', !layer.goBackwards);
+    this.backwardLayer.zeroOutputForMask = this.backwardLayer.returnSequences;
+    this.checkDirections();
     this.supportsMasking = true;
+  }
+
+  /** Keras' rule: opposite directions, and the same sequences, states and statefulness. */
+  private checkDirections(): void {
+    const [f, b] = [this.forwardLayer, this.backwardLayer];
+    if (f.goBackwards === b.goBackwards)
+      throw new ValueError(
+        `Bidirectional '${this.name}': the forward and backward layers must have different goBackwards, both have ${f.goBackwards}`,
+      );
+    for (const key of ['returnSequences', 'returnState', 'stateful'] as const)
+      if (f[key] !== b[key])
+        throw new ValueError(
+          `Bidirectional '${this.name}': the forward and backward layers must have the same '${key}', got ${f[key]} and ${b[key]}`,
+        );
   }
 
   protected inner(): Layer[] {
@@ -118,7 +154,7 @@ export class Bidirectional extends Wrapper {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     const initial = kwargs.initialState ?? null;
     const half = initial ? initial.length / 2 : 0;
-    const run = (layer: RecurrentLayer, states: Tensor[] | null): Tensor[] => {
+    const run = (layer: SequenceLayer, states: Tensor[] | null): Tensor[] => {
       const out = layer.apply(x, { training: kwargs.training, mask: kwargs.mask, initialState: states } as CallArgs);
       return Array.isArray(out) ? out : [out];
     };
@@ -143,11 +179,17 @@ export class Bidirectional extends Wrapper {
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
-    const shapes = this.forwardLayer.computeOutputShape(inputShape);
-    const [output, ...states] = this.returnState ? (shapes as Shape[]) : [shapes as Shape];
+    const split = (layer: SequenceLayer) => {
+      const shapes = layer.computeOutputShape(inputShape);
+      return this.returnState ? (shapes as Shape[]) : [shapes as Shape];
+    };
+    const [output, ...states] = split(this.forwardLayer);
+    const [backward, ...backwardStates] = split(this.backwardLayer);
     const last = output[output.length - 1];
-    const merged: Shape = [...output.slice(0, -1), this.mergeMode === 'concat' && last !== null ? last * 2 : last];
-    return this.returnState ? [merged, ...states, ...states] : merged;
+    const other = backward[backward.length - 1];
+    const width = this.mergeMode === 'concat' ? (last === null || other === null ? null : last + other) : last;
+    const merged: Shape = [...output.slice(0, -1), width];
+    return this.returnState ? [merged, ...states, ...backwardStates] : merged;
   }
 
   override computeMask(
@@ -168,7 +210,12 @@ export class Bidirectional extends Wrapper {
   }
 
   override getConfig(): Config {
-    return { ...super.getConfig(), layer: serializeLayer(this.forwardLayer), mergeMode: this.mergeMode };
+    return {
+      ...super.getConfig(),
+      layer: serializeLayer(this.forwardLayer),
+      mergeMode: this.mergeMode,
+      ...(this.ownBackward ? { backwardLayer: serializeLayer(this.backwardLayer) } : {}),
+    };
   }
 }
 

@@ -115,3 +115,46 @@ export class Reshape extends Layer {
 }
 
 registerLayerClass(Reshape);
+
+export interface PermuteArgs extends LayerArgs {
+  /** The new order of the axes after the batch, 1-based: [2, 1] swaps the first two. */
+  dims: number[];
+}
+
+/**
+ * Reorders the axes of every sample (Keras `Permute`; the batch axis stays first), e.g. to
+ * swap time and features.
+ * @example new Permute({ dims: [2, 1] }).apply(zeros([2, 5, 3])); // shape [2, 3, 5]
+ */
+export class Permute extends Layer {
+  static override readonly className: string = 'Permute';
+  readonly dims: number[];
+
+  constructor(args: PermuteArgs) {
+    super(args);
+    const dims = args?.dims;
+    const valid =
+      Array.isArray(dims) && dims.length > 0 && [...dims].sort((a, b) => a - b).every((d, i) => d === i + 1);
+    if (!valid)
+      throw new ValueError(
+        `Permute '${this.name}': 'dims' must be a permutation of 1..n (the axes after the batch), got ${JSON.stringify(dims)}`,
+      );
+    this.dims = [...dims];
+    this.inputSpec = [{ ndim: dims.length + 1 }];
+  }
+
+  call(inputs: Tensor | Tensor[]): Tensor {
+    return transpose(inputs as Tensor, [0, ...this.dims]);
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const shape = inputShape as Shape;
+    return [shape[0], ...this.dims.map((d) => shape[d])];
+  }
+
+  override getConfig(): Config {
+    return { ...super.getConfig(), dims: [...this.dims] };
+  }
+}
+
+registerLayerClass(Permute);

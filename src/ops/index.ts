@@ -25,6 +25,9 @@ export * from './activation_ops.js';
 export * from './softmax.js';
 export * from './moments.js';
 export { einsum } from './einsum.js';
+export { resizeImages, type ResizeInterpolation } from './resize.js';
+export { affineTransform, type FillMode } from './affine_transform.js';
+export { conv3d, maxPool3d, avgPool3d, type Conv3dOptions, type Pool3dOptions, type Triple } from './conv3d.js';
 // Installs the chainable methods (x.add(y).relu()) on Tensor.
 import './chain.js';
 export { conv2d, depthwiseConv2d, conv2dTranspose, type Conv2dOptions, type Conv2dTransposeOptions } from './conv.js';

@@ -1,0 +1,73 @@
+import { ValueError, fmtShape } from '../core/errors.js';
+import type { Tensor } from '../core/tensor.js';
+import { tensor, toFloat, type TensorLike } from './convert.js';
+import { add, mul, sub } from './prims/binary.js';
+import { gather } from './prims/gather.js';
+
+/** How `resizeImages` samples: the nearest pixel, or a blend of the four around the point. */
+export type ResizeInterpolation = 'nearest' | 'bilinear';
+
+/**
+ * Where each output row (or column) samples the input, with half-pixel centres as TensorFlow's
+ * `tf.image.resize` (and so Keras 3) does: output i looks at input (i + 0.5)·in/out − 0.5.
+ * `lower` and `upper` are the neighbours (clamped to the image) and `frac` the weight of `upper`.
+ */
+function samplePoints(inSize: number, outSize: number, interpolation: ResizeInterpolation) {
+  const scale = inSize / outSize;
+  const lower = new Int32Array(outSize);
+  const upper = new Int32Array(outSize);
+  const frac = new Float64Array(outSize);
+  for (let i = 0; i < outSize; i++) {
+    if (interpolation === 'nearest') {
+      lower[i] = upper[i] = Math.min(Math.floor((i + 0.5) * scale), inSize - 1);
+      continue;
+    }
+    const at = (i + 0.5) * scale - 0.5;
+    const floor = Math.floor(at);
+    lower[i] = Math.max(floor, 0);
+    upper[i] = Math.min(Math.ceil(at), inSize - 1);
+    frac[i] = at - floor;
+  }
+  return { lower, upper, frac };
+}
+
+/** Resamples `x` along `axis` to `outSize` entries: a gather of the neighbours and a blend. */
+function resizeAxis(x: Tensor, axis: number, outSize: number, interpolation: ResizeInterpolation): Tensor {
+  const inSize = x.shape[axis];
+  if (inSize === outSize) return x;
+  const { lower, upper, frac } = samplePoints(inSize, outSize, interpolation);
+  const low = gather(x, tensor(lower, [outSize], 'int32'), axis);
+  if (interpolation === 'nearest') return low;
+  const high = gather(x, tensor(upper, [outSize], 'int32'), axis);
+  const weightShape = x.shape.map((_, i) => (i === axis ? outSize : 1));
+  // low + (high − low)·frac, each output position with its own frac.
+  return add(low, mul(sub(high, low), tensor(frac, weightShape, x.dtype)));
+}
+
+/**
+ * Resizes a batch of channels-last images [batch, height, width, channels] to `size`, as
+ * `tf.image.resize` does without antialiasing (half-pixel centres; bilinear blends the four
+ * nearest pixels, nearest picks one). Differentiable with respect to the images (the gradient
+ * of a gather and a blend).
+ * @example resizeImages(images, [64, 64]) // bilinear
+ */
+export function resizeImages(
+  images: TensorLike,
+  size: readonly [number, number],
+  interpolation: ResizeInterpolation = 'bilinear',
+): Tensor {
+  const x = toFloat(images, 'images', 'resizeImages');
+  if (x.rank !== 4)
+    throw new ValueError(
+      `resizeImages: expected images [batch, height, width, channels], got shape ${fmtShape(x.shape)}`,
+    );
+  if (!size.every((d) => Number.isInteger(d) && d > 0))
+    throw new ValueError(
+      `resizeImages: 'size' must be two positive integers [height, width], got ${JSON.stringify(size)}`,
+    );
+  if (interpolation !== 'nearest' && interpolation !== 'bilinear')
+    throw new ValueError(
+      `resizeImages: 'interpolation' must be 'nearest' or 'bilinear', got ${JSON.stringify(interpolation)}`,
+    );
+  return resizeAxis(resizeAxis(x, 1, size[0], interpolation), 2, size[1], interpolation);
+}
