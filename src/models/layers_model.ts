@@ -178,6 +178,12 @@ export class LayersModel extends Layer implements TrainableModel {
     return chain;
   }
 
+  /** A model's weights are its layers': a layer it runs is never counted again as a called one. */
+  protected override managesSublayer(layer: Layer): boolean {
+    void layer;
+    return true;
+  }
+
   /** Layers the model reads weights from (Sequential: its layers; functional: the graph's). */
   protected weightLayers(): Layer[] {
     return this.graph ? this.graph.layers : [];
