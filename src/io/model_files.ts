@@ -23,7 +23,7 @@ import {
  * await saveModel(model, 'out/boston');              // out/boston/model.json + model.safetensors
  * await saveModel(model, 'out/boston.safetensors');  // one file
  */
-export async function saveModel(model: LayersModel, path: string, options: SaveOptions = {}): Promise<void> {
+export async function saveModel(model: LayersModel, path: string, options: SaveOptions = {}): Promise<ModelFiles> {
   checkSavePath(
     path,
     'saveModel',
@@ -32,18 +32,20 @@ export async function saveModel(model: LayersModel, path: string, options: SaveO
   const files = saveToBuffers(model, options);
   if (path.endsWith('.safetensors')) {
     await atomicWriteFile(path, files[MODEL_WEIGHTS]);
-    return;
+    return files;
   }
   const { join } = await import('node:path');
   // Weights first: a model.json never points at weights that are not fully written.
   await atomicWriteFile(join(path, MODEL_WEIGHTS), files[MODEL_WEIGHTS]);
   await atomicWriteFile(join(path, MODEL_JSON), files[MODEL_JSON]);
+  return files;
 }
 
 /**
  * Loads a model saved by `saveModel` / `model.save` (Node): a directory or a `.safetensors`
- * file. A model saved compiled comes back compiled, with its optimizer state. `options.maxBytes`
- * bounds what is read (see LoadOptions).
+ * file, also written as a `file://` URL; an `http(s)://` URL is fetched (its model.json and
+ * model.safetensors). A model saved compiled comes back compiled, with its optimizer state.
+ * `options.maxBytes` bounds what is read (see LoadOptions).
  *
  * @example const model = await loadModel('out/boston'); model.predict(x);
  */
@@ -53,7 +55,10 @@ export async function loadModel(path: string, options?: LoadOptions): Promise<La
 
 /** `loadModel` that also returns the training state a checkpoint recorded. */
 export async function loadModelWithState(path: string, options?: LoadOptions): Promise<LoadedModel> {
-  return loadWithState(await readModelFiles(path, options), options);
+  if (typeof path === 'string' && /^https?:\/\//i.test(path))
+    return loadWithState(await fetchModelFiles(path, fetch, options), options);
+  const local = typeof path === 'string' && /^file:\/\//i.test(path) ? path.slice('file://'.length) : path;
+  return loadWithState(await readModelFiles(local, options), options);
 }
 
 /**
@@ -120,6 +125,10 @@ export async function fetchModel(
   fetchFn: typeof fetch = fetch,
   options?: LoadOptions,
 ): Promise<LayersModel> {
+  return loadWithState(await fetchModelFiles(baseUrl, fetchFn, options), options).model;
+}
+
+async function fetchModelFiles(baseUrl: string, fetchFn: typeof fetch, options?: LoadOptions): Promise<ModelFiles> {
   const base = baseUrl.replace(/\/+$/, '');
   const files: ModelFiles = {};
   for (const name of [MODEL_JSON, MODEL_WEIGHTS]) {
@@ -132,5 +141,5 @@ export async function fetchModel(
       );
     files[name] = new Uint8Array(await response.arrayBuffer());
   }
-  return loadWithState(files, options).model;
+  return files;
 }
