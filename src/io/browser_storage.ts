@@ -1,7 +1,7 @@
 /**
  * Saving and loading models in a browser, with TF.js' URL schemes and storage layout:
  * `indexeddb://name` (database 'tensorflowjs', stores 'models_store' and 'model_info_store'),
- * `localstorage://name` (keys 'tensorflowjs_models/<name>/...', weights base64) and
+ * `localstorage://name` (keys 'tensorflowjs_models/<name>/info', '.../model_topology', ...; weights base64) and
  * `downloads://name` (the files name.json and name.weights.bin offered as downloads). A model
  * one library stores, the other loads on the same page.
  */
@@ -124,7 +124,7 @@ const localKeys = (name: string) => {
   const base = `${LOCAL_PREFIX}/${name}`;
   return {
     info: `${base}/info`,
-    topology: `${base}/topology`,
+    topology: `${base}/model_topology`,
     weightSpecs: `${base}/weight_specs`,
     weightData: `${base}/weight_data`,
     metadata: `${base}/model_metadata`,
