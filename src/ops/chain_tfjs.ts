@@ -95,7 +95,8 @@ const proto = Tensor.prototype;
 /** TF.js' `asND`: a reshape that must keep the element count. */
 function asShape(t: Tensor, shape: number[], method: string): Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
-  if (size !== t.size)
+  // A -1 dimension is inferred, as in reshape (which checks it).
+  if (!shape.includes(-1) && size !== t.size)
     throw new ValueError(
       `${method}: cannot view a tensor of shape ${fmtShape(t.shape)} (${t.size} values) as ${fmtShape(shape)}`,
     );
