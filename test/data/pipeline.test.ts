@@ -193,3 +193,42 @@ describe('data.csv', () => {
     assert.ok(Math.abs(result.item() - loss.at(-1)!) < 0.5 * loss.at(-1)! + 0.2);
   });
 });
+
+describe('fitDataset with batchesPerEpoch', () => {
+  it('continues one pass across epochs and stops, with a warning, when the data runs out (as TF.js)', async (t) => {
+    const warn = t.mock.method(console, 'warn', () => {});
+    const xs = Array.from({ length: 10 }, (_, i) => [i]);
+    const ds = data.zip({ xs: data.array(xs), ys: data.array(xs) }).batch(2);
+    const model = sequential({ layers: [layers.dense({ units: 1, inputShape: [1] })] });
+    model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const perEpoch: number[] = [];
+    const history = await model.fitDataset(ds, {
+      epochs: 4,
+      batchesPerEpoch: 2,
+      verbose: 0,
+      callbacks: {
+        onEpochBegin: async () => void perEpoch.push(0),
+        onBatchEnd: async () => void perEpoch[perEpoch.length - 1]++,
+      },
+    });
+    assert.deepEqual(perEpoch, [2, 2, 1], 'five batches in all, then training stops');
+    assert.equal(history.epoch.length, 3);
+    assert.match(String(warn.mock.calls[0].arguments[0]), /ran out of data after 5 batches .*batchesPerEpoch is 2.*repeat\(\)/);
+  });
+  it('an endless dataset (repeat) takes batchesPerEpoch batches every epoch', async () => {
+    const xs = Array.from({ length: 6 }, (_, i) => [i]);
+    const ds = data.zip({ xs: data.array(xs), ys: data.array(xs) }).batch(2).repeat();
+    const model = sequential({ layers: [layers.dense({ units: 1, inputShape: [1] })] });
+    model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    let batches = 0;
+    const history = await model.fitDataset(ds, {
+      epochs: 3,
+      batchesPerEpoch: 5,
+      verbose: 0,
+      callbacks: { onBatchEnd: async () => void batches++ },
+    });
+    assert.equal(batches, 15);
+    assert.equal(history.epoch.length, 3);
+  });
+});
+
