@@ -6,6 +6,8 @@ let nextVariableId = 0;
 
 /** Every variable made and not yet collected: what `minimize` without a `varList` updates (as TF.js). */
 const live = new Set<WeakRef<Variable>>();
+// A collected variable's entry goes with it, so the set never outgrows the variables alive.
+const forget = new FinalizationRegistry<WeakRef<Variable>>((ref) => live.delete(ref));
 
 /**
  * A mutable tensor that holds model state (weights, optimizer slots). `assign` swaps in new
@@ -26,7 +28,9 @@ export class Variable extends Tensor {
     this.kept = true;
     this.trainable = trainable;
     this.name = name ?? `variable_${nextVariableId++}`;
-    live.add(new WeakRef(this));
+    const ref = new WeakRef(this);
+    live.add(ref);
+    forget.register(this, ref);
   }
 
   /** Replaces the value. The new value must have the same shape and dtype. */
