@@ -26,6 +26,7 @@ const SLOW = [
   'callbacks/model_checkpoint', // kills child processes mid-write
   'text/bpe_gpt2', // GPT-2's 50,257-token vocabulary against js-tiktoken over whole corpora
   'package/', // packs, installs and bundles the package, and runs it in headless Chromium
+  'data/csv_streaming', // trains on a 40 MB CSV in a child process with a small heap
 ];
 
 function find(dir) {

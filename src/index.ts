@@ -59,8 +59,8 @@ export {
 export { tidy, dispose, keep, memory, type MemoryInfo, type TensorContainer } from './core/memory.js';
 
 // Layers and models.
+export { layers } from './layers/tfjs_layers.js';
 export {
-  layers,
   Layer,
   SymbolicTensor,
   registerLayer,
@@ -180,3 +180,29 @@ export {
   type SentimentData,
   type SentimentSource,
 } from './data/text_datasets.js';
+
+// The rest of TF.js' surface: tf.util, tf.nextFrame, tf.Reduction, tf.data and TF.js' type names.
+export { util, nextFrame } from './core/util.js';
+export { loadLayersModel, type LoadLayersModelOptions } from './io/model_urls.js';
+export { io } from './io/tfjs_io.js';
+export type { ModelArtifacts, SaveResult, SaveHandler, LoadHandler } from './io/tfjs_artifacts.js';
+export { Reduction } from './losses/tfjs_losses.js';
+export {
+  data,
+  Dataset,
+  CSVDataset,
+  type CsvConfig,
+  type ColumnConfig,
+  type LazyIterator,
+} from './data/pipeline/index.js';
+export type {
+  Scalar,
+  Tensor1D,
+  Tensor2D,
+  Tensor3D,
+  Tensor4D,
+  Tensor5D,
+  Tensor6D,
+  Rank,
+  LayerVariable,
+} from './core/tfjs_types.js';

@@ -2,7 +2,7 @@ import { ValueError, fmtShape } from '../core/errors.js';
 import { scoped, scopedWithSurvivors } from '../core/memory.js';
 import { broadcastAxes, shapesEqual } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
-import type { Variable } from '../core/variable.js';
+import { trainableVariables, type Variable } from '../core/variable.js';
 import { add } from '../ops/prims/binary.js';
 import { ones, zerosLike } from '../ops/creation.js';
 import { sum } from '../ops/prims/reduce.js';
@@ -13,7 +13,7 @@ import { Tape, isRecording, noGrad, withTape } from './tape.js';
  * Gradients of `y` (recorded on `tape`) with respect to `xs`, seeded with `dy` (ones by default).
  * A tensor `y` does not depend on gets a zero gradient.
  */
-function backprop(tape: Tape, y: Tensor, xs: readonly Tensor[], dy?: Tensor): Tensor[] {
+function backprop(tape: Tape, y: Tensor, xs: readonly Tensor[], dy?: Tensor, reached?: boolean[]): Tensor[] {
   const seed = dy ?? ones(y.shape, y.dtype);
   if (!shapesEqual(seed.shape, y.shape)) {
     throw new ValueError(
@@ -38,6 +38,7 @@ function backprop(tape: Tape, y: Tensor, xs: readonly Tensor[], dy?: Tensor): Te
       grads.set(input.id, prev ? add(prev, gi) : gi);
     });
   }
+  if (reached) xs.forEach((x, i) => (reached[i] = grads.has(x.id)));
   return xs.map((x) => grads.get(x.id) ?? zerosLike(x));
 }
 
@@ -70,13 +71,14 @@ export function valueAndGradsOf(
   dy?: Tensor,
   fn = 'valueAndGrads',
   scope = true,
+  reached?: boolean[],
 ): { value: Tensor; grads: Tensor[] } {
   const run = () => {
     const tape = new Tape();
     for (const x of xs) tape.watch(x);
     const value = checkScalarOutput(withTape(tape, f), fn);
     // Backward ops are not recorded on this tape (but are on any outer one: higher-order gradients).
-    return { value, grads: backprop(tape, value, xs, dy) };
+    return { value, grads: backprop(tape, value, xs, dy, reached) };
   };
   // As in TF.js, intermediates of the forward and backward pass are freed when the call returns
   // (only the value and the gradients survive), so custom loops stay flat on every backend.
@@ -142,6 +144,7 @@ export function releaseAppliedGradient(grad: Tensor): boolean {
 /**
  * The value of `f` (which must return a scalar) and its gradient with respect to each
  * trainable variable in `varList` (keyed by variable name): a custom training loop's core.
+ * Without `varList`, as in TF.js, every live trainable variable that `f` uses gets a gradient.
  * An optimizer's `applyGradients` frees these gradients once it has applied them (as TF.js'
  * `minimize` does), so a loop of the two stays flat without `tidy`; `keep` a gradient to use
  * it after it is applied.
@@ -150,10 +153,27 @@ export function releaseAppliedGradient(grad: Tensor): boolean {
  */
 export function variableGrads(
   f: () => Tensor,
-  varList: readonly Variable[],
+  varList?: readonly Variable[],
 ): { value: Tensor; grads: Record<string, Tensor> } {
-  const trainable = varList.filter((v) => v.trainable);
-  const call = () => valueAndGradsOf(f, trainable, undefined, 'variableGrads', false);
+  const { value, pairs } = variableGradPairs(f, varList, 'variableGrads');
+  const out: Record<string, Tensor> = {};
+  for (const { variable, grad } of pairs) out[variable.name] = grad;
+  return { value, grads: out };
+}
+
+/**
+ * `variableGrads` as a list of {variable, grad} (two variables may share a name). Without a
+ * `varList`, every live trainable variable that `f` uses. @internal
+ */
+export function variableGradPairs(
+  f: () => Tensor,
+  varList: readonly Variable[] | undefined,
+  fn: string,
+): { value: Tensor; pairs: { variable: Variable; grad: Tensor }[] } {
+  const all = varList === undefined || varList === null;
+  const trainable = all ? trainableVariables() : varList.filter((v) => v.trainable);
+  const reached: boolean[] = [];
+  const call = () => valueAndGradsOf(f, trainable, undefined, fn, false, reached);
   let value: Tensor, g: Tensor[];
   if (isRecording()) ({ value, grads: g } = call());
   else {
@@ -173,10 +193,18 @@ export function variableGrads(
     });
   }
   if (value.size !== 1)
-    throw new ValueError(`variableGrads: the function must return a scalar loss, got shape ${fmtShape(value.shape)}`);
-  const out: Record<string, Tensor> = {};
-  trainable.forEach((v, i) => (out[v.name] = g[i]));
-  return { value, grads: out };
+    throw new ValueError(`${fn}: the function must return a scalar loss, got shape ${fmtShape(value.shape)}`);
+  const pairs: { variable: Variable; grad: Tensor }[] = [];
+  trainable.forEach((variable, i) => {
+    // Without a varList, only the variables f uses (TF.js leaves the others out).
+    if (!all || reached[i]) pairs.push({ variable, grad: g[i] });
+    else if (unapplied.delete(g[i])) g[i].dispose();
+  });
+  if (all && pairs.length === 0)
+    throw new ValueError(
+      `${fn}: the function uses no trainable variable, so there is nothing to differentiate; create the weights with variable() or pass varList`,
+    );
+  return { value, pairs };
 }
 
 export { noGrad };

@@ -19,7 +19,8 @@ export function listBackends(): string[] {
 }
 
 /**
- * Switches the backend new tensors are created on.
+ * Switches the backend new tensors are created on. TF.js' CPU names, 'cpu' and 'tensorflow',
+ * pick Myelin's CPU backend ('wasm' where it loads, else 'ref').
  * @example setBackend('ref');
  */
 export function setBackend(name: string): void {
@@ -37,17 +38,37 @@ export function backendChosen(): boolean {
 
 /** Makes `name` the active backend without counting as the program's choice (library defaults). */
 export function activateBackend(name: string): void {
+  // TF.js programs name its CPU backends ('cpu', tfjs-node's 'tensorflow'): Myelin's CPU one runs them.
+  if ((name === 'cpu' || name === 'tensorflow') && !backends.has(name)) {
+    setCpuBackend();
+    return;
+  }
   const factory = backends.get(name);
   if (!factory) {
     throw new ValueError(
       `setBackend: unknown backend ${JSON.stringify(name)}; registered backends are ${listBackends()
         .map((n) => `'${n}'`)
-        .join(', ')}`,
+        .join(
+          ', ',
+        )}${name === 'webgl' ? " (TF.js' WebGL backend has no Myelin counterpart: use 'webgpu', or 'wasm' on the CPU)" : ''}`,
     );
   }
   if (!instances.has(name)) instances.set(name, factory());
   current = instances.get(name)!;
   currentName = name;
+}
+
+/** The WebAssembly backend where it loads, the reference one otherwise. */
+function setCpuBackend(): void {
+  if (backends.has('wasm')) {
+    try {
+      setBackend('wasm');
+      return;
+    } catch {
+      // Not loadable here: the reference backend runs everything.
+    }
+  }
+  setBackend('ref');
 }
 
 /** The name of the active backend. */

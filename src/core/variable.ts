@@ -4,6 +4,11 @@ import { Tensor } from './tensor.js';
 
 let nextVariableId = 0;
 
+/** Every variable made and not yet collected: what `minimize` without a `varList` updates (as TF.js). */
+const live = new Set<WeakRef<Variable>>();
+// A collected variable's entry goes with it, so the set never outgrows the variables alive.
+const forget = new FinalizationRegistry<WeakRef<Variable>>((ref) => live.delete(ref));
+
 /**
  * A mutable tensor that holds model state (weights, optimizer slots). `assign` swaps in new
  * values; gradients are taken with respect to trainable variables by `variableGrads`.
@@ -23,6 +28,9 @@ export class Variable extends Tensor {
     this.kept = true;
     this.trainable = trainable;
     this.name = name ?? `variable_${nextVariableId++}`;
+    const ref = new WeakRef(this);
+    live.add(ref);
+    forget.register(this, ref);
   }
 
   /** Replaces the value. The new value must have the same shape and dtype. */
@@ -47,4 +55,20 @@ export class Variable extends Tensor {
  */
 export function variable(initial: Tensor, trainable = true, name?: string): Variable {
   return new Variable(initial, trainable, name);
+}
+
+/**
+ * The trainable variables still alive (not disposed, not collected), in creation order: TF.js'
+ * registered variables, which `optimizer.minimize(f)` and `variableGrads(f)` use when no
+ * `varList` is given.
+ * @example const w = variable(zeros([2])); trainableVariables().includes(w); // true
+ */
+export function trainableVariables(): Variable[] {
+  const out: Variable[] = [];
+  for (const ref of live) {
+    const v = ref.deref();
+    if (v === undefined || v.isDisposed) live.delete(ref);
+    else if (v.trainable) out.push(v);
+  }
+  return out;
 }

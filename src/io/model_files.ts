@@ -24,7 +24,7 @@ import {
  * await saveModel(model, 'out/boston');              // out/boston/model.json + model.safetensors
  * await saveModel(model, 'out/boston.safetensors');  // one file
  */
-export async function saveModel(model: LayersModel, path: string, options: SaveOptions = {}): Promise<void> {
+export async function saveModel(model: LayersModel, path: string, options: SaveOptions = {}): Promise<ModelFiles> {
   checkSavePath(
     path,
     'saveModel',
@@ -33,18 +33,20 @@ export async function saveModel(model: LayersModel, path: string, options: SaveO
   const files = saveToBuffers(model, options);
   if (path.endsWith('.safetensors')) {
     await atomicWriteFile(path, files[MODEL_WEIGHTS]);
-    return;
+    return files;
   }
   const { join } = nodePath('saveModel');
   // Weights first: a model.json never points at weights that are not fully written.
   await atomicWriteFile(join(path, MODEL_WEIGHTS), files[MODEL_WEIGHTS]);
   await atomicWriteFile(join(path, MODEL_JSON), files[MODEL_JSON]);
+  return files;
 }
 
 /**
  * Loads a model saved by `saveModel` / `model.save` (Node): a directory or a `.safetensors`
- * file. A model saved compiled comes back compiled, with its optimizer state. `options.maxBytes`
- * bounds what is read (see LoadOptions).
+ * file, also written as a `file://` URL; an `http(s)://` URL is fetched (its model.json and
+ * model.safetensors). A model saved compiled comes back compiled, with its optimizer state.
+ * `options.maxBytes` bounds what is read (see LoadOptions).
  *
  * @example const model = await loadModel('out/boston'); model.predict(x);
  */
@@ -55,7 +57,10 @@ export async function loadModel(path: string, options?: LoadOptions): Promise<La
 /** `loadModel` that also returns the training state a checkpoint recorded. */
 export async function loadModelWithState(path: string, options?: LoadOptions): Promise<LoadedModel> {
   checkLoadOptions('loadModel', options);
-  return loadWithState(await readModelFiles(path, options), options);
+  if (typeof path === 'string' && /^https?:\/\//i.test(path))
+    return loadWithState(await fetchModelFiles(path, fetch, options), options);
+  const local = typeof path === 'string' && /^file:\/\//i.test(path) ? path.slice('file://'.length) : path;
+  return loadWithState(await readModelFiles(local, options), options);
 }
 
 /**
@@ -123,6 +128,10 @@ export async function fetchModel(
   options?: LoadOptions,
 ): Promise<LayersModel> {
   checkLoadOptions('fetchModel', options);
+  return loadWithState(await fetchModelFiles(baseUrl, fetchFn, options), options).model;
+}
+
+async function fetchModelFiles(baseUrl: string, fetchFn: typeof fetch, options?: LoadOptions): Promise<ModelFiles> {
   const base = baseUrl.replace(/\/+$/, '');
   const files: ModelFiles = {};
   for (const name of [MODEL_JSON, MODEL_WEIGHTS]) {
@@ -136,7 +145,7 @@ export async function fetchModel(
     if (options?.maxBytes !== undefined && declared > options.maxBytes) throw tooLarge(`is ${declared} bytes`);
     files[name] = await readBody(response, options?.maxBytes, tooLarge);
   }
-  return loadWithState(files, options).model;
+  return files;
 }
 
 /**

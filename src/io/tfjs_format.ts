@@ -444,19 +444,21 @@ export async function loadTfjsModel(modelJsonPath: string, options?: LoadOptions
   for (const group of json.weightsManifest as unknown[]) {
     const paths = isJsonObject(group) && Array.isArray(group.paths) ? group.paths : [];
     for (const p of paths) {
+      // A plain file name, possibly written './name' (as TF.js' downloads:// writes it).
+      const file = typeof p === 'string' ? p.replace(/^\.\//, '') : p;
       checkFormat(
-        typeof p === 'string' && /^[\w.-]+$/.test(p) && p !== '.' && p !== '..',
+        typeof file === 'string' && /^[\w.-]+$/.test(file) && file !== '.' && file !== '..',
         () => `model.json: shard path ${JSON.stringify(p)} must be a plain file name in the model's directory`,
       );
       if (p in shards) continue; // listed twice: fromTfjsFiles reports it
       const left = options?.maxBytes === undefined ? undefined : { maxBytes: options.maxBytes - read };
-      shards[p] = await readFileWithin(
-        join(dirname(modelJsonPath), p),
+      shards[p as string] = await readFileWithin(
+        join(dirname(modelJsonPath), file as string),
         'loadTfjsModel',
         left,
         () => `model.json: weight shard '${p}' is missing next to ${modelJsonPath}`,
       );
-      read += shards[p].byteLength;
+      read += shards[p as string].byteLength;
     }
   }
   return fromTfjsFiles(json as unknown as TfjsModelJson, shards, options);

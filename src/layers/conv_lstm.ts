@@ -36,9 +36,9 @@ import {
   type KernelSettings,
 } from './convolutional_base.js';
 import { Layer, isShapeList, type LayerArgs } from './layer.js';
-import type { RecurrentCallArgs } from './recurrent.js';
+import { statesAsInputs, type RecurrentCallArgs } from './recurrent.js';
 import { registerLayerClass } from './registry.js';
-import type { Shape } from './symbolic.js';
+import type { Shape, SymbolicTensor } from './symbolic.js';
 
 export interface ConvLSTM2DArgs extends LayerArgs {
   filters: number;
@@ -229,6 +229,24 @@ export class ConvLSTM2D extends Layer {
     return masks.map((m, g) => conv(mul(x, m), slice(kernel, [0, 0, 0, g * f], [kh, kw, c, f])));
   }
 
+  /** Initial states given as `initialState` become extra inputs, as in the other recurrent layers. */
+  override apply(
+    inputs: SymbolicTensor | SymbolicTensor[],
+    kwargs?: RecurrentCallArgs,
+  ): SymbolicTensor | SymbolicTensor[];
+  override apply(inputs: Tensor | Tensor[], kwargs?: RecurrentCallArgs): Tensor | Tensor[];
+  override apply(
+    inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
+    kwargs?: RecurrentCallArgs,
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
+  override apply(
+    inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
+    kwargs: RecurrentCallArgs = {},
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    const [list, rest] = statesAsInputs(`${this.getClassName()} '${this.name}'`, inputs, kwargs);
+    return super.apply(list, rest);
+  }
+
   call(inputs: Tensor | Tensor[], kwargs: RecurrentCallArgs = {}): Tensor | Tensor[] {
     const list = Array.isArray(inputs) ? inputs : [inputs];
     const x = list[0];
@@ -236,11 +254,7 @@ export class ConvLSTM2D extends Layer {
     const training = kwargs.training ?? false;
     const [sr, sc] = this.stateSize(rows, cols) as [number, number];
     const stateShape = [batch, sr, sc, this.filters];
-    let states = this.initialStates(
-      kwargs.initialState ?? (list.length > 1 ? list.slice(1) : null),
-      stateShape,
-      x.dtype,
-    );
+    let states = this.initialStates(list.length > 1 ? list.slice(1) : null, stateShape, x.dtype);
     const masks = this.stepMasks(kwargs.mask, batch, steps);
     const inputMasks = this.gateMasks([batch, rows, cols, channels], this.dropout, training);
     const stateMasks = this.gateMasks(stateShape, this.recurrentDropout, training);

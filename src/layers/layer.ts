@@ -64,6 +64,9 @@ interface WeightEntry {
 
 type Inputs = Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
 
+/** The layers whose `call` is running, innermost last: who calls whom inside a forward pass. */
+const callStack: Layer[] = [];
+
 /**
  * The base of every layer, with Keras semantics: weights are created by `build` on the first
  * call (when the input shape is known), `call` computes, `apply` does both and also works on
@@ -99,6 +102,12 @@ export abstract class Layer {
   /** The input shape(s) `build` received, for error messages. */
   protected builtInputShape?: Shape | Shape[];
   private weightEntries: WeightEntry[] = [];
+  /**
+   * Layers this one ran inside its own `call` without owning them otherwise: a custom layer
+   * that wraps another (made in its constructor or on its first call). Their weights count as
+   * this layer's, as Keras tracks sublayers, so fit trains them and save writes them.
+   */
+  private calledLayers: Layer[] = [];
   private trainableFlag: boolean;
   private disposedFlag = false;
 
@@ -157,6 +166,8 @@ export abstract class Layer {
       variable.dispose();
       numDisposedVariables++;
     }
+    for (const layer of this.calledLayers)
+      if (!layer.isDisposed) numDisposedVariables += layer.dispose().numDisposedVariables;
     return { refCountAfterDispose: 0, numDisposedVariables };
   }
 
@@ -232,10 +243,34 @@ export abstract class Layer {
     const tensors = (list as Tensor[]).map((t) =>
       isFloat(t.dtype) && isFloat(this.dtype) && t.dtype !== this.dtype ? cast(t, this.dtype) : t,
     );
-    const outputs = this.call(tensors.length === 1 ? tensors[0] : tensors, kwargs);
+    const caller = callStack.at(-1);
+    if (caller && caller !== this && !caller.calledLayers.includes(this) && !caller.managesSublayer(this))
+      caller.calledLayers.push(this);
+    callStack.push(this);
+    let outputs: Tensor | Tensor[];
+    try {
+      outputs = this.call(tensors.length === 1 ? tensors[0] : tensors, kwargs);
+    } finally {
+      callStack.pop();
+    }
     if (this.activityRegularizer && isCollectingLosses())
       for (const out of Array.isArray(outputs) ? outputs : [outputs]) addLoss(this.activityPenalty(out));
     return outputs;
+  }
+
+  /**
+   * Whether this layer already counts `layer`'s weights as its own (composite layers that
+   * track their sublayers, wrappers, models), so a call of it inside `call` adds nothing.
+   */
+  protected managesSublayer(layer: Layer): boolean {
+    void layer;
+    return false;
+  }
+
+  /** `own` followed by the weights `pick` gives of each layer called inside `call`, each once. */
+  private withCalledLayers(own: Variable[], pick: (layer: Layer) => Variable[]): Variable[] {
+    if (this.calledLayers.length === 0) return own;
+    return [...new Set([...own, ...this.calledLayers.flatMap(pick)])];
   }
 
   /** Builds for `inputShape` unless already built. */
@@ -321,17 +356,30 @@ export abstract class Layer {
 
   get trainableWeights(): Variable[] {
     if (!this.trainable) return [];
-    return this.weightEntries.filter((w) => w.trainable).map((w) => w.variable);
+    return this.withCalledLayers(
+      this.weightEntries.filter((w) => w.trainable).map((w) => w.variable),
+      (l) => l.trainableWeights,
+    );
   }
 
   get nonTrainableWeights(): Variable[] {
-    if (!this.trainable) return this.weightEntries.map((w) => w.variable);
-    return this.weightEntries.filter((w) => !w.trainable).map((w) => w.variable);
+    if (!this.trainable)
+      return this.withCalledLayers(
+        this.weightEntries.map((w) => w.variable),
+        (l) => l.weights,
+      );
+    return this.withCalledLayers(
+      this.weightEntries.filter((w) => !w.trainable).map((w) => w.variable),
+      (l) => l.nonTrainableWeights,
+    );
   }
 
   /** The penalties of this layer's weight regularizers, computed now (inside the caller's tape). */
   weightRegularizationLosses(): Tensor[] {
-    return this.weightEntries.filter((w) => w.regularizer).map((w) => (w.regularizer as Regularizer).call(w.variable));
+    return [
+      ...this.weightEntries.filter((w) => w.regularizer).map((w) => (w.regularizer as Regularizer).call(w.variable)),
+      ...this.calledLayers.flatMap((l) => l.weightRegularizationLosses()),
+    ];
   }
 
   /**

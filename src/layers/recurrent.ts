@@ -27,7 +27,7 @@ import { getRegularizer, serializeRegularizer, type RegularizerIdentifier } from
 import type { Regularizer } from '../regularizers/regularizer.js';
 import { Layer, type CallArgs, type LayerArgs } from './layer.js';
 import { timeSteps } from '../ops/prims/time_steps.js';
-import type { Shape } from './symbolic.js';
+import type { Shape, SymbolicTensor } from './symbolic.js';
 
 /** Arguments shared by simpleRNN, lstm and gru (Keras names and defaults). */
 export interface RecurrentArgs extends LayerArgs {
@@ -64,7 +64,28 @@ export interface RecurrentArgs extends LayerArgs {
 
 /** Call arguments of recurrent layers: a mask and, optionally, initial states. */
 export interface RecurrentCallArgs extends CallArgs {
-  initialState?: Tensor[] | null;
+  /** The states to start from: tensors, or symbolic tensors (another layer's states) in a functional model. */
+  initialState?: Tensor[] | SymbolicTensor[] | null;
+}
+
+type AnyInputs = Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
+
+/**
+ * Moves `initialState` into the inputs list (`[x, ...states]`), as Keras' `RNN.__call__` does.
+ * @example const [inputs, kwargs] = statesAsInputs("LSTM 'lstm'", x, { initialState: [h, c] });
+ */
+export function statesAsInputs(who: string, inputs: AnyInputs, kwargs: RecurrentCallArgs): [AnyInputs, CallArgs] {
+  const initial = kwargs.initialState as Tensor | SymbolicTensor | Tensor[] | SymbolicTensor[] | null | undefined;
+  if (initial === undefined || initial === null) return [inputs, kwargs];
+  const list = Array.isArray(inputs) ? inputs : [inputs];
+  if (list.length > 1)
+    throw new ValueError(
+      `${who}: initial states were given twice, as extra inputs and as 'initialState'; give them once`,
+    );
+  const { initialState: _given, ...rest } = kwargs;
+  void _given;
+  const states = Array.isArray(initial) ? initial : [initial];
+  return [[...list, ...states] as Tensor[] | SymbolicTensor[], rest];
 }
 
 /** What one step of a cell produces. */
@@ -212,12 +233,35 @@ export abstract class RecurrentLayer extends Layer {
     this.inputSpec = [{ ndim: 3, axes: { [-1]: inputDim } }];
   }
 
+  /**
+   * Initial states given as `initialState` become extra inputs (Keras' `RNN.__call__`), so a
+   * symbolic state, an encoder's final states feeding a decoder in a functional model, is an
+   * edge of the graph that fit feeds with each batch's values, not a call argument.
+   * @example const dec = layers.lstm({ units: 8 }).apply(decIn, { initialState: [h, c] });
+   */
+  override apply(
+    inputs: SymbolicTensor | SymbolicTensor[],
+    kwargs?: RecurrentCallArgs,
+  ): SymbolicTensor | SymbolicTensor[];
+  override apply(inputs: Tensor | Tensor[], kwargs?: RecurrentCallArgs): Tensor | Tensor[];
+  override apply(
+    inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
+    kwargs?: RecurrentCallArgs,
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
+  override apply(
+    inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
+    kwargs: RecurrentCallArgs = {},
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    const [list, rest] = statesAsInputs(`${this.getClassName()} '${this.name}'`, inputs, kwargs);
+    return super.apply(list, rest);
+  }
+
   call(inputs: Tensor | Tensor[], kwargs: RecurrentCallArgs): Tensor | Tensor[] {
     const list = Array.isArray(inputs) ? inputs : [inputs];
     const x = list[0];
     const [batch, steps, features] = x.shape;
     const mask = this.checkedMask(kwargs.mask, batch, steps);
-    let states = this.initialStates(kwargs.initialState ?? (list.length > 1 ? list.slice(1) : null), batch, x.dtype);
+    let states = this.initialStates(list.length > 1 ? list.slice(1) : null, batch, x.dtype);
     const training = kwargs.training ?? false;
 
     // One matmul projects every timestep; time-major so each step is a contiguous block.

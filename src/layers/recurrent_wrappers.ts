@@ -7,14 +7,18 @@ import { concat } from '../ops/prims/concat.js';
 import { reverse } from '../ops/reverse.js';
 import { reshape } from '../ops/prims/shape_ops.js';
 import { Layer, isShapeList, type CallArgs, type LayerArgs } from './layer.js';
-import { RecurrentLayer, type RecurrentCallArgs } from './recurrent.js';
+import { RecurrentLayer, statesAsInputs, type RecurrentCallArgs } from './recurrent.js';
 import { RNN } from './rnn.js';
 import { deserializeLayer, registerLayerClass, serializeLayer } from './registry.js';
-import type { Shape } from './symbolic.js';
+import type { Shape, SymbolicTensor } from './symbolic.js';
 
 /** A layer that owns another layer (or two) and exposes their weights as its own. */
 abstract class Wrapper extends Layer {
   protected abstract inner(): Layer[];
+
+  protected override managesSublayer(layer: Layer): boolean {
+    return this.inner().includes(layer);
+  }
 
   override get trainable(): boolean {
     return super.trainable;
@@ -150,9 +154,28 @@ export class Bidirectional extends Wrapper {
     this.inputSpec = [{ ndim: 3, axes: { [-1]: shape[2] as number } }];
   }
 
+  /** Initial states (forward then backward) become extra inputs, as for the recurrent layers. */
+  override apply(
+    inputs: SymbolicTensor | SymbolicTensor[],
+    kwargs?: RecurrentCallArgs,
+  ): SymbolicTensor | SymbolicTensor[];
+  override apply(inputs: Tensor | Tensor[], kwargs?: RecurrentCallArgs): Tensor | Tensor[];
+  override apply(
+    inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
+    kwargs?: RecurrentCallArgs,
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
+  override apply(
+    inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
+    kwargs: RecurrentCallArgs = {},
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    const [list, rest] = statesAsInputs(`Bidirectional '${this.name}'`, inputs, kwargs);
+    return super.apply(list, rest);
+  }
+
   call(inputs: Tensor | Tensor[], kwargs: RecurrentCallArgs): Tensor | Tensor[] {
-    const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    const initial = kwargs.initialState ?? null;
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    const x = list[0];
+    const initial = list.length > 1 ? list.slice(1) : null;
     const half = initial ? initial.length / 2 : 0;
     const run = (layer: SequenceLayer, states: Tensor[] | null): Tensor[] => {
       const out = layer.apply(x, { training: kwargs.training, mask: kwargs.mask, initialState: states } as CallArgs);

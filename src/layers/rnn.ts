@@ -13,11 +13,11 @@ import { stopGradient } from '../ops/prims/unary.js';
 import { reverse } from '../ops/reverse.js';
 import { describeLayer } from './convolutional_base.js';
 import { Layer, isShapeList, type LayerArgs } from './layer.js';
-import type { RecurrentCallArgs } from './recurrent.js';
+import { statesAsInputs, type RecurrentCallArgs } from './recurrent.js';
 import { RNNCell, StackedRNNCells, ownedCell } from './recurrent_cells.js';
 import { deserializeLayer, registerLayerClass, serializeLayer } from './registry.js';
 import { LayerWithSublayers } from './sublayers.js';
-import type { Shape } from './symbolic.js';
+import type { Shape, SymbolicTensor } from './symbolic.js';
 
 export interface RNNArgs extends LayerArgs {
   /** The step: a cell (simpleRNNCell, lstmCell, gruCell), or a list of them (stacked). */
@@ -92,12 +92,30 @@ export class RNN extends LayerWithSublayers {
     this.inputSpec = [{ ndim: 3, axes: { [-1]: shape[2] } }];
   }
 
+  /** Initial states given as `initialState` become extra inputs, as in the other recurrent layers. */
+  override apply(
+    inputs: SymbolicTensor | SymbolicTensor[],
+    kwargs?: RecurrentCallArgs,
+  ): SymbolicTensor | SymbolicTensor[];
+  override apply(inputs: Tensor | Tensor[], kwargs?: RecurrentCallArgs): Tensor | Tensor[];
+  override apply(
+    inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
+    kwargs?: RecurrentCallArgs,
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
+  override apply(
+    inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
+    kwargs: RecurrentCallArgs = {},
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    const [list, rest] = statesAsInputs(`${this.getClassName()} '${this.name}'`, inputs, kwargs);
+    return super.apply(list, rest);
+  }
+
   call(inputs: Tensor | Tensor[], kwargs: RecurrentCallArgs = {}): Tensor | Tensor[] {
     const list = Array.isArray(inputs) ? inputs : [inputs];
     const x = list[0];
     const [batch, steps, features] = x.shape;
     const training = kwargs.training ?? false;
-    let states = this.initialStates(kwargs.initialState ?? (list.length > 1 ? list.slice(1) : null), batch, x.dtype);
+    let states = this.initialStates(list.length > 1 ? list.slice(1) : null, batch, x.dtype);
     const masks = this.stepMasks(kwargs.mask, batch, steps);
     let xs = transpose(x, [1, 0, 2]);
     if (this.goBackwards) xs = reverse(xs, 0);

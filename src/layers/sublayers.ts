@@ -25,6 +25,10 @@ export abstract class LayerWithSublayers extends Layer {
     return layer;
   }
 
+  protected override managesSublayer(layer: Layer): boolean {
+    return this.sublayers.includes(layer);
+  }
+
   /** Builds a sublayer for `shape` unless it is built already. */
   protected buildSublayer(layer: Layer, shape: Shape | Shape[]): void {
     if (layer.built) return;

@@ -3,7 +3,6 @@ export { Loss, type LossArgs } from './loss.js';
 export { type Reduction, REDUCTIONS } from './reduction.js';
 export * from './classes.js';
 export {
-  meanSquaredError,
   meanAbsoluteError,
   meanAbsolutePercentageError,
   meanSquaredLogarithmicError,
@@ -31,3 +30,17 @@ export {
   meanSquaredLogarithmicError as msle,
 } from './regression.js';
 export { kullbackLeiblerDivergence as kld, kullbackLeiblerDivergence as klDivergence } from './probabilistic.js';
+// TF.js' `tf.losses`: weighted and reduced to a scalar by default. `meanSquaredError` is TF.js'
+// (a scalar); its Keras per-sample form is `mse` here and `metrics.meanSquaredError`.
+export {
+  type ReductionValue,
+  computeWeightedLoss,
+  absoluteDifference,
+  meanSquaredError,
+  huberLoss,
+  logLoss,
+  cosineDistance,
+  hingeLoss,
+  sigmoidCrossEntropy,
+  softmaxCrossEntropy,
+} from './tfjs_losses.js';

@@ -26,7 +26,11 @@ export {
   meanAbsoluteError as mae,
   meanAbsolutePercentageError as mape,
   meanSquaredLogarithmicError as msle,
+  meanSquaredError as MSE,
+  meanAbsoluteError as MAE,
+  meanAbsolutePercentageError as MAPE,
   cosineSimilarity,
+  cosineSimilarity as cosineProximity,
   huber,
   logCosh,
 } from '../losses/regression.js';
@@ -38,3 +42,4 @@ export {
   poisson,
 } from '../losses/probabilistic.js';
 export { hinge, squaredHinge, categoricalHinge } from '../losses/hinge.js';
+export { precision, recall, r2Score } from './tfjs_functions.js';

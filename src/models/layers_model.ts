@@ -4,6 +4,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import type { Config } from '../core/config.js';
 import type { SaveOptions } from '../io/native.js';
+import type { SaveHandler, SaveResult } from '../io/tfjs_artifacts.js';
 import { Layer, type CallArgs, type DisposeResult } from '../layers/layer.js';
 import { collectLosses } from '../layers/losses_collector.js';
 import type { Shape, SymbolicTensor } from '../layers/symbolic.js';
@@ -178,6 +179,12 @@ export class LayersModel extends Layer implements TrainableModel {
     return chain;
   }
 
+  /** A model's weights are its layers': a layer it runs is never counted again as a called one. */
+  protected override managesSublayer(layer: Layer): boolean {
+    void layer;
+    return true;
+  }
+
   /** Layers the model reads weights from (Sequential: its layers; functional: the graph's). */
   protected weightLayers(): Layer[] {
     return this.graph ? this.graph.layers : [];
@@ -350,14 +357,18 @@ export class LayersModel extends Layer implements TrainableModel {
   }
 
   /**
-   * Saves the model (Node): a directory with model.json + model.safetensors, or one
-   * `.safetensors` file; a compiled model keeps its optimizer state. Load with `loadModel`.
-   * @example await model.save('out/boston');
+   * Saves the model. A plain path (Node) writes Myelin's native format: a directory with
+   * model.json + model.safetensors, or one `.safetensors` file; a compiled model keeps its
+   * optimizer state (load with `loadModel`). TF.js' URLs write TF.js' layers format:
+   * `file://dir` (Node), `indexeddb://name`, `localstorage://name`, `downloads://name`
+   * (browsers), `http(s)://` (a POST of the files); a TF.js save handler gets the artifacts.
+   * Any other scheme is an error.
+   * @example await model.save('out/boston'); await model.save('indexeddb://boston');
    */
-  async save(path: string, options?: SaveOptions): Promise<void> {
-    // Imported on use, so that pages which never save never load the file-system code.
-    const { saveModel } = await import('../io/model_files.js');
-    await saveModel(this, path, options);
+  async save(pathOrUrl: string | SaveHandler, options?: SaveOptions): Promise<SaveResult> {
+    // Imported on use, so that pages which never save never load the saving code.
+    const { saveModelTo } = await import('../io/model_urls.js');
+    return saveModelTo(this, pathOrUrl, options);
   }
 
   /**

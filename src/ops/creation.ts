@@ -55,6 +55,13 @@ export function tensor4d(values: TensorLike, shape?: readonly [number, number, n
   return checkedRank(tensor(values, shape, dtype), 4, 'tensor4d');
 }
 
+export function tensor5d(values: TensorLike, shape?: readonly number[], dtype?: DType): Tensor {
+  return checkedRank(tensor(values, shape, dtype), 5, 'tensor5d');
+}
+export function tensor6d(values: TensorLike, shape?: readonly number[], dtype?: DType): Tensor {
+  return checkedRank(tensor(values, shape, dtype), 6, 'tensor6d');
+}
+
 function checkedRank(t: Tensor, rank: number, fn: string): Tensor {
   if (t.rank !== rank)
     throw new Error(`${fn}: expected values of rank ${rank}, got shape [${t.shape.join(', ')}] (rank ${t.rank})`);

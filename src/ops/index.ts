@@ -30,7 +30,35 @@ export { affineTransform, type FillMode } from './affine_transform.js';
 export { conv3d, maxPool3d, avgPool3d, type Conv3dOptions, type Pool3dOptions, type Triple } from './conv3d.js';
 // Installs the chainable methods (x.add(y).relu()) on Tensor.
 import './chain.js';
-export { conv2d, depthwiseConv2d, conv2dTranspose, type Conv2dOptions, type Conv2dTransposeOptions } from './conv.js';
+export type { Conv2dOptions, Conv2dTransposeOptions } from './conv.js';
+// The convolutions take Myelin's options form or TF.js' positional arguments.
+export {
+  conv2d,
+  depthwiseConv2d,
+  conv2dTranspose,
+  conv1d,
+  separableConv2d,
+  maxPool,
+  avgPool,
+  type TfjsPadding,
+} from './conv_tfjs.js';
+export { buffer, TensorBuffer } from './buffer.js';
+export {
+  dot,
+  outerProduct,
+  divNoNan,
+  logSigmoid,
+  step,
+  logicalXor,
+  topk,
+  dropout,
+  multinomial,
+  randomUniformInt,
+  print,
+  ready,
+} from './tfjs_ops.js';
+// TF.js' further chainable methods (toFloat, as2D, clone, conv2d, ...).
+import './chain_tfjs.js';
 export { maxPool2d, avgPool2d, type Pool2dOptions } from './pool.js';
 export { extractPatches } from './conv_patches.js';
 export {

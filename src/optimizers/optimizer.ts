@@ -1,4 +1,4 @@
-import { variableGrads, noGrad, releaseAppliedGradient } from '../autograd/gradients.js';
+import { variableGradPairs, noGrad, releaseAppliedGradient } from '../autograd/gradients.js';
 import { ValueError, fmtShape } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
@@ -246,22 +246,19 @@ export abstract class Optimizer {
 
   /**
    * Computes the gradient of the scalar `f()` with respect to `varList` and applies it (TF.js
-   * `minimize`). Returns the cost when `returnCost`, else null; everything else it made is freed.
-   * @example const cost = opt.minimize(() => meanSquaredError(y, predict(x)).mean(), true, [w, b]);
+   * `minimize`). Without `varList`, as in TF.js, every live trainable variable that `f` uses is
+   * updated. Returns the cost when `returnCost`, else null; everything else it made is freed.
+   * @example const cost = opt.minimize(() => meanSquaredError(y, predict(x)).mean(), true);
    */
   minimize(f: () => Tensor, returnCost = false, varList?: readonly Variable[]): Tensor | null {
-    if (!varList || varList.length === 0) {
+    if (varList !== undefined && varList !== null && varList.length === 0)
       throw new ValueError(
-        `${this.name}: minimize needs 'varList', the variables to update (e.g. model.trainableWeights)`,
+        `${this.name}: minimize got an empty 'varList'; pass the variables to update, or leave it out to update every trainable variable the function uses`,
       );
-    }
     // As TF.js: the gradients, and the cost unless returned, are freed here.
     return scoped(() => {
-      const { value, grads } = variableGrads(f, varList);
-      this.applyGradients(
-        grads,
-        varList.filter((v) => v.trainable),
-      );
+      const { value, pairs } = variableGradPairs(f, varList ?? undefined, `${this.name}.minimize`);
+      this.applyGradients(pairs);
       return returnCost ? value : null;
     });
   }

@@ -3,7 +3,7 @@ import { globalRng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
 import type { BatchData } from './batch.js';
 import { sliceRows, takeRows } from './data.js';
-import { iterateBatches } from './dataset.js';
+import { type DatasetElement, iterateBatches } from './dataset.js';
 import { prepareData } from './prepare.js';
 import type { TrainableModel } from './trainable_model.js';
 import type { BatchDataset } from './types.js';
@@ -121,11 +121,17 @@ class ArrayBatch implements Batch {
 
 /**
  * A dataset (iterable or async iterable of `{xs, ys}`, `[xs, ys]`, or with a third element
- * or `sampleWeight` key holding per-sample weights), iterated afresh each epoch; each batch is
- * checked against the model as `fit`'s arrays are.
+ * or `sampleWeight` key holding per-sample weights); each batch is checked against the model as
+ * `fit`'s arrays are. Without `steps` the dataset is iterated afresh each epoch. With `steps`
+ * (`batchesPerEpoch`), as in TF.js and Keras, one pass continues across epochs, each taking the
+ * next `steps` batches; when the data runs out, training stops after that epoch with a warning
+ * (an endless dataset, `repeat()`, never runs out).
  * @example for await (const batch of new DatasetSource(model, arrayDataset(x, y), 'fitDataset').batches()) batch.size;
  */
 export class DatasetSource implements BatchSource {
+  private pass: AsyncIterator<DatasetElement> | null = null;
+  private seen = 0;
+
   constructor(
     private readonly model: TrainableModel,
     private readonly dataset: BatchDataset,
@@ -135,20 +141,42 @@ export class DatasetSource implements BatchSource {
   ) {}
 
   async *batches(): AsyncIterable<Batch> {
+    const continuing = this.steps !== undefined;
+    if (!continuing || this.pass === null) this.pass = iterateBatches(this.dataset, this.call)[Symbol.asyncIterator]();
+    const pass = this.pass;
     let b = 0;
-    for await (const item of iterateBatches(this.dataset, this.call)) {
-      if (this.steps !== undefined && b >= this.steps) break;
-      const data: Samples = prepareData(this.model, item.xs, item.ys, this.call);
-      data.sampleWeight = combineSampleWeights(
-        data.n,
-        data.ys[0],
-        item.sampleWeight,
-        this.classWeight,
-        `${this.call} (batch ${b})`,
-      );
-      yield { size: data.n, data, rows: null, tensors: () => ({ ...data, size: data.n }) };
-      b++;
+    try {
+      while (this.steps === undefined || b < this.steps) {
+        const next = await pass.next();
+        if (next.done) {
+          if (continuing) this.ranOut(b);
+          break;
+        }
+        const item = next.value;
+        const data: Samples = prepareData(this.model, item.xs, item.ys, this.call);
+        data.sampleWeight = combineSampleWeights(
+          data.n,
+          data.ys[0],
+          item.sampleWeight,
+          this.classWeight,
+          `${this.call} (batch ${b})`,
+        );
+        yield { size: data.n, data, rows: null, tensors: () => ({ ...data, size: data.n }) };
+        b++;
+        this.seen++;
+      }
+    } finally {
+      // A pass that is not continued is closed (a generator's cleanup runs).
+      if (!continuing) await pass.return?.();
     }
-    if (b === 0) throw new ValueError(`${this.call}: the dataset yielded no batches`);
+    if (b === 0 && this.seen === 0) throw new ValueError(`${this.call}: the dataset yielded no batches`);
+  }
+
+  /** The continued pass is exhausted: finish this epoch, then stop, as TF.js and Keras do. */
+  private ranOut(batchesThisEpoch: number): void {
+    console.warn(
+      `${this.call}: the dataset ran out of data after ${this.seen} batches (${batchesThisEpoch} in this epoch, batchesPerEpoch is ${this.steps}); training stops after this epoch. Make the dataset yield at least batchesPerEpoch x epochs batches, e.g. with repeat()`,
+    );
+    this.model.stopTraining = true;
   }
 }

@@ -3,7 +3,7 @@ import { testBatch } from './batch.js';
 import type { Batch, BatchSource } from './batch_source.js';
 import { CallbackList, type Logs, toCallbacks } from './callback.js';
 import type { CompiledState } from './compile.js';
-import { History } from './history.js';
+import { History, withTfjsNames } from './history.js';
 import { claimTraining, releaseTraining, setTrainingFlush } from './in_flight.js';
 import { ProgressLogger } from './progress.js';
 import { LossAndMetricTracker } from './tracker.js';
@@ -155,7 +155,7 @@ export async function runEpochs(model: TrainableModel, state: CompiledState, arg
               throw new TrainingError(diverged(call, epoch, b, result.loss, result.nonFiniteWeight), history);
             break;
           }
-          if (batchHooks) await list.batchEnd(b, { batch: b, size, ...tracker.logs() });
+          if (batchHooks) await list.batchEnd(b, withTfjsNames({ batch: b, size, ...tracker.logs() }));
           b++;
           if (model.stopTraining) break;
           if (yielder.due(false)) {
@@ -169,7 +169,8 @@ export async function runEpochs(model: TrainableModel, state: CompiledState, arg
         await batches.return();
       }
       const logs: Logs = tracker.logs();
-      if (args.validation) Object.assign(logs, await evaluateSource(model, state, args.validation, 'val_', yielder));
+      if (args.validation)
+        withTfjsNames(Object.assign(logs, await evaluateSource(model, state, args.validation, 'val_', yielder)));
       await list.epochEnd(epoch, logs);
       if (yielder.due(true)) await yielder.yield();
     }

@@ -5,6 +5,7 @@ import { scoped } from '../core/memory.js';
 import type { Tensor } from '../core/tensor.js';
 import { add, mul } from '../ops/prims/binary.js';
 import { tensor } from '../ops/convert.js';
+import { ValueError } from '../core/errors.js';
 import type { CompiledState } from './compile.js';
 import type { TrainableModel } from './trainable_model.js';
 
@@ -45,9 +46,11 @@ export function forwardBackward(
   xs: Tensor[],
   ys: Tensor[],
   sampleWeight?: Tensor,
+  retried = false,
 ): StepTensors {
   let outputs: Tensor[] = [];
   let perOutput: Tensor[] = [];
+  const watched = model.trainableWeights;
   const { value, grads } = valueAndGradsOf(
     () => {
       const result = model.forward(xs, true);
@@ -56,12 +59,28 @@ export function forwardBackward(
       perOutput = l.perOutput;
       return l.total;
     },
-    model.trainableWeights,
+    watched,
     undefined,
     'fit',
     false,
   ); // the caller's per-batch scope frees the intermediates
+  // A layer that creates weights during its first call (a custom layer wrapping another) adds
+  // them in this pass, too late to be watched: the step is computed again, now that they exist.
+  if (!sameList(watched, model.trainableWeights)) {
+    if (retried)
+      throw new ValueError(
+        `fit: model '${model.name}' created new weights (${model.trainableWeights
+          .filter((v) => !watched.includes(v))
+          .map((v) => `'${v.name}'`)
+          .join(', ')}) on a second call; a layer must create its weights once (in build or on its first call)`,
+      );
+    return forwardBackward(model, state, xs, ys, sampleWeight, true);
+  }
   return { loss: value, outputLosses: perOutput, outputs, grads };
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /** One optimizer update from `forwardBackward`'s gradients. */

@@ -1,5 +1,6 @@
 import type { Logs } from './callback.js';
 import type { CompiledState } from './compile.js';
+import { withTfjsNames } from './history.js';
 
 /**
  * Accumulates loss (weighted by batch size, as Keras) and metrics over batches, and reports
@@ -29,6 +30,6 @@ export class LossAndMetricTracker {
         .forEach((name, i) => (logs[prefix + name] = this.outputLossSums[i] / this.count));
     }
     for (const m of this.state.metrics) logs[prefix + m.displayName] = m.metric.result();
-    return logs;
+    return withTfjsNames(logs);
   }
 }

@@ -90,7 +90,8 @@ export type DatasetBatch =
   | [ModelData, ModelData, SampleWeightData];
 
 /** An iterable or async iterable of batches, for `fitDataset` and `evaluateDataset`. */
-export type BatchDataset = AsyncIterable<DatasetBatch> | Iterable<DatasetBatch>;
+/** (A `data` pipeline's elements are typed loosely; each batch is checked when it arrives.) */
+export type BatchDataset = AsyncIterable<DatasetBatch> | Iterable<DatasetBatch> | AsyncIterable<unknown>;
 
 export interface FitDatasetArgs {
   epochs?: number;

@@ -39,7 +39,7 @@ const positive = rand64([4, 3], 8, 0.2, 3);
 const probsTrue = rand64([4, 3], 9, 0.1, 0.9);
 
 const cases: [string, (p: Tensor) => Tensor, Tensor][] = [
-  ['meanSquaredError', (p) => L.meanSquaredError(real, p), rand64([4, 3], 1, -2, 2)],
+  ['meanSquaredError', (p) => L.mse(real, p), rand64([4, 3], 1, -2, 2)],
   ['meanAbsoluteError', (p) => L.meanAbsoluteError(real, p), rand64([4, 3], 2, -2, 2)],
   ['meanAbsolutePercentageError', (p) => L.meanAbsolutePercentageError(real, p), rand64([4, 3], 3, -2, 2)],
   ['meanSquaredLogarithmicError', (p) => L.meanSquaredLogarithmicError(positive, p), rand64([4, 3], 4, 0.1, 3)],

@@ -12,7 +12,7 @@ const close = (t: { dataSync(): ArrayLike<number> }, expected: number[], tol = 1
 describe('regression losses (hand-computed)', () => {
   it('mse, mae, mape, msle', () => {
     close(
-      L.meanSquaredError(
+      L.mse(
         [
           [0, 1],
           [0, 0],

@@ -17,6 +17,17 @@ export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
   return record('reshape', [t], y, (dy) => [reshape(dy, t.shape)]);
 }
 
+/**
+ * A new tensor with the same values (TF.js `clone`): a view of the same memory, since tensors
+ * are immutable, with its own identity (disposing one leaves the other). Its gradient passes
+ * straight through.
+ * @example const y = clone(x); y.dispose(); x.dataSync(); // still readable
+ */
+export function clone(x: TensorLike): Tensor {
+  const t = toTensor(x, 'x', 'clone');
+  return record('clone', [t], wrap(t.handle, t.shape, t.dtype), (dy) => [dy]);
+}
+
 function resolveShape(shape: readonly number[], size: number, from: readonly number[]): number[] {
   const out = [...shape];
   const unknown = out.indexOf(-1);
