@@ -29,6 +29,8 @@ export interface RecordedCall {
   readonly tuple: boolean;
   /** For an upload of values host code draws afresh at every call: how to draw them again. */
   redraw?: () => TypedArray;
+  /** For a read whose values are only checked: the check (it throws on a value it refuses). */
+  check?: (values: TypedArray) => void;
 }
 
 /** The calls, in order, and the random numbers drawn while they were recorded. */
@@ -138,6 +140,21 @@ export function recordCalls<T>(be: Backend, fn: () => T): { result: T; recording
     active = null;
     untap();
   }
+}
+
+/**
+ * Reads `t` only to check its values (`check` throws on one it refuses). While a recording runs,
+ * the read is marked so that a replay reads that run's values and checks them again, so a
+ * replayed step refuses bad input as the recorded code does; any other read makes a recording
+ * unreplayable (what the code did next may depend on the values).
+ * @example checkedRead(be, ids, (v) => { if (v.some((x) => x < 0)) throw new Error('negative id'); });
+ */
+export function checkedRead(be: Backend, t: TensorInfo, check: (values: TypedArray) => void): void {
+  const recording = active?.be === be ? active.recording : null;
+  const values = be.read(t);
+  const last = recording?.calls.at(-1);
+  if (last?.method === 'read') last.check = check;
+  check(values);
 }
 
 /**

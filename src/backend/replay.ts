@@ -115,7 +115,7 @@ function sameArg(x: unknown, y: unknown): boolean {
  */
 export function unreplayable(recording: Recording): string | null {
   for (const c of recording.calls) {
-    if (c.kind === 'read')
+    if (c.kind === 'read' && !c.check)
       return `it reads tensor values back during the step (backend '${c.method}'), so what it does may depend on them`;
     if (c.kind === 'other')
       return `it calls backend method '${c.method}', which is not a kernel of the backend contract`;
@@ -137,6 +137,7 @@ function difference(a: Resolved, b: Resolved): string | null {
     if (ca.results.length !== cb.results.length || a.fresh[i].some((f, k) => f !== b.fresh[i][k]))
       return `${where} returned other buffers than in the step before`;
     if (!!ca.redraw !== !!cb.redraw) return `${where} uploads random values in one step only`;
+    if (!!ca.check !== !!cb.check) return `${where} checks values in one step only`;
     const values = ca.kind === 'upload' && !ca.redraw;
     if (values && !sameArg(ca.args, cb.args))
       return `${where} uploads host values that change from step to step (not random draws, which a replay repeats)`;
@@ -169,6 +170,8 @@ interface Step {
   readonly tuple: boolean;
   readonly redraw: (() => TypedArray) | undefined;
   readonly uploadDtype: DType | undefined;
+  /** A check of the values read (a `checkedRead`), run on this run's values. */
+  readonly check: ((values: TypedArray) => void) | undefined;
   /** Slots whose last reader this step is (freed after it). */
   readonly frees: number[];
 }
@@ -240,16 +243,8 @@ export class ReplayProgram {
       for (; at < steps.length; at++) {
         const st = steps[at];
         for (let b = 0; b < st.bind.length; b++) st.bind[b].handle = s[st.bindSlot[b]] as DataHandle;
-        const result = st.redraw ? be.upload(st.redraw(), st.uploadDtype as DType) : st.fn.apply(be, st.args);
-        if (st.tuple) {
-          const hs = result as DataHandle[];
-          for (let k = 0; k < hs.length; k++) {
-            const slot = st.out[k];
-            if (slot >= 0) s[slot] = hs[k];
-            else if (slot === UNUSED) be.dispose(hs[k]);
-          }
-        } else if (st.out[0] >= 0) s[st.out[0]] = result as DataHandle;
-        else if (st.out[0] === UNUSED) be.dispose(result as DataHandle);
+        if (st.check) st.check(be.read(st.args[0] as TensorInfo));
+        else this.keep(st, st.redraw ? be.upload(st.redraw(), st.uploadDtype as DType) : st.fn.apply(be, st.args));
         for (let f = 0; f < st.frees.length; f++) be.dispose(s[st.frees[f]] as DataHandle);
       }
       return this.outputSlots.map((k) => s[k] as DataHandle);
@@ -259,6 +254,22 @@ export class ReplayProgram {
     } finally {
       for (let k = this.firstProduced; k < s.length; k++) s[k] = undefined;
       for (let i = 0; i < inputs.length; i++) s[i] = undefined;
+    }
+  }
+
+  /** Puts a step's result buffers in their slots (and frees those nobody reads). */
+  private keep(st: Step, result: unknown): void {
+    const s = this.slots;
+    if (!st.tuple) {
+      if (st.out[0] >= 0) s[st.out[0]] = result as DataHandle;
+      else if (st.out[0] === UNUSED) this.be.dispose(result as DataHandle);
+      return;
+    }
+    const hs = result as DataHandle[];
+    for (let k = 0; k < hs.length; k++) {
+      const slot = st.out[k];
+      if (slot >= 0) s[slot] = hs[k];
+      else if (slot === UNUSED) this.be.dispose(hs[k]);
     }
   }
 
@@ -307,7 +318,7 @@ function build(be: Backend, trace: Trace, t: Resolved): ReplayProgram {
   const keepCall = new Array<boolean>(calls.length).fill(false);
   for (let i = calls.length - 1; i >= 0; i--) {
     const c = calls[i];
-    if (!c.redraw && !c.results.some((_, k) => fresh[i][k] && needed.has(`r${i}:${k}`))) continue;
+    if (!c.redraw && !c.check && !c.results.some((_, k) => fresh[i][k] && needed.has(`r${i}:${k}`))) continue;
     keepCall[i] = true;
     for (const r of argRefs[i]) needed.add(keyOf(r));
   }
@@ -328,7 +339,7 @@ function build(be: Backend, trace: Trace, t: Resolved): ReplayProgram {
   });
   const folded = new Array<boolean>(calls.length).fill(false);
   for (let i = 0; i < calls.length; i++) {
-    if (!keepCall[i] || calls[i].redraw || !argRefs[i].every((r) => constant.has(keyOf(r)))) continue;
+    if (!keepCall[i] || calls[i].redraw || calls[i].check || !argRefs[i].every((r) => constant.has(keyOf(r)))) continue;
     folded[i] = true;
     calls[i].results.forEach((_, k) => fresh[i][k] && constant.add(`r${i}:${k}`));
   }
@@ -403,6 +414,7 @@ function build(be: Backend, trace: Trace, t: Resolved): ReplayProgram {
       tuple: c.tuple,
       redraw: c.redraw,
       uploadDtype: c.redraw ? (c.args[1] as DType) : undefined,
+      check: c.check,
       frees: [],
     });
   }
