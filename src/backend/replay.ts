@@ -20,14 +20,21 @@ type Ref =
   | { readonly kind: 'result'; readonly call: number; readonly k: number }
   | { readonly kind: 'external'; readonly handle: DataHandle; readonly info: ArgTensor };
 
-/** A trace with every tensor argument and output traced back to its source. */
-interface Resolved {
+/**
+ * A trace with every tensor argument and output traced back to its source, holding no buffer
+ * but the constants' (what `compileReplay` compares and compiles; `resolveTrace` makes it).
+ */
+export interface ResolvedTrace {
   readonly calls: RecordedCall[];
   /** Per call, per tensor argument (in `tensorArgs` order), its source. */
   readonly argRefs: Ref[][];
   /** Per call, per result: a new buffer (true) or one that already existed (false: the kernel returned an input). */
   readonly fresh: boolean[][];
   readonly outputs: Ref[];
+  readonly outputInfo: readonly { readonly shape: readonly number[]; readonly dtype: DType }[];
+  readonly inputCount: number;
+  /** Pairs of inputs that were one buffer (a run needs them to be one again). */
+  readonly sameInputs: readonly (readonly [number, number])[];
 }
 
 function isArgTensor(x: unknown): x is ArgTensor {
@@ -42,7 +49,12 @@ function tensorArgs(x: unknown, into: ArgTensor[] = []): ArgTensor[] {
   return into;
 }
 
-function resolve(trace: Trace): Resolved {
+/**
+ * Traces every buffer of `trace` back to its source, then lets go of the buffers themselves (a
+ * step's intermediates stay collectable while the next trace is awaited).
+ * @example const first = resolveTrace({ recording, inputs, outputs });
+ */
+export function resolveTrace(trace: Trace): ResolvedTrace {
   const source = new Map<DataHandle, Ref>();
   trace.inputs.forEach((h, index) => {
     if (!source.has(h)) source.set(h, { kind: 'input', index });
@@ -71,7 +83,30 @@ function resolve(trace: Trace): Resolved {
       }),
     );
   });
-  return { calls, argRefs, fresh, outputs: trace.outputs.map(refOf) };
+  const outputs = trace.outputs.map(refOf);
+  const sameInputs: [number, number][] = [];
+  trace.inputs.forEach((h, j) => {
+    const i = trace.inputs.indexOf(h);
+    if (i !== j) sameInputs.push([i, j]);
+  });
+  const forget = (x: unknown): void => {
+    if (isArgTensor(x)) (x as { handle: DataHandle | null }).handle = null;
+    else if (Array.isArray(x)) x.forEach(forget);
+    else if (x && typeof x === 'object' && !ArrayBuffer.isView(x)) Object.values(x).forEach(forget);
+  };
+  const scrubbed = calls.map((c) => {
+    forget(c.args);
+    return { ...c, results: c.results.map(() => null as unknown as DataHandle) };
+  });
+  return {
+    calls: scrubbed,
+    argRefs,
+    fresh,
+    outputs,
+    outputInfo: trace.outputs.map((t) => ({ shape: [...t.shape], dtype: t.dtype })),
+    inputCount: trace.inputs.length,
+    sameInputs,
+  };
 }
 
 function sameRef(a: Ref, b: Ref): boolean {
@@ -126,7 +161,7 @@ export function unreplayable(recording: Recording): string | null {
 }
 
 /** Why two traces of the same code differ, or null when they ran the same kernels on the same kinds of buffers. */
-function difference(a: Resolved, b: Resolved): string | null {
+function difference(a: ResolvedTrace, b: ResolvedTrace): string | null {
   if (a.calls.length !== b.calls.length)
     return `it ran ${a.calls.length} backend calls in one step and ${b.calls.length} in the next`;
   for (let i = 0; i < a.calls.length; i++) {
@@ -298,20 +333,26 @@ export class ReplayProgram {
  * on other shapes or sources, or uploaded other host values in the two runs.
  * @example const program = compileReplay(backend(), traceOfStep2, traceOfStep3);
  */
-export function compileReplay(be: Backend, first: Trace, second: Trace): ReplayProgram | string {
-  const why = unreplayable(first.recording) ?? unreplayable(second.recording);
-  if (why) return why;
-  const a = resolve(first),
-    b = resolve(second);
-  const diff = difference(a, b);
-  if (diff) return diff;
-  return build(be, second, b);
+export function compileReplay(
+  be: Backend,
+  first: Trace | ResolvedTrace,
+  second: Trace | ResolvedTrace,
+): ReplayProgram | string {
+  for (const t of [first, second]) {
+    const why = 'recording' in t ? unreplayable(t.recording) : null;
+    if (why) return why;
+  }
+  const a = 'recording' in first ? resolveTrace(first) : first,
+    b = 'recording' in second ? resolveTrace(second) : second;
+  if (a.inputCount !== b.inputCount || a.outputs.length !== b.outputs.length)
+    return 'the two traces name other inputs or outputs';
+  return difference(a, b) ?? build(be, b);
 }
 
 const keyOf = (r: Ref): string | DataHandle =>
   r.kind === 'input' ? `i${r.index}` : r.kind === 'result' ? `r${r.call}:${r.k}` : r.handle;
 
-function build(be: Backend, trace: Trace, t: Resolved): ReplayProgram {
+function build(be: Backend, t: ResolvedTrace): ReplayProgram {
   const { calls, argRefs, fresh } = t;
   // Which calls the outputs need (a random upload always runs: the generators must advance).
   const needed = new Set<string | DataHandle>(t.outputs.map(keyOf));
@@ -324,7 +365,7 @@ function build(be: Backend, trace: Trace, t: Resolved): ReplayProgram {
   }
   // Constants: buffers from outside, and results of calls that read only constants.
   const constant = new Set<string | DataHandle>();
-  const infoOf = new Map<string | DataHandle, ArgTensor | TensorInfo>();
+  const infoOf = new Map<string | DataHandle, { readonly shape: readonly number[]; readonly dtype: DType }>();
   argRefs.forEach((refs, i) =>
     tensorArgs(calls[i].args).forEach((arg, j) => {
       const key = keyOf(refs[j]);
@@ -334,7 +375,7 @@ function build(be: Backend, trace: Trace, t: Resolved): ReplayProgram {
   );
   t.outputs.forEach((r, j) => {
     const key = keyOf(r);
-    if (!infoOf.has(key)) infoOf.set(key, trace.outputs[j]);
+    if (!infoOf.has(key)) infoOf.set(key, t.outputInfo[j]);
     if (r.kind === 'external') constant.add(key);
   });
   const folded = new Array<boolean>(calls.length).fill(false);
@@ -346,7 +387,7 @@ function build(be: Backend, trace: Trace, t: Resolved): ReplayProgram {
 
   // Slots: inputs, then constants, then what each run makes.
   const slotOf = new Map<string | DataHandle, number>();
-  const inputCount = trace.inputs.length;
+  const inputCount = t.inputCount;
   for (let i = 0; i < inputCount; i++) slotOf.set(`i${i}`, i);
   let next = inputCount;
   const constants: [number, DataHandle][] = [];
@@ -432,10 +473,5 @@ function build(be: Backend, trace: Trace, t: Resolved): ReplayProgram {
       st.out[st.out.indexOf(slot)] = UNUSED;
     }
   }
-  const sameInputs: [number, number][] = [];
-  trace.inputs.forEach((h, j) => {
-    const i = trace.inputs.indexOf(h);
-    if (i !== j) sameInputs.push([i, j]);
-  });
-  return new ReplayProgram(be, steps, next, firstProduced, inputCount, outputSlots, sameInputs, constants, pins);
+  return new ReplayProgram(be, steps, next, firstProduced, inputCount, outputSlots, t.sameInputs, constants, pins);
 }

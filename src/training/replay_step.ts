@@ -1,7 +1,13 @@
 import { recordCalls } from '../backend/capture.js';
 import { backend } from '../backend/registry.js';
 import type { Backend, DataHandle, TensorInfo } from '../backend/backend.js';
-import { type ReplayProgram, type Trace, compileReplay, unreplayable } from '../backend/replay.js';
+import {
+  type ReplayProgram,
+  type ResolvedTrace,
+  compileReplay,
+  resolveTrace,
+  unreplayable,
+} from '../backend/replay.js';
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
@@ -12,7 +18,10 @@ import type { TrainableModel } from './trainable_model.js';
 
 /** Traces compared before a step that differs from one to the next is given up on. */
 const MAX_TRACES = 3;
-/** Batch shapes captured per compiled model (full batches, the last partial one, a dataset's odd ones). */
+/**
+ * Batch shapes captured per compiled model (full batches, the last partial one, a dataset's odd
+ * ones); once that many have been dropped for new ones, shapes that keep changing run op by op.
+ */
 const MAX_SHAPES = 4;
 
 /** The captured step of one batch shape: traces until two agree, then a program, or why not. */
@@ -20,7 +29,7 @@ interface Capture {
   readonly weights: readonly Variable[];
   readonly trainable: readonly Variable[];
   traces: number;
-  last: Trace | null;
+  last: ResolvedTrace | null;
   program: ReplayProgram | null;
   refused: string | null;
   /** Shapes and dtypes of the outputs: loss, output losses, outputs, gradients, then weights. */
@@ -87,7 +96,10 @@ export class ReplayedPass {
     if (capture.refused) return forwardBackward(model, state, xs, ys, sampleWeight);
     const weights = capture.weights;
     const inputs: DataHandle[] = all.map((t) => t.handle);
-    for (const v of weights) inputs.push(v.handle);
+    for (const v of weights) {
+      if (v.backend !== be) return forwardBackward(model, state, xs, ys, sampleWeight);
+      inputs.push(v.handle);
+    }
     if (capture.program) {
       const out = capture.program.run(inputs);
       if (out) {
@@ -111,12 +123,21 @@ export class ReplayedPass {
       c = undefined;
     }
     if (!c) {
+      c = { weights, trainable, traces: 0, last: null, program: null, refused: null, outputs: [], outputCount: 0 };
       if (captures.size >= MAX_SHAPES) {
+        if (++captures.dropped > MAX_SHAPES) {
+          c.refused = `its batch shapes keep changing (more than ${2 * MAX_SHAPES} so far)`;
+          this.refusal = c.refused;
+          if (this.state.jitCompile === true)
+            throw new ValueError(
+              `${this.call}: jitCompile is true but the training step cannot be captured: ${c.refused}`,
+            );
+          return c;
+        }
         const [oldest, dropped] = captures.entries().next().value as [string, Capture];
         dropped.program?.release();
         captures.delete(oldest);
       }
-      c = { weights, trainable, traces: 0, last: null, program: null, refused: null, outputs: [], outputCount: 0 };
       captures.set(key, c);
     }
     return c;
@@ -132,12 +153,12 @@ export class ReplayedPass {
       ...result.grads,
       ...c.weights.map((v) => ({ handle: v.handle, shape: v.shape, dtype: v.dtype })),
     ];
-    const trace: Trace = { recording, inputs, outputs };
     c.traces++;
     c.outputs = outputs.map((t) => ({ handle: t.handle, shape: [...t.shape], dtype: t.dtype }));
     c.outputCount = result.outputs.length;
     const why = unreplayable(recording);
     if (why) return this.refuse(c, why, result);
+    const trace = resolveTrace({ recording, inputs, outputs });
     if (c.last) {
       const program = compileReplay(be, c.last, trace);
       if (typeof program !== 'string') {
@@ -184,11 +205,16 @@ export class ReplayedPass {
   }
 }
 
-const captures = new WeakMap<CompiledState, Map<string, Capture>>();
+/** The captures of one compiled model by batch signature, and how many were dropped for new ones. */
+class Captures extends Map<string, Capture> {
+  dropped = 0;
+}
+
+const captures = new WeakMap<CompiledState, Captures>();
 
 /** Captures live with the compiled state, so later fits and trainOnBatch calls reuse them. */
-function capturesOf(state: CompiledState): Map<string, Capture> {
+function capturesOf(state: CompiledState): Captures {
   let m = captures.get(state);
-  if (!m) captures.set(state, (m = new Map()));
+  if (!m) captures.set(state, (m = new Captures()));
   return m;
 }
