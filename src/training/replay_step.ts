@@ -1,13 +1,8 @@
 import { recordCalls } from '../backend/capture.js';
 import { backend } from '../backend/registry.js';
 import type { Backend, DataHandle, TensorInfo } from '../backend/backend.js';
-import {
-  type ReplayProgram,
-  type ResolvedTrace,
-  compileReplay,
-  resolveTrace,
-  unreplayable,
-} from '../backend/replay.js';
+import { type ReplayProgram, compileReplay } from '../backend/replay.js';
+import { type ResolvedTrace, resolveTrace, unreplayable } from '../backend/trace.js';
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
