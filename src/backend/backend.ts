@@ -115,6 +115,36 @@ const FUSED_KERNELS: Record<FusedKernelName, true> = {
  */
 export const fusedKernelNames = Object.keys(FUSED_KERNELS) as FusedKernelName[];
 
+/** The contract's required kernels: its methods other than memory (upload, read, dispose) and the fused ones. */
+type CoreKernelName = Exclude<
+  { [K in keyof Backend]-?: Backend[K] extends (...args: never[]) => unknown ? K : never }[keyof Backend],
+  'upload' | 'read' | 'readAsync' | 'dispose' | FusedKernelName
+>;
+
+const CORE_KERNELS: Record<CoreKernelName, true> = {
+  fill: true,
+  cast: true,
+  unary: true,
+  binary: true,
+  where: true,
+  reduce: true,
+  argReduce: true,
+  matmul: true,
+  transpose: true,
+  slice: true,
+  pad: true,
+  concat: true,
+  gather: true,
+  scatterAdd: true,
+};
+
+/**
+ * Every kernel of the contract by name, required and fused: the calls that compute a new buffer
+ * from their arguments alone (what a captured training step replays).
+ * @example kernelNames.includes('matmul') // true
+ */
+export const kernelNames: readonly string[] = [...Object.keys(CORE_KERNELS), ...fusedKernelNames];
+
 export interface Backend extends FusedKernels {
   readonly name: string;
   /** False for backends whose memory can only be read asynchronously (GPU); default true. */

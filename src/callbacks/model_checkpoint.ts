@@ -84,7 +84,7 @@ export class ModelCheckpoint extends Callback {
     this.currentEpoch = epoch;
   }
 
-  /** Saving once an epoch needs no batch hook (and keeps fit's fused step). */
+  /** Saving once an epoch needs no batch hook (fit then skips them). */
   override get watchesBatches(): boolean {
     return this.saveFreq !== 'epoch';
   }

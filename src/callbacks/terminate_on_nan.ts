@@ -7,11 +7,6 @@ import { Callback, type Logs } from '../training/callback.js';
  * @example await model.fit(x, y, { epochs: 10, callbacks: [terminateOnNaN()] });
  */
 export class TerminateOnNaN extends Callback {
-  /** It reads only the batch loss. */
-  override get needsModelBetweenBatches(): boolean {
-    return false;
-  }
-
   override async onBatchEnd(batch: number, logs?: Logs): Promise<void> {
     const loss = logs?.loss;
     if (loss !== undefined && !Number.isFinite(loss)) {

@@ -1,3 +1,15 @@
+/** 32-bit draws made by every generator so far. */
+let draws = 0;
+
+/**
+ * How many 32-bit numbers all generators together have drawn so far: a captured training step
+ * compares it before and after a step to know whether the step drew outside its random tensors.
+ * @example const before = rngDraws(); globalRng.uniform(); rngDraws() - before; // 2
+ */
+export function rngDraws(): number {
+  return draws;
+}
+
 /**
  * A seeded pseudo-random generator (xoshiro128**), so initialisation, shuffling and dropout are
  * reproducible after `setSeed(n)`. Without a seed, the generator is seeded from Math.random.
@@ -61,6 +73,7 @@ export class Rng {
 
   /** Uniform 32-bit unsigned integer. */
   nextUint32(): number {
+    draws++;
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
     const t = this.s1 << 9;
     this.s2 ^= this.s0;
@@ -136,6 +149,7 @@ export class Rng {
     this.s1 = s1;
     this.s2 = s2;
     this.s3 = s3;
+    draws += 2 * Math.max(0, items.length - 1);
     return items;
   }
 }

@@ -3,7 +3,7 @@ import { globalRng, Rng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Config } from '../core/config.js';
 import { where } from '../ops/prims/binary.js';
-import { tensor } from '../ops/convert.js';
+import { drawnTensor } from '../ops/random.js';
 import { reverse } from '../ops/reverse.js';
 import { describeLayer, imageShape } from './convolutional_base.js';
 import { Layer, type CallArgs, type LayerArgs } from './layer.js';
@@ -58,9 +58,10 @@ export class RandomFlip extends Layer {
   /** Mirrors a random half (in expectation) of the images along `axis`. */
   private flipSome(x: Tensor, axis: number): Tensor {
     const n = x.shape[0];
-    const chosen = new Uint8Array(n);
-    for (let i = 0; i < n; i++) chosen[i] = this.rng.uniform() < 0.5 ? 1 : 0;
-    return where(tensor(chosen, [n, 1, 1, 1], 'bool'), reverse(x, axis), x);
+    const chosen = drawnTensor([n, 1, 1, 1], 'bool', (flags) => {
+      for (let i = 0; i < n; i++) flags[i] = this.rng.uniform() < 0.5 ? 1 : 0;
+    });
+    return where(chosen, reverse(x, axis), x);
   }
 
   override getConfig(): Config {

@@ -1,10 +1,9 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import { globalRng, Rng } from '../core/rng.js';
-import { sizeOf } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Config } from '../core/config.js';
 import { mul } from '../ops/prims/binary.js';
-import { tensor } from '../ops/convert.js';
+import { dropoutMask } from '../ops/random.js';
 import { Layer, type CallArgs, type LayerArgs } from './layer.js';
 import { registerLayerClass } from './registry.js';
 
@@ -30,7 +29,8 @@ export class Dropout extends Layer {
   readonly rate: number;
   readonly noiseShape: (number | null)[] | null;
   readonly seed: number | null;
-  private readonly rng: Rng;
+  /** The generator its masks are drawn from: its own when seeded, else the global one. */
+  readonly rng: Rng;
 
   constructor(args: DropoutArgs) {
     super(args);
@@ -50,20 +50,7 @@ export class Dropout extends Layer {
   call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor {
     const x = inputs as Tensor;
     if (!kwargs.training || this.rate === 0) return x;
-    const shape = this.maskShape(x.shape);
-    const mask = new Float64Array(sizeOf(shape));
-    this.fillMask(mask, mask.length);
-    return mul(x, tensor(mask, shape, x.dtype));
-  }
-
-  /**
-   * The first `size` values of `mask` become a fresh keep/drop mask in row-major order: 1/(1 - rate)
-   * where kept, 0 where dropped (what `call` multiplies by; the fused training step draws its
-   * masks here too, so both consume the generator alike). @internal
-   */
-  fillMask(mask: Float64Array, size: number): void {
-    const keep = 1 - this.rate;
-    for (let i = 0; i < size; i++) mask[i] = this.rng.uniform() < keep ? 1 / keep : 0;
+    return mul(x, dropoutMask(this.maskShape(x.shape), this.rate, x.dtype, this.rng));
   }
 
   private maskShape(inputShape: readonly number[]): number[] {

@@ -7,6 +7,7 @@ import type { Config } from '../core/config.js';
 import type { Initializer } from '../initializers/initializer.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
 import { notEqual } from '../ops/prims/binary.js';
+import { checkValues } from '../ops/check.js';
 import { gather } from '../ops/prims/gather.js';
 import { cast } from '../ops/prims/shape_ops.js';
 import { getRegularizer, serializeRegularizer, type RegularizerIdentifier } from '../regularizers/registry.js';
@@ -89,15 +90,16 @@ export class Embedding extends Layer {
 
   /** Ids as int32, after checking each lies in [0, inputDim) and is a whole number. */
   private checkedIds(x: Tensor): Tensor {
-    const values = x.dataSync();
-    for (let i = 0; i < values.length; i++) {
-      const id = values[i];
-      if (!Number.isInteger(id) || id < 0 || id >= this.inputDim) {
-        throw new ValueError(
-          `Embedding '${this.name}': token id ${id} (at flat position ${i} of input shape ${fmtShape(x.shape)}) is outside the vocabulary; expected integers in [0, ${this.inputDim}) (inputDim ${this.inputDim})`,
-        );
+    checkValues(x, (values) => {
+      for (let i = 0; i < values.length; i++) {
+        const id = values[i];
+        if (!Number.isInteger(id) || id < 0 || id >= this.inputDim) {
+          throw new ValueError(
+            `Embedding '${this.name}': token id ${id} (at flat position ${i} of input shape ${fmtShape(x.shape)}) is outside the vocabulary; expected integers in [0, ${this.inputDim}) (inputDim ${this.inputDim})`,
+          );
+        }
       }
-    }
+    });
     return x.dtype === 'int32' ? x : cast(x, 'int32');
   }
 

@@ -3,7 +3,7 @@ import { globalRng, Rng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Config } from '../core/config.js';
 import { add, mul } from '../ops/prims/binary.js';
-import { tensor } from '../ops/convert.js';
+import { drawnTensor, dropoutMask } from '../ops/random.js';
 import { describeLayer, imageShape } from './convolutional_base.js';
 import { Layer, type CallArgs, type LayerArgs } from './layer.js';
 import { registerLayerClass } from './registry.js';
@@ -39,9 +39,10 @@ export class GaussianNoise extends Layer {
   call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor {
     const x = inputs as Tensor;
     if (!kwargs.training || this.stddev === 0) return x;
-    const noise = new Float64Array(x.size);
-    for (let i = 0; i < noise.length; i++) noise[i] = this.stddev * this.rng.normal();
-    return add(x, tensor(noise, x.shape, x.dtype));
+    const noise = drawnTensor(x.shape, x.dtype, (values) => {
+      for (let i = 0; i < values.length; i++) values[i] = this.stddev * this.rng.normal();
+    });
+    return add(x, noise);
   }
 
   override getConfig(): Config {
@@ -88,10 +89,7 @@ export class SpatialDropout2D extends Layer {
     const x = inputs as Tensor;
     if (!kwargs.training || this.rate === 0) return x;
     const [n, , , c] = x.shape;
-    const keep = 1 - this.rate;
-    const mask = new Float64Array(n * c);
-    for (let i = 0; i < mask.length; i++) mask[i] = this.rng.uniform() < keep ? 1 / keep : 0;
-    return mul(x, tensor(mask, [n, 1, 1, c], x.dtype));
+    return mul(x, dropoutMask([n, 1, 1, c], this.rate, x.dtype, this.rng));
   }
 
   override getConfig(): Config {

@@ -17,6 +17,7 @@ import { getInitializer, serializeInitializer, type InitializerIdentifier } from
 import { add, mul, where } from '../ops/prims/binary.js';
 import { concat } from '../ops/prims/concat.js';
 import { tensor } from '../ops/convert.js';
+import { dropoutMask } from '../ops/random.js';
 import { zeros } from '../ops/creation.js';
 import { expandDims } from '../ops/dims.js';
 import { matMul } from '../ops/prims/matmul.js';
@@ -373,11 +374,7 @@ export abstract class RecurrentLayer extends Layer {
 
   /** An inverted-dropout mask: 0 with probability `rate`, else 1 / (1 - rate). */
   private dropoutMask(shape: number[], rate: number, dtype: Tensor['dtype']): Tensor {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const keep = 1 - rate;
-    const values = new Float64Array(n);
-    for (let i = 0; i < n; i++) values[i] = this.rng.uniform() < keep ? 1 / keep : 0;
-    return tensor(values, shape, dtype);
+    return dropoutMask(shape, rate, dtype, this.rng);
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {

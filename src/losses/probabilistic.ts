@@ -1,12 +1,15 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
-import { add, div, mul, sub } from '../ops/prims/binary.js';
-import { tensor, toFloat, toTensor, type TensorLike } from '../ops/convert.js';
+import { add, div, equal, mul, sub } from '../ops/prims/binary.js';
+import { checkValues } from '../ops/check.js';
+import { range } from '../ops/creation.js';
+import { expandDims } from '../ops/dims.js';
+import { toFloat, toTensor, type TensorLike } from '../ops/convert.js';
 import { logSoftmax } from '../ops/softmax.js';
 import { mean } from '../ops/moments.js';
 import { sum } from '../ops/prims/reduce.js';
-import { reshape } from '../ops/prims/shape_ops.js';
+import { cast, reshape } from '../ops/prims/shape_ops.js';
 import { log, softplus } from '../ops/prims/unary.js';
 import { EPSILON, clip, lastAxis, prepare } from './common.js';
 
@@ -67,18 +70,18 @@ export function sparseCategoricalCrossentropy(yTrue: TensorLike, yPred: TensorLi
       `${loss}: yTrue must hold one integer label per sample, shaped ${fmtShape(p.shape.slice(0, -1))} or ${fmtShape([...p.shape.slice(0, -1), 1])} for yPred ${fmtShape(p.shape)}; got yTrue ${fmtShape(given)}`,
     );
   }
-  const labels = t.dataSync();
-  const oneHot = new (p.dtype === 'float64' ? Float64Array : Float32Array)(labels.length * classes);
-  for (let i = 0; i < labels.length; i++) {
-    const k = labels[i];
-    if (!Number.isInteger(k) || k < 0 || k >= classes) {
-      throw new ValueError(
-        `${loss}: labels must be integers in [0, ${classes - 1}] (yPred has ${classes} classes), got ${k} at position ${i}`,
-      );
+  checkValues(t, (labels) => {
+    for (let i = 0; i < labels.length; i++) {
+      const k = labels[i];
+      if (!Number.isInteger(k) || k < 0 || k >= classes) {
+        throw new ValueError(
+          `${loss}: labels must be integers in [0, ${classes - 1}] (yPred has ${classes} classes), got ${k} at position ${i}`,
+        );
+      }
     }
-    oneHot[i * classes + k] = 1;
-  }
-  const target = tensor(oneHot, p.shape, p.dtype);
+  });
+  // The one-hot targets on the backend (a label equals its class index), so the step reads nothing back.
+  const target = cast(equal(expandDims(t, -1), range(0, classes, 1, t.dtype)), p.dtype);
   const logProb = fromLogits ? logSoftmax(p, -1) : log(clip(div(p, sum(p, -1, true)), EPSILON, 1 - EPSILON));
   return mul(sum(mul(target, logProb), -1), -1);
 }

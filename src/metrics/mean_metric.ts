@@ -55,7 +55,8 @@ export class RunningMean {
  */
 export class MeanMetricWrapper extends Metric {
   readonly className: string = 'MeanMetricWrapper';
-  protected readonly mean = new RunningMean();
+  /** The running weighted mean of the function's values (Keras' `total` and `count` variables). */
+  readonly mean = new RunningMean();
 
   constructor(
     readonly fn: MetricFunction,
@@ -76,12 +77,6 @@ export class MeanMetricWrapper extends Metric {
 
   resetState(): void {
     this.mean.reset();
-  }
-
-  /** Adds per-sample values computed elsewhere (the fused training step): their sum and count. @internal */
-  addSampleValues(total: number, count: number): void {
-    this.mean.total += total;
-    this.mean.count += count;
   }
 }
 

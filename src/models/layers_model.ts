@@ -161,24 +161,6 @@ export class LayersModel extends Layer implements TrainableModel {
     return this.compiled ? [...this.compiled.metricsNames] : [];
   }
 
-  /**
-   * The layers in order when the graph is a plain chain (one input, one output, each layer
-   * applied once to the previous one's output), so fit can fuse its training step; else null.
-   */
-  layerChain(): Layer[] | null {
-    const g = this.graph;
-    if (g?.inputs.length !== 1 || g.outputs.length !== 1) return null;
-    const chain: Layer[] = [];
-    for (let t = g.outputs[0]; t.node !== g.inputs[0].node; t = t.node.inputs[0]) {
-      const node = t.node;
-      if (node.inputs.length !== 1 || node.outputs.length !== 1 || Object.keys(node.callArgs).length > 0) return null;
-      chain.unshift(node.layer);
-    }
-    // No side branches, and no layer applied twice (shared weights).
-    if (g.nodes.length !== chain.length + 1 || new Set(chain).size !== chain.length) return null;
-    return chain;
-  }
-
   /** A model's weights are its layers': a layer it runs is never counted again as a called one. */
   protected override managesSublayer(layer: Layer): boolean {
     void layer;

@@ -120,11 +120,6 @@ export class Sequential extends LayersModel {
     return [...this.stack];
   }
 
-  /** The layers in order: a Sequential model is a plain chain (fit may fuse its training step). */
-  override layerChain(): Layer[] {
-    return [...this.stack];
-  }
-
   protected override weightLayers(): Layer[] {
     return this.stack;
   }

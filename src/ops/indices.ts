@@ -1,5 +1,6 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import { Tensor } from '../core/tensor.js';
+import { checkValues } from './check.js';
 import { tensor, toTensor, wrap, type TensorLike } from './convert.js';
 
 /**
@@ -22,12 +23,13 @@ export function toIndices(indices: TensorLike, op: string, arg = 'indices'): Ten
 }
 
 function checkWhole(t: Tensor, op: string, arg: string): void {
-  const v = t.dataSync();
-  for (let i = 0; i < v.length; i++) {
-    if (!Number.isInteger(v[i]))
-      throw new ValueError(`${op}: '${arg}' must hold whole numbers, got ${v[i]} at flat position ${i}`);
-    // The cast to int32 would wrap 4294967297 to 1, a valid index picking the wrong row.
-    if (v[i] < -2147483648 || v[i] > 2147483647)
-      throw new ValueError(`${op}: '${arg}' holds ${v[i]} at flat position ${i}, outside the int32 range of indices`);
-  }
+  checkValues(t, (v) => {
+    for (let i = 0; i < v.length; i++) {
+      if (!Number.isInteger(v[i]))
+        throw new ValueError(`${op}: '${arg}' must hold whole numbers, got ${v[i]} at flat position ${i}`);
+      // The cast to int32 would wrap 4294967297 to 1, a valid index picking the wrong row.
+      if (v[i] < -2147483648 || v[i] > 2147483647)
+        throw new ValueError(`${op}: '${arg}' holds ${v[i]} at flat position ${i}, outside the int32 range of indices`);
+    }
+  });
 }

@@ -1,9 +1,11 @@
-import { allocArray, getFloatX, type DType } from '../core/dtype.js';
+import { uploadDrawn } from '../backend/capture.js';
+import { backend } from '../backend/registry.js';
+import { allocArray, getFloatX, type DType, type TypedArray } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
 import { Rng, globalRng } from '../core/rng.js';
 import { sizeOf, validateShape } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
-import { tensor } from './convert.js';
+import { wrap } from './convert.js';
 
 /** The global generator (so `setSeed` makes runs reproducible) unless the call names its own seed. */
 function generator(seed: number | undefined, op: string): Rng {
@@ -20,9 +22,43 @@ function checkFloat(dtype: DType, op: string): void {
 
 function fromSampler(shape: readonly number[], dtype: DType, op: string, sample: () => number): Tensor {
   validateShape(shape, `${op}(shape)`);
-  const values = allocArray(dtype, sizeOf(shape));
-  for (let i = 0; i < values.length; i++) values[i] = sample();
-  return tensor(values, shape, dtype);
+  return drawnTensor(shape, dtype, (values) => {
+    for (let i = 0; i < values.length; i++) values[i] = sample();
+  });
+}
+
+/**
+ * A tensor of values host code draws afresh at every call (random masks, noise): `draw` fills
+ * an array of the dtype's kind with one value per element, in row-major order. Every random
+ * tensor is made here, so that a captured training step (training/replay) repeats the draws at
+ * each replay and the generators advance exactly as in the ordinary step.
+ * @example drawnTensor([2, 2], 'float32', (v) => v.fill(1))
+ */
+export function drawnTensor(shape: readonly number[], dtype: DType, draw: (values: TypedArray) => void): Tensor {
+  const produce = (): TypedArray => {
+    const values = allocArray(dtype, sizeOf(shape));
+    draw(values);
+    return values;
+  };
+  return wrap(uploadDrawn(backend(), dtype, produce), shape, dtype);
+}
+
+/**
+ * Fills `mask` (its first `size` values) with a fresh inverted-dropout mask: 0 with probability
+ * `rate`, else 1 / (1 - rate), one uniform draw per value.
+ * @example const m = new Float64Array(8); fillDropoutMask(m, 0.5, globalRng);
+ */
+export function fillDropoutMask(mask: TypedArray, rate: number, rng: Rng, size = mask.length): void {
+  const keep = 1 - rate;
+  for (let i = 0; i < size; i++) mask[i] = rng.uniform() < keep ? 1 / keep : 0;
+}
+
+/**
+ * A fresh inverted-dropout mask of `shape` (see fillDropoutMask), drawn from `rng`.
+ * @example mul(x, dropoutMask(x.shape, 0.1, x.dtype, globalRng))
+ */
+export function dropoutMask(shape: readonly number[], rate: number, dtype: DType, rng: Rng): Tensor {
+  return drawnTensor(shape, dtype, (mask) => fillDropoutMask(mask, rate, rng));
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import { add, div, mul, sub } from '../ops/prims/binary.js';
 import { sqrt, square } from '../ops/prims/unary.js';
-import { Optimizer, type HostUpdateRule, type OptimizerArgs } from './optimizer.js';
+import { Optimizer, type OptimizerArgs } from './optimizer.js';
 import { optimizerFactory, registerOptimizer } from './registry.js';
 
 export interface AdagradArgs extends OptimizerArgs {
@@ -34,21 +34,6 @@ export class Adagrad extends Optimizer {
     const acc = this.slot(v, 'accumulator', this.initialAccumulatorValue);
     acc.assign(add(acc, square(g)));
     v.assign(sub(v, div(mul(g, lr), sqrt(add(acc, this.epsilon)))));
-  }
-
-  protected override hostRule(): HostUpdateRule | null {
-    // A subclass with its own update rule must not run this one.
-    if (this.updateStep !== Adagrad.prototype.updateStep) return null;
-    const { epsilon } = this;
-    return {
-      slots: [{ name: 'accumulator', initial: this.initialAccumulatorValue }],
-      update: (p, g, [acc], lr) => {
-        for (let i = 0; i < p.length; i++) {
-          acc[i] += g[i] * g[i];
-          p[i] -= (g[i] * lr) / Math.sqrt(acc[i] + epsilon);
-        }
-      },
-    };
   }
 
   override getConfig(): Record<string, unknown> {

@@ -3,7 +3,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import { add, div, maximum, mul, sub } from '../ops/prims/binary.js';
 import { sqrt, square } from '../ops/prims/unary.js';
-import { Optimizer, type HostUpdateRule, type OptimizerArgs } from './optimizer.js';
+import { Optimizer, type OptimizerArgs } from './optimizer.js';
 import { optimizerFactory, registerOptimizer } from './registry.js';
 
 export interface AdamArgs extends OptimizerArgs {
@@ -58,28 +58,6 @@ export class Adam extends Optimizer {
       second = vHat;
     }
     v.assign(sub(v, div(mul(m, alpha), add(sqrt(second), this.epsilon))));
-  }
-
-  protected override hostRule(): HostUpdateRule | null {
-    // A subclass with its own update rule must not run this one.
-    if (this.updateStep !== Adam.prototype.updateStep) return null;
-    if (this.amsgrad) return null;
-    const { beta1, beta2, epsilon } = this;
-    return {
-      slots: [
-        { name: 'momentum', initial: 0 },
-        { name: 'velocity', initial: 0 },
-      ],
-      update: (p, g, [m, v], lr) => {
-        const t = this.iterations + 1;
-        const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
-        for (let i = 0; i < p.length; i++) {
-          m[i] += (g[i] - m[i]) * (1 - beta1);
-          v[i] += (g[i] * g[i] - v[i]) * (1 - beta2);
-          p[i] -= (alpha * m[i]) / (Math.sqrt(v[i]) + epsilon);
-        }
-      },
-    };
   }
 
   override getConfig(): Record<string, unknown> {

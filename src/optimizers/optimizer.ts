@@ -39,20 +39,6 @@ export interface NamedWeight {
   tensor: Tensor;
 }
 
-/**
- * An optimizer's update as a loop over plain arrays, for the fused training step: the same
- * formula as its `updateStep`, slots in the order of `slots`. @internal
- */
-export interface HostUpdateRule {
-  readonly slots: readonly { readonly name: string; readonly initial: number }[];
-  update(
-    param: Float32Array | Float64Array,
-    grad: Float64Array,
-    slots: (Float32Array | Float64Array)[],
-    learningRate: number,
-  ): void;
-}
-
 const ITERATION = 'iteration';
 
 /**
@@ -146,29 +132,6 @@ export abstract class Optimizer {
 
   /** The update rule for one variable; runs without recording gradients. */
   protected abstract updateStep(grad: Tensor, variable: Variable, learningRate: number): void;
-
-  /** This optimizer's update over plain arrays, or why it has none (see `HostUpdateRule`). @internal */
-  hostUpdateRule(): HostUpdateRule | string {
-    if (this.weightDecay || this.clipNorm || this.clipValue || this.globalClipNorm) {
-      return `optimizer '${this.name}' uses weight decay or gradient clipping, which the fused step does not do`;
-    }
-    if (this.beforeUpdates !== Optimizer.prototype.beforeUpdates)
-      return `optimizer '${this.name}' (${this.className}) runs code before each update`;
-    return (
-      this.hostRule() ??
-      `optimizer '${this.name}' (${this.className}) has no fused update (fused: SGD, Adam, RMSprop, Adagrad)`
-    );
-  }
-
-  /** The array form of `updateStep`, where a subclass has one. */
-  protected hostRule(): HostUpdateRule | null {
-    return null;
-  }
-
-  /** `slot` for the fused training step, which keeps slots in arrays between syncs. @internal */
-  slotVariable(variable: Variable, slotName: string, initialValue = 0): Variable {
-    return this.slot(variable, slotName, initialValue);
-  }
 
   /** Runs once per step before the per-variable updates (Nadam advances its momentum cache). */
   protected beforeUpdates(): void {}

@@ -2,7 +2,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import { add, div, mul, sub } from '../ops/prims/binary.js';
 import { sqrt, square } from '../ops/prims/unary.js';
-import { Optimizer, type HostUpdateRule, type OptimizerArgs } from './optimizer.js';
+import { Optimizer, type OptimizerArgs } from './optimizer.js';
 import { optimizerFactory, registerOptimizer } from './registry.js';
 
 export interface RMSpropArgs extends OptimizerArgs {
@@ -54,39 +54,6 @@ export class RMSprop extends Optimizer {
     } else {
       v.assign(sub(v, increment));
     }
-  }
-
-  protected override hostRule(): HostUpdateRule | null {
-    // A subclass with its own update rule must not run this one.
-    if (this.updateStep !== RMSprop.prototype.updateStep) return null;
-    const { rho, momentum, epsilon, centered } = this;
-    // Slots in updateStep's creation order: velocity, then average_gradient, then momentum.
-    const slots = [{ name: 'velocity', initial: 0 }];
-    if (centered) slots.push({ name: 'average_gradient', initial: 0 });
-    if (momentum > 0) slots.push({ name: 'momentum', initial: 0 });
-    return {
-      slots,
-      update: (p, g, state, lr) => {
-        const s = state[0],
-          avg = centered ? state[1] : null,
-          mom = momentum > 0 ? state[state.length - 1] : null;
-        for (let i = 0; i < p.length; i++) {
-          s[i] = s[i] * rho + g[i] * g[i] * (1 - rho);
-          let denominator = s[i] + epsilon;
-          if (avg) {
-            avg[i] = avg[i] * rho + g[i] * (1 - rho);
-            denominator = s[i] - avg[i] * avg[i] + epsilon;
-          }
-          const increment = (g[i] * lr) / Math.sqrt(denominator);
-          if (mom) {
-            mom[i] = mom[i] * momentum + increment;
-            p[i] -= mom[i];
-          } else {
-            p[i] -= increment;
-          }
-        }
-      },
-    };
   }
 
   override getConfig(): Record<string, unknown> {

@@ -2,7 +2,7 @@ import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import { add, mul, sub } from '../ops/prims/binary.js';
-import { Optimizer, type HostUpdateRule, type OptimizerArgs } from './optimizer.js';
+import { Optimizer, type OptimizerArgs } from './optimizer.js';
 import { optimizerFactory, registerOptimizer } from './registry.js';
 
 export interface SGDArgs extends OptimizerArgs {
@@ -39,29 +39,6 @@ export class SGD extends Optimizer {
     const m = this.slot(v, 'momentum');
     m.assign(sub(mul(m, this.momentum), mul(g, lr)));
     v.assign(add(v, this.nesterov ? sub(mul(m, this.momentum), mul(g, lr)) : m));
-  }
-
-  protected override hostRule(): HostUpdateRule | null {
-    // A subclass with its own update rule must not run this one.
-    if (this.updateStep !== SGD.prototype.updateStep) return null;
-    const { momentum, nesterov } = this;
-    if (momentum === 0) {
-      return {
-        slots: [],
-        update: (p, g, _slots, lr) => {
-          for (let i = 0; i < p.length; i++) p[i] -= g[i] * lr;
-        },
-      };
-    }
-    return {
-      slots: [{ name: 'momentum', initial: 0 }],
-      update: (p, g, [m], lr) => {
-        for (let i = 0; i < p.length; i++) {
-          m[i] = m[i] * momentum - g[i] * lr;
-          p[i] += nesterov ? m[i] * momentum - g[i] * lr : m[i];
-        }
-      },
-    };
   }
 
   override getConfig(): Record<string, unknown> {

@@ -2,7 +2,15 @@ import { dispose, scoped, scopedWithSurvivors } from '../core/memory.js';
 import type { Tensor } from '../core/tensor.js';
 import type { CompiledState } from './compile.js';
 import { StepUndo } from './rollback.js';
-import { applyUpdate, forwardBackward, forwardOnly, readScalars, updateMetrics, updateMetricsSync } from './step.js';
+import {
+  type StepTensors,
+  applyUpdate,
+  forwardBackward,
+  forwardOnly,
+  readScalars,
+  updateMetrics,
+  updateMetricsSync,
+} from './step.js';
 import type { LossAndMetricTracker } from './tracker.js';
 import type { TrainableModel } from './trainable_model.js';
 
@@ -21,12 +29,21 @@ export interface StepResult {
   nonFiniteWeight?: string;
 }
 
+/** The forward and backward pass of a step: `forwardBackward`, or its replay (replay_step.ts). */
+export type Pass = (
+  model: TrainableModel,
+  state: CompiledState,
+  xs: Tensor[],
+  ys: Tensor[],
+  sampleWeight?: Tensor,
+) => StepTensors;
+
 /**
- * One training step, written once for every backend: the forward and backward pass in a scope
- * that frees all intermediates, then the loss read (at once on CPU backends, after the GPU
- * finishes on others), the optimizer update, and the metric updates. A step that diverges (the
- * loss is NaN or infinite, or the update leaves a weight so) is undone, weights and optimizer
- * state, so training stops with the last finite weights.
+ * One training step, written once for every backend: the forward and backward pass (`pass`) in
+ * a scope that frees all intermediates, then the loss read (at once on CPU backends, after the
+ * GPU finishes on others), the optimizer update, and the metric updates. A step that diverges
+ * (the loss is NaN or infinite, or the update leaves a weight so) is undone, weights and
+ * optimizer state, so training stops with the last finite weights.
  * @example const { loss } = await trainBatch(model, state, tracker, () => ({ xs, ys, size: n }));
  */
 export async function trainBatch(
@@ -34,11 +51,12 @@ export async function trainBatch(
   state: CompiledState,
   tracker: LossAndMetricTracker,
   makeBatch: () => BatchData,
+  pass: Pass = forwardBackward,
 ): Promise<StepResult> {
   const undo = new StepUndo(model.weights, state.optimizer);
   const { result: step, survivors } = scopedWithSurvivors(() => {
     const batch = makeBatch();
-    const tensors = forwardBackward(model, state, batch.xs, batch.ys, batch.sampleWeight);
+    const tensors = pass(model, state, batch.xs, batch.ys, batch.sampleWeight);
     return { ...tensors, ys: batch.ys, sampleWeight: batch.sampleWeight, size: batch.size };
   });
   try {

@@ -43,15 +43,6 @@ export class Callback {
   get watchesBatches(): boolean {
     return this.onBatchBegin !== Callback.prototype.onBatchBegin || this.onBatchEnd !== Callback.prototype.onBatchEnd;
   }
-
-  /**
-   * Whether its batch hooks may read or change the model's weights or optimizer state. fit's
-   * fused step keeps those in arrays during an epoch, so it runs only when no callback does;
-   * callbacks that only read the batch logs (the progress bar, terminateOnNaN) say false.
-   */
-  get needsModelBetweenBatches(): boolean {
-    return this.watchesBatches;
-  }
 }
 
 /** TF.js-style custom callback: a plain object with any of the hook functions. */

@@ -120,8 +120,8 @@ export async function runEpochs(model: TrainableModel, state: CompiledState, arg
   claimTraining(model, call);
   try {
     const { history, list } = makeCallbacks(model, state, args);
-    // Decided before any callback runs, so `jitCompile: true` on a model it cannot fuse fails early.
-    const step = trainStepFor(model, state, args.train, args.batchSize, list.callbacks, call);
+    // Decided before any callback runs, so `jitCompile: true` on a backend that can do neither fails early.
+    const step = trainStepFor(model, state, args.train, args.batchSize, call);
     setTrainingFlush(model, () => step.leave());
     const batchHooks = list.callbacks.some((c) => c.watchesBatches);
     const yielder = new Yielder(args.yieldEvery, call);
@@ -141,7 +141,12 @@ export async function runEpochs(model: TrainableModel, state: CompiledState, arg
           if (item.done) break;
           const batch = item.value;
           const size = batch.size;
-          if (batchHooks) await list.batchBegin(b, { batch: b, size });
+          // Batch hooks find the model's variables current, and the step reads back what they change.
+          if (batchHooks) {
+            step.leave();
+            await list.batchBegin(b, { batch: b, size });
+            step.enter();
+          }
           const pending = step.run(batch, tracker);
           const result = pending instanceof Promise ? await pending : pending;
           if (result.nonFiniteWeight !== undefined || !Number.isFinite(result.loss)) {
@@ -155,7 +160,11 @@ export async function runEpochs(model: TrainableModel, state: CompiledState, arg
               throw new TrainingError(diverged(call, epoch, b, result.loss, result.nonFiniteWeight), history);
             break;
           }
-          if (batchHooks) await list.batchEnd(b, withTfjsNames({ batch: b, size, ...tracker.logs() }));
+          if (batchHooks) {
+            step.leave();
+            await list.batchEnd(b, withTfjsNames({ batch: b, size, ...tracker.logs() }));
+            step.enter();
+          }
           b++;
           if (model.stopTraining) break;
           if (yielder.due(false)) {

@@ -11,6 +11,7 @@ import { LossAndMetricTracker } from './tracker.js';
 import type { TrainableModel } from './trainable_model.js';
 import type { BatchDataset, FitArgs, FitDatasetArgs, ModelData, ValidationArrays } from './types.js';
 import { combineSampleWeights } from './weights.js';
+import { replayedPassFor } from './train_step.js';
 
 export { TrainingError } from './epoch_loop.js';
 
@@ -157,7 +158,8 @@ export async function trainOnBatchModel(model: TrainableModel, x: ModelData, y: 
   try {
     const { xs, ys, n } = prepareData(model, x, y, call);
     const tracker = new LossAndMetricTracker(state);
-    const result = await trainBatch(model, state, tracker, () => ({ xs, ys, size: n }));
+    const replay = replayedPassFor(model, state, call);
+    const result = await trainBatch(model, state, tracker, () => ({ xs, ys, size: n }), replay?.pass);
     if (result.nonFiniteWeight !== undefined)
       throw new ValueError(
         `${call}: the update made weight '${result.nonFiniteWeight}' NaN or infinite (the loss was ${result.loss}); the weights were not updated`,

@@ -42,10 +42,6 @@ export function formatLogs(logs: Logs, skip: readonly string[] = ['batch', 'size
  * with verbose 2: one plain line per epoch.
  */
 export class ProgressLogger extends Callback {
-  /** It only prints the batch logs. */
-  override get needsModelBetweenBatches(): boolean {
-    return false;
-  }
   private epochStart = 0;
   private lastDraw = 0;
   private epoch = 0;

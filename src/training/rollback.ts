@@ -3,9 +3,10 @@ import { dispose, keep, scoped } from '../core/memory.js';
 import { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import type { NamedWeight, Optimizer } from '../optimizers/optimizer.js';
-import { readScalars } from './step.js';
 import { mul } from '../ops/prims/binary.js';
 import { sum } from '../ops/prims/reduce.js';
+import { concat } from '../ops/prims/concat.js';
+import { cast, reshape } from '../ops/prims/shape_ops.js';
 
 /**
  * A tensor holding `t`'s value as it is now, without a copy: tensors are immutable and a
@@ -59,13 +60,24 @@ export class StepUndo {
  * @example if (await firstNonFiniteWeight(model.weights)) console.log('diverged');
  */
 export async function firstNonFiniteWeight(variables: readonly Variable[]): Promise<string | null> {
-  // x·0 is 0 for finite x and NaN otherwise: one sum per weight tells whether it is finite.
-  const probes = scoped(() => noGrad(() => variables.map((v) => keep(sum(mul(v, 0))))));
+  if (variables.length === 0) return null;
+  // x·0 is 0 for finite x and NaN otherwise: one sum per weight tells whether it is finite, and
+  // the sums in one vector are one read, however many weights there are.
+  const probes = scoped(() =>
+    noGrad(() =>
+      keep(
+        concat(
+          variables.map((v) => reshape(cast(sum(mul(v, 0)), 'float32'), [1])),
+          0,
+        ),
+      ),
+    ),
+  );
   try {
-    const values = await readScalars(probes);
+    const values = probes.backend.syncReads === false ? await probes.data() : probes.dataSync();
     const bad = values.findIndex((x) => !Number.isFinite(x));
     return bad < 0 ? null : variables[bad].name;
   } finally {
-    dispose(probes);
+    probes.dispose();
   }
 }

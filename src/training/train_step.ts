@@ -1,10 +1,12 @@
 import type { TypedArray } from '../core/dtype.js';
 import { type StepResult, trainBatch } from './batch.js';
 import type { Batch, BatchSource, Samples } from './batch_source.js';
-import type { Callback } from './callback.js';
 import type { CompiledState } from './compile.js';
 import type { FusedDenseStep } from './fused/dense_step.js';
 import { fusedStepFor } from './fused/support.js';
+import { backend } from '../backend/registry.js';
+import { ValueError } from '../core/errors.js';
+import { ReplayedPass, replayUnsupported } from './replay_step.js';
 import type { LossAndMetricTracker } from './tracker.js';
 import type { TrainableModel } from './trainable_model.js';
 
@@ -20,16 +22,17 @@ export interface TrainStep {
   run(batch: Batch, tracker: LossAndMetricTracker): StepResult | Promise<StepResult>;
 }
 
-/** The op-by-op step (any model, any backend). */
+/** The ordinary step (any model, any backend), its forward and backward pass replayed where captured. */
 class EagerStep implements TrainStep {
   constructor(
     private readonly model: TrainableModel,
     private readonly state: CompiledState,
+    private readonly replay: ReplayedPass | null,
   ) {}
   enter(): void {}
   leave(): void {}
   run(batch: Batch, tracker: LossAndMetricTracker): Promise<StepResult> {
-    return trainBatch(this.model, this.state, tracker, () => batch.tensors());
+    return trainBatch(this.model, this.state, tracker, () => batch.tensors(), this.replay?.pass);
   }
 }
 
@@ -99,23 +102,40 @@ class PlannedOnFirstBatch implements TrainStep {
 }
 
 /**
- * The step for this fit: fused where `jitCompile` allows it and the model qualifies (with
- * `jitCompile: true`, an error naming why it cannot), else op by op.
- * @example const step = trainStepFor(model, state, source, 32, callbacks, 'fit'); step.enter(); await step.run(batch, tracker);
+ * The step for this fit. With `jitCompile` 'auto' (the default): the fused step (fused/) where
+ * the model qualifies and is small enough to gain from it, else the ordinary step with its
+ * forward and backward pass captured and replayed (replay_step.ts) where the backend allows it.
+ * With true: fused or replayed, or an error naming why neither can run. With false: op by op.
+ * @example const step = trainStepFor(model, state, source, 32, 'fit'); step.enter(); await step.run(batch, tracker);
  */
 export function trainStepFor(
   model: TrainableModel,
   state: CompiledState,
   source: BatchSource,
   batchSize: number | undefined,
-  callbacks: readonly Callback[],
   call: string,
 ): TrainStep {
-  const eager = new EagerStep(model, state);
-  if (state.jitCompile === false) return eager;
+  if (state.jitCompile === false) return new EagerStep(model, state, null);
+  const replay = replayedPassFor(model, state, call);
   const plan = (data: Samples, size: number): TrainStep => {
-    const fused = fusedStepFor(model, state, data, size, callbacks, call);
-    return fused ? new FusedStep(fused, eager) : eager;
+    const eager = new EagerStep(model, state, replay);
+    const fused = fusedStepFor(model, state, data, size);
+    if (typeof fused !== 'string') return new FusedStep(fused, eager);
+    if (!replay && state.jitCompile === true)
+      throw new ValueError(
+        `${call}: jitCompile is true but the training step can be neither fused (${fused}) nor captured (${replayUnsupported(backend())})`,
+      );
+    return eager;
   };
   return source.inMemory ? plan(source.inMemory, batchSize ?? source.inMemory.n) : new PlannedOnFirstBatch(plan);
+}
+
+/**
+ * The captured-and-replayed forward and backward pass for this model, or null where the
+ * backend cannot replay (`jitCompile: false` never asks).
+ * @example await trainBatch(model, state, tracker, makeBatch, replayedPassFor(model, state, 'trainOnBatch')?.pass);
+ */
+export function replayedPassFor(model: TrainableModel, state: CompiledState, call: string): ReplayedPass | null {
+  if (state.jitCompile === false || replayUnsupported(backend())) return null;
+  return new ReplayedPass(model, state, call);
 }

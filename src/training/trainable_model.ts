@@ -1,6 +1,5 @@
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
-import type { Layer } from '../layers/layer.js';
 import type { CompiledState } from './compile.js';
 
 /**
@@ -24,8 +23,6 @@ export interface TrainableModel {
   readonly trainableWeights: Variable[];
   /** Every variable, trainable or not (e.g. batch-norm moving statistics). */
   readonly weights: Variable[];
-  /** The layers in order when the model is a plain chain (Sequential), so fit can fuse its step. */
-  layerChain?(): Layer[] | null;
   /** Set by a callback (e.g. earlyStopping) to end `fit` after the current batch. */
   stopTraining: boolean;
   /** Set by `compileModel`: optimizer, losses and metrics. Undefined until compiled. */

@@ -37,10 +37,11 @@ export interface CompileArgs {
   /** Weights of each output's loss in the total (multi-output models). */
   lossWeights?: number[] | Record<string, number>;
   /**
-   * Keras' `jit_compile`: whether `fit` runs the training step fused into one routine instead of
-   * op by op. 'auto' (default) fuses small models it can (a Sequential chain of Dense layers with
-   * a common loss and SGD or Adam; see docs/training.md); true requires it and throws naming what
-   * prevents it; false always trains op by op.
+   * Keras' `jit_compile`: whether the training step runs compiled instead of op by op. 'auto'
+   * (default) fuses small chains of Dense layers into one routine and captures and replays the
+   * forward and backward pass of any other model where the backend allows (see
+   * docs/training.md); true requires one of the two and throws naming why neither can run; false
+   * always trains op by op.
    */
   jitCompile?: boolean | 'auto';
 }

@@ -4,6 +4,7 @@ import { ValueError, fmtShape } from '../../core/errors.js';
 import { normAxis } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
 import { toTensor, wrap, type TensorLike } from '../convert.js';
+import { checkValues } from '../check.js';
 import { toIndices } from '../indices.js';
 
 /**
@@ -25,15 +26,16 @@ export function gather(x: TensorLike, indices: TensorLike, axis = 0): Tensor {
 }
 
 function checkRange(idx: Tensor, shape: readonly number[], axis: number, op: string): void {
-  const v = idx.dataSync();
   const n = shape[axis];
-  for (let i = 0; i < v.length; i++) {
-    if (v[i] < 0 || v[i] >= n) {
-      throw new ValueError(
-        `${op}: index ${v[i]} (at flat position ${i}) is out of range for axis ${axis} of size ${n} (x shape ${fmtShape(shape)}); expected indices in [0, ${n - 1}]`,
-      );
+  checkValues(idx, (v) => {
+    for (let i = 0; i < v.length; i++) {
+      if (v[i] < 0 || v[i] >= n) {
+        throw new ValueError(
+          `${op}: index ${v[i]} (at flat position ${i}) is out of range for axis ${axis} of size ${n} (x shape ${fmtShape(shape)}); expected indices in [0, ${n - 1}]`,
+        );
+      }
     }
-  }
+  });
 }
 
 /** The adjoint of gather; its own gradient is a gather, so higher-order gradients work. */

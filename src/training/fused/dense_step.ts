@@ -2,10 +2,11 @@ import { withBackend } from '../../backend/registry.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { scoped } from '../../core/memory.js';
 import type { Tensor } from '../../core/tensor.js';
-import type { Variable } from '../../core/variable.js';
+import { Variable } from '../../core/variable.js';
 import { noGrad } from '../../autograd/tape.js';
 import { tensor } from '../../ops/convert.js';
-import type { HostUpdateRule, Optimizer } from '../../optimizers/optimizer.js';
+import type { Optimizer } from '../../optimizers/optimizer.js';
+import { fillDropoutMask } from '../../ops/random.js';
 import type { CompiledState } from '../compile.js';
 import type { StepResult } from '../batch.js';
 import type { LossAndMetricTracker } from '../tracker.js';
@@ -13,6 +14,20 @@ import type { HostActivation } from './activations.js';
 import type { Dropout } from '../../layers/dropout.js';
 import type { DenseKernels } from './dense_kernels.js';
 import type { HostLoss } from './losses.js';
+import type { ArrayUpdate } from './updates.js';
+
+/** The optimizer's name for a slot of `variable` (its `getWeights` names). */
+const slotName = (variable: Variable, slot: string): string => `${variable.name}/${slot}`;
+
+/** The optimizer's slot variables by name, from its public `getWeights`. */
+function slotsOf(optimizer: Optimizer): Map<string, Variable> {
+  const slots = new Map<string, Variable>();
+  for (const { name, tensor: t } of optimizer.getWeights()) {
+    if (t instanceof Variable) slots.set(name, t);
+    else t.dispose(); // the step count and scalar state, made for the call
+  }
+  return slots;
+}
 
 /** One Dense layer of the chain: its sizes, weights, activation, penalties and any dropout after it. */
 export interface FusedLayer {
@@ -45,7 +60,8 @@ interface Param {
   readonly work: Float64Array;
   readonly grad: Float64Array;
   readonly penalty: Penalty | undefined;
-  readonly slotVariables: Variable[];
+  /** Each slot's variable, null until the step creates it (in `store`). */
+  readonly slotVariables: (Variable | null)[];
   slotValues: (Float32Array | Float64Array)[];
 }
 
@@ -72,7 +88,7 @@ export interface FusedStepParts {
   readonly inputDropout?: Dropout;
   readonly loss: HostLoss;
   readonly lossWeight: number;
-  readonly rule: HostUpdateRule;
+  readonly rule: ArrayUpdate;
   readonly optimizer: Optimizer;
   readonly trainableWeights: readonly Variable[];
   readonly yRowShape: readonly number[];
@@ -141,6 +157,9 @@ export class FusedDenseStep {
   private readonly metricUpdates: MetricUpdate[];
   private dirty = false;
   private arrays: StateArrays | null = null;
+  /** The variables' buffers and the iteration count as of the last load or store. */
+  private seen: unknown[] = [];
+  private iterations = -1;
 
   constructor(private readonly parts: FusedStepParts) {
     const { layers, batchSize, kernels } = parts;
@@ -197,9 +216,15 @@ export class FusedDenseStep {
     });
   }
 
-  /** Reads the weights and optimizer slots from their variables (creating missing slots as the eager step would). */
+  /**
+   * Reads the weights and optimizer slots from their variables (through the optimizer's public
+   * `getWeights`; a slot it does not have yet starts at its initial value, as the eager step
+   * would create it). Skipped when nothing replaced them since the last `load` or `store`.
+   */
   load(): void {
-    const slotCount = this.parts.rule.slots.length;
+    if (this.arrays && this.current()) return;
+    const { rule, optimizer } = this.parts;
+    const slotCount = rule.slots.length;
     const total = this.params.reduce((n, p) => n + p.work.length, 0);
     if (!this.arrays) {
       const Arr = this.parts.layers[0].kernel.dtype === 'float64' ? Float64Array : Float32Array;
@@ -209,6 +234,7 @@ export class FusedDenseStep {
         slotsBefore: new Arr(total * slotCount),
       };
     }
+    const byName = slotsOf(optimizer);
     const { values, slots } = this.arrays;
     let offset = 0;
     for (const p of this.params) {
@@ -217,29 +243,58 @@ export class FusedDenseStep {
       p.values.set(p.variable.dataSync() as Float32Array);
       p.work.set(p.values);
       p.slotVariables.length = 0;
-      for (const s of this.parts.rule.slots)
-        p.slotVariables.push(this.parts.optimizer.slotVariable(p.variable, s.name, s.initial));
-      p.slotValues = p.slotVariables.map((v, s) => {
-        const view = slots.subarray(s * total + offset, s * total + offset + size);
-        view.set(v.dataSync() as Float32Array);
+      p.slotValues = rule.slots.map((s, k) => {
+        const view = slots.subarray(k * total + offset, k * total + offset + size);
+        const slot = byName.get(slotName(p.variable, s.name));
+        if (slot) view.set(slot.dataSync() as Float32Array);
+        else view.fill(s.initial);
+        p.slotVariables.push(slot ?? null);
         return view;
       });
       offset += size;
     }
+    this.iterations = optimizer.iterations;
+    this.seen = this.handles();
     this.dirty = false;
   }
 
-  /** Writes weights and slots back into their variables, if any step ran since `load`. */
+  /**
+   * Writes weights and slots back into their variables, if any step ran since `load` (a slot
+   * the step created goes to the optimizer through `setWeights`, in the eager step's order).
+   */
   store(): void {
     if (!this.dirty) return;
+    const { optimizer, rule } = this.parts;
     const write = (v: Variable, values: TypedArray) => {
       v.handle = v.backend.upload(values, v.dtype);
     };
     for (const p of this.params) {
       write(p.variable, p.values);
-      p.slotVariables.forEach((s, i) => write(s, p.slotValues[i]));
+      rule.slots.forEach((s, k) => {
+        const slot = p.slotVariables[k];
+        if (slot) write(slot, p.slotValues[k]);
+        else {
+          const name = slotName(p.variable, s.name);
+          optimizer.setWeights([{ name, tensor: tensor(p.slotValues[k], p.variable.shape, p.variable.dtype) }]);
+          p.slotVariables[k] = slotsOf(optimizer).get(name) ?? null;
+        }
+      });
     }
+    this.iterations = optimizer.iterations;
+    this.seen = this.handles();
     this.dirty = false;
+  }
+
+  /** The buffers of every weight and slot variable, to tell whether other code replaced one. */
+  private handles(): unknown[] {
+    return this.params.flatMap((p) => [p.variable.handle, ...p.slotVariables.map((v) => v?.handle)]);
+  }
+
+  /** Whether the arrays still hold what the variables hold (nothing assigned them since). */
+  private current(): boolean {
+    if (this.parts.optimizer.iterations !== this.iterations) return false;
+    const now = this.handles();
+    return now.length === this.seen.length && now.every((h, i) => h === this.seen[i]);
   }
 
   /**
@@ -271,7 +326,7 @@ export class FusedDenseStep {
     const inputDropout = this.parts.inputDropout;
     if (inputDropout) {
       // The data batch needs no gradient, so its mask is applied and forgotten.
-      inputDropout.fillMask(this.inputMask, n * inDim);
+      fillDropoutMask(this.inputMask, inputDropout.rate, inputDropout.rng, n * inDim);
       for (let i = 0, e = n * inDim; i < e; i++) x0[i] *= this.inputMask[i];
     }
     for (let l = 0; l < layers.length; l++) this.forward(l, n);
@@ -348,7 +403,7 @@ export class FusedDenseStep {
     const a = this.activated[l],
       mask = this.masks[l];
     activation.forward(z, a, n, units);
-    dropout.fillMask(mask, n * units);
+    fillDropoutMask(mask, dropout.rate, dropout.rng, n * units);
     for (let i = 0, e = n * units; i < e; i++) y[i] = a[i] * mask[i];
   }
 

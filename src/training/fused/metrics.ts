@@ -56,5 +56,8 @@ export function hostMetric(metric: Metric): ArrayMetricUpdate | null {
   // Only the known per-sample functions: a subclass's own function (RootMeanSquaredError's) is fed tensors.
   const sampleSum = BY_FUNCTION.get(metric.fn);
   if (!sampleSum) return null;
-  return (t, p, rows, cols) => metric.addSampleValues(sampleSum(t, p, rows, cols), rows);
+  return (t, p, rows, cols) => {
+    metric.mean.total += sampleSum(t, p, rows, cols);
+    metric.mean.count += rows;
+  };
 }

@@ -1,9 +1,7 @@
-import { ValueError } from '../../core/errors.js';
 import type { Tensor } from '../../core/tensor.js';
 import { Dense } from '../../layers/dense.js';
 import { Dropout } from '../../layers/dropout.js';
 import { L1, L1L2, L2, type Regularizer } from '../../regularizers/regularizer.js';
-import type { Callback } from '../callback.js';
 import type { CompiledState } from '../compile.js';
 import type { TrainableModel } from '../trainable_model.js';
 import { HOST_ACTIVATIONS } from './activations.js';
@@ -11,6 +9,8 @@ import { FusedDenseStep, type FusedLayer } from './dense_step.js';
 import { DenseKernels } from './dense_kernels.js';
 import { hostLoss } from './losses.js';
 import { hostMetric } from './metrics.js';
+import { layerChain } from './chain.js';
+import { arrayUpdate } from './updates.js';
 
 /**
  * Below this many multiply-adds in one batch's forward pass, the fused step beats the backend's
@@ -45,18 +45,16 @@ interface TrainData {
  * or a functional model without branches) of Dense layers (activations in HOST_ACTIVATIONS,
  * L1/L2 weight regularizers, no constraints), with Dropout (no noiseShape) between them or on
  * the input; one of the fused losses; an optimizer with an array update (SGD, Adam, RMSprop,
- * Adagrad); no sample weights; a backend with synchronous reads; no callback that needs the
- * model between batches.
+ * Adagrad); no sample weights; a backend with synchronous reads.
  */
 export function planFusedStep(
   model: TrainableModel,
   state: CompiledState,
   data: TrainData,
   batchSize: number,
-  callbacks: readonly Callback[],
   honourSize: boolean,
 ): FusedDenseStep | string {
-  const chain = model.layerChain?.();
+  const chain = layerChain(model);
   if (!chain)
     return `model '${model.name}' is not a plain chain of layers (one input, one output, no branches or shared layers)`;
   if (model.inputShapes.length !== 1 || model.inputShapes[0].length !== 2)
@@ -101,7 +99,7 @@ export function planFusedStep(
   if (state.losses.length !== 1) return `the model has ${state.losses.length} outputs`;
   const loss = hostLoss(state.losses[0]);
   if (typeof loss === 'string') return loss;
-  const rule = state.optimizer.hostUpdateRule();
+  const rule = arrayUpdate(state.optimizer);
   if (typeof rule === 'string') return rule;
   if (data.sampleWeight) return `sample or class weights are given`;
   const x = data.xs[0],
@@ -111,8 +109,6 @@ export function planFusedStep(
   if (y.size !== data.n * loss.targetCols(outCols))
     return `'y' has shape [${y.shape.join(', ')}], not one target row per prediction`;
   if (x.size + y.size > MAX_HOST_DATA) return `the training data has more than ${MAX_HOST_DATA} values`;
-  const watcher = callbacks.find((c) => c.needsModelBetweenBatches);
-  if (watcher) return `callback ${watcher.constructor.name} needs the model between batches`;
   const macs = batchSize * layers.reduce((s, l) => s + l.inDim * l.units, 0);
   if (honourSize && macs > FUSED_STEP_MAX_FORWARD_MACS)
     return `a batch's forward pass has ${macs} multiply-adds (the fused step is faster below ${FUSED_STEP_MAX_FORWARD_MACS})`;
@@ -137,21 +133,17 @@ export function planFusedStep(
 }
 
 /**
- * What fit runs: the fused step when `jitCompile` allows it and the model qualifies; with
- * `jitCompile: true`, a model that does not qualify is an error naming the reason.
+ * The fused step for this fit when `jitCompile` allows it and the model qualifies, else why not
+ * (with 'auto', a forward pass too large to gain from it is a reason too).
+ * @example const fused = fusedStepFor(model, state, data, 32); if (typeof fused !== 'string') fused.load();
  */
 export function fusedStepFor(
   model: TrainableModel,
   state: CompiledState,
   data: TrainData,
   batchSize: number,
-  callbacks: readonly Callback[],
-  call: string,
-): FusedDenseStep | null {
+): FusedDenseStep | string {
   const mode = state.jitCompile ?? 'auto';
-  if (mode === false) return null;
-  const plan = planFusedStep(model, state, data, batchSize, callbacks, mode === 'auto');
-  if (typeof plan !== 'string') return plan;
-  if (mode === true) throw new ValueError(`${call}: jitCompile is true but the training step cannot be fused: ${plan}`);
-  return null;
+  if (mode === false) return 'jitCompile is false';
+  return planFusedStep(model, state, data, batchSize, mode === 'auto');
 }
