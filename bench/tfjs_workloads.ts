@@ -1,7 +1,19 @@
 // The workloads written against TF.js 4.22 ('cpu' or 'wasm' backend).
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { type BenchCase, type Outcome, oneHot, randomLabels, settings, uniform, w3Data } from './workloads.js';
+import {
+  type BenchCase,
+  type InferenceModel,
+  inferenceInput,
+  inferenceOutcome,
+  type Outcome,
+  oneHot,
+  randomLabels,
+  settings,
+  timePredictions,
+  uniform,
+  w3Data,
+} from './workloads.js';
 
 type Tf = typeof import('@tensorflow/tfjs');
 
@@ -47,13 +59,7 @@ export async function runTfjs(backendName: 'cpu' | 'wasm', c: BenchCase, quick: 
     case 'W2': {
       const x = tf.tensor2d(uniform(s.w2Samples * 784, 4, 0, 1), [s.w2Samples, 784]);
       const y = tf.tensor2d(oneHot(randomLabels(s.w2Samples, 10, 5), 10), [s.w2Samples, 10]);
-      const model = tf.sequential({
-        layers: [
-          tf.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }),
-          tf.layers.dense({ units: 256, activation: 'relu' }),
-          tf.layers.dense({ units: 10, activation: 'softmax' }),
-        ],
-      });
+      const model = tfModel(tf, 'mlp');
       model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
       await model.fit(x, y, { epochs: 1, batchSize: 128, shuffle: true, verbose: 0 });
       const t = performance.now();
@@ -86,13 +92,7 @@ export async function runTfjs(backendName: 'cpu' | 'wasm', c: BenchCase, quick: 
       };
     }
     case 'W4': {
-      const model = tf.sequential({
-        layers: [
-          tf.layers.embedding({ inputDim: 65, outputDim: 64, inputLength: 64 }),
-          tf.layers.lstm({ units: 128, returnSequences: true }),
-          tf.layers.dense({ units: 65, activation: 'softmax' }),
-        ],
-      });
+      const model = tfModel(tf, 'lstm');
       model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
       const x = tf.tensor2d(Float32Array.from(randomLabels(32 * 64, 65, 6)), [32, 64]);
       const y = tf.tensor3d(oneHot(randomLabels(32 * 64, 65, 7), 65), [32, 64, 65]);
@@ -100,23 +100,56 @@ export async function runTfjs(backendName: 'cpu' | 'wasm', c: BenchCase, quick: 
       return { ok: true, value: (32 * 64) / perStep, unit: 'tokens/s', higherIsBetter: true, extra: { steps } };
     }
     case 'W5': {
-      const model = tf.sequential({
-        layers: [
-          tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-          tf.layers.maxPooling2d({ poolSize: 2 }),
-          tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-          tf.layers.maxPooling2d({ poolSize: 2 }),
-          tf.layers.flatten(),
-          tf.layers.dense({ units: 10, activation: 'softmax' }),
-        ],
-      });
+      const model = tfModel(tf, 'cnn');
       model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
       const x = tf.tensor4d(uniform(64 * 28 * 28, 8, 0, 1), [64, 28, 28, 1]);
       const y = tf.tensor2d(oneHot(randomLabels(64, 10, 9), 10), [64, 10]);
       const { perStep, steps } = await timeSteps(() => model.trainOnBatch(x, y), s.w4w5Warmup, s.w4w5Timed);
       return { ok: true, value: 64 / perStep, unit: 'images/s', higherIsBetter: true, extra: { steps } };
     }
+    case 'W7': {
+      const model = tfModel(tf, c.model!);
+      const input = inferenceInput(c.model!, c.param!);
+      const x = tf.tensor(input.values, input.shape);
+      const batchSize = c.param!;
+      const perCall = await timePredictions(() => {
+        const y = model.predict(x, { batchSize }) as import('@tensorflow/tfjs').Tensor;
+        y.dataSync();
+        y.dispose();
+      }, quick);
+      return inferenceOutcome(c.param!, perCall);
+    }
   }
+}
+
+/** The MLP of W2, the LSTM of W4 or the CNN of W5 (the models W7 runs for inference). */
+function tfModel(tf: Tf, model: InferenceModel) {
+  if (model === 'mlp')
+    return tf.sequential({
+      layers: [
+        tf.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }),
+        tf.layers.dense({ units: 256, activation: 'relu' }),
+        tf.layers.dense({ units: 10, activation: 'softmax' }),
+      ],
+    });
+  if (model === 'lstm')
+    return tf.sequential({
+      layers: [
+        tf.layers.embedding({ inputDim: 65, outputDim: 64, inputLength: 64 }),
+        tf.layers.lstm({ units: 128, returnSequences: true }),
+        tf.layers.dense({ units: 65, activation: 'softmax' }),
+      ],
+    });
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
 }
 
 /**

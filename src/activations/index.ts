@@ -1,3 +1,4 @@
+import type { FusedActivation } from '../backend/backend.js';
 import { ValueError } from '../core/errors.js';
 import { Registry } from '../core/registry.js';
 import type { Tensor } from '../core/tensor.js';
@@ -96,6 +97,16 @@ for (const [name, fn] of Object.entries(ACTIVATIONS))
     fn,
     Object.keys(ALIASES).filter((alias) => ALIASES[alias] === name),
   );
+
+/**
+ * The name under which the fused dense and bias kernels apply an activation themselves (ReLU,
+ * linear), or null for any other: those run after the kernel as ops.
+ * @example fusedActivation(getActivation('relu')) // 'relu'
+ */
+export function fusedActivation(activation: Activation): FusedActivation | null {
+  if (activation.apply === ACTIVATIONS.relu) return 'relu';
+  return activation.apply === ACTIVATIONS.linear ? 'linear' : null;
+}
 
 /** Every name `getActivation` accepts, each canonical name followed by its other spellings. @example listActivations().includes('gelu') // true */
 export function listActivations(): string[] {

@@ -39,6 +39,9 @@ export interface WindowGeometry {
   readonly padLeft: number;
 }
 
+/** The activations the fused dense and bias kernels apply: none, or ReLU. */
+export type FusedActivation = 'linear' | 'relu';
+
 /**
  * Optional fused kernels. Ops use one when the active backend has it and otherwise build the
  * same result from the core kernels; a backend that implements one must agree with the
@@ -93,6 +96,42 @@ export interface FusedKernels {
     state: TensorInfo,
     dy: TensorInfo,
   ): [DataHandle, DataHandle];
+  /**
+   * A dense layer in one kernel: activation(x·w + bias) for x [m, k], w [k, n] and bias [n] (or
+   * none), each step rounded as matmul, add and relu would round it.
+   */
+  linear?(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, activation: FusedActivation): DataHandle;
+  /** activation(x + bias), bias [n] (or none) broadcast along the last axis of x. */
+  biasActivation?(x: TensorInfo, bias: TensorInfo | null, activation: FusedActivation): DataHandle;
+  /** An activation's gradient from its output y in one pass; ReLU: dy where y > 0, else 0. */
+  activationGrad?(activation: 'relu', y: TensorInfo, dy: TensorInfo): DataHandle;
+  /**
+   * A whole LSTM recurrence (sigmoid gates, tanh) in one call: z [steps, batch, 4·units] holds
+   * each step's input projection plus bias, u [units, 4·units] the recurrent kernel, h0 and c0
+   * [batch, units] the initial states. Step t runs the cell (lstmCell) on z[t] + h·u. Returns
+   * [hs, cs, gates]: every step's h' and c' [steps, batch, units] and, when `withGates`, the
+   * activated gates [steps, batch, 4·units] the gradient reads (otherwise null).
+   */
+  lstmSequence?(
+    z: TensorInfo,
+    u: TensorInfo,
+    h0: TensorInfo,
+    c0: TensorInfo,
+    withGates: boolean,
+  ): [DataHandle, DataHandle, DataHandle | null];
+  /**
+   * The gradient of lstmSequence through time, from its gates and cs, c0, u and the gradients
+   * of hs (dhs) and of cs (dcs, null for none): returns [dz, dh0, dc0]. The recurrent kernel's
+   * gradient is then one product, Σ_t h_{t-1}ᵀ·dz_t, which the op computes.
+   */
+  lstmSequenceGrad?(
+    gates: TensorInfo,
+    cs: TensorInfo,
+    c0: TensorInfo,
+    u: TensorInfo,
+    dhs: TensorInfo,
+    dcs: TensorInfo | null,
+  ): [DataHandle, DataHandle, DataHandle];
 }
 
 export type FusedKernelName = keyof FusedKernels;
@@ -106,6 +145,11 @@ const FUSED_KERNELS: Record<FusedKernelName, true> = {
   maxPoolGrad: true,
   lstmCell: true,
   lstmCellGrad: true,
+  lstmSequence: true,
+  lstmSequenceGrad: true,
+  linear: true,
+  biasActivation: true,
+  activationGrad: true,
 };
 
 /**

@@ -1,6 +1,7 @@
 import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import {
+  fusedActivation,
   getActivation,
   serializeActivation,
   type Activation,
@@ -12,6 +13,7 @@ import type { Config } from '../core/config.js';
 import type { Initializer } from '../initializers/initializer.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
 import { add } from '../ops/prims/binary.js';
+import { biasActivationFused } from '../ops/prims/linear.js';
 import { checkPadding, toPair, type Pair, type PaddingMode } from '../ops/conv_geometry.js';
 import { getRegularizer, serializeRegularizer, type RegularizerIdentifier } from '../regularizers/registry.js';
 import type { Regularizer } from '../regularizers/regularizer.js';
@@ -115,6 +117,12 @@ export abstract class BaseConv extends Layer {
 
   /** Bias and activation after the convolution. */
   protected finish(y: Tensor): Tensor {
+    // Bias and ReLU in one pass where the backend has the kernel; other activations after it.
+    const fusable = fusedActivation(this.activation);
+    if (this.bias || fusable === 'relu') {
+      const fused = biasActivationFused(y, this.bias, fusable ?? 'linear');
+      if (fused) return fusable ? fused : this.activation.apply(fused);
+    }
     return this.activation.apply(this.bias ? add(y, this.bias) : y);
   }
 

@@ -2,6 +2,7 @@ import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import {
+  fusedActivation,
   getActivation,
   serializeActivation,
   type Activation,
@@ -13,6 +14,7 @@ import type { Config } from '../core/config.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
 import type { Initializer } from '../initializers/initializer.js';
 import { add } from '../ops/prims/binary.js';
+import { linearFused } from '../ops/prims/linear.js';
 import { matMul } from '../ops/prims/matmul.js';
 import { reshape } from '../ops/prims/shape_ops.js';
 import { getRegularizer, serializeRegularizer, type RegularizerIdentifier } from '../regularizers/registry.js';
@@ -109,6 +111,10 @@ export class Dense extends Layer {
   call(inputs: Tensor | Tensor[]): Tensor {
     const x = inputs as Tensor;
     const kernel = this.kernel as Variable;
+    // Product, bias and ReLU in one kernel where the backend has it; other activations after it.
+    const fusable = fusedActivation(this.activation);
+    const fused = x.rank === 2 ? linearFused(x, kernel, this.bias, fusable ?? 'linear') : null;
+    if (fused) return fusable ? fused : this.activation.apply(fused);
     // Rank > 2: fold the leading axes into rows, multiply, unfold (reshapes are views).
     let y =
       x.rank === 2

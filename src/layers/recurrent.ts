@@ -89,6 +89,13 @@ export function statesAsInputs(who: string, inputs: AnyInputs, kwargs: Recurrent
   return [[...list, ...states] as Tensor[] | SymbolicTensor[], rest];
 }
 
+/** What a fused recurrence produces (see RecurrentLayer.wholeSequence). */
+export interface WholeSequence {
+  sequence: Tensor;
+  last: Tensor;
+  states: Tensor[];
+}
+
 /** What one step of a cell produces. */
 export interface StepResult {
   output: Tensor;
@@ -177,6 +184,15 @@ export abstract class RecurrentLayer extends Layer {
 
   /** One timestep: `x` is this step's projected input [batch, gates*units] (bias included). */
   protected abstract step(x: Tensor, states: Tensor[], recurrentMask: Tensor | null): StepResult;
+
+  /**
+   * The whole recurrence at once, where a cell has a fused kernel for it: the outputs of every
+   * step time-major [steps, batch, units], the last one and the final states; null to loop over
+   * the steps with `step`. Called only without masks and recurrent dropout.
+   */
+  protected wholeSequence(_projected: Tensor, _states: Tensor[]): WholeSequence | null {
+    return null;
+  }
 
   /** The bias weight's shape (GRU with resetAfter overrides it). */
   protected biasShape(): number[] {
@@ -285,6 +301,12 @@ export abstract class RecurrentLayer extends Layer {
     const stepMasks = mask ? this.stepMasks(mask, batch, steps) : null;
 
     this.beginSequence();
+    const whole = !stepMasks && !recurrentMask && steps > 0 ? this.wholeSequence(projected, states) : null;
+    if (whole) {
+      if (this.stateful) this.states = whole.states.map((st) => keep(stopGradient(st)));
+      const output = this.returnSequences ? transpose(whole.sequence, [1, 0, 2]) : whole.last;
+      return this.returnState ? [output, ...whole.states] : output;
+    }
     const outputs: Tensor[] = [];
     let previous = zeros([batch, this.units], x.dtype);
     timeSteps(projected).forEach((xt, t) => {

@@ -15,8 +15,9 @@ import { reshape } from '../ops/prims/shape_ops.js';
 import { slice } from '../ops/prims/slice.js';
 import { split } from '../ops/stack.js';
 import { lstmCellFused } from '../ops/prims/lstm_cell.js';
+import { lstmSequenceFused } from '../ops/prims/lstm_sequence.js';
 import { noGrad } from '../autograd/tape.js';
-import { RecurrentLayer, type RecurrentArgs, type StepResult } from './recurrent.js';
+import { RecurrentLayer, type RecurrentArgs, type StepResult, type WholeSequence } from './recurrent.js';
 import { registerLayerClass } from './registry.js';
 
 /** The recurrent product h·U, with the recurrent dropout mask applied to h when training. */
@@ -102,6 +103,18 @@ export class LSTM extends RecurrentLayer {
     const o = this.recurrentActivation.apply(zo);
     const hNew = mul(o, this.activation.apply(cNew));
     return { output: hNew, states: [hNew, cNew] };
+  }
+
+  /** Every step in one fused kernel (default activations, a backend that has it). */
+  protected override wholeSequence(projected: Tensor, [h0, c0]: Tensor[]): WholeSequence | null {
+    if (!this.defaultActivations) return null;
+    const fused = lstmSequenceFused(projected, this.recurrentKernel as Variable, h0, c0);
+    if (!fused) return null;
+    const [hs, cs] = fused;
+    const [steps, batch, units] = hs.shape;
+    const lastOf = (t: Tensor) => reshape(slice(t, [steps - 1, 0, 0], [1, batch, units]), [batch, units]);
+    const h = lastOf(hs);
+    return { sequence: hs, last: h, states: [h, lastOf(cs)] };
   }
 
   /** True for sigmoid gates and a tanh activation, the ones the fused cell computes. */

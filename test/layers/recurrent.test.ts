@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Tensor } from '../../src/core/tensor.js';
-import { setFloatX, tensor } from '../../src/index.js';
+import { backend } from '../../src/backend/registry.js';
+import { setFloatX, tensor, withBackend } from '../../src/index.js';
 import { GRU, LSTM, SimpleRNN, type RecurrentLayer } from '../../src/layers/index.js';
+import type { CallArgs } from '../../src/layers/layer.js';
 import { assertClose, rand64 } from '../helpers/gradcheck.js';
 import { checkVariableGradients, inputVariable } from './layer_gradcheck.js';
 
@@ -154,6 +156,14 @@ describe('recurrent layers: float64 gradients against finite differences', () =>
     },
     { name: 'LSTM, goBackwards + mask', make: () => new LSTM({ units: 2, goBackwards: true }), mask: true },
     {
+      name: 'LSTM, whole sequence in one kernel: returnSequences + returnState',
+      make: () => new LSTM({ units: 3, returnSequences: true, returnState: true, biasInitializer: 'glorotUniform' }),
+    },
+    {
+      name: 'LSTM, whole sequence in one kernel: goBackwards + returnSequences',
+      make: () => new LSTM({ units: 2, goBackwards: true, returnSequences: true }),
+    },
+    {
       name: 'GRU resetAfter, returnSequences + mask',
       make: () => new GRU({ units: 2, returnSequences: true, biasInitializer: 'glorotUniform' }),
       mask: true,
@@ -171,5 +181,31 @@ describe('recurrent layers: float64 gradients against finite differences', () =>
       f();
       checkVariableGradients(f, [...layer.weights, x]);
     });
+  }
+
+  it('LSTM, whole sequence in one kernel: gradients reach the initial states', () => {
+    const layer = new LSTM({ units: 2, returnSequences: true, returnState: true });
+    const x = inputVariable([2, 4, 3]);
+    const h0 = inputVariable([2, 2], 11, 'h0'),
+      c0 = inputVariable([2, 2], 12, 'c0');
+    const f = () => layer.apply(x, { initialState: [h0, c0] } as CallArgs) as Tensor[];
+    f();
+    checkVariableGradients(f, [...layer.weights, x, h0, c0]);
+  });
+});
+
+describe('recurrent layers: the fused LSTM recurrence computes what the step loop computes', () => {
+  // A mask that keeps every step takes the step-by-step loop; no mask takes the fused kernel.
+  for (const backendName of ['ref', 'wasm']) {
+    it(`on ${backendName}`, () =>
+      withBackend(backendName, () => {
+        assert.ok(backend().lstmSequence, `${backendName} has the fused recurrence`);
+        const layer = new LSTM({ units: 5, returnSequences: true, returnState: true, goBackwards: true });
+        const x = tensor(rand64([3, 6, 4], 5).dataSync(), [3, 6, 4], 'float32');
+        const all = tensor(new Array(18).fill(true), [3, 6], 'bool');
+        const fused = layer.apply(x) as Tensor[];
+        const looped = layer.apply(x, { mask: all }) as Tensor[];
+        fused.forEach((t, i) => assertClose(t, Array.from(looped[i].dataSync()), 1e-6));
+      }));
   }
 });

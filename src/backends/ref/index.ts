@@ -2,6 +2,7 @@ import type {
   Backend,
   BinaryOp,
   DataHandle,
+  FusedActivation,
   ReduceOp,
   TensorInfo,
   UnaryOp,
@@ -13,6 +14,7 @@ import { sizeOf, stridesOf } from '../../core/shape.js';
 import { BINARY, UNARY } from './elementwise.js';
 import { adamStep, col2im, im2col, maxPool, maxPoolGrad, softmaxRows } from './fused.js';
 import { lstmCellForward, lstmCellGradC, lstmCellGradH } from './lstm.js';
+import { lstmSequence, lstmSequenceGrad } from './lstm_sequence.js';
 import { matmul } from './matmul.js';
 import { gather, scatterAdd } from './gather.js';
 import { concat, pad, slice, transpose } from './movement.js';
@@ -226,6 +228,47 @@ export class RefBackend implements Backend {
 
   maxPoolGrad(x: TensorInfo, y: TensorInfo, dy: TensorInfo, g: WindowGeometry): DataHandle {
     return maxPoolGrad(x.handle as TypedArray, y.handle as TypedArray, dy.handle as TypedArray, x.shape, g, x.dtype);
+  }
+
+  linear(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, activation: FusedActivation): DataHandle {
+    const shape = [x.shape[0], w.shape[1]];
+    const y = { handle: this.matmul(x, w, false, false, shape), shape, dtype: x.dtype };
+    return this.biasActivation(y, bias, activation);
+  }
+
+  biasActivation(x: TensorInfo, bias: TensorInfo | null, activation: FusedActivation): DataHandle {
+    const sum = bias ? { handle: this.binary('add', x, bias, x.shape, x.dtype), shape: x.shape, dtype: x.dtype } : x;
+    if (activation === 'relu') return this.unary('relu', sum);
+    return sum === x ? (x.handle as TypedArray).slice() : sum.handle;
+  }
+
+  activationGrad(_activation: 'relu', y: TensorInfo, dy: TensorInfo): DataHandle {
+    const yv = y.handle as TypedArray,
+      dv = dy.handle as TypedArray;
+    const out = allocArray(dy.dtype, dv.length);
+    for (let i = 0; i < dv.length; i++) out[i] = yv[i] > 0 ? dv[i] : 0;
+    return out;
+  }
+
+  lstmSequence(
+    z: TensorInfo,
+    u: TensorInfo,
+    h0: TensorInfo,
+    c0: TensorInfo,
+    withGates: boolean,
+  ): [DataHandle, DataHandle, DataHandle | null] {
+    return lstmSequence(z, u, h0, c0, withGates);
+  }
+
+  lstmSequenceGrad(
+    gates: TensorInfo,
+    cs: TensorInfo,
+    c0: TensorInfo,
+    u: TensorInfo,
+    dhs: TensorInfo,
+    dcs: TensorInfo | null,
+  ): [DataHandle, DataHandle, DataHandle] {
+    return lstmSequenceGrad(gates, cs, c0, u, dhs, dcs);
   }
 }
 

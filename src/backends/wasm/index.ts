@@ -3,6 +3,7 @@ import type {
   Backend,
   BinaryOp,
   DataHandle,
+  FusedActivation,
   ReduceOp,
   TensorInfo,
   UnaryOp,
@@ -26,7 +27,7 @@ import { concat as refConcat, slice as refSlice, transpose as refTranspose } fro
 import { collapse, splitRange } from './broadcast.js';
 import { BYTES, HostHandle, WasmHandle } from './handles.js';
 import { Heap } from './heap.js';
-import { matmulF32, PARALLEL_MACS } from './matmul.js';
+import { type Epilogue, matmulF32, PARALLEL_MACS } from './matmul.js';
 import {
   compileWasm,
   instantiate,
@@ -45,6 +46,8 @@ import { geometryArgs } from './windows.js';
  */
 const PARALLEL_ELEMENTS = 1 << 20;
 const INITIAL_PAGES = 256;
+/** The fused activations' codes in the kernels (assembly/activation.ts). */
+const ACTIVATION_CODES: Record<FusedActivation, number> = { linear: 0, relu: 1 };
 const MAX_PAGES = 32768;
 /**
  * Unary ops the kernel leaves to the reference code: erf, and the predicates (the kernel writes
@@ -428,6 +431,51 @@ export class WasmBackend implements Backend {
     if (a.dtype !== 'float32' || b.dtype !== 'float32') {
       return this.#viaRef((r, i) => r.matmul(i(a), i(b), transposeA, transposeB, outShape));
     }
+    return this.#product(a, b, transposeA, transposeB, outShape, { bias: 0, act: 0 });
+  }
+
+  linear(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, activation: FusedActivation): DataHandle {
+    if ([x, w, ...(bias ? [bias] : [])].some((t) => t.dtype !== 'float32'))
+      return this.#viaRef((r, i) => r.linear(i(x), i(w), bias && i(bias), activation));
+    const epilogue = { bias: bias ? (bias.handle as WasmHandle).ptr : 0, act: ACTIVATION_CODES[activation] };
+    return this.#product(x, w, false, false, [x.shape[0], w.shape[1]], epilogue);
+  }
+
+  biasActivation(x: TensorInfo, bias: TensorInfo | null, activation: FusedActivation): DataHandle {
+    if (x.dtype !== 'float32' || (bias && bias.dtype !== 'float32'))
+      return this.#viaRef((r, i) => r.biasActivation(i(x), bias && i(bias), activation));
+    const size = sizeOf(x.shape),
+      n = x.shape[x.shape.length - 1] ?? 1;
+    const out = this.#alloc(size, 'float32');
+    const biasPtr = bias ? (bias.handle as WasmHandle).ptr : 0;
+    if (size > 0)
+      this.#split('biasActRows', size / n, size, [
+        (x.handle as WasmHandle).ptr,
+        biasPtr,
+        out.ptr,
+        n,
+        ACTIVATION_CODES[activation],
+      ]);
+    return out;
+  }
+
+  activationGrad(activation: 'relu', y: TensorInfo, dy: TensorInfo): DataHandle {
+    if (y.dtype !== 'float32' || dy.dtype !== 'float32')
+      return this.#viaRef((r, i) => r.activationGrad(activation, i(y), i(dy)));
+    const n = sizeOf(dy.shape);
+    const out = this.#alloc(n, 'float32');
+    if (n > 0) this.#split('reluGrad', n, n, [(y.handle as WasmHandle).ptr, (dy.handle as WasmHandle).ptr, out.ptr]);
+    return out;
+  }
+
+  #product(
+    a: TensorInfo,
+    b: TensorInfo,
+    transposeA: boolean,
+    transposeB: boolean,
+    outShape: readonly number[],
+    epilogue: Epilogue,
+  ): DataHandle {
     const out = this.#alloc(sizeOf(outShape), 'float32');
     if (sizeOf(outShape) * (transposeA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1]) >= PARALLEL_MACS)
       this.startWorkers();
@@ -451,6 +499,7 @@ export class WasmBackend implements Backend {
       transposeB,
       outShape,
       out.ptr,
+      epilogue,
     );
     return out;
   }
@@ -642,6 +691,103 @@ export class WasmBackend implements Backend {
     if (n > 0)
       this.#split(kernel, n / units, n * 20, [ptr(gates), ptr(state), ptr(dy), outs[0].ptr, outs[1].ptr, units]);
     return outs as [DataHandle, DataHandle];
+  }
+
+  /**
+   * Splits batch rows across threads for a kernel that takes them through a whole sequence (the
+   * LSTM recurrence): one wake-up per sequence rather than per step. Each thread gets its row
+   * range, its gemm scratch and `workFloats(rows)` floats of its own, freed afterwards.
+   */
+  #rowsThroughSequence(
+    kernel: KernelName,
+    batch: number,
+    macs: number,
+    workFloats: (rows: number) => number,
+    head: number[],
+  ): void {
+    const parts = Math.min(batch, this.#parts(macs, PARALLEL_ELEMENTS));
+    const ranges = splitRange(batch, parts);
+    // Scratch and work first: taking addresses after every allocation keeps them valid.
+    ranges.forEach((_, t) => this.#scratchOf(t));
+    const work = ranges.map(([s, e]) => this.heap.alloc(Math.max(4, workFloats(e - s) * 4)));
+    const lists = ranges.map(([s, e], t) => [...head, work[t], this.#scratchOf(t), s, e]);
+    if (lists.length === 1) (this.kernels[kernel] as (...a: number[]) => void)(...lists[0]);
+    else this.#pool!.run(kernel, lists);
+    ranges.forEach(([s, e], t) => this.heap.free(work[t], Math.max(4, workFloats(e - s) * 4)));
+  }
+
+  lstmSequence(
+    z: TensorInfo,
+    u: TensorInfo,
+    h0: TensorInfo,
+    c0: TensorInfo,
+    withGates: boolean,
+  ): [DataHandle, DataHandle, DataHandle | null] {
+    if ([z, u, h0, c0].some((t) => t.dtype !== 'float32')) {
+      const r = this.#refInfo.bind(this);
+      const [hs, cs, gates] = this.#ref.lstmSequence(r(z), r(u), r(h0), r(c0), withGates);
+      return [this.#adopt(hs as TypedArray), this.#adopt(cs as TypedArray), gates && this.#adopt(gates as TypedArray)];
+    }
+    const [steps, batch, width] = z.shape;
+    const units = width / 4;
+    const hs = this.#alloc(steps * batch * units, 'float32'),
+      cs = this.#alloc(steps * batch * units, 'float32');
+    const gates = withGates ? this.#alloc(steps * batch * width, 'float32') : null;
+    const ptr = (t: TensorInfo) => (t.handle as WasmHandle).ptr;
+    if (steps * batch * units > 0)
+      this.#rowsThroughSequence(
+        'lstmSequenceRows',
+        batch,
+        steps * batch * width * units,
+        (rows) => (withGates ? 1 : rows * width),
+        [ptr(z), ptr(u), ptr(h0), ptr(c0), hs.ptr, cs.ptr, gates ? gates.ptr : 0, steps, batch, units],
+      );
+    return [hs, cs, gates];
+  }
+
+  lstmSequenceGrad(
+    gates: TensorInfo,
+    cs: TensorInfo,
+    c0: TensorInfo,
+    u: TensorInfo,
+    dhs: TensorInfo,
+    dcs: TensorInfo | null,
+  ): [DataHandle, DataHandle, DataHandle] {
+    const all = dcs ? [gates, cs, c0, u, dhs, dcs] : [gates, cs, c0, u, dhs];
+    if (all.some((t) => t.dtype !== 'float32')) {
+      const r = this.#refInfo.bind(this);
+      return this.#ref
+        .lstmSequenceGrad(r(gates), r(cs), r(c0), r(u), r(dhs), dcs && r(dcs))
+        .map((h) => this.#adopt(h as TypedArray)) as [DataHandle, DataHandle, DataHandle];
+    }
+    const [steps, batch, width] = gates.shape;
+    const units = width / 4;
+    const dz = this.#alloc(steps * batch * width, 'float32'),
+      dh0 = this.#alloc(batch * units, 'float32'),
+      dc0 = this.#alloc(batch * units, 'float32');
+    const ptr = (t: TensorInfo) => (t.handle as WasmHandle).ptr;
+    if (batch * units > 0)
+      this.#rowsThroughSequence(
+        'lstmSequenceGradRows',
+        batch,
+        steps * batch * width * units,
+        (rows) => 2 * rows * units,
+        [
+          ptr(gates),
+          ptr(cs),
+          ptr(c0),
+          ptr(u),
+          ptr(dhs),
+          dcs ? ptr(dcs) : 0,
+          dz.ptr,
+          dh0.ptr,
+          dc0.ptr,
+          steps,
+          batch,
+          units,
+        ],
+      );
+    return [dz, dh0, dc0];
   }
 
   maxPoolGrad(x: TensorInfo, y: TensorInfo, dy: TensorInfo, g: WindowGeometry): DataHandle {

@@ -1,9 +1,12 @@
 import type { TensorInfo } from '../../backend/backend.js';
 import { sizeOf, stridesOf } from '../../core/shape.js';
+import { splitRange } from './broadcast.js';
 import type { Heap } from './heap.js';
 import type { KernelExports } from './module.js';
 import type { ThreadPool } from './pool.js';
 
+/** Products with fewer rows than the micro-kernel's (4) skip packing when B's rows are contiguous. */
+const THIN_ROWS = 4;
 /** Below this many multiply-adds the product runs unpacked on the main thread. */
 const SMALL_MACS = 1 << 15;
 /**
@@ -35,9 +38,19 @@ export interface MatmulContext {
   scratch(thread: number): number;
 }
 
+/** What is applied to C as it is finished: a bias row (address, 0 for none) and an activation (0 none, 1 ReLU). */
+export interface Epilogue {
+  bias: number;
+  act: number;
+}
+
+const NO_EPILOGUE: Epilogue = { bias: 0, act: 0 };
+
 /**
- * C = op(A)·op(B) over broadcast batch dims, float32, into the block at `out`. A transpose is
- * only a swap of strides: the packing step reads either layout.
+ * C = op(A)·op(B) over broadcast batch dims, float32, into the block at `out`, then the
+ * epilogue: act(C + bias). A transpose is only a swap of strides: the packing step reads either
+ * layout. Thin products apply the epilogue as C leaves the registers; the others in one pass
+ * over C right after the product, while it is still in cache.
  */
 export function matmulF32(
   ctx: MatmulContext,
@@ -49,7 +62,35 @@ export function matmulF32(
   tB: boolean,
   outShape: readonly number[],
   out: number,
+  epilogue: Epilogue = NO_EPILOGUE,
 ): void {
+  const thin = product(ctx, a, aPtr, b, bPtr, tA, tB, outShape, out, epilogue);
+  if (thin || (epilogue.bias === 0 && epilogue.act === 0)) return;
+  const n = outShape[outShape.length - 1];
+  const rows = sizeOf(outShape) / Math.max(1, n);
+  const threads = sizeOf(outShape) >= 1 << 18 && ctx.pool ? Math.min(ctx.threads(), ctx.pool.readyThreads) : 1;
+  const args = (s: number, e: number) => [out, epilogue.bias, out, n, epilogue.act, s, e];
+  if (threads === 1) ctx.kernels.biasActRows(...(args(0, rows) as Parameters<KernelExports['biasActRows']>));
+  else
+    ctx.pool!.run(
+      'biasActRows',
+      splitRange(rows, Math.min(threads, rows)).map(([s, e]) => args(s, e)),
+    );
+}
+
+/** The product; true when it went through the thin kernel, which applied the epilogue itself. */
+function product(
+  ctx: MatmulContext,
+  a: TensorInfo,
+  aPtr: number,
+  b: TensorInfo,
+  bPtr: number,
+  tA: boolean,
+  tB: boolean,
+  outShape: readonly number[],
+  out: number,
+  epilogue: Epilogue,
+): boolean {
   const m = outShape[outShape.length - 2],
     n = outShape[outShape.length - 1];
   const k = tA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
@@ -61,11 +102,28 @@ export function matmulF32(
   const bOff = batchOffsets(b.shape.slice(0, -2), batchShape, k * n);
   const macs = m * n * k;
   const K = ctx.kernels;
+  if (m < THIN_ROWS && bcs === 1 && m * n > 0) {
+    // One sample (or two, three): stream B past registers holding C, split by columns when big.
+    const threads = macs * batch >= PARALLEL_MACS && ctx.pool ? Math.min(ctx.threads(), ctx.pool.readyThreads) : 1;
+    for (let i = 0; i < batch; i++) {
+      const ap = aPtr + aOff[i] * 4,
+        bp = bPtr + bOff[i] * 4,
+        cp = out + i * m * n * 4;
+      const { bias, act } = epilogue;
+      if (threads === 1) K.gemmThin(ap, ars, acs, bp, brs, cp, n, k, 0, m, 0, n, bias, act);
+      else
+        ctx.pool!.run(
+          'gemmThin',
+          splitColumns(n, threads).map(([c0, c1]) => [ap, ars, acs, bp, brs, cp, n, k, 0, m, c0, c1, bias, act]),
+        );
+    }
+    return true;
+  }
   if (macs <= SMALL_MACS || m * n === 0) {
     for (let i = 0; i < batch; i++) {
       K.gemmSmall(aPtr + aOff[i] * 4, ars, acs, bPtr + bOff[i] * 4, brs, bcs, out + i * m * n * 4, n, k, 0, m);
     }
-    return;
+    return false;
   }
   const threads = macs * batch >= PARALLEL_MACS && ctx.pool ? Math.min(ctx.threads(), ctx.pool.readyThreads) : 1;
   if (batch >= 2 * threads && threads > 1) {
@@ -80,7 +138,7 @@ export function matmulF32(
     // One matrix per claim, so a thread that falls behind holds up at most one product.
     ctx.pool!.runChunked('gemmBatchedOne', batch, (t) => [table, ars, acs, brs, bcs, m, n, k, ctx.scratch(t)]);
     ctx.heap.free(table, batch * 12);
-    return;
+    return false;
   }
   for (let i = 0; i < batch; i++) {
     const ap = aPtr + aOff[i] * 4,
@@ -112,6 +170,7 @@ export function matmulF32(
       Math.ceil(m / tileRows) * Math.ceil(n / tileCols),
     );
   }
+  return false;
 }
 
 /**
@@ -244,6 +303,14 @@ export function tiling(m: number, n: number, k: number, threads: number): [numbe
     else break;
   }
   return [rows, cols];
+}
+
+/** `parts` column ranges of 0..n, each a multiple of 32 wide except the last (gemmThin's register block). */
+function splitColumns(n: number, parts: number): [number, number][] {
+  const per = Math.ceil(n / parts / 32) * 32;
+  const out: [number, number][] = [];
+  for (let c = 0; c < n; c += per) out.push([c, Math.min(n, c + per)]);
+  return out;
 }
 
 /** Element offset of each output batch's matrix inside an input whose batch dims broadcast. */

@@ -264,12 +264,18 @@ const MATMULS: [number[], number[], number, number, number][] = [
   [[1], [4], 65, 70, 40],
   [[6], [1], 40, 41, 42],
   [[5], [5], 48, 64, 96],
+  // Fewer than 4 rows (one sample, an LSTM step at batch 1): B streamed unpacked, 32-column blocks plus tails.
+  [[], [], 1, 525, 130],
+  [[], [], 3, 77, 200],
+  [[2], [1], 2, 45, 31],
 ];
 
 /** Products with a small output and a long depth: the wasm backend splits them by depth. */
 const DEEP_MATMULS: [number[], number[], number, number, number][] = [
   [[], [], 9, 32, 43264],
   [[], [], 13, 37, 30011],
+  // A thin product big enough to split its columns across threads.
+  [[], [], 2, 4101, 1100],
 ];
 
 /**

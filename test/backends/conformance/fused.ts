@@ -230,6 +230,174 @@ const lstmCellGrad: Section = async (c) => {
   }
 };
 
+/**
+ * steps, batch, units: one step, one row (the thin product), units past a multiple of 4, and
+ * W4's layer (32 rows split across threads, the packed product).
+ */
+const LSTM_SEQUENCES = [
+  [1, 1, 1],
+  [3, 2, 5],
+  [4, 1, 9],
+  [5, 6, 7],
+  [6, 32, 128],
+];
+
+/** Inputs of an LSTM sequence: projected steps z, recurrent kernel u (small, as trained), h0, c0. */
+function lstmSequenceInputs(c: Check, steps: number, batch: number, units: number, dtype: 'float32' | 'float64') {
+  return {
+    z: c.input([steps, batch, 4 * units], dtype, { scale: 2 }),
+    u: c.input([units, 4 * units], dtype, { scale: 1 / Math.sqrt(units) }),
+    h0: c.input([batch, units], dtype, { scale: 1 }),
+    c0: c.input([batch, units], dtype, { scale: 1 }),
+  };
+}
+
+const lstmSequence: Section = async (c) => {
+  for (const [steps, batch, units] of LSTM_SEQUENCES) {
+    const { z, u, h0, c0 } = lstmSequenceInputs(c, steps, batch, units, 'float32');
+    const state = { shape: [steps, batch, units], dtype: 'float32' as const };
+    const gates = { shape: [steps, batch, 4 * units], dtype: 'float32' as const };
+    const name = `lstmSequence steps ${steps} batch ${batch} units ${units}`;
+    await c.run(`${name} with gates`, 'lstmSequence', [state, state, gates], (b, i) =>
+      b.lstmSequence!(i(z), i(u), i(h0), i(c0), true).map((h) => h as object),
+    );
+    await c.run(name, 'lstmSequence', [state, state], (b, i) =>
+      b.lstmSequence!(i(z), i(u), i(h0), i(c0), false)
+        .slice(0, 2)
+        .map((h) => h as object),
+    );
+    c.release();
+  }
+  const { z, u, h0, c0 } = lstmSequenceInputs(c, 3, 2, 3, 'float64');
+  const state = { shape: [3, 2, 3], dtype: 'float64' as const };
+  await c.run('lstmSequence float64', 'lstmSequence', [state, state], (b, i) =>
+    b.lstmSequence!(i(z), i(u), i(h0), i(c0), false)
+      .slice(0, 2)
+      .map((h) => h as object),
+  );
+};
+
+const lstmSequenceGrad: Section = async (c) => {
+  for (const [steps, batch, units] of LSTM_SEQUENCES) {
+    const values = (shape: number[], scale = 1) => c.values(size(shape), 'float32', { scale });
+    const info = (v: TypedArray, shape: number[]): TensorInfo => ({
+      handle: c.ref.upload(v, 'float32'),
+      shape,
+      dtype: 'float32',
+    });
+    const zv = values([steps, batch, 4 * units], 2),
+      uv = values([units, 4 * units], 1 / Math.sqrt(units));
+    const h0v = values([batch, units]),
+      c0v = values([batch, units]);
+    // The kernel under test reads the reference forward pass's gates and cell states.
+    const [, csH, gatesH] = c.ref.lstmSequence!(
+      info(zv, [steps, batch, 4 * units]),
+      info(uv, [units, 4 * units]),
+      info(h0v, [batch, units]),
+      info(c0v, [batch, units]),
+      true,
+    );
+    const gates = c.input([steps, batch, 4 * units], 'float32', refValues(c, gatesH!, [steps, batch, 4 * units]));
+    const cs = c.input([steps, batch, units], 'float32', refValues(c, csH, [steps, batch, units]));
+    const c0 = c.input([batch, units], 'float32', c0v),
+      u = c.input([units, 4 * units], 'float32', uv);
+    const dhs = c.input([steps, batch, units]),
+      dcs = c.input([steps, batch, units]);
+    const outs = [
+      [steps, batch, 4 * units],
+      [batch, units],
+      [batch, units],
+    ].map((shape) => ({ shape, dtype: 'float32' as const }));
+    const name = `lstmSequenceGrad steps ${steps} batch ${batch} units ${units}`;
+    await c.run(name, 'lstmSequenceGrad', outs, (b, i) =>
+      b.lstmSequenceGrad!(i(gates), i(cs), i(c0), i(u), i(dhs), null),
+    );
+    await c.run(`${name} with dcs`, 'lstmSequenceGrad', outs, (b, i) =>
+      b.lstmSequenceGrad!(i(gates), i(cs), i(c0), i(u), i(dhs), i(dcs)),
+    );
+    c.release();
+  }
+};
+
+/**
+ * m, k, n of a dense layer: one sample (the thin product, its 32-column blocks and tails), a few
+ * rows, odd sizes, and a batch big enough to split across threads.
+ */
+const LINEARS = [
+  [1, 7, 5],
+  [1, 130, 525],
+  [3, 77, 200],
+  [17, 31, 29],
+  [128, 300, 256],
+];
+
+const linear: Section = async (c) => {
+  for (const [m, k, n] of LINEARS)
+    for (const withBias of [true, false])
+      for (const activation of ['linear', 'relu'] as const) {
+        const xv = c.values(m * k),
+          wv = c.values(k * n),
+          bv = c.values(n);
+        const x = c.input([m, k], 'float32', xv),
+          w = c.input([k, n], 'float32', wv),
+          bias = c.input([n], 'float32', bv);
+        // Allowance as for matmul: per term, times Σ|x||w| of the element (from the reference), plus the bias.
+        const abs = (v: TypedArray, shape: number[]): TensorInfo => ({
+          handle: c.ref.upload(v.map(Math.abs), 'float32'),
+          shape,
+          dtype: 'float32',
+        });
+        const mag = refValues(c, c.ref.matmul(abs(xv, [m, k]), abs(wv, [k, n]), false, false, [m, n]), [m, n]);
+        const perTerm = c.profile.perTerm.matmul * k;
+        await c.run(
+          `linear ${m}x${k}x${n} ${withBias ? 'bias' : 'no bias'} ${activation}`,
+          'linear',
+          { shape: [m, n], dtype: 'float32' },
+          (b, i) => b.linear!(i(x), i(w), withBias ? i(bias) : null, activation),
+          (j) => perTerm * (mag[j] + Math.abs(bv[j % n])),
+        );
+        c.release();
+      }
+  const x = c.input([2, 3], 'float64'),
+    w = c.input([3, 4], 'float64'),
+    bias = c.input([4], 'float64');
+  await c.run('linear float64', 'linear', { shape: [2, 4], dtype: 'float64' }, (b, i) =>
+    b.linear!(i(x), i(w), i(bias), 'relu'),
+  );
+};
+
+const biasActivation: Section = async (c) => {
+  for (const shape of [[5], [3, 7], [2, 3, 4, 9], ...(c.profile.bigCases ? [[40000, 33]] : [])])
+    for (const withBias of [true, false])
+      for (const activation of ['linear', 'relu'] as const) {
+        const x = c.input(shape, 'float32', { edge: true }),
+          bias = c.input([shape[shape.length - 1]]);
+        await c.run(
+          `biasActivation ${JSON.stringify(shape)} ${withBias ? 'bias' : 'no bias'} ${activation}`,
+          'biasActivation',
+          { shape, dtype: 'float32' },
+          (b, i) => b.biasActivation!(i(x), withBias ? i(bias) : null, activation),
+        );
+        c.release();
+      }
+};
+
+const activationGrad: Section = async (c) => {
+  for (const n of [1, 7, 1037, ...(c.profile.bigCases ? [1_300_001] : [])]) {
+    // ReLU outputs: zeros (ties at the kink), positives, and edge values.
+    const y = c.input(
+      [n],
+      'float32',
+      Float32Array.from(c.values(n, 'float32', { edge: true }), (v, i) => (i % 3 === 0 ? 0 : v)),
+    );
+    const dy = c.input([n], 'float32', { edge: true });
+    await c.run(`activationGrad relu n=${n}`, 'activationGrad', { shape: [n], dtype: 'float32' }, (b, i) =>
+      b.activationGrad!('relu', i(y), i(dy)),
+    );
+    c.release();
+  }
+};
+
 /** The sections of the optional kernels: one per kernel of the contract (the type keeps it complete). */
 export const FUSED: Record<FusedKernelName, Section> = {
   adam,
@@ -240,4 +408,9 @@ export const FUSED: Record<FusedKernelName, Section> = {
   maxPoolGrad,
   lstmCell,
   lstmCellGrad,
+  lstmSequence,
+  lstmSequenceGrad,
+  linear,
+  biasActivation,
+  activationGrad,
 };

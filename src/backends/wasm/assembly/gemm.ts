@@ -2,6 +2,8 @@
 // micro-kernel (8 f32x4 accumulators). All pointers are byte addresses into linear memory;
 // strides are in elements, so any transpose is just a swap of the row and column strides.
 
+import { activate } from './activation';
+
 const MR: i32 = 4;
 
 /**
@@ -226,6 +228,74 @@ export function gemmSmall(a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs:
           store<f32>(o, load<f32>(o) + s * load<f32>(brow + (<usize>(j * bcs) << 2)));
         }
       }
+    }
+  }
+}
+
+/**
+ * Products with few rows (one sample through a layer, an LSTM step at batch 1) and B's rows
+ * contiguous: C[i, colStart..colEnd] = sum_p A[i, p] B[p, :] with 32 columns of C held in eight
+ * registers while the whole depth streams past, so B is read once per row and C written once.
+ * Packing would copy all of B to use a quarter of each 4-row micro-tile. A dense layer's bias
+ * (bias != 0) and activation (act, see activation.ts) are applied as C is stored.
+ */
+export function gemmThin(a: usize, ars: i32, acs: i32, b: usize, brs: i32, c: usize, n: i32, k: i32,
+  rowStart: i32, rowEnd: i32, colStart: i32, colEnd: i32, bias: usize, act: i32): void {
+  const bStep = <usize>brs << 2, aStep = <usize>acs << 2;
+  for (let i = rowStart; i < rowEnd; i++) {
+    const arow = a + (<usize>(i * ars) << 2);
+    const crow = c + (<usize>(i * n) << 2);
+    let j = colStart;
+    for (; j + 32 <= colEnd; j += 32) {
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+      let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+      let bp = b + (<usize>j << 2), ap = arow;
+      for (let p = 0; p < k; p++) {
+        const s = v128.load32_splat(ap);
+        c0 = madd(s, v128.load(bp), c0); c1 = madd(s, v128.load(bp, 16), c1);
+        c2 = madd(s, v128.load(bp, 32), c2); c3 = madd(s, v128.load(bp, 48), c3);
+        c4 = madd(s, v128.load(bp, 64), c4); c5 = madd(s, v128.load(bp, 80), c5);
+        c6 = madd(s, v128.load(bp, 96), c6); c7 = madd(s, v128.load(bp, 112), c7);
+        bp += bStep;
+        ap += aStep;
+      }
+      const o = crow + (<usize>j << 2);
+      if (bias != 0 || act != 0) {
+        const bj = bias + (<usize>j << 2);
+        if (bias != 0) {
+          c0 = f32x4.add(c0, v128.load(bj)); c1 = f32x4.add(c1, v128.load(bj, 16));
+          c2 = f32x4.add(c2, v128.load(bj, 32)); c3 = f32x4.add(c3, v128.load(bj, 48));
+          c4 = f32x4.add(c4, v128.load(bj, 64)); c5 = f32x4.add(c5, v128.load(bj, 80));
+          c6 = f32x4.add(c6, v128.load(bj, 96)); c7 = f32x4.add(c7, v128.load(bj, 112));
+        }
+        c0 = activate(c0, act); c1 = activate(c1, act); c2 = activate(c2, act); c3 = activate(c3, act);
+        c4 = activate(c4, act); c5 = activate(c5, act); c6 = activate(c6, act); c7 = activate(c7, act);
+      }
+      v128.store(o, c0); v128.store(o, c1, 16); v128.store(o, c2, 32); v128.store(o, c3, 48);
+      v128.store(o, c4, 64); v128.store(o, c5, 80); v128.store(o, c6, 96); v128.store(o, c7, 112);
+    }
+    for (; j + 4 <= colEnd; j += 4) {
+      let acc = f32x4.splat(0);
+      let bp = b + (<usize>j << 2), ap = arow;
+      for (let p = 0; p < k; p++) {
+        acc = madd(v128.load32_splat(ap), v128.load(bp), acc);
+        bp += bStep;
+        ap += aStep;
+      }
+      if (bias != 0) acc = f32x4.add(acc, v128.load(bias + (<usize>j << 2)));
+      v128.store(crow + (<usize>j << 2), activate(acc, act));
+    }
+    for (; j < colEnd; j++) {
+      let acc: f32 = 0;
+      let bp = b + (<usize>j << 2), ap = arow;
+      for (let p = 0; p < k; p++) {
+        acc += load<f32>(ap) * load<f32>(bp);
+        bp += bStep;
+        ap += aStep;
+      }
+      if (bias != 0) acc += load<f32>(bias + (<usize>j << 2));
+      if (act == 1) acc = acc > 0 ? acc : acc == acc ? 0 : acc;
+      store<f32>(crow + (<usize>j << 2), acc);
     }
   }
 }

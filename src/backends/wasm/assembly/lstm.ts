@@ -32,7 +32,7 @@ function sigmoidV(x: v128): v128 {
 }
 
 @inline
-function tanhV(x: v128): v128 {
+export function tanhV(x: v128): v128 {
   const one = f32x4.splat(1);
   return f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(expV(f32x4.add(x, x)), one)));
 }
@@ -41,7 +41,7 @@ function tanhV(x: v128): v128 {
 function sigmoidS(x: f32): f32 {
   return f32x4.extract_lane(sigmoidV(f32x4.splat(x)), 0);
 }
-function tanhS(x: f32): f32 {
+export function tanhS(x: f32): f32 {
   return f32x4.extract_lane(tanhV(f32x4.splat(x)), 0);
 }
 
