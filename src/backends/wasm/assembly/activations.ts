@@ -1,0 +1,66 @@
+// GELU and its derivative in one pass each (the composite takes five kernels forward and a dozen
+// backward, one of them erf). Exact: x·Φ(x); approximate (tanh form): x·σ(2u) with
+// u = √(2/π)(x + 0.044715x³), which equals 0.5x(1 + tanh(u)) without its cancellation for
+// negative x. The reference backend's src/backends/ref/fused.ts computes the same in float64.
+
+import { expV, loadTail, normalCdfV, storeTail } from './mathf';
+
+const INV_SQRT_2PI: f32 = 0.3989422804014327;
+const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
+const CUBIC: f32 = 0.044715;
+
+/** σ(2u) for the tanh form's u. */
+@inline function tanhGate(x: v128): v128 {
+  const u = f32x4.mul(f32x4.splat(SQRT_2_OVER_PI), f32x4.add(x, f32x4.mul(f32x4.splat(CUBIC), f32x4.mul(x, f32x4.mul(x, x)))));
+  const one = f32x4.splat(1);
+  return f32x4.div(one, f32x4.add(one, expV(f32x4.mul(u, f32x4.splat(-2)))));
+}
+
+@inline function geluV(x: v128, approximate: i32): v128 {
+  return f32x4.mul(x, approximate ? tanhGate(x) : normalCdfV(x));
+}
+
+/** d gelu / dx · dy. */
+@inline function geluGradV(x: v128, dy: v128, approximate: i32): v128 {
+  // The second term vanishes long before |x| = 1e10; clamped there, x = ±Infinity gives the
+  // limits 1 and 0 instead of Infinity·0.
+  const xc = f32x4.min(f32x4.max(x, f32x4.splat(-1e10)), f32x4.splat(1e10));
+  let d: v128;
+  if (approximate) {
+    const s = tanhGate(x);
+    // d/dx x·σ(2u) = σ + x·σ(1 - σ)·2u', u' = √(2/π)(1 + 3·0.044715x²)
+    const du = f32x4.mul(f32x4.splat(2 * SQRT_2_OVER_PI), f32x4.add(f32x4.splat(1), f32x4.mul(f32x4.splat(3 * CUBIC), f32x4.mul(xc, xc))));
+    d = f32x4.add(s, f32x4.mul(f32x4.mul(xc, f32x4.mul(s, f32x4.sub(f32x4.splat(1), s))), du));
+  } else {
+    // Φ(x) + x·φ(x)
+    const pdf = f32x4.mul(expV(f32x4.mul(f32x4.mul(x, x), f32x4.splat(-0.5))), f32x4.splat(INV_SQRT_2PI));
+    d = f32x4.add(normalCdfV(x), f32x4.mul(xc, pdf));
+  }
+  return f32x4.mul(d, dy);
+}
+
+/** out[i] = gelu(x[i]) for i in start..end (approximate: 1 for the tanh form). */
+export function gelu(x: usize, out: usize, approximate: i32, start: i32, end: i32): void {
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, geluV(v128.load(x + o), approximate));
+  }
+  if (i < end) {
+    const o = <usize>i << 2;
+    storeTail(out + o, geluV(loadTail(x + o, end - i), approximate), end - i);
+  }
+}
+
+/** out[i] = gelu'(x[i])·dy[i] for i in start..end. */
+export function geluGrad(x: usize, dy: usize, out: usize, approximate: i32, start: i32, end: i32): void {
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, geluGradV(v128.load(x + o), v128.load(dy + o), approximate));
+  }
+  if (i < end) {
+    const o = <usize>i << 2;
+    storeTail(out + o, geluGradV(loadTail(x + o, end - i), loadTail(dy + o, end - i), approximate), end - i);
+  }
+}
