@@ -58,7 +58,7 @@ function timeKernels(): Map<string, { ms: number; calls: number }> {
           .join('');
       const key =
         name === 'unary' || name === 'binary' || name === 'reduce'
-          ? `${name}:${String(a[0])}`
+          ? `${name}:${String(a[0])}${args.includes('--shapes') ? shapes(a) : ''}`
           : name === 'matmul'
             ? `matmul${shapes(a)}${a[2] ? 'T' : ''}${a[3] ? 'T' : ''}`
             : name === 'transpose'

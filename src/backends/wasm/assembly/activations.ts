@@ -24,7 +24,7 @@ const CUBIC: f32 = 0.044715;
 @inline function geluGradV(x: v128, dy: v128, approximate: i32): v128 {
   // The second term vanishes long before |x| = 1e10; clamped there, x = ±Infinity gives the
   // limits 1 and 0 instead of Infinity·0.
-  const xc = f32x4.min(f32x4.max(x, f32x4.splat(-1e10)), f32x4.splat(1e10));
+  const xc = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-1e10)), f32x4.splat(1e10));
   let d: v128;
   if (approximate) {
     const s = tanhGate(x);

@@ -4,6 +4,9 @@
 
 const LOG2E: f32 = 1.44269504088896341;
 const INV_SQRT2: f32 = 0.7071067811865476;
+/** 1.5·2^23: added to a float below 2^22 in magnitude, it rounds it to an integer held in the low mantissa bits. */
+const ROUNDER: f32 = 12582912;
+const ROUNDER_BITS: i32 = 0x4b400000;
 
 /**
  * e^x, about 1 ulp (Cephes' expf polynomial), over the whole float32 range: subnormal results
@@ -11,8 +14,14 @@ const INV_SQRT2: f32 = 0.7071067811865476;
  */
 @inline export function expV(x: v128): v128 {
   // Past -104 the result rounds to 0; past 89 it overflows (the scale below gives Infinity).
-  const xc = f32x4.min(f32x4.max(x, f32x4.splat(-104)), f32x4.splat(89));
-  const fx = f32x4.floor(f32x4.add(f32x4.mul(xc, f32x4.splat(LOG2E)), f32x4.splat(0.5)));
+  // pmax/pmin are single instructions (min/max with NaN semantics are several); x first, so a
+  // NaN passes through.
+  const xc = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-104)), f32x4.splat(89));
+  // n = round(x·log2 e) by the 1.5·2^23 trick: its low mantissa bits hold n, with no floor or
+  // float-to-int conversion.
+  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(LOG2E)), f32x4.splat(ROUNDER));
+  const fx = f32x4.sub(t, f32x4.splat(ROUNDER));
+  const n = i32x4.sub(t, i32x4.splat(ROUNDER_BITS));
   let r = f32x4.sub(xc, f32x4.mul(fx, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
   let y = f32x4.splat(1.9875691500e-4);
@@ -24,7 +33,6 @@ const INV_SQRT2: f32 = 0.7071067811865476;
   y = f32x4.add(f32x4.add(f32x4.mul(y, f32x4.mul(r, r)), r), f32x4.splat(1));
   // 2^n as two factors, each a normal float, so n from -150 to 128 scales exactly (with one
   // rounding where the result is subnormal).
-  const n = i32x4.trunc_sat_f32x4_s(fx);
   const n1 = i32x4.shr_s(n, 1);
   const n2 = i32x4.sub(n, n1);
   const bias = i32x4.splat(127);

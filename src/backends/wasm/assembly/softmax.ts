@@ -30,15 +30,15 @@ export function maskedSoftmaxRows(x: usize, mask: usize, rowOffsets: usize, mask
     for (let i = 0; i < n; i += 4) {
       const keep = keepLanes(mrow + <usize>(i * maskStride), maskStride, n - i);
       any = v128.or(any, keep);
-      mv = f32x4.max(mv, v128.bitselect(values(src + (<usize>i << 2), n - i), negInf, keep));
+      // pmax (one instruction) may drop a NaN here; the NaN still reaches the sum below.
+      mv = f32x4.pmax(mv, v128.bitselect(values(src + (<usize>i << 2), n - i), negInf, keep));
     }
     if (!v128.any_true(any)) {
       for (let j = 0; j < n; j++) store<f32>(dst + (<usize>j << 2), 0);
       continue;
     }
-    // The max of the four lanes; NaN wins, as in f32x4.max.
-    mv = f32x4.max(mv, v128.shuffle<u32>(mv, mv, 2, 3, 0, 1));
-    mv = f32x4.max(mv, v128.shuffle<u32>(mv, mv, 1, 0, 3, 2));
+    mv = f32x4.pmax(mv, v128.shuffle<u32>(mv, mv, 2, 3, 0, 1));
+    mv = f32x4.pmax(mv, v128.shuffle<u32>(mv, mv, 1, 0, 3, 2));
     let m = f32x4.extract_lane(mv, 0);
     // An infinite (or NaN) max would turn every exponential into NaN; shift by 0 then, as softmax does.
     if (m - m != 0) m = 0;
