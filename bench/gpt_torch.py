@@ -132,9 +132,10 @@ def generation():
                 token = int(logits[0, -1].argmax())
 
         run()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         run()
         out[f'cachedTokensPerSec{context}'] = round(context / (time.perf_counter() - t))
+        out[f'cpuCachedTokensPerSec{context}'] = round(context / (time.process_time() - c))
     return out
 
 

@@ -55,8 +55,25 @@ export function einsum(equation: string, ...operands: TensorLike[]): Tensor {
   return y.shape.every((d, i) => d === outShape[i]) ? y : broadcastTo(y, outShape);
 }
 
+/** Parsed equations by equation and operand ranks (a layer calls the same one at every step). */
+const parsed = new Map<string, { labels: string[][]; output: string[] }>();
+const PARSED_MAX = 256;
+
 /** Splits the equation into labelled operands and output labels, with errors that quote it. */
 function parseEquation(equation: string, tensors: Tensor[]): { inputs: Labeled[]; output: string[] } {
+  const key = `${equation}|${tensors.map((t) => t.rank).join(',')}`;
+  let hit = parsed.get(key);
+  if (!hit) {
+    const fresh = parseLabels(equation, tensors);
+    hit = { labels: fresh.inputs.map((x) => x.labels), output: fresh.output };
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(key, hit);
+  }
+  const { labels, output } = hit;
+  return { inputs: tensors.map((t, i) => ({ t, labels: labels[i] })), output };
+}
+
+function parseLabels(equation: string, tensors: Tensor[]): { inputs: Labeled[]; output: string[] } {
   const eq = equation.replace(/\s+/g, '');
   const bad = (why: string): never => {
     throw new ValueError(`einsum: invalid equation '${equation}': ${why}`);

@@ -38,6 +38,8 @@ import { geometryArgs } from './windows.js';
  * this small finish before a worker would be awake).
  */
 const PARALLEL_ELEMENTS = 1 << 20;
+/** Concatenations with at most this many outer positions copy each input's run with one memmove. */
+const CONCAT_RUNS_MAX = 64;
 const INITIAL_PAGES = 256;
 const MAX_PAGES = 32768;
 /**
@@ -476,6 +478,25 @@ export class WasmBackend implements Backend {
   }
 
   concat(xs: readonly TensorInfo[], axis: number, outShape: readonly number[]): DataHandle {
+    const dtype = xs[0].dtype;
+    const outer = sizeOf(outShape.slice(0, axis));
+    // Few long runs (a key/value cache growing by one position): one memmove per run.
+    if (dtype !== 'float64' && outer <= CONCAT_RUNS_MAX && xs.every((x) => x.dtype === dtype)) {
+      const out = this.#alloc(sizeOf(outShape), dtype);
+      const bytes = BYTES[dtype];
+      const runs = xs.map((x) => sizeOf(x.shape.slice(axis)) * bytes);
+      const row = runs.reduce((a, b) => a + b, 0);
+      const u8 = this.heap.u8;
+      for (let o = 0; o < outer; o++) {
+        let dst = out.ptr + o * row;
+        xs.forEach((x, i) => {
+          const src = (x.handle as WasmHandle).ptr + o * runs[i];
+          u8.copyWithin(dst, src, src + runs[i]);
+          dst += runs[i];
+        });
+      }
+      return out;
+    }
     return this.#moveInto(sizeOf(outShape), xs[0].dtype, (out, v) =>
       refConcat(
         xs.map((x) => ({ values: v(x), shape: x.shape })),

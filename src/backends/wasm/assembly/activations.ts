@@ -1,7 +1,7 @@
 // GELU and its derivative in one pass each (the composite takes five kernels forward and a dozen
 // backward, one of them erf). Exact: x·Φ(x); approximate (tanh form): x·σ(2u) with
 // u = √(2/π)(x + 0.044715x³), which equals 0.5x(1 + tanh(u)) without its cancellation for
-// negative x. The reference backend's src/backends/ref/fused.ts computes the same in float64.
+// negative x. The reference backend's src/backends/ref/transformer.ts computes the same in float64.
 
 import { expV, loadTail, normalCdfV, storeTail } from './mathf';
 
