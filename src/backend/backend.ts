@@ -75,8 +75,11 @@ export interface FusedKernels {
   softmaxGrad?(y: TensorInfo, dy: TensorInfo, log: boolean): DataHandle;
   /** gelu(x) = x·Φ(x) element-wise, or with `approximate` the tanh form 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))). */
   gelu?(x: TensorInfo, approximate: boolean): DataHandle;
-  /** gelu'(x)·dy element-wise. */
-  geluGrad?(x: TensorInfo, dy: TensorInfo, approximate: boolean): DataHandle;
+  /**
+   * [gelu(x), gelu'(x)] element-wise: the forward pass of training keeps the slope, so the
+   * backward pass is one product with dy.
+   */
+  geluWithDerivative?(x: TensorInfo, approximate: boolean): [DataHandle, DataHandle];
   /**
    * Layer normalization over the last axis: y = (x - mean)·rstd·gamma + beta with
    * rstd = 1/sqrt(variance + epsilon) (biased variance); gamma and beta are vectors of the last
@@ -141,7 +144,7 @@ const FUSED_KERNELS: Record<FusedKernelName, true> = {
   maskedSoftmax: true,
   softmaxGrad: true,
   gelu: true,
-  geluGrad: true,
+  geluWithDerivative: true,
   layerNorm: true,
   layerNormGrad: true,
   im2col: true,

@@ -14,7 +14,7 @@ import { maskedSoftmax } from '../../src/layers/attention_masks.js';
 import { assertClose, checkGradients, rand64 } from '../helpers/gradcheck.js';
 import { checkVariableGradients } from '../layers/layer_gradcheck.js';
 
-const FUSED = ['gelu', 'geluGrad', 'layerNorm', 'layerNormGrad', 'maskedSoftmax', 'softmaxGrad'] as const;
+const FUSED = ['gelu', 'geluWithDerivative', 'layerNorm', 'layerNormGrad', 'maskedSoftmax', 'softmaxGrad'] as const;
 registerBackend('ref-unfused', () =>
   Object.assign(new RefBackend(), Object.fromEntries(FUSED.map((k) => [k, undefined]))),
 );

@@ -13,7 +13,7 @@ import { sizeOf, stridesOf } from '../../core/shape.js';
 import { BINARY, UNARY } from './elementwise.js';
 import { adamStep, col2im, im2col, maxPool, maxPoolGrad, softmaxRows } from './fused.js';
 import {
-  geluGradValues,
+  geluWithDerivativeValues,
   geluValues,
   layerNormGradRows,
   layerNormRows,
@@ -203,8 +203,8 @@ export class RefBackend implements Backend {
     return geluValues(x.handle as TypedArray, approximate, x.dtype);
   }
 
-  geluGrad(x: TensorInfo, dy: TensorInfo, approximate: boolean): DataHandle {
-    return geluGradValues(x.handle as TypedArray, dy.handle as TypedArray, approximate, x.dtype);
+  geluWithDerivative(x: TensorInfo, approximate: boolean): [DataHandle, DataHandle] {
+    return geluWithDerivativeValues(x.handle as TypedArray, approximate, x.dtype);
   }
 
   layerNorm(

@@ -24,8 +24,9 @@ export function geluValues(x: TypedArray, approximate: boolean, dtype: DType): T
   return out;
 }
 
-/** gelu'(x)·dy for every element. @example geluGradValues(x, dy, false, 'float32') */
-export function geluGradValues(x: TypedArray, dy: TypedArray, approximate: boolean, dtype: DType): TypedArray {
+/** [gelu(x), gelu'(x)] for every element. @example geluWithDerivativeValues(x, false, 'float32') */
+export function geluWithDerivativeValues(x: TypedArray, approximate: boolean, dtype: DType): [TypedArray, TypedArray] {
+  const y = geluValues(x, approximate, dtype);
   const out = allocArray(dtype, x.length);
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
@@ -40,9 +41,9 @@ export function geluGradValues(x: TypedArray, dy: TypedArray, approximate: boole
       const pdf = Math.exp(-0.5 * v * v) * INV_SQRT_2PI;
       d = normalCdf(v) + (pdf === 0 ? 0 : v * pdf);
     }
-    out[i] = d * dy[i];
+    out[i] = d;
   }
-  return out;
+  return [y, out];
 }
 
 /**

@@ -620,14 +620,25 @@ export class WasmBackend implements Backend {
     return out;
   }
 
-  geluGrad(x: TensorInfo, dy: TensorInfo, approximate: boolean): DataHandle {
-    if (x.dtype !== 'float32' || dy.dtype !== 'float32')
-      return this.#viaRef((r, i) => r.geluGrad(i(x), i(dy), approximate));
+  geluWithDerivative(x: TensorInfo, approximate: boolean): [DataHandle, DataHandle] {
+    if (x.dtype !== 'float32')
+      return this.#manyViaRef((r, i) => r.geluWithDerivative(i(x), approximate)) as [DataHandle, DataHandle];
     const n = sizeOf(x.shape);
-    const out = this.#alloc(n, 'float32');
-    const ptr = (t: TensorInfo) => (t.handle as WasmHandle).ptr;
-    if (n > 0) this.#split('geluGrad', n, n * 40, [ptr(x), ptr(dy), out.ptr, approximate ? 1 : 0]);
-    return out;
+    const outs = [this.#alloc(n, 'float32'), this.#alloc(n, 'float32')];
+    // The last partial vector goes through 32 bytes of scratch (both results), per range.
+    const parts = Math.min(n, this.#parts(n * 40, PARALLEL_ELEMENTS));
+    const tails = this.heap.alloc(32 * Math.max(1, parts));
+    const head = [(x.handle as WasmHandle).ptr, outs[0].ptr, outs[1].ptr, approximate ? 1 : 0];
+    if (n > 0) {
+      if (parts <= 1) (this.kernels.geluWithDerivative as (...a: number[]) => void)(...head, tails, 0, n);
+      else
+        this.#pool!.run(
+          'geluWithDerivative',
+          splitRange(n, parts, 4).map(([s, e], p) => [...head, tails + 32 * p, s, e]),
+        );
+    }
+    this.heap.free(tails, 32 * Math.max(1, parts));
+    return outs as [DataHandle, DataHandle];
   }
 
   layerNorm(
@@ -637,7 +648,11 @@ export class WasmBackend implements Backend {
     epsilon: number,
   ): [DataHandle, DataHandle, DataHandle] {
     if ([x, gamma, beta].some((t) => t && t.dtype !== 'float32'))
-      return this.#manyViaRef((r, i) => r.layerNorm(i(x), gamma && i(gamma), beta && i(beta), epsilon));
+      return this.#manyViaRef((r, i) => r.layerNorm(i(x), gamma && i(gamma), beta && i(beta), epsilon)) as [
+        DataHandle,
+        DataHandle,
+        DataHandle,
+      ];
     const n = sizeOf(x.shape),
       cols = x.shape[x.shape.length - 1] ?? 1,
       rows = cols === 0 ? 0 : n / cols;
@@ -657,7 +672,11 @@ export class WasmBackend implements Backend {
     dy: TensorInfo,
   ): [DataHandle, DataHandle, DataHandle] {
     if ([x, mean, rstd, gamma, dy].some((t) => t && t.dtype !== 'float32'))
-      return this.#manyViaRef((r, i) => r.layerNormGrad(i(x), i(mean), i(rstd), gamma && i(gamma), i(dy)));
+      return this.#manyViaRef((r, i) => r.layerNormGrad(i(x), i(mean), i(rstd), gamma && i(gamma), i(dy))) as [
+        DataHandle,
+        DataHandle,
+        DataHandle,
+      ];
     const n = sizeOf(x.shape),
       cols = x.shape[x.shape.length - 1] ?? 1,
       rows = cols === 0 ? 0 : n / cols;
@@ -694,11 +713,9 @@ export class WasmBackend implements Backend {
   }
 
   /** A reference kernel with several results (float64 inputs), each moved to this heap. */
-  #manyViaRef(
-    fn: (ref: RefBackend, info: (t: TensorInfo) => TensorInfo) => DataHandle[],
-  ): [DataHandle, DataHandle, DataHandle] {
+  #manyViaRef(fn: (ref: RefBackend, info: (t: TensorInfo) => TensorInfo) => DataHandle[]): DataHandle[] {
     const outs = fn(this.#ref, (t) => ({ handle: this.view(t), shape: t.shape, dtype: t.dtype }));
-    return outs.map((h) => this.#adopt(h as TypedArray)) as [DataHandle, DataHandle, DataHandle];
+    return outs.map((h) => this.#adopt(h as TypedArray));
   }
 
   im2col(x: TensorInfo, g: WindowGeometry, padValue: number): DataHandle {

@@ -25,16 +25,19 @@ function geluDerivative(x: Tensor, approximate: boolean): Tensor {
 }
 
 /**
- * gelu of a float tensor on the backend's fused kernel (one pass each way); null when the backend
- * has none. The gradient is the fused gelu'·dy kernel, or, where an outer gradient records the
- * backward pass (a second derivative), the same derivative built from primitives.
+ * gelu of a float tensor on the backend's fused kernels; null when the backend has none. While a
+ * gradient records, the forward kernel also returns the slope gelu'(x), so the backward pass is
+ * one product with dy; where an outer gradient records that backward pass too (a second
+ * derivative), the slope is built from primitives instead.
  * @example const y = fusedGelu(x, false) ?? composite(x);
  */
 export function fusedGelu(x: Tensor, approximate: boolean): Tensor | null {
   const be = x.backend;
-  if (!be.gelu || !be.geluGrad) return null;
-  const y = wrap(be.gelu(x, approximate), x.shape, x.dtype);
-  return record('gelu', [x], y, (dy) => [
-    isRecording() ? mul(dy, geluDerivative(x, approximate)) : wrap(be.geluGrad!(x, dy, approximate), x.shape, x.dtype),
+  if (!be.gelu || !be.geluWithDerivative) return null;
+  if (!isRecording()) return wrap(be.gelu(x, approximate), x.shape, x.dtype);
+  const [yH, dH] = be.geluWithDerivative(x, approximate);
+  const slope = wrap(dH, x.shape, x.dtype);
+  return record('gelu', [x], wrap(yH, x.shape, x.dtype), (dy) => [
+    mul(dy, isRecording() ? geluDerivative(x, approximate) : slope),
   ]);
 }

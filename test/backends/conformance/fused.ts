@@ -252,25 +252,20 @@ const gelu: Section = async (c) => {
   await c.run('gelu float64', 'gelu', { shape: [9], dtype: 'float64' }, (b, i) => b.gelu!(i(x64), false));
 };
 
-const geluGrad: Section = async (c) => {
+const geluWithDerivative: Section = async (c) => {
   const sizes = [...ELEMENTWISE_SIZES, ...(c.profile.bigCases ? [c.profile.large] : [])];
   for (const n of sizes) {
-    const x = c.input([n], 'float32', { edge: true, scale: 6 }),
-      dy = c.input([n]);
+    const x = c.input([n], 'float32', { edge: true, scale: 6 });
+    const outs = [0, 1].map(() => ({ shape: [n], dtype: 'float32' as const }));
     for (const approximate of [false, true])
-      await c.run(
-        `geluGrad n=${n}${approximate ? ' tanh form' : ''}`,
-        'geluGrad',
-        { shape: [n], dtype: 'float32' },
-        (b, i) => b.geluGrad!(i(x), i(dy), approximate),
+      await c.run(`geluWithDerivative n=${n}${approximate ? ' tanh form' : ''}`, 'geluWithDerivative', outs, (b, i) =>
+        b.geluWithDerivative!(i(x), approximate),
       );
     c.release();
   }
-  const x64 = c.input([9], 'float64', { scale: 6 }),
-    dy64 = c.input([9], 'float64');
-  await c.run('geluGrad float64', 'geluGrad', { shape: [9], dtype: 'float64' }, (b, i) =>
-    b.geluGrad!(i(x64), i(dy64), true),
-  );
+  const x64 = c.input([9], 'float64', { scale: 6 });
+  const outs = [0, 1].map(() => ({ shape: [9], dtype: 'float64' as const }));
+  await c.run('geluWithDerivative float64', 'geluWithDerivative', outs, (b, i) => b.geluWithDerivative!(i(x64), true));
 };
 
 /** Rows x columns of the layer normalization cases: one column, a scalar tail, GPT widths. */
@@ -453,7 +448,7 @@ export const FUSED: Record<FusedKernelName, Section> = {
   maskedSoftmax,
   softmaxGrad,
   gelu,
-  geluGrad,
+  geluWithDerivative,
   layerNorm,
   layerNormGrad,
   im2col,

@@ -81,7 +81,7 @@ export const WASM: Profile = {
     maskedSoftmax: loose(4e-6, 1e-9),
     softmaxGrad: loose(4e-6, 1e-7),
     gelu: loose(4e-6, 1e-9),
-    geluGrad: loose(4e-6, 1e-7),
+    geluWithDerivative: loose(4e-6, 1e-7),
     im2col: loose(0, 1e-6),
     col2im: loose(1e-5, 1e-5),
     maxPoolGrad: loose(1e-5, 1e-5),

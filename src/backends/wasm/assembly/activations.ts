@@ -20,23 +20,24 @@ const CUBIC: f32 = 0.044715;
   return f32x4.mul(x, approximate ? tanhGate(x) : normalCdfV(x));
 }
 
-/** d gelu / dx · dy. */
-@inline function geluGradV(x: v128, dy: v128, approximate: i32): v128 {
-  // The second term vanishes long before |x| = 1e10; clamped there, x = ±Infinity gives the
-  // limits 1 and 0 instead of Infinity·0.
+/** gelu(x) and gelu'(x) together, sharing the gate (tanh form) or Φ (exact). */
+@inline function geluBoth(x: v128, approximate: i32, y: usize, d: usize): void {
+  // The slope's second term vanishes long before |x| = 1e10; clamped there, x = ±Infinity gives
+  // the limits 1 and 0 instead of Infinity·0.
   const xc = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-1e10)), f32x4.splat(1e10));
-  let d: v128;
   if (approximate) {
     const s = tanhGate(x);
     // d/dx x·σ(2u) = σ + x·σ(1 - σ)·2u', u' = √(2/π)(1 + 3·0.044715x²)
     const du = f32x4.mul(f32x4.splat(2 * SQRT_2_OVER_PI), f32x4.add(f32x4.splat(1), f32x4.mul(f32x4.splat(3 * CUBIC), f32x4.mul(xc, xc))));
-    d = f32x4.add(s, f32x4.mul(f32x4.mul(xc, f32x4.mul(s, f32x4.sub(f32x4.splat(1), s))), du));
+    v128.store(y, f32x4.mul(x, s));
+    v128.store(d, f32x4.add(s, f32x4.mul(f32x4.mul(xc, f32x4.mul(s, f32x4.sub(f32x4.splat(1), s))), du)));
   } else {
     // Φ(x) + x·φ(x)
+    const cdf = normalCdfV(x);
     const pdf = f32x4.mul(expV(f32x4.mul(f32x4.mul(x, x), f32x4.splat(-0.5))), f32x4.splat(INV_SQRT_2PI));
-    d = f32x4.add(normalCdfV(x), f32x4.mul(xc, pdf));
+    v128.store(y, f32x4.mul(x, cdf));
+    v128.store(d, f32x4.add(cdf, f32x4.mul(xc, pdf)));
   }
-  return f32x4.mul(d, dy);
 }
 
 /** out[i] = gelu(x[i]) for i in start..end (approximate: 1 for the tanh form). */
@@ -52,15 +53,21 @@ export function gelu(x: usize, out: usize, approximate: i32, start: i32, end: i3
   }
 }
 
-/** out[i] = gelu'(x[i])·dy[i] for i in start..end. */
-export function geluGrad(x: usize, dy: usize, out: usize, approximate: i32, start: i32, end: i32): void {
+/**
+ * y[i] = gelu(x[i]) and d[i] = gelu'(x[i]) for i in start..end: the forward pass of training,
+ * which keeps the slope for the backward pass (then a product with dy) for little more than
+ * the cost of gelu alone. `tail` is 16 bytes of scratch for the last partial vector.
+ */
+export function geluWithDerivative(x: usize, y: usize, d: usize, approximate: i32, tail: usize, start: i32, end: i32): void {
   let i = start;
   for (; i + 4 <= end; i += 4) {
     const o = <usize>i << 2;
-    v128.store(out + o, geluGradV(v128.load(x + o), v128.load(dy + o), approximate));
+    geluBoth(v128.load(x + o), approximate, y + o, d + o);
   }
   if (i < end) {
-    const o = <usize>i << 2;
-    storeTail(out + o, geluGradV(loadTail(x + o, end - i), loadTail(dy + o, end - i), approximate), end - i);
+    const o = <usize>i << 2, k = end - i;
+    geluBoth(loadTail(x + o, k), approximate, tail, tail + 16);
+    storeTail(y + o, v128.load(tail), k);
+    storeTail(d + o, v128.load(tail, 16), k);
   }
 }

@@ -5,7 +5,7 @@ export { binary, unary, select } from './elementwise';
 export { reduce, softmaxRows, adam } from './reduce';
 export { im2col, col2im, maxPool, maxPoolGrad } from './windows';
 export { lstmForward, lstmGradCell, lstmGradHidden } from './lstm';
-export { gelu, geluGrad } from './activations';
+export { gelu, geluWithDerivative } from './activations';
 export { layerNorm, layerNormGrad, sumPartialsF64 } from './layer_norm';
 export { maskedSoftmaxRows, softmaxGradRows } from './softmax';
 export { copyRuns } from './movement';
