@@ -21,7 +21,10 @@ const BATCH = 12,
 
 type My = typeof import('../src/index.js');
 
-/** The baby GPT as a functional model: token + position embedding, blocks, final norm, logits. */
+/**
+ * The baby GPT as a functional model: token + position embedding, blocks, final norm, logits.
+ * @example const model = babyGpt(await import('../src/index.js'), 64);
+ */
 export function babyGpt(my: My, context: number) {
   const ids = my.input({ shape: [context], dtype: 'int32' });
   let h = my.layers
@@ -120,6 +123,8 @@ async function main(): Promise<void> {
   const out: Record<string, unknown> = {
     who: 'myelin',
     backend: backend().name,
+    flavor: (backend() as { flavor?: string }).flavor,
+    threads: (backend() as { threads?: number }).threads,
     context: CONTEXT,
     stepMs: +med.toFixed(2),
     // Processor time of the step (every thread): what a busy machine's waiting does not inflate.

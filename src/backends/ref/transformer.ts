@@ -87,6 +87,7 @@ export function layerNormRows(
  * The gradient of layerNormRows from its saved mean and rstd: [dx, dgamma, dbeta] with
  * dx = rstd·(g - mean(g) - x̂·mean(g·x̂)), g = dy·gamma, x̂ = (x - mean)·rstd,
  * dgamma = Σ_rows dy·x̂, dbeta = Σ_rows dy.
+ * @example const [dx, dGamma, dBeta] = layerNormGradRows(x, mean, rstd, gamma, dy, 128, 'float32');
  */
 export function layerNormGradRows(
   x: TypedArray,
@@ -195,6 +196,7 @@ export function maskRowOffsets(shape: readonly number[], maskShape: readonly num
 /**
  * The gradient of softmax along rows of `cols` from its output y: y·(dy - Σ dy·y); with `log`,
  * of log-softmax: dy - exp(y)·Σ dy.
+ * @example softmaxGradValues(Float32Array.of(0.5, 0.5), Float32Array.of(1, 0), 2, false, 'float32') // [0.25, -0.25]
  */
 export function softmaxGradValues(y: TypedArray, dy: TypedArray, cols: number, log: boolean, dtype: DType): TypedArray {
   const out = allocArray(dtype, y.length);
