@@ -66,6 +66,47 @@ export interface FusedKernels {
   /** Softmax (or log-softmax) along the last axis, shifted by the row max (0 when it is not finite). */
   softmax?(x: TensorInfo, log: boolean): DataHandle;
   /**
+   * Softmax along the last axis over the entries where the bool `mask` (x's rank, each axis x's
+   * size or 1) is true, shifted by the max of those; 0 at masked entries and across rows where
+   * none is allowed (attention's masked softmax).
+   */
+  maskedSoftmax?(x: TensorInfo, mask: TensorInfo): DataHandle;
+  /**
+   * The gradient of softmax along the last axis from its output: y·(dy - Σ dy·y), or with `log`
+   * (y = log-softmax) dy - exp(y)·Σ dy.
+   */
+  softmaxGrad?(y: TensorInfo, dy: TensorInfo, log: boolean): DataHandle;
+  /** gelu(x) = x·Φ(x) element-wise, or with `approximate` the tanh form 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))). */
+  gelu?(x: TensorInfo, approximate: boolean): DataHandle;
+  /**
+   * [gelu(x), gelu'(x)] element-wise: the forward pass of training keeps the slope, so the
+   * backward pass is one product with dy.
+   */
+  geluWithDerivative?(x: TensorInfo, approximate: boolean): [DataHandle, DataHandle];
+  /**
+   * Layer normalization over the last axis: y = (x - mean)·rstd·gamma + beta with
+   * rstd = 1/sqrt(variance + epsilon) (biased variance); gamma and beta are vectors of the last
+   * axis' size, or null for none. Returns [y, mean, rstd], the statistics shaped as x without
+   * its last axis.
+   */
+  layerNorm?(
+    x: TensorInfo,
+    gamma: TensorInfo | null,
+    beta: TensorInfo | null,
+    epsilon: number,
+  ): [DataHandle, DataHandle, DataHandle];
+  /**
+   * The gradient of layerNorm from the mean and rstd it returned: [dx, dgamma, dbeta], with
+   * dgamma = Σ dy·x̂ and dbeta = Σ dy over every row (x̂ the normalized x).
+   */
+  layerNormGrad?(
+    x: TensorInfo,
+    mean: TensorInfo,
+    rstd: TensorInfo,
+    gamma: TensorInfo | null,
+    dy: TensorInfo,
+  ): [DataHandle, DataHandle, DataHandle];
+  /**
    * im2col: every window of the NHWC images `x` as one row [n, outH, outW, kH * kW * channels],
    * pixels outside the image read as `padValue`.
    */
@@ -139,6 +180,12 @@ export type FusedKernelName = keyof FusedKernels;
 const FUSED_KERNELS: Record<FusedKernelName, true> = {
   adam: true,
   softmax: true,
+  maskedSoftmax: true,
+  softmaxGrad: true,
+  gelu: true,
+  geluWithDerivative: true,
+  layerNorm: true,
+  layerNormGrad: true,
   im2col: true,
   col2im: true,
   maxPool: true,

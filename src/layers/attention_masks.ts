@@ -5,6 +5,7 @@ import { expandDims } from '../ops/dims.js';
 import { softmax } from '../ops/softmax.js';
 import { add, greater, logicalAnd, mul, sub } from '../ops/prims/binary.js';
 import { cast, reshape } from '../ops/prims/shape_ops.js';
+import { fusedMaskedSoftmax } from '../ops/prims/softmax.js';
 
 /** What Keras puts at masked scores before the softmax: exp(-1e9 - max) is exactly 0. */
 export const MASKED_SCORE = -1e9;
@@ -59,6 +60,8 @@ export function maskedSoftmax(scores: Tensor, mask: Tensor | null, axes = 1): Te
     let m = mask;
     // Missing axes (heads, batch) are added in front of the attention axes and broadcast.
     while (m.rank < scores.rank) m = expandDims(m, m.rank - 2 * axes);
+    const fused = axes === 1 ? fusedMaskedSoftmax(scores, boolMask(m)) : null;
+    if (fused) return fused;
     keep = cast(boolMask(m), scores.dtype);
     scores = add(scores, mul(sub(keep, 1), -MASKED_SCORE));
   }

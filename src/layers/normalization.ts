@@ -8,6 +8,7 @@ import { getInitializer, serializeInitializer, type InitializerIdentifier } from
 import type { Initializer } from '../initializers/initializer.js';
 import { add, mul, sub } from '../ops/prims/binary.js';
 import { moments } from '../ops/moments.js';
+import { fusedLayerNorm } from '../ops/prims/layer_norm.js';
 import { reshape } from '../ops/prims/shape_ops.js';
 import { rsqrt } from '../ops/prims/unary.js';
 import type { RegularizerIdentifier } from '../regularizers/registry.js';
@@ -238,6 +239,11 @@ export class LayerNormalization extends Normalization {
   call(inputs: Tensor | Tensor[]): Tensor {
     const x = inputs as Tensor;
     const axes = this.resolveAxes(this.axis, x.rank);
+    if (!this.rmsScaling && axes.length === 1 && axes[0] === x.rank - 1) {
+      // The common case (the last axis) in one kernel each way where the backend has them.
+      const fused = fusedLayerNorm(x, this.gamma, this.beta, this.epsilon);
+      if (fused) return fused;
+    }
     const viewShape = x.shape.map((d, i) => (axes.includes(i) ? d : 1));
     const { mean, variance } = moments(x, axes, true);
     const view = (p: Tensor) => reshape(p, viewShape);

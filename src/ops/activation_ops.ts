@@ -3,6 +3,7 @@ import { add, div, greater, mul, where } from './prims/binary.js';
 import { toFloat, toTensor, type TensorLike } from './convert.js';
 import { clipByValue } from './clip.js';
 import { abs, erf, relu6, sigmoid, softplus, tanh } from './prims/unary.js';
+import { fusedGelu } from './prims/gelu.js';
 
 /**
  * x for x > 0, alpha * x otherwise (Keras' `negative_slope`, default 0.2 as in TF.js). The
@@ -31,6 +32,8 @@ export function prelu(x: TensorLike, alpha: TensorLike): Tensor {
  */
 export function gelu(x: TensorLike, approximate = false): Tensor {
   const t = toFloat(x, 'x', 'gelu');
+  const fused = fusedGelu(t, approximate);
+  if (fused) return fused;
   if (approximate) {
     const inner = mul(add(t, mul(mul(mul(t, t), t), 0.044715)), Math.sqrt(2 / Math.PI));
     return mul(mul(t, 0.5), add(tanh(inner), 1));

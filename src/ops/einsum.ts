@@ -55,8 +55,25 @@ export function einsum(equation: string, ...operands: TensorLike[]): Tensor {
   return y.shape.every((d, i) => d === outShape[i]) ? y : broadcastTo(y, outShape);
 }
 
+/** Parsed equations by equation and operand ranks (a layer calls the same one at every step). */
+const parsed = new Map<string, { labels: string[][]; output: string[] }>();
+const PARSED_MAX = 256;
+
 /** Splits the equation into labelled operands and output labels, with errors that quote it. */
 function parseEquation(equation: string, tensors: Tensor[]): { inputs: Labeled[]; output: string[] } {
+  const key = `${equation}|${tensors.map((t) => t.rank).join(',')}`;
+  let hit = parsed.get(key);
+  if (!hit) {
+    const fresh = parseLabels(equation, tensors);
+    hit = { labels: fresh.inputs.map((x) => x.labels), output: fresh.output };
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(key, hit);
+  }
+  const { labels, output } = hit;
+  return { inputs: tensors.map((t, i) => ({ t, labels: labels[i] })), output };
+}
+
+function parseLabels(equation: string, tensors: Tensor[]): { inputs: Labeled[]; output: string[] } {
   const eq = equation.replace(/\s+/g, '');
   const bad = (why: string): never => {
     throw new ValueError(`einsum: invalid equation '${equation}': ${why}`);
@@ -112,19 +129,22 @@ function parseEquation(equation: string, tensors: Tensor[]): { inputs: Labeled[]
 /** The size of every index, checking that each is used consistently (`...` axes may broadcast). */
 function labelSizes(equation: string, inputs: Labeled[]): Map<string, number> {
   const sizes = new Map<string, number>();
-  const seen = new Map<string, string>();
+  // Where each size was set, as [operand, axis]: described only for an error.
+  const seen = new Map<string, [number, number]>();
+  const where = ([i, axis]: [number, number]) => `operand ${i} (shape ${fmtShape(inputs[i].t.shape)}) axis ${axis}`;
   inputs.forEach(({ t, labels }, i) => {
     labels.forEach((l, axis) => {
       const d = t.shape[axis];
       const prev = sizes.get(l);
-      const where = `operand ${i} (shape ${fmtShape(t.shape)}) axis ${axis}`;
       // As in NumPy, an axis of size 1 broadcasts against the same index elsewhere.
       if (prev === undefined || prev === 1) {
         sizes.set(l, d);
-        seen.set(l, where);
+        seen.set(l, [i, axis]);
       } else if (prev !== d && d !== 1) {
         const name = l.startsWith('#') ? "a '...' axis" : `index '${l}'`;
-        throw new ValueError(`einsum '${equation}': ${name} has size ${prev} at ${seen.get(l)} but ${d} at ${where}`);
+        throw new ValueError(
+          `einsum '${equation}': ${name} has size ${prev} at ${where(seen.get(l) as [number, number])} but ${d} at ${where([i, axis])}`,
+        );
       }
     });
   });

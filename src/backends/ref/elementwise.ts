@@ -72,62 +72,86 @@ export const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   logicalOr: (a, b) => (a || b ? 1 : 0),
 };
 
-/** erf to float64 accuracy (W. J. Cody's rational approximations, as in most libms). */
-export function erf(x: number): number {
-  if (x !== x) return NaN;
-  const ax = Math.abs(x);
-  if (ax < 0.5) {
-    const t = x * x;
-    const p = [
-      3.1611237438705656, 1.13864154151050156e2, 3.77485237685302021e2, 3.20937758913846947e3, 1.85777706184603153e-1,
-    ];
-    const q = [2.36012909523441209e1, 2.44024637934444173e2, 1.28261652607737228e3, 2.84423683343917062e3];
-    let num = p[4] * t,
-      den = t;
-    for (let i = 0; i < 3; i++) {
-      num = (num + p[i]) * t;
-      den = (den + q[i]) * t;
-    }
-    return (x * (num + p[3])) / (den + q[3]);
+// W. J. Cody's rational approximations of erf and erfc (as in most libms).
+const ERF_P = [
+  3.1611237438705656, 1.13864154151050156e2, 3.77485237685302021e2, 3.20937758913846947e3, 1.85777706184603153e-1,
+];
+const ERF_Q = [2.36012909523441209e1, 2.44024637934444173e2, 1.28261652607737228e3, 2.84423683343917062e3];
+const ERFC_C = [
+  5.64188496988670089e-1, 8.88314979438837594, 6.61191906371416295e1, 2.98635138197400131e2, 8.8195222124176909e2,
+  1.71204761263407058e3, 2.05107837782607147e3, 1.23033935479799725e3, 2.15311535474403846e-8,
+];
+const ERFC_D = [
+  1.57449261107098347e1, 1.17693950891312499e2, 5.37181101862009858e2, 1.62138957456669019e3, 3.29079923573345963e3,
+  4.36261909014324716e3, 3.43936767414372164e3, 1.23033935480374942e3,
+];
+const ERFC_P = [
+  3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1, 1.60837851487422766e-2,
+  6.58749161529837803e-4, 1.63153871373020978e-2,
+];
+const ERFC_Q = [
+  2.56852019228982242, 1.87295284992346725, 5.27905102951428412e-1, 6.05183413124413191e-2, 2.33520497626869185e-3,
+];
+
+/** erf for |x| < 0.5. */
+function erfSmall(x: number): number {
+  const t = x * x;
+  let num = ERF_P[4] * t,
+    den = t;
+  for (let i = 0; i < 3; i++) {
+    num = (num + ERF_P[i]) * t;
+    den = (den + ERF_Q[i]) * t;
   }
-  if (ax > 26) return x > 0 ? 1 : -1;
+  return (x * (num + ERF_P[3])) / (den + ERF_Q[3]);
+}
+
+/** erfc(ax) for ax >= 0.5, relatively accurate however small it is (0 past 26.6). */
+function erfcLarge(ax: number): number {
+  if (ax > 26.6) return 0;
   let erfcAbs: number;
   if (ax <= 4) {
-    const c = [
-      5.64188496988670089e-1, 8.88314979438837594, 6.61191906371416295e1, 2.98635138197400131e2, 8.8195222124176909e2,
-      1.71204761263407058e3, 2.05107837782607147e3, 1.23033935479799725e3, 2.15311535474403846e-8,
-    ];
-    const d = [
-      1.57449261107098347e1, 1.17693950891312499e2, 5.37181101862009858e2, 1.62138957456669019e3, 3.29079923573345963e3,
-      4.36261909014324716e3, 3.43936767414372164e3, 1.23033935480374942e3,
-    ];
-    let num = c[8] * ax,
+    let num = ERFC_C[8] * ax,
       den = ax;
     for (let i = 0; i < 7; i++) {
-      num = (num + c[i]) * ax;
-      den = (den + d[i]) * ax;
+      num = (num + ERFC_C[i]) * ax;
+      den = (den + ERFC_D[i]) * ax;
     }
-    erfcAbs = (num + c[7]) / (den + d[7]);
+    erfcAbs = (num + ERFC_C[7]) / (den + ERFC_D[7]);
   } else {
-    const p = [
-      3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1, 1.60837851487422766e-2,
-      6.58749161529837803e-4, 1.63153871373020978e-2,
-    ];
-    const q = [
-      2.56852019228982242, 1.87295284992346725, 5.27905102951428412e-1, 6.05183413124413191e-2, 2.33520497626869185e-3,
-    ];
     const z = 1 / (ax * ax);
-    let num = p[5] * z,
+    let num = ERFC_P[5] * z,
       den = z;
     for (let i = 0; i < 4; i++) {
-      num = (num + p[i]) * z;
-      den = (den + q[i]) * z;
+      num = (num + ERFC_P[i]) * z;
+      den = (den + ERFC_Q[i]) * z;
     }
-    const r = (z * (num + p[4])) / (den + q[4]);
+    const r = (z * (num + ERFC_P[4])) / (den + ERFC_Q[4]);
     erfcAbs = (0.5641895835477563 - r) / ax;
   }
   const ysq = Math.trunc(ax * 16) / 16;
   const del = (ax - ysq) * (ax + ysq);
-  erfcAbs *= Math.exp(-ysq * ysq) * Math.exp(-del);
+  return erfcAbs * Math.exp(-ysq * ysq) * Math.exp(-del);
+}
+
+/** erf to float64 accuracy. */
+export function erf(x: number): number {
+  if (x !== x) return NaN;
+  const ax = Math.abs(x);
+  if (ax < 0.5) return erfSmall(x);
+  if (ax > 26) return x > 0 ? 1 : -1;
+  const erfcAbs = erfcLarge(ax);
   return x > 0 ? 1 - erfcAbs : erfcAbs - 1;
+}
+
+/**
+ * The standard normal CDF Φ(x) = (1 + erf(x/√2))/2 to float64 accuracy, relatively accurate in
+ * the lower tail too (from erfc, not 1 + erf).
+ * @example normalCdf(0) // 0.5
+ */
+export function normalCdf(x: number): number {
+  if (x !== x) return NaN;
+  const z = Math.abs(x) * Math.SQRT1_2;
+  if (z < 0.5) return 0.5 + 0.5 * erfSmall(x * Math.SQRT1_2);
+  const half = 0.5 * erfcLarge(z);
+  return x > 0 ? 1 - half : half;
 }

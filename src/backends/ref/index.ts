@@ -13,6 +13,14 @@ import { allocArray, arrayTypeOf, type DType, type TypedArray } from '../../core
 import { sizeOf, stridesOf } from '../../core/shape.js';
 import { BINARY, UNARY } from './elementwise.js';
 import { adamStep, col2im, im2col, maxPool, maxPoolGrad, softmaxRows } from './fused.js';
+import {
+  geluWithDerivativeValues,
+  geluValues,
+  layerNormGradRows,
+  layerNormRows,
+  maskedSoftmaxValues,
+  softmaxGradValues,
+} from './transformer.js';
 import { lstmCellForward, lstmCellGradC, lstmCellGradH } from './lstm.js';
 import { lstmSequence, lstmSequenceGrad } from './lstm_sequence.js';
 import { matmul } from './matmul.js';
@@ -182,6 +190,46 @@ export class RefBackend implements Backend {
 
   softmax(x: TensorInfo, log: boolean): DataHandle {
     return softmaxRows(x.handle as TypedArray, x.shape[x.shape.length - 1] ?? 1, log, x.dtype);
+  }
+
+  maskedSoftmax(x: TensorInfo, mask: TensorInfo): DataHandle {
+    return maskedSoftmaxValues(x.handle as TypedArray, x.shape, mask.handle as TypedArray, mask.shape, x.dtype);
+  }
+
+  softmaxGrad(y: TensorInfo, dy: TensorInfo, log: boolean): DataHandle {
+    const cols = y.shape[y.shape.length - 1] ?? 1;
+    return softmaxGradValues(y.handle as TypedArray, dy.handle as TypedArray, cols, log, y.dtype);
+  }
+
+  gelu(x: TensorInfo, approximate: boolean): DataHandle {
+    return geluValues(x.handle as TypedArray, approximate, x.dtype);
+  }
+
+  geluWithDerivative(x: TensorInfo, approximate: boolean): [DataHandle, DataHandle] {
+    return geluWithDerivativeValues(x.handle as TypedArray, approximate, x.dtype);
+  }
+
+  layerNorm(
+    x: TensorInfo,
+    gamma: TensorInfo | null,
+    beta: TensorInfo | null,
+    epsilon: number,
+  ): [DataHandle, DataHandle, DataHandle] {
+    const cols = x.shape[x.shape.length - 1] ?? 1;
+    const h = (t: TensorInfo | null) => (t ? (t.handle as TypedArray) : null);
+    return layerNormRows(x.handle as TypedArray, cols, h(gamma), h(beta), epsilon, x.dtype);
+  }
+
+  layerNormGrad(
+    x: TensorInfo,
+    mean: TensorInfo,
+    rstd: TensorInfo,
+    gamma: TensorInfo | null,
+    dy: TensorInfo,
+  ): [DataHandle, DataHandle, DataHandle] {
+    const cols = x.shape[x.shape.length - 1] ?? 1;
+    const h = (t: TensorInfo) => t.handle as TypedArray;
+    return layerNormGradRows(h(x), h(mean), h(rstd), gamma && h(gamma), h(dy), cols, x.dtype);
   }
 
   im2col(x: TensorInfo, g: WindowGeometry, padValue: number): DataHandle {

@@ -52,3 +52,47 @@ export function splitRange(total: number, parts: number, align = 1): [number, nu
   for (let s = 0; s < total; s += chunk) out.push([s, Math.min(total, s + chunk)]);
   return out;
 }
+
+/**
+ * A transpose as at most four outer axes walked in output order (sizes, and the input stride of
+ * each) and a run of contiguous elements copied at each position: the trailing axes the
+ * permutation keeps in place form the run, size-1 axes drop, and neighbouring axes that stay
+ * neighbours merge. Null when more than four outer axes remain.
+ * @example transposePlan([12, 64, 4, 32], [0, 2, 1, 3]) // dims [1, 12, 4, 64], strides [0, 8192, 32, 128], run 32
+ */
+export function transposePlan(
+  shape: readonly number[],
+  perm: readonly number[],
+): { dims: number[]; strides: number[]; run: number } | null {
+  const inStrides = new Array<number>(shape.length);
+  for (let d = shape.length - 1, s = 1; d >= 0; d--) {
+    inStrides[d] = s;
+    s *= shape[d];
+  }
+  let kept = perm.length;
+  while (kept > 0 && perm[kept - 1] === kept - 1) kept--;
+  let run = 1;
+  for (let d = kept; d < shape.length; d++) run *= shape[d];
+  const dims: number[] = [],
+    strides: number[] = [];
+  for (let i = 0; i < kept; i++) {
+    const n = shape[perm[i]],
+      s = inStrides[perm[i]];
+    if (n === 1) continue;
+    const last = dims.length - 1;
+    // The previous output axis steps over this one exactly: one axis of their product.
+    if (last >= 0 && strides[last] === s * n) {
+      dims[last] *= n;
+      strides[last] = s;
+    } else {
+      dims.push(n);
+      strides.push(s);
+    }
+  }
+  if (dims.length > 4) return null;
+  while (dims.length < 4) {
+    dims.unshift(1);
+    strides.unshift(0);
+  }
+  return { dims, strides, run };
+}

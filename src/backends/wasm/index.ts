@@ -23,8 +23,9 @@ import { ValueError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
 import { RefBackend } from '../ref/index.js';
 import { gather as refGather, scatterAdd as refScatterAdd } from '../ref/gather.js';
+import { maskRowOffsets } from '../ref/transformer.js';
 import { concat as refConcat, slice as refSlice, transpose as refTranspose } from '../ref/movement.js';
-import { collapse, splitRange } from './broadcast.js';
+import { collapse, splitRange, transposePlan } from './broadcast.js';
 import { BYTES, HostHandle, WasmHandle } from './handles.js';
 import { Heap } from './heap.js';
 import { type Epilogue, matmulF32, PARALLEL_MACS } from './matmul.js';
@@ -45,6 +46,8 @@ import { geometryArgs } from './windows.js';
  * this small finish before a worker would be awake).
  */
 const PARALLEL_ELEMENTS = 1 << 20;
+/** Concatenations with at most this many outer positions copy each input's run with one memmove. */
+const CONCAT_RUNS_MAX = 64;
 const INITIAL_PAGES = 256;
 /** The fused activations' codes in the kernels (assembly/activation.ts). */
 const ACTIVATION_CODES: Record<FusedActivation, number> = { linear: 0, relu: 1 };
@@ -525,7 +528,23 @@ export class WasmBackend implements Backend {
   }
 
   transpose(x: TensorInfo, perm: readonly number[]): DataHandle {
-    return this.#moveInto(sizeOf(x.shape), x.dtype, (out, v) => refTranspose(v(x), x.shape, perm, out));
+    const plan = x.dtype === 'float64' ? null : transposePlan(x.shape, perm);
+    if (!plan) return this.#moveInto(sizeOf(x.shape), x.dtype, (out, v) => refTranspose(v(x), x.shape, perm, out));
+    const n = sizeOf(x.shape);
+    const out = this.#alloc(n, x.dtype);
+    if (n === 0) return out;
+    const { dims, strides, run } = plan;
+    this.#split('copyRuns', dims[0], n, [
+      (x.handle as WasmHandle).ptr,
+      out.ptr,
+      dims[1],
+      dims[2],
+      dims[3],
+      ...strides,
+      run,
+      BYTES[x.dtype],
+    ]);
+    return out;
   }
 
   slice(x: TensorInfo, begin: readonly number[], size: readonly number[], strides?: readonly number[]): DataHandle {
@@ -537,6 +556,25 @@ export class WasmBackend implements Backend {
   }
 
   concat(xs: readonly TensorInfo[], axis: number, outShape: readonly number[]): DataHandle {
+    const dtype = xs[0].dtype;
+    const outer = sizeOf(outShape.slice(0, axis));
+    // Few long runs (a key/value cache growing by one position): one memmove per run.
+    if (dtype !== 'float64' && outer <= CONCAT_RUNS_MAX && xs.every((x) => x.dtype === dtype)) {
+      const out = this.#alloc(sizeOf(outShape), dtype);
+      const bytes = BYTES[dtype];
+      const runs = xs.map((x) => sizeOf(x.shape.slice(axis)) * bytes);
+      const row = runs.reduce((a, b) => a + b, 0);
+      const u8 = this.heap.u8;
+      for (let o = 0; o < outer; o++) {
+        let dst = out.ptr + o * row;
+        xs.forEach((x, i) => {
+          const src = (x.handle as WasmHandle).ptr + o * runs[i];
+          u8.copyWithin(dst, src, src + runs[i]);
+          dst += runs[i];
+        });
+      }
+      return out;
+    }
     return this.#moveInto(sizeOf(outShape), xs[0].dtype, (out, v) =>
       refConcat(
         xs.map((x) => ({ values: v(x), shape: x.shape })),
@@ -616,6 +654,146 @@ export class WasmBackend implements Backend {
     const out = this.#alloc(n, 'float32');
     if (n > 0) this.#split('softmaxRows', n / cols, n * 8, [(x.handle as WasmHandle).ptr, out.ptr, cols, log ? 1 : 0]);
     return out;
+  }
+
+  maskedSoftmax(x: TensorInfo, mask: TensorInfo): DataHandle {
+    if (x.dtype !== 'float32' || mask.dtype !== 'bool') return this.#viaRef((r, i) => r.maskedSoftmax(i(x), i(mask)));
+    const n = sizeOf(x.shape),
+      cols = x.shape[x.shape.length - 1] ?? 1;
+    const out = this.#alloc(n, 'float32');
+    if (n === 0) return out;
+    const rows = n / cols;
+    // Where each row's mask starts: the leading axes of a broadcast mask repeat its rows.
+    const table = this.heap.alloc(rows * 4);
+    this.heap.u32.set(maskRowOffsets(x.shape, mask.shape), table >> 2);
+    const step = mask.shape[mask.shape.length - 1] === 1 ? 0 : 1;
+    this.#split('maskedSoftmaxRows', rows, n * 8, [
+      (x.handle as WasmHandle).ptr,
+      (mask.handle as WasmHandle).ptr,
+      table,
+      step,
+      out.ptr,
+      cols,
+    ]);
+    this.heap.free(table, rows * 4);
+    return out;
+  }
+
+  softmaxGrad(y: TensorInfo, dy: TensorInfo, log: boolean): DataHandle {
+    if (y.dtype !== 'float32' || dy.dtype !== 'float32') return this.#viaRef((r, i) => r.softmaxGrad(i(y), i(dy), log));
+    const n = sizeOf(y.shape),
+      cols = y.shape[y.shape.length - 1] ?? 1;
+    const out = this.#alloc(n, 'float32');
+    const ptr = (t: TensorInfo) => (t.handle as WasmHandle).ptr;
+    if (n > 0) this.#split('softmaxGradRows', n / cols, n * 4, [ptr(y), ptr(dy), out.ptr, cols, log ? 1 : 0]);
+    return out;
+  }
+
+  gelu(x: TensorInfo, approximate: boolean): DataHandle {
+    if (x.dtype !== 'float32') return this.#viaRef((r, i) => r.gelu(i(x), approximate));
+    const n = sizeOf(x.shape);
+    const out = this.#alloc(n, 'float32');
+    // Work: about 30 operations an element (an exponential, a division, two polynomials).
+    if (n > 0) this.#split('gelu', n, n * 30, [(x.handle as WasmHandle).ptr, out.ptr, approximate ? 1 : 0]);
+    return out;
+  }
+
+  geluWithDerivative(x: TensorInfo, approximate: boolean): [DataHandle, DataHandle] {
+    if (x.dtype !== 'float32')
+      return this.#manyViaRef((r, i) => r.geluWithDerivative(i(x), approximate)) as [DataHandle, DataHandle];
+    const n = sizeOf(x.shape);
+    const outs = [this.#alloc(n, 'float32'), this.#alloc(n, 'float32')];
+    // The last partial vector goes through 32 bytes of scratch (both results), per range.
+    const parts = Math.min(n, this.#parts(n * 40, PARALLEL_ELEMENTS));
+    const tails = this.heap.alloc(32 * Math.max(1, parts));
+    const head = [(x.handle as WasmHandle).ptr, outs[0].ptr, outs[1].ptr, approximate ? 1 : 0];
+    if (n > 0) {
+      if (parts <= 1) (this.kernels.geluWithDerivative as (...a: number[]) => void)(...head, tails, 0, n);
+      else
+        this.#pool!.run(
+          'geluWithDerivative',
+          splitRange(n, parts, 4).map(([s, e], p) => [...head, tails + 32 * p, s, e]),
+        );
+    }
+    this.heap.free(tails, 32 * Math.max(1, parts));
+    return outs as [DataHandle, DataHandle];
+  }
+
+  layerNorm(
+    x: TensorInfo,
+    gamma: TensorInfo | null,
+    beta: TensorInfo | null,
+    epsilon: number,
+  ): [DataHandle, DataHandle, DataHandle] {
+    if ([x, gamma, beta].some((t) => t && t.dtype !== 'float32'))
+      return this.#manyViaRef((r, i) => r.layerNorm(i(x), gamma && i(gamma), beta && i(beta), epsilon)) as [
+        DataHandle,
+        DataHandle,
+        DataHandle,
+      ];
+    const n = sizeOf(x.shape),
+      cols = x.shape[x.shape.length - 1] ?? 1,
+      rows = cols === 0 ? 0 : n / cols;
+    const outs = [this.#alloc(n, 'float32'), this.#alloc(rows, 'float32'), this.#alloc(rows, 'float32')];
+    // Address 0 tells the kernel there is no gamma (or beta).
+    const ptr = (t: TensorInfo | null) => (t ? (t.handle as WasmHandle).ptr : 0);
+    if (n > 0)
+      this.#split('layerNorm', rows, n * 8, [ptr(x), ptr(gamma), ptr(beta), ...outs.map((o) => o.ptr), cols, epsilon]);
+    return outs as [DataHandle, DataHandle, DataHandle];
+  }
+
+  layerNormGrad(
+    x: TensorInfo,
+    mean: TensorInfo,
+    rstd: TensorInfo,
+    gamma: TensorInfo | null,
+    dy: TensorInfo,
+  ): [DataHandle, DataHandle, DataHandle] {
+    if ([x, mean, rstd, gamma, dy].some((t) => t && t.dtype !== 'float32'))
+      return this.#manyViaRef((r, i) => r.layerNormGrad(i(x), i(mean), i(rstd), gamma && i(gamma), i(dy))) as [
+        DataHandle,
+        DataHandle,
+        DataHandle,
+      ];
+    const n = sizeOf(x.shape),
+      cols = x.shape[x.shape.length - 1] ?? 1,
+      rows = cols === 0 ? 0 : n / cols;
+    const outs = [this.#alloc(n, 'float32'), this.#alloc(cols, 'float32'), this.#alloc(cols, 'float32')];
+    const ptr = (t: TensorInfo | null) => (t ? (t.handle as WasmHandle).ptr : 0);
+    // Each part of the rows adds its Σ dy·x̂ and Σ dy into f64 accumulators of its own
+    // ([parts, 2, cols]), summed and rounded once at the end.
+    const parts = rows > 0 ? Math.min(rows, this.#parts(n * 12, PARALLEL_ELEMENTS)) : 1;
+    const accBytes = parts * 2 * cols * 8;
+    const acc = this.heap.alloc(Math.max(8, accBytes));
+    this.heap.u8.fill(0, acc, acc + accBytes);
+    const head = (p: number) => [
+      ptr(x),
+      ptr(mean),
+      ptr(rstd),
+      ptr(gamma),
+      ptr(dy),
+      outs[0].ptr,
+      acc + p * 2 * cols * 8,
+      acc + (p * 2 + 1) * cols * 8,
+      cols,
+    ];
+    if (parts <= 1) (this.kernels.layerNormGrad as (...a: number[]) => void)(...head(0), 0, rows);
+    else
+      this.#pool!.run(
+        'layerNormGrad',
+        splitRange(rows, parts).map(([s, e], p) => [...head(p), s, e]),
+      );
+    // The accumulators are laid out [part][dGamma | dBeta]: sum each over the parts.
+    this.kernels.sumPartialsF64(acc, parts, outs[1].ptr, cols, 2 * cols);
+    this.kernels.sumPartialsF64(acc + cols * 8, parts, outs[2].ptr, cols, 2 * cols);
+    this.heap.free(acc, Math.max(8, accBytes));
+    return outs as [DataHandle, DataHandle, DataHandle];
+  }
+
+  /** A reference kernel with several results (float64 inputs), each moved to this heap. */
+  #manyViaRef(fn: (ref: RefBackend, info: (t: TensorInfo) => TensorInfo) => DataHandle[]): DataHandle[] {
+    const outs = fn(this.#ref, (t) => ({ handle: this.view(t), shape: t.shape, dtype: t.dtype }));
+    return outs.map((h) => this.#adopt(h as TypedArray));
   }
 
   im2col(x: TensorInfo, g: WindowGeometry, padValue: number): DataHandle {

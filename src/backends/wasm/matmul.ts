@@ -15,6 +15,8 @@ const SMALL_MACS = 1 << 15;
  * worker that claimed a chunk can be descheduled for a whole time slice while this thread waits.
  */
 export const PARALLEL_MACS = 1 << 23;
+/** Batches of at least four matrices split across threads (whole matrices each) from this many multiply-adds. */
+const BATCH_PARALLEL_MACS = 1 << 21;
 const MIN_TILE_SHIFT = 22;
 
 /** Depth of one block of shared panels, and rows/columns of one packing chunk (see gemm.ts). */
@@ -125,7 +127,11 @@ function product(
     }
     return false;
   }
-  const threads = macs * batch >= PARALLEL_MACS && ctx.pool ? Math.min(ctx.threads(), ctx.pool.readyThreads) : 1;
+  // Many small matrices (attention's per-head products) go to the threads whole from a lower
+  // threshold: a thread that falls behind holds up at most one of them.
+  const wholeMatrices = batch >= 4 && macs * batch >= BATCH_PARALLEL_MACS;
+  const threads =
+    (macs * batch >= PARALLEL_MACS || wholeMatrices) && ctx.pool ? Math.min(ctx.threads(), ctx.pool.readyThreads) : 1;
   if (batch >= 2 * threads && threads > 1) {
     // Whole matrices per thread: list every product's addresses in a table the workers read.
     const table = ctx.heap.alloc(batch * 12);

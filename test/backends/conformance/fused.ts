@@ -398,10 +398,227 @@ const activationGrad: Section = async (c) => {
   }
 };
 
+const ELEMENTWISE_SIZES = [1, 3, 4, 7, 1037];
+
+const gelu: Section = async (c) => {
+  const sizes = [...ELEMENTWISE_SIZES, ...(c.profile.bigCases ? [c.profile.large] : [])];
+  for (const n of sizes) {
+    const x = c.input([n], 'float32', { edge: true, scale: 6 });
+    for (const approximate of [false, true])
+      await c.run(`gelu n=${n}${approximate ? ' tanh form' : ''}`, 'gelu', { shape: [n], dtype: 'float32' }, (b, i) =>
+        b.gelu!(i(x), approximate),
+      );
+    c.release();
+  }
+  // The tails, where 1 + erf(x/√2) would cancel: gelu(-9) is about -1e-18.
+  const tails = c.input([8], 'float32', Float32Array.of(-3, -5, -7, -9, -12, -20, 9, 30));
+  for (const approximate of [false, true])
+    await c.run(`gelu tails${approximate ? ' tanh form' : ''}`, 'gelu', { shape: [8], dtype: 'float32' }, (b, i) =>
+      b.gelu!(i(tails), approximate),
+    );
+  const x64 = c.input([9], 'float64', { scale: 6 });
+  await c.run('gelu float64', 'gelu', { shape: [9], dtype: 'float64' }, (b, i) => b.gelu!(i(x64), false));
+};
+
+const geluWithDerivative: Section = async (c) => {
+  const sizes = [...ELEMENTWISE_SIZES, ...(c.profile.bigCases ? [c.profile.large] : [])];
+  for (const n of sizes) {
+    const x = c.input([n], 'float32', { edge: true, scale: 6 });
+    const outs = [0, 1].map(() => ({ shape: [n], dtype: 'float32' as const }));
+    for (const approximate of [false, true])
+      await c.run(`geluWithDerivative n=${n}${approximate ? ' tanh form' : ''}`, 'geluWithDerivative', outs, (b, i) =>
+        b.geluWithDerivative!(i(x), approximate),
+      );
+    c.release();
+  }
+  const x64 = c.input([9], 'float64', { scale: 6 });
+  const outs = [0, 1].map(() => ({ shape: [9], dtype: 'float64' as const }));
+  await c.run('geluWithDerivative float64', 'geluWithDerivative', outs, (b, i) => b.geluWithDerivative!(i(x64), true));
+};
+
+/** Rows x columns of the layer normalization cases: one column, a scalar tail, GPT widths. */
+const NORM_SHAPES = [
+  [1, 1],
+  [3, 5],
+  [2, 4, 7],
+  [12, 64, 128],
+  [33, 65],
+];
+
+const layerNorm: Section = async (c) => {
+  const shapes = [...NORM_SHAPES, ...(c.profile.bigCases ? [[1200, 1300]] : [])];
+  for (const shape of shapes) {
+    const cols = shape[shape.length - 1];
+    const x = c.input(shape, 'float32', { edge: shape.length === 2 && cols === 5, scale: 3 });
+    const gamma = c.input([cols]),
+      beta = c.input([cols]);
+    const outs = [shape, shape.slice(0, -1), shape.slice(0, -1)].map((s) => ({ shape: s, dtype: 'float32' as const }));
+    for (const [g, bt, label] of [
+      [gamma, beta, 'gamma and beta'],
+      [null, null, 'no gamma, no beta'],
+      [gamma, null, 'gamma only'],
+    ] as const)
+      await c.run(`layerNorm ${JSON.stringify(shape)} ${label}`, 'layerNorm', outs, (b, i) =>
+        b.layerNorm!(i(x), g && i(g), bt && i(bt), 1e-5),
+      );
+    c.release();
+  }
+  // A constant row (variance 0: rstd is 1/sqrt(epsilon)) and a row offset by 1e4.
+  const flat = c.input([2, 4], 'float32', Float32Array.of(3, 3, 3, 3, 1e4, 1e4 + 1, 1e4 - 1, 1e4 + 0.5));
+  await c.run(
+    'layerNorm constant and offset rows',
+    'layerNorm',
+    [
+      { shape: [2, 4], dtype: 'float32' },
+      { shape: [2], dtype: 'float32' },
+      { shape: [2], dtype: 'float32' },
+    ],
+    (b, i) => b.layerNorm!(i(flat), null, null, 1e-3),
+  );
+  const x64 = c.input([3, 6], 'float64'),
+    g64 = c.input([6], 'float64');
+  await c.run(
+    'layerNorm float64',
+    'layerNorm',
+    [
+      { shape: [3, 6], dtype: 'float64' },
+      { shape: [3], dtype: 'float64' },
+      { shape: [3], dtype: 'float64' },
+    ],
+    (b, i) => b.layerNorm!(i(x64), i(g64), null, 1e-5),
+  );
+};
+
+const layerNormGrad: Section = async (c) => {
+  const shapes = [...NORM_SHAPES, ...(c.profile.bigCases ? [[1200, 1300]] : [])];
+  for (const shape of shapes) {
+    const cols = shape[shape.length - 1],
+      rows = shape.slice(0, -1);
+    const xv = c.values(size(shape), 'float32', { scale: 3 });
+    const info = (v: TypedArray, s: number[]): TensorInfo => ({
+      handle: c.ref.upload(v, 'float32'),
+      shape: s,
+      dtype: 'float32',
+    });
+    const [, meanH, rstdH] = c.ref.layerNorm!(info(xv, shape), null, null, 1e-5);
+    const x = c.input(shape, 'float32', xv);
+    const mean = c.input(rows, 'float32', refValues(c, meanH, rows)),
+      rstd = c.input(rows, 'float32', refValues(c, rstdH, rows));
+    const gamma = c.input([cols]),
+      dy = c.input(shape);
+    const outs = [shape, [cols], [cols]].map((s) => ({ shape: s, dtype: 'float32' as const }));
+    for (const g of [gamma, null])
+      await c.run(
+        `layerNormGrad ${JSON.stringify(shape)}${g ? '' : ' no gamma'}`,
+        'layerNormGrad',
+        outs,
+        (b, i) => b.layerNormGrad!(i(x), i(mean), i(rstd), g && i(g), i(dy)),
+        // Σ over rows of dy·x̂: the float32 error of a sum grows with its terms.
+        (k) => (k < size(shape) ? 0 : c.profile.perTerm.sum * size(rows) * 8),
+      );
+    c.release();
+  }
+};
+
+/** [scores shape, mask shape]: a causal mask repeated over batch and heads, per batch, full, key padding, whole rows. */
+const MASKED_SOFTMAX = [
+  [
+    [2, 3, 5, 7],
+    [1, 1, 5, 7],
+  ],
+  [
+    [2, 3, 5, 7],
+    [2, 1, 5, 7],
+  ],
+  [
+    [2, 3, 5, 7],
+    [2, 3, 5, 7],
+  ],
+  [
+    [2, 3, 5, 7],
+    [2, 1, 1, 7],
+  ],
+  [
+    [3, 4, 9],
+    [3, 4, 1],
+  ],
+  [
+    [12, 4, 64, 64],
+    [1, 1, 64, 64],
+  ],
+];
+
+const maskedSoftmax: Section = async (c) => {
+  const cases = [
+    ...MASKED_SOFTMAX,
+    ...(c.profile.bigCases
+      ? [
+          [
+            [8, 200, 1000],
+            [8, 200, 1000],
+          ],
+        ]
+      : []),
+  ];
+  for (const [shape, maskShape] of cases) {
+    const x = c.input(shape, 'float32', { edge: size(shape) < 1000, scale: 20 });
+    // One mask entry in three is false, so some short rows are wholly masked.
+    const m = c.input(
+      maskShape,
+      'bool',
+      Uint8Array.from({ length: size(maskShape) }, () => (c.rand() < 0.33 ? 0 : 1)),
+    );
+    await c.run(
+      `maskedSoftmax ${JSON.stringify(shape)} mask ${JSON.stringify(maskShape)}`,
+      'maskedSoftmax',
+      { shape, dtype: 'float32' },
+      (b, i) => b.maskedSoftmax!(i(x), i(m)),
+    );
+    c.release();
+  }
+  const x64 = c.input([3, 5], 'float64', { scale: 20 }),
+    m64 = c.input([1, 5], 'bool', Uint8Array.of(1, 0, 1, 1, 0));
+  await c.run('maskedSoftmax float64', 'maskedSoftmax', { shape: [3, 5], dtype: 'float64' }, (b, i) =>
+    b.maskedSoftmax!(i(x64), i(m64)),
+  );
+};
+
+const softmaxGrad: Section = async (c) => {
+  const shapes = [[1], [7], [3, 5], [33, 65], [48, 64, 64], ...(c.profile.bigCases ? [[300, 5000]] : [])];
+  for (const shape of shapes)
+    for (const log of [false, true]) {
+      const xv = c.values(size(shape), 'float32', { scale: 5 });
+      const y = c.input(
+        shape,
+        'float32',
+        refValues(c, c.ref.softmax!({ handle: c.ref.upload(xv, 'float32'), shape, dtype: 'float32' }, log), shape),
+      );
+      const dy = c.input(shape, 'float32', { edge: size(shape) < 100 });
+      await c.run(
+        `softmaxGrad ${JSON.stringify(shape)}${log ? ' log' : ''}`,
+        'softmaxGrad',
+        { shape, dtype: 'float32' },
+        (b, i) => b.softmaxGrad!(i(y), i(dy), log),
+      );
+      c.release();
+    }
+  const y64 = c.input([2, 3], 'float64', Float64Array.of(0.2, 0.3, 0.5, 0.1, 0.1, 0.8)),
+    dy64 = c.input([2, 3], 'float64');
+  await c.run('softmaxGrad float64', 'softmaxGrad', { shape: [2, 3], dtype: 'float64' }, (b, i) =>
+    b.softmaxGrad!(i(y64), i(dy64), false),
+  );
+};
+
 /** The sections of the optional kernels: one per kernel of the contract (the type keeps it complete). */
 export const FUSED: Record<FusedKernelName, Section> = {
   adam,
   softmax,
+  maskedSoftmax,
+  softmaxGrad,
+  gelu,
+  geluWithDerivative,
+  layerNorm,
+  layerNormGrad,
   im2col,
   col2im,
   maxPool,

@@ -7,6 +7,10 @@ export { im2col, col2im, maxPool, maxPoolGrad } from './windows';
 export { lstmForward, lstmGradCell, lstmGradHidden } from './lstm';
 export { lstmSequenceRows, lstmSequenceGradRows } from './lstm_sequence';
 export { biasActRows, reluGrad } from './activation';
+export { gelu, geluWithDerivative } from './activations';
+export { layerNorm, layerNormGrad, sumPartialsF64 } from './layer_norm';
+export { maskedSoftmaxRows, softmaxGradRows } from './softmax';
+export { copyRuns } from './movement';
 
 /** First byte the JavaScript allocator may use (after this module's static data). */
 export function heapBase(): usize {
