@@ -22,7 +22,7 @@ export interface BostonOptions {
 /** What the command line asks for. */
 export type CliCommand = { command: 'help' } | { command: 'boston'; options: BostonOptions };
 
-export const COMMANDS = ['boston', 'mnist', 'shakespeare', 'sentiment', 'train', 'help'] as const;
+export const COMMANDS = ['boston', 'mnist', 'shakespeare', 'sentiment', 'gpt', 'train', 'help'] as const;
 
 export const BOSTON_DEFAULTS: BostonOptions = {
   normalize: false,
