@@ -328,7 +328,9 @@ export abstract class Optimizer {
     }
     if (this.globalClipNorm) {
       const c = this.globalClipNorm;
-      const norm = sqrt(grads.map((g) => cast(sum(square(g)), 'float64')).reduce((a, b) => add(a, b)));
+      // In the gradients' own precision (float64 only when some are): a GPU has no float64.
+      const dtype = grads.some((g) => g.dtype === 'float64') ? 'float64' : grads[0].dtype;
+      const norm = sqrt(grads.map((g) => cast(sum(square(g)), dtype)).reduce((a, b) => add(a, b)));
       // As Keras: a non-finite global norm turns the scale into NaN instead of hiding the problem.
       const scale = add(mul(minimum(div(1, norm), 1 / c), c), sub(norm, norm));
       return grads.map((g) => mul(g, cast(scale, g.dtype)));
