@@ -157,15 +157,13 @@ async function train(
     embedDim: o.embedDim,
     dropout: o.dropout,
   });
-  model.compile({
-    optimizer: gptOptimizer(model, {
-      steps: o.iterations,
-      learningRate: o.learningRate,
-      minLearningRate: o.minLearningRate,
-      warmupSteps: o.warmup,
-    }),
-    loss: new SparseCategoricalCrossentropy({ fromLogits: true }),
+  const optimizer = gptOptimizer(model, {
+    steps: o.iterations,
+    learningRate: o.learningRate,
+    minLearningRate: o.minLearningRate,
+    warmupSteps: o.warmup,
   });
+  model.compile({ optimizer, loss: new SparseCategoricalCrossentropy({ fromLogits: true }) });
   print(
     `Tiny Shakespeare: ${trainIds.length} training and ${validationIds.length} validation characters, vocabulary ${chars.vocabularySize()} (with padding and OOV ids)`,
   );
@@ -177,7 +175,13 @@ async function train(
   const trainStarted = Date.now();
   let trainSeconds = 0;
   const rounds = Math.ceil(o.iterations / o.evalInterval);
-  for (let round = 0; round < rounds; round++) {
+  const deadline = o.maxMinutes > 0 ? trainStarted + o.maxMinutes * 60_000 : Infinity;
+  const stopAtDeadline = {
+    onBatchEnd: async () => {
+      if (Date.now() >= deadline) model.stopTraining = true;
+    },
+  };
+  for (let round = 0; round < rounds && Date.now() < deadline; round++) {
     const steps = Math.min(o.evalInterval, o.iterations - round * o.evalInterval);
     const starts = Array.from({ length: steps * o.batchSize }, () => rng.int(trainIds.length - T - 1));
     const { x, y } = windows(trainIds, starts, T);
@@ -188,17 +192,19 @@ async function train(
       batchSize: o.batchSize,
       shuffle: false,
       verbose: o.verbose === 1 ? 1 : 0,
+      callbacks: [stopAtDeadline],
     });
     trainSeconds += (Date.now() - t0) / 1000;
     x.dispose();
     y.dispose();
     const validationLoss = (model.evaluate(validation.x, validation.y, { batchSize: 50 }) as Tensor).item();
-    const step = round * o.evalInterval + steps;
+    const step = optimizer.iterations;
     result.steps.push(step);
     result.trainLoss.push(history.history.loss.at(-1) as number);
     result.validationLoss.push(validationLoss);
     result.tokensPerSecond = (step * o.batchSize * T) / trainSeconds;
     const elapsed = (Date.now() - trainStarted) / 1000;
+    if (step < round * o.evalInterval + steps) print(`Stopped after ${o.maxMinutes} minutes (--max-minutes)`);
     print(
       `step ${step}/${o.iterations}: train loss ${result.trainLoss.at(-1)?.toFixed(4)}, validation loss ${validationLoss.toFixed(4)} nats/char, ${elapsed.toFixed(0)} s, ${result.tokensPerSecond.toFixed(0)} tokens/s`,
     );
@@ -208,10 +214,11 @@ async function train(
         `${step},${elapsed.toFixed(1)},${result.trainLoss.at(-1)},${validationLoss},${result.tokensPerSecond.toFixed(0)}\n`,
       );
   }
+  const trainedFor = (Date.now() - trainStarted) / 1000;
   const all = windows(validationIds, spreadStarts(validationIds, T, 0), T);
   result.finalValidationLoss = (model.evaluate(all.x, all.y, { batchSize: 50 }) as Tensor).item();
   print(
-    `Validation loss over the whole held-out text (${all.x.shape[0]} windows of ${T}): ${result.finalValidationLoss.toFixed(4)} nats/char after ${((Date.now() - trainStarted) / 1000).toFixed(0)} s of training`,
+    `Validation loss over the whole held-out text (${all.x.shape[0]} windows of ${T}): ${result.finalValidationLoss.toFixed(4)} nats/char after ${trainedFor.toFixed(0)} s of training`,
   );
   return { model, chars };
 }

@@ -21,6 +21,8 @@ export interface GptCliOptions {
   evalInterval: number;
   /** Validation windows scored at each report (the final score uses the whole held-out text). */
   evalWindows: number;
+  /** Stop training after this many minutes, whatever the step (0: no limit). */
+  maxMinutes: number;
   /** Prompt of the sample printed at the end (training runs, and with --load). */
   generate: string;
   /** Characters to generate. */
@@ -91,6 +93,7 @@ export const GPT_PRESETS: Record<GptCliOptions['preset'], Architecture> = {
 
 const REST = {
   evalWindows: 200,
+  maxMinutes: 0,
   generate: 'ROMEO:\n',
   length: 500,
   temperature: 0.8,
@@ -104,10 +107,18 @@ const REST = {
 };
 
 const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const NUMBERS = [...Object.keys(GPT_PRESETS.baby), 'evalWindows', 'length', 'temperature', 'topK', 'seed'];
+const NUMBERS = [
+  ...Object.keys(GPT_PRESETS.baby),
+  'evalWindows',
+  'maxMinutes',
+  'length',
+  'temperature',
+  'topK',
+  'seed',
+];
 const STRINGS = ['generate', 'explain', 'html', 'out', 'load', 'log'];
 const INTEGERS = new Set(
-  NUMBERS.filter((k) => !['learningRate', 'minLearningRate', 'dropout', 'temperature'].includes(k)),
+  NUMBERS.filter((k) => !['learningRate', 'minLearningRate', 'dropout', 'temperature', 'maxMinutes'].includes(k)),
 );
 
 /**
@@ -188,6 +199,7 @@ Any of these can be overridden: --layers --heads --embed-dim --block-size --batc
 Options:
   --eval-windows N      Validation windows scored at each report (default ${REST.evalWindows}); the final
                         score is over the whole held-out text.
+  --max-minutes X       Stop training after X minutes, at whatever step (default 0: no limit).
   --out DIR             Save the trained model (model.json, model.safetensors, vocabulary.json).
   --load DIR            Load a model saved with --out instead of training.
   --generate TEXT       Prompt of the sample (default ${JSON.stringify(REST.generate)}; \\n for a newline).
