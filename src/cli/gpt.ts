@@ -1,15 +1,17 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValueError } from '../core/errors.js';
-import { Rng } from '../core/rng.js';
-import { tinyShakespeare } from '../data/text_datasets.js';
+import { getBackend } from '../backend/registry.js';
+import { Rng, setSeed } from '../core/rng.js';
+import type { Tensor } from '../core/tensor.js';
+import { datasets } from '../data/datasets.js';
+import { tensor } from '../ops/convert.js';
 import { parseJsonSafely } from '../io/safe_json.js';
 import { loadModel, saveModel } from '../io/model_files.js';
 import { SparseCategoricalCrossentropy } from '../losses/classes.js';
 import { generateStream } from '../models/generate.js';
 import { gpt, gptOptimizer, gptParts } from '../models/gpt.js';
 import type { LayersModel } from '../models/layers_model.js';
-import { getBackend, setSeed, tensor, type Tensor } from '../index.js';
 import { TextVectorization } from '../text/text_vectorization.js';
 import type { GptCliOptions } from './gpt_options.js';
 
@@ -144,7 +146,7 @@ async function train(
   result: GptRunResult,
 ): Promise<{ model: LayersModel; chars: TextVectorization }> {
   const rng = new Rng(o.seed ?? Math.floor(Math.random() * 2 ** 31));
-  const { trainText, validationText } = tinyShakespeare.load();
+  const { trainText, validationText } = datasets.tinyShakespeare.load();
   const chars = new TextVectorization({ split: 'character', standardize: null }).adapt([trainText]);
   const trainIds = Int32Array.from(chars.encode(trainText));
   const validationIds = Int32Array.from(chars.encode(validationText));

@@ -14,12 +14,12 @@ describe('the myelin command', () => {
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^Usage: myelin \[command\] \[options\]/);
     assert.match(run.stdout, /--normalize/);
-    for (const command of ['boston', 'mnist', 'shakespeare', 'sentiment', 'train', 'help']) {
+    for (const command of ['boston', 'mnist', 'shakespeare', 'sentiment', 'gpt', 'train', 'help']) {
       assert.match(run.stdout, new RegExp(`^  ${command} `, 'm'), `help lists '${command}'`);
     }
   });
   it("prints each command's own help", () => {
-    for (const command of ['mnist', 'shakespeare', 'sentiment', 'train']) {
+    for (const command of ['mnist', 'shakespeare', 'sentiment', 'gpt', 'train']) {
       const run = myelin(command, '--help');
       assert.equal(run.status, 0, `${command}: ${run.stderr}`);
       assert.match(run.stdout, new RegExp(`myelin ${command}`), command);
@@ -37,7 +37,10 @@ describe('the myelin command', () => {
   it('rejects an unknown command with status 2', () => {
     const run = myelin('fly');
     assert.equal(run.status, 2);
-    assert.match(run.stderr, /unknown command 'fly'; commands: boston, mnist, shakespeare, sentiment, train, help/);
+    assert.match(
+      run.stderr,
+      /unknown command 'fly'; commands: boston, mnist, shakespeare, sentiment, gpt, train, help/,
+    );
   });
   it(`reaches a test MAE of at most 3.0 with ${RELIABLE_BOSTON_ARGS.join(' ')}`, () => {
     const run = myelin('boston', ...RELIABLE_BOSTON_ARGS, '--seed', '1', '--verbose', '0');
