@@ -173,6 +173,7 @@ async function train(
     `GPT (preset ${o.preset}): ${o.layers} layers, ${o.heads} heads, embedding ${o.embedDim}, context ${T}, dropout ${o.dropout}, ${model.countParams()} parameters; ${o.iterations} steps of ${o.batchSize} windows, AdamW lr ${o.learningRate} (${o.warmup} warm-up steps, cosine to ${o.minLearningRate}); backend ${getBackend()}`,
   );
   if (o.log) await writeFile(o.log, 'step,seconds,train_loss,val_loss,tokens_per_s\n');
+  // Evaluated in batches of the training size: the same tensor shapes reuse the training step's memory.
   const validation = windows(validationIds, spreadStarts(validationIds, T, o.evalWindows), T);
   const trainStarted = Date.now();
   let trainSeconds = 0;
@@ -199,7 +200,7 @@ async function train(
     trainSeconds += (Date.now() - t0) / 1000;
     x.dispose();
     y.dispose();
-    const validationLoss = (model.evaluate(validation.x, validation.y, { batchSize: 50 }) as Tensor).item();
+    const validationLoss = (model.evaluate(validation.x, validation.y, { batchSize: o.batchSize }) as Tensor).item();
     const step = optimizer.iterations;
     result.steps.push(step);
     result.trainLoss.push(history.history.loss.at(-1) as number);
@@ -218,7 +219,7 @@ async function train(
   }
   const trainedFor = (Date.now() - trainStarted) / 1000;
   const all = windows(validationIds, spreadStarts(validationIds, T, 0), T);
-  result.finalValidationLoss = (model.evaluate(all.x, all.y, { batchSize: 50 }) as Tensor).item();
+  result.finalValidationLoss = (model.evaluate(all.x, all.y, { batchSize: o.batchSize }) as Tensor).item();
   print(
     `Validation loss over the whole held-out text (${all.x.shape[0]} windows of ${T}): ${result.finalValidationLoss.toFixed(4)} nats/char after ${trainedFor.toFixed(0)} s of training`,
   );

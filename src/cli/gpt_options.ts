@@ -81,7 +81,8 @@ export const GPT_PRESETS: Record<GptCliOptions['preset'], Architecture> = {
     heads: 6,
     embedDim: 192,
     blockSize: 128,
-    batchSize: 16,
+    // Batch 8: a training step of this model already takes over 1 GB of the wasm backend's 2 GB.
+    batchSize: 8,
     iterations: 1500,
     learningRate: 1.5e-3,
     minLearningRate: 1.5e-4,
