@@ -5,3 +5,4 @@
  */
 export { gpt, gptParts, gptOptimizer, type GptArgs, type GptParts, type GptOptimizerArgs } from './gpt.js';
 export { generate, generateStream, type GenerateOptions, type Tokenizer } from './generate.js';
+export { explainGpt, attentionMapsHtml, type AttentionExplanation } from './attention_maps.js';

@@ -9,6 +9,11 @@ const EXAMPLES: [name: string, args: string[], expected: RegExp][] = [
   ['timeseries', ['2'], /^validation MSE: LSTM \d+\.\d+, naive last-value forecast/m],
   ['sentiment', ['1'], /^held-out accuracy: LSTM \d+\.\d%, bag-of-words logistic regression \d+\.\d%/m],
   ['shakespeare', ['2', '1'], /^epoch 1: validation loss \d\.\d+ nats\/char\nROMEO:\n/m],
+  [
+    'gpt',
+    ['3', '/tmp/myelin-example-attention.html'],
+    /^step 3: train loss \d\.\d+, validation loss \d\.\d+ nats\/char\nROMEO:\n[\s\S]*attention maps written/m,
+  ],
 ];
 
 describe('sequence examples', () => {
