@@ -66,7 +66,7 @@ export function explainGpt(
     );
     const { layers, logits } = noGrad(() => forward(parts, embedded, true));
     const row = Array.from(logits.dataSync() as ArrayLike<number>);
-    const best = row.indexOf(Math.max(...row));
+    const best = row.reduce((b, v, i) => (v > row[b] ? i : b), 0);
     const probability = (softmax(logits).dataSync() as ArrayLike<number>)[best];
     // Saliency: d logit[best] / d embedding, one gradient norm per position.
     const g = grad((e: Tensor) => slice(forward(parts, e, false).logits, [0, best], [1, 1]).sum())(embedded);
