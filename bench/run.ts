@@ -7,6 +7,7 @@ import { CONTENDERS, type Contender, findTorch } from './contenders.js';
 import { type BenchCase, type Outcome, W1_QUICK_SIZES, W1_SIZES, W7_CASES, type WorkloadId } from './workloads.js';
 import { median } from './tfjs_workloads.js';
 import { type CaseResult, caseLabel, formatTable, jsonLines, loadConditions, writeMarkdown } from './report.js';
+import { formatW6Table, runW6, writeW6Markdown } from './w6.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -16,6 +17,8 @@ const flag = (name: string) => {
 };
 const rounds = Number(flag('--rounds') ?? (quick ? 1 : 3));
 const only = flag('--only')?.split(',') as WorkloadId[] | undefined;
+// W6 (the GPT workload, against PyTorch) runs after the others, with a table of its own.
+const withW6 = !only || (only as string[]).includes('W6');
 
 const others: BenchCase[] = (['W2', 'W3', 'W4', 'W5'] as const).map((workload) => ({ workload }));
 const cases: BenchCase[] = [
@@ -106,12 +109,17 @@ for (const c of cases) {
 
 const torch = CONTENDERS.some((who) => cases.some((c) => who.name === 'pytorch' && who.runs(c))) ? findTorch() : null;
 const torchNote = torch ? ('about' in torch ? torch.about : torch.unavailable) : undefined;
-console.log(formatTable(summary));
-for (const line of jsonLines(summary)) console.log(line);
+if (summary.length > 0) {
+  console.log(formatTable(summary));
+  for (const line of jsonLines(summary)) console.log(line);
+}
+const w6 = withW6 ? runW6(rounds, quick, (line) => process.stderr.write(`${line}\n`)) : null;
+if (w6) console.log(formatW6Table(w6));
 console.log(
   `(${rounds} round${rounds > 1 ? 's' : ''}, ${((performance.now() - started) / 1000).toFixed(0)} s${quick ? ', quick mode' : ''}; load average ${loadBefore.toFixed(2)} -> ${os.loadavg()[0].toFixed(2)}${torchNote ? `; ${torchNote}` : ''})`,
 );
 if (!quick && !args.includes('--no-write')) {
-  const path = writeMarkdown(summary, rounds, loadConditions(loadBefore, os.loadavg()[0], torchNote));
-  console.log(`wrote ${path}`);
+  const conditions = loadConditions(loadBefore, os.loadavg()[0], torchNote);
+  if (summary.length > 0) console.log(`wrote ${writeMarkdown(summary, rounds, conditions)}`);
+  if (w6) console.log(`wrote ${writeW6Markdown(w6, rounds, conditions)}`);
 }

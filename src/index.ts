@@ -81,6 +81,8 @@ export {
   type SequentialArgs,
   type InputArgs,
 } from './models/index.js';
+export * as models from './models/builders.js';
+export { generate, generateStream, type GenerateOptions, type Tokenizer } from './models/generate.js';
 export {
   linearRegression,
   logisticRegression,

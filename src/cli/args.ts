@@ -28,7 +28,7 @@ export interface BostonOptions {
 /** What the command line asks for. */
 export type CliCommand = { command: 'help' } | { command: 'boston'; options: BostonOptions };
 
-export const COMMANDS = ['boston', 'mnist', 'shakespeare', 'sentiment', 'train', 'playground', 'help'] as const;
+export const COMMANDS = ['boston', 'mnist', 'shakespeare', 'sentiment', 'gpt', 'train', 'playground', 'help'] as const;
 
 export const BOSTON_DEFAULTS: BostonOptions = {
   normalize: false,

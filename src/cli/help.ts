@@ -28,6 +28,8 @@ ${MNIST_HELP}
                 the model, then generates text from a prompt ('myelin shakespeare --help').
   sentiment     Embedding -> LSTM/GRU -> sigmoid on labelled review sentences, compared
                 with a bag-of-words logistic regression ('myelin sentiment --help').
+  gpt           A character-level GPT on Tiny Shakespeare: trains (presets baby and small),
+                saves, samples, and writes attention maps ('myelin gpt --help').
   train         Train on a CSV file or the Boston set with a checkpoint after every epoch;
                 --resume continues an interrupted run exactly ('myelin train --help').
   playground    Serve the playground page: train in the browser with live charts

@@ -5,15 +5,22 @@ import { helpText } from './help.js';
 import { parseTrainArgs, runTrain, TRAIN_HELP } from './train.js';
 import { MNIST_HELP, parseMnistArgs, runMnist } from './mnist.js';
 import { runTextCommand } from './text_commands.js';
+import { gptHelp, parseGptArgs } from './gpt_options.js';
 import { runPlaygroundCommand } from './playground.js';
 
 /** Where the command writes: standard output and standard error by default. */
 export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Text without a line break (streamed generation); commands print whole lines without it. */
+  write?: (text: string) => void;
 }
 
-const consoleIo: CliIo = { out: (line) => console.log(line), err: (line) => console.error(line) };
+const consoleIo: CliIo = {
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+  write: (text) => process.stdout.write(text),
+};
 
 /**
  * Runs `myelin` with the given arguments and returns the process exit status: 0 on success,
@@ -23,6 +30,7 @@ const consoleIo: CliIo = { out: (line) => console.log(line), err: (line) => cons
 export async function runCli(argv: readonly string[], io: CliIo = consoleIo): Promise<number> {
   if (argv[0] === 'mnist') return runMnistCommand(argv.slice(1), io);
   if (argv[0] === 'train') return runTrainCommand(argv.slice(1), io);
+  if (argv[0] === 'gpt') return runGptCommand(argv.slice(1), io);
   if (argv[0] === 'playground') return runPlaygroundCommand(argv.slice(1), io);
   if (argv[0] === 'shakespeare' || argv[0] === 'sentiment') return runTextCommand(argv[0], argv.slice(1), io);
   let parsed;
@@ -97,6 +105,32 @@ async function runTrainCommand(argv: readonly string[], io: CliIo): Promise<numb
     }
     if (!(e instanceof MyelinError)) throw e;
     io.err(`myelin train: ${e.name}: ${e.message}`);
+    return 1;
+  }
+}
+
+/** `myelin gpt`: a character-level GPT on Tiny Shakespeare (options in gpt_options.ts). */
+async function runGptCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  let options;
+  try {
+    options = parseGptArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`myelin gpt: ${e.message}`);
+    io.err(`Run 'myelin gpt --help' for the options.`);
+    return 2;
+  }
+  if (options === null) {
+    io.out(gptHelp());
+    return 0;
+  }
+  try {
+    const { runGpt } = await import('./gpt.js');
+    await runGpt(options, io);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof MyelinError)) throw e;
+    io.err(`myelin gpt: ${e.name}: ${e.message}`);
     return 1;
   }
 }

@@ -118,17 +118,51 @@ function attention(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape, c
   const scaled = b.op('Mul', [q, b.constant(`${s}/scale`, [scale], [])], s);
   let logits = b.op('Einsum', gqa ? [scaled, k] : [k, scaled], s, { equation: dot });
   const window = (layer as MultiHeadAttention | GroupedQueryAttention).slidingWindow;
-  if (callArgs.useCausalMask || window) {
-    // Masked scores get -1e9 added: exp(-1e9 - max) is 0, as with Keras' replacement.
-    const t = known(layer, shape, 1, 'sequence length');
-    const bias = new Float32Array(t * t);
-    for (let i = 0; i < t; i++)
-      for (let j = 0; j < t; j++)
-        if ((callArgs.useCausalMask && j > i) || (window && Math.abs(i - j) >= window)) bias[i * t + j] = -1e9;
-    logits = b.op('Add', [logits, b.constant(`${s}/mask`, bias, [t, t])], s);
-  }
+  if (callArgs.useCausalMask || window)
+    logits = b.op('Add', [logits, maskBias(b, s, x, shape[1], Boolean(callArgs.useCausalMask), window)], s);
   const probs = b.op('Softmax', [logits], s, { axis: { int: -1 } });
   return project(b, layer, out, b.op('Einsum', [probs, v], s, { equation: combine }), x);
+}
+
+/**
+ * The [T, T] bias of a causal and/or sliding-window mask: -1e9 where position i may not see j
+ * (exp(-1e9 - max) is 0, as with Keras' replacement). A constant when the length is fixed;
+ * otherwise computed from the input's shape, so the model takes any length.
+ */
+function maskBias(
+  b: OnnxGraphBuilder,
+  s: string,
+  x: string,
+  length: number | null,
+  causal: boolean,
+  window: number | null,
+): string {
+  if (length !== null) {
+    const bias = new Float32Array(length * length);
+    for (let i = 0; i < length; i++)
+      for (let j = 0; j < length; j++)
+        if ((causal && j > i) || (window && Math.abs(i - j) >= window)) bias[i * length + j] = -1e9;
+    return b.constant(`${s}/mask`, bias, [length, length]);
+  }
+  const axis0 = b.int64(`${s}/axis0`, [0]);
+  const scalar = (t: string) => b.op('Squeeze', [t, axis0], s);
+  const limit = scalar(sequenceLength(b, s, x));
+  const positions = b.op('Range', [scalar(b.int64(`${s}/zero`, [0])), limit, scalar(b.int64(`${s}/one`, [1]))], s);
+  const rows = b.op('Unsqueeze', [positions, b.int64(`${s}/axis1`, [1])], s);
+  const cols = b.op('Unsqueeze', [positions, axis0], s);
+  const masked: string[] = [];
+  if (causal) masked.push(b.op('Greater', [cols, rows], s));
+  if (window)
+    masked.push(
+      b.op('GreaterOrEqual', [b.op('Abs', [b.op('Sub', [cols, rows], s)], s), b.int64(`${s}/window`, [window])], s),
+    );
+  const any = masked.length === 2 ? b.op('Or', masked, s) : masked[0];
+  return b.op('Mul', [b.op('Cast', [any], s, { to: { int: 1 } }), b.constant(`${s}/minus_inf`, [-1e9], [])], s);
+}
+
+/** The input's sequence length (axis 1 of its shape), as a 1-element int64 tensor. */
+function sequenceLength(b: OnnxGraphBuilder, s: string, x: string): string {
+  return b.op('Gather', [b.op('Shape', [x], s), b.int64(`${s}/axis1`, [1])], s, { axis: { int: 0 } });
 }
 
 /** The output projection, after gating the heads by sigmoid(gate projection of the query) with useGate. */
@@ -232,9 +266,13 @@ function rotary(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape): str
   );
 }
 
-function tokenAndPosition(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape): string {
+function tokenAndPosition(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape, callArgs: Config): string {
   const e = layer as TokenAndPositionEmbedding;
-  const length = known(e, shape, 1, 'sequence length');
+  if (callArgs.reverse) {
+    // Logits: hidden states times the token table's transpose (or reverse_embeddings).
+    const table = e.reverseEmbeddings ?? (e.tokenEmbedding.embeddings as Tensor).transpose();
+    return b.op('MatMul', [x, b.constant(`${e.name}/reverse`, table)], e.name);
+  }
   const tokens = b.op(
     'Gather',
     [
@@ -244,10 +282,23 @@ function tokenAndPosition(b: OnnxGraphBuilder, layer: Layer, x: string, shape: S
     e.name,
     { axis: { int: 0 } },
   );
-  const table = Float32Array.from((e.positionEmbedding.embeddings as Tensor).dataSync() as ArrayLike<number>).slice(
-    0,
-    length * e.embeddingDim,
-  );
+  const positions = e.positionEmbedding.embeddings as Tensor;
+  const length = shape[1];
+  if (length === null) {
+    // Any length up to the table's: the first rows of the whole table.
+    const rows = b.op(
+      'Slice',
+      [
+        b.constant(`${e.name}/positions`, positions),
+        b.int64(`${e.name}/zero`, [0]),
+        sequenceLength(b, e.name, x),
+        b.int64(`${e.name}/axis0`, [0]),
+      ],
+      e.name,
+    );
+    return b.op('Add', [tokens, rows], e.name);
+  }
+  const table = Float32Array.from(positions.dataSync() as ArrayLike<number>).slice(0, length * e.embeddingDim);
   return b.op('Add', [tokens, b.constant(`${e.name}/positions`, table, [length, e.embeddingDim])], e.name);
 }
 

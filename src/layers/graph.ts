@@ -135,7 +135,7 @@ export function executeGraph(graph: Graph, inputs: Tensor[], training: boolean):
     const out = node.layer.apply(input, kwargs) as Tensor | Tensor[];
     const outs = Array.isArray(out) ? out : [out];
     node.outputs.forEach((t, i) => values.set(t.id, outs[i]));
-    const outMask = node.layer.computeMask(input, kwargs.mask ?? null);
+    const outMask = node.layer.computeMask(input, kwargs.mask ?? null, kwargs);
     const outMasks = Array.isArray(outMask) ? outMask : [outMask];
     node.outputs.forEach((t, i) => {
       if (outMasks[i]) masks.set(t.id, outMasks[i] as Tensor);

@@ -191,11 +191,16 @@ export abstract class Layer {
 
   /**
    * The mask of the output given the input mask (Keras `compute_mask`): the input mask when
-   * the layer supports masking, otherwise none.
+   * the layer supports masking, otherwise none. `kwargs` are the call's options.
    * @example layers.embedding({ inputDim: 10, outputDim: 4, maskZero: true }).computeMask(ids); // ids != 0
    */
-  computeMask(inputs: Tensor | Tensor[], mask: Tensor | Tensor[] | null | undefined): Tensor | Tensor[] | null {
+  computeMask(
+    inputs: Tensor | Tensor[],
+    mask: Tensor | Tensor[] | null | undefined,
+    kwargs?: CallArgs,
+  ): Tensor | Tensor[] | null {
     void inputs;
+    void kwargs;
     return this.supportsMasking ? (mask ?? null) : null;
   }
 

@@ -28,6 +28,15 @@ export interface TokenAndPositionEmbeddingArgs extends LayerArgs {
   maskZero?: boolean;
 }
 
+/** Call options: `startIndex` (positions), or `reverse` to map hidden states to logits. */
+export interface TokenAndPositionCallArgs extends PositionCallArgs {
+  /**
+   * Called on hidden states [..., embeddingDim] instead of ids, return vocabulary logits (as
+   * `reverse(hidden)`): how a functional model ties its output layer to the token table.
+   */
+  reverse?: boolean;
+}
+
 /**
  * Token embedding plus learned position embedding (KerasHub `TokenAndPositionEmbedding`): ids
  * [batch, length] → [batch, length, embeddingDim]. Weights: token_embedding/embeddings
@@ -40,6 +49,8 @@ export interface TokenAndPositionEmbeddingArgs extends LayerArgs {
  * const emb = new TokenAndPositionEmbedding({ vocabularySize: 65, sequenceLength: 64, embeddingDim: 32 });
  * const h = emb.apply(ids) as Tensor;   // ids: int32 [batch, 10] → [batch, 10, 32]
  * const logits = emb.reverse(h);        // [batch, 10, 65]
+ * // In a functional model, the same layer called again with { reverse: true } ties the output layer:
+ * const out = emb.apply(hidden, { reverse: true }) as SymbolicTensor; // [batch, length, 65]
  */
 export class TokenAndPositionEmbedding extends LayerWithSublayers {
   static override readonly className: string = 'TokenAndPositionEmbedding';
@@ -104,22 +115,28 @@ export class TokenAndPositionEmbedding extends LayerWithSublayers {
 
   override apply(
     inputs: SymbolicTensor | SymbolicTensor[],
-    kwargs?: PositionCallArgs,
+    kwargs?: TokenAndPositionCallArgs,
   ): SymbolicTensor | SymbolicTensor[];
-  override apply(inputs: Tensor | Tensor[], kwargs?: PositionCallArgs): Tensor | Tensor[];
+  override apply(inputs: Tensor | Tensor[], kwargs?: TokenAndPositionCallArgs): Tensor | Tensor[];
   override apply(
     inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
-    kwargs?: PositionCallArgs,
+    kwargs?: TokenAndPositionCallArgs,
   ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
-  /** Options: `startIndex`, the position of the first token (while generating with a cache). */
+  /**
+   * Options: `startIndex`, the position of the first token (while generating with a cache), and
+   * `reverse`, to turn hidden states into logits with the token table.
+   */
   override apply(
     inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
-    kwargs: PositionCallArgs = {},
+    kwargs: TokenAndPositionCallArgs = {},
   ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    if (kwargs.reverse && !this.built)
+      throw new ValueError(`${describeLayer(this)}: a reverse call needs the layer built; call it on token ids first`);
     return super.apply(inputs, kwargs);
   }
 
-  call(inputs: Tensor | Tensor[], kwargs: PositionCallArgs): Tensor {
+  call(inputs: Tensor | Tensor[], kwargs: TokenAndPositionCallArgs): Tensor {
+    if (kwargs.reverse) return this.reverse(inputs as Tensor);
     const ids = inputs as Tensor;
     if (ids.rank !== 2)
       throw new ValueError(
@@ -155,12 +172,19 @@ export class TokenAndPositionEmbedding extends LayerWithSublayers {
     return reshape(logits, [...hidden.shape.slice(0, -1), this.vocabularySize]);
   }
 
-  override computeMask(inputs: Tensor | Tensor[]): Tensor | null {
-    return this.maskZero ? notEqual(inputs as Tensor, 0) : null;
+  override computeMask(
+    inputs: Tensor | Tensor[],
+    mask?: Tensor | Tensor[] | null,
+    kwargs: TokenAndPositionCallArgs = {},
+  ): Tensor | null {
+    void mask;
+    return this.maskZero && !kwargs.reverse ? notEqual(inputs as Tensor, 0) : null;
   }
 
-  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    return [...(inputShape as Shape), this.embeddingDim];
+  override computeOutputShape(inputShape: Shape | Shape[], callArgs: TokenAndPositionCallArgs = {}): Shape {
+    const shape = inputShape as Shape;
+    if (callArgs.reverse) return [...shape.slice(0, -1), this.vocabularySize];
+    return [...shape, this.embeddingDim];
   }
 
   override getConfig(): Config {

@@ -227,12 +227,14 @@ export class TransformerDecoder extends TransformerBlock {
    * @example
    * let { output, cache } = block.cachedCall(promptEmbedded, null);
    * ({ output, cache } = block.cachedCall(nextEmbedded, cache));
+   * // With returnAttentionScores, also the self-attention probabilities [batch, heads, new, all]:
+   * const { scores } = block.cachedCall(promptEmbedded, null, { returnAttentionScores: true });
    */
   cachedCall(
     x: Tensor,
     cache: AttentionCache | null,
-    options: { paddingMask?: Tensor | null; training?: boolean } = {},
-  ): { output: Tensor; cache: AttentionCache } {
+    options: { paddingMask?: Tensor | null; training?: boolean; returnAttentionScores?: boolean } = {},
+  ): { output: Tensor; cache: AttentionCache; scores?: Tensor } {
     if (!this.built) {
       this.build([...x.shape]);
       this.built = true;
@@ -250,6 +252,7 @@ export class TransformerDecoder extends TransformerBlock {
       );
     const training = options.training ?? false;
     let next: AttentionCache | null = null;
+    let scores: Tensor | undefined;
     const h = this.residual(
       x,
       this.selfAttentionNorm as LayerNormalization,
@@ -260,12 +263,17 @@ export class TransformerDecoder extends TransformerBlock {
           attentionMask: padding && expandDims(boolMask(padding), 1),
           useCausalMask: true,
           training,
+          returnAttentionScores: options.returnAttentionScores,
         });
         next = r.cache;
+        scores = r.scores;
         return r.output;
       },
     );
-    return { output: this.feedforward(h, training), cache: next as unknown as AttentionCache };
+    const output = this.feedforward(h, training);
+    return scores
+      ? { output, cache: next as unknown as AttentionCache, scores }
+      : { output, cache: next as unknown as AttentionCache };
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {

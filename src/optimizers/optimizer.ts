@@ -10,7 +10,7 @@ import { cast } from '../ops/prims/shape_ops.js';
 import { sqrt, square } from '../ops/prims/unary.js';
 import { LearningRateSchedule, deserializeSchedule, serializeSchedule, type ScheduleConfig } from './schedules.js';
 import { scoped } from '../core/memory.js';
-import { checkPendingOptions, deferOptionCheck } from '../core/options.js';
+import { checkOptions, checkPendingOptions, deferOptionCheck, optionKeys } from '../core/options.js';
 
 /** Arguments every optimizer accepts (Keras 3 base optimizer arguments, camelCase). */
 export interface OptimizerArgs {
@@ -65,6 +65,9 @@ export abstract class Optimizer {
   readonly globalClipNorm: number | null;
   private lr: number | LearningRateSchedule;
   private readonly slots = new Map<string, Variable>();
+  /** Variables (by identity) and a name pattern that weight decay skips (excludeFromWeightDecay). */
+  private decayExcluded = new Set<Variable>();
+  private decayExcludedPattern: RegExp | null = null;
   /** Scalar state beyond slots (Nadam's momentum-cache product), saved by getWeights. */
   protected readonly scalars = new Map<string, number>();
 
@@ -102,6 +105,36 @@ export abstract class Optimizer {
       if (v !== null && !(typeof v === 'number' && v >= 0))
         throw new ValueError(`${this.name}: '${arg}' must be a non-negative number, got ${String(v)}`);
     }
+  }
+
+  /**
+   * Keeps weight decay off some variables (Keras 3 `exclude_from_weight_decay`): those in
+   * `varList`, and those whose name contains a match of one of the regular expressions in
+   * `varNames`. Each call replaces the previous exclusions. Biases and normalization scales are
+   * the usual ones to exclude.
+   * @example
+   * const opt = new AdamW({ weightDecay: 0.1 });
+   * opt.excludeFromWeightDecay({ varList: model.trainableWeights.filter((v) => v.rank < 2), varNames: ['bias'] });
+   */
+  excludeFromWeightDecay(options: { varList?: readonly Variable[]; varNames?: readonly string[] } = {}): void {
+    checkOptions('excludeFromWeightDecay', options, optionKeys<typeof options>({ varList: true, varNames: true }));
+    const { varList = [], varNames = [] } = options;
+    for (const v of varList)
+      if (!(v instanceof Variable))
+        throw new ValueError(`${this.name}: excludeFromWeightDecay's varList must hold Variables, got ${typeof v}`);
+    for (const n of varNames)
+      if (typeof n !== 'string' || n === '')
+        throw new ValueError(
+          `${this.name}: excludeFromWeightDecay's varNames must be non-empty strings (patterns), got ${JSON.stringify(n)}`,
+        );
+    this.decayExcluded = new Set(varList);
+    this.decayExcludedPattern = varNames.length > 0 ? new RegExp([...new Set(varNames)].join('|')) : null;
+  }
+
+  /** Whether weight decay applies to `variable` (Keras' `_use_weight_decay`). */
+  usesWeightDecay(variable: Variable): boolean {
+    if (this.decayExcluded.has(variable)) return false;
+    return !this.decayExcludedPattern?.test(variable.name);
   }
 
   /** The learning rate of the next update (a schedule is evaluated at `iterations`). */
@@ -195,7 +228,7 @@ export abstract class Optimizer {
         );
         const lr = this.learningRate;
         if (this.weightDecay) {
-          for (const v of vars) v.assign(sub(v, mul(v, this.weightDecay * lr)));
+          for (const v of vars) if (this.usesWeightDecay(v)) v.assign(sub(v, mul(v, this.weightDecay * lr)));
         }
         this.beforeUpdates();
         vars.forEach((v, i) => this.updateStep(grads[i], v, lr));
@@ -255,7 +288,9 @@ export abstract class Optimizer {
     }
     if (this.globalClipNorm) {
       const c = this.globalClipNorm;
-      const norm = sqrt(grads.map((g) => cast(sum(square(g)), 'float64')).reduce((a, b) => add(a, b)));
+      // In the gradients' own precision (float64 only when some are): a GPU has no float64.
+      const dtype = grads.some((g) => g.dtype === 'float64') ? 'float64' : grads[0].dtype;
+      const norm = sqrt(grads.map((g) => cast(sum(square(g)), dtype)).reduce((a, b) => add(a, b)));
       // As Keras: a non-finite global norm turns the scale into NaN instead of hiding the problem.
       const scale = add(mul(minimum(div(1, norm), 1 / c), c), sub(norm, norm));
       return grads.map((g) => mul(g, cast(scale, g.dtype)));

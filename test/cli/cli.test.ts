@@ -14,12 +14,12 @@ describe('the myelin command', () => {
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^Usage: myelin \[command\] \[options\]/);
     assert.match(run.stdout, /--normalize/);
-    for (const command of ['boston', 'mnist', 'shakespeare', 'sentiment', 'train', 'playground', 'help']) {
+    for (const command of ['boston', 'mnist', 'shakespeare', 'sentiment', 'gpt', 'train', 'playground', 'help']) {
       assert.match(run.stdout, new RegExp(`^  ${command} `, 'm'), `help lists '${command}'`);
     }
   });
   it("prints each command's own help", () => {
-    for (const command of ['mnist', 'shakespeare', 'sentiment', 'train', 'playground']) {
+    for (const command of ['mnist', 'shakespeare', 'sentiment', 'gpt', 'train', 'playground']) {
       const run = myelin(command, '--help');
       assert.equal(run.status, 0, `${command}: ${run.stderr}`);
       assert.match(run.stdout, new RegExp(`myelin ${command}`), command);
@@ -39,7 +39,7 @@ describe('the myelin command', () => {
     assert.equal(run.status, 2);
     assert.match(
       run.stderr,
-      /unknown command 'fly'; commands: boston, mnist, shakespeare, sentiment, train, playground, help/,
+      /unknown command 'fly'; commands: boston, mnist, shakespeare, sentiment, gpt, train, playground, help/,
     );
   });
   it(`reaches a test MAE of at most 3.0 with ${RELIABLE_BOSTON_ARGS.join(' ')}`, () => {

@@ -10,6 +10,11 @@ const EXAMPLES: [name: string, args: string[], expected: RegExp][] = [
   ['sentiment', ['1'], /^held-out accuracy: LSTM \d+\.\d%, bag-of-words logistic regression \d+\.\d%/m],
   ['mnist', ['1', 'mlp', '1000'], /^Test accuracy: \d+\.\d+%\nConfusion matrix/m],
   ['shakespeare', ['1', '2'], /^epoch 1: validation loss \d\.\d+ nats\/char\nROMEO:\n/m],
+  [
+    'gpt',
+    ['3', '/tmp/myelin-example-attention.html'],
+    /^step 3: train loss \d\.\d+, validation loss \d\.\d+ nats\/char\nROMEO:\n[\s\S]*attention maps written/m,
+  ],
 ];
 
 describe('sequence examples', () => {

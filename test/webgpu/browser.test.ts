@@ -16,6 +16,7 @@ interface Report {
   gradients: { name: string; maxError: number; ok: boolean; message?: string }[];
   dense: { ref: number[]; webgpu: number[] };
   cnn: { ref: number[]; webgpu: number[] };
+  gpt: { ref: number[]; webgpu: number[] };
   fused: { on: number[]; off: number[] };
   syncError: string;
 }
@@ -105,6 +106,15 @@ describe('webgpu backend in headless Chromium', { skip, timeout: HANG_GUARD_MS }
   it('a small CNN trains to the same losses as the CPU', () => {
     const { ref, webgpu } = report.cnn;
     assert.equal(webgpu.length, 4);
+    ref.forEach((l, i) =>
+      assert.ok(Math.abs(webgpu[i] - l) <= 1e-3 * Math.abs(l) + 1e-4, `step ${i}: webgpu ${webgpu[i]} vs ref ${l}`),
+    );
+  });
+
+  it('models.gpt trains to the same per-step losses as the CPU', () => {
+    const { ref, webgpu } = report.gpt;
+    assert.equal(webgpu.length, 5);
+    assert.ok(ref[4] < ref[0], `the loss falls: ${ref.join(', ')}`);
     ref.forEach((l, i) =>
       assert.ok(Math.abs(webgpu[i] - l) <= 1e-3 * Math.abs(l) + 1e-4, `step ${i}: webgpu ${webgpu[i]} vs ref ${l}`),
     );

@@ -7,7 +7,7 @@ import { RefBackend } from '../../../src/backends/ref/index.js';
 import { registerBackend } from '../../../src/backend/registry.js';
 import { initWebGPU } from '../../../src/backends/webgpu/register.js';
 import { runConformance, WEBGPU } from '../../backends/conformance/suite.js';
-import { fitSeedExample, gradientCases, trainCnn, trainDense, type TrainingData } from './workloads.js';
+import { fitSeedExample, gradientCases, trainCnn, trainDense, trainGpt, type TrainingData } from './workloads.js';
 
 // The package entry registers 'ref'; this page bundles the modules without it.
 registerBackend('ref', () => new RefBackend());
@@ -21,6 +21,7 @@ async function runAll(data: TrainingData): Promise<unknown> {
   const gradients = await gradientCases(my);
   const dense = { ref: await trainDense(my, 'ref', data), webgpu: await trainDense(my, 'webgpu', data) };
   const cnn = { ref: await trainCnn(my, 'ref'), webgpu: await trainCnn(my, 'webgpu') };
+  const gpt = { ref: await trainGpt(my, 'ref'), webgpu: await trainGpt(my, 'webgpu') };
   const fused = { on: await fitSeedExample(my, data, true), off: await fitSeedExample(my, data, false) };
   let syncError = '';
   try {
@@ -30,7 +31,7 @@ async function runAll(data: TrainingData): Promise<unknown> {
     syncError = (e as Error).message;
   }
   my.setBackend('ref');
-  return { adapter: gpu.adapter, conformance, gradients, dense, cnn, fused, syncError };
+  return { adapter: gpu.adapter, conformance, gradients, dense, cnn, gpt, fused, syncError };
 }
 
 (globalThis as { runWebGPUTests?: typeof runAll }).runWebGPUTests = runAll;

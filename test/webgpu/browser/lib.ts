@@ -9,3 +9,4 @@ export { layers } from '../../../src/layers/index.js';
 export { sequential } from '../../../src/models/index.js';
 export { optimizers } from '../../../src/optimizers/index.js';
 export { losses } from '../../../src/losses/index.js';
+export { gpt, gptOptimizer } from '../../../src/models/gpt.js';

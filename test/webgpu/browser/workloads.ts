@@ -175,3 +175,29 @@ export async function trainCnn(my: Lib, backend: string): Promise<number[]> {
   my.setBackend('ref');
   return losses;
 }
+
+/** Per-step losses of models.gpt with its usual optimizer (AdamW, warm-up, clipping) on fixed counting sequences. */
+export async function trainGpt(my: Lib, backend: string): Promise<number[]> {
+  my.setBackend(backend);
+  my.setSeed(12);
+  const model = my.gpt({ vocabSize: 17, blockSize: 12, numLayers: 2, numHeads: 2, embedDim: 16 });
+  model.compile({
+    optimizer: my.gptOptimizer(model, { steps: 10, warmupSteps: 2, learningRate: 1e-2 }),
+    loss: new my.losses.SparseCategoricalCrossentropy({ fromLogits: true }),
+  });
+  const rows = Array.from({ length: 8 }, (_, i) => Array.from({ length: 13 }, (_, t) => (i + t * (1 + (i % 3))) % 17));
+  const x = my.tensor(
+    rows.map((r) => r.slice(0, 12)),
+    undefined,
+    'int32',
+  );
+  const y = my.tensor(
+    rows.map((r) => r.slice(1)),
+    undefined,
+    'int32',
+  );
+  const losses: number[] = [];
+  for (let step = 0; step < 5; step++) losses.push((await model.trainOnBatch(x, y)) as number);
+  my.setBackend('ref');
+  return losses;
+}
