@@ -161,18 +161,13 @@ function convertLayerConfig(className: string, raw: unknown, where: string): Con
     else delete config.backwardLayer;
   } else if (className === 'TimeDistributed') {
     config.layer = convertLayerEntry(config.layer, `${where}: layer`, false);
-  } else if (className === 'IntegerLookup') {
+  } else if (className === 'IntegerLookup' || className === 'StringLookup') {
     // An adapted vocabulary lives in the archive's assets, which are not read: without this
     // check every value would silently map to the OOV index.
     checkFormat(
       Array.isArray(config.vocabulary),
       () =>
-        `${where}: IntegerLookup's vocabulary is not in its config (an adapted vocabulary is stored as an asset file, which Myelin does not read); build the layer with its vocabulary and load the weights with loadKerasWeights`,
-    );
-    checkFormat(
-      config.oovMethod !== 'farmhash' || ((config.numOovIndices as number | undefined) ?? 1) <= 1,
-      () =>
-        `${where}: IntegerLookup with oov_method 'farmhash' is not supported; Myelin hashes unknown values with 'floormod'`,
+        `${where}: ${className}'s vocabulary is not in its config (an adapted vocabulary is stored as an asset file, which Myelin does not read); build the layer with its vocabulary and load the weights with loadKerasWeights`,
     );
   } else if (className === 'RNN') {
     config.cell = convertLayerEntry(config.cell, `${where}: cell`, false);
@@ -203,6 +198,11 @@ const CLASS_ALIASES: Record<string, string> = {
 function policyDtype(value: unknown, where: string): string {
   const name = isJsonObject(value) ? (isJsonObject(value.config) ? value.config.name : undefined) : value;
   checkFormat(typeof name === 'string', () => `${where}: unreadable dtype ${JSON.stringify(value)}`);
+  checkFormat(
+    name !== 'string',
+    () =>
+      `${where}: dtype 'string' is not supported: Myelin's tensors hold numbers, so a model cannot take strings; apply StringLookup or Hashing to the strings before the model and load the model that follows them`,
+  );
   // Mixed precision keeps float32 variables; Myelin computes those in float32.
   return name === 'float64' ? 'float64' : name === 'int32' ? 'int32' : 'float32';
 }

@@ -126,7 +126,8 @@ import {
   type DiscretizationArgs,
   type NormalizationArgs as PreprocessingNormalizationArgs,
 } from './preprocessing_numeric.js';
-import { IntegerLookup, type IntegerLookupArgs } from './preprocessing_lookup.js';
+import { IntegerLookup, StringLookup, type IntegerLookupArgs, type StringLookupArgs } from './preprocessing_lookup.js';
+import { Hashing, type HashingArgs } from './preprocessing_hashing.js';
 import { Lambda, type LambdaArgs } from './lambda.js';
 import {
   GRUCell,
@@ -325,7 +326,14 @@ export {
   type CategoryEncodingCallArgs,
 } from './preprocessing_numeric.js';
 export type { CategoryOutputMode, AdaptData } from './preprocessing_encoding.js';
-export { IntegerLookup, type IntegerLookupArgs } from './preprocessing_lookup.js';
+export {
+  IntegerLookup,
+  StringLookup,
+  type IntegerLookupArgs,
+  type StringLookupArgs,
+} from './preprocessing_lookup.js';
+export { Hashing, type HashingArgs } from './preprocessing_hashing.js';
+export type { StringData } from './preprocessing_strings.js';
 export { Lambda, type LambdaArgs, type LambdaFunction } from './lambda.js';
 export {
   RNNCell,
@@ -448,6 +456,8 @@ export const layers = strictFactories('layers', {
   discretization: (args: DiscretizationArgs) => new Discretization(args),
   categoryEncoding: (args: CategoryEncodingArgs) => new CategoryEncoding(args),
   integerLookup: (args: IntegerLookupArgs = {}) => new IntegerLookup(args),
+  stringLookup: (args: StringLookupArgs = {}) => new StringLookup(args),
+  hashing: (args: HashingArgs) => new Hashing(args),
   lambda: (args: LambdaArgs) => new Lambda(args),
   rnn: (args: RNNArgs) => new RNN(args),
   simpleRNNCell: (args: SimpleRNNCellArgs) => new SimpleRNNCell(args),

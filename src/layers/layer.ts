@@ -62,7 +62,8 @@ interface WeightEntry {
   regularizer: Regularizer | null;
 }
 
-type Inputs = Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
+/** What `apply` takes: tensors to compute on, or symbolic tensors to build a model. */
+export type Inputs = Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
 
 /** The layers whose `call` is running, innermost last: who calls whom inside a forward pass. */
 const callStack: Layer[] = [];

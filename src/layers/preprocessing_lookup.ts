@@ -1,41 +1,32 @@
 import { ValueError } from '../core/errors.js';
 import type { Config } from '../core/config.js';
-import type { Tensor } from '../core/tensor.js';
-import { tensor } from '../ops/convert.js';
+import { Tensor } from '../core/tensor.js';
+import { tensor, toTensor, type TensorLike } from '../ops/convert.js';
 import { describeLayer } from './convolutional_base.js';
-import { Layer, type LayerArgs } from './layer.js';
+import type { CallArgs, Inputs } from './layer.js';
+import { adaptBatches, type AdaptData } from './preprocessing_encoding.js';
+import { IndexLookup, type IndexLookupArgs } from './preprocessing_index_lookup.js';
 import {
-  adaptBatches,
-  checkOutputMode,
-  encodeCategories,
-  encodedShape,
-  type AdaptData,
-  type CategoryOutputMode,
-} from './preprocessing_encoding.js';
+  describeInput,
+  flattenStrings,
+  isStringData,
+  nestStrings,
+  refuseSymbolic,
+  type StringData,
+} from './preprocessing_strings.js';
 import { registerLayerClass } from './registry.js';
-import type { Shape } from './symbolic.js';
+import type { SymbolicTensor } from './symbolic.js';
 
-export interface IntegerLookupArgs extends LayerArgs {
-  /** Largest vocabulary, counting the OOV and mask indices (null: unbounded). */
-  maxTokens?: number | null;
-  /** How many indices unknown values share, by value modulo this count (default 1; 0: unknown values are an error). */
-  numOovIndices?: number;
-  /** A value that maps to index 0 (padding), or null (default). */
-  maskToken?: number | null;
+export interface IntegerLookupArgs extends IndexLookupArgs<number> {
   /** The value `invert` returns for OOV indices (default -1). */
   oovToken?: number;
-  /** The known values, most frequent first; or learn them with `adapt`. */
-  vocabulary?: number[] | null;
   /** Only 'int64' (Keras' only choice); values are integers either way. */
   vocabularyDtype?: 'int64';
-  /** Map indices back to values. */
-  invert?: boolean;
-  /** 'int' (default: indices), 'one_hot', 'multi_hot' or 'count'. */
-  outputMode?: CategoryOutputMode;
-  /** Make vectors `maxTokens` long however small the vocabulary. */
-  padToMaxTokens?: boolean;
-  /** Only false: sparse outputs do not exist in Myelin. */
-  sparse?: boolean;
+  /**
+   * How unknown values pick one of several OOV indices: 'floormod' (default: value modulo
+   * numOovIndices) or 'farmhash' (the hash of the value's decimal string; SipHash with `salt`).
+   */
+  oovMethod?: 'floormod' | 'farmhash';
 }
 
 /**
@@ -47,92 +38,41 @@ export interface IntegerLookupArgs extends LayerArgs {
  * const lookup = new IntegerLookup({ vocabulary: [12, 36, 1138, 42] });
  * lookup.apply(tensor([[12, 1138, 42], [42, 1000, 36]], undefined, 'int32')); // [[1, 3, 4], [4, 0, 2]]
  */
-export class IntegerLookup extends Layer {
+export class IntegerLookup extends IndexLookup<number> {
   static override readonly className: string = 'IntegerLookup';
-  readonly maxTokens: number | null;
-  readonly numOovIndices: number;
-  readonly maskToken: number | null;
-  readonly oovToken: number;
-  readonly invert: boolean;
-  readonly outputMode: CategoryOutputMode;
-  readonly padToMaxTokens: boolean;
-  private vocabulary: number[];
-  private index = new Map<number, number>();
+  readonly oovMethod: 'floormod' | 'farmhash';
 
   constructor(args: IntegerLookupArgs = {}) {
-    super(args);
+    super(args, args.oovToken ?? -1);
     const who = describeLayer(this);
-    this.maxTokens = args.maxTokens ?? null;
-    if (this.maxTokens !== null && !(Number.isInteger(this.maxTokens) && this.maxTokens > 1))
-      throw new ValueError(`${who}: 'maxTokens' must be an integer > 1 or null, got ${JSON.stringify(args.maxTokens)}`);
-    this.numOovIndices = args.numOovIndices ?? 1;
-    if (!Number.isInteger(this.numOovIndices) || this.numOovIndices < 0)
-      throw new ValueError(
-        `${who}: 'numOovIndices' must be an integer >= 0, got ${JSON.stringify(args.numOovIndices)}`,
-      );
-    this.maskToken = args.maskToken ?? null;
-    this.oovToken = args.oovToken ?? -1;
-    this.invert = args.invert ?? false;
-    this.outputMode = checkOutputMode(this, args.outputMode ?? 'int', ['int', 'one_hot', 'multi_hot', 'count']);
-    this.padToMaxTokens = args.padToMaxTokens ?? false;
     if ((args.vocabularyDtype ?? 'int64') !== 'int64')
       throw new ValueError(`${who}: 'vocabularyDtype' must be 'int64', got ${JSON.stringify(args.vocabularyDtype)}`);
-    if (args.sparse) throw new ValueError(`${who}: 'sparse' outputs are not supported`);
-    if (this.invert && this.outputMode !== 'int') throw new ValueError(`${who}: 'invert' needs outputMode 'int'`);
-    if (this.maskToken !== null && this.outputMode !== 'int')
-      throw new ValueError(`${who}: a 'maskToken' is only supported with outputMode 'int'`);
-    if (this.padToMaxTokens && this.maxTokens === null)
-      throw new ValueError(`${who}: 'padToMaxTokens' needs 'maxTokens'`);
-    this.vocabulary = [];
+    this.oovMethod = args.oovMethod ?? 'floormod';
+    if (this.oovMethod !== 'floormod' && this.oovMethod !== 'farmhash')
+      throw new ValueError(
+        `${who}: 'oovMethod' must be 'floormod' or 'farmhash', got ${JSON.stringify(args.oovMethod)}`,
+      );
+    if (this.salt && this.oovMethod !== 'farmhash')
+      throw new ValueError(`${who}: 'salt' can only be used with oovMethod 'farmhash'`);
     if (args.vocabulary) this.setVocabulary(args.vocabulary);
   }
 
-  /** Index of the first OOV slot: 1 after a mask index (int mode), else 0. */
-  private get oovStart(): number {
-    return this.maskToken !== null && this.outputMode === 'int' ? 1 : 0;
+  protected tokenKind(): string {
+    return 'integers';
   }
 
-  private get tokenStart(): number {
-    return this.oovStart + this.numOovIndices;
+  protected isToken(value: unknown): value is number {
+    return Number.isInteger(value);
   }
 
-  /**
-   * Replaces the vocabulary: the known values, optionally preceded by the reserved ones as
-   * `getVocabulary()` lists them ([mask], OOV tokens), which are then dropped, as in Keras.
-   */
-  setVocabulary(vocabulary: number[]): void {
-    const who = describeLayer(this);
-    if (!Array.isArray(vocabulary) || !vocabulary.every(Number.isInteger))
-      throw new ValueError(`${who}: the vocabulary must be a list of integers, got ${JSON.stringify(vocabulary)}`);
-    const reserved = this.reservedTokens();
-    if (reserved.length > 0 && reserved.every((t, i) => vocabulary[i] === t))
-      vocabulary = vocabulary.slice(reserved.length);
-    if (new Set(vocabulary).size !== vocabulary.length)
-      throw new ValueError(`${who}: the vocabulary has repeated values`);
-    for (const special of [this.maskToken, this.numOovIndices > 0 ? this.oovToken : null])
-      if (special !== null && vocabulary.includes(special))
-        throw new ValueError(`${who}: the vocabulary contains the reserved token ${special} (mask or OOV)`);
-    if (this.maxTokens !== null && vocabulary.length + this.tokenStart > this.maxTokens)
-      throw new ValueError(
-        `${who}: a vocabulary of ${vocabulary.length} values plus ${this.tokenStart} reserved indices exceeds maxTokens ${this.maxTokens}`,
-      );
-    this.vocabulary = [...vocabulary];
-    this.index = new Map(vocabulary.map((v, i) => [v, this.tokenStart + i]));
+  protected compareTokens(a: number, b: number): number {
+    return a - b;
   }
 
-  /** The values of the reserved indices: [mask], then the OOV token once per OOV index. */
-  private reservedTokens(): number[] {
-    return [...(this.oovStart ? [this.maskToken as number] : []), ...Array(this.numOovIndices).fill(this.oovToken)];
-  }
-
-  /** Every index's value: [mask], the OOV token once per OOV index, then the vocabulary. */
-  getVocabulary(): number[] {
-    return [...this.reservedTokens(), ...this.vocabulary];
-  }
-
-  /** How many indices there are (the length of one-hot vectors). */
-  vocabularySize(): number {
-    return this.padToMaxTokens ? (this.maxTokens as number) : this.tokenStart + this.vocabulary.length;
+  protected oovBucket(value: number): number {
+    if (this.oovMethod === 'farmhash') return this.hashedOovBucket(value);
+    // Keras' floormod for integers (non-negative for negative values too).
+    return ((value % this.numOovIndices) + this.numOovIndices) % this.numOovIndices;
   }
 
   /**
@@ -141,62 +81,146 @@ export class IntegerLookup extends Layer {
    * @example lookup.adapt(tensor([12, 12, 36], undefined, 'int32')); // vocabulary [12, 36]
    */
   adapt(data: AdaptData): void {
-    const counts = new Map<number, number>();
-    for (const batch of adaptBatches(data, describeLayer(this)))
-      for (const v of batch.dataSync()) counts.set(v, (counts.get(v) ?? 0) + 1);
-    if (this.maskToken !== null) counts.delete(this.maskToken);
-    counts.delete(this.oovToken);
-    let tokens = [...counts.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0]).map(([v]) => v);
-    if (this.maxTokens !== null) tokens = tokens.slice(0, this.maxTokens - this.tokenStart);
-    this.setVocabulary(tokens);
+    this.adaptTokens(adaptBatches(data, describeLayer(this)).map((b) => b.dataSync()));
   }
 
   call(inputs: Tensor | Tensor[]): Tensor {
     const x = inputs as Tensor;
     const v = x.dataSync();
-    if (this.invert) {
-      const vocab = this.getVocabulary();
-      const out = Int32Array.from(v, (i) => (i >= 0 && i < vocab.length ? vocab[i] : this.oovToken));
-      return tensor(out, [...x.shape], 'int32');
-    }
-    const ids = Int32Array.from(v, (value) => {
-      if (this.maskToken !== null && value === this.maskToken) return 0;
-      const known = this.index.get(value);
-      if (known !== undefined) return known;
-      if (this.numOovIndices === 0)
-        throw new ValueError(
-          `${describeLayer(this)}: with numOovIndices 0 every input must be in the vocabulary, got ${value}; set numOovIndices to 1`,
-        );
-      // Keras' floormod for integers (non-negative for negative values too).
-      return this.oovStart + (((value % this.numOovIndices) + this.numOovIndices) % this.numOovIndices);
-    });
-    if (this.outputMode === 'int') return tensor(ids, [...x.shape], 'int32');
-    return encodeCategories(this, ids, x.shape, this.outputMode, this.vocabularySize(), this.dtype);
-  }
-
-  protected override outputDtype(): Tensor['dtype'] {
-    return this.outputMode === 'int' ? 'int32' : this.dtype;
-  }
-
-  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    return encodedShape(inputShape as Shape, this.outputMode, this.vocabularySize());
+    if (this.invert) return tensor(Int32Array.from(this.tokensOfIds(v)), [...x.shape], 'int32');
+    return this.encodeIds(this.lookupIds(v), x.shape);
   }
 
   override getConfig(): Config {
-    return {
-      ...super.getConfig(),
-      maxTokens: this.maxTokens,
-      numOovIndices: this.numOovIndices,
-      maskToken: this.maskToken,
-      oovToken: this.oovToken,
-      vocabulary: [...this.vocabulary],
-      vocabularyDtype: 'int64',
-      invert: this.invert,
-      outputMode: this.outputMode,
-      padToMaxTokens: this.padToMaxTokens,
-      sparse: false,
-    };
+    return { ...super.getConfig(), vocabularyDtype: 'int64', oovMethod: this.oovMethod };
+  }
+}
+
+export interface StringLookupArgs extends IndexLookupArgs<string> {
+  /** The token of the OOV indices (default '[UNK]'). */
+  oovToken?: string;
+  /** Only 'utf-8': strings are hashed and compared as their UTF-8 bytes. */
+  encoding?: 'utf-8';
+  /** Keras' option for integer vocabularies; strings always pick OOV indices by hash. */
+  oovMethod?: 'floormod' | 'farmhash';
+}
+
+/** Ascending UTF-8 byte order, which is code point order (JavaScript compares UTF-16 units). */
+function compareCodePoints(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = (x[i].codePointAt(0) as number) - (y[i].codePointAt(0) as number);
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
+/**
+ * Maps strings to contiguous indices (Keras' `StringLookup`): [mask], OOV indices, then the
+ * vocabulary (given, or learned by `adapt`: most frequent first, ties larger string first).
+ * Myelin's tensors hold numbers, so the strings are JavaScript strings (one, or nested arrays
+ * of equal length) and the layer runs before a model, not inside it; the output is an int32
+ * tensor of indices, or one-hot, multi-hot or count vectors. Unknown strings share the OOV
+ * indices by FarmHash Fingerprint64 (SipHash with a `salt`), as Keras assigns them.
+ * `lookupTokens` maps indices back to strings (what Keras' `invert=True` returns).
+ * @example
+ * const lookup = new StringLookup({ vocabulary: ['a', 'b', 'c', 'd'] });
+ * lookup.apply([['a', 'c', 'd'], ['d', 'z', 'b']]); // int32 [[1, 3, 4], [4, 0, 2]]
+ */
+export class StringLookup extends IndexLookup<string> {
+  static override readonly className: string = 'StringLookup';
+  readonly oovMethod: 'floormod' | 'farmhash';
+
+  constructor(args: StringLookupArgs = {}) {
+    super(args, args.oovToken ?? '[UNK]');
+    const who = describeLayer(this);
+    if ((args.encoding ?? 'utf-8') !== 'utf-8')
+      throw new ValueError(`${who}: 'encoding' must be 'utf-8', got ${JSON.stringify(args.encoding)}`);
+    this.oovMethod = args.oovMethod ?? 'floormod';
+    if (this.oovMethod !== 'floormod' && this.oovMethod !== 'farmhash')
+      throw new ValueError(
+        `${who}: 'oovMethod' must be 'floormod' or 'farmhash', got ${JSON.stringify(args.oovMethod)}`,
+      );
+    if (args.vocabulary) this.setVocabulary(args.vocabulary);
+  }
+
+  protected tokenKind(): string {
+    return 'strings';
+  }
+
+  protected isToken(value: unknown): value is string {
+    return typeof value === 'string';
+  }
+
+  protected compareTokens(a: string, b: string): number {
+    return compareCodePoints(a, b);
+  }
+
+  protected oovBucket(value: string): number {
+    return this.hashedOovBucket(value);
+  }
+
+  /**
+   * Learns the vocabulary from strings (nested arrays, or a list of such batches): by count,
+   * most frequent first (ties: larger string first), the mask and OOV tokens left out.
+   * @example lookup.adapt([['a', 'c', 'd'], ['d', 'z', 'b']]); // vocabulary ['[UNK]', 'd', 'z', 'c', 'b', 'a']
+   */
+  adapt(data: StringData | Iterable<StringData>): void {
+    const who = describeLayer(this);
+    const isBatchList = !isStringData(data) && typeof data === 'object' && data !== null && Symbol.iterator in data;
+    const batches = isBatchList ? [...(data as Iterable<StringData>)] : [data];
+    if (batches.length === 0) throw new ValueError(`${who}: adapt() received no data`);
+    this.adaptTokens(batches.map((b) => flattenStrings(b, `${who}.adapt`).values));
+  }
+
+  /** Indices of strings: an int32 tensor of their shape (or encoded vectors). */
+  override apply(inputs: StringData, kwargs?: CallArgs): Tensor;
+  override apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: CallArgs): SymbolicTensor | SymbolicTensor[];
+  override apply(inputs: Tensor | Tensor[], kwargs?: CallArgs): Tensor | Tensor[];
+  override apply(inputs: Inputs, kwargs?: CallArgs): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
+  override apply(
+    inputs: Inputs | StringData,
+    kwargs: CallArgs = {},
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    const who = describeLayer(this);
+    refuseSymbolic(inputs, who);
+    if (this.invert)
+      throw new ValueError(
+        `${who} (invert: true) maps indices to strings, which a tensor cannot hold; call lookupTokens(ids) for them`,
+      );
+    if (!isStringData(inputs) && !(Array.isArray(inputs) && inputs.length === 0))
+      throw new ValueError(
+        `${who}: expected strings (one, or nested arrays of equal length), got ${describeInput(inputs)}; Myelin's tensors hold numbers (IntegerLookup maps integers)`,
+      );
+    const { values, shape } = flattenStrings(inputs, who);
+    void kwargs;
+    return this.encodeIds(this.lookupIds(values), shape);
+  }
+
+  /** Never reached with strings (`apply` handles them); a numeric tensor is not a string input. */
+  call(inputs: Tensor | Tensor[]): Tensor {
+    throw new ValueError(`${describeLayer(this)}: expected strings, got ${describeInput(inputs)}`);
+  }
+
+  /**
+   * The strings of indices (Keras' `invert=True` output): nested arrays of the ids' shape,
+   * the OOV token for indices outside the vocabulary.
+   * @example new StringLookup({ vocabulary: ['a', 'b'] }).lookupTokens([[1, 0, 2]]); // [['a', '[UNK]', 'b']]
+   */
+  lookupTokens(ids: TensorLike): StringData {
+    const t = ids instanceof Tensor ? ids : toTensor(ids, 'ids', `${describeLayer(this)}.lookupTokens`);
+    const v = t.dataSync();
+    for (const i of v)
+      if (!Number.isInteger(i))
+        throw new ValueError(`${describeLayer(this)}.lookupTokens: indices must be integers, got ${i}`);
+    return nestStrings(this.tokensOfIds(v), t.shape);
+  }
+
+  override getConfig(): Config {
+    return { ...super.getConfig(), encoding: 'utf-8', oovMethod: this.oovMethod };
   }
 }
 
 registerLayerClass(IntegerLookup);
+registerLayerClass(StringLookup);

@@ -122,6 +122,81 @@ describe('Keras 3 preprocessing layers in .keras files', () => {
     const model = await loadKerasModel(await kerasArchive(lookup([12, 36, 42]), empty));
     assert.deepEqual((model.predict(tensor([[36, 7, 12]], undefined, 'int32')) as Tensor).arraySync(), [[2, 0, 1]]);
   });
+  it('Hashing after an integer input loads and bins as Keras does; string inputs are refused by name', async () => {
+    const intInput = k3Input('input_layer', [null, 1]);
+    (intInput.config as Record<string, unknown>).dtype = 'int64';
+    const hashing = k3('Hashing', {
+      name: 'hashing',
+      dtype: 'int64',
+      num_bins: 3,
+      salt: null,
+      mask_value: null,
+      output_mode: 'int',
+      sparse: false,
+    });
+    const vars = { 'layers/input_layer/vars': [], 'layers/hashing/vars': [] };
+    const model = await loadKerasModel(await kerasArchive(k3Sequential('hashed', [intInput, hashing]), vars));
+    // Keras' test: Hashing(num_bins=3) on [[0], [1], [2], [3], [4]].
+    const x = tensor([[0], [1], [2], [3], [4]], undefined, 'int32');
+    assert.deepEqual((model.predict(x) as Tensor).arraySync(), [[1], [0], [1], [0], [2]]);
+
+    const stringInput = k3Input('input_layer', [null, 1]);
+    (stringInput.config as Record<string, unknown>).dtype = 'string';
+    await assert.rejects(
+      loadKerasModel(await kerasArchive(k3Sequential('hashed', [stringInput, hashing]), vars)),
+      /dtype 'string' is not supported: Myelin's tensors hold numbers.*apply StringLookup or Hashing to the strings before the model/,
+    );
+  });
+  it("a StringLookup's vocabulary must be in its config, and IntegerLookup's farmhash OOV buckets load", async () => {
+    const stringLookup = k3Sequential('words', [
+      k3Input('input_layer', [null, 1]),
+      k3('StringLookup', {
+        name: 'string_lookup',
+        invert: false,
+        max_tokens: null,
+        num_oov_indices: 1,
+        oov_token: '[UNK]',
+        mask_token: null,
+        output_mode: 'int',
+        sparse: false,
+        pad_to_max_tokens: false,
+        idf_weights: null,
+        vocabulary: null,
+        vocabulary_size: 3,
+        oov_method: 'floormod',
+        salt: null,
+        encoding: 'utf-8',
+      }),
+    ]);
+    await assert.rejects(
+      loadKerasModel(
+        await kerasArchive(stringLookup, { 'layers/input_layer/vars': [], 'layers/string_lookup/vars': [] }),
+      ),
+      /StringLookup's vocabulary is not in its config/,
+    );
+    const farmhash = k3Sequential('lookup', [
+      k3Input('input_layer', [null, 3]),
+      k3('IntegerLookup', {
+        name: 'integer_lookup',
+        num_oov_indices: 2,
+        oov_token: -1,
+        mask_token: null,
+        output_mode: 'int',
+        vocabulary: [12, 36],
+        oov_method: 'farmhash',
+        salt: null,
+      }),
+    ]);
+    const model = await loadKerasModel(
+      await kerasArchive(farmhash, { 'layers/input_layer/vars': [], 'layers/integer_lookup/vars': [] }),
+    );
+    // The OOV index of 3 is Fingerprint64('3') mod 2: Hashing(num_bins=2)'s bin of 3.
+    const hashing = layers.hashing({ numBins: 2 }).apply(tensor([3], undefined, 'int32')) as Tensor;
+    const bucket = (hashing.arraySync() as number[])[0];
+    assert.deepEqual((model.predict(tensor([[36, 3, 12]], undefined, 'int32')) as Tensor).arraySync(), [
+      [3, bucket, 2],
+    ]);
+  });
 });
 
 describe('Keras 3 ConvLSTM2D in .keras files', () => {

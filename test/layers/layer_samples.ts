@@ -14,6 +14,12 @@ export interface LayerSample {
   input: number[] | number[][];
   /** Integer inputs in [0, ints) (token ids) instead of floats in [-1, 1). */
   ints?: number;
+  /**
+   * String inputs drawn from these tokens (nested arrays of the input's shape). Myelin's
+   * tensors hold numbers, so such a layer runs before a model, not in one: the harness checks
+   * its output shape and config round trip (its save and load), not models or gradients.
+   */
+  strings?: string[];
   /** Float inputs in [lo, hi) instead of [-1, 1) (e.g. pixel values). */
   range?: [number, number];
   /** Call options, recorded in the model as in a functional call. */
@@ -433,6 +439,32 @@ export const LAYER_SAMPLES: Record<string, LayerSample[]> = {
       ints: 5,
       skip: { gradients: 'as above', tfjs: TFJS_PREPROCESSING },
     },
+  ],
+  StringLookup: [
+    { args: { vocabulary: ['a', 'b', 'c'] }, input: [2, 4], strings: ['a', 'b', 'c', 'z', ''] },
+    {
+      args: { vocabulary: ['b', 'a'], numOovIndices: 2, maskToken: '' },
+      input: [2, 4],
+      strings: ['a', 'b', 'c', 'z', ''],
+    },
+    { args: { vocabulary: ['a', 'é'], outputMode: 'count' }, input: [2, 4], strings: ['a', 'é', 'z'] },
+    { args: { vocabulary: ['a'], outputMode: 'one_hot', salt: 5 }, input: [3, 1], strings: ['a', 'b', 'z'] },
+  ],
+  Hashing: [
+    { args: { numBins: 4 }, input: [2, 4], ints: 50, skip: { gradients: 'integer inputs and no weights' } },
+    {
+      args: { numBins: 5, maskValue: 0, outputMode: 'multi_hot' },
+      input: [2, 4],
+      ints: 50,
+      skip: { gradients: 'as above' },
+    },
+    {
+      args: { numBins: 3, salt: [133, 137], outputMode: 'one_hot' },
+      input: [2, 1],
+      ints: 50,
+      skip: { gradients: 'as above' },
+    },
+    { args: { numBins: 3, maskValue: '' }, input: [2, 4], strings: ['A', 'B', ''] },
   ],
   IntegerLookup: [
     { args: { vocabulary: [3, 1, 2] }, input: [2, 4], ints: 5, skip: { gradients: 'integer inputs and no weights' } },
