@@ -7,6 +7,7 @@ import type { CallArgs, Inputs } from './layer.js';
 import { adaptBatches, type AdaptData } from './preprocessing_encoding.js';
 import { IndexLookup, type IndexLookupArgs } from './preprocessing_index_lookup.js';
 import {
+  collectStrings,
   describeInput,
   flattenStrings,
   isStringData,
@@ -162,16 +163,15 @@ export class StringLookup extends IndexLookup<string> {
   }
 
   /**
-   * Learns the vocabulary from strings (nested arrays, or a list of such batches): by count,
+   * Learns the vocabulary from strings (nested arrays, ragged ones too, or any iterable of
+   * batches such as a generator): by count,
    * most frequent first (ties: larger string first), the mask and OOV tokens left out.
    * @example lookup.adapt([['a', 'c', 'd'], ['d', 'z', 'b']]); // vocabulary ['[UNK]', 'd', 'z', 'c', 'b', 'a']
    */
   adapt(data: StringData | Iterable<StringData>): void {
-    const who = describeLayer(this);
-    const isBatchList = !isStringData(data) && typeof data === 'object' && data !== null && Symbol.iterator in data;
-    const batches = isBatchList ? [...(data as Iterable<StringData>)] : [data];
-    if (batches.length === 0) throw new ValueError(`${who}: adapt() received no data`);
-    this.adaptTokens(batches.map((b) => flattenStrings(b, `${who}.adapt`).values));
+    const tokens = collectStrings(data, `${describeLayer(this)}.adapt`);
+    if (tokens.length === 0) throw new ValueError(`${describeLayer(this)}: adapt() received no data`);
+    this.adaptTokens([tokens]);
   }
 
   /** Indices of strings: an int32 tensor of their shape (or encoded vectors). */

@@ -44,6 +44,27 @@ export function flattenStrings(data: unknown, who: string): { values: string[]; 
   return { values, shape };
 }
 
+/**
+ * Every string of `data`, which may be ragged: a string, or arrays (or other iterables, such as
+ * a generator of batches) of them at any depth. What `adapt` counts.
+ * @example collectStrings([['a'], ['b', 'c']], 'StringLookup.adapt'); // ['a', 'b', 'c']
+ */
+export function collectStrings(data: unknown, who: string): string[] {
+  const out: string[] = [];
+  const walk = (x: unknown, at: string): void => {
+    if (typeof x === 'string') out.push(x);
+    else if (typeof x === 'object' && x !== null && Symbol.iterator in x && !(x instanceof Tensor)) {
+      let i = 0;
+      for (const item of x as Iterable<unknown>) walk(item, `${at}[${i++}]`);
+    } else
+      throw new ValueError(
+        `${who}: expected strings, got ${x === null ? 'null' : x instanceof Tensor ? describeInput(x) : typeof x} at ${at || 'the top'}`,
+      );
+  };
+  walk(data, '');
+  return out;
+}
+
 /** `values` (row-major) as nested arrays of `shape`; the inverse of `flattenStrings`. */
 export function nestStrings(values: readonly string[], shape: readonly number[]): StringData {
   if (shape.length === 0) return values[0];

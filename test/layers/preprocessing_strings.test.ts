@@ -133,6 +133,21 @@ describe('StringLookup (Keras documented examples)', () => {
     const cut = layers.stringLookup({ maxTokens: 3 });
     cut.adapt([[['x', 'y', 'y']], [['y', 'x', 'w']]]);
     assert.deepEqual(cut.getVocabulary(), ['[UNK]', 'y', 'x']);
+    // Ragged batches and generators of batches count the same strings.
+    const ragged = layers.stringLookup();
+    ragged.adapt(
+      (function* () {
+        yield [['x'], ['y', 'y']];
+        yield ['y', 'x', 'w'];
+      })(),
+    );
+    assert.deepEqual(ragged.getVocabulary(), ['[UNK]', 'y', 'x', 'w']);
+    assert.throws(() => ragged.adapt([['a'], [1 as never]]), /adapt: expected strings, got number at \[1\]\[0\]/);
+    assert.throws(() => ragged.adapt([]), /adapt\(\) received no data/);
+    // Ties go to the larger string in UTF-8 byte order (code points, not UTF-16 units).
+    const order = layers.stringLookup();
+    order.adapt(['\u{1F600}', '\uFB01']);
+    assert.deepEqual(order.getVocabulary(), ['[UNK]', '\u{1F600}', '\uFB01']);
   });
   it('several OOV indices hash unknown strings (FarmHash), one-hot, multi-hot and counts', () => {
     assert.deepEqual(
@@ -222,6 +237,7 @@ describe('StringLookup (Keras documented examples)', () => {
       () => layers.stringLookup({ vocabulary: vocab, invert: true }).apply(data),
       /\(invert: true\) maps indices to strings.*lookupTokens/,
     );
+    assert.throws(() => named.lookupTokens([1.5]), /lookupTokens: indices must be integers, got 1.5/);
     assert.throws(
       () => layers.stringLookup({ vocabulary: vocab, numOovIndices: 0 }).apply(['z']),
       /with numOovIndices 0 every input must be in the vocabulary, got "z"/,
