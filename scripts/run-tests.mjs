@@ -26,7 +26,13 @@ const SLOW = [
   'callbacks/model_checkpoint', // kills child processes mid-write
   'text/bpe_gpt2', // GPT-2's 50,257-token vocabulary against js-tiktoken over whole corpora
   'package/', // packs, installs and bundles the package, and runs it in headless Chromium
-  'data/csv_streaming', // trains on a 40 MB CSV in a child process with a small heap
+  'layers/layer_harness', // every registered layer: TF.js 4.22 and ONNX Runtime round trips, float64 gradients
+  'io/onnx_', // exported models run in ONNX Runtime
+  'cli/gpt_command', // trains, saves, samples and explains a GPT through the command
+  'data/mnist_digits', // converts MNIST
+  'models/model_scale', // models of thousands of layers
+  'backends/ref.test', // the wasm fast paths against the reference, case by case
+  'data/csv_streaming', // trains on a 56 MB CSV in a child process with a small heap
 ];
 
 function find(dir) {

@@ -8,6 +8,7 @@
 import { ValueError } from '../core/errors.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { FileFormatError } from './format_error.js';
+import { nodeFs, nodePath } from './node_files.js';
 import type { HttpOptions } from './http_model.js';
 import type { SaveOptions } from './native.js';
 import {
@@ -167,8 +168,8 @@ export async function loadLayersModel(
 
 /** A model.json path (either format), a directory holding one, or a native `.safetensors` file. */
 async function loadFilePath(path: string, options: LoadLayersModelOptions): Promise<LayersModel> {
-  const fs = await import('node:fs/promises');
-  const { dirname, join } = await import('node:path');
+  const fs = nodeFs('loadLayersModel');
+  const { dirname, join } = nodePath('loadLayersModel');
   const stat = await fs.stat(path).catch(() => null);
   if (!stat) throw new FileFormatError(`loadLayersModel: '${path}' does not exist`);
   const jsonPath = stat.isDirectory() ? join(path, 'model.json') : path;

@@ -6,7 +6,7 @@
 // bundled for browsers with esbuild and with Vite and run in headless Chromium, served with and
 // without the headers that make a page cross-origin isolated. Slow tier (a full build and install).
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CHROMIUM, chromiumInstalled, launchChromium } from '../webgpu/browser/harness.js';
@@ -209,7 +209,16 @@ describe('the package in a browser', { timeout: 900_000, skip: skipBrowser }, ()
       assets.some((f) => f.startsWith('worker')),
       assets.join(', '),
     );
-    assert.deepEqual(warnings, []);
+    // Vite's advice on chunks over 500 kB is about the application's own splitting; the whole
+    // library in one chunk is expected, held to a budget instead.
+    const advisory = /Some chunks are larger than 500 kB after minification/;
+    assert.deepEqual(
+      warnings.filter((w) => !advisory.test(w)),
+      [],
+    );
+    const scripts = assets.filter((f) => f.endsWith('.js') && !f.startsWith('worker'));
+    const largest = Math.max(...scripts.map((f) => statSync(join(out, 'assets', f)).size));
+    assert.ok(largest < 2_500_000, `the largest chunk is ${largest} bytes, over the 2.5 MB budget`);
     bundles.vite = out;
   });
 

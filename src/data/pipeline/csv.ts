@@ -1,5 +1,6 @@
 import { fmtList, ValueError } from '../../core/errors.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
+import { requireNode } from '../../core/platform.js';
 import { Dataset } from './dataset.js';
 
 /** How one CSV column is read (TF.js' `ColumnConfig`). */
@@ -157,27 +158,54 @@ function parseCell(raw: string, config: ColumnConfig | undefined, name: string, 
  * read CSV never load the parser.
  */
 async function openRecords(source: string, config: CsvConfig): Promise<AsyncIterator<string[]>> {
-  const bytes = await openBytes(source);
-  const { parse } = await import('csv-parse/stream');
+  const bytes = (await openBytes(source)).getReader();
+  // csv-parse's streaming parser (its browser build under the 'browser' condition): a Node-style
+  // transform, written one chunk at a time and read in paused mode, so no more than one chunk's
+  // records are ever held.
+  const { parse } = await import('#csv-parse-stream');
   const parser = parse({
     delimiter: config.delimWhitespace ? [' ', '\t'] : (config.delimiter ?? ','),
     relax_column_count: true,
     relax_quotes: true,
   });
-  const reader = (
-    bytes.pipeThrough(parser as unknown as TransformStream<Uint8Array, string[]>) as ReadableStream<string[]>
-  ).getReader();
+  let failure: unknown = null;
+  parser.on('error', (e: unknown) => {
+    failure = e;
+  });
+  const flushed = new Promise<void>((resolve) => {
+    parser.once('finish', () => resolve());
+    parser.once('error', () => resolve());
+  });
+  const records: string[][] = [];
+  const drain = () => {
+    for (let r = parser.read() as string[] | null; r !== null; r = parser.read() as string[] | null) records.push(r);
+  };
+  let inputDone = false;
   return {
     async next(): Promise<IteratorResult<string[]>> {
       for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return { done: true, value: undefined };
-        const cells = config.delimWhitespace ? value.filter((c) => c !== '') : value;
-        if (cells.length > 0) return { done: false, value: cells };
+        if (failure) throw failure;
+        const record = records.shift();
+        if (record !== undefined) {
+          const cells = config.delimWhitespace ? record.filter((c) => c !== '') : record;
+          if (cells.length > 0) return { done: false, value: cells };
+          continue;
+        }
+        if (inputDone) return { done: true, value: undefined };
+        const { value, done } = await bytes.read();
+        if (done) {
+          parser.end();
+          await flushed;
+          inputDone = true;
+        } else parser.write(value);
+        drain();
       }
     },
     async return(): Promise<IteratorResult<string[]>> {
-      await reader.cancel().catch(() => {});
+      inputDone = true;
+      records.length = 0;
+      parser.destroy();
+      await bytes.cancel().catch(() => {});
       return { done: true, value: undefined };
     },
   };
@@ -196,7 +224,11 @@ async function openBytes(source: string): Promise<ReadableStream<Uint8Array>> {
   if (!isNode)
     throw new ValueError(`data.csv: '${source}' is a local file, which only Node can read; serve it and give its URL`);
   const path = source.startsWith('file://') ? source.slice('file://'.length) : source;
-  const fs = await import('node:fs/promises');
+  const fs = requireNode<typeof import('node:fs/promises')>(
+    'fs/promises',
+    'data.csv of a local file',
+    'serve the file and give its URL',
+  );
   let handle: Awaited<ReturnType<typeof fs.open>>;
   try {
     handle = await fs.open(path);
