@@ -6,7 +6,16 @@
 // bundled for browsers with esbuild and with Vite and run in headless Chromium, served with and
 // without the headers that make a page cross-origin isolated. Slow tier (a full build and install).
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CHROMIUM, chromiumInstalled, launchChromium } from '../webgpu/browser/harness.js';
