@@ -1,0 +1,14 @@
+// Preloaded (--import) into the example processes the tests start: seeds Myelin's generator and
+// Math.random, so an example draws the same initial weights, shuffles and simulated data on every
+// run and its quality bar is checked against one known outcome rather than a lucky one.
+import { setSeed } from '../../src/index.js';
+
+setSeed(20_240_611);
+let state = 0x9e3779b9;
+// mulberry32: small, fast and well distributed for test data.
+Math.random = () => {
+  state = (state + 0x6d2b79f5) | 0;
+  let t = Math.imul(state ^ (state >>> 15), 1 | state);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
