@@ -8,6 +8,8 @@ import { atomicWriteFile, checkSavePath } from './atomic_write.js';
 import { OnnxGraphBuilder } from './onnx_builder.js';
 import { TRANSFORMER_EMITTERS } from './onnx_attention.js';
 import { ONNX_EMITTERS as LAYER_EMITTERS } from './onnx_layers.js';
+import { ONNX_CONV_EMITTERS } from './onnx_conv_layers.js';
+import { ONNX_IMAGE_EMITTERS } from './onnx_image_layers.js';
 import { ONNX_KERAS_EMITTERS } from './onnx_keras_layers.js';
 import { ONNX_MERGE_EMITTERS } from './onnx_merge_layers.js';
 import { ONNX_SEQUENCE_EMITTERS } from './onnx_sequence_layers.js';
@@ -24,7 +26,13 @@ export function onnxSupportedLayers(): string[] {
   return [...EMITTERS, ...ONNX_MERGE_EMITTERS].map(([cls]) => (cls as unknown as { className: string }).className);
 }
 
-const EMITTERS = [...ONNX_EMITTERS, ...ONNX_SEQUENCE_EMITTERS, ...ONNX_KERAS_EMITTERS];
+const EMITTERS = [
+  ...ONNX_EMITTERS,
+  ...ONNX_SEQUENCE_EMITTERS,
+  ...ONNX_KERAS_EMITTERS,
+  ...ONNX_CONV_EMITTERS,
+  ...ONNX_IMAGE_EMITTERS,
+];
 
 /**
  * Exports a model to ONNX (a serialized ModelProto, opset 17) for inference, e.g. with ONNX

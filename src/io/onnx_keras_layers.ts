@@ -12,7 +12,7 @@ import { AveragePooling3D, Conv3D, MaxPooling3D } from '../layers/convolutional_
 import { Rescaling } from '../layers/preprocessing_image.js';
 import { KERAS_EPSILON, Normalization } from '../layers/preprocessing_numeric.js';
 import type { OnnxGraphBuilder } from './onnx_builder.js';
-import { activation, transposed, type Emitter } from './onnx_layers.js';
+import { activation, autoPad, transposed, type Emitter } from './onnx_layers.js';
 
 const identity: Emitter = (_b, _layer, x) => x;
 const scalar = (b: OnnxGraphBuilder, layer: Layer, what: string, v: number) =>
@@ -140,8 +140,6 @@ const toNcdhw = (b: OnnxGraphBuilder, x: string, s: string) =>
   b.op('Transpose', [x], s, { perm: { ints: [0, 4, 1, 2, 3] } });
 const toNdhwc = (b: OnnxGraphBuilder, x: string, s: string) =>
   b.op('Transpose', [x], s, { perm: { ints: [0, 2, 3, 4, 1] } });
-/** Keras' 'same' pads the extra voxel at the end, ONNX's SAME_UPPER. */
-const autoPad = (padding: string) => (padding === 'same' ? 'SAME_UPPER' : 'VALID');
 
 const conv3d: Emitter = (b, layer, x) => {
   const c = layer as Conv3D;

@@ -92,7 +92,7 @@ export function dense(b: OnnxGraphBuilder, layer: Layer, x: string): string {
 }
 
 /** Keras' 'same' pads the extra pixel at the end, ONNX's SAME_UPPER. */
-const autoPad = (padding: string) => (padding === 'same' ? 'SAME_UPPER' : 'VALID');
+export const autoPad = (padding: string) => (padding === 'same' ? 'SAME_UPPER' : 'VALID');
 
 function conv2d(b: OnnxGraphBuilder, layer: Layer, x: string): string {
   const c = layer as Conv2D;

@@ -141,17 +141,37 @@ export class Resizing extends Layer {
     if (!isFloat(x.dtype)) x = cast(x, this.dtype);
     const [h, w] = imageSize(this, x.shape);
     if (this.cropToAspectRatio) {
-      const ch = Math.max(Math.min(h, ratio(w, this.height, this.width)), 1);
-      const cw = Math.max(Math.min(w, ratio(h, this.width, this.height)), 1);
-      x = slice(x, [0, Math.trunc((h - ch) / 2), Math.trunc((w - cw) / 2), 0], [-1, ch, cw, -1]);
+      const [top, left, ch, cw] = this.aspectCrop(h, w);
+      x = slice(x, [0, top, left, 0], [-1, ch, cw, -1]);
     } else if (this.padToAspectRatio) x = this.padToRatio(x, h, w);
     return resizeImages(x, [this.height, this.width], this.interpolation);
   }
 
+  /**
+   * The centred window [top, left, height, width] of the target's aspect ratio that
+   * `cropToAspectRatio` keeps of an h × w image.
+   * @example new Resizing({ height: 2, width: 2, cropToAspectRatio: true }).aspectCrop(4, 3) // [0, 0, 3, 3]
+   */
+  aspectCrop(h: number, w: number): [number, number, number, number] {
+    const ch = Math.max(Math.min(h, ratio(w, this.height, this.width)), 1);
+    const cw = Math.max(Math.min(w, ratio(h, this.width, this.height)), 1);
+    return [Math.trunc((h - ch) / 2), Math.trunc((w - cw) / 2), ch, cw];
+  }
+
+  /**
+   * The rows and columns of `fillValue` that `padToAspectRatio` adds on each side of an h × w image.
+   * @example new Resizing({ height: 3, width: 3, padToAspectRatio: true }).aspectPadding(2, 4) // [1, 0]
+   */
+  aspectPadding(h: number, w: number): [number, number] {
+    return [
+      Math.trunc((Math.max(h, ratio(w, this.height, this.width)) - h) / 2),
+      Math.trunc((Math.max(w, ratio(h, this.width, this.height)) - w) / 2),
+    ];
+  }
+
   /** Keras pads the same number of rows (or columns) of `fillValue` on both sides. */
   private padToRatio(x: Tensor, h: number, w: number): Tensor {
-    const top = Math.trunc((Math.max(h, ratio(w, this.height, this.width)) - h) / 2);
-    const left = Math.trunc((Math.max(w, ratio(h, this.width, this.height)) - w) / 2);
+    const [top, left] = this.aspectPadding(h, w);
     const band = (shape: number[]) =>
       tensor(new Float64Array(shape.reduce((a, b) => a * b, 1)).fill(this.fillValue), shape, x.dtype);
     const [n, , , c] = x.shape;
@@ -213,17 +233,25 @@ export class CenterCrop extends Layer {
     let x = inputs as Tensor;
     if (!isFloat(x.dtype)) x = cast(x, this.dtype);
     const [h, w] = imageSize(this, x.shape);
+    const [top, left, ch, cw] = this.window(h, w);
+    const window = slice(x, [0, top, left, 0], [-1, ch, cw, -1]);
+    return ch === this.height && cw === this.width
+      ? window
+      : resizeImages(window, [this.height, this.width], 'bilinear');
+  }
+
+  /**
+   * The centred window [top, left, height, width] kept of an h × w image: the target itself
+   * when it fits, else (Keras' smart_resize) the largest one of the target's aspect ratio,
+   * which is then resized.
+   * @example new CenterCrop({ height: 2, width: 3 }).window(4, 5) // [1, 1, 2, 3]
+   */
+  window(h: number, w: number): [number, number, number, number] {
     if (h >= this.height && w >= this.width)
-      return slice(
-        x,
-        [0, Math.floor((h - this.height) / 2), Math.floor((w - this.width) / 2), 0],
-        [-1, this.height, this.width, -1],
-      );
-    // Keras' smart_resize: the largest centred window of the target's aspect ratio, resized.
+      return [Math.floor((h - this.height) / 2), Math.floor((w - this.width) / 2), this.height, this.width];
     const ch = Math.min(h, ratio(w, this.height, this.width));
     const cw = Math.min(w, ratio(h, this.width, this.height));
-    const window = slice(x, [0, Math.trunc((h - ch) / 2), Math.trunc((w - cw) / 2), 0], [-1, ch, cw, -1]);
-    return resizeImages(window, [this.height, this.width], 'bilinear');
+    return [Math.trunc((h - ch) / 2), Math.trunc((w - cw) / 2), ch, cw];
   }
 
   protected override outputDtype(): Tensor['dtype'] {
