@@ -4,15 +4,16 @@ import { Conv2DTranspose } from '../layers/convolutional.js';
 import { Conv1D } from '../layers/convolutional_1d.js';
 import { DepthwiseConv2D, SeparableConv2D } from '../layers/convolutional_depthwise.js';
 import type { Layer } from '../layers/layer.js';
+import type { Shape } from '../layers/symbolic.js';
 import { geometry2d } from '../ops/conv_geometry.js';
 import type { OnnxGraphBuilder } from './onnx_builder.js';
 import type { OnnxAttribute } from './onnx_proto.js';
-import { activation, autoPad, transposed, type Emitter } from './onnx_layers.js';
+import { activation, convPadding, transposed, type Emitter } from './onnx_layers.js';
 
 const toChannelsFirst = { perm: { ints: [0, 2, 1] } };
 
 /** [batch, steps, channels] → ONNX's [batch, channels, steps], a Conv with a length-1 window, and back. */
-const conv1d: Emitter = (b, layer, x) => {
+const conv1d: Emitter = (b, layer, x, shape) => {
   const c = layer as Conv1D;
   const k = c.kernel as Tensor; // [k, in, out] → ONNX [out, in, k]
   const w = b.constant(`${c.name}/kernel`, transposed(k, [2, 1, 0]), [k.shape[2], k.shape[1], k.shape[0]]);
@@ -25,7 +26,7 @@ const conv1d: Emitter = (b, layer, x) => {
   const padding: Record<string, OnnxAttribute> =
     c.padding === 'causal'
       ? { pads: { ints: [(c.kernelSize - 1) * c.dilationRate, 0] } }
-      : { auto_pad: autoPad(c.padding) };
+      : convPadding(c, [shape[1]], [c.kernelSize], [c.strides], [c.dilationRate], c.padding);
   const y = b.op('Conv', inputs, c.name, {
     kernel_shape: { ints: [c.kernelSize] },
     strides: { ints: [c.strides] },
@@ -39,7 +40,13 @@ const conv1d: Emitter = (b, layer, x) => {
  * A depthwise convolution as ONNX's grouped Conv (one group per input channel) in NCHW: Keras'
  * kernel [kH, kW, in, multiplier] becomes [in·multiplier, 1, kH, kW], output channel i·multiplier + j.
  */
-function depthwise(b: OnnxGraphBuilder, layer: DepthwiseConv2D | SeparableConv2D, x: string, bias: boolean): string {
+function depthwise(
+  b: OnnxGraphBuilder,
+  layer: DepthwiseConv2D | SeparableConv2D,
+  x: string,
+  shape: Shape,
+  bias: boolean,
+): string {
   const k = layer.depthwiseKernel as Tensor;
   const [kh, kw, c, m] = k.shape;
   const w = b.constant(`${layer.name}/depthwise_kernel`, transposed(k, [2, 3, 0, 1]), [c * m, 1, kh, kw]);
@@ -49,22 +56,22 @@ function depthwise(b: OnnxGraphBuilder, layer: DepthwiseConv2D | SeparableConv2D
     strides: { ints: [...layer.strides] },
     dilations: { ints: [...layer.dilationRate] },
     group: { int: c },
-    auto_pad: autoPad(layer.padding),
+    ...convPadding(layer, shape.slice(1, 3), layer.kernelSize, layer.strides, layer.dilationRate, layer.padding),
   });
 }
 
-const depthwiseConv2d: Emitter = (b, layer, x) => {
+const depthwiseConv2d: Emitter = (b, layer, x, shape) => {
   const d = layer as DepthwiseConv2D;
-  return activation(b, d.activation.name, b.toNhwc(depthwise(b, d, b.toNchw(x, d.name), true), d.name), d);
+  return activation(b, d.activation.name, b.toNhwc(depthwise(b, d, b.toNchw(x, d.name), shape, true), d.name), d);
 };
 
 /** The depthwise step, then the 1x1 pointwise Conv with the bias. */
-const separableConv2d: Emitter = (b, layer, x) => {
+const separableConv2d: Emitter = (b, layer, x, shape) => {
   const s = layer as SeparableConv2D;
   const p = s.pointwiseKernel as Tensor; // [1, 1, in·multiplier, filters] → ONNX [filters, in·multiplier, 1, 1]
   const w = b.constant(`${s.name}/pointwise_kernel`, transposed(p, [3, 2, 0, 1]), [p.shape[3], p.shape[2], 1, 1]);
   const inputs = [
-    depthwise(b, s, b.toNchw(x, s.name), false),
+    depthwise(b, s, b.toNchw(x, s.name), shape, false),
     w,
     ...(s.bias ? [b.constant(`${s.name}/bias`, s.bias)] : []),
   ];

@@ -12,7 +12,7 @@ import { AveragePooling3D, Conv3D, MaxPooling3D } from '../layers/convolutional_
 import { Rescaling } from '../layers/preprocessing_image.js';
 import { KERAS_EPSILON, Normalization } from '../layers/preprocessing_numeric.js';
 import type { OnnxGraphBuilder } from './onnx_builder.js';
-import { activation, autoPad, transposed, type Emitter } from './onnx_layers.js';
+import { activation, autoPad, convPadding, transposed, type Emitter } from './onnx_layers.js';
 
 const identity: Emitter = (_b, _layer, x) => x;
 const scalar = (b: OnnxGraphBuilder, layer: Layer, what: string, v: number) =>
@@ -141,7 +141,7 @@ const toNcdhw = (b: OnnxGraphBuilder, x: string, s: string) =>
 const toNdhwc = (b: OnnxGraphBuilder, x: string, s: string) =>
   b.op('Transpose', [x], s, { perm: { ints: [0, 2, 3, 4, 1] } });
 
-const conv3d: Emitter = (b, layer, x) => {
+const conv3d: Emitter = (b, layer, x, shape) => {
   const c = layer as Conv3D;
   const k = c.kernel as Tensor; // [kD, kH, kW, in, out] → ONNX [out, in, kD, kH, kW]
   const w = b.constant(`${c.name}/kernel`, transposed(k, [4, 3, 0, 1, 2]), [
@@ -156,7 +156,7 @@ const conv3d: Emitter = (b, layer, x) => {
     kernel_shape: { ints: [...c.kernelSize] },
     strides: { ints: [...c.strides] },
     dilations: { ints: [...c.dilationRate] },
-    auto_pad: autoPad(c.padding),
+    ...convPadding(c, shape.slice(1, 4), c.kernelSize, c.strides, c.dilationRate, c.padding),
   });
   return activation(b, c.activation.name, toNdhwc(b, y, c.name), c);
 };

@@ -15,7 +15,9 @@ import { GRU, LSTM, SimpleRNN } from '../layers/recurrent_layers.js';
 import { Bidirectional } from '../layers/recurrent_wrappers.js';
 import { Flatten, Reshape } from '../layers/reshaping.js';
 import type { Shape } from '../layers/symbolic.js';
+import { axisGeometry } from '../ops/conv_geometry.js';
 import type { OnnxGraphBuilder } from './onnx_builder.js';
+import type { OnnxAttribute } from './onnx_proto.js';
 
 /** Translates one layer: its input's ONNX name and symbolic shape in, its output's name out. */
 export type Emitter = (
@@ -94,7 +96,28 @@ export function dense(b: OnnxGraphBuilder, layer: Layer, x: string): string {
 /** Keras' 'same' pads the extra pixel at the end, ONNX's SAME_UPPER. */
 export const autoPad = (padding: string) => (padding === 'same' ? 'SAME_UPPER' : 'VALID');
 
-function conv2d(b: OnnxGraphBuilder, layer: Layer, x: string): string {
+/**
+ * A convolution's padding attributes over the spatial `sizes`: auto_pad, except for a dilated
+ * 'same' window, which ONNX Runtime refuses to pad itself: its pads are computed here.
+ */
+export function convPadding(
+  layer: Layer,
+  sizes: Shape,
+  kernel: readonly number[],
+  strides: readonly number[],
+  dilations: readonly number[],
+  padding: string,
+): Record<string, OnnxAttribute> {
+  if (padding !== 'same' || dilations.every((d) => d === 1)) return { auto_pad: autoPad(padding) };
+  if (sizes.some((d) => d === null))
+    throw new ValueError(
+      `exportOnnx: ${layer.getClassName()} '${layer.name}' is a dilated 'same' convolution, which needs known input sizes past the batch and channels, got [${sizes.join(', ')}]`,
+    );
+  const pads = sizes.map((d, i) => axisGeometry(d as number, kernel[i], strides[i], dilations[i], 'same'));
+  return { pads: { ints: [...pads.map((p) => p[1]), ...pads.map((p) => p[2])] } };
+}
+
+function conv2d(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape): string {
   const c = layer as Conv2D;
   if (c.padding !== 'valid' && c.padding !== 'same')
     throw new ValueError(
@@ -113,7 +136,7 @@ function conv2d(b: OnnxGraphBuilder, layer: Layer, x: string): string {
     strides: { ints: [...c.strides] },
     dilations: { ints: [...c.dilationRate] },
     group: { int: c.groups },
-    auto_pad: autoPad(c.padding),
+    ...convPadding(c, shape.slice(1, 3), c.kernelSize, c.strides, c.dilationRate, c.padding),
   });
   return activation(b, c.activation.name, b.toNhwc(y, c.name), c);
 }

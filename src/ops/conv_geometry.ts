@@ -45,8 +45,11 @@ export function checkPadding(padding: string, who: string): PaddingMode {
   return padding;
 }
 
-/** Output length and the padding before/after along one axis, with TensorFlow's arithmetic. */
-function axisGeometry(
+/**
+ * Output length and the padding before/after along one axis, with TensorFlow's arithmetic.
+ * @example axisGeometry(5, 3, 1, 2, 'same') // [5, 2, 2]
+ */
+export function axisGeometry(
   size: number,
   k: number,
   stride: number,

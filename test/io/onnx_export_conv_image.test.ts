@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { layers, sequential, setSeed, tensor } from '../../src/index.js';
+import { exportOnnx, onnxSupportedLayers } from '../../src/io/onnx_export.js';
+import { checkAgainstOrt } from '../helpers/onnx_runtime.js';
+
+const spread = (shape: number[], seed: number) =>
+  tensor(
+    Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 1.7 + seed) * 2),
+    shape,
+  );
+
+describe('ONNX export of convolutions beside Conv2D and of image padding, cropping and resizing, run in ONNX Runtime', () => {
+  it('lists the new translations', () => {
+    const listed = onnxSupportedLayers();
+    for (const c of [
+      'Conv1D',
+      'DepthwiseConv2D',
+      'SeparableConv2D',
+      'Conv2DTranspose',
+      'ZeroPadding2D',
+      'Cropping2D',
+      'UpSampling2D',
+      'Resizing',
+      'CenterCrop',
+    ])
+      assert.ok(listed.includes(c), c);
+  });
+
+  it("a 1-D CNN text classifier (the sentiment example's shape): embedding, Conv1D, pooling, dense", async () => {
+    setSeed(11);
+    const m = sequential({
+      layers: [
+        layers.embedding({ inputDim: 30, outputDim: 8, inputShape: [20] }),
+        layers.conv1d({ filters: 6, kernelSize: 5, activation: 'relu' }),
+        layers.maxPooling1d({ poolSize: 2 }),
+        layers.conv1d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'tanh' }),
+        layers.conv1d({ filters: 4, kernelSize: 3, padding: 'causal', dilationRate: 2, useBias: false }),
+        layers.globalMaxPooling1d(),
+        layers.dense({ units: 1, activation: 'sigmoid' }),
+      ],
+    });
+    const ids = tensor(
+      Array.from({ length: 3 * 20 }, (_, i) => (i * 7) % 30),
+      [3, 20],
+    );
+    await checkAgainstOrt(m, ids);
+  });
+
+  it("Conv2DTranspose: 'same' and 'valid' with kernels smaller and larger than the stride, dilation, outputPadding", async () => {
+    setSeed(12);
+    const cases = [
+      { filters: 2, kernelSize: 3, strides: 2, padding: 'same' },
+      { filters: 2, kernelSize: 1, strides: 3, padding: 'same' },
+      { filters: 2, kernelSize: 2, strides: 3, padding: 'valid' },
+      { filters: 3, kernelSize: [4, 3], strides: [2, 3], padding: 'same', activation: 'relu' },
+      { filters: 1, kernelSize: 3, dilationRate: 2, padding: 'same' },
+      { filters: 2, kernelSize: 4, strides: 2, padding: 'same', outputPadding: 1 },
+      { filters: 2, kernelSize: 3, strides: 3, padding: 'valid', outputPadding: [2, 1] },
+    ] as const;
+    for (const args of cases) {
+      const m = sequential({ layers: [layers.conv2dTranspose({ ...args, inputShape: [3, 4, 2] })] });
+      await checkAgainstOrt(m, spread([2, 3, 4, 2], 1));
+    }
+  });
+
+  it("DepthwiseConv2D and SeparableConv2D with strides, 'same' padding, dilation and activations", async () => {
+    setSeed(13);
+    const m = sequential({
+      layers: [
+        layers.depthwiseConv2d({
+          kernelSize: 3,
+          strides: 2,
+          padding: 'same',
+          depthMultiplier: 3,
+          inputShape: [7, 6, 2],
+        }),
+        layers.separableConv2d({ filters: 4, kernelSize: 2, dilationRate: 2, padding: 'same', activation: 'relu' }),
+        layers.depthwiseConv2d({ kernelSize: [2, 1], useBias: false, activation: 'tanh' }),
+      ],
+    });
+    await checkAgainstOrt(m, spread([2, 7, 6, 2], 2));
+  });
+
+  it("dilated 'same' convolutions get explicit pads (ONNX Runtime will not pad them itself)", async () => {
+    setSeed(15);
+    const images = sequential({
+      layers: [
+        layers.conv2d({ filters: 2, kernelSize: 3, dilationRate: 2, padding: 'same', inputShape: [6, 5, 2] }),
+        layers.conv2d({ filters: 1, kernelSize: [2, 3], dilationRate: [3, 1], padding: 'same' }),
+      ],
+    });
+    await checkAgainstOrt(images, spread([2, 6, 5, 2], 6));
+    const steps = sequential({
+      layers: [layers.conv1d({ filters: 2, kernelSize: 2, dilationRate: 3, padding: 'same', inputShape: [7, 2] })],
+    });
+    await checkAgainstOrt(steps, spread([2, 7, 2], 7));
+    const volumes = sequential({
+      layers: [
+        layers.conv3d({
+          filters: 2,
+          kernelSize: 2,
+          dilationRate: [2, 1, 2],
+          padding: 'same',
+          inputShape: [3, 4, 5, 1],
+        }),
+      ],
+    });
+    await checkAgainstOrt(volumes, spread([1, 3, 4, 5, 1], 8));
+    const open = sequential({
+      layers: [
+        layers.conv1d({
+          filters: 2,
+          kernelSize: 2,
+          dilationRate: 3,
+          padding: 'same',
+          inputShape: [null, 2],
+          name: 'c',
+        }),
+      ],
+    });
+    assert.throws(
+      () => exportOnnx(open),
+      /exportOnnx: Conv1D 'c' is a dilated 'same' convolution, which needs known input sizes/,
+    );
+  });
+
+  it('bilinear resizing down and up with half-pixel centres, nearest on odd ratios, smart-resize CenterCrop', async () => {
+    setSeed(14);
+    const m = sequential({
+      layers: [
+        layers.resizing({ height: 5, width: 3, inputShape: [9, 7, 2] }),
+        layers.upSampling2d({ size: [3, 2], interpolation: 'bilinear' }),
+        layers.resizing({ height: 4, width: 5, interpolation: 'nearest' }),
+        layers.resizing({ height: 7, width: 2, interpolation: 'nearest', cropToAspectRatio: true }),
+        layers.centerCrop({ height: 9, width: 4 }),
+      ],
+    });
+    await checkAgainstOrt(m, spread([2, 9, 7, 2], 3));
+  });
+
+  it('Cropping2D and ZeroPadding2D keep an unknown image size dynamic', async () => {
+    const m = sequential({
+      layers: [
+        layers.zeroPadding2d({
+          padding: [
+            [1, 0],
+            [2, 3],
+          ],
+          inputShape: [null, null, 2],
+        }),
+        layers.cropping2d({
+          cropping: [
+            [0, 2],
+            [1, 0],
+          ],
+        }),
+      ],
+    });
+    await checkAgainstOrt(m, spread([1, 4, 5, 2], 4));
+    await checkAgainstOrt(m, spread([2, 6, 3, 2], 5));
+  });
+
+  it('refuses resizing an image of unknown size, naming the layer', () => {
+    const m = sequential({ layers: [layers.upSampling2d({ size: 2, inputShape: [null, null, 1], name: 'up' })] });
+    assert.throws(() => exportOnnx(m), /exportOnnx: UpSampling2D 'up' needs a known input height and width/);
+  });
+});
