@@ -8,6 +8,7 @@ import { atomicWriteFile, checkSavePath } from './atomic_write.js';
 import { OnnxGraphBuilder } from './onnx_builder.js';
 import { TRANSFORMER_EMITTERS } from './onnx_attention.js';
 import { ONNX_EMITTERS as LAYER_EMITTERS } from './onnx_layers.js';
+import { ONNX_CATEGORY_EMITTERS } from './onnx_category_layers.js';
 import { ONNX_CONV_EMITTERS } from './onnx_conv_layers.js';
 import { ONNX_IMAGE_EMITTERS } from './onnx_image_layers.js';
 import { ONNX_KERAS_EMITTERS } from './onnx_keras_layers.js';
@@ -32,6 +33,7 @@ const EMITTERS = [
   ...ONNX_KERAS_EMITTERS,
   ...ONNX_CONV_EMITTERS,
   ...ONNX_IMAGE_EMITTERS,
+  ...ONNX_CATEGORY_EMITTERS,
 ];
 
 /**

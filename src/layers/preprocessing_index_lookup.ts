@@ -99,7 +99,8 @@ export abstract class IndexLookup<T extends number | string> extends Layer {
     return this.maskToken !== null && this.outputMode === 'int' ? 1 : 0;
   }
 
-  private get tokenStart(): number {
+  /** The index of the vocabulary's first value, after [mask] and the OOV indices. */
+  get tokenStart(): number {
     return this.oovStart + this.numOovIndices;
   }
 

@@ -166,3 +166,61 @@ describe('ONNX export of convolutions beside Conv2D and of image padding, croppi
     assert.throws(() => exportOnnx(m), /exportOnnx: UpSampling2D 'up' needs a known input height and width/);
   });
 });
+
+describe('ONNX export of categorical preprocessing, run in ONNX Runtime', () => {
+  it('IntegerLookup: floormod OOV indices for negative values, one-hot and counts padded to maxTokens', async () => {
+    const ids = tensor([5, -3, 7, 0, 2, -8, 9, 11], [2, 4]);
+    const lookups = [
+      layers.integerLookup({ vocabulary: [7, 2, 9], numOovIndices: 3 }),
+      layers.integerLookup({ vocabulary: [7, 2], maskToken: 0 }),
+      layers.integerLookup({ vocabulary: [7, 2], outputMode: 'count', maxTokens: 6, padToMaxTokens: true }),
+    ];
+    for (const l of lookups)
+      await checkAgainstOrt(sequential({ layers: [layers.inputLayer({ inputShape: [4] }), l] }), ids);
+    const oneHot = sequential({
+      layers: [
+        layers.inputLayer({ inputShape: [4, 1] }),
+        layers.integerLookup({ vocabulary: [7, 2], outputMode: 'one_hot' }),
+      ],
+    });
+    await checkAgainstOrt(oneHot, tensor([5, -3, 7, 0, 2, -8, 9, 2], [2, 4, 1]));
+  });
+
+  it('Discretization counts and CategoryEncoding multi-hot after it', async () => {
+    const m = sequential({
+      layers: [
+        layers.inputLayer({ inputShape: [5] }),
+        layers.discretization({ binBoundaries: [-1, 0, 0.5, 2] }),
+        layers.categoryEncoding({ numTokens: 5, outputMode: 'multi_hot' }),
+      ],
+    });
+    await checkAgainstOrt(m, tensor([-2, -1, 0.25, 0.5, 3, 0, 0, 0, 2, 1.999], [2, 5]));
+    const counts = sequential({
+      layers: [
+        layers.inputLayer({ inputShape: [5] }),
+        layers.discretization({ binBoundaries: [0], outputMode: 'count' }),
+      ],
+    });
+    await checkAgainstOrt(counts, tensor([-2, -1, 0.25, 0.5, 3, 0, 0, 0, 2, 1.999], [2, 5]));
+  });
+
+  it('refuses what ONNX cannot express, naming the layer and the option', () => {
+    const model = (l: ReturnType<typeof layers.integerLookup>) =>
+      sequential({ layers: [layers.inputLayer({ inputShape: [3] }), l] });
+    assert.throws(
+      () => exportOnnx(model(layers.integerLookup({ vocabulary: [1, 2], invert: true, name: 'inv' }))),
+      /exportOnnx: IntegerLookup 'inv': 'invert'/,
+    );
+    assert.throws(
+      () =>
+        exportOnnx(
+          model(layers.integerLookup({ vocabulary: [1, 2], numOovIndices: 2, oovMethod: 'farmhash', name: 'h' })),
+        ),
+      /exportOnnx: IntegerLookup 'h': oovMethod 'farmhash'/,
+    );
+    assert.throws(
+      () => exportOnnx(model(layers.integerLookup({ vocabulary: [1, 2 ** 25], name: 'big' }))),
+      /exportOnnx: IntegerLookup 'big': the value 33554432 is beyond/,
+    );
+  });
+});
