@@ -129,7 +129,7 @@ function attention(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape, c
  * (exp(-1e9 - max) is 0, as with Keras' replacement). A constant when the length is fixed;
  * otherwise computed from the input's shape, so the model takes any length.
  */
-function maskBias(
+export function maskBias(
   b: OnnxGraphBuilder,
   s: string,
   x: string,

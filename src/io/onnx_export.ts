@@ -12,12 +12,16 @@ import { ONNX_CATEGORY_EMITTERS } from './onnx_category_layers.js';
 import { ONNX_CONV_EMITTERS } from './onnx_conv_layers.js';
 import { ONNX_IMAGE_EMITTERS } from './onnx_image_layers.js';
 import { ONNX_KERAS_EMITTERS } from './onnx_keras_layers.js';
-import { ONNX_MERGE_EMITTERS } from './onnx_merge_layers.js';
+import { ONNX_DOT_ATTENTION_EMITTERS } from './onnx_dot_attention.js';
+import { ONNX_MERGE_EMITTERS as MERGE_EMITTERS } from './onnx_merge_layers.js';
 import { ONNX_SEQUENCE_EMITTERS } from './onnx_sequence_layers.js';
 import { encodeModel, ONNX_FLOAT, type OnnxValueInfo } from './onnx_proto.js';
 
 /** Every layer class with a translation, by class. */
 const ONNX_EMITTERS = [...LAYER_EMITTERS, ...TRANSFORMER_EMITTERS];
+
+/** Layers called on several inputs, by class. */
+const ONNX_MERGE_EMITTERS = [...MERGE_EMITTERS, ...ONNX_DOT_ATTENTION_EMITTERS];
 
 /** The default-domain operator set the exported graphs use. */
 export const ONNX_OPSET = 17;
@@ -71,6 +75,7 @@ export function exportOnnx(model: LayersModel): Uint8Array {
           layer,
           xs,
           node.inputs.map((t) => t.shape),
+          node.callArgs,
         ),
       );
       continue;

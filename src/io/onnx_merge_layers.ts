@@ -1,3 +1,4 @@
+import type { Config } from '../core/config.js';
 import { ValueError } from '../core/errors.js';
 import type { Layer } from '../layers/layer.js';
 import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from '../layers/merging.js';
@@ -6,7 +7,14 @@ import type { Shape } from '../layers/symbolic.js';
 import type { OnnxGraphBuilder } from './onnx_builder.js';
 
 /** Translates a layer with several inputs: their ONNX names and symbolic shapes in, the output's name out. */
-export type MergeEmitter = (b: OnnxGraphBuilder, layer: Layer, xs: string[], shapes: Shape[]) => string;
+export type MergeEmitter = (
+  b: OnnxGraphBuilder,
+  layer: Layer,
+  xs: string[],
+  shapes: Shape[],
+  /** The call's recorded flags (e.g. `useCausalMask`). */
+  callArgs?: Config,
+) => string;
 
 /** Keras gives lower-rank inputs axes after the batch axis; ONNX would add them in front. */
 function aligned(b: OnnxGraphBuilder, layer: Layer, xs: string[], shapes: Shape[]): string[] {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { layers, sequential, setSeed, tensor } from '../../src/index.js';
+import { input, layers, model, sequential, setSeed, tensor, type SymbolicTensor } from '../../src/index.js';
 import { exportOnnx, onnxSupportedLayers } from '../../src/io/onnx_export.js';
 import { checkAgainstOrt } from '../helpers/onnx_runtime.js';
 
@@ -221,6 +221,40 @@ describe('ONNX export of categorical preprocessing, run in ONNX Runtime', () => 
     assert.throws(
       () => exportOnnx(model(layers.integerLookup({ vocabulary: [1, 2 ** 25], name: 'big' }))),
       /exportOnnx: IntegerLookup 'big': the value 33554432 is beyond/,
+    );
+  });
+});
+
+describe('ONNX export of Attention and AdditiveAttention, run in ONNX Runtime', () => {
+  it('[query, value, key] with a learned scale, self-attention on one tensor with a causal mask, additive without scale', async () => {
+    setSeed(16);
+    const q = input({ shape: [4, 3] }),
+      v = input({ shape: [5, 2] }),
+      k = input({ shape: [5, 3] });
+    const scaled = layers.attention({ useScale: true });
+    const cross = scaled.apply([q, v, k]) as SymbolicTensor;
+    scaled.setWeights([tensor(0.7)]);
+    const concat = layers.attention({ scoreMode: 'concat', useScale: true });
+    const concatOut = concat.apply([q, k]) as SymbolicTensor;
+    concat.setWeights([tensor(1.3), tensor(-0.4)]);
+    const self = layers.attention().apply([q, q], { useCausalMask: true }) as SymbolicTensor;
+    const additive = layers.additiveAttention({ useScale: false }).apply([q, k, k]) as SymbolicTensor;
+    const m = model({ inputs: [q, v, k], outputs: [cross, concatOut, self, additive] });
+    await checkAgainstOrt(m, [spread([2, 4, 3], 1), spread([2, 5, 2], 2), spread([2, 5, 3], 3)]);
+  });
+
+  it('refuses attention scores as an output and a causal mask over different lengths', () => {
+    const q = input({ shape: [4, 3] }),
+      v = input({ shape: [5, 3] });
+    const scores = layers.attention({ name: 'a' }).apply([q, v], { returnAttentionScores: true }) as SymbolicTensor[];
+    assert.throws(
+      () => exportOnnx(model({ inputs: [q, v], outputs: scores })),
+      /exportOnnx: Attention 'a': returnAttentionScores/,
+    );
+    const causal = layers.attention({ name: 'c' }).apply([q, v], { useCausalMask: true }) as SymbolicTensor;
+    assert.throws(
+      () => exportOnnx(model({ inputs: [q, v], outputs: causal })),
+      /exportOnnx: Attention 'c': useCausalMask is exported for a query and value of the same fixed length, got lengths 4 and 5/,
     );
   });
 });
