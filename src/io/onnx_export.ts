@@ -1,6 +1,7 @@
 import { ValueError } from '../core/errors.js';
 import { InputLayer } from '../layers/input_layer.js';
 import type { Layer } from '../layers/layer.js';
+import type { Emitter } from './onnx_layers.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { buildGraph } from '../layers/graph.js';
 import type { LayersModel } from '../models/layers_model.js';
@@ -14,7 +15,8 @@ import { ONNX_IMAGE_EMITTERS } from './onnx_image_layers.js';
 import { ONNX_KERAS_EMITTERS } from './onnx_keras_layers.js';
 import { ONNX_DOT_ATTENTION_EMITTERS } from './onnx_dot_attention.js';
 import { ONNX_MERGE_EMITTERS as MERGE_EMITTERS } from './onnx_merge_layers.js';
-import { ONNX_SEQUENCE_EMITTERS } from './onnx_sequence_layers.js';
+import { ONNX_SEQUENCE_EMITTERS, timeDistributed } from './onnx_sequence_layers.js';
+import { TimeDistributed } from '../layers/recurrent_wrappers.js';
 import { encodeModel, ONNX_FLOAT, type OnnxValueInfo } from './onnx_proto.js';
 
 /** Every layer class with a translation, by class. */
@@ -38,7 +40,8 @@ const EMITTERS = [
   ...ONNX_CONV_EMITTERS,
   ...ONNX_IMAGE_EMITTERS,
   ...ONNX_CATEGORY_EMITTERS,
-];
+  [TimeDistributed, timeDistributed((layer) => emitterFor(layer))],
+] as [abstract new (...args: never[]) => Layer, Emitter][];
 
 /**
  * Exports a model to ONNX (a serialized ModelProto, opset 17) for inference, e.g. with ONNX

@@ -1,7 +1,10 @@
+import { ValueError } from '../core/errors.js';
 import { GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/index.js';
 import type { Layer } from '../layers/layer.js';
 import { AveragePooling1D, MaxPooling1D } from '../layers/pooling_1d_windows.js';
+import type { TimeDistributed } from '../layers/recurrent_wrappers.js';
 import { RepeatVector } from '../layers/repeat_vector.js';
+import type { Shape } from '../layers/symbolic.js';
 import type { Emitter } from './onnx_layers.js';
 
 /** [batch, steps, channels] → [batch, n, channels]: a new axis, then Expand broadcasts it. */
@@ -35,6 +38,33 @@ function globalPool1d(opType: 'ReduceMean' | 'ReduceMax'): Emitter {
       axes: { ints: [g.dataFormat === 'channels_first' ? 2 : 1] },
       keepdims: { int: g.keepdims ? 1 : 0 },
     });
+  };
+}
+
+/**
+ * TimeDistributed's translation, given how to translate the wrapped layer: the steps folded
+ * into the batch, the layer's translation, and the steps taken back out of the batch (both
+ * read from the input's shape, so they stay dynamic).
+ */
+export function timeDistributed(emitterOf: (layer: Layer) => Emitter): Emitter {
+  return (b, layer, x, shape) => {
+    const t = layer as TimeDistributed;
+    const s = t.name;
+    const inner: Shape = [null, ...shape.slice(2)];
+    const outer = (t.layer.computeOutputShape(inner) as Shape).slice(1);
+    if ([...inner.slice(1), ...outer].some((d) => d === null))
+      throw new ValueError(
+        `exportOnnx: TimeDistributed '${s}' needs known sizes past the batch and steps, got input shape [${shape.join(', ')}]`,
+      );
+    const folded = b.op('Reshape', [x, b.int64(`${s}/folded`, [-1, ...(inner.slice(1) as number[])])], s);
+    const y = emitterOf(t.layer)(b, t.layer, folded, inner, {});
+    const batchAndSteps = b.op(
+      'Slice',
+      [b.op('Shape', [x], s), b.int64(`${s}/zero`, [0]), b.int64(`${s}/two`, [2])],
+      s,
+    );
+    const unfolded = b.op('Concat', [batchAndSteps, b.int64(`${s}/rest`, outer as number[])], s, { axis: { int: 0 } });
+    return b.op('Reshape', [y, unfolded], s);
   };
 }
 

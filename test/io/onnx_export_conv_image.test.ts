@@ -258,3 +258,32 @@ describe('ONNX export of Attention and AdditiveAttention, run in ONNX Runtime', 
     );
   });
 });
+
+describe('ONNX export of TimeDistributed, run in ONNX Runtime', () => {
+  it('a Conv2D and pooling over frames, and a Dense over a sequence of any length', async () => {
+    setSeed(17);
+    const video = sequential({
+      layers: [
+        layers.timeDistributed({
+          layer: layers.conv2d({ filters: 2, kernelSize: 2, activation: 'relu' }),
+          inputShape: [3, 5, 4, 2],
+        }),
+        layers.timeDistributed({ layer: layers.globalAveragePooling2d() }),
+        layers.timeDistributed({ layer: layers.dense({ units: 3 }) }),
+      ],
+    });
+    await checkAgainstOrt(video, spread([2, 3, 5, 4, 2], 9));
+    const steps = sequential({
+      layers: [layers.timeDistributed({ layer: layers.dense({ units: 2 }), inputShape: [null, 4] })],
+    });
+    await checkAgainstOrt(steps, spread([2, 3, 4], 10));
+    await checkAgainstOrt(steps, spread([1, 6, 4], 11));
+  });
+
+  it('refuses a wrapped layer without a translation, naming it', () => {
+    const m = sequential({
+      layers: [layers.timeDistributed({ layer: layers.masking({ name: 'mask' }), inputShape: [3, 4] })],
+    });
+    assert.throws(() => exportOnnx(m), /exportOnnx: layer 'mask' \(Masking\) has no ONNX translation/);
+  });
+});
