@@ -36,7 +36,7 @@ const crop = (b: OnnxGraphBuilder, s: string, x: string, [top, left, height, wid
  * a Gather of the exact rows and columns Myelin picks: Resize would find them by float division,
  * which can land one pixel off where a sample point falls on a pixel boundary.
  */
-export function resize(
+function resize(
   b: OnnxGraphBuilder,
   s: string,
   x: string,

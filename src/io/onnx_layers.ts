@@ -99,6 +99,7 @@ export const autoPad = (padding: string) => (padding === 'same' ? 'SAME_UPPER' :
 /**
  * A convolution's padding attributes over the spatial `sizes`: auto_pad, except for a dilated
  * 'same' window, which ONNX Runtime refuses to pad itself: its pads are computed here.
+ * @example convPadding(layer, [7], [2], [1], [3], 'same') // { pads: { ints: [1, 2] } }
  */
 export function convPadding(
   layer: Layer,

@@ -45,6 +45,7 @@ function globalPool1d(opType: 'ReduceMean' | 'ReduceMax'): Emitter {
  * TimeDistributed's translation, given how to translate the wrapped layer: the steps folded
  * into the batch, the layer's translation, and the steps taken back out of the batch (both
  * read from the input's shape, so they stay dynamic).
+ * @example [TimeDistributed, timeDistributed((layer) => emitterFor(layer))]
  */
 export function timeDistributed(emitterOf: (layer: Layer) => Emitter): Emitter {
   return (b, layer, x, shape) => {
