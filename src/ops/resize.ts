@@ -7,13 +7,20 @@ import { gather } from './prims/gather.js';
 /** How `resizeImages` samples: the nearest pixel, or a blend of the four around the point. */
 export type ResizeInterpolation = 'nearest' | 'bilinear';
 
+/** The sampling of one axis: neighbours `lower`/`upper` and the weight `frac` of `upper`. */
+export interface SamplePoints {
+  lower: Int32Array;
+  upper: Int32Array;
+  frac: Float64Array;
+}
+
 /**
  * Where each output row (or column) samples the input, with half-pixel centres as TensorFlow's
  * `tf.image.resize` (and so Keras 3) does: output i looks at input (i + 0.5)·in/out − 0.5.
  * `lower` and `upper` are the neighbours (clamped to the image) and `frac` the weight of `upper`.
  * @example samplePoints(2, 4, 'nearest').lower // [0, 0, 1, 1]
  */
-export function samplePoints(inSize: number, outSize: number, interpolation: ResizeInterpolation) {
+export function samplePoints(inSize: number, outSize: number, interpolation: ResizeInterpolation): SamplePoints {
   const scale = inSize / outSize;
   const lower = new Int32Array(outSize);
   const upper = new Int32Array(outSize);

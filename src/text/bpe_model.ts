@@ -23,7 +23,7 @@ export class BpeModel {
   /** Merge list as id pairs in priority order, or null for rank order. */
   readonly merges: readonly (readonly [number, number])[] | null;
   /** The id of each single byte. */
-  readonly byteIds = new Int32Array(256);
+  readonly byteIds: Int32Array = new Int32Array(256);
   /** Id of every byte token by its GPT-2 spelling. */
   readonly idBySpelling = new Map<string, number>();
   private readonly spellings: string[] = [];
