@@ -36,3 +36,24 @@ it('small kernels run without starting workers; the first big product starts the
     await be.shutdown();
   }
 });
+
+it('a product gives the same bits before its workers are ready and after (seeded runs repeat)', async () => {
+  // A small output over a long depth is split by depth into partial sums; the split must not
+  // depend on how many workers happen to have started, or one seed gives two training runs.
+  const be = new WasmBackend({ threads: 2 });
+  try {
+    const [m, k, n] = [9, 43264, 32]; // a first convolution's kernel gradient
+    const values = (size: number, seed: number) =>
+      Float32Array.from({ length: size }, (_, i) => Math.sin(i * 12.9898 + seed) * 0.5);
+    const a = info(be, [m, k], values(m * k, 1)),
+      b = info(be, [k, n], values(k * n, 2));
+    const product = () => be.read({ handle: be.matmul(a, b, false, false, [m, n]), shape: [m, n], dtype: 'float32' });
+    const first = product();
+    assert.equal(be.readyThreads, 1, 'the first product ran before the worker was ready');
+    for (let i = 0; i < 6000 && be.readyThreads < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(be.readyThreads, 2, 'the worker started');
+    assert.deepEqual(product(), first);
+  } finally {
+    await be.shutdown();
+  }
+});

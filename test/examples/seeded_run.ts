@@ -1,4 +1,5 @@
-// Preloaded (--import) into the example processes the tests start: seeds Myelin's generator and
+// Preloaded (--import) into the example processes the tests start (on Myelin and on TF.js, whose
+// unseeded initializers draw their seeds from Math.random): seeds Myelin's generator and
 // Math.random, so an example draws the same initial weights, shuffles and simulated data on every
 // run and its quality bar is checked against one known outcome rather than a lucky one.
 import { setSeed } from '../../src/index.js';

@@ -20,7 +20,7 @@ type Result = Record<string, number> & Record<string, Record<string, number>>;
 /** Runs an example on Myelin, or on TF.js with its import line rewritten; returns its Result line. */
 function run(name: string, args: (string | number)[], on: 'myelin' | 'tfjs' = 'myelin'): Result {
   let script = join(dir, `${name}.js`);
-  const nodeArgs: string[] = on === 'myelin' ? ['--import', seeded] : [];
+  const nodeArgs = ['--import', seeded];
   if (on === 'tfjs') {
     const source = readFileSync(script, 'utf8');
     const rewritten = source.replace("from 'myelin';", "from '@tensorflow/tfjs';");
@@ -78,8 +78,8 @@ describe('the TF.js examples, ported, on Myelin', { timeout: 900_000 }, () => {
     const r = run('addition-rnn', [8, 2000, 'SimpleRNN', 2, 64]);
     assert.ok(r.valAccuracy > 0.35, `per-character validation accuracy ${r.valAccuracy}`);
   });
-  it('mnist-node: a convnet beyond 70% after one epoch on 1,500 digits, saved', () => {
-    const r = run('mnist-node', [1, 64, join(tmp, 'mnist'), 1500, 500]);
+  it('mnist-node: a convnet beyond 70% after one epoch on 2,000 digits, saved', () => {
+    const r = run('mnist-node', [1, 64, join(tmp, 'mnist'), 2000, 500]);
     assert.ok(r.testAccuracy > 0.7, `test accuracy ${r.testAccuracy}`);
     assert.deepEqual(readdirSync(join(tmp, 'mnist')).sort(), ['model.json', 'weights.bin']);
   });
@@ -112,32 +112,42 @@ describe('the TF.js examples, ported, on Myelin', { timeout: 900_000 }, () => {
   });
 });
 
+/**
+ * TF.js cannot be seeded from outside (its dataset shuffles seed from the clock), so each program
+ * runs three times on it and Myelin's seeded run is held against the median.
+ */
+function tfjsMedian(name: string, args: (string | number)[], pick: (r: Result) => number): number {
+  const values = [0, 1, 2].map(() => pick(run(name, args, 'tfjs'))).sort((a, b) => a - b);
+  return values[1];
+}
+
 describe('the same programs on TensorFlow.js 4.22, only the import changed', { timeout: 900_000 }, () => {
   it('boston-housing: the same quality', () => {
-    const [mine, theirs] = [run('boston-housing', [40]), run('boston-housing', [40], 'tfjs')];
+    const runs = [0, 1, 2].map(() => run('boston-housing', [40], 'tfjs'));
+    const mine = run('boston-housing', [40]);
     for (const m of ['linear', 'oneHidden', 'twoHidden'] as const) {
-      assert.ok(theirs[m].test < theirs.baseline / 2, `TF.js ${m}: ${theirs[m].test}`);
-      assert.ok(mine[m].test < 1.5 * theirs[m].test + 5, `${m}: Myelin ${mine[m].test} vs TF.js ${theirs[m].test}`);
+      const theirs = runs.map((r) => r[m].test).sort((a, b) => a - b)[1];
+      assert.ok(theirs < runs[0].baseline / 2, `TF.js ${m}: median test MSE ${theirs}`);
+      assert.ok(mine[m].test < 1.5 * theirs + 5, `${m}: Myelin ${mine[m].test} vs TF.js ${theirs}`);
     }
   });
   it('iris and iris-fitdataset: the same accuracy', () => {
     for (const name of ['iris', 'iris-fitdataset']) {
-      const [mine, theirs] = [run(name, [40]), run(name, [40], 'tfjs')];
-      assert.ok(theirs.testAccuracy >= 0.85, `TF.js ${name}: ${theirs.testAccuracy}`);
-      assert.ok(
-        mine.testAccuracy >= theirs.testAccuracy - 0.1,
-        `${name}: Myelin ${mine.testAccuracy} vs TF.js ${theirs.testAccuracy}`,
-      );
+      const mine = run(name, [40]);
+      const theirs = tfjsMedian(name, [40], (r) => r.testAccuracy);
+      assert.ok(theirs >= 0.85, `TF.js ${name}: median accuracy ${theirs}`);
+      assert.ok(mine.testAccuracy >= theirs - 0.1, `${name}: Myelin ${mine.testAccuracy} vs TF.js ${theirs}`);
     }
   });
   it('polynomial-regression-core: the same fit', () => {
-    const [mine, theirs] = [run('polynomial-regression-core', [75]), run('polynomial-regression-core', [75], 'tfjs')];
-    assert.ok(theirs.lossAfter < 0.02 && mine.lossAfter < 0.02, `Myelin ${mine.lossAfter}, TF.js ${theirs.lossAfter}`);
+    const mine = run('polynomial-regression-core', [75]);
+    const theirs = tfjsMedian('polynomial-regression-core', [75], (r) => r.lossAfter);
+    assert.ok(theirs < 0.02 && mine.lossAfter < 0.02, `Myelin ${mine.lossAfter}, TF.js ${theirs}`);
   });
   it('abalone-node: the same validation loss from the CSV dataset, and the file:// round trip', () => {
     const mine = run('abalone-node', [20, 32, `file://${join(tmp, 'abalone-m')}`]);
-    const theirs = run('abalone-node', [20, 32, `file://${join(tmp, 'abalone-t')}`], 'tfjs');
-    assert.ok(theirs.valLoss < 80, `TF.js validation MSE ${theirs.valLoss}`);
-    assert.ok(mine.valLoss < 1.3 * theirs.valLoss + 5, `Myelin ${mine.valLoss} vs TF.js ${theirs.valLoss}`);
+    const theirs = tfjsMedian('abalone-node', [20, 32, `file://${join(tmp, 'abalone-t')}`], (r) => r.valLoss);
+    assert.ok(theirs < 80, `TF.js median validation MSE ${theirs}`);
+    assert.ok(mine.valLoss < 1.3 * theirs + 5, `Myelin ${mine.valLoss} vs TF.js ${theirs}`);
   });
 });

@@ -150,12 +150,16 @@ function product(
     const ap = aPtr + aOff[i] * 4,
       bp = bPtr + bOff[i] * 4,
       cp = out + i * m * n * 4;
-    if (threads === 1 || macs < PARALLEL_MACS) {
-      K.gemm(ap, ars, acs, bp, brs, bcs, cp, n, k, 0, m, 0, n, ctx.scratch(0));
+    // The depth split sums partial products, so its slices follow the configured thread count,
+    // never the workers ready at the moment: a seeded run gives the same numbers while workers
+    // are still starting (slices are claimed dynamically, so fewer ready threads take them all).
+    const configured = ctx.pool ? ctx.threads() : 1;
+    if (configured > 1 && macs >= PARALLEL_MACS && m * n <= DEPTH_SPLIT_MAX_OUTPUT && k >= DEPTH_SPLIT_MIN_DEPTH) {
+      depthSplitProduct(ctx, ap, ars, acs, bp, brs, bcs, cp, m, n, k, configured);
       continue;
     }
-    if (m * n <= DEPTH_SPLIT_MAX_OUTPUT && k >= DEPTH_SPLIT_MIN_DEPTH) {
-      depthSplitProduct(ctx, ap, ars, acs, bp, brs, bcs, cp, m, n, k, threads);
+    if (threads === 1 || macs < PARALLEL_MACS) {
+      K.gemm(ap, ars, acs, bp, brs, bcs, cp, n, k, 0, m, 0, n, ctx.scratch(0));
       continue;
     }
     const [tileRows, tileCols] = tiling(m, n, k, threads);
