@@ -153,6 +153,20 @@ describe('data.csv', () => {
     const noHeader = data.csv(path, { hasHeader: false, columnNames: ['a', 'b', 'c', 'd'] });
     assert.deepEqual((await noHeader.toArray())[0], { a: 'sex', b: 'length', c: 'diameter', d: 'rings' });
   });
+  it('quoted fields with line breaks, CRLF lines and multi-byte text survive the chunk boundaries', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'myelin-csv-'));
+    const path = join(dir, 'notes.csv');
+    // About 300 KB, so several 64 KiB reads split lines, quotes and characters anywhere.
+    const rows = Array.from({ length: 3000 }, (_, i) => ({
+      id: i,
+      note: i % 7 === 0 ? `line one\nline "two", ${'é'.repeat(i % 13)}!` : `plain ${'ß'.repeat(i % 5)} ${i}`,
+    }));
+    const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+    await writeFile(path, `id,note\r\n${rows.map((r) => `${r.id},${quote(r.note)}\r\n`).join('')}`);
+    const read = (await data.csv(path).toArray()) as { id: number; note: string }[];
+    assert.equal(read.length, rows.length);
+    for (const [i, r] of read.entries()) assert.deepEqual(r, rows[i], `row ${i}`);
+  });
   it('errors name the column and the line', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'myelin-csv-'));
     const path = join(dir, 'a.csv');

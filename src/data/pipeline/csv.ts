@@ -1,5 +1,7 @@
 import { fmtList, ValueError } from '../../core/errors.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
+// csv-parse's own browser build under the 'browser' condition (package.json "imports").
+import { parse } from '#csv-parse';
 import { requireNode } from '../../core/platform.js';
 import { Dataset } from './dataset.js';
 
@@ -154,37 +156,43 @@ function parseCell(raw: string, config: ColumnConfig | undefined, name: string, 
 
 /**
  * The records of a CSV source, parsed as they stream in: a local file (a path, or a `file://`
- * URL) read in chunks, or an `http(s)://` URL fetched. Imported on use, so pages that never
- * read CSV never load the parser.
+ * URL) read in chunks, or an `http(s)://` URL fetched. Each chunk's complete lines (up to the
+ * last line break outside quotes) go through csv-parse's parser (its browser build in pages),
+ * the rest waits for the next chunk, so no more than about one chunk's records are held.
  */
 async function openRecords(source: string, config: CsvConfig): Promise<AsyncIterator<string[]>> {
   const bytes = (await openBytes(source)).getReader();
-  // csv-parse's streaming parser (its browser build under the 'browser' condition): a Node-style
-  // transform, written one chunk at a time and read in paused mode, so no more than one chunk's
-  // records are ever held.
-  const { parse } = await import('#csv-parse-stream');
-  const parser = parse({
+  const decoder = new TextDecoder();
+  const options = {
     delimiter: config.delimWhitespace ? [' ', '\t'] : (config.delimiter ?? ','),
     relax_column_count: true,
     relax_quotes: true,
-  });
-  let failure: unknown = null;
-  parser.on('error', (e: unknown) => {
-    failure = e;
-  });
-  const flushed = new Promise<void>((resolve) => {
-    parser.once('finish', () => resolve());
-    parser.once('error', () => resolve());
-  });
-  const records: string[][] = [];
-  const drain = () => {
-    for (let r = parser.read() as string[] | null; r !== null; r = parser.read() as string[] | null) records.push(r);
   };
+  const records: string[][] = [];
+  let pending = ''; // text after the last complete line
+  let inQuotes = false; // at the end of `pending`: a line break there would sit inside quotes
   let inputDone = false;
+  const take = (text: string) => {
+    if (text.length > 0) for (const r of parse(text, options) as string[][]) records.push(r);
+  };
+  const add = (text: string) => {
+    let cut = -1;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 34)
+        inQuotes = !inQuotes; // '"': a doubled "" toggles twice
+      else if (c === 10 && !inQuotes) cut = i; // '\n'
+    }
+    if (cut < 0) {
+      pending += text;
+      return;
+    }
+    take(pending + text.slice(0, cut + 1));
+    pending = text.slice(cut + 1);
+  };
   return {
     async next(): Promise<IteratorResult<string[]>> {
       for (;;) {
-        if (failure) throw failure;
         const record = records.shift();
         if (record !== undefined) {
           const cells = config.delimWhitespace ? record.filter((c) => c !== '') : record;
@@ -194,17 +202,16 @@ async function openRecords(source: string, config: CsvConfig): Promise<AsyncIter
         if (inputDone) return { done: true, value: undefined };
         const { value, done } = await bytes.read();
         if (done) {
-          parser.end();
-          await flushed;
+          add(decoder.decode());
+          take(pending);
+          pending = '';
           inputDone = true;
-        } else parser.write(value);
-        drain();
+        } else add(decoder.decode(value, { stream: true }));
       }
     },
     async return(): Promise<IteratorResult<string[]>> {
       inputDone = true;
       records.length = 0;
-      parser.destroy();
       await bytes.cancel().catch(() => {});
       return { done: true, value: undefined };
     },
