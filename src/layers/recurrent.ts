@@ -102,6 +102,51 @@ export interface StepResult {
   states: Tensor[];
 }
 
+/** What `unrollSteps` needs of the layer: what it returns and what a masked step outputs. */
+interface UnrollOptions {
+  returnSequences: boolean;
+  zeroOutputForMask: boolean;
+}
+
+/**
+ * Keras' recurrent loop over time-major steps `xs` ([steps, batch, ...]): `step` maps one
+ * step's input and the states to an output and new states; a masked step keeps the states and
+ * repeats the previous output (zeros with `zeroOutputForMask`, and before the first step).
+ * Returns the outputs ([batch, steps, ...] with `returnSequences`, else the last) and the final
+ * states.
+ * @example const { output, states } = unrollSteps(xs, [h0], (xt, s) => cell.step(xt, s, false), null, zeros([b, u]), layer);
+ */
+export function unrollSteps(
+  xs: Tensor,
+  initial: Tensor[],
+  step: (xt: Tensor, states: Tensor[]) => StepResult,
+  masks: Tensor[] | null,
+  noOutput: Tensor,
+  options: UnrollOptions,
+): StepResult {
+  let states = initial;
+  let previous = noOutput;
+  const outputs: Tensor[] = [];
+  timeSteps(xs).forEach((xt, t) => {
+    const result = step(xt, states);
+    let output = result.output;
+    if (masks) {
+      const m = masks[t];
+      states = result.states.map((s, i) => where(m, s, states[i]));
+      output = where(m, output, options.zeroOutputForMask ? zeros(output.shape, output.dtype) : previous);
+    } else states = result.states;
+    previous = output;
+    if (options.returnSequences) outputs.push(output);
+  });
+  const output = options.returnSequences
+    ? concat(
+        outputs.map((o) => expandDims(o, 1)),
+        1,
+      )
+    : previous;
+  return { output, states };
+}
+
 /**
  * The loop shared by the recurrent layers. Subclasses say how many gate blocks the kernel
  * has and write one `step`; the base projects the inputs of every timestep with one matmul,
@@ -278,7 +323,7 @@ export abstract class RecurrentLayer extends Layer {
     const x = list[0];
     const [batch, steps, features] = x.shape;
     const mask = this.checkedMask(kwargs.mask, batch, steps);
-    let states = this.initialStates(list.length > 1 ? list.slice(1) : null, batch, x.dtype);
+    const states = this.initialStates(list.length > 1 ? list.slice(1) : null, batch, x.dtype);
     const training = kwargs.training ?? false;
 
     // One matmul projects every timestep; time-major so each step is a contiguous block.
@@ -307,29 +352,18 @@ export abstract class RecurrentLayer extends Layer {
       const output = this.returnSequences ? transpose(whole.sequence, [1, 0, 2]) : whole.last;
       return this.returnState ? [output, ...whole.states] : output;
     }
-    const outputs: Tensor[] = [];
-    let previous = zeros([batch, this.units], x.dtype);
-    timeSteps(projected).forEach((xt, t) => {
-      const result = this.step(xt, states, recurrentMask);
-      let output = result.output;
-      if (stepMasks) {
-        const m = stepMasks[t];
-        states = result.states.map((s, i) => where(m, s, states[i]));
-        output = where(m, output, this.zeroOutputForMask ? zeros(output.shape, output.dtype) : previous);
-      } else states = result.states;
-      previous = output;
-      if (this.returnSequences) outputs.push(output);
-    });
+    const run = unrollSteps(
+      projected,
+      states,
+      (xt, st) => this.step(xt, st, recurrentMask),
+      stepMasks,
+      zeros([batch, this.units], x.dtype),
+      this,
+    );
     // Carried to the next batch as constants (no backprop across batches), and kept past the
     // trainer's per-batch scope.
-    if (this.stateful) this.states = states.map((st) => keep(stopGradient(st)));
-    const output = this.returnSequences
-      ? concat(
-          outputs.map((o) => expandDims(o, 1)),
-          1,
-        )
-      : previous;
-    return this.returnState ? [output, ...states] : output;
+    if (this.stateful) this.states = run.states.map((st) => keep(stopGradient(st)));
+    return this.returnState ? [run.output, ...run.states] : run.output;
   }
 
   /** A mask as [batch, timesteps] booleans, or null; a wrong shape is an error naming the layer. */

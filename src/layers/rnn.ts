@@ -4,16 +4,12 @@ import { keep } from '../core/memory.js';
 import { Tensor } from '../core/tensor.js';
 import { tensor } from '../ops/convert.js';
 import { zeros } from '../ops/creation.js';
-import { expandDims } from '../ops/dims.js';
-import { where } from '../ops/prims/binary.js';
-import { concat } from '../ops/prims/concat.js';
 import { transpose } from '../ops/prims/shape_ops.js';
-import { timeSteps } from '../ops/prims/time_steps.js';
 import { stopGradient } from '../ops/prims/unary.js';
 import { reverse } from '../ops/reverse.js';
 import { describeLayer } from './convolutional_base.js';
 import { Layer, isShapeList, type LayerArgs } from './layer.js';
-import { statesAsInputs, type RecurrentCallArgs } from './recurrent.js';
+import { statesAsInputs, unrollSteps, type RecurrentCallArgs } from './recurrent.js';
 import { RNNCell, StackedRNNCells, ownedCell } from './recurrent_cells.js';
 import { deserializeLayer, registerLayerClass, serializeLayer } from './registry.js';
 import { LayerWithSublayers } from './sublayers.js';
@@ -115,32 +111,21 @@ export class RNN extends LayerWithSublayers {
     const x = list[0];
     const [batch, steps, features] = x.shape;
     const training = kwargs.training ?? false;
-    let states = this.initialStates(list.length > 1 ? list.slice(1) : null, batch, x.dtype);
+    const states = this.initialStates(list.length > 1 ? list.slice(1) : null, batch, x.dtype);
     const masks = this.stepMasks(kwargs.mask, batch, steps);
     let xs = transpose(x, [1, 0, 2]);
     if (this.goBackwards) xs = reverse(xs, 0);
     this.cell.beginSequence(batch, features, training);
-    const outputs: Tensor[] = [];
-    let previous = zeros([batch, this.cell.outputSize], x.dtype);
-    timeSteps(xs).forEach((xt, t) => {
-      const result = this.cell.step(xt, states, training);
-      let output = result.output;
-      if (masks) {
-        const m = masks[t];
-        states = result.states.map((s, i) => where(m, s, states[i]));
-        output = where(m, output, this.zeroOutputForMask ? zeros(output.shape, output.dtype) : previous);
-      } else states = result.states;
-      previous = output;
-      if (this.returnSequences) outputs.push(output);
-    });
-    if (this.stateful) this.states = states.map((s) => keep(stopGradient(s)));
-    const output = this.returnSequences
-      ? concat(
-          outputs.map((o) => expandDims(o, 1)),
-          1,
-        )
-      : previous;
-    return this.returnState ? [output, ...states] : output;
+    const run = unrollSteps(
+      xs,
+      states,
+      (xt, st) => this.cell.step(xt, st, training),
+      masks,
+      zeros([batch, this.cell.outputSize], x.dtype),
+      this,
+    );
+    if (this.stateful) this.states = run.states.map((s) => keep(stopGradient(s)));
+    return this.returnState ? [run.output, ...run.states] : run.output;
   }
 
   /** Per-step [batch, 1] masks in processing order, or null; a wrong shape names the layer. */
