@@ -22,8 +22,8 @@ export const PARALLEL_MACS = 1 << 23;
 const BATCH_PARALLEL_MACS = 1 << 21;
 const MIN_TILE_SHIFT = 22;
 
-/** Depth of one block of shared panels, and rows/columns of one packing chunk (see gemm.ts). */
-const DEPTH_BLOCK = 256;
+/** Depth of one block of shared panels (KC in gemm.ts), and rows/columns of one packing chunk. */
+const DEPTH_BLOCK = 320;
 const PANEL_ROWS = 16 * MICRO_ROWS;
 const PANEL_COLS = 8 * MICRO_COLS;
 
@@ -254,7 +254,7 @@ function sharedPanelProduct(
 /**
  * A product with a small output and a long depth, split by depth: each thread multiplies its
  * slice into its own partial C with the single-thread kernel (its own packing, no barrier per
- * depth block, where shared panels would synchronise every 256 of the depth), then the
+ * depth block, where shared panels would synchronise every block of the depth), then the
  * partials are added here. Two slices per thread, claimed dynamically.
  */
 function depthSplitProduct(

@@ -259,6 +259,10 @@ const MATMULS: [number[], number[], number, number, number][] = [
   [[], [], 131, 257, 300],
   [[], [], 5, 1031, 263],
   [[], [], 520, 9, 33],
+  // A convolution's shapes in small: a depth of 9 (3x3, one channel) and one just past 256
+  // (one depth block up to 320), each with a depth tail of 1-3 past the 4-wide packing.
+  [[], [], 130, 33, 9],
+  [[], [], 97, 19, 291],
   [[3], [3], 7, 5, 11],
   [[2, 1], [3], 9, 6, 4],
   [[1], [4], 65, 70, 40],

@@ -17,11 +17,15 @@ const MR: i32 = 6;
   return f32x4.add(f32x4.mul(a, b), c);
 }
 const NR: i32 = 8;
-/** Depth of one packed panel: the micro-kernel streams KC*8 floats of B (8 KiB) from L1. */
-export const KC: i32 = 256;
-/** Rows of A packed at once, a whole number of strips (MC*KC floats, 120 KiB, stays in L2). */
+/**
+ * Depth of one packed panel: the micro-kernel streams KC*8 floats of B (10 KiB) from L1. 320,
+ * not 256, so a 3x3x32 convolution's depth of 288 is one block: two blocks of 144 would pass
+ * over C twice, with half the depth per micro-kernel call.
+ */
+export const KC: i32 = 320;
+/** Rows of A packed at once, a whole number of strips (MC*KC floats, 150 KiB, stays in L2). */
 export const MC: i32 = 120;
-/** Columns of B packed at once (KC*NC floats, 2 MiB). */
+/** Columns of B packed at once (KC*NC floats, 2.5 MiB). */
 export const NC: i32 = 2048;
 
 /** Bytes of scratch one thread needs: packed A, packed B and one MR x NR edge tile. */
@@ -44,27 +48,52 @@ function packA(a: usize, rs: i32, cs: i32, i0: i32, mc: i32, p0: i32, kc: i32, d
         src += cb;
         d += 24;
       }
-    } else if (rows == MR) {
-      const r0 = a + (<usize>((i0 + s) * rs + p0 * cs) << 2);
-      const rb = <usize>rs << 2, cb = <usize>cs << 2;
-      for (let p = 0; p < kc; p++) {
-        const src = r0 + <usize>p * cb;
-        store<f32>(d, load<f32>(src));
-        store<f32>(d, load<f32>(src + rb), 4);
-        store<f32>(d, load<f32>(src + 2 * rb), 8);
-        store<f32>(d, load<f32>(src + 3 * rb), 12);
-        store<f32>(d, load<f32>(src + 4 * rb), 16);
-        store<f32>(d, load<f32>(src + 5 * rb), 20);
-        d += 24;
-      }
+    } else if (rows == MR && cs == 1) {
+      transposePackA(a + (<usize>((i0 + s) * rs + p0) << 2), <usize>rs << 2, kc, d);
     } else {
-      for (let p = 0; p < kc; p++) {
-        for (let r = 0; r < MR; r++) {
-          const v: f32 = r < rows ? load<f32>(a + (<usize>((i0 + s + r) * rs + (p0 + p) * cs) << 2)) : 0;
-          store<f32>(d + (<usize>r << 2), v);
-        }
-        d += 24;
-      }
+      packEdge(a + (<usize>((i0 + s) * rs + p0 * cs) << 2), <usize>rs << 2, <usize>cs << 2, rows, MR, kc, d);
+    }
+  }
+}
+
+// Packs 6 rows that are contiguous in memory (row r starts at src + r*rowBytes) as
+// dst[p*6 + r], four values of p at a time: rows 0-3 through a 4x4 register transpose, rows 4
+// and 5 interleaved in pairs. Copying one float at a time cost as much as the multiply itself
+// for products with few column strips (a convolution's 7744 x 288 x 64).
+function transposePackA(src: usize, rowBytes: usize, kc: i32, dst: usize): void {
+  let p = 0;
+  for (; p + 4 <= kc; p += 4) {
+    const at = src + (<usize>p << 2);
+    const r0 = v128.load(at), r1 = v128.load(at + rowBytes);
+    const r2 = v128.load(at + 2 * rowBytes), r3 = v128.load(at + 3 * rowBytes);
+    const r4 = v128.load(at + 4 * rowBytes), r5 = v128.load(at + 5 * rowBytes);
+    const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+    const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+    const u0 = v128.shuffle<f32>(r4, r5, 0, 4, 1, 5), u1 = v128.shuffle<f32>(r4, r5, 2, 6, 3, 7);
+    const d = dst + <usize>(p * MR) * 4;
+    v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+    v128.store64_lane(d, u0, 0, 16);
+    v128.store(d, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 24);
+    v128.store64_lane(d, u0, 1, 40);
+    v128.store(d, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 48);
+    v128.store64_lane(d, u1, 0, 64);
+    v128.store(d, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 72);
+    v128.store64_lane(d, u1, 1, 88);
+  }
+  if (p < kc) packEdge(src + (<usize>p << 2), rowBytes, 4, MR, MR, kc - p, dst + <usize>(p * MR) * 4);
+}
+
+// The general packing of `lines` rows of A (or columns of B) into a strip `width` wide:
+// dst[p*width + r] = src[r*lineBytes + p*stepBytes], lines past `lines` zero (edge strips).
+function packEdge(src: usize, lineBytes: usize, stepBytes: usize, lines: i32, width: i32, kc: i32, dst: usize): void {
+  if (lines < width) memory.fill(dst, 0, <usize>(kc * width) << 2);
+  const wb = <usize>width << 2;
+  for (let r = 0; r < lines; r++) {
+    let s = src + <usize>r * lineBytes, d = dst + (<usize>r << 2);
+    for (let p = 0; p < kc; p++) {
+      store<f32>(d, load<f32>(s));
+      s += stepBytes;
+      d += wb;
     }
   }
 }
@@ -87,13 +116,7 @@ function packB(b: usize, rs: i32, cs: i32, p0: i32, kc: i32, j0: i32, nc: i32, d
       // op(B) = a transposed row-major matrix: each of the 8 columns is contiguous in p.
       transposePackB(b + (<usize>(p0 + (j0 + t) * cs) << 2), <usize>cs << 2, kc, d);
     } else {
-      for (let p = 0; p < kc; p++) {
-        for (let c = 0; c < NR; c++) {
-          const v: f32 = c < cols ? load<f32>(b + (<usize>((p0 + p) * rs + (j0 + t + c) * cs) << 2)) : 0;
-          store<f32>(d + (<usize>c << 2), v);
-        }
-        d += 32;
-      }
+      packEdge(b + (<usize>(p0 * rs + (j0 + t) * cs) << 2), <usize>cs << 2, <usize>rs << 2, cols, NR, kc, d);
     }
   }
 }
@@ -193,7 +216,7 @@ export function gemm(a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32,
   const tile = packedB + <usize>(KC * NC) * 4;
   for (let jc = colStart; jc < colEnd; jc += NC) {
     const nc = min(NC, colEnd - jc);
-    // Equal depth blocks (784 = 4 x 196, not 3 x 256 + 16): a thin last block would pay a whole
+    // Equal depth blocks (784 = 262 + 262 + 260, not 320 + 320 + 144): a thin last block would pay a whole
     // pass of C loads and stores for little work.
     const kcStep = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
     for (let pc = 0; pc < k; pc += kcStep) {
