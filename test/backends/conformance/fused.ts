@@ -26,6 +26,11 @@ const GEOMETRIES: Geometry[] = [
   [3, 6, 5, 4, [3, 2], [2, 1], [1, 1], 'same'],
   [2, 7, 7, 5, [3, 3], [2, 2], [2, 1], 'same'],
   [1, 9, 4, 1, [2, 2], [2, 2], [1, 1], 'same'],
+  // Windows that neither overlap nor leave the image: tiling it exactly (with a channel tail),
+  // leaving its last row and column uncovered, and with gaps between them.
+  [2, 8, 6, 6, [2, 2], [2, 2], [1, 1], 'valid'],
+  [3, 11, 11, 5, [2, 2], [2, 2], [1, 1], 'valid'],
+  [1, 7, 8, 4, [2, 3], [3, 3], [1, 1], 'valid'],
 ];
 /** Past the thread-splitting threshold of the wasm window kernels. */
 const BIG_GEOMETRY: Geometry = [64, 13, 13, 32, [3, 3], [1, 1], [1, 1], 'valid'];

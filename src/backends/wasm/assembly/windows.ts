@@ -131,6 +131,10 @@ export function maxPool(x: usize, out: usize, c: i32, ih: i32, iw: i32, kh: i32,
 export function maxPoolGrad(x: usize, y: usize, dy: usize, dx: usize, c: i32, ih: i32, iw: i32, kh: i32, kw: i32, sh: i32, sw: i32,
   dh: i32, dw: i32, oh: i32, ow: i32, pt: i32, pl: i32, b0: i32, b1: i32): void {
   setGeometry(c, ih, iw, kh, kw, sh, sw, dh, dw, oh, ow, pt, pl);
+  if (PT == 0 && PL == 0 && DH == 1 && DW == 1 && SH >= KH && SW >= KW && (OH - 1) * SH + KH <= IH && (OW - 1) * SW + KW <= IW) {
+    maxPoolGradDisjoint(x, y, dy, dx, b0, b1);
+    return;
+  }
   memory.fill(dx + (<usize>(b0 * IH * IW * C) << 2), 0, <usize>((b1 - b0) * IH * IW * C) << 2);
   for (let b = b0; b < b1; b++) {
     const imgOff = b * IH * IW * C;
@@ -183,6 +187,57 @@ export function maxPoolGrad(x: usize, y: usize, dy: usize, dx: usize, c: i32, ih
               }
             }
             if (count == 0) break;
+          }
+        }
+      }
+    }
+  }
+}
+
+// maxPoolGrad when windows neither overlap nor leave the image (the usual 2x2 pool of stride 2):
+// each pixel gets at most one window's share, so it is stored, not added, and dx is zeroed
+// first only where windows leave pixels uncovered. Adding the share to zero keeps the sign of a
+// zero gradient what the accumulating form gives.
+function maxPoolGradDisjoint(x: usize, y: usize, dy: usize, dx: usize, b0: i32, b1: i32): void {
+  if (OH * SH != IH || OW * SW != IW || SH != KH || SW != KW) {
+    memory.fill(dx + (<usize>(b0 * IH * IW * C) << 2), 0, <usize>((b1 - b0) * IH * IW * C) << 2);
+  }
+  const zero = f32x4.splat(0);
+  const pixBytes = <usize>C << 2, rowBytes = <usize>(IW * C) << 2;
+  for (let b = b0; b < b1; b++) {
+    for (let y0 = 0; y0 < OH; y0++) {
+      for (let x0 = 0; x0 < OW; x0++) {
+        const win = <usize>(((b * OH + y0) * OW + x0) * C) << 2;
+        const corner = <usize>(((b * IH + y0 * SH) * IW + x0 * SW) * C) << 2;
+        let ch = 0;
+        for (; ch + 4 <= C; ch += 4) {
+          const o = <usize>ch << 2;
+          const m = v128.load(y + win + o);
+          let count = i32x4.splat(0);
+          let row = corner + o;
+          for (let i = 0; i < KH; i++, row += rowBytes) {
+            for (let j = 0, q = row; j < KW; j++, q += pixBytes) count = i32x4.sub(count, f32x4.eq(v128.load(x + q), m));
+          }
+          const share = f32x4.div(v128.load(dy + win + o), f32x4.convert_i32x4_s(count));
+          row = corner + o;
+          for (let i = 0; i < KH; i++, row += rowBytes) {
+            for (let j = 0, q = row; j < KW; j++, q += pixBytes) {
+              v128.store(dx + q, f32x4.add(v128.and(share, f32x4.eq(v128.load(x + q), m)), zero));
+            }
+          }
+        }
+        for (; ch < C; ch++) {
+          const o = <usize>ch << 2;
+          const m = load<f32>(y + win + o);
+          let count: i32 = 0;
+          let row = corner + o;
+          for (let i = 0; i < KH; i++, row += rowBytes) {
+            for (let j = 0, q = row; j < KW; j++, q += pixBytes) if (load<f32>(x + q) == m) count++;
+          }
+          const share: f32 = load<f32>(dy + win + o) / <f32>count;
+          row = corner + o;
+          for (let i = 0; i < KH; i++, row += rowBytes) {
+            for (let j = 0, q = row; j < KW; j++, q += pixBytes) store<f32>(dx + q, load<f32>(x + q) == m ? share + 0 : 0);
           }
         }
       }
