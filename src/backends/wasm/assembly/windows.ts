@@ -11,6 +11,18 @@ let DH: i32 = 0, DW: i32 = 0, OH: i32 = 0, OW: i32 = 0, PT: i32 = 0, PL: i32 = 0
   C = c; IH = ih; IW = iw; KH = kh; KW = kw; SH = sh; SW = sw; DH = dh; DW = dw; OH = oh; OW = ow; PT = pt; PL = pl;
 }
 
+// memory.copy of whole floats; short runs (a 3-pixel row of a one-channel image is 12 bytes)
+// are copied inline, where the bulk copy's fixed cost was most of im2col's time.
+@inline function copyFloats(dst: usize, src: usize, bytes: usize): void {
+  if (bytes >= 128) {
+    memory.copy(dst, src, bytes);
+    return;
+  }
+  let q: usize = 0;
+  for (; q + 16 <= bytes; q += 16) v128.store(dst + q, v128.load(src + q));
+  for (; q < bytes; q += 4) store<f32>(dst + q, load<f32>(src + q));
+}
+
 /** out[b, oh, ow, (i*kW + j)*c + ch] = x[b, oh*sH + i*dH - pT, ow*sW + j*dW - pL, ch], or padValue. */
 export function im2col(x: usize, out: usize, c: i32, ih: i32, iw: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32,
   oh: i32, ow: i32, pt: i32, pl: i32, padValue: f32, b0: i32, b1: i32): void {
@@ -35,13 +47,13 @@ export function im2col(x: usize, out: usize, c: i32, ih: i32, iw: i32, kh: i32, 
           }
           const src = img + (<usize>((y * IW) * C) << 2);
           if (inside) {
-            memory.copy(dst, src + (<usize>(left * C) << 2), rowBytes);
+            copyFloats(dst, src + (<usize>(left * C) << 2), rowBytes);
             dst += rowBytes;
             continue;
           }
           for (let j = 0; j < KW; j++) {
             const xx = left + j * DW;
-            if (xx >= 0 && xx < IW) memory.copy(dst, src + (<usize>(xx * C) << 2), pixBytes);
+            if (xx >= 0 && xx < IW) copyFloats(dst, src + (<usize>(xx * C) << 2), pixBytes);
             else for (let q: usize = 0; q < pixBytes; q += 4) store<f32>(dst + q, padValue);
             dst += pixBytes;
           }
