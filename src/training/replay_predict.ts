@@ -77,6 +77,15 @@ export function inferenceOutputs(model: TrainableModel, xs: Tensor[]): Tensor[] 
   return trace(be, capture, inputs, ordinary);
 }
 
+/**
+ * Lets go of the model's captured inference passes and the constants they hold (a disposed model).
+ * @example releaseInferenceCaptures(model);
+ */
+export function releaseInferenceCaptures(model: TrainableModel): void {
+  for (const c of captures.get(model)?.values() ?? []) c.program?.release();
+  captures.delete(model);
+}
+
 function captureFor(model: TrainableModel, key: string, weights: readonly Variable[]): Capture {
   let byShape = captures.get(model);
   if (!byShape) captures.set(model, (byShape = new Map()));

@@ -231,6 +231,28 @@ describe('replayed predict', () => {
       );
 
       it(
+        'frees what the captures hold when the model is disposed',
+        withBackend(() => {
+          // Tensors left after building a model, predicting four times and disposing it: the
+          // same with captures as without (jitCompile: false), so the captures hold nothing then.
+          const c = CASES[2];
+          const x = c.x(2, 1) as Tensor;
+          const leftAfter = (capture: boolean) => {
+            const before = memory().numTensors;
+            const model = c.build();
+            if (!capture) model.compile({ optimizer: 'sgd', loss: 'mse', jitCompile: false });
+            const { replays } = countReplays(() => {
+              for (let i = 0; i < 4; i++) (model.predict(x) as Tensor).dispose();
+            });
+            assert.equal(replays > 0, capture);
+            model.dispose();
+            return memory().numTensors - before;
+          };
+          assert.equal(leftAfter(true), leftAfter(false));
+        }),
+      );
+
+      it(
         'keeps memory flat over many replayed calls',
         withBackend(() => {
           const c = CASES[1];
