@@ -151,7 +151,7 @@ async function main(): Promise<void> {
   await (backend() as { shutdown?: () => Promise<void> }).shutdown?.();
 }
 
-/** Greedy decoding with the blocks' key/value caches: new tokens a second at context 64 and 256. */
+/** Greedy decoding with the blocks' key/value caches (decodeStep): new tokens a second at context 64 and 256. */
 async function generation(my: My, _trained: unknown): Promise<Record<string, number>> {
   const result: Record<string, number> = {};
   for (const context of [64, 256]) {
@@ -160,8 +160,9 @@ async function generation(my: My, _trained: unknown): Promise<Record<string, num
     const embed = layers.find((l) => l.constructor.name === 'TokenAndPositionEmbedding') as unknown as {
       apply(x: unknown, kw?: unknown): unknown;
     };
+    // One token a step on head-major key/value caches, as generate's cached path runs them.
     const blocks = layers.filter((l) => l.constructor.name === 'TransformerDecoder') as unknown as {
-      cachedCall(x: unknown, cache: unknown): { output: unknown; cache: unknown };
+      decodeStep(x: unknown, cache: unknown): { output: unknown; cache: unknown };
     }[];
     const rest = layers.filter((l) => ['LayerNormalization', 'Dense'].includes(l.constructor.name)) as unknown as {
       apply(x: unknown): unknown;
@@ -174,7 +175,7 @@ async function generation(my: My, _trained: unknown): Promise<Record<string, num
           const ids = my.tensor([[token]], [1, 1], 'int32');
           let h = embed.apply(ids, { startIndex: pos });
           caches = caches.map((c, i) => {
-            const r = blocks[i].cachedCall(h, c);
+            const r = blocks[i].decodeStep(h, c);
             h = r.output;
             const { key, value } = r.cache as { key: import('../src/index.js').Tensor; value: typeof key };
             my.keep(key);

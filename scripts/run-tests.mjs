@@ -2,14 +2,17 @@
 // Runs the compiled test files with Node's test runner.
 //   node scripts/run-tests.mjs          every test (what CI runs)
 //   node scripts/run-tests.mjs --fast   the unit tier: no browsers, GPUs, soaks, fuzzers or
-//                                        whole-program runs (target: under 30 seconds)
+//                                        whole-program runs (target: under 30 seconds), its files
+//                                        grouped into one process per core (see planShards)
+//   --isolated                           with --fast: every file in a process of its own, as CI runs them
 //   node scripts/run-tests.mjs FILTER   only test files whose path contains FILTER
 //   --tap                                the runner's whole TAP output (thousands of lines)
 // By default only failures (with their details), skipped tests, notes the tests print (`# ...`)
 // and the runner's summary lines (`# tests N`, `# pass N`, `# fail N`, ...) are printed.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 // Test files (paths under test/) that belong to the slow tier: each is slow for a stated reason.
 const SLOW = [
@@ -55,14 +58,80 @@ if (files.length === 0) {
   console.error(`run-tests: no test file matches ${filters.join(', ')}`);
   process.exit(1);
 }
-const runner = ['--test', '--test-concurrency=2', '--test-reporter=tap', ...files];
+// Test files the fast tier still runs in a process of their own: each watches process-wide state.
+const ISOLATED = [
+  'training/names', // every registry entry against the built-in name lists (other files register custom classes)
+];
+
+const TIMES = 'dist/test/.fast-times.json'; // each grouped file's last duration, to balance the groups
+const CORES = 2;
+
+/**
+ * Starting Node and loading the library's modules costs about 0.4 s a process, more than most
+ * test files take to run, so the fast tier imports its files into one process per core instead
+ * of one each. Every file becomes a suite of its own (its top-level hooks stay scoped to it) and
+ * the files run one after another: a file is imported only when the one before has finished, so
+ * its top-level code cannot interleave with another's tests. CI's `npm test` keeps one process a
+ * file, so every file is still checked alone; a failure that shows only in a group is state one
+ * file leaves behind for a later one (`node --test dist/test/.fast-shards/group-N.test.mjs`
+ * reruns a group in its order; `--isolated` runs the tier one process a file).
+ */
+function planShards(all) {
+  let times = {};
+  try {
+    times = JSON.parse(readFileSync(TIMES, 'utf8'));
+  } catch {} // first run: every file counts the same
+  const rel = (f) => relative('dist/test', f);
+  const grouped = all.filter((f) => !ISOLATED.some((s) => rel(f).includes(s)));
+  // Longest first, each to the lightest group: the groups end close together.
+  const weight = (f) => times[rel(f)] ?? 1000;
+  const shards = Array.from({ length: CORES }, () => ({ files: [], total: 0 }));
+  for (const f of [...grouped].sort((a, b) => weight(b) - weight(a))) {
+    const lightest = shards.reduce((a, b) => (b.total < a.total ? b : a));
+    lightest.files.push(f);
+    lightest.total += weight(f);
+  }
+  const dir = 'dist/test/.fast-shards';
+  mkdirSync(dir, { recursive: true });
+  const entries = shards
+    .filter((s) => s.files.length > 0)
+    .map((s, i) => {
+      // Alphabetical inside a group, so a failure caused by an earlier file reproduces in the same order.
+      const imports = s.files.sort().map((f) => [rel(f), pathToFileURL(resolve(f)).href]);
+      const path = join(dir, `group-${i + 1}.test.mjs`);
+      writeFileSync(
+        path,
+        `import { describe } from 'node:test';\n` +
+          `for (const [name, url] of ${JSON.stringify(imports)}) await describe(name, () => import(url));\n`,
+      );
+      return path;
+    });
+  return [...entries, ...all.filter((f) => !grouped.includes(f))];
+}
+
+/** Records each grouped file's duration from the runner's top-level suite lines. */
+function recordTimes(lines) {
+  const times = {};
+  for (let i = 0; i < lines.length; i++) {
+    const ok = /^(?:not )?ok \d+ - (.+\.test\.js)$/.exec(lines[i]);
+    const duration = ok && /^ {2}duration_ms: ([\d.]+)/.exec(lines[i + 1] ?? '');
+    if (duration) times[ok[1]] = Math.round(Number(duration[1]));
+  }
+  if (Object.keys(times).length > 0) writeFileSync(TIMES, JSON.stringify(times, null, 1));
+}
+
+const group = fast && !args.includes('--isolated') && filters.length === 0;
+const jobs = group ? planShards(files) : files;
+const runner = ['--test', `--test-concurrency=${CORES}`, '--test-reporter=tap', ...jobs];
 if (args.includes('--tap')) {
   const child = spawn(process.execPath, runner, { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 1));
 } else {
-  console.log(`run-tests: ${files.length} test files (--tap for the full output)`);
+  const grouping = group ? ` in ${jobs.length} processes` : '';
+  console.log(`run-tests: ${files.length} test files${grouping} (--tap for the full output)`);
   const child = spawn(process.execPath, runner, { stdio: ['ignore', 'pipe', 'inherit'] });
   let pending = '';
+  const topLevel = []; // lines at indentation 0, for recordTimes
   let failure = null; // indentation of the failure being printed
   const show = (line) => {
     const indent = line.length - line.trimStart().length;
@@ -85,10 +154,15 @@ if (args.includes('--tap')) {
     pending += chunk;
     const lines = pending.split('\n');
     pending = lines.pop();
-    for (const line of lines) show(line);
+    for (const line of lines) {
+      if (group && !line.startsWith(' ') && line.length > 0) topLevel.push(line);
+      else if (group && line.startsWith('  duration_ms: ')) topLevel.push(line);
+      show(line);
+    }
   });
   child.on('exit', (code) => {
     if (pending) show(pending);
+    if (group) recordTimes(topLevel);
     process.exit(code ?? 1);
   });
 }

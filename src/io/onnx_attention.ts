@@ -15,6 +15,7 @@ import { TransformerEncoder } from '../layers/transformer_encoder.js';
 import { zeros } from '../ops/creation.js';
 import type { OnnxGraphBuilder } from './onnx_builder.js';
 import { activation, dense, layerNorm, type Emitter } from './onnx_layers.js';
+import { attentionKeep, maskedSoftmax } from './onnx_masks.js';
 
 const who = (layer: Layer) => `exportOnnx: ${layer.getClassName()} '${layer.name}'`;
 
@@ -54,7 +55,14 @@ function repeatHeads(t: Tensor, axis: number, repeats: number): Float32Array {
  * Self-attention on one input: the projections as Einsum nodes, scores scaled and (causally)
  * masked, Softmax, the weighted sum and the output projection.
  */
-function attention(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape, callArgs: Config): string {
+function attention(
+  b: OnnxGraphBuilder,
+  layer: Layer,
+  x: string,
+  shape: Shape,
+  callArgs: Config,
+  padding: { query: string | null; value: string } | null,
+): string {
   const s = layer.name;
   let q: string, k: string, v: string, out: EinsumDense, scale: number, dot: string, combine: string;
   if (layer instanceof GroupedQueryAttention) {
@@ -104,6 +112,7 @@ function attention(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape, c
     // Keras' equations take (key, query) for the scores.
     [dot, combine] = [m.dotProductEquation, m.combineEquation];
     if ((m.attentionAxes as number[]).length > 1) {
+      if (padding) throw new ValueError(`${who(layer)}: a padding mask over several attention axes is not exported`);
       const logits = b.op('Einsum', [k, b.op('Mul', [q, b.constant(`${s}/scale`, [scale], [])], s)], s, {
         equation: dot,
       });
@@ -118,9 +127,24 @@ function attention(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape, c
   const scaled = b.op('Mul', [q, b.constant(`${s}/scale`, [scale], [])], s);
   let logits = b.op('Einsum', gqa ? [scaled, k] : [k, scaled], s, { equation: dot });
   const window = (layer as MultiHeadAttention | GroupedQueryAttention).slidingWindow;
-  if (callArgs.useCausalMask || window)
-    logits = b.op('Add', [logits, maskBias(b, s, x, shape[1], Boolean(callArgs.useCausalMask), window)], s);
-  const probs = b.op('Softmax', [logits], s, { axis: { int: -1 } });
+  const bias =
+    callArgs.useCausalMask || window ? maskBias(b, s, x, shape[1], Boolean(callArgs.useCausalMask), window) : null;
+  let probs: string;
+  if (padding) {
+    // One keep mask for padding and causality: with two separate ones, a row whose every
+    // allowed position is padding would spread its probability over the future.
+    let keep = attentionKeep(b, s, padding.query, padding.value);
+    if (bias)
+      keep = b.op(
+        'Mul',
+        [keep, b.op('Cast', [b.op('Equal', [bias, b.constant(`${s}/zero`, [0], [])], s)], s, { to: { int: 1 } })],
+        s,
+      );
+    probs = maskedSoftmax(b, s, logits, keep);
+  } else {
+    if (bias) logits = b.op('Add', [logits, bias], s);
+    probs = b.op('Softmax', [logits], s, { axis: { int: -1 } });
+  }
   return project(b, layer, out, b.op('Einsum', [probs, v], s, { equation: combine }), x);
 }
 
@@ -179,9 +203,17 @@ function checkAttentionCall(layer: Layer, shape: Shape, callArgs: Config): void 
     throw new ValueError(`${who(layer)}: a causal mask is exported for [batch, length, features] inputs only`);
 }
 
-function attentionLayer(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape, callArgs: Config): string {
+function attentionLayer(
+  b: OnnxGraphBuilder,
+  layer: Layer,
+  x: string,
+  shape: Shape,
+  callArgs: Config,
+  mask: string | null,
+): string {
   checkAttentionCall(layer, shape, callArgs);
-  return attention(b, layer, x, shape, callArgs);
+  // Self-attention: the input's padding mask is both the query's and the value's.
+  return attention(b, layer, x, shape, callArgs, mask ? { query: mask, value: mask } : null);
 }
 
 /** The residual pattern of KerasHub's blocks, pre-norm or post-norm. */
@@ -204,13 +236,23 @@ function sublayer<T extends Layer>(block: Layer, name: string): T {
   return found as T;
 }
 
-function transformerBlock(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape, callArgs: Config): string {
+function transformerBlock(
+  b: OnnxGraphBuilder,
+  layer: Layer,
+  x: string,
+  shape: Shape,
+  callArgs: Config,
+  mask: string | null,
+): string {
   const block = layer as TransformerEncoder | TransformerDecoder;
   if (callArgs.returnAttentionScores) throw new ValueError(`${who(layer)}: returnAttentionScores is not exported`);
   const causal = layer instanceof TransformerDecoder ? callArgs.useCausalMask !== false : false;
   const attn = block.selfAttention as MultiHeadAttention;
+  // KerasHub's padding mask hides padded keys; the encoder's attention also gets the input's
+  // mask as its query mask (a padded position attends to nothing), the decoder's does not.
+  const padding = mask ? { query: layer instanceof TransformerEncoder ? mask : null, value: mask } : null;
   let h = residual(b, block, x, shape, sublayer(block, 'selfAttentionNorm'), (y) =>
-    attention(b, attn, y, shape, { useCausalMask: causal }),
+    attention(b, attn, y, shape, { useCausalMask: causal }, padding),
   );
   h = residual(b, block, h, shape, sublayer(block, 'feedforwardNorm'), (y) =>
     dense(b, sublayer<Dense>(block, 'output_'), dense(b, sublayer<Dense>(block, 'intermediate'), y)),

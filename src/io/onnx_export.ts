@@ -17,6 +17,8 @@ import { ONNX_DOT_ATTENTION_EMITTERS } from './onnx_dot_attention.js';
 import { ONNX_MERGE_EMITTERS as MERGE_EMITTERS } from './onnx_merge_layers.js';
 import { ONNX_SEQUENCE_EMITTERS, timeDistributed } from './onnx_sequence_layers.js';
 import { TimeDistributed } from '../layers/recurrent_wrappers.js';
+import { maskingOutput, outputMask } from './onnx_masks.js';
+import { Masking } from '../layers/masking.js';
 import { encodeModel, ONNX_FLOAT, type OnnxValueInfo } from './onnx_proto.js';
 
 /** Every layer class with a translation, by class. */
@@ -41,6 +43,7 @@ const EMITTERS = [
   ...ONNX_IMAGE_EMITTERS,
   ...ONNX_CATEGORY_EMITTERS,
   [TimeDistributed, timeDistributed((layer) => emitterFor(layer))],
+  [Masking, (b, layer, x, _shape, _callArgs, mask) => maskingOutput(b, layer, x, mask as string)],
 ] as [abstract new (...args: never[]) => Layer, Emitter][];
 
 /**
@@ -60,6 +63,7 @@ export function exportOnnx(model: LayersModel): Uint8Array {
   const graph = buildGraph(inputs, model.outputs, model.name);
   const b = new OnnxGraphBuilder();
   const names = new Map<SymbolicTensor, string>();
+  const masks = new Map<SymbolicTensor, string>(); // padding masks beside the outputs that have one
   const graphInputs: OnnxValueInfo[] = inputs.map((t) => {
     const name = b.fresh(t.sourceLayer.name);
     names.set(t, name);
@@ -70,6 +74,11 @@ export function exportOnnx(model: LayersModel): Uint8Array {
     if (layer instanceof InputLayer) continue;
     const merge = ONNX_MERGE_EMITTERS.find(([cls]) => layer.constructor === cls)?.[1];
     if (merge) {
+      const masked = node.inputs.find((t) => masks.has(t));
+      if (masked)
+        throw new ValueError(
+          `exportOnnx: ${layer.getClassName()} '${layer.name}' receives a padding mask (from maskZero or Masking); masks are not exported into layers with several inputs`,
+        );
       const xs = node.inputs.map((t) => names.get(t) as string);
       names.set(
         node.outputs[0],
@@ -90,7 +99,12 @@ export function exportOnnx(model: LayersModel): Uint8Array {
       );
     }
     const input = names.get(node.inputs[0]) as string;
-    names.set(node.outputs[0], emit(b, layer, input, node.inputs[0].shape, node.callArgs));
+    const inputMask = masks.get(node.inputs[0]) ?? null;
+    const mask = outputMask(b, layer, input, inputMask, node.callArgs);
+    // Masking reads the mask it makes; every other layer its input's.
+    const read = layer instanceof Masking ? mask : inputMask;
+    names.set(node.outputs[0], emit(b, layer, input, node.inputs[0].shape, node.callArgs, read));
+    if (mask !== null) masks.set(node.outputs[0], mask);
   }
   const outputNames = model.outputNames;
   const graphOutputs: OnnxValueInfo[] = model.outputs.map((t, i) => {
@@ -122,10 +136,6 @@ function emitterFor(layer: Layer): (typeof EMITTERS)[number][1] {
   if (!found)
     throw new ValueError(
       `exportOnnx: layer '${layer.name}' (${layer.getClassName()}) has no ONNX translation; supported layers: ${onnxSupportedLayers().join(', ')}`,
-    );
-  if ((layer as { maskZero?: boolean }).maskZero)
-    throw new ValueError(
-      `exportOnnx: Embedding '${layer.name}' has maskZero; masks are not exported (ONNX's recurrent ops would read the padding)`,
     );
   return found[1];
 }

@@ -27,6 +27,8 @@ export type Emitter = (
   inputShape: Shape,
   /** The call's recorded flags (e.g. `useCausalMask`). */
   callArgs: Config,
+  /** The padding mask the layer reads (bool [batch, length]; see onnx_masks.ts), or null. */
+  mask: string | null,
 ) => string;
 
 const SELU_ALPHA = 1.6732632423543772,

@@ -5,6 +5,7 @@ import { AveragePooling1D, MaxPooling1D } from '../layers/pooling_1d_windows.js'
 import type { TimeDistributed } from '../layers/recurrent_wrappers.js';
 import { RepeatVector } from '../layers/repeat_vector.js';
 import type { Shape } from '../layers/symbolic.js';
+import { maskedMean } from './onnx_masks.js';
 import type { Emitter } from './onnx_layers.js';
 
 /** [batch, steps, channels] → [batch, n, channels]: a new axis, then Expand broadcasts it. */
@@ -32,8 +33,10 @@ function pool1d(opType: 'MaxPool' | 'AveragePool'): Emitter {
 }
 
 function globalPool1d(opType: 'ReduceMean' | 'ReduceMax'): Emitter {
-  return (b, layer, x) => {
+  return (b, layer, x, _shape, _callArgs, mask) => {
     const g = layer as GlobalAveragePooling1D;
+    // Only the average reads a mask (see onnx_masks.ts): the mean over the unmasked steps.
+    if (mask) return maskedMean(b, g.name, x, mask, g.dataFormat === 'channels_first' ? 2 : 1, g.keepdims);
     return b.op(opType, [x], g.name, {
       axes: { ints: [g.dataFormat === 'channels_first' ? 2 : 1] },
       keepdims: { int: g.keepdims ? 1 : 0 },
@@ -58,7 +61,7 @@ export function timeDistributed(emitterOf: (layer: Layer) => Emitter): Emitter {
         `exportOnnx: TimeDistributed '${s}' needs known sizes past the batch and steps, got input shape [${shape.join(', ')}]`,
       );
     const folded = b.op('Reshape', [x, b.int64(`${s}/folded`, [-1, ...(inner.slice(1) as number[])])], s);
-    const y = emitterOf(t.layer)(b, t.layer, folded, inner, {});
+    const y = emitterOf(t.layer)(b, t.layer, folded, inner, {}, null);
     const batchAndSteps = b.op(
       'Slice',
       [b.op('Shape', [x], s), b.int64(`${s}/zero`, [0]), b.int64(`${s}/two`, [2])],
@@ -69,7 +72,7 @@ export function timeDistributed(emitterOf: (layer: Layer) => Emitter): Emitter {
   };
 }
 
-/** Sequence layers `exportOnnx` translates (masks are not exported). */
+/** Sequence layers `exportOnnx` translates. */
 export const ONNX_SEQUENCE_EMITTERS: [abstract new (...args: never[]) => Layer, Emitter][] = [
   [RepeatVector, repeatVector],
   [MaxPooling1D, pool1d('MaxPool')],

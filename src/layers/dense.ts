@@ -112,14 +112,13 @@ export class Dense extends Layer {
     const x = inputs as Tensor;
     const kernel = this.kernel as Variable;
     // Product, bias and ReLU in one kernel where the backend has it; other activations after it.
-    const fusable = fusedActivation(this.activation);
-    const fused = x.rank === 2 ? linearFused(x, kernel, this.bias, fusable ?? 'linear') : null;
-    if (fused) return fusable ? fused : this.activation.apply(fused);
     // Rank > 2: fold the leading axes into rows, multiply, unfold (reshapes are views).
-    let y =
-      x.rank === 2
-        ? matMul(x, kernel)
-        : reshape(matMul(reshape(x, [-1, x.shape[x.rank - 1]]), kernel), [...x.shape.slice(0, -1), this.units]);
+    const rows = x.rank === 2 ? x : reshape(x, [-1, x.shape[x.rank - 1]]);
+    const unfold = (y: Tensor) => (x.rank === 2 ? y : reshape(y, [...x.shape.slice(0, -1), this.units]));
+    const fusable = fusedActivation(this.activation);
+    const fused = linearFused(rows, kernel, this.bias, fusable ?? 'linear');
+    if (fused) return unfold(fusable ? fused : this.activation.apply(fused));
+    let y = unfold(matMul(rows, kernel));
     if (this.bias) y = add(y, this.bias);
     return this.activation.apply(y);
   }

@@ -3,6 +3,7 @@ import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import {
+  fusedActivation,
   getActivation,
   serializeActivation,
   type Activation,
@@ -14,6 +15,8 @@ import { Initializer } from '../initializers/initializer.js';
 import type { InitializerIdentifier } from '../initializers/registry.js';
 import { VarianceScaling } from '../initializers/variance_scaling.js';
 import { einsum } from '../ops/einsum.js';
+import { linearFused } from '../ops/prims/linear.js';
+import { sizeOf } from '../core/shape.js';
 import type { RegularizerIdentifier } from '../regularizers/registry.js';
 import { describeLayer, kernelSettings, serializeKernelSettings, type KernelSettings } from './convolutional_base.js';
 import { Layer, type LayerArgs } from './layer.js';
@@ -70,6 +73,8 @@ export class EinsumDense extends Layer {
   bias: Variable | null = null;
   /** The full output shape the layer was built for. */
   private fullOutputShape: Shape | null = null;
+  /** The equation as a matrix product (see asDense), worked out at the first call. */
+  private fold: { contracted: number } | null | undefined = undefined;
 
   constructor(args: EinsumDenseArgs) {
     super(args);
@@ -114,9 +119,44 @@ export class EinsumDense extends Layer {
   }
 
   call(inputs: Tensor | Tensor[]): Tensor {
-    let y = einsum(this.equation, inputs as Tensor, this.kernel as Variable);
+    const x = inputs as Tensor;
+    const projected = this.asDense(x);
+    if (projected) return projected;
+    let y = einsum(this.equation, x, this.kernel as Variable);
     if (this.bias) y = add(y, this.bias);
     return this.activation.apply(y);
+  }
+
+  /**
+   * A projection of the input's last axis (multi-head attention's 'abc,cde->abde' and
+   * 'abcd,cde->abe', and 'abc,cd->abd'), as a dense layer computes it: rows of the input times
+   * the kernel folded to a matrix, the bias and a ReLU in the same kernel where the backend has
+   * it. The same values as the einsum without parsing it at every call; null for other equations.
+   */
+  private asDense(x: Tensor): Tensor | null {
+    const plan = this.denseFold();
+    if (!plan || x.size === 0) return null;
+    const kernel = this.kernel as Variable;
+    const contracted = kernel.shape.slice(0, plan.contracted);
+    if (x.rank < plan.contracted || contracted.some((d, i) => x.shape[x.rank - plan.contracted + i] !== d)) return null;
+    const depth = sizeOf(contracted);
+    const width = kernel.size / Math.max(1, depth);
+    const rows = reshape(x, [-1, depth]);
+    const fusable = fusedActivation(this.activation);
+    const bias = this.bias && reshape(this.bias, [width]);
+    const fused = linearFused(rows, reshape(kernel, [depth, width]), bias, fusable ?? 'linear');
+    if (!fused) return null;
+    return reshape(fusable ? fused : this.activation.apply(fused), [
+      ...x.shape.slice(0, x.rank - plan.contracted),
+      ...kernel.shape.slice(plan.contracted),
+    ]);
+  }
+
+  /** How many leading kernel axes the equation contracts with the input's last ones, when it is a plain projection. */
+  private denseFold(): { contracted: number } | null {
+    if (this.fold !== undefined) return this.fold;
+    this.fold = plainProjection(this.equation, this.biasAxes);
+    return this.fold;
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
@@ -267,6 +307,26 @@ export function analyzeEinsumDense(
     if (where === 'right') for (let i = 0; i < elided; i++) biasShape.push(1);
   }
   return { kernelShape, biasShape, outputShape, inputAxes, outputAxes };
+}
+
+/**
+ * 'PC,CR->PR' with distinct letters, no '...', the contracted axes C last in the input and first
+ * in the kernel, and the bias (if any) on all of R in order: the einsum is then a matrix product
+ * of the input's rows with the kernel folded to [|C|, |R|]. Returns |C|'s length, or null.
+ */
+function plainProjection(equation: string, biasAxes: string | null): { contracted: number } | null {
+  const m = /^([a-z]*),([a-z]+)->([a-z]*)$/.exec(equation.replace(/\s/g, ''));
+  if (!m) return null;
+  const [, input, kernel, output] = m;
+  const distinct = (s: string) => new Set(s).size === s.length;
+  if (!distinct(input) || !distinct(kernel)) return null;
+  const c = [...kernel].filter((l) => input.includes(l)).length;
+  const contracted = kernel.slice(0, c),
+    free = input.slice(0, input.length - c),
+    rest = kernel.slice(c);
+  if (c === 0 || !input.endsWith(contracted) || output !== free + rest || !distinct(output)) return null;
+  if (biasAxes !== null && biasAxes !== rest) return null;
+  return { contracted: c };
 }
 
 registerLayer(EinsumDense.className, (config) => new EinsumDense(config as unknown as EinsumDenseArgs));

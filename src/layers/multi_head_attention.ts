@@ -258,8 +258,8 @@ export class MultiHeadAttention extends AttentionLayerBase {
     return kwargs.returnAttentionScores ? [y, scores] : y;
   }
 
-  /** The output projection of the heads' outputs, gated by the query first with `useGate`. */
-  private projectOutput(heads: Tensor, query: Tensor): Tensor {
+  /** The output projection of the heads' outputs [B, T, N, valueDim], gated by the query first with `useGate`. */
+  projectOutput(heads: Tensor, query: Tensor): Tensor {
     const gated = this.gateDense ? mul(heads, this.gateDense.apply(query) as Tensor) : heads;
     return (this.outputDense as EinsumDense).apply(gated) as Tensor;
   }

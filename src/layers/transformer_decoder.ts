@@ -8,6 +8,7 @@ import type { Dense } from './dense.js';
 import type { Dropout } from './dropout.js';
 import { isShapeList, type CallArgs } from './layer.js';
 import { MultiHeadAttention, type AttentionCache } from './multi_head_attention.js';
+import { attentionDecodeStep, decodeStepUnsupported, type HeadMajorCache } from './attention_decode.js';
 import type { LayerNormalization } from './normalization.js';
 import { registerLayer } from './registry.js';
 import type { SymbolicTensor, Shape } from './symbolic.js';
@@ -274,6 +275,44 @@ export class TransformerDecoder extends TransformerBlock {
     return scores
       ? { output, cache: next as unknown as AttentionCache, scores }
       : { output, cache: next as unknown as AttentionCache };
+  }
+
+  /**
+   * Why `decodeStep` cannot run on this block, or null: it needs a built decoder-only block
+   * whose self-attention can take one-token steps (see attention_decode.ts).
+   * @example if (!block.decodeStepUnsupported()) ({ output, cache } = block.decodeStep(next, cache));
+   */
+  decodeStepUnsupported(): string | null {
+    if (!this.built || !this.selfAttention) return 'the block is not built';
+    if (this.crossAttention) return 'the block has cross-attention';
+    return decodeStepUnsupported(this.selfAttention);
+  }
+
+  /**
+   * One inference step of a decoder-only block on one new position per sequence: `x`
+   * [batch, 1, dim], `cache` the self-attention keys and values of the earlier positions
+   * head-major (`toHeadMajor` of a `cachedCall` cache). The same values as `cachedCall` at a
+   * fraction of the work per step: no mask is built and the cache is never transposed.
+   *
+   * @example
+   * let { output, cache } = block.cachedCall(promptEmbedded, null);
+   * let heads = toHeadMajor(cache);
+   * ({ output, cache: heads } = block.decodeStep(nextEmbedded, heads));
+   */
+  decodeStep(x: Tensor, cache: HeadMajorCache | null): { output: Tensor; cache: HeadMajorCache } {
+    const why = this.decodeStepUnsupported();
+    if (why) throw new ValueError(`${describeLayer(this)}: decodeStep is not available: ${why}; use cachedCall`);
+    if (x.rank !== 3 || x.shape[1] !== 1 || (cache && cache.key.shape[0] !== x.shape[0]))
+      throw new ValueError(
+        `${describeLayer(this)}: decodeStep takes one new position per sequence, [batch, 1, features], with a cache of the same batch; got ${fmtShape(x.shape)}${cache ? ` and a cache of keys ${fmtShape(cache.key.shape)}` : ''}`,
+      );
+    let next: HeadMajorCache | null = null;
+    const h = this.residual(x, this.selfAttentionNorm as LayerNormalization, this.selfAttentionDropout, false, (y) => {
+      const r = attentionDecodeStep(this.selfAttention as MultiHeadAttention, y, cache);
+      next = r.cache;
+      return r.output;
+    });
+    return { output: this.feedforward(h, false), cache: next as unknown as HeadMajorCache };
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {

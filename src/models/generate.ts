@@ -4,6 +4,7 @@ import { scoped } from '../core/memory.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { Rng, globalRng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
+import { toHeadMajor, type HeadMajorCache } from '../layers/attention_decode.js';
 import type { AttentionCache } from '../layers/multi_head_attention.js';
 import { tensor } from '../ops/convert.js';
 import { slice } from '../ops/prims/slice.js';
@@ -225,10 +226,13 @@ function lastLogits(model: LayersModel, context: number[]): Float32Array {
 /**
  * The forward pass one token at a time: each block's keys and values for the positions seen so
  * far are kept, so a step runs the new token only. A context that starts at a new position
- * (the window slid) is run afresh.
+ * (the window slid) is run afresh. After the prompt the caches are kept head-major and each
+ * token takes the blocks' one-token `decodeStep` (no mask, no transposed cache), where they have it.
  */
 class CachedStepper {
-  private caches: AttentionCache[] | null = null;
+  private caches: (AttentionCache | HeadMajorCache)[] | null = null;
+  /** Whether `caches` are head-major (decodeStep's) rather than cachedCall's. */
+  private headMajor = false;
   private start = -1;
   private seen = 0;
 
@@ -241,28 +245,45 @@ class CachedStepper {
       this.seen = 0;
     }
     const fresh = context.slice(this.seen);
-    const { logits, caches } = scoped(() => noGrad(() => this.forward(fresh, this.seen)));
+    const { logits, caches, headMajor } = scoped(() => noGrad(() => this.forward(fresh, this.seen)));
     this.dispose();
     this.caches = caches;
+    this.headMajor = headMajor;
     this.seen = context.length;
     return logits;
   }
 
-  private forward(ids: number[], position: number): { logits: Float32Array; caches: AttentionCache[] } {
+  private forward(
+    ids: number[],
+    position: number,
+  ): { logits: Float32Array; caches: (AttentionCache | HeadMajorCache)[]; headMajor: boolean } {
     const { embedding, blocks, finalNorm } = this.parts;
     let h = embedding.apply(tensor(Int32Array.from(ids), [1, ids.length], 'int32'), {
       startIndex: position,
     }) as Tensor;
-    const caches = blocks.map((block, i) => {
-      const r = block.cachedCall(h, this.caches?.[i] ?? null);
-      h = r.output;
-      return r.cache;
-    });
+    const canStep = () => blocks.every((b) => b.decodeStepUnsupported() === null);
+    let caches: (AttentionCache | HeadMajorCache)[];
+    if (ids.length === 1 && (this.caches === null || this.headMajor) && canStep()) {
+      caches = blocks.map((block, i) => {
+        const r = block.decodeStep(h, (this.caches?.[i] as HeadMajorCache | undefined) ?? null);
+        h = r.output;
+        return r.cache;
+      });
+    } else {
+      // next() starts afresh whenever more than one position is new, so a cache here is cachedCall's.
+      caches = blocks.map((block, i) => {
+        const r = block.cachedCall(h, (this.caches?.[i] as AttentionCache | undefined) ?? null);
+        h = r.output;
+        return r.cache;
+      });
+      // Built by now: from here on the steps take decodeStep, which reads the cache head-major.
+      if (canStep()) caches = caches.map(toHeadMajor);
+    }
     const [, t, d] = h.shape;
     let last = slice(h, [0, t - 1, 0], [1, 1, d]);
     if (finalNorm) last = finalNorm.apply(last) as Tensor;
     const logits = Float32Array.from(embedding.reverse(last).dataSync() as ArrayLike<number>);
-    return { logits, caches };
+    return { logits, caches, headMajor: canStep() };
   }
 
   dispose(): void {
@@ -271,5 +292,6 @@ class CachedStepper {
       c.value.dispose();
     }
     this.caches = null;
+    this.headMajor = false;
   }
 }

@@ -108,19 +108,18 @@ describe('ONNX export of the Transformer layers, run in ONNX Runtime', () => {
 
   it('refuses what it cannot translate, naming the layer', () => {
     const ids = input({ shape: [4], dtype: 'int32' });
-    const masked = layers
-      .tokenAndPositionEmbedding({ vocabularySize: 5, sequenceLength: 4, embeddingDim: 4, maskZero: true })
-      .apply(ids);
+    const masked = layers.embedding({ inputDim: 5, outputDim: 4, maskZero: true }).apply(ids) as SymbolicTensor;
+    const recurrent = layers.lstm({ units: 2, name: 'lstm' }).apply(masked) as SymbolicTensor;
     assert.throws(
-      () => exportOnnx(functionalModel({ inputs: ids, outputs: masked as SymbolicTensor })),
-      /has maskZero; masks are not exported/,
+      () => exportOnnx(functionalModel({ inputs: ids, outputs: recurrent })),
+      /LSTM 'lstm' receives a padding mask \(from maskZero or Masking\); masks are exported into MultiHeadAttention, .*GlobalAveragePooling1D/,
+    );
+    const merged = layers.add({ name: 'sum' }).apply([masked, masked]) as SymbolicTensor;
+    assert.throws(
+      () => exportOnnx(functionalModel({ inputs: ids, outputs: merged })),
+      /Add 'sum' receives a padding mask .* not exported into layers with several inputs/,
     );
     const x = input({ shape: [4, 4] });
-    const padded = layers.masking({ name: 'padding' }).apply(x) as SymbolicTensor;
-    assert.throws(
-      () => exportOnnx(functionalModel({ inputs: x, outputs: padded })),
-      /layer 'padding' \(Masking\) has no ONNX translation/,
-    );
     const scores = layers
       .multiHeadAttention({ numHeads: 1, keyDim: 2, name: 'mha' })
       .apply(x, { returnAttentionScores: true }) as SymbolicTensor[];
@@ -136,5 +135,78 @@ describe('ONNX export of the Transformer layers, run in ONNX Runtime', () => {
       () => exportOnnx(functionalModel({ inputs: [x, y], outputs: cross as SymbolicTensor })),
       /'dec' \(TransformerDecoder\) takes 2 inputs/,
     );
+  });
+});
+
+describe('ONNX export of padding masks, run in ONNX Runtime', () => {
+  /** Token ids with padding (0) at the end of some rows, at the start of others, and a row of padding only. */
+  const paddedIds = (rows: number[][]) => tensor(rows.flat(), [rows.length, rows[0].length]);
+  const ids6 = paddedIds([
+    [3, 1, 4, 1, 5, 9],
+    [2, 6, 5, 0, 0, 0],
+    [0, 0, 7, 1, 8, 2],
+    [8, 0, 3, 0, 9, 0],
+    [0, 0, 0, 0, 0, 0],
+  ]);
+
+  it('an encoder classifier: maskZero embedding, encoder, masked mean, dense', async () => {
+    setSeed(11);
+    const ids = input({ shape: [6], dtype: 'int32' });
+    let h = layers
+      .tokenAndPositionEmbedding({ vocabularySize: 10, sequenceLength: 6, embeddingDim: 8, maskZero: true })
+      .apply(ids) as SymbolicTensor;
+    h = layers.transformerEncoder({ intermediateDim: 16, numHeads: 2 }).apply(h) as SymbolicTensor;
+    h = layers.layerNormalization().apply(h) as SymbolicTensor;
+    h = layers.globalAveragePooling1d().apply(h) as SymbolicTensor;
+    const out = layers.dense({ units: 3, activation: 'softmax' }).apply(h) as SymbolicTensor;
+    const m = functionalModel({ inputs: ids, outputs: out });
+    perturb(m);
+    // Not the all-padding row: its masked mean is 0/0 (NaN), in Keras as in Myelin.
+    await checkAgainstOrt(m, ids6.slice([0, 0], [4, 6]));
+  });
+
+  it('a decoder and the attention layers over a maskZero embedding keep and read the mask', async () => {
+    setSeed(12);
+    const ids = input({ shape: [6], dtype: 'int32' });
+    let h = layers.embedding({ inputDim: 10, outputDim: 8, maskZero: true }).apply(ids) as SymbolicTensor;
+    h = layers
+      .transformerDecoder({ intermediateDim: 12, numHeads: 2, normalizeFirst: true })
+      .apply(h) as SymbolicTensor;
+    const decoded = h;
+    const encoded = layers.transformerEncoder({ intermediateDim: 12, numHeads: 2 }).apply(h) as SymbolicTensor;
+    h = layers.dense({ units: 8, activation: 'gelu' }).apply(h) as SymbolicTensor;
+    h = layers.dropout({ rate: 0.1 }).apply(h) as SymbolicTensor;
+    h = layers.multiHeadAttention({ numHeads: 2, keyDim: 4 }).apply(h) as SymbolicTensor;
+    h = layers
+      .groupedQueryAttention({ headDim: 2, numQueryHeads: 4, numKeyValueHeads: 2 })
+      .apply(h, { useCausalMask: true }) as SymbolicTensor;
+    const m = functionalModel({ inputs: ids, outputs: h });
+    perturb(m);
+    await checkAgainstOrt(m, ids6);
+    // The blocks' own outputs, where the padded positions show: the decoder's padded queries
+    // still attend to earlier real tokens, the encoder's attend to nothing.
+    await checkAgainstOrt(functionalModel({ inputs: ids, outputs: decoded }), ids6);
+    await checkAgainstOrt(functionalModel({ inputs: ids, outputs: encoded }), ids6);
+  });
+
+  it('Masking: masked steps zeroed, their mask read by the attention and the mean', async () => {
+    setSeed(13);
+    const x = input({ shape: [5, 3] });
+    let h = layers.masking({ maskValue: -1 }).apply(x) as SymbolicTensor;
+    h = layers.transformerEncoder({ intermediateDim: 6, numHeads: 1 }).apply(h) as SymbolicTensor;
+    const pooled = layers.globalAveragePooling1d().apply(h) as SymbolicTensor;
+    const m = functionalModel({ inputs: x, outputs: pooled });
+    perturb(m);
+    const rows = randn([3, 5, 3], 4).arraySync() as number[][][];
+    rows[0][4] = [-1, -1, -1];
+    rows[0][3] = [-1, -1, -1];
+    rows[1][0] = [-1, -1, -1];
+    rows[2][2] = [-1, 0.5, -1]; // not every feature equals maskValue: kept
+    await checkAgainstOrt(m, tensor(rows.flat(2), [3, 5, 3]));
+    const zeroed = functionalModel({
+      inputs: x,
+      outputs: layers.masking({ maskValue: -1 }).apply(x) as SymbolicTensor,
+    });
+    await checkAgainstOrt(zeroed, tensor(rows.flat(2), [3, 5, 3]));
   });
 });

@@ -5,7 +5,10 @@ import type { Heap } from './heap.js';
 import type { KernelExports } from './module.js';
 import type { ThreadPool } from './pool.js';
 
-/** Products with fewer rows than the micro-kernel's (4) skip packing when B's rows are contiguous. */
+/** The micro-kernel's tile, MR x NR in gemm.ts: packed strips of A have MR rows, of B NR columns. */
+const MICRO_ROWS = 6;
+const MICRO_COLS = 8;
+/** Products with fewer rows than this skip packing when B's rows are contiguous (gemmThin). */
 const THIN_ROWS = 4;
 /** Below this many multiply-adds the product runs unpacked on the main thread. */
 const SMALL_MACS = 1 << 15;
@@ -21,8 +24,8 @@ const MIN_TILE_SHIFT = 22;
 
 /** Depth of one block of shared panels, and rows/columns of one packing chunk (see gemm.ts). */
 const DEPTH_BLOCK = 256;
-const PANEL_ROWS = 64;
-const PANEL_COLS = 64;
+const PANEL_ROWS = 16 * MICRO_ROWS;
+const PANEL_COLS = 8 * MICRO_COLS;
 
 /** Products with at most this many outputs and at least this depth are split by depth. */
 const DEPTH_SPLIT_MAX_OUTPUT = 64 * 64;
@@ -208,8 +211,8 @@ function sharedPanelProduct(
 ): void {
   const blocks = Math.ceil(k / DEPTH_BLOCK),
     step = Math.ceil(k / blocks);
-  const mPad = Math.ceil(m / 4) * 4,
-    nPad = Math.ceil(n / 8) * 8;
+  const mPad = Math.ceil(m / MICRO_ROWS) * MICRO_ROWS,
+    nPad = Math.ceil(n / MICRO_COLS) * MICRO_COLS;
   const pa = ctx.heap.alloc(mPad * step * 4),
     pb = ctx.heap.alloc(nPad * step * 4);
   const aChunks = Math.ceil(m / PANEL_ROWS),
@@ -307,9 +310,9 @@ export function tiling(m: number, n: number, k: number, threads: number): [numbe
   let rows = m,
     cols = n;
   while (Math.ceil(m / rows) * Math.ceil(n / cols) < target) {
-    if (rows >= cols && rows > 32) rows = Math.ceil(rows / 2 / 4) * 4;
-    else if (cols > 64) cols = Math.ceil(cols / 2 / 8) * 8;
-    else if (rows > 4) rows = Math.ceil(rows / 2 / 4) * 4;
+    if (rows >= cols && rows > 32) rows = Math.ceil(rows / 2 / MICRO_ROWS) * MICRO_ROWS;
+    else if (cols > 64) cols = Math.ceil(cols / 2 / MICRO_COLS) * MICRO_COLS;
+    else if (rows > MICRO_ROWS) rows = Math.ceil(rows / 2 / MICRO_ROWS) * MICRO_ROWS;
     else break;
   }
   return [rows, cols];
