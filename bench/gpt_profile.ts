@@ -2,7 +2,7 @@
 // The baby GPT (4 pre-norm decoder blocks, 4 heads, embedding 128, context 64, batch 12,
 // vocabulary 65, AdamW, no dropout) built from the public layers: prints training tokens/s,
 // optionally the time spent in each backend kernel (--kernels) and cached generation tokens/s
-// at context 64 and 256 (--generate). Its PyTorch twin is bench/gpt_torch.py.
+// at context 64 and 256 (--generate). Its PyTorch twin is bench/torch_gpt.py (`train|gen64|gen256 --threads N`), W6's.
 import { backend, setBackend } from '../src/backend/registry.js';
 
 const args = process.argv.slice(2);

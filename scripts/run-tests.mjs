@@ -10,7 +10,7 @@
 // By default only failures (with their details), skipped tests, notes the tests print (`# ...`)
 // and the runner's summary lines (`# tests N`, `# pass N`, `# fail N`, ...) are printed.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -51,7 +51,9 @@ function find(dir) {
 const args = process.argv.slice(2);
 const fast = args.includes('--fast');
 const filters = args.filter((a) => !a.startsWith('--'));
-let files = find('dist/test').sort();
+// Only compiled files whose source still exists: the compiler leaves a deleted test's output behind.
+const hasSource = (f) => existsSync(`${f.slice('dist/'.length, -'.js'.length)}.ts`);
+let files = find('dist/test').filter(hasSource).sort();
 if (fast) files = files.filter((f) => !SLOW.some((s) => f.slice('dist/test/'.length).includes(s)));
 if (filters.length) files = files.filter((f) => filters.some((s) => f.includes(s)));
 if (files.length === 0) {

@@ -87,3 +87,18 @@ export function spinWhileEqual(ctl: Int32Array, index: number, value: number): b
     if (performance.now() > deadline) return false;
   }
 }
+
+/**
+ * Waits until the main thread publishes a job after job `seen` and returns its sequence number.
+ * A wake-up that brings no new job sleeps again: a notify can arrive late, after the worker has
+ * already read the new sequence number, run that job and gone back to sleep (the main thread was
+ * descheduled between its store and its notify); taking that wake-up as a new job ran a job twice,
+ * and a second decrement of PENDING left the main thread waiting forever.
+ */
+export function awaitNextJob(ctl: Int32Array, seen: number): number {
+  for (;;) {
+    if (!spinWhileEqual(ctl, SEQ, seen)) Atomics.wait(ctl, SEQ, seen);
+    const now = Atomics.load(ctl, SEQ);
+    if (now !== seen) return now;
+  }
+}

@@ -9,10 +9,10 @@ import {
   MODE_CHUNKED,
   PENDING,
   SEQ,
+  awaitNextJob,
   generationOf,
   readyIndex,
   runClaimedChunks,
-  spinWhileEqual,
   tagIndex,
 } from './protocol.js';
 import { instantiate, nodeBuiltin, type WasmMemory, type WasmModule } from './module.js';
@@ -39,8 +39,7 @@ function serve(init: WorkerInit): never {
   let seen = Atomics.load(ctl, SEQ);
   Atomics.store(ctl, readyIndex(init.index), 1);
   for (;;) {
-    if (!spinWhileEqual(ctl, SEQ, seen)) Atomics.wait(ctl, SEQ, seen);
-    seen = Atomics.load(ctl, SEQ);
+    seen = awaitNextJob(ctl, seen);
     // Only a slot written for this very sequence number is ours to run; the tag is checked again
     // after copying, in case the main thread started rewriting the slot meanwhile.
     if (Atomics.load(ctl, tag) !== seen) continue;
