@@ -79,6 +79,15 @@ export class ReplayProgram {
     for (const [slot, h] of constants) this.slots[slot] = h;
   }
 
+  /**
+   * Whether every output is a buffer the run makes afresh (not an input, not a constant, no two
+   * outputs one buffer), so the caller may own and free each output.
+   */
+  get outputsAreFresh(): boolean {
+    const slots = this.outputSlots;
+    return slots.every((k, i) => k >= this.firstProduced && slots.indexOf(k) === i);
+  }
+
   /** Kernel calls a run makes. */
   get length(): number {
     return this.steps.length;

@@ -281,5 +281,17 @@ export function dispose(container: TensorContainer): void {
  */
 export function keep<T extends Tensor>(t: T): T {
   t.kept = true;
+  keptSoFar++;
   return t;
+}
+
+let keptSoFar = 0;
+
+/**
+ * How many times `keep` has been called: code that compares it before and after a call learns
+ * whether the call held on to tensors past its return (a stateful layer's carried states). @internal
+ * @example const before = keepCount(); run(); const heldState = keepCount() !== before;
+ */
+export function keepCount(): number {
+  return keptSoFar;
 }

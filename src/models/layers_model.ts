@@ -15,6 +15,7 @@ import {
   fitDatasetModel,
   fitModel,
   predictModel,
+  releaseInferenceCaptures,
   trainOnBatchModel,
   type CompiledState,
   type TrainableModel,
@@ -365,6 +366,7 @@ export class LayersModel extends Layer implements TrainableModel {
     for (const layer of this.graph?.layers ?? [])
       if (!layer.isDisposed) numDisposedVariables += layer.dispose().numDisposedVariables;
     this.compiled?.optimizer.dispose();
+    releaseInferenceCaptures(this);
     return { refCountAfterDispose: 0, numDisposedVariables };
   }
 

@@ -11,6 +11,7 @@ import { checkPositiveInt, checkSampleCounts, checkShapes, sliceRows, toTensorLi
 import { evaluateSource } from './epoch_loop.js';
 import { syncTrainingWeights } from './in_flight.js';
 import { prepareData } from './prepare.js';
+import { inferenceOutputs } from './replay_predict.js';
 import { canReadSync } from './step.js';
 import { LossAndMetricTracker } from './tracker.js';
 import type { TrainableModel } from './trainable_model.js';
@@ -69,7 +70,8 @@ export async function evaluateDatasetModel(
 }
 
 /**
- * Model outputs for `x` in inference mode (dropout off), computed in batches.
+ * Model outputs for `x` in inference mode (dropout off), computed in batches; repeated calls on
+ * the same shapes replay the captured pass (replay_predict.ts).
  * @example const yHat = model.predict(xTest) as Tensor;
  */
 export function predictModel(model: TrainableModel, x: ModelData, args: PredictArgs = {}): Tensor | Tensor[] {
@@ -82,11 +84,9 @@ export function predictModel(model: TrainableModel, x: ModelData, args: PredictA
   // Each batch's intermediates are freed as soon as its outputs exist; the parts once joined.
   const outs = scoped(() =>
     noGrad(() => {
-      if (n <= batchSize) return model.forward(xs, false).outputs;
+      if (n <= batchSize) return inferenceOutputs(model, xs);
       for (let start = 0; start < n; start += batchSize) {
-        const outputs = scoped(
-          () => model.forward(sliceRows(xs, start, Math.min(n, start + batchSize)), false).outputs,
-        );
+        const outputs = scoped(() => inferenceOutputs(model, sliceRows(xs, start, Math.min(n, start + batchSize))));
         outputs.forEach((o, i) => parts[i].push(o));
       }
       return parts.map((p) => concat(p, 0));

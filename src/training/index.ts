@@ -7,6 +7,7 @@ export type * from './types.js';
 export { compileModel, type CompiledState } from './compile.js';
 export { fitModel, fitDatasetModel, trainOnBatchModel, TrainingError } from './fit.js';
 export { evaluateModel, evaluateDatasetModel, predictModel } from './evaluate.js';
+export { releaseInferenceCaptures } from './replay_predict.js';
 export { History } from './history.js';
 export {
   OPTIMIZER_NAMES,

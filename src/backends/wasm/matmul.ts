@@ -318,9 +318,9 @@ export function tiling(m: number, n: number, k: number, threads: number): [numbe
   return [rows, cols];
 }
 
-/** `parts` column ranges of 0..n, each a multiple of 32 wide except the last (gemmThin's register block). */
+/** `parts` column ranges of 0..n, each a multiple of 24 wide except the last (gemmThin's register block). */
 function splitColumns(n: number, parts: number): [number, number][] {
-  const per = Math.ceil(n / parts / 32) * 32;
+  const per = Math.ceil(n / parts / 24) * 24;
   const out: [number, number][] = [];
   for (let c = 0; c < n; c += per) out.push([c, Math.min(n, c + per)]);
   return out;

@@ -268,8 +268,10 @@ const MATMULS: [number[], number[], number, number, number][] = [
   [[1], [4], 65, 70, 40],
   [[6], [1], 40, 41, 42],
   [[5], [5], 48, 64, 96],
-  // Fewer than 4 rows (one sample, an LSTM step at batch 1): B streamed unpacked, 32-column blocks plus tails.
+  // Fewer than 4 rows (one sample, an LSTM step at batch 1): B streamed unpacked, 24-column blocks plus tails.
   [[], [], 1, 525, 130],
+  [[], [], 1, 49, 97],
+  [[], [], 1, 300, 28],
   [[], [], 3, 77, 200],
   [[2], [1], 2, 45, 31],
 ];

@@ -325,12 +325,13 @@ const lstmSequenceGrad: Section = async (c) => {
 };
 
 /**
- * m, k, n of a dense layer: one sample (the thin product, its 32-column blocks and tails), a few
+ * m, k, n of a dense layer: one sample (the thin product, its 24-column blocks and tails), a few
  * rows, odd sizes, and a batch big enough to split across threads.
  */
 const LINEARS = [
   [1, 7, 5],
   [1, 130, 525],
+  [1, 64, 49],
   [3, 77, 200],
   [17, 31, 29],
   [128, 300, 256],
