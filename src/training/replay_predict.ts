@@ -9,13 +9,10 @@ import { keepCount } from '../core/memory.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import { wrap } from '../ops/convert.js';
-import { replayUnsupported } from './replay_step.js';
+// The same limits as the training step's: traces compared before a pass that differs from one
+// call to the next is given up on, and input shapes captured per model.
+import { MAX_SHAPES, MAX_TRACES, replayUnsupported } from './replay_step.js';
 import type { TrainableModel } from './trainable_model.js';
-
-/** Traces compared before a pass that differs from one call to the next is given up on. */
-const MAX_TRACES = 3;
-/** Input shapes captured per model (a full batch, the last partial one, ...); older ones are dropped. */
-const MAX_SHAPES = 4;
 
 /** The captured pass of one input signature: traces until two agree, then a program, or why not. */
 interface Capture {

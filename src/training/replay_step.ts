@@ -12,12 +12,12 @@ import { type StepTensors, forwardBackward } from './step.js';
 import type { TrainableModel } from './trainable_model.js';
 
 /** Traces compared before a step that differs from one to the next is given up on. */
-const MAX_TRACES = 3;
+export const MAX_TRACES = 3;
 /**
  * Batch shapes captured per compiled model (full batches, the last partial one, a dataset's odd
  * ones); once that many have been dropped for new ones, shapes that keep changing run op by op.
  */
-const MAX_SHAPES = 4;
+export const MAX_SHAPES = 4;
 
 /** The captured step of one batch shape: traces until two agree, then a program, or why not. */
 interface Capture {
