@@ -16,13 +16,9 @@ import {
   type Tensor,
   TrainingError,
 } from '../../src/index.js';
+import { lcg } from '../helpers/random.js';
 import { FusedDenseStep } from '../../src/training/fused/dense_step.js';
 import { yieldToEventLoop } from '../../src/training/yield.js';
-
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
-}
 
 /** n rows of 2 features and a linear target y = 2 x0 - 3 x1 + 1. */
 function rows(n: number, seed = 3): { x: number[][]; y: number[][] } {

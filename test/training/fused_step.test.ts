@@ -25,6 +25,7 @@ import {
   TrainingError,
   type Logs,
 } from '../../src/index.js';
+import { lcg } from '../helpers/random.js';
 import { globalRng, Rng } from '../../src/core/rng.js';
 import { FusedDenseStep } from '../../src/training/fused/dense_step.js';
 import { planFusedStep } from '../../src/training/fused/support.js';
@@ -33,11 +34,6 @@ import { loadFromBuffers, saveToBuffers } from '../../src/io/native.js';
 // The fused step is checked against the eager step (the oracle): the same model, the same
 // starting weights and the same shuffles must give the same losses, metrics, weights and
 // optimizer state, up to float rounding (the fused step keeps activations in float64).
-
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
-}
 
 function features(n: number, cols: number, seed: number): number[][] {
   const rand = lcg(seed);

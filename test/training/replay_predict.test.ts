@@ -14,16 +14,12 @@ import {
   setSeed,
   tensor,
 } from '../../src/index.js';
+import { lcg } from '../helpers/random.js';
 import { ReplayProgram } from '../../src/backend/replay.js';
 
 // A replayed predict is checked against the ordinary pass (a twin model compiled with
 // jitCompile: false, which never captures), its oracle: same weights, same inputs, bit for bit
 // the same outputs, since a replay runs the very kernels the ordinary pass runs.
-
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
-}
 
 const values = (n: number, seed: number): number[] => Array.from({ length: n }, lcg(seed));
 const ids = (n: number, vocab: number, seed: number): number[] =>

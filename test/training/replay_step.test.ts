@@ -23,6 +23,7 @@ import {
   setSeed,
   tensor,
 } from '../../src/index.js';
+import { lcg } from '../helpers/random.js';
 import { ReplayProgram } from '../../src/backend/replay.js';
 import { globalRng } from '../../src/core/rng.js';
 import { Layer } from '../../src/layers/layer.js';
@@ -32,11 +33,6 @@ import { FusedDenseStep } from '../../src/training/fused/dense_step.js';
 // The replayed step is checked against the ordinary one (jitCompile: false), its oracle: the
 // same model, starting weights and seeds must give bit for bit the same losses, metrics,
 // weights and optimizer state, since a replay runs the very kernels the ordinary step runs.
-
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
-}
 
 function values(n: number, seed: number, scale = 1): number[] {
   const rand = lcg(seed);
