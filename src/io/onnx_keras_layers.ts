@@ -156,6 +156,7 @@ const conv3d: Emitter = (b, layer, x, shape) => {
     kernel_shape: { ints: [...c.kernelSize] },
     strides: { ints: [...c.strides] },
     dilations: { ints: [...c.dilationRate] },
+    group: { int: c.groups },
     ...convPadding(c, shape.slice(1, 4), c.kernelSize, c.strides, c.dilationRate, c.padding),
   });
   return activation(b, c.activation.name, toNdhwc(b, y, c.name), c);

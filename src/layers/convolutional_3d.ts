@@ -42,7 +42,7 @@ export interface Conv3DArgs extends LayerArgs {
   padding?: PaddingMode;
   dataFormat?: ImageDataFormat;
   dilationRate?: Triple;
-  /** Only 1: grouped 3-D convolutions are not implemented. */
+  /** Channel groups: the filters split into `groups` sets, each reading its own slice of the channels. */
   groups?: number;
   activation?: ActivationIdentifier;
   useBias?: boolean;
@@ -56,7 +56,7 @@ export interface Conv3DArgs extends LayerArgs {
 
 /**
  * 3-D convolution over channels-last volumes [batch, depth, height, width, channels] (Keras'
- * Conv3D, e.g. video or medical scans): kernel [kD, kH, kW, channels, filters], then bias.
+ * Conv3D, e.g. video or medical scans): kernel [kD, kH, kW, channels / groups, filters], then bias.
  * @example new Conv3D({ filters: 8, kernelSize: 3, padding: 'same' }).apply(zeros([1, 8, 16, 16, 1])); // [1, 8, 16, 16, 8]
  */
 export class Conv3D extends Layer {
@@ -66,6 +66,7 @@ export class Conv3D extends Layer {
   readonly strides: [number, number, number];
   readonly padding: PaddingMode;
   readonly dilationRate: [number, number, number];
+  readonly groups: number;
   readonly activation: Activation;
   readonly useBias: boolean;
   readonly kernelSettings: KernelSettings;
@@ -84,8 +85,11 @@ export class Conv3D extends Layer {
     this.padding = checkPadding(args.padding ?? 'valid', who);
     checkDataFormat(args.dataFormat, who);
     this.dilationRate = toTriple(args.dilationRate ?? 1, 'dilationRate', who);
-    if ((args.groups ?? 1) !== 1)
-      throw new ValueError(`${who}: 'groups' must be 1 (grouped 3-D convolutions are not implemented)`);
+    this.groups = args.groups ?? 1;
+    if (!Number.isInteger(this.groups) || this.groups < 1)
+      throw new ValueError(`${who}: 'groups' must be a positive integer, got ${JSON.stringify(args.groups)}`);
+    if (this.filters % this.groups !== 0)
+      throw new ValueError(`${who}: 'filters' (${this.filters}) must be divisible by 'groups' (${this.groups})`);
     this.activation = getActivation(args.activation);
     this.useBias = args.useBias ?? true;
     this.kernelSettings = kernelSettings(args.kernelInitializer, args.kernelRegularizer, args.kernelConstraint);
@@ -94,10 +98,14 @@ export class Conv3D extends Layer {
 
   override build(inputShape: Shape | Shape[]): void {
     const c = volumeChannels(this, inputShape as Shape);
+    if (c % this.groups !== 0)
+      throw new ValueError(
+        `${describeLayer(this)}: the input's ${c} channels are not divisible by 'groups' (${this.groups})`,
+      );
     const [k, b] = [this.kernelSettings, this.biasSettings];
     this.kernel = this.addWeight(
       'kernel',
-      [...this.kernelSize, c, this.filters],
+      [...this.kernelSize, c / this.groups, this.filters],
       undefined,
       k.initializer,
       k.regularizer,
@@ -114,6 +122,7 @@ export class Conv3D extends Layer {
       strides: this.strides,
       padding: this.padding,
       dilations: this.dilationRate,
+      groups: this.groups,
     });
     return this.activation.apply(this.bias ? add(y, this.bias) : y);
   }
@@ -135,7 +144,7 @@ export class Conv3D extends Layer {
       padding: this.padding,
       dataFormat: 'channels_last',
       dilationRate: [...this.dilationRate],
-      groups: 1,
+      groups: this.groups,
       activation: serializeActivation(this.activation),
       useBias: this.useBias,
       ...serializeKernelSettings('kernel', this.kernelSettings),

@@ -78,13 +78,15 @@ export interface Conv3dOptions {
   strides?: Triple;
   padding?: PaddingMode;
   dilations?: Triple;
+  /** Channel groups (Keras' `groups`): each group of filters reads its own slice of the channels. */
+  groups?: number;
 }
 
 /**
  * 3-D convolution of channels-last volumes [batch, depth, height, width, channels] with a
- * kernel [kD, kH, kW, inChannels, outChannels] (Keras' layout). A composite: for each depth tap
- * of the kernel, a 2-D convolution of the depth slices it reads, summed; gradients come from
- * those ops.
+ * kernel [kD, kH, kW, inChannels / groups, outChannels] (Keras' layout). A composite: for each
+ * depth tap of the kernel, a (grouped) 2-D convolution of the depth slices it reads, summed;
+ * gradients come from those ops.
  * @example conv3d(volumes, kernel, { strides: 2, padding: 'same' })
  */
 export function conv3d(x: TensorLike, kernel: TensorLike, options: Conv3dOptions = {}): Tensor {
@@ -92,9 +94,10 @@ export function conv3d(x: TensorLike, kernel: TensorLike, options: Conv3dOptions
   const t = toFloat(x, 'x', who);
   const k = toFloat(kernel, 'kernel', who, t.dtype);
   assertVolumes(t.shape, who);
-  if (k.rank !== 5 || k.shape[3] !== t.shape[4])
+  const groups = options.groups ?? 1;
+  if (k.rank !== 5 || k.shape[3] * groups !== t.shape[4])
     throw new ValueError(
-      `${who}: 'kernel' must be [kernelDepth, kernelHeight, kernelWidth, ${t.shape[4]} (the input channels), outChannels], got ${fmtShape(k.shape)}`,
+      `${who}: 'kernel' must be [kernelDepth, kernelHeight, kernelWidth, ${t.shape[4] / groups} (the input channels${groups > 1 ? ` / ${groups} groups` : ''}), outChannels], got ${fmtShape(k.shape)}`,
     );
   const [sd, sh, sw] = toTriple(options.strides ?? 1, 'strides', who);
   const [dd, dh, dw] = toTriple(options.dilations ?? 1, 'dilations', who);
@@ -104,7 +107,7 @@ export function conv3d(x: TensorLike, kernel: TensorLike, options: Conv3dOptions
   let y: Tensor | null = null;
   taps.forEach((slices, a) => {
     const plane = reshape(slice(k, [a, 0, 0, 0, 0], [1, kh, kw, c, f]), [kh, kw, c, f]);
-    const part = conv2d(slices, plane, { strides: [sh, sw], padding, dilations: [dh, dw] });
+    const part = conv2d(slices, plane, { strides: [sh, sw], padding, dilations: [dh, dw] }, groups);
     y = y ? add(y, part) : part;
   });
   const r = y as unknown as Tensor;

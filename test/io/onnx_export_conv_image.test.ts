@@ -107,6 +107,10 @@ describe('ONNX export of convolutions beside Conv2D and of image padding, croppi
       ],
     });
     await checkAgainstOrt(volumes, spread([1, 3, 4, 5, 1], 8));
+    const groupedVolumes = sequential({
+      layers: [layers.conv3d({ filters: 4, kernelSize: 2, groups: 2, padding: 'same', inputShape: [3, 4, 3, 4] })],
+    });
+    await checkAgainstOrt(groupedVolumes, spread([2, 3, 4, 3, 4], 9));
     const open = sequential({
       layers: [
         layers.conv1d({

@@ -373,3 +373,38 @@ describe('configs', () => {
     void conv2d;
   });
 });
+
+describe('Conv3D with groups', () => {
+  it('each group of filters convolves its own slice of the channels, as separate convolutions would', () => {
+    const x = rand64([2, 3, 4, 3, 4], 21);
+    const grouped = layers.conv3d({ filters: 6, kernelSize: [2, 2, 1], groups: 2, padding: 'same' });
+    const y = grouped.apply(x) as Tensor;
+    const [kernel, bias] = grouped.getWeights(); // kernel [2, 2, 1, 2, 6]: 2 channels per group
+    assert.deepEqual(kernel.shape, [2, 2, 1, 2, 6]);
+    for (let g = 0; g < 2; g++) {
+      const single = layers.conv3d({ filters: 3, kernelSize: [2, 2, 1], padding: 'same' });
+      single.apply(x.slice([0, 0, 0, 0, 2 * g], [2, 3, 4, 3, 2]));
+      single.setWeights([kernel.slice([0, 0, 0, 0, 3 * g], [2, 2, 1, 2, 3]), bias.slice([3 * g], [3])]);
+      const want = single.apply(x.slice([0, 0, 0, 0, 2 * g], [2, 3, 4, 3, 2])) as Tensor;
+      assertClose(y.slice([0, 0, 0, 0, 3 * g], [2, 3, 4, 3, 3]), want, 1e-5);
+    }
+    const back = deserializeLayer(serializeLayer(grouped));
+    assert.equal((back.getConfig() as { groups: number }).groups, 2);
+  });
+  it('gradient-checks in float64 and refuses channels or filters that do not divide', () => {
+    withFloat64(() =>
+      checkLayer(
+        layers.conv3d({ filters: 4, kernelSize: 2, strides: [1, 2, 1], groups: 2 }),
+        rand64([1, 3, 4, 3, 4], 22),
+      ),
+    );
+    assert.throws(
+      () => layers.conv3d({ filters: 3, kernelSize: 2, groups: 2 }),
+      /'filters' \(3\) must be divisible by 'groups' \(2\)/,
+    );
+    assert.throws(
+      () => layers.conv3d({ filters: 4, kernelSize: 1, groups: 2, name: 'c3' }).apply(rand64([1, 2, 2, 2, 3], 23)),
+      /Conv3D 'c3': the input's 3 channels are not divisible by 'groups' \(2\)/,
+    );
+  });
+});
