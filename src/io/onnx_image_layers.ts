@@ -3,7 +3,7 @@ import { Cropping2D, UpSampling2D, ZeroPadding2D } from '../layers/convolutional
 import type { Layer } from '../layers/layer.js';
 import { CenterCrop, Resizing } from '../layers/preprocessing_image.js';
 import type { Shape } from '../layers/symbolic.js';
-import { samplePoints, type ResizeInterpolation } from '../ops/resize.js';
+import { antialiasWeights, samplePoints, type ResizeInterpolation } from '../ops/resize.js';
 import type { OnnxGraphBuilder } from './onnx_builder.js';
 import type { Emitter } from './onnx_layers.js';
 
@@ -100,6 +100,13 @@ const resizing: Emitter = (b, layer, x, shape) => {
     const pads = b.int64(`${r.name}/pads`, [0, top, left, 0, 0, top, left, 0]);
     y = b.op('Pad', [y, pads, b.constant(`${r.name}/fill`, [r.fillValue], [])], r.name, { mode: 'constant' });
     [h, w] = [h + 2 * top, w + 2 * left];
+  }
+  if (r.antialias && r.interpolation === 'bilinear') {
+    // The same per-axis weights as the layer, as constants: opset 17's Resize has no antialias.
+    const rows = b.constant(`${r.name}/rows`, Float32Array.from(antialiasWeights(h, r.height)), [r.height, h]);
+    const cols = b.constant(`${r.name}/cols`, Float32Array.from(antialiasWeights(w, r.width)), [r.width, w]);
+    y = b.op('Einsum', [rows, y], r.name, { equation: 'ph,nhwc->npwc' });
+    return b.op('Einsum', [cols, y], r.name, { equation: 'qw,nhwc->nhqc' });
   }
   return resize(b, r.name, y, [h, w], [r.height, r.width], r.interpolation);
 };

@@ -94,7 +94,7 @@ export interface ResizingArgs extends LayerArgs {
   /** Only 'constant' (Keras' only mode for resizing). */
   fillMode?: 'constant';
   fillValue?: number;
-  /** Only false: antialiased downscaling is not implemented. */
+  /** Shrink with TensorFlow's antialiasing filter (bilinear only; default false). */
   antialias?: boolean;
   dataFormat?: ImageDataFormat;
 }
@@ -112,6 +112,7 @@ export class Resizing extends Layer {
   readonly cropToAspectRatio: boolean;
   readonly padToAspectRatio: boolean;
   readonly fillValue: number;
+  readonly antialias: boolean;
 
   constructor(args: ResizingArgs) {
     super(args);
@@ -130,8 +131,9 @@ export class Resizing extends Layer {
     if ((args.fillMode ?? 'constant') !== 'constant')
       throw new ValueError(`${who}: 'fillMode' must be 'constant', got ${JSON.stringify(args.fillMode)}`);
     this.fillValue = args.fillValue ?? 0;
-    if (args.antialias)
-      throw new ValueError(`${who}: 'antialias' is not implemented; resize without it (antialias: false)`);
+    this.antialias = args.antialias ?? false;
+    if (typeof this.antialias !== 'boolean')
+      throw new ValueError(`${who}: 'antialias' must be true or false, got ${JSON.stringify(args.antialias)}`);
     checkDataFormat(args.dataFormat, who);
     this.inputSpec = [{ ndim: 4 }];
   }
@@ -144,7 +146,7 @@ export class Resizing extends Layer {
       const [top, left, ch, cw] = this.aspectCrop(h, w);
       x = slice(x, [0, top, left, 0], [-1, ch, cw, -1]);
     } else if (this.padToAspectRatio) x = this.padToRatio(x, h, w);
-    return resizeImages(x, [this.height, this.width], this.interpolation);
+    return resizeImages(x, [this.height, this.width], this.interpolation, this.antialias);
   }
 
   /**
@@ -199,7 +201,7 @@ export class Resizing extends Layer {
       padToAspectRatio: this.padToAspectRatio,
       fillMode: 'constant',
       fillValue: this.fillValue,
-      antialias: false,
+      antialias: this.antialias,
       dataFormat: 'channels_last',
     };
   }

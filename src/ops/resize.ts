@@ -2,6 +2,7 @@ import { ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { tensor, toFloat, type TensorLike } from './convert.js';
 import { add, mul, sub } from './prims/binary.js';
+import { einsum } from './einsum.js';
 import { gather } from './prims/gather.js';
 
 /** How `resizeImages` samples: the nearest pixel, or a blend of the four around the point. */
@@ -54,8 +55,9 @@ function resizeAxis(x: Tensor, axis: number, outSize: number, interpolation: Res
 
 /**
  * Resizes a batch of channels-last images [batch, height, width, channels] to `size`, as
- * `tf.image.resize` does without antialiasing (half-pixel centres; bilinear blends the four
- * nearest pixels, nearest picks one). Differentiable with respect to the images (the gradient
+ * `tf.image.resize` does (half-pixel centres; bilinear blends the four nearest pixels, nearest
+ * picks one; with `antialias`, bilinear shrinking averages every input pixel under a widened
+ * triangle, see antialiasWeights). Differentiable with respect to the images (the gradient
  * of a gather and a blend).
  * @example resizeImages(images, [64, 64]) // bilinear
  */
@@ -63,6 +65,7 @@ export function resizeImages(
   images: TensorLike,
   size: readonly [number, number],
   interpolation: ResizeInterpolation = 'bilinear',
+  antialias = false,
 ): Tensor {
   const x = toFloat(images, 'images', 'resizeImages');
   if (x.rank !== 4)
@@ -77,5 +80,42 @@ export function resizeImages(
     throw new ValueError(
       `resizeImages: 'interpolation' must be 'nearest' or 'bilinear', got ${JSON.stringify(interpolation)}`,
     );
+  // As in TensorFlow, antialiasing has no effect on nearest-neighbour resizing.
+  if (antialias && interpolation === 'bilinear') {
+    const [, h, w] = x.shape;
+    const rows = tensor(antialiasWeights(h, size[0]), [size[0], h], x.dtype);
+    const cols = tensor(antialiasWeights(w, size[1]), [size[1], w], x.dtype);
+    return einsum('qw,nhwc->nhqc', cols, einsum('ph,nhwc->npwc', rows, x));
+  }
   return resizeAxis(resizeAxis(x, 1, size[0], interpolation), 2, size[1], interpolation);
+}
+
+/** The smallest weight total TensorFlow still normalises (1000 times float32's least normal number). */
+const TINY_TOTAL = 1000 * 1.1754943508222875e-38;
+
+/**
+ * Antialiased bilinear weights [outSize, inSize] for one axis, as TensorFlow's
+ * `scale_and_translate` with the triangle kernel computes them: output i samples at
+ * (i + 0.5) · in/out and averages the inputs under a triangle widened by in/out when shrinking
+ * (so every input pixel counts, instead of the two nearest), the weights normalised to sum 1.
+ * Growing, the triangle keeps width 1 and the result is plain bilinear resizing.
+ * @example antialiasWeights(4, 2) // [3/7, 3/7, 1/7, 0,  0, 1/7, 3/7, 3/7]
+ */
+export function antialiasWeights(inSize: number, outSize: number): Float64Array {
+  const inverse = inSize / outSize;
+  const width = Math.max(inverse, 1);
+  const weights = new Float64Array(outSize * inSize);
+  for (let i = 0; i < outSize; i++) {
+    const sample = (i + 0.5) * inverse;
+    const start = Math.min(Math.max(Math.ceil(sample - width - 0.5), 0), inSize - 1);
+    const end = Math.min(Math.max(Math.floor(sample + width - 0.5), 0), inSize - 1) + 1;
+    let total = 0;
+    for (let j = start; j < end; j++) {
+      const v = Math.max(0, 1 - Math.abs((j + 0.5 - sample) / width));
+      weights[i * inSize + j] = v;
+      total += v;
+    }
+    if (Math.abs(total) >= TINY_TOTAL) for (let j = start; j < end; j++) weights[i * inSize + j] /= total;
+  }
+  return weights;
 }

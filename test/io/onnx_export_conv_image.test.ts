@@ -134,6 +134,8 @@ describe('ONNX export of convolutions beside Conv2D and of image padding, croppi
     const m = sequential({
       layers: [
         layers.resizing({ height: 5, width: 3, inputShape: [9, 7, 2] }),
+        layers.resizing({ height: 4, width: 2, antialias: true, padToAspectRatio: true }),
+        layers.resizing({ height: 5, width: 3 }),
         layers.upSampling2d({ size: [3, 2], interpolation: 'bilinear' }),
         layers.resizing({ height: 4, width: 5, interpolation: 'nearest' }),
         layers.resizing({ height: 7, width: 2, interpolation: 'nearest', cropToAspectRatio: true }),

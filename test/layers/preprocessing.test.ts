@@ -24,6 +24,29 @@ describe('resizing images (TensorFlow half-pixel sampling, as Keras 3)', () => {
     assertClose(resizeImages(row([0, 1, 2]), [1, 2], 'nearest'), [0, 2]);
     assertClose(resizeImages(row([5, 7]), [1, 4], 'nearest'), [5, 5, 7, 7]);
   });
+  it('antialiased shrinking averages every pixel under a widened triangle, as tf.image.resize', () => {
+    const row = (v: number[]) => tensor(v, [1, 1, v.length, 1]);
+    // 4 -> 2: each output's triangle spans three inputs, weights 3/7, 3/7, 1/7 (by hand).
+    assertClose(resizeImages(row([1, 2, 3, 4]), [1, 2], 'bilinear', true), [12 / 7, 23 / 7]);
+    // Growing, or nearest, antialiasing changes nothing.
+    assertClose(resizeImages(row([0, 1]), [1, 4], 'bilinear', true), [0, 0.25, 0.75, 1]);
+    assertClose(resizeImages(row([0, 1, 2]), [1, 2], 'nearest', true), [0, 2]);
+    // Both axes, through the layer, and its config.
+    const images = tensor(
+      Array.from({ length: 2 * 6 * 5 * 3 }, (_, i) => Math.sin(i)),
+      [2, 6, 5, 3],
+    );
+    const layer = layers.resizing({ height: 3, width: 2, antialias: true });
+    const y = layer.apply(images) as Tensor;
+    assert.deepEqual(y.shape, [2, 3, 2, 3]);
+    const want = resizeImages(resizeImages(images, [3, 5], 'bilinear', true), [3, 2], 'bilinear', true);
+    assertClose(y, want, 1e-6);
+    assert.equal((layer.getConfig() as { antialias: boolean }).antialias, true);
+    assert.throws(
+      () => layers.resizing({ height: 2, width: 2, antialias: 'yes' as never }),
+      /'antialias' must be true or false/,
+    );
+  });
   it("UpSampling2D's bilinear mode blends neighbours", () => {
     const y = layers.upSampling2d({ size: [1, 2], interpolation: 'bilinear' }).apply(tensor([0, 1], [1, 1, 2, 1]));
     assertClose(y as Tensor, [0, 0.25, 0.75, 1]);
