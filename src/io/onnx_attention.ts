@@ -7,7 +7,8 @@ import { GroupedQueryAttention } from '../layers/grouped_query_attention.js';
 import type { Layer } from '../layers/layer.js';
 import { MultiHeadAttention } from '../layers/multi_head_attention.js';
 import type { LayerNormalization } from '../layers/normalization.js';
-import { PositionEmbedding, RotaryEmbedding, SinePositionEncoding } from '../layers/position.js';
+import { PositionEmbedding, SinePositionEncoding } from '../layers/position.js';
+import { RotaryEmbedding, type RotaryCallArgs } from '../layers/rotary_embedding.js';
 import type { Shape } from '../layers/symbolic.js';
 import { TokenAndPositionEmbedding } from '../layers/token_position_embedding.js';
 import { TransformerDecoder } from '../layers/transformer_decoder.js';
@@ -280,23 +281,14 @@ function sineEncoding(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape
   return positionTable(b, layer, x, Float32Array.from(values), [length, d]);
 }
 
-function rotary(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape): string {
+function rotary(b: OnnxGraphBuilder, layer: Layer, x: string, shape: Shape, callArgs: Config): string {
   const r = layer as RotaryEmbedding;
-  const norm = (a: number) => (a < 0 ? a + shape.length : a);
-  const seqAxis = norm(r.sequenceAxis),
-    featAxis = norm(r.featureAxis);
-  const length = known(r, shape, seqAxis, 'sequence length');
+  const featAxis = r.featureAxis < 0 ? r.featureAxis + shape.length : r.featureAxis;
+  known(r, shape, r.sequenceAxis < 0 ? r.sequenceAxis + shape.length : r.sequenceAxis, 'sequence length');
   const dim = known(r, shape, featAxis, 'feature size');
-  const { cos, sin } = r.tables(length, dim);
-  const view = shape.map((d, a) => (a === seqAxis || a === featAxis ? (d as number) : 1));
-  const table = (v: Float64Array, name: string) => {
-    // [length, dim] in the input's axis order.
-    const data =
-      seqAxis < featAxis
-        ? Float32Array.from(v)
-        : Float32Array.from({ length: v.length }, (_, i) => v[(i % length) * dim + Math.floor(i / length)]);
-    return b.constant(`${r.name}/${name}`, data, view);
-  };
+  // The recorded startIndex or positions are constants of the graph, as the tables are.
+  const { cos, sin, view } = r.rotation(shape, callArgs as RotaryCallArgs);
+  const table = (v: Float64Array, name: string) => b.constant(`${r.name}/${name}`, Float32Array.from(v), view);
   const [x1, x2] = b.opMulti('Split', [x, b.int64(`${r.name}/halves`, [dim / 2, dim / 2])], r.name, 2, {
     axis: { int: featAxis },
   });

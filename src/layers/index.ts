@@ -63,12 +63,11 @@ import { GroupedQueryAttention, type GroupedQueryAttentionArgs } from './grouped
 import { AdditiveAttention, Attention, type AdditiveAttentionArgs, type AttentionArgs } from './dot_attention.js';
 import {
   PositionEmbedding,
-  RotaryEmbedding,
   SinePositionEncoding,
   type PositionEmbeddingArgs,
-  type RotaryEmbeddingArgs,
   type SinePositionEncodingArgs,
 } from './position.js';
+import { RotaryEmbedding, type RotaryEmbeddingArgs } from './rotary_embedding.js';
 import { TokenAndPositionEmbedding, type TokenAndPositionEmbeddingArgs } from './token_position_embedding.js';
 import { TransformerEncoder, type TransformerEncoderArgs } from './transformer_encoder.js';
 import { TransformerDecoder, type TransformerDecoderArgs } from './transformer_decoder.js';
@@ -252,12 +251,12 @@ export {
 export {
   PositionEmbedding,
   SinePositionEncoding,
-  RotaryEmbedding,
   type PositionEmbeddingArgs,
   type SinePositionEncodingArgs,
-  type RotaryEmbeddingArgs,
   type PositionCallArgs,
 } from './position.js';
+export { RotaryEmbedding, type RotaryEmbeddingArgs, type RotaryCallArgs } from './rotary_embedding.js';
+export { ROPE_TYPES, type RopeType } from './rotary_frequencies.js';
 export { TokenAndPositionEmbedding, type TokenAndPositionEmbeddingArgs } from './token_position_embedding.js';
 export {
   TransformerEncoder,

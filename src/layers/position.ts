@@ -9,11 +9,8 @@ import { describeLayer } from './convolutional_base.js';
 import { Layer, type CallArgs, type LayerArgs } from './layer.js';
 import { registerLayer } from './registry.js';
 import type { Shape, SymbolicTensor } from './symbolic.js';
-import { add, broadcastTo, mul } from '../ops/prims/binary.js';
-import { concat } from '../ops/prims/concat.js';
-import { reshape, transpose } from '../ops/prims/shape_ops.js';
+import { broadcastTo } from '../ops/prims/binary.js';
 import { slice } from '../ops/prims/slice.js';
-import { neg } from '../ops/prims/unary.js';
 
 /** Call arguments of the position layers (KerasHub's). */
 export interface PositionCallArgs extends CallArgs {
@@ -181,144 +178,8 @@ export class SinePositionEncoding extends Layer {
   }
 }
 
-export interface RotaryEmbeddingArgs extends LayerArgs {
-  maxWavelength?: number;
-  /** Positions are divided by this (linear scaling, for longer contexts). */
-  scalingFactor?: number;
-  /** 'linear' (default) or 'dynamic' (NTK-style: the factor is raised to features/(features-2)). */
-  ropeType?: 'linear' | 'dynamic';
-  sequenceAxis?: number;
-  featureAxis?: number;
-}
-
-/**
- * Rotary position embedding (KerasHub `RotaryEmbedding`, Su et al. 2021): rotates pairs of
- * features (i, i + features/2) of queries or keys by the angle `p · w^(-2i/features)`, so their
- * dot product depends on relative position. Applied to [batch, sequence, ..., features]
- * (e.g. per-head queries [batch, time, heads, size]); returns the rotated input.
- *
- * @example
- * const rope = new RotaryEmbedding();
- * const q2 = rope.apply(q) as Tensor; // q: [batch, time, heads, headDim]
- */
-export class RotaryEmbedding extends Layer {
-  static override readonly className: string = 'RotaryEmbedding';
-  readonly maxWavelength: number;
-  readonly scalingFactor: number;
-  readonly ropeType: 'linear' | 'dynamic';
-  readonly sequenceAxis: number;
-  readonly featureAxis: number;
-
-  constructor(args: RotaryEmbeddingArgs = {}) {
-    super(args);
-    const who = describeLayer(this);
-    this.maxWavelength = args.maxWavelength ?? 10000;
-    this.scalingFactor = args.scalingFactor ?? 1;
-    for (const [k, v] of [
-      ['maxWavelength', this.maxWavelength],
-      ['scalingFactor', this.scalingFactor],
-    ] as const)
-      if (typeof v !== 'number' || !(v > 0))
-        throw new ValueError(`${who}: '${k}' must be a positive number, got ${JSON.stringify(v)}`);
-    this.ropeType = args.ropeType ?? 'linear';
-    if (this.ropeType !== 'linear' && this.ropeType !== 'dynamic')
-      throw new ValueError(`${who}: 'ropeType' must be 'linear' or 'dynamic', got ${JSON.stringify(args.ropeType)}`);
-    this.sequenceAxis = args.sequenceAxis ?? 1;
-    this.featureAxis = args.featureAxis ?? -1;
-    this.supportsMasking = true;
-  }
-
-  override apply(
-    inputs: SymbolicTensor | SymbolicTensor[],
-    kwargs?: PositionCallArgs,
-  ): SymbolicTensor | SymbolicTensor[];
-  override apply(inputs: Tensor | Tensor[], kwargs?: PositionCallArgs): Tensor | Tensor[];
-  override apply(
-    inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
-    kwargs?: PositionCallArgs,
-  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
-  /** Options: `startIndex`, the position of the first step (while generating with a cache). */
-  override apply(
-    inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[],
-    kwargs: PositionCallArgs = {},
-  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
-    return super.apply(inputs, kwargs);
-  }
-
-  call(inputs: Tensor | Tensor[], kwargs: PositionCallArgs): Tensor {
-    const x = inputs as Tensor;
-    const who = describeLayer(this);
-    const start = startIndexOf(this, kwargs);
-    const norm = (a: number) => (a < 0 ? a + x.rank : a);
-    const seqAxis = norm(this.sequenceAxis),
-      featAxis = norm(this.featureAxis);
-    if (seqAxis < 0 || seqAxis >= x.rank || featAxis < 0 || featAxis >= x.rank || seqAxis === featAxis)
-      throw new ValueError(
-        `${who}: sequenceAxis ${this.sequenceAxis} and featureAxis ${this.featureAxis} must be different axes of the input (shape ${fmtShape(x.shape)})`,
-      );
-    const dim = x.shape[featAxis],
-      length = x.shape[seqAxis];
-    if (dim % 2 !== 0)
-      throw new ValueError(
-        `${who}: the feature size must be even to rotate pairs of features, got ${dim} (shape ${fmtShape(x.shape)})`,
-      );
-    const half = dim / 2;
-    const { cos: cosV, sin: sinV } = this.tables(length, dim, start);
-    const view = x.shape.map((d, a) => (a === seqAxis || a === featAxis ? d : 1));
-    const table = (v: Float64Array) => {
-      const t = tensor(v, [length, dim], x.dtype);
-      // The tables are [sequence, features]; put them in the input's axis order.
-      return reshape(seqAxis < featAxis ? t : transpose(t, [1, 0]), view);
-    };
-    const first = slice(
-      x,
-      x.shape.map(() => 0),
-      x.shape.map((d, a) => (a === featAxis ? half : d)),
-    );
-    const second = slice(
-      x,
-      x.shape.map((_, a) => (a === featAxis ? half : 0)),
-      x.shape.map((d, a) => (a === featAxis ? half : d)),
-    );
-    const rotated = concat([neg(second), first], featAxis);
-    return add(mul(x, table(cosV)), mul(rotated, table(sinV)));
-  }
-
-  /**
-   * The cos and sin tables [length, dim], row p for position `start + p`; both halves of a row
-   * hold the same frequencies, so feature i pairs with feature i + dim/2.
-   */
-  tables(length: number, dim: number, start = 0): { cos: Float64Array; sin: Float64Array } {
-    const half = dim / 2;
-    const scale = this.ropeType === 'linear' ? this.scalingFactor : this.scalingFactor ** (dim / Math.max(1, dim - 2));
-    const cos = new Float64Array(length * dim),
-      sin = new Float64Array(length * dim);
-    for (let p = 0; p < length; p++)
-      for (let i = 0; i < half; i++) {
-        const angle = ((p + start) * this.maxWavelength ** (-(2 * i) / dim)) / scale;
-        for (const j of [i, i + half]) {
-          cos[p * dim + j] = Math.cos(angle);
-          sin[p * dim + j] = Math.sin(angle);
-        }
-      }
-    return { cos, sin };
-  }
-
-  override getConfig(): Config {
-    return {
-      ...super.getConfig(),
-      maxWavelength: this.maxWavelength,
-      scalingFactor: this.scalingFactor,
-      ropeType: this.ropeType,
-      sequenceAxis: this.sequenceAxis,
-      featureAxis: this.featureAxis,
-    };
-  }
-}
-
 registerLayer(
   PositionEmbedding.className,
   (config) => new PositionEmbedding(config as unknown as PositionEmbeddingArgs),
 );
 registerLayer(SinePositionEncoding.className, (config) => new SinePositionEncoding(config as SinePositionEncodingArgs));
-registerLayer(RotaryEmbedding.className, (config) => new RotaryEmbedding(config as RotaryEmbeddingArgs));

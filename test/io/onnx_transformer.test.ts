@@ -12,6 +12,7 @@ import {
   type Tensor,
 } from '../../src/index.js';
 import { exportOnnx, onnxSupportedLayers } from '../../src/io/onnx_export.js';
+import type { RotaryCallArgs } from '../../src/layers/rotary_embedding.js';
 
 ort.env.wasm.numThreads = 1;
 
@@ -97,6 +98,26 @@ describe('ONNX export of the Transformer layers, run in ONNX Runtime', () => {
         outputs: layers.rotaryEmbedding({ sequenceAxis: 2, featureAxis: 3 }).apply(heads) as SymbolicTensor,
       }),
       randn([2, 4, 3, 6], 2),
+    );
+    // YaRN with truncate, a recorded startIndex, and positions with a row per example.
+    const yarn = { ropeType: 'yarn' as const, scalingFactor: 4, originalMaxPositionEmbeddings: 6, truncate: true };
+    await checkAgainstOrt(
+      functionalModel({
+        inputs: heads,
+        outputs: layers.rotaryEmbedding(yarn).apply(heads, { startIndex: 4 } as RotaryCallArgs) as SymbolicTensor,
+      }),
+      randn([2, 4, 3, 6], 4),
+    );
+    const positions = [
+      [9, 0, 2, 5],
+      [1, 7, 3, 3],
+    ];
+    await checkAgainstOrt(
+      functionalModel({
+        inputs: heads,
+        outputs: layers.rotaryEmbedding(yarn).apply(heads, { positions } as RotaryCallArgs) as SymbolicTensor,
+      }),
+      randn([2, 4, 3, 6], 5),
     );
     const grid = input({ shape: [3, 4, 5] });
     const mha = layers.multiHeadAttention({ numHeads: 2, keyDim: 2, attentionAxes: [1, 2] });

@@ -498,7 +498,17 @@ export const LAYER_SAMPLES: Record<string, LayerSample[]> = {
   AdditiveAttention: [{ args: {}, input: [SEQ, [2, 5, 3]] }],
   PositionEmbedding: [{ args: { sequenceLength: 6 }, input: SEQ }],
   SinePositionEncoding: [{ args: {}, input: [2, 4, 4] }],
-  RotaryEmbedding: [{ args: {}, input: [2, 4, 4] }],
+  RotaryEmbedding: [
+    { args: {}, input: [2, 4, 4] },
+    {
+      args: { ropeType: 'yarn', maxWavelength: 100, scalingFactor: 4, originalMaxPositionEmbeddings: 3, betaFast: 2 },
+      input: [2, 4, 2, 8],
+    },
+    {
+      args: { ropeType: 'yarn', scalingFactor: 2, truncate: true, originalMaxPositionEmbeddings: 2 },
+      input: [2, 4, 8],
+    },
+  ],
   TokenAndPositionEmbedding: [
     {
       args: { vocabularySize: 6, sequenceLength: 5, embeddingDim: 4, maskZero: true },
