@@ -1,5 +1,5 @@
 import { ValueError, fmtShape } from '../core/errors.js';
-import type { Tensor } from '../core/tensor.js';
+import { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
 import type { Config } from '../core/config.js';
 import type { Initializer } from '../initializers/initializer.js';
@@ -14,13 +14,21 @@ import { slice } from '../ops/prims/slice.js';
 
 /** Call arguments of the position layers (KerasHub's). */
 export interface PositionCallArgs extends CallArgs {
-  /** Position of the input's first step, e.g. the cache length while generating (default 0). */
-  startIndex?: number;
+  /**
+   * Position of the input's first step, e.g. the cache length while generating (default 0): a
+   * number or a one-element integer tensor.
+   */
+  startIndex?: number | Tensor;
 }
 
-/** The start index, checked to be a non-negative integer. */
+/** The start index, read from a one-element tensor if need be, checked to be a non-negative integer. */
 export function startIndexOf(layer: Layer, kwargs: PositionCallArgs): number {
-  const start = kwargs.startIndex ?? 0;
+  const given = kwargs.startIndex ?? 0;
+  if (given instanceof Tensor && given.size !== 1)
+    throw new ValueError(
+      `${describeLayer(layer)}: 'startIndex' must be a number or a tensor of one element, got a tensor of shape ${fmtShape(given.shape)}`,
+    );
+  const start = given instanceof Tensor ? given.dataSync()[0] : given;
   if (!Number.isInteger(start) || start < 0)
     throw new ValueError(
       `${describeLayer(layer)}: 'startIndex' must be a non-negative integer, got ${JSON.stringify(start)}`,

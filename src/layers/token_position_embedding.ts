@@ -7,7 +7,7 @@ import { getInitializer, serializeInitializer, type InitializerIdentifier } from
 import { describeLayer } from './convolutional_base.js';
 import { Embedding } from './embedding.js';
 import type { LayerArgs } from './layer.js';
-import { PositionEmbedding, type PositionCallArgs } from './position.js';
+import { PositionEmbedding, startIndexOf, type PositionCallArgs } from './position.js';
 import { registerLayer } from './registry.js';
 import { LayerWithSublayers } from './sublayers.js';
 import type { Shape, SymbolicTensor } from './symbolic.js';
@@ -144,13 +144,13 @@ export class TokenAndPositionEmbedding extends LayerWithSublayers {
       );
     // The length is checked before the token lookup, so a too-long input fails before any work.
     const length = ids.shape[1],
-      start = kwargs.startIndex ?? 0;
+      start = startIndexOf(this, kwargs);
     if (start + length > this.sequenceLength)
       throw new ValueError(
         `${describeLayer(this)}: an input of ${length} tokens${start ? ` from startIndex ${start}` : ''} (shape ${fmtShape(ids.shape)}) is longer than sequenceLength ${this.sequenceLength}`,
       );
     const tokens = this.tokenEmbedding.apply(ids) as Tensor;
-    const positionArgs: PositionCallArgs = { startIndex: kwargs.startIndex };
+    const positionArgs: PositionCallArgs = { startIndex: start };
     return add(tokens, this.positionEmbedding.apply(tokens, positionArgs) as Tensor);
   }
 

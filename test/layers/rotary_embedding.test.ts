@@ -185,6 +185,12 @@ describe('RotaryEmbedding: YaRN scaling and KerasHub options', () => {
       rope.apply(x, { startIndex: 4 } as RotaryCallArgs) as Tensor,
       0,
     );
+    // A start index may be a one-element integer tensor, as in KerasHub.
+    assertClose(
+      rope.apply(x, { startIndex: tensor([4], [], 'int32') } as RotaryCallArgs) as Tensor,
+      rope.apply(x, { startIndex: 4 } as RotaryCallArgs) as Tensor,
+      0,
+    );
     // Sequence on axis 3, features on axis 1, examples still on axis 0: [batch, dim, heads, sequence].
     const moved = layers.rotaryEmbedding({ ...yarnArgs, truncate: true, sequenceAxis: 3, featureAxis: 1, ...f64 });
     const y = moved.apply(x.transpose([0, 3, 2, 1]), { positions: rowsOf } as RotaryCallArgs) as Tensor;
@@ -331,6 +337,14 @@ describe('RotaryEmbedding: YaRN scaling and KerasHub options', () => {
     rejects(
       () => rope.apply(x, { startIndex: -1 } as RotaryCallArgs),
       /'startIndex' must be a non-negative integer, got -1/,
+    );
+    rejects(
+      () => rope.apply(x, { startIndex: tensor([1, 2], undefined, 'int32') } as RotaryCallArgs),
+      /RotaryEmbedding 'r': 'startIndex' must be a number or a tensor of one element, got a tensor of shape \[2\]/,
+    );
+    rejects(
+      () => rope.apply(x, { startIndex: tensor([1.5]) } as RotaryCallArgs),
+      /'startIndex' must be a non-negative integer, got 1.5/,
     );
   });
 });
