@@ -13,7 +13,7 @@ import { loadKerasModel, tensor, type Tensor } from '../../src/index.js';
 import { FileFormatError } from '../../src/io/format_error.js';
 import { rand64 } from '../helpers/gradcheck.js';
 import { referenceAttention, type MhaWeights } from '../layers/attention_reference.js';
-import { kerasArchive, kt, type Json } from './keras_fixtures.js';
+import { kerasArchive, kt, mhaVars, type Json } from './keras_fixtures.js';
 
 const V = 11,
   T = 5,
@@ -84,15 +84,6 @@ const weights = {
   },
 };
 
-const attentionVars = (path: string, m: MhaWeights) => ({
-  [`${path}/vars`]: [],
-  [`${path}/query_dense/vars`]: [m.wq, m.bq as Tensor],
-  [`${path}/key_dense/vars`]: [m.wk, m.bk as Tensor],
-  [`${path}/value_dense/vars`]: [m.wv, m.bv as Tensor],
-  [`${path}/output_dense/vars`]: [m.wo, m.bo as Tensor],
-  [`${path}/_softmax/vars`]: [],
-  [`${path}/_dropout_layer/vars`]: [],
-});
 const normVars = (path: string, n: { gamma: Tensor; beta: Tensor }) => ({ [`${path}/vars`]: [n.gamma, n.beta] });
 const feedforwardVars = (path: string, f: ReturnType<typeof feedforward>) => ({
   [`${path}/_feedforward_intermediate_dense/vars`]: [f.k1, f.b1],
@@ -162,15 +153,15 @@ function kerasHubFile(options: { decoderRegisteredAs?: string; decoderClass?: st
     [`${t}/token_embedding/vars`]: [weights.tokens, weights.reverse],
     [`${t}/position_embedding/vars`]: [weights.positions],
     [`${e}/vars`]: [],
-    ...attentionVars(`${e}/_self_attention_layer`, weights.encoder.attention),
+    ...mhaVars(`${e}/_self_attention_layer`, weights.encoder.attention),
     ...normVars(`${e}/_self_attention_layer_norm`, weights.encoder.attentionNorm),
     [`${e}/_self_attention_dropout/vars`]: [],
     ...normVars(`${e}/_feedforward_layer_norm`, weights.encoder.ffNorm),
     ...feedforwardVars(e, weights.encoder.ff),
     [`${d}/vars`]: [],
-    ...attentionVars(`${d}/_self_attention_layer`, weights.decoder.self),
+    ...mhaVars(`${d}/_self_attention_layer`, weights.decoder.self),
     ...normVars(`${d}/_self_attention_layer_norm`, weights.decoder.selfNorm),
-    ...attentionVars(`${d}/_cross_attention_layer`, weights.decoder.cross),
+    ...mhaVars(`${d}/_cross_attention_layer`, weights.decoder.cross),
     ...normVars(`${d}/_cross_attention_layer_norm`, weights.decoder.crossNorm),
     ...normVars(`${d}/_feedforward_layer_norm`, weights.decoder.ffNorm),
     ...feedforwardVars(d, weights.decoder.ff),
