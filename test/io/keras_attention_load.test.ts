@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { loadKerasModel, tensor, type Tensor } from '../../src/index.js';
 import { FileFormatError } from '../../src/io/format_error.js';
 import { rand64 } from '../helpers/gradcheck.js';
-import { referenceAttention, type MhaWeights } from '../layers/attention_reference.js';
+import { referenceAttention } from '../layers/attention_reference.js';
 import { k3, k3Input, kerasArchive, kt, mhaVars, type Json } from './keras_fixtures.js';
 
 const init = (cls: string, config: Json = {}): Json => ({
