@@ -326,8 +326,9 @@ function tensorKeywordsAsInputs(node: Config, className: string): { args: unknow
 }
 
 /**
- * The call's flags (`training`, and the attention layers' `useCausalMask` and
- * `returnAttentionScores`); tensors passed as keyword arguments (masks, states) are not supported.
+ * The call's flags (`training`, the attention layers' `useCausalMask` and
+ * `returnAttentionScores`, ReversibleEmbedding's `reverse`); tensors passed as keyword arguments
+ * (masks, states) are not supported.
  */
 function plainCallArgs(raw: unknown): Config {
   if (!isJsonObject(raw)) return {};
@@ -341,7 +342,7 @@ function plainCallArgs(raw: unknown): Config {
 }
 
 /** Boolean call arguments kept from a file, each meaning in Myelin what it means in Keras. */
-const CALL_FLAGS = ['training', 'useCausalMask', 'returnAttentionScores'];
+const CALL_FLAGS = ['training', 'useCausalMask', 'returnAttentionScores', 'reverse'];
 
 /** Layers called as `layer(query, value, key=None, attention_mask=None, ...)`. */
 const ATTENTION_CALLS = new Set(['MultiHeadAttention', 'GroupedQueryAttention', 'GroupQueryAttention']);

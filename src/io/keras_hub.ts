@@ -9,6 +9,7 @@ export const KERAS_HUB_CLASSES: ReadonlySet<string> = new Set([
   'TransformerEncoder',
   'TransformerDecoder',
   'TokenAndPositionEmbedding',
+  'ReversibleEmbedding',
   'PositionEmbedding',
   'SinePositionEncoding',
   'RotaryEmbedding',

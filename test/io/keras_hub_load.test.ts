@@ -261,4 +261,119 @@ describe('KerasHub layers in Keras 3 .keras files', () => {
         ),
     );
   });
+
+  it("Keras 3's ReversibleEmbedding (and KerasHub's) shared by the input and a reverse-called output layer", async () => {
+    for (const [module, registered] of [
+      ['keras.layers', null],
+      ['keras_hub.src.layers.modeling.reversible_embedding', 'keras_hub>ReversibleEmbedding'],
+    ]) {
+      const ids = [null, 3],
+        seq = [null, 3, 4];
+      const table = rand64([7, 4], 1),
+        reverse = rand64([4, 7], 2),
+        kernel = rand64([4, 4], 3),
+        bias = rand64([4], 4);
+      const config = {
+        module: 'keras.src.models.functional',
+        class_name: 'Functional',
+        registered_name: 'Functional',
+        config: {
+          name: 'tiny_lm',
+          trainable: true,
+          layers: [
+            {
+              module: 'keras.layers',
+              class_name: 'InputLayer',
+              config: { batch_shape: ids, dtype: 'int32', sparse: false, name: 'ids' },
+              registered_name: null,
+              name: 'ids',
+              inbound_nodes: [],
+            },
+            {
+              module,
+              class_name: 'ReversibleEmbedding',
+              config: {
+                name: 'tokens',
+                trainable: true,
+                dtype: policy,
+                input_dim: 7,
+                output_dim: 4,
+                embeddings_initializer: init('RandomUniform', { minval: -0.05, maxval: 0.05, seed: null }),
+                embeddings_regularizer: null,
+                activity_regularizer: null,
+                embeddings_constraint: null,
+                mask_zero: false,
+                quantization_config: null,
+                tie_weights: false,
+                reverse_dtype: null,
+                logit_soft_cap: 3,
+              },
+              registered_name: registered,
+              name: 'tokens',
+              inbound_nodes: [
+                {
+                  args: [{ ...kt('ids', ids), config: { shape: ids, dtype: 'int32', keras_history: ['ids', 0, 0] } }],
+                  kwargs: {},
+                },
+                { args: [kt('mix', seq)], kwargs: { reverse: true } },
+              ],
+            },
+            {
+              module: 'keras.layers',
+              class_name: 'Dense',
+              config: {
+                name: 'mix',
+                trainable: true,
+                dtype: policy,
+                units: 4,
+                activation: 'tanh',
+                use_bias: true,
+                kernel_initializer: init('GlorotUniform', { seed: null }),
+                bias_initializer: init('Zeros'),
+                kernel_regularizer: null,
+                bias_regularizer: null,
+                activity_regularizer: null,
+                kernel_constraint: null,
+                bias_constraint: null,
+              },
+              registered_name: null,
+              name: 'mix',
+              inbound_nodes: [{ args: [kt('tokens', seq)], kwargs: {} }],
+            },
+          ],
+          input_layers: [['ids', 0, 0]],
+          output_layers: [['tokens', 1, 0]],
+        },
+      };
+      const file = await kerasArchive(
+        config,
+        {
+          'layers/input_layer/vars': [],
+          'layers/reversible_embedding/vars': [table, reverse],
+          'layers/dense/vars': [kernel, bias],
+        },
+        '3.12.0',
+      );
+      const model = await loadKerasModel(file);
+      const input = [6, 0, 3, 1, 1, 5];
+      const got = (model.predict(tensor(new Int32Array(input), [2, 3], 'int32')) as Tensor).dataSync();
+      // tanh(E[id] · K + b) · R, soft-capped at 3.
+      const [E, R, K, b] = [table, reverse, kernel, bias].map(values);
+      const want = input.flatMap((id) => {
+        const h = Array.from({ length: 4 }, (_, o) =>
+          Math.tanh(b[o] + [0, 1, 2, 3].reduce((acc, i) => acc + E[id * 4 + i] * K[i * 4 + o], 0)),
+        );
+        return Array.from({ length: 7 }, (_, v) => {
+          const l = h.reduce((acc, x, i) => acc + x * R[i * 7 + v], 0);
+          return Math.tanh(l / 3) * 3;
+        });
+      });
+      assert.equal(got.length, want.length);
+      for (let i = 0; i < want.length; i++)
+        assert.ok(
+          Math.abs(got[i] - want[i]) <= 1e-5 * (1 + Math.abs(want[i])),
+          `${module} ${i}: ${got[i]} vs ${want[i]}`,
+        );
+    }
+  });
 });
