@@ -38,6 +38,7 @@ import {
   type WasmModule,
 } from './module.js';
 import { ThreadPool } from './pool.js';
+import { ThinCopies } from './thin_copies.js';
 import type { KernelName } from './protocol.js';
 import { geometryArgs } from './windows.js';
 
@@ -133,6 +134,7 @@ export class WasmBackend implements Backend {
   readonly #module: WasmModule;
   readonly #ref = new RefBackend();
   readonly #scratch: number[] = [];
+  readonly #thinCopies: ThinCopies;
   /** Blocks of tensors nobody disposed are freed by the memory tracker when they are collected. */
   readonly freesOnCollect = true;
   /** Which build runs: shared memory or not, with fused multiply-add ("-fma") or not. */
@@ -155,6 +157,7 @@ export class WasmBackend implements Backend {
     );
     this.kernels = instantiate(this.#module, memory);
     this.heap = new Heap(memory, this.kernels.heapBase());
+    this.#thinCopies = new ThinCopies(this.heap, this.kernels);
     this.#threads = shared ? Math.max(1, Math.floor(options.threads ?? availableCores())) : 1;
     if (!shared && (options.sharedMemory ?? true)) noticeSingleThread();
   }
@@ -272,6 +275,7 @@ export class WasmBackend implements Backend {
 
   dispose(handle: DataHandle): void {
     if (!(handle instanceof WasmHandle) || handle.ptr < 0) return;
+    if (handle.thinCopy) this.#thinCopies.release(handle);
     this.heap.free(handle.ptr, handle.bytes);
     handle.ptr = -1;
   }
@@ -488,6 +492,7 @@ export class WasmBackend implements Backend {
       pool: this.#pool,
       threads: () => this.#threads,
       scratch: (t: number) => this.#scratchOf(t),
+      thinCopy: (b: TensorInfo, k: number, n: number) => this.#thinCopies.of(b, k, n),
     };
     // Scratch is claimed before the addresses below are taken, so no allocation moves under them.
     const parts = this.#pool ? Math.min(this.#threads, this.#pool.readyThreads) : 1;
