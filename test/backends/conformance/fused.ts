@@ -31,6 +31,10 @@ const GEOMETRIES: Geometry[] = [
   [2, 8, 6, 6, [2, 2], [2, 2], [1, 1], 'valid'],
   [3, 11, 11, 5, [2, 2], [2, 2], [1, 1], 'valid'],
   [1, 7, 8, 4, [2, 3], [3, 3], [1, 1], 'valid'],
+  // Windows all inside the image: one channel (runs of 3 floats), and two channels dilated
+  // down the height and strided along the width.
+  [2, 9, 8, 1, [3, 3], [1, 1], [1, 1], 'valid'],
+  [1, 9, 7, 2, [3, 3], [1, 2], [2, 1], 'valid'],
 ];
 /** Past the thread-splitting threshold of the wasm window kernels. */
 const BIG_GEOMETRY: Geometry = [64, 13, 13, 32, [3, 3], [1, 1], [1, 1], 'valid'];
