@@ -28,7 +28,7 @@ import { concat as refConcat, slice as refSlice, transpose as refTranspose } fro
 import { collapse, splitRange, transposePlan } from './broadcast.js';
 import { BYTES, HostHandle, WasmHandle } from './handles.js';
 import { Heap } from './heap.js';
-import { type Epilogue, matmulF32, PARALLEL_MACS } from './matmul.js';
+import { type Epilogue, type MatmulContext, matmulF32, PARALLEL_MACS } from './matmul.js';
 import {
   compileWasm,
   instantiate,
@@ -135,6 +135,8 @@ export class WasmBackend implements Backend {
   readonly #ref = new RefBackend();
   readonly #scratch: number[] = [];
   readonly #thinCopies: ThinCopies;
+  /** What products need from this backend (made once: a one-sample product is a few microseconds). */
+  readonly #matmulContext: MatmulContext;
   /** Blocks of tensors nobody disposed are freed by the memory tracker when they are collected. */
   readonly freesOnCollect = true;
   /** Which build runs: shared memory or not, with fused multiply-add ("-fma") or not. */
@@ -158,6 +160,17 @@ export class WasmBackend implements Backend {
     this.kernels = instantiate(this.#module, memory);
     this.heap = new Heap(memory, this.kernels.heapBase());
     this.#thinCopies = new ThinCopies(this.heap, this.kernels);
+    const backend = this;
+    this.#matmulContext = {
+      heap: this.heap,
+      kernels: this.kernels,
+      get pool() {
+        return backend.#pool;
+      },
+      threads: () => this.#threads,
+      scratch: (t: number) => this.#scratchOf(t),
+      thinCopy: (b: TensorInfo, k: number, n: number) => this.#thinCopies.of(b, k, n),
+    };
     this.#threads = shared ? Math.max(1, Math.floor(options.threads ?? availableCores())) : 1;
     if (!shared && (options.sharedMemory ?? true)) noticeSingleThread();
   }
@@ -486,19 +499,11 @@ export class WasmBackend implements Backend {
     const out = this.#alloc(sizeOf(outShape), 'float32');
     if (sizeOf(outShape) * (transposeA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1]) >= PARALLEL_MACS)
       this.startWorkers();
-    const ctx = {
-      heap: this.heap,
-      kernels: this.kernels,
-      pool: this.#pool,
-      threads: () => this.#threads,
-      scratch: (t: number) => this.#scratchOf(t),
-      thinCopy: (b: TensorInfo, k: number, n: number) => this.#thinCopies.of(b, k, n),
-    };
     // Scratch is claimed before the addresses below are taken, so no allocation moves under them.
     const parts = this.#pool ? Math.min(this.#threads, this.#pool.readyThreads) : 1;
     for (let t = 0; t < parts; t++) this.#scratchOf(t);
     matmulF32(
-      ctx,
+      this.#matmulContext,
       a,
       (a.handle as WasmHandle).ptr,
       b,
