@@ -70,6 +70,28 @@ describe('wasm packed copies for one-row products', () => {
         for (const t of [x, w, bias, x3, info(fresh, [k, n])]) wasm.dispose(t.handle);
       });
 
+  for (const batch of [1, 3])
+    it(`lstmSequence at batch ${batch}: the recurrent kernel's copy gives the unpacked results, bit for bit`, () => {
+      const [steps, units] = [5, 13];
+      const width = 4 * units;
+      const z = info(wasm.upload(values(steps * batch * width, 1), 'float32'), [steps, batch, width]);
+      const u = info(wasm.upload(values(units * width, 2), 'float32'), [units, width]);
+      const h0 = info(wasm.upload(values(batch * units, 3), 'float32'), [batch, units]);
+      const c0 = info(wasm.upload(values(batch * units, 4), 'float32'), [batch, units]);
+      const runs = Array.from({ length: READS_BEFORE_COPY + 1 }, () => {
+        const [hs, cs, gates] = wasm.lstmSequence(z, u, h0, c0, true);
+        const shape = [steps, batch, units];
+        return [
+          readAndFree(hs, shape),
+          readAndFree(cs, shape),
+          readAndFree(gates as DataHandle, [steps, batch, width]),
+        ];
+      });
+      assert.ok((u.handle as WasmHandle).thinCopy, 'the recurrent kernel has a packed copy');
+      for (const run of runs.slice(1)) run.forEach((v, i) => sameBits(v, runs[0][i], `output ${i}`));
+      for (const t of [z, u, h0, c0]) wasm.dispose(t.handle);
+    });
+
   it('column ranges of the packed kernel (a split across threads) give the whole product', () => {
     const [k, n] = [19, 140];
     const K = wasm.kernels,

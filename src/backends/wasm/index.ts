@@ -922,13 +922,15 @@ export class WasmBackend implements Backend {
       cs = this.#alloc(steps * batch * units, 'float32');
     const gates = withGates ? this.#alloc(steps * batch * width, 'float32') : null;
     const ptr = (t: TensorInfo) => (t.handle as WasmHandle).ptr;
+    // One to three rows read the recurrent kernel as one-row products do: from a packed copy once it has one.
+    const packedU = batch < 4 && steps > 0 ? this.#thinCopies.of(u, units, width) : 0;
     if (steps * batch * units > 0)
       this.#rowsThroughSequence(
         'lstmSequenceRows',
         batch,
         steps * batch * width * units,
         (rows) => (withGates ? 1 : rows * width),
-        [ptr(z), ptr(u), ptr(h0), ptr(c0), hs.ptr, cs.ptr, gates ? gates.ptr : 0, steps, batch, units],
+        [ptr(z), ptr(u), packedU, ptr(h0), ptr(c0), hs.ptr, cs.ptr, gates ? gates.ptr : 0, steps, batch, units],
       );
     return [hs, cs, gates];
   }
