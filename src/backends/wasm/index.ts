@@ -303,6 +303,9 @@ export class WasmBackend implements Backend {
   }
 
   cast(x: TensorInfo, dtype: DType): DataHandle {
+    // To float32 the reference converts with a typed-array copy: done here straight into the heap.
+    if (dtype === 'float32' && x.dtype !== 'float64')
+      return this.#moveInto(sizeOf(x.shape), dtype, (out, v) => out.set(v(x) as never));
     return this.#viaRef((r, i) => r.cast(i(x), dtype));
   }
 
