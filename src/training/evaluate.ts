@@ -80,11 +80,11 @@ export function predictModel(model: TrainableModel, x: ModelData, args: PredictA
   const batchSize = checkPositiveInt(args.batchSize ?? 32, 'batchSize', call);
   const xs = checkShapes(toTensorList(x, model.inputNames, 'x', call), model.inputNames, model.inputShapes, 'x', call);
   const n = checkSampleCounts([{ arg: 'x', tensors: xs }], call);
-  const parts: Tensor[][] = model.outputNames.map(() => []);
   // Each batch's intermediates are freed as soon as its outputs exist; the parts once joined.
   const outs = scoped(() =>
     noGrad(() => {
       if (n <= batchSize) return inferenceOutputs(model, xs);
+      const parts: Tensor[][] = model.outputNames.map(() => []);
       for (let start = 0; start < n; start += batchSize) {
         const outputs = scoped(() => inferenceOutputs(model, sliceRows(xs, start, Math.min(n, start + batchSize))));
         outputs.forEach((o, i) => parts[i].push(o));

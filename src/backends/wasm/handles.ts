@@ -1,4 +1,5 @@
 import type { DType } from '../../core/dtype.js';
+import type { ThinCopy } from './thin_copies.js';
 
 /** A tensor's bytes on the WebAssembly heap (float32, int32, or bool as one byte each). */
 export class WasmHandle {
@@ -7,6 +8,9 @@ export class WasmHandle {
   readonly bytes: number;
   readonly length: number;
   readonly dtype: DType;
+  /** One-row products that read this buffer as B, and its copy packed for them (thin_copies.ts). */
+  thinReads = 0;
+  thinCopy: ThinCopy | null = null;
   constructor(ptr: number, bytes: number, length: number, dtype: DType) {
     this.ptr = ptr;
     this.bytes = bytes;

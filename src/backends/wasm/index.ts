@@ -28,7 +28,7 @@ import { concat as refConcat, slice as refSlice, transpose as refTranspose } fro
 import { collapse, splitRange, transposePlan } from './broadcast.js';
 import { BYTES, HostHandle, WasmHandle } from './handles.js';
 import { Heap } from './heap.js';
-import { type Epilogue, matmulF32, PARALLEL_MACS } from './matmul.js';
+import { type Epilogue, type MatmulContext, matmulF32, PARALLEL_MACS } from './matmul.js';
 import {
   compileWasm,
   instantiate,
@@ -38,6 +38,7 @@ import {
   type WasmModule,
 } from './module.js';
 import { ThreadPool } from './pool.js';
+import { ThinCopies } from './thin_copies.js';
 import type { KernelName } from './protocol.js';
 import { geometryArgs } from './windows.js';
 
@@ -133,6 +134,9 @@ export class WasmBackend implements Backend {
   readonly #module: WasmModule;
   readonly #ref = new RefBackend();
   readonly #scratch: number[] = [];
+  readonly #thinCopies: ThinCopies;
+  /** What products need from this backend (made once: a one-sample product is a few microseconds). */
+  readonly #matmulContext: MatmulContext;
   /** Blocks of tensors nobody disposed are freed by the memory tracker when they are collected. */
   readonly freesOnCollect = true;
   /** Which build runs: shared memory or not, with fused multiply-add ("-fma") or not. */
@@ -155,6 +159,18 @@ export class WasmBackend implements Backend {
     );
     this.kernels = instantiate(this.#module, memory);
     this.heap = new Heap(memory, this.kernels.heapBase());
+    this.#thinCopies = new ThinCopies(this.heap, this.kernels);
+    const backend = this;
+    this.#matmulContext = {
+      heap: this.heap,
+      kernels: this.kernels,
+      get pool() {
+        return backend.#pool;
+      },
+      threads: () => this.#threads,
+      scratch: (t: number) => this.#scratchOf(t),
+      thinCopy: (b: TensorInfo, k: number, n: number) => this.#thinCopies.of(b, k, n),
+    };
     this.#threads = shared ? Math.max(1, Math.floor(options.threads ?? availableCores())) : 1;
     if (!shared && (options.sharedMemory ?? true)) noticeSingleThread();
   }
@@ -272,6 +288,7 @@ export class WasmBackend implements Backend {
 
   dispose(handle: DataHandle): void {
     if (!(handle instanceof WasmHandle) || handle.ptr < 0) return;
+    if (handle.thinCopy) this.#thinCopies.release(handle);
     this.heap.free(handle.ptr, handle.bytes);
     handle.ptr = -1;
   }
@@ -485,18 +502,11 @@ export class WasmBackend implements Backend {
     const out = this.#alloc(sizeOf(outShape), 'float32');
     if (sizeOf(outShape) * (transposeA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1]) >= PARALLEL_MACS)
       this.startWorkers();
-    const ctx = {
-      heap: this.heap,
-      kernels: this.kernels,
-      pool: this.#pool,
-      threads: () => this.#threads,
-      scratch: (t: number) => this.#scratchOf(t),
-    };
     // Scratch is claimed before the addresses below are taken, so no allocation moves under them.
     const parts = this.#pool ? Math.min(this.#threads, this.#pool.readyThreads) : 1;
     for (let t = 0; t < parts; t++) this.#scratchOf(t);
     matmulF32(
-      ctx,
+      this.#matmulContext,
       a,
       (a.handle as WasmHandle).ptr,
       b,
@@ -915,13 +925,15 @@ export class WasmBackend implements Backend {
       cs = this.#alloc(steps * batch * units, 'float32');
     const gates = withGates ? this.#alloc(steps * batch * width, 'float32') : null;
     const ptr = (t: TensorInfo) => (t.handle as WasmHandle).ptr;
+    // One to three rows read the recurrent kernel as one-row products do: from a packed copy once it has one.
+    const packedU = batch < 4 && steps > 0 ? this.#thinCopies.of(u, units, width) : 0;
     if (steps * batch * units > 0)
       this.#rowsThroughSequence(
         'lstmSequenceRows',
         batch,
         steps * batch * width * units,
         (rows) => (withGates ? 1 : rows * width),
-        [ptr(z), ptr(u), ptr(h0), ptr(c0), hs.ptr, cs.ptr, gates ? gates.ptr : 0, steps, batch, units],
+        [ptr(z), ptr(u), packedU, ptr(h0), ptr(c0), hs.ptr, cs.ptr, gates ? gates.ptr : 0, steps, batch, units],
       );
     return [hs, cs, gates];
   }

@@ -41,6 +41,8 @@ export interface MatmulContext {
   pool: ThreadPool | null;
   threads(): number;
   scratch(thread: number): number;
+  /** B's copy packed for one-row products, or 0 (thin_copies.ts); absent: never packed. */
+  thinCopy?(b: TensorInfo, k: number, n: number): number;
 }
 
 /** What is applied to C as it is finished: a bias row (address, 0 for none) and an activation (0 none, 1 ReLU). */
@@ -110,6 +112,11 @@ function product(
   if (m < THIN_ROWS && bcs === 1 && m * n > 0) {
     // One sample (or two, three): stream B past registers holding C, split by columns when big.
     const threads = macs * batch >= PARALLEL_MACS && ctx.pool ? Math.min(ctx.threads(), ctx.pool.readyThreads) : 1;
+    const packed = bOff.every((o) => o === 0) ? (ctx.thinCopy?.(b, k, n) ?? 0) : 0;
+    if (packed !== 0) {
+      thinPacked(ctx, aPtr, aOff, ars, acs, packed, out, batch, m, n, k, epilogue, threads);
+      return true;
+    }
     for (let i = 0; i < batch; i++) {
       const ap = aPtr + aOff[i] * 4,
         bp = bPtr + bOff[i] * 4,
@@ -184,6 +191,34 @@ function product(
     );
   }
   return false;
+}
+
+/** The thin products of a batch against one B packed by packThin (gemmThin's results, bit for bit). */
+function thinPacked(
+  ctx: MatmulContext,
+  aPtr: number,
+  aOff: readonly number[],
+  ars: number,
+  acs: number,
+  packed: number,
+  out: number,
+  batch: number,
+  m: number,
+  n: number,
+  k: number,
+  { bias, act }: Epilogue,
+  threads: number,
+): void {
+  for (let i = 0; i < batch; i++) {
+    const ap = aPtr + aOff[i] * 4,
+      cp = out + i * m * n * 4;
+    if (threads === 1) ctx.kernels.gemmThinPacked(ap, ars, acs, packed, cp, n, k, 0, m, 0, n, bias, act);
+    else
+      ctx.pool!.run(
+        'gemmThinPacked',
+        splitColumns(n, threads, 28).map(([c0, c1]) => [ap, ars, acs, packed, cp, n, k, 0, m, c0, c1, bias, act]),
+      );
+  }
 }
 
 /**
@@ -318,9 +353,12 @@ export function tiling(m: number, n: number, k: number, threads: number): [numbe
   return [rows, cols];
 }
 
-/** `parts` column ranges of 0..n, each a multiple of 24 wide except the last (gemmThin's register block). */
-function splitColumns(n: number, parts: number): [number, number][] {
-  const per = Math.ceil(n / parts / 24) * 24;
+/**
+ * `parts` column ranges of 0..n, each a multiple of `block` wide except the last (the register
+ * block: 24 columns in gemmThin, 28 in gemmThinPacked).
+ */
+function splitColumns(n: number, parts: number, block = 24): [number, number][] {
+  const per = Math.ceil(n / parts / block) * block;
   const out: [number, number][] = [];
   for (let c = 0; c < n; c += per) out.push([c, Math.min(n, c + per)]);
   return out;

@@ -31,6 +31,10 @@ const GEOMETRIES: Geometry[] = [
   [2, 8, 6, 6, [2, 2], [2, 2], [1, 1], 'valid'],
   [3, 11, 11, 5, [2, 2], [2, 2], [1, 1], 'valid'],
   [1, 7, 8, 4, [2, 3], [3, 3], [1, 1], 'valid'],
+  // Windows all inside the image: one channel (runs of 3 floats), and two channels dilated
+  // down the height and strided along the width.
+  [2, 9, 8, 1, [3, 3], [1, 1], [1, 1], 'valid'],
+  [1, 9, 7, 2, [3, 3], [1, 2], [2, 1], 'valid'],
 ];
 /** Past the thread-splitting threshold of the wasm window kernels. */
 const BIG_GEOMETRY: Geometry = [64, 13, 13, 32, [3, 3], [1, 1], [1, 1], 'valid'];
@@ -337,33 +341,71 @@ const LINEARS = [
   [128, 300, 256],
 ];
 
+/**
+ * A dense layer's seeded inputs, and its allowance as for matmul: per term, times Σ|x||w| of the
+ * element (from the reference), plus the bias.
+ */
+function linearInputs(c: Check, m: number, k: number, n: number) {
+  const xv = c.values(m * k),
+    wv = c.values(k * n),
+    bv = c.values(n);
+  const abs = (v: TypedArray, shape: number[]): TensorInfo => ({
+    handle: c.ref.upload(v.map(Math.abs), 'float32'),
+    shape,
+    dtype: 'float32',
+  });
+  const mag = refValues(c, c.ref.matmul(abs(xv, [m, k]), abs(wv, [k, n]), false, false, [m, n]), [m, n]);
+  const perTerm = c.profile.perTerm.matmul * k;
+  return {
+    x: c.input([m, k], 'float32', xv),
+    w: c.input([k, n], 'float32', wv),
+    bias: c.input([n], 'float32', bv),
+    allowance: (j: number) => perTerm * (mag[j] + Math.abs(bv[j % n])),
+  };
+}
+
+/** Thin products whose weight is read REPEATS times; 83 columns = every block width of wasm's packed layout and 3 more. */
+const REPEATED_LINEARS = [
+  [1, 784, 256],
+  [2, 37, 83],
+  [3, 5, 10],
+];
+const REPEATS = 4;
+
 const linear: Section = async (c) => {
   for (const [m, k, n] of LINEARS)
     for (const withBias of [true, false])
       for (const activation of ['linear', 'relu'] as const) {
-        const xv = c.values(m * k),
-          wv = c.values(k * n),
-          bv = c.values(n);
-        const x = c.input([m, k], 'float32', xv),
-          w = c.input([k, n], 'float32', wv),
-          bias = c.input([n], 'float32', bv);
-        // Allowance as for matmul: per term, times Σ|x||w| of the element (from the reference), plus the bias.
-        const abs = (v: TypedArray, shape: number[]): TensorInfo => ({
-          handle: c.ref.upload(v.map(Math.abs), 'float32'),
-          shape,
-          dtype: 'float32',
-        });
-        const mag = refValues(c, c.ref.matmul(abs(xv, [m, k]), abs(wv, [k, n]), false, false, [m, n]), [m, n]);
-        const perTerm = c.profile.perTerm.matmul * k;
+        const { x, w, bias, allowance } = linearInputs(c, m, k, n);
         await c.run(
           `linear ${m}x${k}x${n} ${withBias ? 'bias' : 'no bias'} ${activation}`,
           'linear',
           { shape: [m, n], dtype: 'float32' },
           (b, i) => b.linear!(i(x), i(w), withBias ? i(bias) : null, activation),
-          (j) => perTerm * (mag[j] + Math.abs(bv[j % n])),
+          allowance,
         );
         c.release();
       }
+  // A weight read by one-row products again and again, as a model's at batch 1: a backend may
+  // keep a copy laid out for them (wasm does from the third read), which must give the same values.
+  for (const [m, k, n] of REPEATED_LINEARS) {
+    const { x, w, bias, allowance } = linearInputs(c, m, k, n);
+    await c.run(
+      `linear ${m}x${k}x${n} read ${REPEATS} times`,
+      'linear',
+      { shape: [m, n], dtype: 'float32' },
+      (b, i) => {
+        let y = b.linear!(i(x), i(w), i(bias), 'relu');
+        for (let r = 1; r < REPEATS; r++) {
+          b.dispose(y);
+          y = b.linear!(i(x), i(w), i(bias), 'relu');
+        }
+        return y;
+      },
+      allowance,
+    );
+    c.release();
+  }
   const x = c.input([2, 3], 'float64'),
     w = c.input([3, 4], 'float64'),
     bias = c.input([4], 'float64');

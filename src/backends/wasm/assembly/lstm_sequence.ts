@@ -5,6 +5,7 @@
 // the gradient repeats the cell gradients' formulas in the reference's order of operations.
 import { gemm, gemmSmall, gemmThin } from './gemm';
 import { lstmForward, tanhS, tanhV } from './lstm';
+import { gemmThinPacked } from './thin_packed';
 
 @inline function at(base: usize, i: i32): usize {
   return base + (<usize>i << 2);
@@ -22,15 +23,18 @@ function product(a: usize, k: i32, b: usize, bT: bool, c: usize, rows: i32, n: i
  * Batch rows rowStart..rowEnd through every step: pre = z[t] + h·u, then the cell, writing h' and
  * c' into hs and cs [steps, batch, units] and the activated gates into `gates` [steps, batch,
  * 4·units] (or, when gates is 0, into `work`, rows·4·units floats of this thread's own).
+ * `packedU` (0: none) is u packed by packThin, which one to three rows read instead of u (the
+ * same results, read in order).
  */
-export function lstmSequenceRows(z: usize, u: usize, h0: usize, c0: usize, hs: usize, cs: usize, gates: usize,
-  steps: i32, batch: i32, units: i32, work: usize, scratch: usize, rowStart: i32, rowEnd: i32): void {
+export function lstmSequenceRows(z: usize, u: usize, packedU: usize, h0: usize, c0: usize, hs: usize, cs: usize,
+  gates: usize, steps: i32, batch: i32, units: i32, work: usize, scratch: usize, rowStart: i32, rowEnd: i32): void {
   const rows = rowEnd - rowStart, width = 4 * units;
   for (let t = 0; t < steps; t++) {
     const hPrev = t == 0 ? at(h0, rowStart * units) : at(hs, ((t - 1) * batch + rowStart) * units);
     const cPrev = t == 0 ? at(c0, rowStart * units) : at(cs, ((t - 1) * batch + rowStart) * units);
     const pre = gates != 0 ? at(gates, (t * batch + rowStart) * width) : work;
-    product(hPrev, units, u, false, pre, rows, width, scratch);
+    if (packedU != 0 && rows < 4) gemmThinPacked(hPrev, units, 1, packedU, pre, width, units, 0, rows, 0, width, 0, 0);
+    else product(hPrev, units, u, false, pre, rows, width, scratch);
     const zt = at(z, (t * batch + rowStart) * width);
     const total = rows * width;
     let i = 0;
