@@ -587,8 +587,19 @@ export class WasmBackend implements Backend {
   }
 
   gather(x: TensorInfo, indices: TensorInfo, axis: number): DataHandle {
-    const length = sizeOf(x.shape.slice(0, axis)) * sizeOf(indices.shape) * sizeOf(x.shape.slice(axis + 1));
-    return this.#moveInto(length, x.dtype, (out, v) => refGather(v(x), x.shape, v(indices), axis, x.dtype, out));
+    const outer = sizeOf(x.shape.slice(0, axis)),
+      count = sizeOf(indices.shape),
+      inner = sizeOf(x.shape.slice(axis + 1));
+    if (x.dtype === 'float64' || indices.dtype !== 'int32')
+      return this.#moveInto(outer * count * inner, x.dtype, (out, v) =>
+        refGather(v(x), x.shape, v(indices), axis, x.dtype, out),
+      );
+    const out = this.#alloc(outer * count * inner, x.dtype);
+    if (outer * count * inner > 0) {
+      const ptr = (t: TensorInfo) => (t.handle as WasmHandle).ptr;
+      this.kernels.gatherRuns(ptr(x), ptr(indices), out.ptr, outer, x.shape[axis], count, inner * BYTES[x.dtype]);
+    }
+    return out;
   }
 
   scatterAdd(updates: TensorInfo, indices: TensorInfo, axis: number, outShape: readonly number[]): DataHandle {

@@ -10,7 +10,7 @@ export { biasActRows, reluGrad } from './activation';
 export { gelu, geluWithDerivative } from './activations';
 export { layerNorm, layerNormGrad, sumPartialsF64 } from './layer_norm';
 export { maskedSoftmaxRows, softmaxGradRows } from './softmax';
-export { copyRuns } from './movement';
+export { copyRuns, gatherRuns } from './movement';
 
 /** First byte the JavaScript allocator may use (after this module's static data). */
 export function heapBase(): usize {
