@@ -46,6 +46,8 @@ import { geometryArgs } from './windows.js';
  * this small finish before a worker would be awake).
  */
 const PARALLEL_ELEMENTS = 1 << 20;
+/** The element types castElements converts between (assembly/cast.ts), by its codes. */
+const CAST_CODES: Partial<Record<DType, number>> = { bool: 0, int32: 1, float32: 2 };
 /** Concatenations with at most this many outer positions copy each input's run with one memmove. */
 const CONCAT_RUNS_MAX = 64;
 const INITIAL_PAGES = 256;
@@ -286,7 +288,15 @@ export class WasmBackend implements Backend {
   }
 
   cast(x: TensorInfo, dtype: DType): DataHandle {
-    return this.#viaRef((r, i) => r.cast(i(x), dtype));
+    const from = CAST_CODES[x.dtype],
+      to = CAST_CODES[dtype];
+    // float32 to int32 truncates and wraps as JavaScript does: the reference's loop.
+    if (from === undefined || to === undefined || from === to || (to === CAST_CODES.int32 && from !== CAST_CODES.bool))
+      return this.#viaRef((r, i) => r.cast(i(x), dtype));
+    const n = sizeOf(x.shape);
+    const out = this.#alloc(n, dtype);
+    if (n > 0) this.#split('castElements', n, n, [(x.handle as WasmHandle).ptr, from, out.ptr, to]);
+    return out;
   }
 
   unary(op: UnaryOp, x: TensorInfo): DataHandle {

@@ -28,6 +28,26 @@ export async function cast(c: Check): Promise<void> {
   await c.run('cast float32->int32 wraps like ToInt32', 'exact', { shape: [2000, 3], dtype: 'int32' }, (b, i) =>
     b.cast(i(big), 'int32'),
   );
+  // Long enough to be split across the wasm backend's threads.
+  const n = c.profile.large;
+  for (const [from, to] of [
+    ['bool', 'float32'],
+    ['float32', 'bool'],
+  ] as const) {
+    const x = c.input([n], from, { edge: true });
+    await c.run(`cast ${from}->${to}, ${n} elements`, 'exact', { shape: [n], dtype: to }, (b, i) => b.cast(i(x), to));
+  }
+  // int32 values a float32 cannot hold round to nearest, ties to even, as typed arrays round
+  // them (WGSL lets a GPU round either way, so WebGPU is not held to it).
+  if (c.profile.name !== 'wasm') return;
+  const wide = c.input(
+    [2, 4],
+    'int32',
+    Int32Array.of(2 ** 24 + 1, 2 ** 24 + 3, -(2 ** 31), 2 ** 31 - 1, 2 ** 25 + 2, -(2 ** 24) - 1, 123456789, 0),
+  );
+  await c.run('cast int32->float32 rounds to nearest even', 'exact', { shape: [2, 4], dtype: 'float32' }, (b, i) =>
+    b.cast(i(wide), 'float32'),
+  );
 }
 
 export async function unary(c: Check): Promise<void> {

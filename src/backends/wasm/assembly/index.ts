@@ -11,6 +11,7 @@ export { gelu, geluWithDerivative } from './activations';
 export { layerNorm, layerNormGrad, sumPartialsF64 } from './layer_norm';
 export { maskedSoftmaxRows, softmaxGradRows } from './softmax';
 export { copyRuns, gatherRuns } from './movement';
+export { castElements } from './cast';
 
 /** First byte the JavaScript allocator may use (after this module's static data). */
 export function heapBase(): usize {
