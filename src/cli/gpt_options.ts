@@ -59,8 +59,8 @@ type Architecture = Pick<
 
 /**
  * The presets. `baby` is the classic CPU configuration of a character-level GPT on Tiny
- * Shakespeare; `small` is wider, deeper and reads a longer context, with dropout against the
- * overfitting a bigger model shows on 1 MB of text.
+ * Shakespeare; `small` is wider, reads twice the context and trains 1.8 times as many steps of
+ * 1.5 times as many windows: about 5.5 million characters, 24 minutes on two cores.
  */
 export const GPT_PRESETS: Record<GptCliOptions['preset'], Architecture> = {
   baby: {
@@ -77,18 +77,19 @@ export const GPT_PRESETS: Record<GptCliOptions['preset'], Architecture> = {
     evalInterval: 250,
   },
   small: {
-    layers: 6,
-    heads: 6,
+    layers: 4,
+    heads: 4,
     embedDim: 192,
     blockSize: 128,
-    // Batch 8: a training step of this model already takes over 1 GB of the wasm backend's 2 GB.
-    batchSize: 8,
-    iterations: 1500,
-    learningRate: 1.5e-3,
-    minLearningRate: 1.5e-4,
+    batchSize: 12,
+    iterations: 3600,
+    learningRate: 2e-3,
+    minLearningRate: 2e-4,
     warmup: 100,
-    dropout: 0.1,
-    evalInterval: 150,
+    // No dropout: in 3,600 steps the model reads each training character only about five times,
+    // and it ends overfitting mildly (validation 1.54 against training 1.32 nats/char).
+    dropout: 0,
+    evalInterval: 300,
   },
 };
 

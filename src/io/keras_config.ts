@@ -1,6 +1,7 @@
 import type { Config, SerializedObject } from '../core/config.js';
 import { toCamelKeys } from './config_case.js';
 import { checkFormat, FileFormatError } from './format_error.js';
+import { isKerasHubClass, KERAS_HUB_CLASSES } from './keras_hub.js';
 import { isJsonObject } from './safe_json.js';
 
 const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);
@@ -226,9 +227,17 @@ function activationName(obj: Config, where: string): string {
   return obj.config as string;
 }
 
-/** Refuses objects from outside Keras (custom classes registered in Python). */
+/** Refuses objects from outside Keras (custom classes registered in Python), except KerasHub's layers Myelin has. */
 function checkKerasOrigin(obj: Config, where: string): void {
+  if (isKerasHubClass(obj)) return;
   const module = obj.module;
+  checkFormat(
+    typeof module !== 'string' ||
+      !/^keras_(hub|nlp)(\.|$)/.test(module) ||
+      KERAS_HUB_CLASSES.has(obj.className as string),
+    () =>
+      `${where}: KerasHub class '${String(obj.className)}' is not one Myelin has; of KerasHub's layers it loads ${[...KERAS_HUB_CLASSES].join(', ')}`,
+  );
   checkFormat(
     module === undefined || module === null || (typeof module === 'string' && /^keras(\.|$)/.test(module)),
     () =>
@@ -292,19 +301,34 @@ function inboundNodes(raw: unknown, where: string, className: string): unknown[]
           `${where}: inbound node ${n} passes a non-tensor argument (${JSON.stringify(v)?.slice(0, 80)}), which Myelin's layers do not take`,
         );
     };
-    node.args.forEach(collect);
+    const { args, kwargs: rest } = tensorKeywordsAsInputs(node, className);
+    args.forEach(collect);
     checkFormat(
       tensors.length > 0 && tensors.every(isTensorRef),
       () => `${where}: inbound node ${n} has no valid keras_history references`,
     );
-    const kwargs = plainCallArgs(node.kwargs);
+    const kwargs = plainCallArgs(rest);
     return (tensors as unknown[][]).map((h) => [h[0], h[1], h[2], kwargs]);
   });
 }
 
 /**
- * The call's flags (`training`, and the attention layers' `useCausalMask` and
- * `returnAttentionScores`); tensors passed as keyword arguments (masks, states) are not supported.
+ * Tensors some layers take by keyword and Myelin's take as further inputs: KerasHub's
+ * TransformerDecoder called as `decoder(x, encoder_sequence=encoded)` is Myelin's
+ * `decoder.apply([x, encoded])`.
+ */
+function tensorKeywordsAsInputs(node: Config, className: string): { args: unknown[]; kwargs: unknown } {
+  const args = node.args as unknown[];
+  if (className !== 'TransformerDecoder' || !isJsonObject(node.kwargs) || node.kwargs.encoderSequence == null)
+    return { args, kwargs: node.kwargs };
+  const { encoderSequence, ...kwargs } = node.kwargs;
+  return { args: [...args, encoderSequence], kwargs };
+}
+
+/**
+ * The call's flags (`training`, the attention layers' `useCausalMask` and
+ * `returnAttentionScores`, ReversibleEmbedding's `reverse`); tensors passed as keyword arguments
+ * (masks, states) are not supported.
  */
 function plainCallArgs(raw: unknown): Config {
   if (!isJsonObject(raw)) return {};
@@ -318,7 +342,7 @@ function plainCallArgs(raw: unknown): Config {
 }
 
 /** Boolean call arguments kept from a file, each meaning in Myelin what it means in Keras. */
-const CALL_FLAGS = ['training', 'useCausalMask', 'returnAttentionScores'];
+const CALL_FLAGS = ['training', 'useCausalMask', 'returnAttentionScores', 'reverse'];
 
 /** Layers called as `layer(query, value, key=None, attention_mask=None, ...)`. */
 const ATTENTION_CALLS = new Set(['MultiHeadAttention', 'GroupedQueryAttention', 'GroupQueryAttention']);

@@ -18,6 +18,7 @@ import { adaptToOrigin, kerasOrigin } from './config_origin.js';
 import { kerasToMyelinConfig } from './keras_config.js';
 import { restoreCompileConfig } from './keras_compile.js';
 import { H5Reader } from './keras_h5.js';
+import { kerasHubSublayerPaths } from './keras_hub.js';
 import { readKerasArchive } from './keras_zip.js';
 import { ByteBudget, checkLoadOptions, type LoadOptions, readFileWithin } from './load_limits.js';
 import { buildModelFromConfig, isModel } from './model_weights.js';
@@ -186,6 +187,8 @@ function varGroups(layer: Layer, path: string): string[] {
   if (layer instanceof TimeDistributed) return varGroups(layer.layer, `${path}/layer`);
   if (layer instanceof MultiHeadAttention || layer instanceof GroupedQueryAttention)
     return attentionGroups(layer, path);
+  const hub = kerasHubSublayerPaths(layer, path);
+  if (hub) return hub.flatMap(([sub, subPath]) => varGroups(sub, subPath));
   if (layer instanceof RecurrentLayer || layer instanceof ConvLSTM2D) return [`${path}/cell/vars`];
   if (layer instanceof RNN)
     return layer.cell instanceof StackedRNNCells

@@ -16,6 +16,7 @@ import { zeros } from '../ops/creation.js';
 import type { OnnxGraphBuilder } from './onnx_builder.js';
 import { activation, dense, layerNorm, type Emitter } from './onnx_layers.js';
 import { attentionKeep, maskedSoftmax } from './onnx_masks.js';
+import type { MergeEmitter } from './onnx_merge_layers.js';
 
 const who = (layer: Layer) => `exportOnnx: ${layer.getClassName()} '${layer.name}'`;
 
@@ -51,19 +52,36 @@ function repeatHeads(t: Tensor, axis: number, repeats: number): Float32Array {
   return out;
 }
 
+/** What attention reads: the query, value and key tensors (one tensor for self-attention) and their shapes. */
+interface AttentionSources {
+  query: string;
+  value: string;
+  key: string;
+  queryShape: Shape;
+  valueShape: Shape;
+}
+
+const selfSources = (x: string, shape: Shape): AttentionSources => ({
+  query: x,
+  value: x,
+  key: x,
+  queryShape: shape,
+  valueShape: shape,
+});
+
 /**
- * Self-attention on one input: the projections as Einsum nodes, scores scaled and (causally)
- * masked, Softmax, the weighted sum and the output projection.
+ * Attention: the projections as Einsum nodes, scores scaled and (causally) masked, Softmax,
+ * the weighted sum and the output projection.
  */
 function attention(
   b: OnnxGraphBuilder,
   layer: Layer,
-  x: string,
-  shape: Shape,
+  sources: AttentionSources,
   callArgs: Config,
   padding: { query: string | null; value: string } | null,
 ): string {
   const s = layer.name;
+  const { query: x, queryShape: shape } = sources;
   let q: string, k: string, v: string, out: EinsumDense, scale: number, dot: string, combine: string;
   if (layer instanceof GroupedQueryAttention) {
     const g = layer,
@@ -74,7 +92,7 @@ function attention(
       let y = b.op(
         'Einsum',
         [
-          x,
+          name === 'key' ? sources.key : sources.value,
           b.constant(`${s}/${name}/kernel`, repeatHeads(kernel, 1, r), [
             kernel.shape[0],
             kernel.shape[1] * r,
@@ -105,8 +123,8 @@ function attention(
         `${who(layer)}: a causal or sliding-window mask over several attention axes is not exported`,
       );
     q = einsumDense(b, m.queryDense as EinsumDense, x);
-    k = einsumDense(b, m.keyDense as EinsumDense, x);
-    v = einsumDense(b, m.valueDense as EinsumDense, x);
+    k = einsumDense(b, m.keyDense as EinsumDense, sources.key);
+    v = einsumDense(b, m.valueDense as EinsumDense, sources.value);
     out = m.outputDense as EinsumDense;
     scale = 1 / Math.sqrt(m.keyDim);
     // Keras' equations take (key, query) for the scores.
@@ -128,7 +146,12 @@ function attention(
   let logits = b.op('Einsum', gqa ? [scaled, k] : [k, scaled], s, { equation: dot });
   const window = (layer as MultiHeadAttention | GroupedQueryAttention).slidingWindow;
   const bias =
-    callArgs.useCausalMask || window ? maskBias(b, s, x, shape[1], Boolean(callArgs.useCausalMask), window) : null;
+    callArgs.useCausalMask || window
+      ? maskBias(b, s, { query: x, value: sources.value }, [shape[1], sources.valueShape[1]], {
+          causal: Boolean(callArgs.useCausalMask),
+          window,
+        })
+      : null;
   let probs: string;
   if (padding) {
     // One keep mask for padding and causality: with two separate ones, a row whose every
@@ -149,31 +172,37 @@ function attention(
 }
 
 /**
- * The [T, T] bias of a causal and/or sliding-window mask: -1e9 where position i may not see j
- * (exp(-1e9 - max) is 0, as with Keras' replacement). A constant when the length is fixed;
- * otherwise computed from the input's shape, so the model takes any length.
+ * The [T, S] bias of a causal and/or sliding-window mask between T query and S value positions:
+ * -1e9 where query position i may not see value position j (exp(-1e9 - max) is 0, as with
+ * Keras' replacement). A constant when both lengths are fixed; otherwise computed from the
+ * inputs' shapes, so the model takes any length.
  */
 export function maskBias(
   b: OnnxGraphBuilder,
   s: string,
-  x: string,
-  length: number | null,
-  causal: boolean,
-  window: number | null,
+  inputs: { query: string; value: string },
+  [queryLength, valueLength]: [number | null, number | null],
+  { causal, window }: { causal: boolean; window: number | null },
 ): string {
-  if (length !== null) {
-    const bias = new Float32Array(length * length);
-    for (let i = 0; i < length; i++)
-      for (let j = 0; j < length; j++)
-        if ((causal && j > i) || (window && Math.abs(i - j) >= window)) bias[i * length + j] = -1e9;
-    return b.constant(`${s}/mask`, bias, [length, length]);
+  if (queryLength !== null && valueLength !== null) {
+    const bias = new Float32Array(queryLength * valueLength);
+    for (let i = 0; i < queryLength; i++)
+      for (let j = 0; j < valueLength; j++)
+        if ((causal && j > i) || (window && Math.abs(i - j) >= window)) bias[i * valueLength + j] = -1e9;
+    return b.constant(`${s}/mask`, bias, [queryLength, valueLength]);
   }
   const axis0 = b.int64(`${s}/axis0`, [0]);
   const scalar = (t: string) => b.op('Squeeze', [t, axis0], s);
-  const limit = scalar(sequenceLength(b, s, x));
-  const positions = b.op('Range', [scalar(b.int64(`${s}/zero`, [0])), limit, scalar(b.int64(`${s}/one`, [1]))], s);
-  const rows = b.op('Unsqueeze', [positions, b.int64(`${s}/axis1`, [1])], s);
-  const cols = b.op('Unsqueeze', [positions, axis0], s);
+  const positions = (x: string) =>
+    b.op(
+      'Range',
+      [scalar(b.int64(`${s}/zero`, [0])), scalar(sequenceLength(b, s, x)), scalar(b.int64(`${s}/one`, [1]))],
+      s,
+    );
+  const queryPositions = positions(inputs.query);
+  const valuePositions = inputs.value === inputs.query ? queryPositions : positions(inputs.value);
+  const rows = b.op('Unsqueeze', [queryPositions, b.int64(`${s}/axis1`, [1])], s);
+  const cols = b.op('Unsqueeze', [valuePositions, axis0], s);
   const masked: string[] = [];
   if (causal) masked.push(b.op('Greater', [cols, rows], s));
   if (window)
@@ -213,8 +242,15 @@ function attentionLayer(
 ): string {
   checkAttentionCall(layer, shape, callArgs);
   // Self-attention: the input's padding mask is both the query's and the value's.
-  return attention(b, layer, x, shape, callArgs, mask ? { query: mask, value: mask } : null);
+  return attention(b, layer, selfSources(x, shape), callArgs, mask ? { query: mask, value: mask } : null);
 }
+
+/** Attention called on [query, value] or [query, value, key] (cross-attention). */
+const crossAttentionLayer: MergeEmitter = (b, layer, xs, shapes, callArgs: Config = {}) => {
+  checkAttentionCall(layer, shapes[0], callArgs);
+  const [query, value, key = value] = xs;
+  return attention(b, layer, { query, value, key, queryShape: shapes[0], valueShape: shapes[1] }, callArgs, null);
+};
 
 /** The residual pattern of KerasHub's blocks, pre-norm or post-norm. */
 function residual(
@@ -243,6 +279,7 @@ function transformerBlock(
   shape: Shape,
   callArgs: Config,
   mask: string | null,
+  encoder: { x: string; shape: Shape } | null = null,
 ): string {
   const block = layer as TransformerEncoder | TransformerDecoder;
   if (callArgs.returnAttentionScores) throw new ValueError(`${who(layer)}: returnAttentionScores is not exported`);
@@ -252,8 +289,20 @@ function transformerBlock(
   // mask as its query mask (a padded position attends to nothing), the decoder's does not.
   const padding = mask ? { query: layer instanceof TransformerEncoder ? mask : null, value: mask } : null;
   let h = residual(b, block, x, shape, sublayer(block, 'selfAttentionNorm'), (y) =>
-    attention(b, attn, y, shape, { useCausalMask: causal }, padding),
+    attention(b, attn, selfSources(y, shape), { useCausalMask: causal }, padding),
   );
+  if (encoder) {
+    const cross = (block as TransformerDecoder).crossAttention as MultiHeadAttention;
+    h = residual(b, block, h, shape, sublayer(block, 'crossAttentionNorm'), (y) =>
+      attention(
+        b,
+        cross,
+        { query: y, value: encoder.x, key: encoder.x, queryShape: shape, valueShape: encoder.shape },
+        {},
+        null,
+      ),
+    );
+  }
   h = residual(b, block, h, shape, sublayer(block, 'feedforwardNorm'), (y) =>
     dense(b, sublayer<Dense>(block, 'output_'), dense(b, sublayer<Dense>(block, 'intermediate'), y)),
   );
@@ -344,7 +393,21 @@ function tokenAndPosition(b: OnnxGraphBuilder, layer: Layer, x: string, shape: S
   return b.op('Add', [tokens, b.constant(`${e.name}/positions`, table, [length, e.embeddingDim])], e.name);
 }
 
-/** The Transformer layers `exportOnnx` translates (self-attention on a single input). */
+/** A decoder called on [decoder sequence, encoder sequence]: self-attention, cross-attention, feedforward. */
+const encoderDecoderBlock: MergeEmitter = (b, layer, xs, shapes, callArgs: Config = {}) => {
+  if (xs.length !== 2)
+    throw new ValueError(`${who(layer)}: expected [decoder sequence, encoder sequence], got ${xs.length} inputs`);
+  return transformerBlock(b, layer, xs[0], shapes[0], callArgs, null, { x: xs[1], shape: shapes[1] });
+};
+
+/** The Transformer layers called on several inputs (cross-attention; padding masks are not exported there). */
+export const TRANSFORMER_MERGE_EMITTERS: [abstract new (...args: never[]) => Layer, MergeEmitter][] = [
+  [MultiHeadAttention, crossAttentionLayer],
+  [GroupedQueryAttention, crossAttentionLayer],
+  [TransformerDecoder, encoderDecoderBlock],
+];
+
+/** The Transformer layers `exportOnnx` translates on a single input (self-attention). */
 export const TRANSFORMER_EMITTERS: [abstract new (...args: never[]) => Layer, Emitter][] = [
   [EinsumDense, (b, l, x) => einsumDense(b, l, x)],
   [MultiHeadAttention, attentionLayer],

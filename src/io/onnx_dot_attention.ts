@@ -55,12 +55,11 @@ const dotAttention: MergeEmitter = (b, layer, xs, shapes, callArgs: Config = {})
   const [q, v, k = v] = xs;
   let scores = a instanceof AdditiveAttention ? additiveScores(b, a, q, k) : attentionScores(b, a, q, k);
   if (callArgs.useCausalMask) {
-    const [tq, tv] = [shapes[0][1], shapes[1][1]];
-    if (tq === null || tq !== tv)
-      throw new ValueError(
-        `${who}: useCausalMask is exported for a query and value of the same fixed length, got lengths ${tq} and ${tv}`,
-      );
-    scores = b.op('Add', [scores, maskBias(b, a.name, q, tq, true, null)], a.name);
+    const bias = maskBias(b, a.name, { query: q, value: v }, [shapes[0][1], shapes[1][1]], {
+      causal: true,
+      window: null,
+    });
+    scores = b.op('Add', [scores, bias], a.name);
   }
   const weights = b.op('Softmax', [scores], a.name, { axis: { int: -1 } });
   return b.op('MatMul', [weights, v], a.name);

@@ -7,7 +7,7 @@ import { buildGraph } from '../layers/graph.js';
 import type { LayersModel } from '../models/layers_model.js';
 import { atomicWriteFile, checkSavePath } from './atomic_write.js';
 import { OnnxGraphBuilder } from './onnx_builder.js';
-import { TRANSFORMER_EMITTERS } from './onnx_attention.js';
+import { TRANSFORMER_EMITTERS, TRANSFORMER_MERGE_EMITTERS } from './onnx_attention.js';
 import { ONNX_EMITTERS as LAYER_EMITTERS } from './onnx_layers.js';
 import { ONNX_CATEGORY_EMITTERS } from './onnx_category_layers.js';
 import { ONNX_CONV_EMITTERS } from './onnx_conv_layers.js';
@@ -25,14 +25,17 @@ import { encodeModel, ONNX_FLOAT, type OnnxValueInfo } from './onnx_proto.js';
 const ONNX_EMITTERS = [...LAYER_EMITTERS, ...TRANSFORMER_EMITTERS];
 
 /** Layers called on several inputs, by class. */
-const ONNX_MERGE_EMITTERS = [...MERGE_EMITTERS, ...ONNX_DOT_ATTENTION_EMITTERS];
+const ONNX_MERGE_EMITTERS = [...MERGE_EMITTERS, ...ONNX_DOT_ATTENTION_EMITTERS, ...TRANSFORMER_MERGE_EMITTERS];
 
 /** The default-domain operator set the exported graphs use. */
 export const ONNX_OPSET = 17;
 
 /** The layer classes `exportOnnx` translates. @example onnxSupportedLayers().includes('LSTM') // true */
 export function onnxSupportedLayers(): string[] {
-  return [...EMITTERS, ...ONNX_MERGE_EMITTERS].map(([cls]) => (cls as unknown as { className: string }).className);
+  const names = [...EMITTERS, ...ONNX_MERGE_EMITTERS].map(
+    ([cls]) => (cls as unknown as { className: string }).className,
+  );
+  return [...new Set(names)];
 }
 
 const EMITTERS = [
@@ -72,7 +75,9 @@ export function exportOnnx(model: LayersModel): Uint8Array {
   for (const node of graph.nodes) {
     const layer = node.layer;
     if (layer instanceof InputLayer) continue;
-    const merge = ONNX_MERGE_EMITTERS.find(([cls]) => layer.constructor === cls)?.[1];
+    // Attention layers and decoders take one input (self-attention) or several (cross-attention).
+    const merge =
+      node.inputs.length > 1 ? ONNX_MERGE_EMITTERS.find(([cls]) => layer.constructor === cls)?.[1] : undefined;
     if (merge) {
       const masked = node.inputs.find((t) => masks.has(t));
       if (masked)

@@ -6,6 +6,7 @@ import { Conv2D } from '../layers/convolutional.js';
 import { Dense } from '../layers/dense.js';
 import { Dropout } from '../layers/dropout.js';
 import { Embedding } from '../layers/embedding.js';
+import { ReversibleEmbedding } from '../layers/reversible_embedding.js';
 import type { Layer } from '../layers/layer.js';
 import { GaussianNoise, SpatialDropout2D } from '../layers/noise.js';
 import { BatchNormalization, LayerNormalization } from '../layers/normalization.js';
@@ -240,6 +241,17 @@ function embedding(b: OnnxGraphBuilder, layer: Layer, x: string): string {
   );
 }
 
+/** ReversibleEmbedding: the lookup, or with `reverse` a product with the table's transpose (or reverse_embeddings), soft-capped. */
+function reversibleEmbedding(b: OnnxGraphBuilder, layer: Layer, x: string, _shape: Shape, callArgs: Config): string {
+  const e = layer as ReversibleEmbedding;
+  if (!callArgs.reverse) return embedding(b, e, x);
+  const table = e.reverseEmbeddings ?? (e.embeddings as Tensor).transpose();
+  const logits = b.op('MatMul', [x, b.constant(`${e.name}/reverse`, table)], e.name);
+  if (e.logitSoftCap === null) return logits;
+  const cap = b.constant(`${e.name}/soft_cap`, [e.logitSoftCap], []);
+  return b.op('Mul', [b.op('Tanh', [b.op('Div', [logits, cap], e.name)], e.name), cap], e.name);
+}
+
 /** ONNX recurrent ops take these activations by name, HardSigmoid with its alpha and beta. */
 const RNN_ACTIVATIONS: Record<string, { op: string; alpha?: number; beta?: number }> = {
   sigmoid: { op: 'Sigmoid' },
@@ -418,6 +430,7 @@ export const ONNX_EMITTERS: [abstract new (...args: never[]) => Layer, Emitter][
   [BatchNormalization, batchNorm],
   [LayerNormalization, layerNorm],
   [Embedding, embedding],
+  [ReversibleEmbedding, reversibleEmbedding],
   [SimpleRNN, recurrent],
   [LSTM, recurrent],
   [GRU, recurrent],

@@ -58,7 +58,7 @@ export class Embedding extends Layer {
     for (const key of ['inputDim', 'outputDim'] as const) {
       if (!Number.isInteger(args[key]) || args[key] <= 0)
         throw new ValueError(
-          `Embedding '${this.name}': '${key}' must be a positive integer, got ${JSON.stringify(args[key])}`,
+          `${this.getClassName()} '${this.name}': '${key}' must be a positive integer, got ${JSON.stringify(args[key])}`,
         );
     }
     this.inputDim = args.inputDim;
@@ -95,7 +95,7 @@ export class Embedding extends Layer {
         const id = values[i];
         if (!Number.isInteger(id) || id < 0 || id >= this.inputDim) {
           throw new ValueError(
-            `Embedding '${this.name}': token id ${id} (at flat position ${i} of input shape ${fmtShape(x.shape)}) is outside the vocabulary; expected integers in [0, ${this.inputDim}) (inputDim ${this.inputDim})`,
+            `${this.getClassName()} '${this.name}': token id ${id} (at flat position ${i} of input shape ${fmtShape(x.shape)}) is outside the vocabulary; expected integers in [0, ${this.inputDim}) (inputDim ${this.inputDim})`,
           );
         }
       }

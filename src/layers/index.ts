@@ -11,6 +11,7 @@ import { InputLayer, type InputLayerArgs } from './input_layer.js';
 import { Flatten, Reshape, type FlattenArgs, type ReshapeArgs } from './reshaping.js';
 
 import { Embedding, type EmbeddingArgs } from './embedding.js';
+import { ReversibleEmbedding, type ReversibleEmbeddingArgs } from './reversible_embedding.js';
 import { SimpleRNN, LSTM, GRU, type LSTMArgs, type GRUArgs } from './recurrent_layers.js';
 import type { RecurrentArgs } from './recurrent.js';
 import {
@@ -173,6 +174,11 @@ export { InputLayer, input, type InputLayerArgs, type InputArgs } from './input_
 export { Flatten, Reshape, type FlattenArgs, type ReshapeArgs, type DataFormat } from './reshaping.js';
 
 export { Embedding, type EmbeddingArgs } from './embedding.js';
+export {
+  ReversibleEmbedding,
+  type ReversibleEmbeddingArgs,
+  type ReversibleEmbeddingCallArgs,
+} from './reversible_embedding.js';
 export { RecurrentLayer, type RecurrentArgs, type RecurrentCallArgs, type StepResult } from './recurrent.js';
 export { SimpleRNN, LSTM, GRU, type LSTMArgs, type GRUArgs, type GatedRecurrentArgs } from './recurrent_layers.js';
 export {
@@ -379,6 +385,7 @@ export const layers = strictFactories('layers', {
   reshape: (args: ReshapeArgs) => new Reshape(args),
   inputLayer: (args: InputLayerArgs) => new InputLayer(args),
   embedding: (args: EmbeddingArgs) => new Embedding(args),
+  reversibleEmbedding: (args: ReversibleEmbeddingArgs) => new ReversibleEmbedding(args),
   simpleRNN: (args: RecurrentArgs) => new SimpleRNN(args),
   lstm: (args: LSTMArgs) => new LSTM(args),
   gru: (args: GRUArgs) => new GRU(args),

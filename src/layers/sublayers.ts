@@ -25,6 +25,11 @@ export abstract class LayerWithSublayers extends Layer {
     return layer;
   }
 
+  /** The sublayers, in the order their weights follow this layer's own (file formats walk them). */
+  get trackedLayers(): readonly Layer[] {
+    return this.sublayers;
+  }
+
   protected override managesSublayer(layer: Layer): boolean {
     return this.sublayers.includes(layer);
   }

@@ -5,15 +5,13 @@ import type { Config } from '../core/config.js';
 import type { Initializer } from '../initializers/initializer.js';
 import { getInitializer, serializeInitializer, type InitializerIdentifier } from '../initializers/registry.js';
 import { describeLayer } from './convolutional_base.js';
-import { Embedding } from './embedding.js';
 import type { LayerArgs } from './layer.js';
 import { PositionEmbedding, type PositionCallArgs } from './position.js';
 import { registerLayer } from './registry.js';
+import { ReversibleEmbedding } from './reversible_embedding.js';
 import { LayerWithSublayers } from './sublayers.js';
 import type { Shape, SymbolicTensor } from './symbolic.js';
 import { add, notEqual } from '../ops/prims/binary.js';
-import { matMul } from '../ops/prims/matmul.js';
-import { reshape } from '../ops/prims/shape_ops.js';
 
 export interface TokenAndPositionEmbeddingArgs extends LayerArgs {
   vocabularySize: number;
@@ -60,9 +58,8 @@ export class TokenAndPositionEmbedding extends LayerWithSublayers {
   readonly tieWeights: boolean;
   readonly maskZero: boolean;
   readonly embeddingsInitializer: Initializer;
-  readonly tokenEmbedding: Embedding;
+  readonly tokenEmbedding: ReversibleEmbedding;
   readonly positionEmbedding: PositionEmbedding;
-  reverseEmbeddings: Variable | null = null;
 
   constructor(args: TokenAndPositionEmbeddingArgs) {
     super(args);
@@ -79,13 +76,14 @@ export class TokenAndPositionEmbedding extends LayerWithSublayers {
     this.embeddingsInitializer = getInitializer(args.embeddingsInitializer ?? 'randomUniform');
     this.supportsMasking = this.maskZero;
     this.tokenEmbedding = this.track(
-      new Embedding({
+      new ReversibleEmbedding({
         name: `${this.name}/token_embedding`,
         dtype: this.dtype,
         inputDim: this.vocabularySize,
         outputDim: this.embeddingDim,
         embeddingsInitializer: this.embeddingsInitializer,
         maskZero: this.maskZero,
+        tieWeights: this.tieWeights,
       }),
     );
     this.positionEmbedding = this.track(
@@ -104,13 +102,11 @@ export class TokenAndPositionEmbedding extends LayerWithSublayers {
       throw new ValueError(`${describeLayer(this)}: expected token ids [batch, length], got shape ${fmtShape(shape)}`);
     this.buildSublayer(this.tokenEmbedding, shape);
     this.buildSublayer(this.positionEmbedding, [...shape, this.embeddingDim]);
-    if (!this.tieWeights)
-      this.reverseEmbeddings = this.tokenEmbedding.addWeight(
-        'reverse_embeddings',
-        [this.embeddingDim, this.vocabularySize],
-        undefined,
-        this.embeddingsInitializer,
-      );
+  }
+
+  /** The untied output table [embeddingDim, vocabularySize] (tieWeights false), else null. */
+  get reverseEmbeddings(): Variable | null {
+    return this.tokenEmbedding.reverseEmbeddings;
   }
 
   override apply(
@@ -165,11 +161,7 @@ export class TokenAndPositionEmbedding extends LayerWithSublayers {
       throw new ValueError(
         `${describeLayer(this)}: reverse expects hidden states with ${this.embeddingDim} features, got shape ${fmtShape(hidden.shape)}`,
       );
-    const flat = reshape(hidden, [-1, this.embeddingDim]);
-    const logits = this.reverseEmbeddings
-      ? matMul(flat, this.reverseEmbeddings)
-      : matMul(flat, this.tokenEmbedding.embeddings as Variable, false, true);
-    return reshape(logits, [...hidden.shape.slice(0, -1), this.vocabularySize]);
+    return this.tokenEmbedding.reverse(hidden);
   }
 
   override computeMask(

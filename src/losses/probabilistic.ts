@@ -81,7 +81,9 @@ export function sparseCategoricalCrossentropy(yTrue: TensorLike, yPred: TensorLi
     }
   });
   // The one-hot targets on the backend (a label equals its class index), so the step reads nothing back.
-  const target = cast(equal(expandDims(t, -1), range(0, classes, 1, t.dtype)), p.dtype);
+  // Compared as float32 while every class index is exact in it: backends run float comparisons natively.
+  const labels = classes <= 2 ** 24 ? cast(t, 'float32') : t;
+  const target = cast(equal(expandDims(labels, -1), range(0, classes, 1, labels.dtype)), p.dtype);
   const logProb = fromLogits ? logSoftmax(p, -1) : log(clip(div(p, sum(p, -1, true)), EPSILON, 1 - EPSILON));
   return mul(sum(mul(target, logProb), -1), -1);
 }

@@ -9,8 +9,8 @@ import { describe, it } from 'node:test';
 import { loadKerasModel, tensor, type Tensor } from '../../src/index.js';
 import { FileFormatError } from '../../src/io/format_error.js';
 import { rand64 } from '../helpers/gradcheck.js';
-import { referenceAttention, type MhaWeights } from '../layers/attention_reference.js';
-import { k3, k3Input, kerasArchive, kt, type Json } from './keras_fixtures.js';
+import { referenceAttention } from '../layers/attention_reference.js';
+import { k3, k3Input, kerasArchive, kt, mhaVars, type Json } from './keras_fixtures.js';
 
 const init = (cls: string, config: Json = {}): Json => ({
   module: 'keras.initializers',
@@ -83,16 +83,6 @@ const weights = {
     bo: w([5], 19),
   },
 };
-
-const mhaVars = (path: string, m: MhaWeights) => ({
-  [`${path}/vars`]: [],
-  [`${path}/query_dense/vars`]: [m.wq, m.bq as Tensor],
-  [`${path}/key_dense/vars`]: [m.wk, m.bk as Tensor],
-  [`${path}/value_dense/vars`]: [m.wv, m.bv as Tensor],
-  [`${path}/output_dense/vars`]: [m.wo, m.bo as Tensor],
-  [`${path}/_softmax/vars`]: [],
-  [`${path}/_dropout_layer/vars`]: [],
-});
 
 /**
  * tokens → EinsumDense 'proj'; MultiHeadAttention 'cross'(tokens, value=proj, use_causal_mask)

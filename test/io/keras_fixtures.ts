@@ -6,6 +6,7 @@
  */
 import { zipSync } from 'fflate';
 import type { Tensor } from '../../src/index.js';
+import type { MhaWeights } from '../layers/attention_reference.js';
 import { writeH5, type H5WritableGroup } from '../../src/io/keras_h5.js';
 
 export type Json = Record<string, unknown>;
@@ -160,4 +161,21 @@ function makeGroups(root: H5WritableGroup, path: string): H5WritableGroup {
   let g = root;
   for (const part of path.split('/')) g = (g.get(part) as H5WritableGroup | null) ?? g.create_group(part);
   return g;
+}
+
+/**
+ * A Keras 3 MultiHeadAttention's weight groups under `path`, as saving_lib writes them: the
+ * projections under MultiHeadAttention's public properties (`query_dense`, ...), and the empty
+ * groups of its own, softmax and dropout layer.
+ */
+export function mhaVars(path: string, m: MhaWeights): VarGroups {
+  return {
+    [`${path}/vars`]: [],
+    [`${path}/query_dense/vars`]: [m.wq, m.bq as Tensor],
+    [`${path}/key_dense/vars`]: [m.wk, m.bk as Tensor],
+    [`${path}/value_dense/vars`]: [m.wv, m.bv as Tensor],
+    [`${path}/output_dense/vars`]: [m.wo, m.bo as Tensor],
+    [`${path}/_softmax/vars`]: [],
+    [`${path}/_dropout_layer/vars`]: [],
+  };
 }

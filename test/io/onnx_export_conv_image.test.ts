@@ -249,18 +249,27 @@ describe('ONNX export of Attention and AdditiveAttention, run in ONNX Runtime', 
     await checkAgainstOrt(m, [spread([2, 4, 3], 1), spread([2, 5, 2], 2), spread([2, 5, 3], 3)]);
   });
 
-  it('refuses attention scores as an output and a causal mask over different lengths', () => {
+  it('a causal mask between a query and a value of different lengths, fixed or free', async () => {
+    const q = input({ shape: [4, 3] }),
+      v = input({ shape: [5, 3] });
+    const causal = layers.attention().apply([q, v], { useCausalMask: true }) as SymbolicTensor;
+    await checkAgainstOrt(model({ inputs: [q, v], outputs: causal }), [spread([2, 4, 3], 4), spread([2, 5, 3], 5)]);
+    const qFree = input({ shape: [null, 3] }),
+      vFree = input({ shape: [null, 3] });
+    const free = layers.attention().apply([qFree, vFree], { useCausalMask: true }) as SymbolicTensor;
+    const m = model({ inputs: [qFree, vFree], outputs: free });
+    // One graph for every pair of lengths: the mask is built from the inputs' shapes.
+    await checkAgainstOrt(m, [spread([2, 3, 3], 6), spread([2, 5, 3], 7)]);
+    await checkAgainstOrt(m, [spread([1, 6, 3], 8), spread([1, 2, 3], 9)]);
+  });
+
+  it('refuses attention scores as an output', () => {
     const q = input({ shape: [4, 3] }),
       v = input({ shape: [5, 3] });
     const scores = layers.attention({ name: 'a' }).apply([q, v], { returnAttentionScores: true }) as SymbolicTensor[];
     assert.throws(
       () => exportOnnx(model({ inputs: [q, v], outputs: scores })),
       /exportOnnx: Attention 'a': returnAttentionScores/,
-    );
-    const causal = layers.attention({ name: 'c' }).apply([q, v], { useCausalMask: true }) as SymbolicTensor;
-    assert.throws(
-      () => exportOnnx(model({ inputs: [q, v], outputs: causal })),
-      /exportOnnx: Attention 'c': useCausalMask is exported for a query and value of the same fixed length, got lengths 4 and 5/,
     );
   });
 });

@@ -12,6 +12,7 @@ import {
   type Tensor,
 } from '../../src/index.js';
 import { exportOnnx, onnxSupportedLayers } from '../../src/io/onnx_export.js';
+import { checkAgainstOrt as checkMany } from '../helpers/onnx_runtime.js';
 
 ort.env.wasm.numThreads = 1;
 
@@ -128,13 +129,54 @@ describe('ONNX export of the Transformer layers, run in ONNX Runtime', () => {
       /'mha' \(MultiHeadAttention\) takes 1 inputs and gives 2 outputs/,
     );
     const y = input({ shape: [3, 4] });
-    const cross = layers
-      .transformerDecoder({ intermediateDim: 4, numHeads: 2, name: 'dec' })
-      .apply(x, { encoderSequence: y });
+    const crossScores = layers
+      .multiHeadAttention({ numHeads: 1, keyDim: 2, name: 'cross' })
+      .apply(x, { value: y, returnAttentionScores: true }) as SymbolicTensor[];
     assert.throws(
-      () => exportOnnx(functionalModel({ inputs: [x, y], outputs: cross as SymbolicTensor })),
-      /'dec' \(TransformerDecoder\) takes 2 inputs/,
+      () => exportOnnx(functionalModel({ inputs: [x, y], outputs: crossScores[0] })),
+      /MultiHeadAttention 'cross': returnAttentionScores is not exported/,
     );
+  });
+
+  it('cross-attention: attention layers on [query, value(, key)] and an encoder-decoder Transformer', async () => {
+    setSeed(5);
+    const q = input({ shape: [4, 6] }),
+      v = input({ shape: [5, 6] }),
+      k = input({ shape: [5, 3] }),
+      k6 = input({ shape: [5, 6] });
+    const outputs = [
+      layers.multiHeadAttention({ numHeads: 2, keyDim: 3, valueDim: 2 }).apply(q, { value: v }),
+      layers.multiHeadAttention({ numHeads: 2, keyDim: 2, useGate: true }).apply(q, { value: v, key: k }),
+      layers
+        .multiHeadAttention({ numHeads: 1, keyDim: 4, slidingWindow: 2 })
+        .apply(q, { value: v, useCausalMask: true }),
+      layers
+        .groupedQueryAttention({ headDim: 2, numQueryHeads: 4, numKeyValueHeads: 2 })
+        .apply(q, { value: v, key: k6 }),
+      layers.groupedQueryAttention({ headDim: 3, numQueryHeads: 2, numKeyValueHeads: 1 }).apply(q, {
+        value: v,
+        useCausalMask: true,
+      }),
+    ] as SymbolicTensor[];
+    const m = functionalModel({ inputs: [q, v, k, k6], outputs });
+    perturb(m);
+    await checkMany(m, [randn([2, 4, 6], 1), randn([2, 5, 6], 2), randn([2, 5, 3], 3), randn([2, 5, 6], 8)]);
+
+    // A translation model's shape: the encoder reads the source, the decoder the target so far
+    // (causal self-attention) and the encoder's output (cross-attention), lengths free.
+    const source = input({ shape: [null, 8] }),
+      target = input({ shape: [null, 8] });
+    const encoded = layers.transformerEncoder({ intermediateDim: 12, numHeads: 2 }).apply(source) as SymbolicTensor;
+    let h = layers
+      .transformerDecoder({ intermediateDim: 16, numHeads: 2, activation: 'gelu' })
+      .apply(target, { encoderSequence: encoded }) as SymbolicTensor;
+    h = layers
+      .transformerDecoder({ intermediateDim: 8, numHeads: 4, normalizeFirst: true })
+      .apply(h, { encoderSequence: encoded }) as SymbolicTensor;
+    const translation = functionalModel({ inputs: [source, target], outputs: h });
+    perturb(translation);
+    await checkMany(translation, [randn([2, 7, 8], 4), randn([2, 5, 8], 5)]);
+    await checkMany(translation, [randn([1, 3, 8], 6), randn([1, 6, 8], 7)]);
   });
 });
 

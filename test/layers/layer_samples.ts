@@ -499,6 +499,22 @@ export const LAYER_SAMPLES: Record<string, LayerSample[]> = {
   PositionEmbedding: [{ args: { sequenceLength: 6 }, input: SEQ }],
   SinePositionEncoding: [{ args: {}, input: [2, 4, 4] }],
   RotaryEmbedding: [{ args: {}, input: [2, 4, 4] }],
+  ReversibleEmbedding: [
+    { args: { inputDim: 5, outputDim: 3 }, input: [2, 4], ints: 5 },
+    {
+      args: { inputDim: 5, outputDim: 2, maskZero: true, tieWeights: false },
+      input: [2, 4],
+      ints: 5,
+      mask: 'own',
+      skip: { onnx: 'ONNX export refuses masks' },
+    },
+    { args: { inputDim: 6, outputDim: 4 }, input: [2, 3, 4], call: { reverse: true } },
+    {
+      args: { inputDim: 6, outputDim: 4, tieWeights: false, logitSoftCap: 2 },
+      input: [2, 3, 4],
+      call: { reverse: true },
+    },
+  ],
   TokenAndPositionEmbedding: [
     {
       args: { vocabularySize: 6, sequenceLength: 5, embeddingDim: 4, maskZero: true },

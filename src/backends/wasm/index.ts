@@ -291,12 +291,21 @@ export class WasmBackend implements Backend {
     const from = CAST_CODES[x.dtype],
       to = CAST_CODES[dtype];
     // float32 to int32 truncates and wraps as JavaScript does: the reference's loop.
-    if (from === undefined || to === undefined || from === to || (to === CAST_CODES.int32 && from !== CAST_CODES.bool))
-      return this.#viaRef((r, i) => r.cast(i(x), dtype));
-    const n = sizeOf(x.shape);
-    const out = this.#alloc(n, dtype);
-    if (n > 0) this.#split('castElements', n, n, [(x.handle as WasmHandle).ptr, from, out.ptr, to]);
-    return out;
+    if (
+      from !== undefined &&
+      to !== undefined &&
+      from !== to &&
+      (to !== CAST_CODES.int32 || from === CAST_CODES.bool)
+    ) {
+      const n = sizeOf(x.shape);
+      const out = this.#alloc(n, dtype);
+      if (n > 0) this.#split('castElements', n, n, [(x.handle as WasmHandle).ptr, from, out.ptr, to]);
+      return out;
+    }
+    // To float32 the reference converts with a typed-array copy: done here straight into the heap.
+    if (dtype === 'float32' && x.dtype !== 'float64')
+      return this.#moveInto(sizeOf(x.shape), dtype, (out, v) => out.set(v(x) as never));
+    return this.#viaRef((r, i) => r.cast(i(x), dtype));
   }
 
   unary(op: UnaryOp, x: TensorInfo): DataHandle {

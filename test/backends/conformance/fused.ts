@@ -582,6 +582,19 @@ const maskedSoftmax: Section = async (c) => {
     );
     c.release();
   }
+  // A causal mask (attention's): whole runs of masked entries, which the kernel may skip.
+  for (const t of [37, 64]) {
+    const x = c.input([2, 3, t, t], 'float32', { scale: 20 });
+    const m = c.input(
+      [t, t],
+      'bool',
+      Uint8Array.from({ length: t * t }, (_, i) => (i % t <= Math.floor(i / t) ? 1 : 0)),
+    );
+    await c.run(`maskedSoftmax causal ${t}x${t}`, 'maskedSoftmax', { shape: [2, 3, t, t], dtype: 'float32' }, (b, i) =>
+      b.maskedSoftmax!(i(x), i(m)),
+    );
+    c.release();
+  }
   const x64 = c.input([3, 5], 'float64', { scale: 20 }),
     m64 = c.input([1, 5], 'bool', Uint8Array.of(1, 0, 1, 1, 0));
   await c.run('maskedSoftmax float64', 'maskedSoftmax', { shape: [3, 5], dtype: 'float64' }, (b, i) =>

@@ -3,7 +3,7 @@
 // u = √(2/π)(x + 0.044715x³), which equals 0.5x(1 + tanh(u)) without its cancellation for
 // negative x. The reference backend's src/backends/ref/transformer.ts computes the same in float64.
 
-import { expV, loadTail, normalCdfV, storeTail } from './mathf';
+import { expV, gaussV, loadTail, normalCdfFromV, normalCdfV, storeTail } from './mathf';
 
 const INV_SQRT_2PI: f32 = 0.3989422804014327;
 const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
@@ -32,9 +32,10 @@ const CUBIC: f32 = 0.044715;
     v128.store(y, f32x4.mul(x, s));
     v128.store(d, f32x4.add(s, f32x4.mul(f32x4.mul(xc, f32x4.mul(s, f32x4.sub(f32x4.splat(1), s))), du)));
   } else {
-    // Φ(x) + x·φ(x)
-    const cdf = normalCdfV(x);
-    const pdf = f32x4.mul(expV(f32x4.mul(f32x4.mul(x, x), f32x4.splat(-0.5))), f32x4.splat(INV_SQRT_2PI));
+    // Φ(x) + x·φ(x), one exponential for both
+    const g = gaussV(x);
+    const cdf = normalCdfFromV(x, g);
+    const pdf = f32x4.mul(g, f32x4.splat(INV_SQRT_2PI));
     v128.store(y, f32x4.mul(x, cdf));
     v128.store(d, f32x4.add(cdf, f32x4.mul(xc, pdf)));
   }

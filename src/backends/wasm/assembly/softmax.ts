@@ -46,6 +46,11 @@ export function maskedSoftmaxRows(x: usize, mask: usize, rowOffsets: usize, mask
     let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
     for (let i = 0; i < n; i += 4) {
       const keep = keepLanes(mrow + <usize>(i * maskStride), maskStride, n - i);
+      // Four masked entries (half of a causal mask's) need no exponential: zeros, nothing to sum.
+      if (!v128.any_true(keep)) {
+        put(dst + (<usize>i << 2), zero, n - i);
+        continue;
+      }
       const e = v128.bitselect(expV(f32x4.sub(values(src + (<usize>i << 2), n - i), shift)), zero, keep);
       s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
       s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<u32>(e, e, 2, 3, 0, 1)));
@@ -55,6 +60,7 @@ export function maskedSoftmaxRows(x: usize, mask: usize, rowOffsets: usize, mask
     for (let i = 0; i < n; i += 4) {
       // Masked entries stay 0 even when the row's sum is not finite.
       const keep = keepLanes(mrow + <usize>(i * maskStride), maskStride, n - i);
+      if (!v128.any_true(keep)) continue;
       const o = dst + (<usize>i << 2);
       put(o, v128.bitselect(f32x4.mul(values(o, n - i), inv), zero, keep), n - i);
     }
