@@ -1,4 +1,5 @@
 import { noGrad } from '../autograd/tape.js';
+import type { TypedArray } from '../core/dtype.js';
 import { dispose, keep, scoped } from '../core/memory.js';
 import { Tensor } from '../core/tensor.js';
 import type { Variable } from '../core/variable.js';
@@ -61,22 +62,32 @@ export class StepUndo {
  */
 export async function firstNonFiniteWeight(variables: readonly Variable[]): Promise<string | null> {
   if (variables.length === 0) return null;
-  // x·0 is 0 for finite x and NaN otherwise: one sum per weight tells whether it is finite, and
-  // the sums in one vector are one read, however many weights there are.
+  // A sum is NaN or infinite whenever one of its terms is, so one reduction per weight (the sums
+  // in one vector, one read however many weights there are) clears the usual all-finite case.
+  // A sum can also overflow with every term finite: only the weights whose sum is not finite are
+  // checked exactly, with x·0 (0 for finite x, NaN otherwise).
+  const sums = await probe(variables, (v) => v);
+  const suspects = variables.filter((_, i) => !Number.isFinite(sums[i]));
+  if (suspects.length === 0) return null;
+  const exact = await probe(suspects, (v) => mul(v, 0));
+  const bad = exact.findIndex((x) => !Number.isFinite(x));
+  return bad < 0 ? null : suspects[bad].name;
+}
+
+/** sum(term(v)) for each variable, as float32, in one read. */
+async function probe(variables: readonly Variable[], term: (v: Variable) => Tensor): Promise<TypedArray> {
   const probes = scoped(() =>
     noGrad(() =>
       keep(
         concat(
-          variables.map((v) => reshape(cast(sum(mul(v, 0)), 'float32'), [1])),
+          variables.map((v) => reshape(cast(sum(term(v)), 'float32'), [1])),
           0,
         ),
       ),
     ),
   );
   try {
-    const values = probes.backend.syncReads === false ? await probes.data() : probes.dataSync();
-    const bad = values.findIndex((x) => !Number.isFinite(x));
-    return bad < 0 ? null : variables[bad].name;
+    return probes.backend.syncReads === false ? await probes.data() : probes.dataSync();
   } finally {
     probes.dispose();
   }

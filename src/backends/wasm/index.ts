@@ -47,6 +47,8 @@ import { geometryArgs } from './windows.js';
  * this small finish before a worker would be awake).
  */
 const PARALLEL_ELEMENTS = 1 << 20;
+/** The element types castElements converts between (assembly/cast.ts), by its codes. */
+const CAST_CODES: Partial<Record<DType, number>> = { bool: 0, int32: 1, float32: 2 };
 /** Concatenations with at most this many outer positions copy each input's run with one memmove. */
 const CONCAT_RUNS_MAX = 64;
 const INITIAL_PAGES = 256;
@@ -303,6 +305,20 @@ export class WasmBackend implements Backend {
   }
 
   cast(x: TensorInfo, dtype: DType): DataHandle {
+    const from = CAST_CODES[x.dtype],
+      to = CAST_CODES[dtype];
+    // float32 to int32 truncates and wraps as JavaScript does: the reference's loop.
+    if (
+      from !== undefined &&
+      to !== undefined &&
+      from !== to &&
+      (to !== CAST_CODES.int32 || from === CAST_CODES.bool)
+    ) {
+      const n = sizeOf(x.shape);
+      const out = this.#alloc(n, dtype);
+      if (n > 0) this.#split('castElements', n, n, [(x.handle as WasmHandle).ptr, from, out.ptr, to]);
+      return out;
+    }
     // To float32 the reference converts with a typed-array copy: done here straight into the heap.
     if (dtype === 'float32' && x.dtype !== 'float64')
       return this.#moveInto(sizeOf(x.shape), dtype, (out, v) => out.set(v(x) as never));
@@ -600,8 +616,19 @@ export class WasmBackend implements Backend {
   }
 
   gather(x: TensorInfo, indices: TensorInfo, axis: number): DataHandle {
-    const length = sizeOf(x.shape.slice(0, axis)) * sizeOf(indices.shape) * sizeOf(x.shape.slice(axis + 1));
-    return this.#moveInto(length, x.dtype, (out, v) => refGather(v(x), x.shape, v(indices), axis, x.dtype, out));
+    const outer = sizeOf(x.shape.slice(0, axis)),
+      count = sizeOf(indices.shape),
+      inner = sizeOf(x.shape.slice(axis + 1));
+    if (x.dtype === 'float64' || indices.dtype !== 'int32')
+      return this.#moveInto(outer * count * inner, x.dtype, (out, v) =>
+        refGather(v(x), x.shape, v(indices), axis, x.dtype, out),
+      );
+    const out = this.#alloc(outer * count * inner, x.dtype);
+    if (outer * count * inner > 0) {
+      const ptr = (t: TensorInfo) => (t.handle as WasmHandle).ptr;
+      this.kernels.gatherRuns(ptr(x), ptr(indices), out.ptr, outer, x.shape[axis], count, inner * BYTES[x.dtype]);
+    }
+    return out;
   }
 
   scatterAdd(updates: TensorInfo, indices: TensorInfo, axis: number, outShape: readonly number[]): DataHandle {

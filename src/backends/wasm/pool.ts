@@ -8,12 +8,13 @@ import {
   KERNEL_NAMES,
   type KernelName,
   MODE_CHUNKED,
-  MODE_FIXED,
+  MODE_LISTS,
   NEXT,
-  PENDING,
   SEQ,
   TOTAL,
   generationOf,
+  listCapacity,
+  listsOffset,
   readyIndex,
   runClaimedChunks,
   spinWhileEqual,
@@ -80,10 +81,10 @@ function waitWhileEqual(ctl: Int32Array, index: number, value: number, block: bo
 
 /**
  * Worker threads sharing the kernels' memory: worker_threads in Node, module Web Workers in
- * cross-origin isolated browsers. `run` hands one argument list to each thread (the main thread
- * takes the first) and waits until all are done, so kernels stay synchronous. `runChunked`
- * instead lets every thread claim chunks from a shared counter (dynamic scheduling): a worker
- * that is slow to wake costs at most one chunk's time. Workers start in the background; until
+ * cross-origin isolated browsers. `run` runs a kernel once per argument list and `runChunked`
+ * once per chunk index, and both wait until all are done, so kernels stay synchronous. Every
+ * thread claims lists or chunks from a shared counter (dynamic scheduling): a worker that is
+ * slow to wake costs at most the list or chunk it claimed, and one that never wakes nothing. Workers start in the background; until
  * one is ready, work runs without it. A browser's main thread cannot sleep in Atomics.wait, so
  * there it polls while the workers finish (the kernels split are milliseconds long).
  */
@@ -99,7 +100,7 @@ export class ThreadPool {
     this.#kernels = kernels;
     this.#count = workers;
     const ctl = new SharedArrayBuffer((HEADER + 2 * workers) * 4);
-    const jobs = new SharedArrayBuffer((workers + 1) * JOB_SLOT * 8);
+    const jobs = new SharedArrayBuffer((listsOffset(workers) + listCapacity(workers) * JOB_SLOT) * 8);
     this.#ctl = new Int32Array(ctl);
     this.#jobs = new Float64Array(jobs);
     if (workers === 0) return;
@@ -129,32 +130,35 @@ export class ThreadPool {
   }
 
   /**
-   * Runs `kernel` once per argument list, the first on this thread and the rest on ready
-   * workers (callers size `argLists` by `readyThreads`), and returns when all have finished.
+   * Runs `kernel` once per argument list, each on whichever thread claims it first (callers
+   * size `argLists` by `readyThreads`; at most LISTS_PER_THREAD lists per thread), and returns
+   * when all have finished. A worker that has not woken by the time this thread is done with
+   * its own list leaves the rest to this thread instead of holding it up.
    */
   run(kernel: KernelName, argLists: number[][]): void {
     const fn = (this.#kernels as unknown as Record<string, (...a: number[]) => void>)[kernel];
-    if (argLists.length === 1) {
-      fn(...argLists[0]);
+    if (argLists.length === 1 || this.#count === 0) {
+      for (const args of argLists) fn(...args);
       return;
     }
-    const ctl = this.#ctl;
-    const seq = Atomics.load(ctl, SEQ) + 1;
-    const kernelIndex = KERNEL_NAMES.indexOf(kernel);
-    Atomics.store(ctl, PENDING, argLists.length - 1);
-    let next = 1;
-    for (let w = 0; w < this.#count && next < argLists.length; w++) {
-      if (Atomics.load(ctl, readyIndex(w)) !== 1) continue;
-      this.#post(w, seq, MODE_FIXED, kernelIndex, argLists[next++]);
-    }
-    if (next !== argLists.length)
-      throw new Error(`wasm backend: ${argLists.length} work items but only ${next} ready threads`);
-    Atomics.store(ctl, SEQ, seq);
-    Atomics.notify(ctl, SEQ);
-    fn(...argLists[0]);
-    for (let p = Atomics.load(ctl, PENDING); p !== 0; p = Atomics.load(ctl, PENDING))
-      waitWhileEqual(ctl, PENDING, p, this.#block);
-    if (Atomics.exchange(ctl, FAILED, 0) !== 0) throw new Error(`wasm backend: a worker failed running '${kernel}'`);
+    if (argLists.length > listCapacity(this.#count))
+      throw new Error(`wasm backend: ${argLists.length} argument lists do not fit the pool's table`);
+    const jobs = this.#jobs,
+      table = listsOffset(this.#count);
+    argLists.forEach((args, i) => {
+      if (args.length > JOB_SLOT - 1)
+        throw new Error(`wasm backend: ${args.length} kernel arguments do not fit a job slot`);
+      const at = table + i * JOB_SLOT;
+      jobs[at] = args.length;
+      for (let k = 0; k < args.length; k++) jobs[at + 1 + k] = args[k];
+    });
+    this.#dispatch(
+      kernel,
+      MODE_LISTS,
+      argLists.length,
+      () => [],
+      (chunk) => fn(...argLists[chunk]),
+    );
   }
 
   /**
@@ -164,24 +168,35 @@ export class ThreadPool {
    */
   runChunked(kernel: KernelName, chunks: number, argsOf: (thread: number) => number[]): void {
     const fn = (this.#kernels as unknown as Record<string, (...a: number[]) => void>)[kernel];
+    const args = [...argsOf(0), 0];
+    const last = args.length - 1;
+    this.#dispatch(kernel, MODE_CHUNKED, chunks, argsOf, (chunk) => {
+      args[last] = chunk;
+      fn(...args);
+    });
+  }
+
+  /** Publishes a job of `chunks` chunks to the ready workers, runs what this thread claims, and waits for the rest. */
+  #dispatch(
+    kernel: KernelName,
+    mode: number,
+    chunks: number,
+    argsOf: (thread: number) => number[],
+    runHere: (chunk: number) => void,
+  ): void {
     const ctl = this.#ctl;
     const seq = Atomics.load(ctl, SEQ) + 1;
     const gen = generationOf(seq);
     const kernelIndex = KERNEL_NAMES.indexOf(kernel);
     for (let w = 0; w < this.#count; w++) {
-      if (Atomics.load(ctl, readyIndex(w)) === 1) this.#post(w, seq, MODE_CHUNKED, kernelIndex, argsOf(w + 1));
+      if (Atomics.load(ctl, readyIndex(w)) === 1) this.#post(w, seq, mode, kernelIndex, argsOf(w + 1));
     }
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, TOTAL, (gen << INDEX_BITS) | chunks);
     Atomics.store(ctl, NEXT, gen << INDEX_BITS);
     Atomics.store(ctl, SEQ, seq);
     Atomics.notify(ctl, SEQ);
-    const args = [...argsOf(0), 0];
-    const last = args.length - 1;
-    runClaimedChunks(ctl, gen, (chunk) => {
-      args[last] = chunk;
-      fn(...args);
-    });
+    runClaimedChunks(ctl, gen, runHere);
     for (let d = Atomics.load(ctl, DONE); d < chunks; d = Atomics.load(ctl, DONE))
       waitWhileEqual(ctl, DONE, d, this.#block);
     if (Atomics.exchange(ctl, FAILED, 0) !== 0) throw new Error(`wasm backend: a thread failed running '${kernel}'`);

@@ -2,27 +2,31 @@ import { KERNEL_NAMES } from './kernel_exports.js';
 
 /**
  * The layout of the shared control block between the main thread and the kernel workers.
- * `ctl` (Int32Array): [SEQ, PENDING, FAILED, NEXT, TOTAL, DONE, READY_0..READY_{W-1}, TAG_0..TAG_{W-1}].
- * `jobs` (Float64Array): one slot of JOB_SLOT numbers per worker: [mode, kernel index, argc, args...].
+ * `ctl` (Int32Array): [SEQ, FAILED, NEXT, TOTAL, DONE, READY_0..READY_{W-1}, TAG_0..TAG_{W-1}].
+ * `jobs` (Float64Array): one slot of JOB_SLOT numbers per worker: [mode, kernel index, argc, args...],
+ * then (at listsOffset) a table of argument lists, one slot each: [argc, args...].
  *
- * Two modes. FIXED: each worker runs its own argument list once and decrements PENDING. CHUNKED:
- * every thread, the main one included, claims chunk indices from the NEXT counter until none are
- * left, runs `kernel(...args, chunk)` and counts DONE; the main thread waits only for chunks that
- * were claimed, so a worker the OS has not scheduled yet holds nothing up.
+ * Two modes, in both of which every thread, the main one included, claims chunk indices from the
+ * NEXT counter until none are left and counts DONE for each; the main thread waits only for
+ * chunks that were claimed, so a worker the OS has not scheduled yet holds nothing up (it used
+ * to own a fixed share: on a busy machine the main thread then waited milliseconds for a worker
+ * that had not started). CHUNKED: chunk c runs `kernel(...args, chunk)` with the thread's own
+ * args. LISTS: chunk c runs `kernel(...list c)` from the table.
  * NEXT and TOTAL carry the job's generation in their top bits, so a worker that wakes up late
  * can tell a finished job's counter from the current one. A worker's TAG is -1 while the main
  * thread rewrites its slot (a seqlock: the worker re-reads the tag after copying the arguments).
  */
 export const SEQ = 0;
-export const PENDING = 1;
-export const FAILED = 2;
-export const NEXT = 3;
-export const TOTAL = 4;
-export const DONE = 5;
-export const HEADER = 6;
+export const FAILED = 1;
+export const NEXT = 2;
+export const TOTAL = 3;
+export const DONE = 4;
+export const HEADER = 5;
 export const JOB_SLOT = 40;
-export const MODE_FIXED = 0;
+export const MODE_LISTS = 0;
 export const MODE_CHUNKED = 1;
+/** Argument lists the table holds per thread. */
+export const LISTS_PER_THREAD = 4;
 /** Bits of NEXT/TOTAL holding the index (the rest hold the generation). */
 export const INDEX_BITS = 20;
 export const INDEX_MASK = (1 << INDEX_BITS) - 1;
@@ -37,6 +41,15 @@ export function readyIndex(worker: number): number {
 
 export function tagIndex(worker: number, workers: number): number {
   return HEADER + workers + worker;
+}
+
+/** Where the table of argument lists starts in `jobs`, and how many lists it holds. */
+export function listsOffset(workers: number): number {
+  return (workers + 1) * JOB_SLOT;
+}
+
+export function listCapacity(workers: number): number {
+  return (workers + 1) * LISTS_PER_THREAD;
 }
 
 /** The generation stamped into NEXT and TOTAL for job `seq`. */
@@ -93,7 +106,7 @@ export function spinWhileEqual(ctl: Int32Array, index: number, value: number): b
  * A wake-up that brings no new job sleeps again: a notify can arrive late, after the worker has
  * already read the new sequence number, run that job and gone back to sleep (the main thread was
  * descheduled between its store and its notify); taking that wake-up as a new job ran a job twice,
- * and a second decrement of PENDING left the main thread waiting forever.
+ * and a second count of a job's work left the main thread waiting forever.
  */
 export function awaitNextJob(ctl: Int32Array, seen: number): number {
   for (;;) {

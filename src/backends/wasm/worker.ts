@@ -3,14 +3,13 @@
 // In Node it is a worker_threads worker given its setup as workerData; in browsers a module
 // Web Worker given it in its first message.
 import {
-  FAILED,
   JOB_SLOT,
   KERNEL_NAMES,
   MODE_CHUNKED,
-  PENDING,
   SEQ,
   awaitNextJob,
   generationOf,
+  listsOffset,
   readyIndex,
   runClaimedChunks,
   tagIndex,
@@ -34,7 +33,9 @@ function serve(init: WorkerInit): never {
   const jobs = new Float64Array(init.jobs);
   const slot = (init.index + 1) * JOB_SLOT;
   const tag = tagIndex(init.index, init.workers);
+  const table = listsOffset(init.workers);
   const args: number[] = [];
+  const list: number[] = [];
 
   let seen = Atomics.load(ctl, SEQ);
   Atomics.store(ctl, readyIndex(init.index), 1);
@@ -57,12 +58,14 @@ function serve(init: WorkerInit): never {
       });
       continue;
     }
-    try {
-      fn(...args);
-    } catch {
-      Atomics.store(ctl, FAILED, 1);
-    }
-    if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
+    // A list of the table, read after it was claimed (the main thread rewrites the table only
+    // once every claimed list is done).
+    runClaimedChunks(ctl, generationOf(seen), (chunk) => {
+      const at = table + chunk * JOB_SLOT;
+      list.length = jobs[at];
+      for (let i = 0; i < list.length; i++) list[i] = jobs[at + 1 + i];
+      fn(...list);
+    });
   }
 }
 

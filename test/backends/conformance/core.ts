@@ -28,6 +28,26 @@ export async function cast(c: Check): Promise<void> {
   await c.run('cast float32->int32 wraps like ToInt32', 'exact', { shape: [2000, 3], dtype: 'int32' }, (b, i) =>
     b.cast(i(big), 'int32'),
   );
+  // Long enough to be split across the wasm backend's threads.
+  const n = c.profile.large;
+  for (const [from, to] of [
+    ['bool', 'float32'],
+    ['float32', 'bool'],
+  ] as const) {
+    const x = c.input([n], from, { edge: true });
+    await c.run(`cast ${from}->${to}, ${n} elements`, 'exact', { shape: [n], dtype: to }, (b, i) => b.cast(i(x), to));
+  }
+  // int32 values a float32 cannot hold round to nearest, ties to even, as typed arrays round
+  // them (WGSL lets a GPU round either way, so WebGPU is not held to it).
+  if (c.profile.name !== 'wasm') return;
+  const wide = c.input(
+    [2, 4],
+    'int32',
+    Int32Array.of(2 ** 24 + 1, 2 ** 24 + 3, -(2 ** 31), 2 ** 31 - 1, 2 ** 25 + 2, -(2 ** 24) - 1, 123456789, 0),
+  );
+  await c.run('cast int32->float32 rounds to nearest even', 'exact', { shape: [2, 4], dtype: 'float32' }, (b, i) =>
+    b.cast(i(wide), 'float32'),
+  );
 }
 
 export async function unary(c: Check): Promise<void> {
@@ -478,6 +498,29 @@ export async function gather(c: Check): Promise<void> {
   await c.run('gather int32', 'exact', { shape: [5, 4], dtype: 'int32' }, (b, i) => b.gather(i(xi), i(idx), 0));
   const x64 = c.input([6, 4], 'float64');
   await c.run('gather float64', 'exact', { shape: [5, 4], dtype: 'float64' }, (b, i) => b.gather(i(x64), i(idx), 0));
+  const xb = c.input([6, 3], 'bool');
+  await c.run('gather bool', 'exact', { shape: [5, 3], dtype: 'bool' }, (b, i) => b.gather(i(xb), i(idx), 0));
+  const lastIdx = c.input([5], 'int32', Int32Array.of(2, 0, 2, 1, 1));
+  await c.run('gather bool last axis', 'exact', { shape: [6, 5], dtype: 'bool' }, (b, i) =>
+    b.gather(i(xb), i(lastIdx), 1),
+  );
+  await c.run('gather last axis', 'exact', { shape: [4, 6, 5], dtype: 'float32' }, (b, i) =>
+    b.gather(i(x), i(lastIdx), 2),
+  );
+  const none = c.input([0], 'int32', new Int32Array(0));
+  await c.run('gather no indices', 'exact', { shape: [4, 0, 3], dtype: 'float32' }, (b, i) =>
+    b.gather(i(x), i(none), 1),
+  );
+  // A shuffled batch of rows from a larger set, as fit takes them.
+  const rows = c.input([300, 37], 'float32');
+  const picks = c.input(
+    [64],
+    'int32',
+    Int32Array.from({ length: 64 }, (_, k) => (k * 113 + 7) % 300),
+  );
+  await c.run('gather a batch of rows', 'exact', { shape: [64, 37], dtype: 'float32' }, (b, i) =>
+    b.gather(i(rows), i(picks), 0),
+  );
 }
 
 /** The sections of the required kernels, by name. */

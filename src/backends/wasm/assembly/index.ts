@@ -10,8 +10,9 @@ export { biasActRows, reluGrad } from './activation';
 export { gelu, geluWithDerivative } from './activations';
 export { layerNorm, layerNormGrad, sumPartialsF64 } from './layer_norm';
 export { maskedSoftmaxRows, softmaxGradRows } from './softmax';
-export { copyRuns } from './movement';
+export { copyRuns, gatherRuns } from './movement';
 export { packThin, gemmThinPacked } from './thin_packed';
+export { castElements } from './cast';
 
 /** First byte the JavaScript allocator may use (after this module's static data). */
 export function heapBase(): usize {

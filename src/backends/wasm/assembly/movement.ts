@@ -32,3 +32,29 @@ export function copyRuns(x: usize, out: usize, d1: i32, d2: i32, d3: i32, s0: i3
     }
   }
 }
+
+/**
+ * A gather along one axis: out[o, i, ·] = x[o, idx[i], ·] for o < outer and i < count, where
+ * each picked slice is `runBytes` contiguous bytes (the axes after the gathered one) and `len`
+ * slices make up one outer position of x. Indices are int32 and already checked by the op. One
+ * memory.copy per slice: a batch of rows from a training set moves at memory speed, where a
+ * copy per row from JavaScript paid a typed-array view and a call each.
+ */
+export function gatherRuns(x: usize, idx: usize, out: usize, outer: i32, len: i32, count: i32, runBytes: i32): void {
+  const rb = <usize>runBytes;
+  let dst = out;
+  for (let o = 0; o < outer; o++) {
+    const base = x + <usize>o * <usize>len * rb;
+    if (runBytes == 4) {
+      for (let i = 0; i < count; i++) {
+        store<u32>(dst, load<u32>(base + (<usize>load<i32>(idx + (<usize>i << 2)) << 2)));
+        dst += 4;
+      }
+      continue;
+    }
+    for (let i = 0; i < count; i++) {
+      memory.copy(dst, base + <usize>load<i32>(idx + (<usize>i << 2)) * rb, rb);
+      dst += rb;
+    }
+  }
+}
