@@ -11,7 +11,7 @@ import { registerLayer } from './registry.js';
 import { ReversibleEmbedding } from './reversible_embedding.js';
 import { LayerWithSublayers } from './sublayers.js';
 import type { Shape, SymbolicTensor } from './symbolic.js';
-import { add, notEqual } from '../ops/prims/binary.js';
+import { add } from '../ops/prims/binary.js';
 
 export interface TokenAndPositionEmbeddingArgs extends LayerArgs {
   vocabularySize: number;
@@ -164,19 +164,17 @@ export class TokenAndPositionEmbedding extends LayerWithSublayers {
     return this.tokenEmbedding.reverse(hidden);
   }
 
+  // The token table's: padding ids masked, logits not; ids gain a feature axis, logits the vocabulary.
   override computeMask(
     inputs: Tensor | Tensor[],
     mask?: Tensor | Tensor[] | null,
     kwargs: TokenAndPositionCallArgs = {},
   ): Tensor | null {
-    void mask;
-    return this.maskZero && !kwargs.reverse ? notEqual(inputs as Tensor, 0) : null;
+    return this.tokenEmbedding.computeMask(inputs, mask, kwargs);
   }
 
   override computeOutputShape(inputShape: Shape | Shape[], callArgs: TokenAndPositionCallArgs = {}): Shape {
-    const shape = inputShape as Shape;
-    if (callArgs.reverse) return [...shape.slice(0, -1), this.vocabularySize];
-    return [...shape, this.embeddingDim];
+    return this.tokenEmbedding.computeOutputShape(inputShape, callArgs);
   }
 
   override getConfig(): Config {

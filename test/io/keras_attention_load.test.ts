@@ -10,14 +10,7 @@ import { loadKerasModel, tensor, type Tensor } from '../../src/index.js';
 import { FileFormatError } from '../../src/io/format_error.js';
 import { rand64 } from '../helpers/gradcheck.js';
 import { referenceAttention } from '../layers/attention_reference.js';
-import { k3, k3Input, kerasArchive, kt, mhaVars, type Json } from './keras_fixtures.js';
-
-const init = (cls: string, config: Json = {}): Json => ({
-  module: 'keras.initializers',
-  class_name: cls,
-  config,
-  registered_name: null,
-});
+import { init, k3, k3Input, kerasArchive, kt, mhaVars, type Json } from './keras_fixtures.js';
 
 const common = {
   kernel_initializer: init('GlorotUniform', { seed: null }),

@@ -17,7 +17,7 @@ const policy = (name = 'float32'): Json => ({
   config: { name },
   registered_name: null,
 });
-const init = (cls: string, config: Json = {}): Json => ({
+export const init = (cls: string, config: Json = {}): Json => ({
   module: 'keras.initializers',
   class_name: cls,
   config,
@@ -177,5 +177,17 @@ export function mhaVars(path: string, m: MhaWeights): VarGroups {
     [`${path}/output_dense/vars`]: [m.wo, m.bo as Tensor],
     [`${path}/_softmax/vars`]: [],
     [`${path}/_dropout_layer/vars`]: [],
+  };
+}
+
+/** A Keras 3 functional InputLayer entry for integer token ids. */
+export function k3IdsInput(name: string, batchShape: (number | null)[]): Json {
+  return {
+    module: 'keras.layers',
+    class_name: 'InputLayer',
+    config: { batch_shape: batchShape, dtype: 'int32', sparse: false, name },
+    registered_name: null,
+    name,
+    inbound_nodes: [],
   };
 }

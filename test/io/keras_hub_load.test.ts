@@ -13,7 +13,7 @@ import { loadKerasModel, tensor, type Tensor } from '../../src/index.js';
 import { FileFormatError } from '../../src/io/format_error.js';
 import { rand64 } from '../helpers/gradcheck.js';
 import { referenceAttention, type MhaWeights } from '../layers/attention_reference.js';
-import { kerasArchive, kt, mhaVars, type Json } from './keras_fixtures.js';
+import { init, k3IdsInput, kerasArchive, kt, mhaVars, type Json } from './keras_fixtures.js';
 
 const V = 11,
   T = 5,
@@ -23,12 +23,6 @@ const V = 11,
   B = 2;
 
 const policy = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
-const init = (cls: string, config: Json = {}): Json => ({
-  module: 'keras.initializers',
-  class_name: cls,
-  config,
-  registered_name: null,
-});
 
 /** A KerasHub layer entry of a functional model, as Keras 3 serializes it. */
 function hub(file: string, className: string, config: Json, inbound: unknown[], registered = `keras_hub>${className}`) {
@@ -102,14 +96,7 @@ function kerasHubFile(options: { decoderRegisteredAs?: string; decoderClass?: st
       name: 'seq2seq',
       trainable: true,
       layers: [
-        {
-          module: 'keras.layers',
-          class_name: 'InputLayer',
-          config: { batch_shape: ids, dtype: 'int32', sparse: false, name: 'ids' },
-          registered_name: null,
-          name: 'ids',
-          inbound_nodes: [],
-        },
+        k3IdsInput('ids', ids),
         hub(
           'token_and_position_embedding',
           'TokenAndPositionEmbedding',
@@ -281,14 +268,7 @@ describe('KerasHub layers in Keras 3 .keras files', () => {
           name: 'tiny_lm',
           trainable: true,
           layers: [
-            {
-              module: 'keras.layers',
-              class_name: 'InputLayer',
-              config: { batch_shape: ids, dtype: 'int32', sparse: false, name: 'ids' },
-              registered_name: null,
-              name: 'ids',
-              inbound_nodes: [],
-            },
+            k3IdsInput('ids', ids),
             {
               module,
               class_name: 'ReversibleEmbedding',
