@@ -1,7 +1,7 @@
 import type { Config, SerializedObject } from '../core/config.js';
 import { toCamelKeys } from './config_case.js';
 import { checkFormat, FileFormatError } from './format_error.js';
-import { isKerasHubClass, KERAS_HUB_CLASSES } from './keras_hub.js';
+import { isKerasHubClass, isKerasHubModule, KERAS_HUB_CLASSES } from './keras_hub.js';
 import { isJsonObject } from './safe_json.js';
 
 const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);
@@ -232,9 +232,7 @@ function checkKerasOrigin(obj: Config, where: string): void {
   if (isKerasHubClass(obj)) return;
   const module = obj.module;
   checkFormat(
-    typeof module !== 'string' ||
-      !/^keras_(hub|nlp)(\.|$)/.test(module) ||
-      KERAS_HUB_CLASSES.has(obj.className as string),
+    !isKerasHubModule(module) || KERAS_HUB_CLASSES.has(obj.className as string),
     () =>
       `${where}: KerasHub class '${String(obj.className)}' is not one Myelin has; of KerasHub's layers it loads ${[...KERAS_HUB_CLASSES].join(', ')}`,
   );

@@ -24,15 +24,19 @@ export const KERAS_HUB_CLASSES: ReadonlySet<string> = new Set([
 export function isKerasHubClass(entry: { module?: unknown; className?: unknown; registeredName?: unknown }): boolean {
   const { module, className, registeredName } = entry;
   if (typeof className !== 'string' || !KERAS_HUB_CLASSES.has(className)) return false;
-  const fromHub = (p: unknown) => typeof p === 'string' && /^keras_(hub|nlp)(\.|$)/.test(p);
   return (
-    fromHub(module) &&
+    isKerasHubModule(module) &&
     (registeredName === undefined ||
       registeredName === null ||
       registeredName === className ||
       registeredName === `keras_hub>${className}` ||
       registeredName === `keras_nlp>${className}`)
   );
+}
+
+/** Whether a config's module is KerasHub's (or KerasNLP's, its earlier name). */
+export function isKerasHubModule(module: unknown): boolean {
+  return typeof module === 'string' && /^keras_(hub|nlp)(\.|$)/.test(module);
 }
 
 /**
